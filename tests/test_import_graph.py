@@ -252,7 +252,8 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                               "plugin_system.hookspecs", "plugin_system.hookimpl",
                               "plugin_system.manager", "plugin_system.plugin_import",
                               "plugin_system.plugin_fault", "plugin_system.autoload",
-                              "plugin_system.option_values"})),
+                              "plugin_system.option_values",
+                              "plugin_system.fixed_options"})),
     ("records", frozenset({"results"})),  # file formats and run folders: read and written
     ("computation", frozenset({"stats", "scores", "au", "training", "features", "export",
                                "spotting"})),

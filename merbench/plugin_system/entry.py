@@ -21,6 +21,7 @@ from merbench.base.errors import MerbenchError, message_of, plugin_words
 from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
+from merbench.plugin_system.fixed_options import fixed_options as fixed_options
 from merbench.plugin_system.lazy_factory import LazyFactory
 from merbench.plugin_system.option_values import (
     OptionRefused,
@@ -54,28 +55,6 @@ def is_first_party(origin: Origin) -> bool:
     return origin.package == FIRST_PARTY
 
 
-def fixed_options(factory: Callable[..., Any], /, **fixed: Any) -> Callable[..., Any]:
-    """``factory`` with some keyword options fixed, for registering variants of one class
-    under several names (e.g. a model and its variant for another input). The fixed
-    options are left out of its signature, so ``--model-opt`` cannot change them and the
-    core's option checks list only the others."""
-    signature = inspect.signature(factory)
-    unknown = sorted(set(fixed) - set(signature.parameters))
-    if unknown:
-        raise TypeError(f"{getattr(factory, '__name__', factory)} has no option(s) "
-                        f"{', '.join(unknown)}")
-
-    def build(**options: Any) -> Any:
-        return factory(**fixed, **options)
-
-    build.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[p for p in signature.parameters.values() if p.name not in fixed])
-    # what it wraps: the plugin whose code a failure of this model is in is the factory's
-    # (plugin_fault.code_package), not this module's
-    build.__wrapped__ = factory  # type: ignore[attr-defined]
-    return build
-
-
 @dataclass(frozen=True)
 class Entry(Generic[M]):
     """One registered object: its metadata, the factory that builds it, and its origin."""
@@ -95,6 +74,11 @@ class Entry(Generic[M]):
     #: matched no run recording ``sub01,sub02,sub03`` (pass 84l, N7)
     recorded_spelling: Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]] | None \
         = None
+    #: ``(name, options) -> fault or None``: what the plugin's own check of its options'
+    #: values says of a choice none of its kinds of value rules out (a class set:
+    #: ``classes=true``), without the owner; checked with the others, so a benchmark
+    #: definition is refused as a run is, not loaded as one no run could match (pass 84p, P4)
+    option_check: Callable[[str, dict[str, Any]], str | None] | None = None
 
     def __post_init__(self) -> None:
         # a factory that cannot be imported names the plugin to skip, as every plugin fault
@@ -176,6 +160,12 @@ class Entry(Generic[M]):
             raise OptionRefused(owner, f"names '{unknown[0]}', which {owner} does not take; "
                                 f"{listed}", f"{owner} has no option '{unknown[0]}'; {listed}")
         self._check_kinds_of_values(kind, options)
+        fault = None
+        if self.option_check is not None:
+            with plugin_code():  # the options as a run gives them: 04 is the class set 4
+                fault = self.option_check(self.meta.name, self._as_whole(options))
+        if fault:
+            raise OptionRefused(self.meta.name, fault)
 
     def check_required(self, kind: str, options: dict[str, Any]) -> None:
         """Refuse options that leave out one the factory cannot do without: Python said it as

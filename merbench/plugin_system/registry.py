@@ -86,19 +86,21 @@ class Registry(Generic[M]):
 
     def add(self, meta: M, factory: Callable[..., Any] | str, *,
             built_from: Callable[[dict[str, Any]], dict[str, str]] | str | None = None,
-            recorded_spelling: Callable[..., dict[str, Any]] | str | None = None
-            ) -> None:
+            recorded_spelling: Callable[..., dict[str, Any]] | str | None = None,
+            option_check: Callable[..., str | None] | str | None = None) -> None:
         """Register ``factory`` under ``meta.name``; a name may be claimed only once.
 
-        ``factory`` (and ``built_from`` and a dataset's ``recorded_spelling``, see
-        :class:`Entry`) may be a callable or a ``"module:function"`` string imported on
-        first use.
+        ``factory`` (and ``built_from``, a dataset's ``recorded_spelling`` and
+        ``option_check``, see :class:`Entry`) may be a callable or a ``"module:function"``
+        string imported on first use.
         """
         factory = self._callable(meta, factory, "factory")
         if built_from is not None:
             built_from = self._callable(meta, built_from, "built_from")
         if recorded_spelling is not None:
             recorded_spelling = self._callable(meta, recorded_spelling, "recorded_spelling")
+        if option_check is not None:
+            option_check = self._callable(meta, option_check, "option_check")
         if meta.name in self._entries and not self._takes_over(meta.name,
                                                                self._entries[meta.name].origin):
             return
@@ -108,7 +110,8 @@ class Registry(Generic[M]):
             return
         self._entries[meta.name] = Entry(meta=meta, factory=factory, origin=self._origin,
                                          built_from=built_from,
-                                         recorded_spelling=recorded_spelling)
+                                         recorded_spelling=recorded_spelling,
+                                         option_check=option_check)
 
     def add_family(self, meta: M, member: Callable[[str], Member[M]] | str, *,
                    placeholder: str = "member") -> None:

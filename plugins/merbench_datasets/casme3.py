@@ -122,7 +122,8 @@ def annotation_table(data_root: str | None = None, sheet: str | None = None,
                  [str(root / PART / s / c / "color") for s, c in zip(table["subject"],
                                                                       table["clip"],
                                                                       strict=True)])
-    return rawframes.unusable_rows(table, path, NAME)
+    return rawframes.unusable_rows(table, path, NAME,
+                                   label=OBJECTIVE_COLUMN if objective else "emotion")
 
 
 def make_casme3(data_root: str | None = None, classes: str = "7", sheet: str | None = None,

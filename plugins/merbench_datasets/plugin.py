@@ -229,21 +229,31 @@ HSTA_FOLDS = ProtocolMeta(
 # a raw database's run records its subjects as its sheet names them: a benchmark definition
 # in another spelling of them is matched through the run's names
 _RECORDED = "merbench_datasets.rawframes:recorded_spelling"
+# a class set none of the database's, refused where options are checked (a definition too)
+_CLASSES = "merbench_datasets.class_choice:check_classes"
 
 
 @hookimpl
 def merbench_register_datasets(registry: DatasetRegistry) -> None:
     registry.add(SYNTHETIC, "merbench_datasets.synthetic:make_synthetic")
     registry.add(COMPOSITE, "merbench_datasets.composite:make_composite")
-    registry.add(CASME2, "merbench_datasets.casme2:make_casme2", recorded_spelling=_RECORDED)
-    registry.add(SAMM, "merbench_datasets.samm:make_samm", recorded_spelling=_RECORDED)
-    registry.add(SMIC, "merbench_datasets.smic:make_smic", recorded_spelling=_RECORDED)
-    registry.add(CASME3, "merbench_datasets.casme3:make_casme3", recorded_spelling=_RECORDED)
+    registry.add(CASME2, "merbench_datasets.casme2:make_casme2",
+                 recorded_spelling=_RECORDED, option_check=_CLASSES)
+    registry.add(SAMM, "merbench_datasets.samm:make_samm",
+                 recorded_spelling=_RECORDED, option_check=_CLASSES)
+    registry.add(SMIC, "merbench_datasets.smic:make_smic",
+                 recorded_spelling=_RECORDED, option_check=_CLASSES)
+    registry.add(CASME3, "merbench_datasets.casme3:make_casme3",
+                 recorded_spelling=_RECORDED, option_check=_CLASSES)
     registry.add(MEGC2019, "merbench_datasets.megc2019:make_megc2019", recorded_spelling=_RECORDED)
-    registry.add(CASME, "merbench_datasets.casme1:make_casme", recorded_spelling=_RECORDED)
-    registry.add(FOURDME, "merbench_datasets.fourdme:make_fourdme", recorded_spelling=_RECORDED)
-    registry.add(MMEW, "merbench_datasets.mmew:make_mmew", recorded_spelling=_RECORDED)
-    registry.add(CASME3C, "merbench_datasets.casme3c:make_casme3c", recorded_spelling=_RECORDED)
+    registry.add(CASME, "merbench_datasets.casme1:make_casme",
+                 recorded_spelling=_RECORDED, option_check=_CLASSES)
+    registry.add(FOURDME, "merbench_datasets.fourdme:make_fourdme",
+                 recorded_spelling=_RECORDED, option_check=_CLASSES)
+    registry.add(MMEW, "merbench_datasets.mmew:make_mmew",
+                 recorded_spelling=_RECORDED, option_check=_CLASSES)
+    registry.add(CASME3C, "merbench_datasets.casme3c:make_casme3c",
+                 recorded_spelling=_RECORDED, option_check=_CLASSES)
     registry.add(FRAME_PAIRS, "merbench_datasets.framepairs:make_frame_pairs")
 
 

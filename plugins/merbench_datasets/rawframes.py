@@ -8,6 +8,8 @@ to :func:`build`, which checks every sample against the files before anything is
 - the onset and apex frames are among the folder's frames, numbered as
   ``merbench.api.frame_index`` numbers them (the last number in a file name);
 - onset <= apex (<= offset where the offset is known);
+- the offset, where known, is not past the folder's last frame (a feature reading onset to
+  offset silently read only the frames there were: pass 84p, P5);
 - the onset and apex files can be decoded (a JPEG also needs its end marker, which a
   truncated file lacks).
 
@@ -32,6 +34,7 @@ Sources: ``onset_frame`` and ``apex_frame``, H x W x 3 uint8 in B, G, R order, e
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -53,7 +56,7 @@ from merbench_datasets.action_units import CELL_COLUMNS as AU_COLUMNS
 from merbench_datasets.action_units import ROW_COLUMN as AU_ROW
 from merbench_datasets.action_units import TEXT_COLUMN as AU_TEXT
 from merbench_datasets.action_units import coded as coded_aus
-from merbench_datasets.sheets import Miswritten, miswritten_reason
+from merbench_datasets.sheets import Miswritten, miswritten_reason, refuse_repeated_rows
 from merbench_datasets.subject_choice import chosen_subjects, select_subjects
 
 SOURCES = ("onset_frame", "apex_frame")
@@ -115,6 +118,9 @@ def _check(row: pd.Series) -> tuple[dict[str, object], str | None]:
         if number not in frames:
             return resolved, (f"the {what} frame {number} is not in '{folder}' "
                               f"({_span(frames)})")
+    if offset is not None and offset > numbers[-1]:  # LBP-TOP read onset..offset: cut short
+        return resolved, (f"the offset frame {offset} is past the last frame of '{folder}' "
+                          f"({_span(frames)})")
     for what, number in (("onset", onset), ("apex", apex)):
         problem = unreadable(frames[number])
         if problem:
@@ -276,13 +282,20 @@ def pick_class_set(dataset: str, classes: object, sets: dict[str, tuple[str, ...
     one reading of one, :func:`merbench.api.whole_value`), as ``--dataset-opt subjects=03``
     is read; ``classes=03`` was refused as "unknown class set '03'". A refusal shows the
     value as it was given."""
-    key = class_set_key(classes)
-    if key not in sets:
-        choices = "; ".join(f"{k} ({', '.join(v)})" for k, v in sets.items())
-        shown = f"'{classes}'" if isinstance(classes, str) else classes
-        raise MerbenchError(f"{dataset}: unknown class set {shown}; choose "
-                            f"--dataset-opt classes=N with N one of {choices}")
-    return key
+    fault = class_set_fault(classes, sets)
+    if fault is not None:
+        raise MerbenchError(f"{dataset}: {fault}")
+    return class_set_key(classes)
+
+
+def class_set_fault(classes: object, sets: dict[str, tuple[str, ...]]) -> str | None:
+    """Why ``classes`` names none of ``sets``, said without the dataset, or None. A value that
+    is no text is shown as JSON writes it (``true``, not Python's ``True``: pass 84p, P4)."""
+    if class_set_key(classes) in sets:
+        return None
+    choices = "; ".join(f"{k} ({', '.join(v)})" for k, v in sets.items())
+    shown = f"'{classes}'" if isinstance(classes, str) else json.dumps(classes, default=str)
+    return f"unknown class set {shown}; choose --dataset-opt classes=N with N one of {choices}"
 
 
 def class_set_key(classes: object) -> str:
@@ -329,23 +342,27 @@ def _too_long(row: pd.Series) -> tuple[str, str] | None:
     return None
 
 
-def unusable_rows(table: pd.DataFrame, sheet: Path, dataset: str,
-                  role: str = "sheet") -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """Split off sheet rows that cannot be samples at all: no subject, clip or onset frame,
-    a frame cell with a typo (:class:`merbench_datasets.sheets.Miswritten`: not "not coded"),
-    or a subject or clip too long to be a folder's name.
+def unusable_rows(table: pd.DataFrame, sheet: Path, dataset: str, role: str = "sheet",
+                  label: str | None = "emotion") -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Split off sheet rows that cannot be samples at all: no subject, clip, onset frame or
+    ``label`` (the sheet's column the emotion comes from; None: the emotion is no cell of
+    this sheet, or its own check names the row, as SMIC's label), a frame cell with a typo
+    (:class:`merbench_datasets.sheets.Miswritten`: not "not coded"), or a subject or clip
+    too long to be a folder's name; two rows naming one sample are refused (pass 84p, P8:
+    said of the sample alone, neither the sheet nor its rows).
 
     They are problems named by their row in the sheet (the index holds sheet row numbers),
     ``<dataset> <role> row N`` (SMIC's rows are its apex sheet's).
     """
     problems, bad = [], []
     for line, row in table.iterrows():
-        lacking = [what for what in ("subject", "clip") if row[what] == ""]
+        lacking = [what for what in ("subject", "clip", "emotion")
+                   if row.get(what) == "" and (label or what != "emotion")]
         typo = next((what for what in ("onset", "apex", "offset")
                      if isinstance(row[what], Miswritten)), None)
         long_cell = None if lacking else _too_long(row)
         if lacking:
-            reason = f"no {' or '.join(lacking)} in '{sheet}'"
+            reason = f"no {' or '.join(lacking).replace('emotion', str(label))} in '{sheet}'"
         elif typo is not None:
             reason = miswritten_reason(typo, row[typo], sheet)
         elif row["onset"] is None or pd.isna(row["onset"]):
@@ -358,7 +375,9 @@ def unusable_rows(table: pd.DataFrame, sheet: Path, dataset: str,
             continue
         bad.append(True)
         problems.append((f"{dataset} {role} row {line}", reason))
-    return table[~np.array(bad, dtype=bool)], problems
+    kept = table[~np.array(bad, dtype=bool)]
+    refuse_repeated_rows(kept, sheet, f"{dataset} {role}")
+    return kept, problems
 
 
 def assemble(dataset: str, annotated: tuple[pd.DataFrame, list[tuple[str, str]]],

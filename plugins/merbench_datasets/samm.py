@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from merbench.api import whole_value
 from merbench_datasets import action_units, rawframes
 from merbench_datasets.rawroot import find_database, find_sheet
 from merbench_datasets.sheets import SheetRole, frames_of, read_sheet
@@ -68,8 +69,12 @@ def _is_database(folder: Path) -> bool:
 
 def subject_id(subject: str) -> str:
     """Three digits, as the folders write them (a sheet cell read as a number loses the
-    leading zeros)."""
-    return f"{int(subject):03d}" if subject.isdigit() else subject
+    leading zeros), the number read in any spelling of a whole number merbench takes
+    (``6``, ``06``, ``+6``, ``6.0``, ``6e0``: :func:`merbench.api.whole_value`, the one
+    reader): a cell typed as the text ``6.0`` or ``+6`` was taken as a folder name and
+    refused as a missing frame folder (pass 84p, P9). Other text is kept as written."""
+    number = whole_value(subject)
+    return f"{number:03d}" if number is not None and number >= 0 else subject
 
 
 def sheet_rows(path: Path, role: SheetRole | None = None) -> pd.DataFrame:

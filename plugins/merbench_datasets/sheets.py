@@ -180,3 +180,18 @@ def miswritten_reason(what: str, text: str, sheet: Path | None = None) -> str:
     where = f" in '{sheet}'" if sheet is not None else ""
     return (f"its {what} frame{where} is '{text}', not a whole frame number of 0 or more "
             "(correct the cell)")
+
+
+def refuse_repeated_rows(table: pd.DataFrame, sheet: Path, where: str) -> None:
+    """Refuse two rows of the sheet ``sheet`` (``table``'s index: its row numbers) naming one
+    sample, by both rows: the sample table's own check said "duplicate sample ids, e.g.
+    samm/006/006_1_2", naming neither the sheet nor the rows to correct (pass 84p, P8).
+    ``where``: the sheet as a problem names it (``samm sheet``)."""
+    ids = table["sample_id"]
+    repeated = ids[ids.duplicated(keep=False)]
+    if repeated.empty:
+        return
+    sample = repeated.iloc[0]
+    first, second = [line for line, name in repeated.items() if name == sample][:2]
+    raise MerbenchError(f"{where} rows {first} and {second} of '{sheet}' both name the "
+                        f"sample {sample}; correct or remove one of them")

@@ -122,7 +122,7 @@ def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
         "offset": frames_of(rows["offset_frame"]), "offset_is_last": True,
     }, index=rows.index)
     listed = set(table["clip"])  # a clip whose row is unusable has its row: said once
-    table, problems = rawframes.unusable_rows(table, path, NAME, "apex sheet")
+    table, problems = rawframes.unusable_rows(table, path, NAME, "apex sheet", label=None)
     problems += [(f"{NAME} apex sheet row {line}",
                   f"its label '{rows['label'][line]}' is not 0, 1 or 2 (0 negative, 1 "
                   f"positive, 2 surprise) in '{path}' (correct the cell)")
