@@ -1,7 +1,10 @@
-"""What merbench decides itself in a run, met as a user meets it (pass 84p, P3).
+"""What merbench decides itself in a run, met as a user meets it (pass 84p, P3, P12).
 
 An estimator's ``random_state`` was taken as a model option and recorded, then overridden
-by each fold's seed: two runs recorded with different seeds trained identically.
+by each fold's seed: two runs recorded with different seeds trained identically. An AU run's
+head is one binary output per AU, so ``--au-set 4`` (one AU) builds a one-output head;
+STSTNet's own size check refused that as "num_classes ... at least 2", an option the user
+never gave, while rcn trained it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import one_line
 
-from merbench.plugin_system.manager import default_plugins
+from merbench.plugin_system.manager import default_plugins, load_plugins
 
 SKLEARN_PLUGIN = """
     from merbench.api import ModelMeta, hookimpl
@@ -50,3 +53,20 @@ def test_an_estimators_random_state_is_refused_pointing_to_seed(
 def test_an_estimators_other_options_still_run(sklearn_plugin, cli, tmp_path: Path) -> None:
     code, _, err = cli(*RUN, "--model-opt", "n_estimators=3", "--out", tmp_path / "run")
     assert code == 0, err
+
+
+def test_every_model_that_takes_num_classes_builds_a_one_output_head() -> None:
+    models = load_plugins().registries.models
+    for name in models.names():
+        entry = models.get(name)
+        if entry.accepts("num_classes"):  # an AU run of one AU builds it so
+            assert entry.create("model", num_classes=1) is not None, name
+
+
+@pytest.mark.realdata
+def test_an_au_run_of_one_au_trains_ststnet(real_data: Path, cli, tmp_path: Path) -> None:
+    code, out, err = cli("run", "--task", "au", "-m", "ststnet", "-d", "composite",
+                         "--data-root", real_data / "composite", "--au-set", "4",
+                         "--epochs", "1", "--threads", "1", "--quiet", "--out", tmp_path / "au")
+    assert code == 0, err
+    assert (tmp_path / "au" / "au-results.json").is_file(), out
