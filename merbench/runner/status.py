@@ -129,9 +129,6 @@ def run_status(path: Path) -> RunStatus:
         complete = False
         refused = (f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz is beyond its {n_folds} folds, a "
                    "file of another run ('merbench validate' refuses it)")
-    miscounted = _miscounted(recorded.n_folds, beyond, results_file, summary_folds)
-    if miscounted is not None:
-        complete, refused = False, None
     if complete:  # validate's cheap half: a file validate refuses by its layout is no result
         try:
             run_written(results_file, record, identity)
@@ -140,6 +137,11 @@ def run_status(path: Path) -> RunStatus:
             refused = f"{exc} ('merbench validate' refuses it)"
             if refused.startswith(AUDIT_FILE):  # said there: not again as an entry never read
                 not_files = tuple(f for f in not_files if not f.startswith(AUDIT_FILE))
+    # a refusal said above is the first fault validate says: a count is compared after it
+    miscounted = None if refused else _miscounted(recorded.n_folds, beyond, results_file,
+                                                  summary_folds)
+    if miscounted is not None:
+        complete = False
     try:
         return RunStatus(
             path=directory.path, model=identity["model"]["name"],
@@ -161,18 +163,23 @@ def run_status(path: Path) -> RunStatus:
 def _miscounted(recorded: int | None, beyond: list[int], results_file: Path,
                 summary_folds: object) -> str | None:
     """How ``run.json``'s ``recorded`` fold count disagrees with the run's files, in
-    validate's words, or None: a finished fold beyond it, or another count in the results
-    file. (A count above the folds there, with no results file, is only found against the
-    protocol: ``merbench run`` checks it before training.)"""
+    validate's words with the fix, or None: a finished fold beyond it, or another count in
+    the results file. (A count above the folds there, with no results file, is only found
+    against the protocol: ``merbench run`` checks it before training.)"""
     if recorded is None:
         return None
     if beyond:
         one = recorded == 1
-        return (f"{RUN_FILE} says {recorded} fold{'' if one else 's'} but "
-                f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz is beyond {'it' if one else 'them'}")
+        named = f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz"
+        return (f"{RUN_FILE} says {recorded} fold{'' if one else 's'} but {named} is beyond "
+                f"{'it' if one else 'them'} ('merbench validate' refuses it): restore "
+                f"{RUN_FILE} from a copy of the run, or delete {named} if it is another run's")
+    # a count no run gives (-3) is the results file's own fault, said by validate's checks
     if isinstance(summary_folds, int) and not isinstance(summary_folds, bool) and \
-            summary_folds != recorded:
-        return f"{RUN_FILE} says {recorded} folds but {results_file.name} says {summary_folds}"
+            summary_folds >= 1 and summary_folds != recorded:
+        return (f"{RUN_FILE} says {recorded} folds but {results_file.name} says "
+                f"{summary_folds}: {RUN_FILE} was edited ('merbench validate' refuses it); "
+                f"restore {RUN_FILE} from a copy of the run")
     return None
 
 
@@ -253,9 +260,7 @@ def describe(status: RunStatus) -> str:
                           *(not_a_file_line(found) for found in status.not_files)])
     state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
     if status.miscounted:  # run.json edited: going on is refused, a copy is the fix
-        return "; ".join([f"{status.path}: {what}: {folds}, {state}; {status.miscounted}: "
-                          "run.json was edited ('merbench validate' refuses it); restore "
-                          "run.json from a copy of the run",
+        return "; ".join([f"{status.path}: {what}: {folds}, {state}; {status.miscounted}",
                           *(not_a_file_line(found) for found in status.not_files)])
     parts = [f"{status.path}: {what}: {folds}, {state}"]
     if status.fold_seconds:
