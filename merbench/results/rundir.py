@@ -214,6 +214,9 @@ class RunDirectory:
             check_identity({"identity": record.identity})
         except LayoutError as exc:
             raise RunFileUnreadable(run_file, str(exc)) from None
+        if record.n_folds is not None and record.n_folds < 1:  # status said "3/-1 folds"
+            raise RunFileUnreadable(run_file, f"field 'n_folds' is {record.n_folds}, expected "
+                                    "a whole number of at least 1")
         return record
 
     def _read_to_write(self) -> RunRecord:
@@ -242,8 +245,10 @@ class RunDirectory:
                     f"--out {self.path} is not empty and holds no merbench run; "
                     "choose an empty or new directory"
                 )
-            stored = self._read_to_write().identity
+            recorded = self._read_to_write()
+            stored = recorded.identity
             if stored == identity:
+                _refuse_other_fold_count(self.path / RUN_FILE, recorded.n_folds, n_folds)
                 return
             if not self.has_results():
                 # Nothing was computed here (e.g. the run stopped on a bad option before its
@@ -324,6 +329,18 @@ class RunDirectory:
         """A finished fold, or None if it has not finished; a damaged file is an error."""
         path = self.fold_path(index)
         return read_fold_file(path) if path.exists() else None
+
+
+def _refuse_other_fold_count(run_file: Path, recorded: int | None, planned: int | None
+                             ) -> None:
+    """The same run goes on only with the folds ``run.json`` counts: an edited count was
+    trained to the end into a results file ``merbench validate`` refuses ("run.json says 7
+    folds but results.json says 3"); refused before any fold trains, the folds kept."""
+    if recorded is not None and planned is not None and recorded != planned:
+        raise MerbenchError(f"{run_file} says {recorded} fold{'' if recorded == 1 else 's'}, "
+                            f"but this run's protocol gives {planned}: run.json was edited, "
+                            "so the run in it cannot go on; restore run.json from a copy of "
+                            "the run (its finished folds are kept)")
 
 
 def _spans(indices: Sequence[int]) -> str:

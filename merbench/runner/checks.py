@@ -153,11 +153,20 @@ def check_paths(settings: RunSettings) -> None:
         check_features_path(settings.features)
 
 
-def check_model_options(spec: RunSpec) -> None:
-    """The model's options, as far as the run itself decides them."""
+def check_model_options(spec: RunSpec, is_torch: bool) -> None:
+    """The model's options, as far as the run itself decides them: the number of classes,
+    and an estimator's ``random_state`` (training.estimator sets every one of them to the
+    fold's seed, so a run recorded with random_state=5 trained as one with 7 did)."""
     if "num_classes" in spec.model_options:  # even at its default
         raise MerbenchError("the number of classes comes from the dataset; "
                             "do not set num_classes")
+    if is_torch:
+        return
+    for key in spec.model_options:
+        if key == "random_state" or key.endswith("__random_state"):  # even at its default
+            raise MerbenchError(f"model '{spec.model}': merbench sets {key} itself, seeding "
+                                "each fold from --seed; leave out --model-opt "
+                                f"{key} and give --seed instead")
 
 
 # what an estimator cannot take: a sweep's [defaults] leave them out for one (sweep.plan_file)

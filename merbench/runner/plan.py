@@ -233,7 +233,8 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
                          skip_missing=spec.skip_missing, data_root=settings.data_root,
                          needed_by=spec.model)
     check_paths(settings)  # said before reading
-    check_model_options(spec)
+    is_torch = model.meta.kind == "torch"
+    check_model_options(spec, is_torch)
     selection = (authors_policy(spec.model, model.meta.authors_selection)
                  if spec.selection == "authors" else spec.selection)
     resolved = replace(spec, model_options=model.without_defaults(spec.model_options),
@@ -241,7 +242,6 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
                        dataset_options=inputs.dataset.without_defaults(spec.dataset_options),
                        feature_options=inputs.feature_options,
                        protocol_options=protocol.without_defaults(spec.protocol_options))
-    is_torch = model.meta.kind == "torch"
     check_training(resolved, settings, is_torch)
     task = resolved.parsed_task()  # what the run predicts: each layer asks it, not its name
     task.refuse_options(model=spec.model,

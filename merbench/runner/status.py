@@ -61,6 +61,10 @@ class RunStatus:
     audited: bool = False
     #: the first file the results file names that is not the one it records, where one is
     changed: str | None = None
+    #: how run.json's fold count disagrees with the run's own files (a fold file beyond it,
+    #: or the results file's count), where it does: run.json was edited, and going on is no
+    #: fix (run refuses it; it trained into a run validate rejects, pass 84p P6)
+    miscounted: str | None = None
 
     def seconds_left(self) -> float | None:
         """The unfinished folds times the median time of a finished one, less the epochs
@@ -104,12 +108,14 @@ def run_status(path: Path) -> RunStatus:
     results_file = directory.path / record.result_file
     complete = False
     changed: str | None = None
+    summary_folds: object = None  # the results file's count of folds, where one is read
     # until it is read; one that is no file (a fifo) is said among not_files, never read
     unreadable = results_file.is_file()
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError,
                              MerbenchError):
         summary = read_written_json(results_file, "results file")
         unreadable = not isinstance(summary, dict)
+        summary_folds = summary["protocol"]["n_folds"]
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
@@ -131,6 +137,11 @@ def run_status(path: Path) -> RunStatus:
             refused = f"{exc} ('merbench validate' refuses it)"
             if refused.startswith(AUDIT_FILE):  # said there: not again as an entry never read
                 not_files = tuple(f for f in not_files if not f.startswith(AUDIT_FILE))
+    # a refusal said above is the first fault validate says: a count is compared after it
+    miscounted = None if refused else _miscounted(recorded.n_folds, beyond, results_file,
+                                                  summary_folds)
+    if miscounted is not None:
+        complete = False
     try:
         return RunStatus(
             path=directory.path, model=identity["model"]["name"],
@@ -142,10 +153,34 @@ def run_status(path: Path) -> RunStatus:
             epochs=epochs if isinstance(epochs, int) else None, complete=complete,
             running=directory.is_held(), unreadable=unreadable,
             results_name=results_file.name, not_files=not_files, refused=refused,
-            audited=os.path.lexists(directory.path / AUDIT_FILE), changed=changed)
+            audited=os.path.lexists(directory.path / AUDIT_FILE), changed=changed,
+            miscounted=miscounted)
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
+
+
+def _miscounted(recorded: int | None, beyond: list[int], results_file: Path,
+                summary_folds: object) -> str | None:
+    """How ``run.json``'s ``recorded`` fold count disagrees with the run's files, in
+    validate's words with the fix, or None: a finished fold beyond it, or another count in
+    the results file. (A count above the folds there, with no results file, is only found
+    against the protocol: ``merbench run`` checks it before training.)"""
+    if recorded is None:
+        return None
+    if beyond:
+        one = recorded == 1
+        named = f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz"
+        return (f"{RUN_FILE} says {recorded} fold{'' if one else 's'} but {named} is beyond "
+                f"{'it' if one else 'them'} ('merbench validate' refuses it): restore "
+                f"{RUN_FILE} from a copy of the run, or delete {named} if it is another run's")
+    # a count no run gives (-3) is the results file's own fault, said by validate's checks
+    if isinstance(summary_folds, int) and not isinstance(summary_folds, bool) and \
+            summary_folds >= 1 and summary_folds != recorded:
+        return (f"{RUN_FILE} says {recorded} folds but {results_file.name} says "
+                f"{summary_folds}: {RUN_FILE} was edited ('merbench validate' refuses it); "
+                f"restore {RUN_FILE} from a copy of the run")
+    return None
 
 
 def _not_files(directory: RunDirectory) -> tuple[str, ...]:
@@ -224,6 +259,9 @@ def describe(status: RunStatus) -> str:
         return "; ".join([f"{status.path}: {what}: {folds}, written, but {status.refused}",
                           *(not_a_file_line(found) for found in status.not_files)])
     state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
+    if status.miscounted:  # run.json edited: going on is refused, a copy is the fix
+        return "; ".join([f"{status.path}: {what}: {folds}, {state}; {status.miscounted}",
+                          *(not_a_file_line(found) for found in status.not_files)])
     parts = [f"{status.path}: {what}: {folds}, {state}"]
     if status.fold_seconds:
         median = statistics.median(status.fold_seconds)  # "0 s" said of sub-second folds

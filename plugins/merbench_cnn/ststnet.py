@@ -82,11 +82,13 @@ def build_ststnet(
 
 
 def check_sizes(*, num_classes: object, padding: object, image_size: object) -> None:
-    """One line, naming the option, for a size STSTNet cannot be built with: fewer than two
-    classes, or an image too small to leave one value after the convolution and both
-    poolings. A negative padding builds, and fails at the first step as any option that
-    breaks training does (a run says so and keeps nothing)."""
-    for name, value, least in (("num_classes", num_classes, 2), ("image_size", image_size, 1)):
+    """One line, naming the option, for a size STSTNet cannot be built with: no output at all,
+    or an image too small to leave one value after the convolution and both poolings. One
+    output is a valid head: an AU run's head is one binary output per AU, and
+    ``--au-set 4`` names one AU (merbench passes the AU count as num_classes). A negative
+    padding builds, and fails at the first step as any option that breaks training does (a
+    run says so and keeps nothing)."""
+    for name, value, least in (("num_classes", num_classes, 1), ("image_size", image_size, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise MerbenchError(f"ststnet: {name} must be a whole number of at least {least} "
                                 f"(got {value!r})")

@@ -1,0 +1,91 @@
+"""``run.json``'s ``n_folds`` edited, met as a user meets it (pass 84p, P6).
+
+``status`` counted "3/-1 folds" and "3/7 folds ... under a minute to go", and ``run
+--resume`` trained to the end and wrote results ``merbench validate`` then rejected ("run.json
+says 7 folds but results.json says 3"). A count below 1 is now an unreadable run.json; a count
+the run's protocol does not give is refused before any fold trains, its finished folds kept;
+status says a count its own files contradict, with the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import TINY_RUN, one_line, run_cli
+
+FIX = "restore run.json from a copy of the run"
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished run of two folds; never changed: copy what you edit."""
+    out = tmp_path_factory.mktemp("folds") / "run"
+    code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", out)
+    assert code == 0, err
+    return out
+
+
+def edited(finished: Path, folder: Path, n_folds: int, *, results: bool = False) -> Path:
+    """A copy of ``finished`` with run.json's n_folds set, its results removed unless kept."""
+    shutil.copytree(finished, folder)
+    if not results:
+        (folder / "results.json").unlink()
+        (folder / "predictions.csv").unlink()
+    record = json.loads((folder / "run.json").read_text())
+    record["n_folds"] = n_folds
+    (folder / "run.json").write_text(json.dumps(record))
+    return folder
+
+
+@pytest.mark.parametrize("n_folds", [-1, 0])
+def test_a_count_below_one_is_an_unreadable_run_file(finished: Path, tmp_path: Path, cli: Any,
+                                                     n_folds: int) -> None:
+    folder = edited(finished, tmp_path / "run", n_folds)
+    code, out, err = cli("status", folder)
+    assert code == 2 and not out, out
+    assert one_line(err) == (
+        f"merbench: error: {folder}/run.json is unreadable (field 'n_folds' is {n_folds}, "
+        "expected a whole number of at least 1); it records what ran, so restore it from a "
+        "copy of the run")
+    code, _, err = cli("run", "--resume", folder, "--quiet", "--threads", "1")
+    assert code == 2 and f"field 'n_folds' is {n_folds}" in one_line(err), err
+    assert not (folder / "results.json").exists()
+
+
+@pytest.mark.parametrize("n_folds", [7, 1])
+def test_resuming_with_a_count_the_protocol_does_not_give_is_refused_before_training(
+        finished: Path, tmp_path: Path, cli: Any, n_folds: int) -> None:
+    folder = edited(finished, tmp_path / "run", n_folds)
+    kept = sorted(p.name for p in (folder / "folds").iterdir())
+    code, _, err = cli("run", "--resume", folder, "--quiet", "--threads", "1")
+    assert code == 2, err
+    assert one_line(err) == (
+        f"merbench: error: {folder}/run.json says {n_folds} fold{'' if n_folds == 1 else 's'}, "
+        "but this run's protocol gives 2: run.json was edited, so the run in it cannot go "
+        "on; restore run.json from a copy of the run (its finished folds are kept)")
+    assert sorted(p.name for p in (folder / "folds").iterdir()) == kept
+    assert not (folder / "results.json").exists()
+
+
+def test_status_says_a_count_its_fold_files_contradict(finished: Path, tmp_path: Path,
+                                                       cli: Any) -> None:
+    folder = edited(finished, tmp_path / "run", 1)
+    _, out, _ = cli("status", folder)
+    assert "run.json says 1 fold but folds/fold-001.npz is beyond it ('merbench validate' "\
+           f"refuses it): {FIX}, or delete folds/fold-001.npz if it is another run's" in out, out
+    assert "to go on" not in out and "no fold left" not in out, out
+
+
+def test_status_says_a_count_its_results_file_contradicts(finished: Path, tmp_path: Path,
+                                                          cli: Any) -> None:
+    folder = edited(finished, tmp_path / "run", 7, results=True)
+    _, out, _ = cli("status", folder)
+    assert "2/7 folds, stopped; run.json says 7 folds but results.json says 2: run.json was "\
+           f"edited ('merbench validate' refuses it); {FIX}" in out, out
+    assert "to go" not in out, out
+    code, _, err = cli("validate", folder)
+    assert code == 2 and "run.json says 7 folds but results.json says 2" in err, err
