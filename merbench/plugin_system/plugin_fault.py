@@ -80,6 +80,21 @@ def factory_failed(kind: str, name: str, origin: Origin, shown: dict[str, Any],
     raise MerbenchError(not_built(kind, name, origin, in_plugin_words(exc))) from exc
 
 
+def exited(kind: str, name: str, origin: Origin, shown: dict[str, Any],
+           exc: Exception) -> NoReturn:
+    """Raised for a factory whose code tried to end merbench, ``exc`` being the
+    :class:`~merbench.plugin_system.plugin_import.PluginExit` that says so (``raised`` what
+    it raised): its ``sys.exit`` ended merbench with the plugin's status and no word, and a
+    bare BaseException was said to have failed the "first training step" where any
+    Exception could not be built (pass 84p, N5 leftover): that one is worded as any class
+    (:func:`factory_failed`)."""
+    raised = getattr(exc, "raised", None)
+    if not isinstance(raised, SystemExit):
+        factory_failed(kind, name, origin, shown, exc)
+    raise MerbenchError(f"{kind} '{name}' of {origin} could not be built: its factory called "
+                        f"{exit_code(raised)}; {advice(origin)}") from None
+
+
 def factory_name(factory: Callable[..., Any]) -> str:
     """``module:function`` of a factory, as a plugin registers it."""
     target = getattr(factory, "target", None)  # a LazyFactory keeps the text it was given
