@@ -29,6 +29,6 @@ def test_force_where_nothing_can_be_replaced_is_refused(
         cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...],
         said: str) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = cli(*args, "--force")
+    code, _, err = cli(*args, "--force")
     assert code == 2 and one_line(err) == f"merbench: error: {said}", err
     assert not (tmp_path / "exh").exists() and "Traceback" not in err
