@@ -56,6 +56,7 @@ def refused_option(model: Any, options: Mapping[str, Any]) -> tuple[str, str] | 
 def _takes(constraints: list[Any]) -> str | None:
     """What ``constraints`` (one option's) allow, in words, or None where none can be said:
     ``"entropy", "gini" or "log_loss"``, ``a whole number of at least 1 or null``."""
+    # deferred: scikit-learn is imported for an estimator's refusal alone
     from sklearn.utils._param_validation import make_constraint
 
     said: list[str] = []
