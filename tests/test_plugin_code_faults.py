@@ -64,7 +64,7 @@ RAISING = """
             return self.fc(x.flatten(1).float())
 
     def torch_model(mode):
-        def factory(num_classes=3):
+        def factory(num_classes=3, tag: str = "t"):  # tag: an option that changes nothing
             if mode == "facbadstr":
                 raise BadStr()
             if mode == "facbaseexc":
@@ -203,6 +203,14 @@ def test_a_factory_raising_what_cannot_be_said_could_not_be_built(
         f"factory failed with no options given: {ADVICE}"
     ), line
     assert not (tmp_path / "f" / "run.json").exists()
+    # with an option given it was "failed its first training step", where a ValueError of
+    # the factory's was "cannot be built with ...": one wording for any class (pass 84p)
+    code, _, err = cli(*RUN, "--epochs", "1", "--model", model, "--model-opt", "tag=x",
+                       "--out", tmp_path / "g")
+    line = one_line(err)
+    assert code == 2 and line == (
+        f"merbench: error: model '{model}' cannot be built with tag=\"x\": {said}; change "
+        "the option"), line
 
 
 def test_what_a_plugin_raised_travels_from_a_ray_worker() -> None:
