@@ -117,7 +117,10 @@ def test_bad_key_files_are_one_line_each(signed: Path, keys: dict[str, Path], tm
     cases = {"missing": (None, "no such file; make a key with 'merbench keygen"),
              "garbage": (b"not a key\n", "is not a PEM private key"),
              "encrypted": (encrypted, "is protected by a passphrase"),
-             "rsa": (other, "holds a RSA key; merbench signs with Ed25519 keys")}
+             "rsa": (other, "holds a RSA key; merbench signs with Ed25519 keys"),
+             # pass 84p, P7: two keys pasted into one file signed with the first, silently
+             "two": (keys["maintainer"].read_bytes() + keys["stranger"].read_bytes(),
+                     "two holds 2 private keys; give a file with one")}
     for name, (content, said) in cases.items():
         if content is not None:
             (tmp_path / name).write_bytes(content)

@@ -38,6 +38,7 @@ import json
 import re
 import shlex
 import unicodedata
+from collections.abc import Mapping
 
 _KEPT = frozenset("\n\t")
 _WITHOUT_KEPT = dict.fromkeys(map(ord, _KEPT))
@@ -165,3 +166,15 @@ def written(value: object) -> str:
         return json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):  # no JSON value (a set, a path): its own text
         return str(value)
+
+
+def options_written(options: Mapping[str, object]) -> str:
+    """Options as a command line gives them, each value as JSON (``criterion="foo"``,
+    ``width=null``): Python's repr (``criterion='foo'``, ``None``, ``True``) is no spelling
+    of ``--model-opt`` or of a plan (pass 84p, P11)."""
+    def one(value: object) -> str:
+        try:
+            return json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):  # no JSON value (a set, a path): its own text
+            return str(value)
+    return ", ".join(f"{key}={one(value)}" for key, value in options.items())

@@ -29,6 +29,7 @@ from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import (
     read_places,
     refuse_file_out,
+    refuse_idle_force,
     refuse_read_place,
     refuse_result_place,
 )
@@ -71,6 +72,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             "--compare RELEASE_DIR")
     if args.layout is not None and args.out is None:
         raise MerbenchError(f"--layout {args.layout} needs --out DIR, the folder to write")
+    refuse_idle_force(args.force, "--out", args.out is not None, instead=None if args.compare
+                      else "replaces a file at --out with --compare, and --layout writes its "
+                           "folder again without it")
     given = given_options(args)
     if "dataset" not in given:
         raise MerbenchError("merbench export needs --dataset (a raw database, e.g. megc2019; "

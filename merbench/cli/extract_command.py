@@ -17,6 +17,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.terminal import say
 from merbench.cli.out_places import (
     read_places,
+    refuse_idle_force,
     refuse_read_place,
     refuse_replacing,
     refuse_result_place,
@@ -39,6 +40,7 @@ from merbench.runner.spec import flag, from_options
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    refuse_idle_force(args.force, "--save", args.save is not None)
     given = given_options(args)
     missing = [flag(k) for k in ("dataset", "feature") if k not in given]
     if missing:

@@ -20,7 +20,12 @@ from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import counted, path_shown, say
 from merbench.cli.leaderboard_diff import main as diff_main
-from merbench.cli.out_places import refuse_read_place, refuse_replacing, refuse_result_place
+from merbench.cli.out_places import (
+    refuse_idle_force,
+    refuse_read_place,
+    refuse_replacing,
+    refuse_result_place,
+)
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
 from merbench.leaderboard.benchmarks import load_benchmarks
@@ -165,6 +170,7 @@ def _check_export_out(out: Path, force: bool, results: list[Path] | None,
 
 def _export(args: argparse.Namespace) -> int:
     """One benchmark's table, to stdout or ``--out``; rejected files are listed as by build."""
+    refuse_idle_force(args.force, "--out", args.out is not None)  # the table to the screen
     if args.out is not None:
         _check_export_out(args.out, args.force, args.results, args.benchmarks)
     folders = results_folders(args.results)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from merbench.base.errors import MerbenchError, message_of, plugin_words
+from merbench.base.literal import options_written
 from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
@@ -231,7 +232,7 @@ class Entry(Generic[M]):
         # a run's class count (from its dataset) is never the size at fault; create_model's may be
         shown = {k: v for k, v in kwargs.items()
                  if k != "num_classes" or not isinstance(v, int) or v > _MOST_CLASSES}
-        given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
+        given = options_written(shown) or "no options"
         return (f"{kind} '{self.meta.name}' cannot be built with {given}: it would need more "
                 "memory than this machine has; give smaller sizes")
 
@@ -304,18 +305,16 @@ class Entry(Generic[M]):
         """The factory called with ``kwargs``; what it raises, in one line that blames the
         options only where options were given (with none, the plugin's code is at fault)."""
         shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
-        given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
+        given = options_written(shown) or "no options"
         try:
-            return self.factory(**self._as_whole(kwargs))
+            with plugin_code():  # a bare BaseException too, worded as any class (pass 84p, N5)
+                return self.factory(**self._as_whole(kwargs))
         except MerbenchError as exc:  # said in one line already; a value refused, after its owner
             if isinstance(exc, OptionValueError):
                 raise OptionRefused(f"{kind} '{self.meta.name}'", str(exc)) from None
             raise
-        except SystemExit as exc:  # ended merbench with the plugin's status and no word
-            raise MerbenchError(
-                f"{kind} '{self.meta.name}' of {self.origin} could not be built: its factory "
-                f"called {plugin_fault.exit_code(exc)}; {plugin_fault.advice(self.origin)}"
-            ) from None
+        except PluginExit as exc:  # sys.exit ended merbench with its status and no word
+            plugin_fault.exited(kind, self.meta.name, self.origin, shown, exc)
         except OverflowError as exc:  # a size beyond any number of elements
             raise MerbenchError(self._too_large(kind, kwargs)) from exc
         except (MemoryError, RuntimeError) as exc:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, NoReturn, Protocol
 
 from merbench.base.errors import MerbenchError, os_reason, plugin_words
-from merbench.base.literal import indefinite
+from merbench.base.literal import indefinite, options_written
 
 #: the package whose code is merbench's own: what it raises is never a plugin's fault
 OWN_PACKAGE = "merbench"
@@ -69,15 +69,33 @@ def not_built(kind: str, name: str, origin: Origin, reason: str) -> str:
 def factory_failed(kind: str, name: str, origin: Origin, shown: dict[str, Any],
                    exc: Exception) -> NoReturn:
     """Raised, within the handler of ``exc``, for a factory that raised ``exc``, a class the
-    factory's call has no words of its own for: a model's, with no option given (``shown``
-    empty), could not be built, as for a ValueError (:func:`not_built`); such a factory was
-    said to have failed its "first training step" (pass 84n, N5). ``exc`` goes on as it was
-    where options were given (they may be its cause), for an OSError (the file system's),
-    and for other kinds, whose factories :meth:`~merbench.plugin_system.entry.Entry.build`
-    words."""
-    if shown or kind != "model" or isinstance(exc, OSError):
+    factory's call has no words of its own for: a model's could not be built, as for a
+    ValueError, with no option given (``shown`` empty: :func:`not_built`) and with options
+    (which may be its cause: change them); such a factory was said to have failed its
+    "first training step" (pass 84n, N5; pass 84p, with options or a bare BaseException).
+    ``exc`` goes on as it was for an OSError (the file system's), and for other kinds,
+    whose factories :meth:`~merbench.plugin_system.entry.Entry.build` words."""
+    if kind != "model" or isinstance(exc, OSError):
         raise exc
+    if shown:
+        raise MerbenchError(f"{kind} '{name}' cannot be built with {options_written(shown)}: "
+                            f"{in_plugin_words(exc)}; change the option") from exc
     raise MerbenchError(not_built(kind, name, origin, in_plugin_words(exc))) from exc
+
+
+def exited(kind: str, name: str, origin: Origin, shown: dict[str, Any],
+           exc: Exception) -> NoReturn:
+    """Raised for a factory whose code tried to end merbench, ``exc`` being the
+    :class:`~merbench.plugin_system.plugin_import.PluginExit` that says so (``raised`` what
+    it raised): its ``sys.exit`` ended merbench with the plugin's status and no word, and a
+    bare BaseException was said to have failed the "first training step" where any
+    Exception could not be built (pass 84p, N5 leftover): that one is worded as any class
+    (:func:`factory_failed`)."""
+    raised = getattr(exc, "raised", None)
+    if not isinstance(raised, SystemExit):
+        factory_failed(kind, name, origin, shown, exc)
+    raise MerbenchError(f"{kind} '{name}' of {origin} could not be built: its factory called "
+                        f"{exit_code(raised)}; {advice(origin)}") from None
 
 
 def factory_name(factory: Callable[..., Any]) -> str:

@@ -15,6 +15,7 @@ import base64
 import binascii
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -137,6 +138,12 @@ def public_key_path(key: Path) -> Path:
     return key.with_name(key.name + ".pub")
 
 
+#: the first line of a PEM private key of any kind ("PRIVATE KEY", "ENCRYPTED PRIVATE KEY",
+#: "OPENSSH PRIVATE KEY"): a file of two keys, pasted together by mistake, signed silently
+#: with the first (pass 84p, P7)
+_PRIVATE_BLOCK = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
+
+
 def load_signing_key(path: Path) -> SigningKey:
     """The private key in ``path``; one line naming it when it is missing, a public key,
     encrypted, of another algorithm or not a key at all."""
@@ -153,6 +160,10 @@ def load_signing_key(path: Path) -> SigningKey:
     if data.lstrip().startswith(KEY_TYPE.encode()):
         raise MerbenchError(f"--sign {path} is a public key; give the private key file "
                             "beside it (the one without .pub)")
+    blocks = len(_PRIVATE_BLOCK.findall(data))
+    if blocks > 1:  # the library reads the first alone: which signs hung on the file's order
+        raise MerbenchError(f"--sign {path} holds {blocks} private keys; give a file "
+                            "with one")
     try:
         private = serialization.load_pem_private_key(data, password=None)
     except TypeError:  # cryptography: a password is needed

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import options_written
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.plugin_import import PluginExit, plugin_code
@@ -32,7 +33,7 @@ def check_forward(model: Entry[Any], options: dict[str, Any], shape: tuple[int, 
     ststnet") when it cannot be built or cannot take a batch of its input's ``shape``."""
     import torch  # deferred: only a torch model is run forward
 
-    given = ", ".join(f"{k}={v!r}" for k, v in sorted(options.items())) or "its defaults"
+    given = options_written(dict(sorted(options.items()))) or "its defaults"
     fix = (f"its options ({given}) are the likely cause: check them against 'merbench "
            "list models' and the model's docs") if options else \
         f"with no options given, {model.origin} is at fault: {plugin_fault.advice(model.origin)}"

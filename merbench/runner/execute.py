@@ -25,9 +25,11 @@ from typing import Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError, plugin_words
+from merbench.base.literal import options_written
 from merbench.data.task import Task
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins
+from merbench.plugin_system.plugin_import import plugin_code
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.results.audit_file import refuse_voiding_audits
@@ -58,6 +60,7 @@ from merbench.runner.trainer_setup import set_up_trainer
 from merbench.runner.values import check_feature_values, sample_digests, values_sha256
 from merbench.runner.weights import changed_checkpoints, check_weight_files
 from merbench.training.model_output import ModelFault, PluginCodeFailed
+from merbench.training.sklearn_options import refused_option
 
 
 def run(spec: RunSpec, settings: RunSettings,
@@ -224,7 +227,7 @@ def _first_step_failed(runs: list[StartedRun], exc: BaseException) -> MerbenchEr
     """One line for a model that fails before any fold trains (``--model-opt padding=-5``
     raised torch's RuntimeError): the options are the likely cause."""
     spec = runs[0].data.plan.spec
-    given = ", ".join(f"{k}={v!r}" for k, v in sorted(spec.model_options.items())) or "none"
+    given = options_written(dict(sorted(spec.model_options.items()))) or "none"
     # the library's own message (torch's "Padding size should be less than ...") is not
     # quoted: it names internals, and the options are what the user can change. What was
     # kept is said as it is: this run's folder is removed, while a tuning keeps the runs
@@ -241,10 +244,33 @@ def _first_step_failed(runs: list[StartedRun], exc: BaseException) -> MerbenchEr
             sep=" failed its first training step, before any fold finished, with no "
                 "options given: ")
         return MerbenchError(f"{said}. This run kept no fold")
+    refused = _refused_option(runs[0])
+    if refused is not None:  # the estimator says which option, and what it takes
+        name, takes = refused
+        return MerbenchError(
+            f"model '{spec.model}' failed its first training step, before any fold finished: "
+            f"{options_written({name: spec.model_options[name]})} is not a value it takes "
+            f"({name} takes {takes}); change the option. This run kept no fold")
     return MerbenchError(f"model '{spec.model}' failed its first training step, before any "
                          f"fold finished; its options ({given}) are the likely cause: check "
                          "them against 'merbench list models' and the model's docs. This "
                          "run kept no fold")
+
+
+def _refused_option(run: StartedRun) -> tuple[str, str] | None:
+    """The option of a scikit-learn model's that the estimator, built with the user's
+    options, declares it refuses, with what the option takes
+    (:func:`~merbench.training.sklearn_options.refused_option`); None for a torch model, and
+    where it cannot be built or says nothing."""
+    plan = run.data.plan
+    if plan.is_torch or not plan.spec.model_options:
+        return None
+    try:
+        with plugin_code():  # its factory ran once already: it fails here only as it did
+            model = plan.model.create("model", **plan.spec.model_options)
+    except Exception:
+        return None
+    return refused_option(model, plan.spec.model_options)
 
 
 def _explain_new_weights(run_dir: RunDirectory, identity: RunIdentity,

@@ -14,6 +14,7 @@ import warnings
 from dataclasses import replace
 
 from merbench.base.errors import MerbenchError, first_line
+from merbench.base.literal import options_written
 from merbench.protocols import Fold
 from merbench.results.model import EngineRecord
 from merbench.runner.started_run import StartedRun
@@ -40,7 +41,7 @@ def _out_of_memory_error(run: StartedRun, fold: Fold, exc: BaseException) -> Mer
            else "free memory on this machine")
     options = plan.spec.model_options
     if options:  # --model-opt padding=100000 asks for 200 GB: the options, not the batch
-        given = ", ".join(f"{k}={v!r}" for k, v in sorted(options.items()))
+        given = options_written(dict(sorted(options.items())))
         fix += f", or check the model options ({given}): they may make the network too large"
     # a run with no finished fold is removed as it started (execute.forget_untrained)
     kept = (f"every finished fold is kept in {run.run_dir.path}" if run.done
