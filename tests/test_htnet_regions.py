@@ -186,7 +186,7 @@ def test_the_cache_folder_is_not_part_of_the_run(tmp_path: Path) -> None:
 
 def test_bad_crop_and_bad_flow_size_are_clear_errors() -> None:
     feature = load_plugins().registries.features.get("htnet-regions")
-    with pytest.raises(MerbenchError, match=r"crop='centre'.*crop must be one of reference, "
+    with pytest.raises(MerbenchError, match=r'crop="centre".*crop must be one of reference, '
                                             "corrected"):
         feature.create("feature", crop="centre")
     samples = pd.DataFrame({"sample_id": ["a"], "database": "d", "subject": "s", "label": 0})
