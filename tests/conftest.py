@@ -16,7 +16,7 @@ import textwrap
 # 800-epoch tests took 331 s and 372 s instead of 14 s). Set before torch is imported; the
 # CLI subprocesses inherit it. An explicit OMP_NUM_THREADS wins.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -421,3 +421,30 @@ def make_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., 
         (info / "entry_points.txt").write_text(f"[merbench]\n{plugin} = {module}\n")
 
     return make
+
+
+SKLEARN_FOREST_PLUGIN = """
+    from merbench.api import ModelMeta, hookimpl
+
+    @hookimpl
+    def merbench_register_models(registry):
+        from sklearn.ensemble import RandomForestClassifier
+        registry.add(ModelMeta(name="sk-rf", version=1, description="random forest",
+                               citation="none", feature="flow-uvos", kind="sklearn"),
+                     RandomForestClassifier)
+"""
+# A run of sk-rf on three synthetic subjects; the tests add --model-opt and --out.
+FOREST_RUN = ("run", "--dataset", "synthetic", "--threads", "1", "--quiet", "--dataset-opt",
+              "subjects=3", "--model", "sk-rf")
+
+
+@pytest.fixture
+def sklearn_forest(make_dist: Callable[..., None]) -> Iterator[None]:
+    """A third-party plugin registering scikit-learn's random forest as it is (`sk-rf`): the
+    estimator whose own parameters (random_state, its constraints) the refusals speak of."""
+    from merbench.plugin_system.manager import default_plugins
+
+    make_dist("skforest", "skp", "mb_skforest", SKLEARN_FOREST_PLUGIN)
+    default_plugins.cache_clear()
+    yield
+    default_plugins.cache_clear()

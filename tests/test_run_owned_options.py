@@ -9,40 +9,18 @@ never gave, while rcn trained it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import one_line
+from conftest import FOREST_RUN, one_line
 
-from merbench.plugin_system.manager import default_plugins, load_plugins
-
-SKLEARN_PLUGIN = """
-    from merbench.api import ModelMeta, hookimpl
-
-    @hookimpl
-    def merbench_register_models(registry):
-        from sklearn.ensemble import RandomForestClassifier
-        registry.add(ModelMeta(name="sk-rf", version=1, description="random forest",
-                               citation="none", feature="flow-uvos", kind="sklearn"),
-                     RandomForestClassifier)
-"""
-RUN = ("run", "--dataset", "synthetic", "--threads", "1", "--quiet", "--dataset-opt",
-       "subjects=3", "--model", "sk-rf")
-
-
-@pytest.fixture
-def sklearn_plugin(make_dist: Callable[..., None]) -> Iterator[None]:
-    make_dist("skp", "skp", "mb_skp", SKLEARN_PLUGIN)
-    default_plugins.cache_clear()
-    yield
-    default_plugins.cache_clear()
+from merbench.plugin_system.manager import load_plugins
 
 
 @pytest.mark.parametrize("option", ["random_state=5", "random_state=None"])
 def test_an_estimators_random_state_is_refused_pointing_to_seed(
-        sklearn_plugin, cli, tmp_path: Path, option: str) -> None:
-    code, _, err = cli(*RUN, "--model-opt", option, "--out", tmp_path / "run")
+        sklearn_forest, cli, tmp_path: Path, option: str) -> None:
+    code, _, err = cli(*FOREST_RUN, "--model-opt", option, "--out", tmp_path / "run")
     assert code == 2, err
     assert one_line(err) == (
         "merbench: error: model 'sk-rf': merbench sets random_state itself, seeding each "
@@ -50,8 +28,8 @@ def test_an_estimators_random_state_is_refused_pointing_to_seed(
     assert not (tmp_path / "run").exists()
 
 
-def test_an_estimators_other_options_still_run(sklearn_plugin, cli, tmp_path: Path) -> None:
-    code, _, err = cli(*RUN, "--model-opt", "n_estimators=3", "--out", tmp_path / "run")
+def test_an_estimators_other_options_still_run(sklearn_forest, cli, tmp_path: Path) -> None:
+    code, _, err = cli(*FOREST_RUN, "--model-opt", "n_estimators=3", "--out", tmp_path / "run")
     assert code == 0, err
 
 

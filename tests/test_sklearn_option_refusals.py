@@ -1,40 +1,15 @@
 """An option scikit-learn refuses, met as a user meets it (pass 84p, P11): ``--model-opt
-criterion=foo`` of a random forest was said as Python's ``criterion='foo'`` and the values
+criterion=foo`` of a random sklearn_forest was said as Python's ``criterion='foo'`` and the values
 criterion takes were dropped. The line now writes the option as JSON, with what the
 estimator declares the option takes, in merbench's words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import one_line
-
-from merbench.plugin_system.manager import default_plugins
-
-FOREST = """
-    from merbench.api import ModelMeta, hookimpl
-
-    @hookimpl
-    def merbench_register_models(registry):
-        from sklearn.ensemble import RandomForestClassifier
-        registry.add(ModelMeta(name="sk-rf", version=1, description="random forest",
-                               citation="none", feature="flow-uvos", kind="sklearn"),
-                     RandomForestClassifier)
-"""
-
-RUN = ("run", "--dataset", "synthetic", "--threads", "1", "--quiet", "--dataset-opt",
-       "subjects=3", "--model", "sk-rf")
-
-
-@pytest.fixture
-def forest(make_dist: Callable[..., None]) -> Iterator[None]:
-    make_dist("forestplug", "skp", "mb_forest", FOREST)
-    default_plugins.cache_clear()
-    yield
-    default_plugins.cache_clear()
+from conftest import FOREST_RUN, one_line
 
 
 @pytest.mark.parametrize(("option", "said"), [
@@ -47,8 +22,8 @@ def forest(make_dist: Callable[..., None]) -> Iterator[None]:
                          '"sqrt" or null)'),
 ])
 def test_an_option_scikit_learn_refuses_is_said_with_what_it_takes(
-        forest, cli, tmp_path: Path, option: str, said: str) -> None:
-    code, _, err = cli(*RUN, "--model-opt", option, "--out", tmp_path / "rf")
+        sklearn_forest, cli, tmp_path: Path, option: str, said: str) -> None:
+    code, _, err = cli(*FOREST_RUN, "--model-opt", option, "--out", tmp_path / "rf")
     line = one_line(err)
     assert code == 2 and line == (
         f"merbench: error: model 'sk-rf' failed its first training step, before any fold "
