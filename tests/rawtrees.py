@@ -82,3 +82,21 @@ def workbook(path: Path, rows: list[list[object]], sheet: str | None = None) -> 
         book.active.append(row)
     book.save(path)
     return path
+
+
+# A SAMM coding sheet as released, cut to two clips of subject 006 (frames 100-105).
+SAMM_HEADER = ["Subject", "Filename", "Inducement Code", "Onset Frame", "Apex Frame",
+               "Offset Frame", "Duration", "Type", "Action Units", "Notes",
+               "Estimated Emotion"]
+
+
+def samm_rows(**changed: object) -> list[list[object]]:
+    """The SAMM sheet's rows (notes above the header, as released); ``changed``: cells of
+    the first data row (sheet row 4) by header name, ``_`` for a space."""
+    rows: list[list[object]] = [["notes"], [], SAMM_HEADER]
+    for clip in ("006_1_2", "006_1_3"):
+        rows.append(["006", clip, 1, 100, 102, 105, 6, "Micro", "4+7", "", "anger"])
+    for name, value in changed.items():
+        rows[3][SAMM_HEADER.index(name.replace("_", " "))] = value
+    return rows
+

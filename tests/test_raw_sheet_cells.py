@@ -12,11 +12,8 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from rawtrees import FAST_FLOW, random_frames, workbook
+from rawtrees import FAST_FLOW, random_frames, samm_rows, workbook
 
-SAMM_HEADER = ["Subject", "Filename", "Inducement Code", "Onset Frame", "Apex Frame",
-               "Offset Frame", "Duration", "Type", "Action Units", "Notes",
-               "Estimated Emotion"]
 SMIC_HEADER = ["subject", "clip", "label", "onset_frame", "apex_frame", "offset_frame"]
 SMIC_CLIPS = (("negative", "ne", 0), ("positive", "po", 1))
 
@@ -27,24 +24,13 @@ def _extract(cli, dataset: str, root: Path, *options: str) -> tuple[int, str, st
                "--workers", "1", "-q", *given)
 
 
-def _samm_rows(**changed: object) -> list[list[object]]:
-    """The SAMM sheet's rows (notes above the header, as released); ``changed``: cells of
-    the first data row by header name."""
-    rows: list[list[object]] = [["notes"], [], SAMM_HEADER]
-    for clip in ("006_1_2", "006_1_3"):
-        rows.append(["006", clip, 1, 100, 102, 105, 6, "Micro", "4+7", "", "anger"])
-    for name, value in changed.items():
-        rows[3][SAMM_HEADER.index(name.replace("_", " "))] = value
-    return rows
-
-
 @pytest.fixture
 def samm_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "SAMM"
     for clip in ("006_1_2", "006_1_3"):
         random_frames(root / "006" / clip, range(100, 106), "006_{:05d}.jpg")
-    workbook(root / "SAMM_Micro_FACS_Codes_v2.xlsx", _samm_rows())
+    workbook(root / "SAMM_Micro_FACS_Codes_v2.xlsx", samm_rows())
     return root
 
 
@@ -61,7 +47,7 @@ def test_a_typo_in_a_frame_cell_is_a_refused_row(samm_root: Path, cli, tmp_path:
                                                   shown: str) -> None:
     """An apex or offset typo was read as "not coded": the apex became the middle frame,
     rc 0; the same typo in the onset cell was refused."""
-    sheet = workbook(tmp_path / "typo.xlsx", _samm_rows(**{column: value}))
+    sheet = workbook(tmp_path / "typo.xlsx", samm_rows(**{column: value}))
     code, _, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert (f"samm sheet row 4 (its {shown.format(sheet)}, not a whole frame number of 0 or "
@@ -71,7 +57,7 @@ def test_a_typo_in_a_frame_cell_is_a_refused_row(samm_root: Path, cli, tmp_path:
 @pytest.mark.parametrize("mark", ["", "/"])
 def test_a_not_coded_apex_is_still_the_middle_frame(samm_root: Path, cli, tmp_path: Path,
                                                     mark: str) -> None:
-    sheet = workbook(tmp_path / "uncoded.xlsx", _samm_rows(Apex_Frame=mark or None))
+    sheet = workbook(tmp_path / "uncoded.xlsx", samm_rows(Apex_Frame=mark or None))
     code, out, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
     assert code == 0 and "2 samples" in out, err
 
@@ -84,7 +70,7 @@ def test_a_cell_too_long_for_a_folder_name_is_said_as_that_cell(samm_root: Path,
                                                                 tmp_path: Path, column: str,
                                                                 value: str, said: str) -> None:
     """It named the derived folder and said "give its real path"."""
-    sheet = workbook(tmp_path / "long.xlsx", _samm_rows(**{column: value}))
+    sheet = workbook(tmp_path / "long.xlsx", samm_rows(**{column: value}))
     code, _, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert (f"samm sheet row 4 ({said.format(sheet)}, longer than a folder name can be "
@@ -98,7 +84,7 @@ def test_a_frame_cell_in_any_whole_number_spelling_is_that_frame(samm_root: Path
                                                                  apex: str) -> None:
     """The cell's text "+102" or "1.02e2" was called a typo while "102.0" and "0102" were
     frame 102 (pass 84o, O7): the one whole-number rule reads them all."""
-    sheet = workbook(tmp_path / "spelled.xlsx", _samm_rows(Apex_Frame=apex))
+    sheet = workbook(tmp_path / "spelled.xlsx", samm_rows(Apex_Frame=apex))
     code, out, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
     assert code == 0 and "2 samples" in out, err
 
@@ -247,7 +233,7 @@ def test_a_wrong_emotion_sheet_names_casme3_long_and_its_option(
     intervals.append(["spNO.1", "a", 5, 7, 9, "R12", "Micro-expression", "I"])
     book.create_sheet("eye blink").append(["Subject", "Filename", "Onset", "Offset"])
     book.save(root / "casme3_part_A_v2.xlsx")
-    wrong = workbook(tmp_path / "SAMM_Micro_FACS_Codes_v2.xlsx", _samm_rows())
+    wrong = workbook(tmp_path / "SAMM_Micro_FACS_Codes_v2.xlsx", samm_rows())
     code, _, err = _spot(cli, "casme3-long", root, tmp_path, f"emotion_sheet={wrong}")
     assert code == 2 and err.count("\n") == 1, err
     assert err.startswith("merbench: error: casme3-long: ") and err.count(str(wrong)) == 1
@@ -258,7 +244,7 @@ def test_a_wrong_emotion_sheet_names_casme3_long_and_its_option(
 def test_an_empty_onset_is_said_as_empty(samm_root: Path, cli, tmp_path: Path) -> None:
     """Its line said "not a whole frame number ... (a negative or fractional number is a
     typo)", of a cell that holds nothing: typos are now said with their text."""
-    sheet = workbook(tmp_path / "no_onset.xlsx", _samm_rows(Onset_Frame="/"))
+    sheet = workbook(tmp_path / "no_onset.xlsx", samm_rows(Onset_Frame="/"))
     code, _, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert (f"samm sheet row 4 (its onset frame in '{sheet}' is empty or not coded; a sample "
@@ -274,7 +260,7 @@ def test_an_au_cell_no_parser_reads_is_named_once(samm_root: Path, cli, tmp_path
                                                   cell: str, said: str) -> None:
     """A whole cell that is no code was said twice, "the action units 'X7': not a FACS
     code (...) ('X7')" (pass 84o, O9); a part of a cell is still named after the cell."""
-    rows = _samm_rows(Action_Units=cell)
+    rows = samm_rows(Action_Units=cell)
     rows.append(["007", "007_1_2", *rows[4][2:]])  # a second subject for the folds
     random_frames(samm_root / "007" / "007_1_2", range(100, 106), "007_{:05d}.jpg")
     sheet = workbook(tmp_path / "aus.xlsx", rows)

@@ -10,22 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rawtrees import FAST_FLOW, random_frames, workbook
-
-SAMM_HEADER = ["Subject", "Filename", "Inducement Code", "Onset Frame", "Apex Frame",
-               "Offset Frame", "Duration", "Type", "Action Units", "Notes",
-               "Estimated Emotion"]
-
-
-def _rows(**changed: object) -> list[list[object]]:
-    """The SAMM sheet's rows (notes above the header); ``changed``: cells of the first data
-    row (sheet row 4) by header name."""
-    rows: list[list[object]] = [["notes"], [], SAMM_HEADER]
-    for clip in ("006_1_2", "006_1_3"):
-        rows.append(["006", clip, 1, 100, 102, 105, 6, "Micro", "4+7", "", "anger"])
-    for name, value in changed.items():
-        rows[3][SAMM_HEADER.index(name.replace("_", " "))] = value
-    return rows
+from rawtrees import FAST_FLOW, random_frames, samm_rows, workbook
 
 
 @pytest.fixture
@@ -47,23 +32,23 @@ def test_an_offset_past_the_last_frame_is_refused_as_an_onset_before_the_first(
         samm_root: Path, cli) -> None:
     """Offset 120 of frames 100..105 was taken; LBP-TOP read onset to the last frame there
     was, with no word."""
-    code, _, err = _extract(cli, samm_root, _rows(Offset_Frame=120))
+    code, _, err = _extract(cli, samm_root, samm_rows(Offset_Frame=120))
     assert code == 2 and err.count("\n") == 1, err
     assert (f"samm/006/006_1_2 (the offset frame 120 is past the last frame of "
             f"'{samm_root / '006' / '006_1_2'}' (6 frames, 100..105))") in err
     assert "--skip-missing" in err
-    code, out, err = _extract(cli, samm_root, _rows(Offset_Frame=120), "--skip-missing")
+    code, out, err = _extract(cli, samm_root, samm_rows(Offset_Frame=120), "--skip-missing")
     assert code == 0 and "1 sample" in out + err, err
 
 
 def test_an_offset_on_the_last_frame_is_taken(samm_root: Path, cli) -> None:
-    code, out, err = _extract(cli, samm_root, _rows(Offset_Frame=105))
+    code, out, err = _extract(cli, samm_root, samm_rows(Offset_Frame=105))
     assert code == 0 and "2 samples" in out, err
 
 
 def test_a_repeated_row_names_the_sheet_and_both_rows(samm_root: Path, cli) -> None:
     """Said as "dataset 'samm': duplicate sample ids, e.g. samm/006/006_1_2"."""
-    code, _, err = _extract(cli, samm_root, _rows(Filename="006_1_3"))
+    code, _, err = _extract(cli, samm_root, samm_rows(Filename="006_1_3"))
     sheet = samm_root / "SAMM_Micro_FACS_Codes_v2.xlsx"
     assert code == 2 and err.count("\n") == 1, err
     assert (f"samm sheet rows 4 and 5 of '{sheet}' both name the sample samm/006/006_1_3; "
@@ -73,7 +58,7 @@ def test_a_repeated_row_names_the_sheet_and_both_rows(samm_root: Path, cli) -> N
 
 def test_an_empty_emotion_cell_names_its_row(samm_root: Path, cli) -> None:
     """Said of the sample: "samm/006/006_1_2 (the sheet's emotion '' is none of ...)"."""
-    code, _, err = _extract(cli, samm_root, _rows(Estimated_Emotion=None))
+    code, _, err = _extract(cli, samm_root, samm_rows(Estimated_Emotion=None))
     sheet = samm_root / "SAMM_Micro_FACS_Codes_v2.xlsx"
     assert code == 2 and err.count("\n") == 1, err
     assert f"samm sheet row 4 (no emotion in '{sheet}')" in err
@@ -85,5 +70,5 @@ def test_a_subject_cell_in_any_spelling_of_its_number_is_that_subject(
         samm_root: Path, cli, subject: object) -> None:
     """The text 6.0 or +6 was read as a folder name: "the frame folder '.../SAMM/6.0/006_1_2'
     is missing"."""
-    code, out, err = _extract(cli, samm_root, _rows(Subject=subject))
+    code, out, err = _extract(cli, samm_root, samm_rows(Subject=subject))
     assert code == 0 and "2 samples" in out, err
