@@ -24,6 +24,7 @@ from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
 from merbench.plugin_system.fixed_options import fixed_options as fixed_options
 from merbench.plugin_system.lazy_factory import LazyFactory
+from merbench.plugin_system.option_check import option_check_says
 from merbench.plugin_system.option_values import (
     OptionRefused,
     OptionValueError,
@@ -162,9 +163,9 @@ class Entry(Generic[M]):
                                 f"{listed}", f"{owner} has no option '{unknown[0]}'; {listed}")
         self._check_kinds_of_values(kind, options)
         fault = None
-        if self.option_check is not None:
-            with plugin_code():  # the options as a run gives them: 04 is the class set 4
-                fault = self.option_check(self.meta.name, self._as_whole(options))
+        if self.option_check is not None:  # the options as a run gives them: 04 is class set 4
+            fault = option_check_says(self.option_check, self.meta.name,
+                                      self._as_whole(options), lambda what: self.fault(kind, what))
         if fault:
             raise OptionRefused(self.meta.name, fault)
 

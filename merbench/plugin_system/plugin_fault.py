@@ -124,7 +124,7 @@ def not_a_model(model_kind: str, built: Any) -> str | None:
 
 
 #: a type's name as a sentence says it, where Python's is no word ("a ndarray": pass 84l)
-_TYPE_WORDS = {"ndarray": "array"}
+_TYPE_WORDS = {"ndarray": "array", "bytes": "bytes value", "bytearray": "bytearray value"}
 
 
 def described(built: Any) -> str:
