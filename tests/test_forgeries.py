@@ -85,13 +85,15 @@ def test_a_genuine_run_validates_and_passes_its_audit(genuine: Path, tmp_path: P
     (lambda r: r.update(created="2031-01-01T00:00:00+00:00"), "is not a date a merbench run"),
     (lambda r: r["folds"][0].update(device="cuda:0 (NVIDIA H100)"),
      "trained on cpu in its fold file but cuda:0"),
+    (lambda r: r["folds"][0].update(finished=None),  # was "... but None" (pass 84q, Q4)
+     "in its fold file but not recorded in results.json"),
     (lambda r: r["hyperparameters"].update(lr=5e-5), "hyperparameters.lr: 5e-05 here"),
     (lambda r: r["dataset"].update(fingerprint="0123456789abcdef"),
      "dataset.fingerprint: '0123456789abcdef' here"),
     (lambda r: r["model"]["provider"].update(plugin="impostor"),
      "provided by plugin 'impostor'"),
 ], ids=["model-name", "seed", "wall-time", "created", "created-future", "fold-device",
-        "recipe", "fingerprint", "provider"])
+        "fold-finished-null", "recipe", "fingerprint", "provider"])
 def test_an_edit_of_results_json_alone_is_rejected(genuine: Path, tmp_path: Path,
                                                    edit: Callable[[dict[str, Any]], None],
                                                    caught: str) -> None:

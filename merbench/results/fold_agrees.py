@@ -65,7 +65,8 @@ def metadata_problem(fold: FoldOutcome, stored: FoldRecord, results_name: str) -
              or abs(stored.seconds - fold.seconds) > SECONDS_TOLERANCE,
              f"took {fold.seconds:.3f} s in its fold file but {stored.seconds} s"),
             (stored.finished != fold.finished,
-             f"was written at {fold.finished} in its fold file but {stored.finished}"),
+             f"was written at {fold.finished} in its fold file but "
+             + ("not recorded" if stored.finished is None else f"{stored.finished}")),
             (stored.n_inner_val != expected_val,
              f"held out {expected_val} inner-validation samples in its fold file but "
              f"{stored.n_inner_val}")):
