@@ -82,9 +82,11 @@ class Entry(Generic[M]):
     option_check: Callable[[str, dict[str, Any]], str | None] | None = None
 
     def __post_init__(self) -> None:
-        # a factory that cannot be imported names the plugin to skip, as every plugin fault
-        if isinstance(self.factory, LazyFactory) and self.origin != UNKNOWN_ORIGIN:
-            self.factory.plugin = self.origin.plugin
+        # a factory (or check) that cannot be imported names the plugin to skip, as every
+        # plugin fault: an option_check's said --no-plugin with no name (pass 84q, Q12)
+        for lazy in (self.factory, self.built_from, self.recorded_spelling, self.option_check):
+            if isinstance(lazy, LazyFactory) and self.origin != UNKNOWN_ORIGIN:
+                lazy.plugin = self.origin.plugin
 
     def built_from_for(self, options: dict[str, Any]) -> dict[str, str]:
         """``built_from`` for ``options`` ({} when the entry declares none)."""
