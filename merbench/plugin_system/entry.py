@@ -13,7 +13,7 @@ is :mod:`merbench.plugin_system.registry`.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -130,6 +130,13 @@ class Entry(Generic[M]):
     def accepts(self, option: str) -> bool:
         """Whether the factory takes the keyword ``option`` (or any keyword)."""
         return self.factory_options().accepts(option)
+
+    def sized(self, options: Mapping[str, Any], classes: int) -> dict[str, Any]:
+        """``options`` plus ``num_classes=classes`` where the factory names that parameter, as
+        documented: a ``**kwargs`` factory passing them on to an estimator that has no
+        ``num_classes`` was handed one and blamed for it (pass 84q, Q11)."""
+        named = "num_classes" in self.options()
+        return {**options, "num_classes": classes} if named else dict(options)
 
     def defaults(self) -> dict[str, Any]:
         """What the factory takes for each option left out, as JSON values (options whose
