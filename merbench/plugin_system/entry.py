@@ -13,7 +13,7 @@ is :mod:`merbench.plugin_system.registry`.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -83,9 +83,11 @@ class Entry(Generic[M]):
     option_check: Callable[[str, dict[str, Any]], str | None] | None = None
 
     def __post_init__(self) -> None:
-        # a factory that cannot be imported names the plugin to skip, as every plugin fault
-        if isinstance(self.factory, LazyFactory) and self.origin != UNKNOWN_ORIGIN:
-            self.factory.plugin = self.origin.plugin
+        # a factory (or check) that cannot be imported names the plugin to skip, as every
+        # plugin fault: an option_check's said --no-plugin with no name (pass 84q, Q12)
+        for lazy in (self.factory, self.built_from, self.recorded_spelling, self.option_check):
+            if isinstance(lazy, LazyFactory) and self.origin != UNKNOWN_ORIGIN:
+                lazy.plugin = self.origin.plugin
 
     def built_from_for(self, options: dict[str, Any]) -> dict[str, str]:
         """``built_from`` for ``options`` ({} when the entry declares none)."""
@@ -129,6 +131,13 @@ class Entry(Generic[M]):
     def accepts(self, option: str) -> bool:
         """Whether the factory takes the keyword ``option`` (or any keyword)."""
         return self.factory_options().accepts(option)
+
+    def sized(self, options: Mapping[str, Any], classes: int) -> dict[str, Any]:
+        """``options`` plus ``num_classes=classes`` where the factory names that parameter, as
+        documented: a ``**kwargs`` factory passing them on to an estimator that has no
+        ``num_classes`` was handed one and blamed for it (pass 84q, Q11)."""
+        named = "num_classes" in self.options()
+        return {**options, "num_classes": classes} if named else dict(options)
 
     def defaults(self) -> dict[str, Any]:
         """What the factory takes for each option left out, as JSON values (options whose

@@ -60,11 +60,14 @@ class LazyFactory:
     imported already.
     """
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, what: str = "factory", owner: str = "") -> None:
         module, _, attribute = target.partition(":")
         if not module or not attribute:
             raise ValueError(f"LazyFactory target {target!r} must look like 'module:function'")
         self.target = target
+        #: what it loads and whose, as its refusal names them: the factory, or the
+        #: option_check of dataset 'noise' (it was called the factory: pass 84q, Q12)
+        self.what, self.owner = what, owner
         self._function: Callable[..., Any] | None = None
         self._options: FactoryOptions | None = None
         self._read_apart = False  # _options came from another process, not this import
@@ -88,7 +91,8 @@ class LazyFactory:
                           if isinstance(exc, AttributeError) and module in sys.modules
                           else f"importing {module} failed: {describe(exc)}")
                 raise PluginError(
-                    f"cannot load the factory '{self.target}': {reason}; reinstall the "
+                    f"cannot load the {self.what} '{self.target}'"
+                    + (f" of {self.owner}" if self.owner else "") + f": {reason}; reinstall the "
                     "package that registers it, or skip its plugin with --no-plugin"
                     + (f" {self.plugin}" if self.plugin else "")
                 ) from None

@@ -110,8 +110,13 @@ def factory_name(factory: Callable[..., Any]) -> str:
 def not_a_model(model_kind: str, built: Any) -> str | None:
     """Why ``built`` (what a model factory returned) is no model of ``model_kind``, or None.
     torch is read from ``sys.modules``: a torch module cannot exist without torch imported,
-    and this layer never imports it."""
+    and this layer never imports it. A class returned for its instance (``return
+    LogisticRegression``) is said so: its ``fit`` is callable, and failed with Python's
+    "get_params() missing 1 required positional argument: 'self'" (pass 84q, Q10)."""
     shown = described(built)
+    if isinstance(built, type):
+        wanted = "an estimator" if model_kind == "sklearn" else "a torch module"
+        return f"returned the class {built.__name__}, not {wanted} built from it"
     if model_kind == "sklearn":
         missing = [m for m in ("fit", "predict") if not callable(getattr(built, m, None))]
         if not missing:

@@ -131,8 +131,9 @@ class Registry(Generic[M]):
     def _callable(self, meta: M, function: Callable[..., Any] | str, what: str
                   ) -> Callable[..., Any]:
         """``function`` (a ``"module:function"`` string made lazy), checked with ``meta``."""
-        if isinstance(function, str):
-            function = LazyFactory(function)
+        if isinstance(function, str):  # named in its refusal: the option_check of dataset 'x'
+            owner = "" if what == "factory" else f"{self.kind} '{meta.name}'"
+            function = LazyFactory(function, what, owner)
         if not isinstance(meta, self.meta_type):
             raise PluginError(
                 f"{self._origin} registered a {self.kind} with {type(meta).__name__}; "

@@ -126,13 +126,10 @@ class RunData:
         return len(self.dataset.classes)
 
     def build_model(self) -> Any:
-        """A fresh model; ``num_classes`` goes to factories that take it (estimators such as
+        """A fresh model; ``num_classes`` goes to factories that name it (estimators such as
         scikit-learn classes learn their classes from the labels instead)."""
         model = self.plan.model
-        options = dict(self.plan.spec.model_options)
-        if model.accepts("num_classes"):
-            options["num_classes"] = self.n_outputs
-        return model.create("model", **options)
+        return model.create("model", **model.sized(self.plan.spec.model_options, self.n_outputs))
 
     @property
     def n_outputs(self) -> int:

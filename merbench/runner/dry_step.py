@@ -37,7 +37,7 @@ def check_forward(model: Entry[Any], options: dict[str, Any], shape: tuple[int, 
     fix = (f"its options ({given}) are the likely cause: check them against 'merbench "
            "list models' and the model's docs") if options else \
         f"with no options given, {model.origin} is at fault: {plugin_fault.advice(model.origin)}"
-    built = {**options, "num_classes": n_classes} if model.accepts("num_classes") else options
+    built = model.sized(options, n_classes)
     try:
         with plugin_code():  # its sys.exit, a KeyboardInterrupt of its own: its fault too
             network = model.create("model", **built)
@@ -66,7 +66,7 @@ def output_fault(model: Entry[Any], options: dict[str, Any], shape: tuple[int, .
     never said that the model gave 1 column for 3 classes."""
     import torch  # deferred: only a torch model is run forward
 
-    built = {**options, "num_classes": n_outputs} if model.accepts("num_classes") else options
+    built = model.sized(options, n_outputs)
     try:
         with plugin_code():  # its sys.exit: left to the run, which says it (fold_work.compute)
             network = model.create("model", **built)

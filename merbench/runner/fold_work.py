@@ -96,12 +96,9 @@ class ModelSource:
         return entry
 
     def __call__(self) -> Any:
-        """A fresh model (``num_classes`` for factories that take it)."""
+        """A fresh model (``num_classes`` for factories that name it)."""
         entry = self._entry()
-        options = dict(self.options)
-        if entry.accepts("num_classes"):
-            options["num_classes"] = self.n_classes
-        return entry.create("model", **options)
+        return entry.create("model", **entry.sized(self.options, self.n_classes))
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,7 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
     check_training(resolved, settings, is_torch)
     task = resolved.parsed_task()  # what the run predicts: each layer asks it, not its name
     task.refuse_options(model=spec.model,
-                        learns_outputs=is_torch and model.accepts("num_classes"),
+                        learns_outputs=is_torch and "num_classes" in model.options(),
                         evaluates_weights=resolved.weights is not None,
                         selection=resolved.selection, data_order=resolved.data_order)
     declared = model.meta.recipe  # a torch model's, never an estimator's

@@ -49,7 +49,7 @@ def check_model(name: str, plugins: Plugins | None = None, *,
                              "per-sample shape at the feature's default options)")
 
     def build() -> Any:
-        options = {"num_classes": num_classes} if entry.accepts("num_classes") else {}
+        options = entry.sized({}, num_classes)
         with failing_step(where, "building it with its defaults"):
             return entry.create("model", **options)
 

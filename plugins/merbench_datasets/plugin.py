@@ -229,8 +229,9 @@ HSTA_FOLDS = ProtocolMeta(
 # a raw database's run records its subjects as its sheet names them: a benchmark definition
 # in another spelling of them is matched through the run's names
 _RECORDED = "merbench_datasets.rawframes:recorded_spelling"
-# a class set none of the database's, refused where options are checked (a definition too)
-_CLASSES = "merbench_datasets.class_choice:check_classes"
+# a class set or frame tree none of the database's, refused where options are checked (a
+# definition too)
+_CLASSES = "merbench_datasets.class_choice:check_choices"
 
 
 @hookimpl
@@ -238,11 +239,12 @@ def merbench_register_datasets(registry: DatasetRegistry) -> None:
     registry.add(SYNTHETIC, "merbench_datasets.synthetic:make_synthetic")
     registry.add(COMPOSITE, "merbench_datasets.composite:make_composite")
     # The raw databases: subjects recorded as their sheets spell them; class sets checked
-    # where a database takes a classes option (MEGC2019 has its three classes only).
+    # and frame trees checked where a database takes those options (MEGC2019 has its three
+    # classes only, and casme2_frames).
     for meta, factory, check in (
             (CASME2, "casme2:make_casme2", _CLASSES), (SAMM, "samm:make_samm", _CLASSES),
             (SMIC, "smic:make_smic", _CLASSES), (CASME3, "casme3:make_casme3", _CLASSES),
-            (MEGC2019, "megc2019:make_megc2019", None), (CASME, "casme1:make_casme", _CLASSES),
+            (MEGC2019, "megc2019:make_megc2019", _CLASSES), (CASME, "casme1:make_casme", _CLASSES),
             (FOURDME, "fourdme:make_fourdme", _CLASSES), (MMEW, "mmew:make_mmew", _CLASSES),
             (CASME3C, "casme3c:make_casme3c", _CLASSES)):
         registry.add(meta, f"merbench_datasets.{factory}", recorded_spelling=_RECORDED,
