@@ -48,3 +48,31 @@ def test_an_au_run_of_one_au_trains_ststnet(real_data: Path, cli, tmp_path: Path
                          "--epochs", "1", "--threads", "1", "--quiet", "--out", tmp_path / "au")
     assert code == 0, err
     assert (tmp_path / "au" / "au-results.json").is_file(), out
+
+
+TUNE_FILE = ('model = "sk-rf"\ndataset = "synthetic"\nprotocol = "loso"\nseed = 0\n'
+             'objective = "uf1"\ninner_folds = 2\ndataset_options = {subjects = 3}\n'
+             '[options]\nmodel_options = {n_estimators = 3}\n[search]\nsampler = "grid"\n'
+             '[space]\n"model_options.max_depth" = {choices = [2, 3]}\n')
+
+
+@pytest.mark.parametrize(("edit", "said"), [
+    (("model_options.max_depth", "model_options.random_state"),
+     "[space] model_options.random_state: merbench sets random_state itself, seeding each "
+     "fold from the file's seed; remove it"),
+    (("{n_estimators = 3}", "{n_estimators = 3, random_state = 4}"),
+     "[options] model_options random_state: merbench sets random_state itself, seeding each "
+     "fold from the file's seed; remove it"),
+    (("model_options.max_depth", "model_options.num_classes"),
+     "[space] model_options.num_classes: the number of classes comes from the dataset; "
+     "remove it"),
+])
+def test_a_tuning_file_giving_a_run_owned_option_is_refused_naming_the_file_and_key(
+        sklearn_forest, cli, tmp_path: Path, edit: tuple[str, str], said: str) -> None:
+    """Pass 84q, Q9: the refusal said ``leave out --model-opt random_state`` (tune has no
+    such flag) and named neither the file nor the key, where a sweep names both."""
+    plan = tmp_path / "t1.toml"
+    plan.write_text(TUNE_FILE.replace(*edit))
+    code, _, err = cli("tune", plan, "--out", tmp_path / "tu", "--threads", "1", "--quiet")
+    assert code == 2 and one_line(err) == f"merbench: error: {plan}: {said}", err
+    assert not (tmp_path / "tu").exists()

@@ -6,6 +6,7 @@ estimator declares the option takes, in merbench's words.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,41 @@ def test_an_option_scikit_learn_refuses_is_said_with_what_it_takes(
         f"merbench: error: model 'sk-rf' failed its first training step, before any fold "
         f"finished: {said}; change the option. This run kept no fold"), line
     assert "'" not in line.split("finished:")[1] and not (tmp_path / "rf").exists()
+
+
+@pytest.mark.parametrize(("option", "recorded"), [
+    ("min_samples_split=0.5", {"min_samples_split": 0.5}),
+    ("min_samples_leaf=0.1", {"min_samples_leaf": 0.1}),
+    ("min_samples_split=1.0", {"min_samples_split": 1.0}),  # all the samples, not 1
+    ("min_samples_split=3", {"min_samples_split": 3}),
+])
+def test_an_option_taking_a_whole_number_or_a_fraction_takes_the_fraction(
+        sklearn_forest, cli, tmp_path: Path, option: str, recorded: dict[str, float]) -> None:
+    """Pass 84q, Q1: the default (2) said whole numbers only, so 0.5 was refused as "not a
+    whole number"; the estimator declares "an int in [2, inf) or a float in (0.0, 1.0]"."""
+    code, _, err = cli(*FOREST_RUN, "--model-opt", option, "--out", tmp_path / "rf")
+    assert code == 0, err
+    options = json.loads((tmp_path / "rf" / "run.json").read_text())["config"]["model_options"]
+    assert {k: v for k, v in options.items() if k in recorded} == recorded
+    assert type(options[next(iter(recorded))]) is type(next(iter(recorded.values())))
+
+
+def test_a_fraction_out_of_the_declared_range_is_refused_in_its_words(
+        sklearn_forest, cli, tmp_path: Path) -> None:
+    code, _, err = cli(*FOREST_RUN, "--model-opt", "min_samples_split=1.5",
+                       "--out", tmp_path / "rf")
+    assert code == 2 and one_line(err).endswith(
+        "min_samples_split=1.5 is not a value it takes (min_samples_split takes a whole number "
+        "of at least 2 or a number above 0 and at most 1); change the option. This run kept "
+        "no fold"), err
+
+
+def test_a_tune_space_of_fractions_searches_them(sklearn_forest, cli, tmp_path: Path) -> None:
+    plan = tmp_path / "t3.toml"
+    plan.write_text('model = "sk-rf"\ndataset = "synthetic"\nprotocol = "loso"\nseed = 0\n'
+                    'objective = "uf1"\ninner_folds = 2\ndataset_options = {subjects = 3}\n'
+                    '[options]\nmodel_options = {n_estimators = 3}\n[search]\n'
+                    'sampler = "grid"\n[space]\n'
+                    '"model_options.min_samples_split" = {choices = [0.1, 0.5]}\n')
+    code, _, err = cli("tune", plan, "--out", tmp_path / "tu", "--threads", "1", "--quiet")
+    assert code == 0, err

@@ -29,6 +29,8 @@ from merbench.plugin_system.option_values import (
     OptionRefused,
     OptionValueError,
     check_value_kinds,
+    declares_fraction,
+    whole_only,
     whole_spelled,
 )
 from merbench.plugin_system.plugin_import import PluginExit, plugin_code
@@ -221,17 +223,26 @@ class Entry(Generic[M]):
         default's kind, the text ``"5"``: recorded as the int, ``classes=5`` was another run
         than the default it names, and was left off its own benchmark's page. Known from the
         defaults alone, so planning (recording) and building agree without importing the
-        factory."""
-        return whole_spelled(self.factory_options().defaults(), options)
+        factory. A float an estimator declares a fraction (Q1: min_samples_split=1.0) stays."""
+        defaults = self.factory_options().defaults()
+        fractions = {k: v for k, v in whole_only(defaults, options).items()
+                     if declares_fraction(self._resolved(), k)}
+        return {**whole_spelled(defaults, options), **fractions}
+
+    def _resolved(self) -> Any:
+        """The factory itself, imported where it was registered by name."""
+        return self.factory.resolve() if isinstance(self.factory, LazyFactory) else self.factory
 
     def _takes_real(self, name: str) -> bool:
-        """Whether the factory's signature declares ``name`` a float although its default is
-        written whole (``threshold: float = 1``): such an option takes 0.5. A factory not
+        """Whether the factory's signature (or a scikit-learn estimator's constraints)
+        declares ``name`` a float although its default is written whole (``threshold:
+        float = 1``): such an option takes 0.5. A factory not
         imported yet is given the benefit of the doubt: building imports it and checks again."""
         if isinstance(self.factory, LazyFactory) and not self.factory.imported:
             return True
-        factory = self.factory.resolve() if isinstance(self.factory, LazyFactory) \
-            else self.factory
+        factory = self._resolved()
+        if declares_fraction(factory, name):  # a scikit-learn estimator's own constraints
+            return True
         try:
             parameter = inspect.signature(factory).parameters.get(name)
         except (TypeError, ValueError):  # no signature to read: the default decides

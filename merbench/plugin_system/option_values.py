@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from numbers import Integral, Real
 from typing import Any
 
 from merbench.base.errors import MerbenchError
@@ -87,6 +88,25 @@ def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: 
             raise OptionRefused(f"{kind} '{entry}'", f"{name}={value!r} is no "
                                 f"dropout probability; give a number from 0 to below 1 "
                                 f"(default {default})")
+
+
+def declares_fraction(factory: Any, name: str) -> bool:
+    """Whether ``factory`` (a scikit-learn estimator class) declares in its
+    ``_parameter_constraints`` that ``name`` takes a number that is not whole, beside or
+    instead of the whole number its default is: ``min_samples_split`` is "an int in [2, inf)
+    or a float in (0.0, 1.0]". Its default (2) alone said whole numbers only, so 0.5 was
+    refused as "not a whole number" and 1.0 recorded as 1, which the estimator reads
+    otherwise (pass 84q, Q1). Read without importing scikit-learn: the class has them."""
+    constraints = getattr(factory, "_parameter_constraints", None)
+    if not isinstance(constraints, dict) or not isinstance(constraints.get(name), list):
+        return False
+    for constraint in constraints[name]:
+        kind = constraint if isinstance(constraint, type) else None
+        if type(constraint).__name__ == "Interval":
+            kind = getattr(constraint, "type", None)
+        if isinstance(kind, type) and issubclass(kind, Real) and not issubclass(kind, Integral):
+            return True
+    return False
 
 
 def whole_spelled(defaults: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
@@ -177,6 +197,7 @@ def numbered(default: Any) -> bool:
         and str(int(default)) == default
 
 
-__all__ = ["OptionRefused", "OptionValueError", "check_value_kinds", "given_text", "grid_fault",
-           "grid_number", "not_a_number", "numbered", "reads_whole", "real_grid", "whole_only",
+__all__ = ["OptionRefused", "OptionValueError", "check_value_kinds", "declares_fraction",
+           "given_text", "grid_fault", "grid_number", "not_a_number", "numbered", "reads_whole",
+           "real_grid", "whole_only",
            "whole_spelled"]

@@ -157,16 +157,26 @@ def check_model_options(spec: RunSpec, is_torch: bool) -> None:
     """The model's options, as far as the run itself decides them: the number of classes,
     and an estimator's ``random_state`` (training.estimator sets every one of them to the
     fold's seed, so a run recorded with random_state=5 trained as one with 7 did)."""
-    if "num_classes" in spec.model_options:  # even at its default
-        raise MerbenchError("the number of classes comes from the dataset; "
-                            "do not set num_classes")
-    if is_torch:
-        return
-    for key in spec.model_options:
-        if key == "random_state" or key.endswith("__random_state"):  # even at its default
-            raise MerbenchError(f"model '{spec.model}': merbench sets {key} itself, seeding "
-                                "each fold from --seed; leave out --model-opt "
-                                f"{key} and give --seed instead")
+    for key in sorted(spec.model_options, key=lambda k: k != "num_classes"):
+        reason = run_owned(key, is_torch)
+        if reason is None:
+            continue
+        if key == "num_classes":  # even at its default
+            raise MerbenchError(f"{reason}; do not set num_classes")
+        raise MerbenchError(f"model '{spec.model}': {reason}; leave out --model-opt {key} "
+                            "and give --seed instead")
+
+
+def run_owned(key: str, is_torch: bool, seed: str = "--seed") -> str | None:
+    """Why the model option ``key`` is the run's to set, not the user's, or None where it
+    is theirs: one reason for every place that gives model options (``--model-opt``, a
+    tuning file's ``[space]``, which said ``--model-opt`` and no file: pass 84q, Q9).
+    ``seed``: what the seed is called where the option was given."""
+    if key == "num_classes":
+        return "the number of classes comes from the dataset"
+    if not is_torch and (key == "random_state" or key.endswith("__random_state")):
+        return f"merbench sets {key} itself, seeding each fold from {seed}"
+    return None
 
 
 # what an estimator cannot take: a sweep's [defaults] leave them out for one (sweep.plan_file)

@@ -21,6 +21,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
 from merbench.plugin_system.entry import Entry
+from merbench.runner.checks import run_owned
 from merbench.tuning.space import MODEL_OPTION, Parameter, TuneSpec
 
 
@@ -28,8 +29,23 @@ def typed_model_space(spec: TuneSpec, model: Entry[Any], where: str) -> TuneSpec
     """``spec`` with each searched model option's values as the option takes them (see the
     module's docstring); a range a whole-number option cannot take (``1.5..3``) is refused
     in one line naming the file."""
+    _check_run_owned(spec, model, where)
     # replaced whatever the comparison says: [1, 3] == [1.0, 3] in Python, not in tuning.json
     return dataclasses.replace(spec, space=tuple(_typed(p, model, where) for p in spec.space))
+
+
+def _check_run_owned(spec: TuneSpec, model: Entry[Any], where: str) -> None:
+    """Refuse a model option the run sets itself (``random_state``, ``num_classes``), named
+    as the file names it: the first trial's plan said ``leave out --model-opt random_state``,
+    a flag ``tune`` has not, and neither the file nor the key (pass 84q, Q9)."""
+    shared = spec.options.get("model_options", {})
+    given = [(f"[options] model_options {k}", k) for k in shared] + [
+        (f"[space] {p.name}", p.name[len(MODEL_OPTION):]) for p in spec.space
+        if p.name.startswith(MODEL_OPTION)]
+    for label, option in given:
+        reason = run_owned(option, model.meta.kind == "torch", seed="the file's seed")
+        if reason is not None:
+            raise MerbenchError(f"{where}: {label}: {reason}; remove it")
 
 
 def _typed(p: Parameter, model: Entry[Any], where: str) -> Parameter:
