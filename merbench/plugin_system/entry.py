@@ -5,8 +5,8 @@ protocol, a spotter, a long-video set), with the plugin and installed package th
 (:class:`Origin`), so results can record who provided what they used; what its factory takes
 (its options and their defaults) is known without importing a factory named
 ``"module:function"`` (:mod:`merbench.plugin_system.lazy_factory`), and options given to it
-are checked against those, each refusal one line. A :class:`Family` stands for an open set
-of entries named ``<name>-<member>`` (every timm architecture). The registry that holds them
+are checked against those, each refusal one line. An open set of entries named
+``<name>-<member>`` is a :mod:`~merbench.plugin_system.family`. The registry that holds them
 is :mod:`merbench.plugin_system.registry`.
 """
 
@@ -370,36 +370,6 @@ class Entry(Generic[M]):
 
 #: more classes than any dataset has: a count beyond it is named when building runs short
 _MOST_CLASSES = 100_000
-
-
-#: What a family's ``member`` function returns for one member name.
-Member = tuple[M, Callable[..., Any], Callable[[dict[str, Any]], dict[str, str]] | None]
-
-
-@dataclass(frozen=True)
-class Family(Generic[M]):
-    """Entries called ``<name>-<member>`` for an open set of members, made when first asked
-    for: every timm architecture is a model ``timm-<arch>``. Listing every member up front is
-    neither possible without importing the library that knows them (``merbench list`` must
-    stay light) nor useful (timm has over a thousand). The member is part of the name, not an
-    option, because it is what the model *is*: results, leaderboards and run folders show it,
-    and an option would mark every run as a departure from the model as declared.
-
-    ``meta`` is what ``merbench list`` shows, its name the family's prefix; ``member`` (a
-    callable, or ``"module:function"`` imported on first use) takes a member name and returns
-    the member's metadata (named ``<name>-<member>``), factory and ``built_from``, or raises a
-    MerbenchError naming the closest members when there is no such member.
-    """
-
-    meta: M
-    member: Callable[[str], Member[M]]
-    origin: Origin
-    placeholder: str = "member"
-
-    @property
-    def pattern(self) -> str:
-        """How the family's names look: ``timm-<arch>``."""
-        return f"{self.meta.name}-<{self.placeholder}>"
 
 
 def read_options(entries: Iterable[Entry[Any]]) -> None:

@@ -26,14 +26,8 @@ from merbench.base.errors import MerbenchError, PluginError
 from merbench.meta import DatasetMeta, FeatureMeta, Meta, ModelMeta, ProtocolMeta
 from merbench.meta.long_video import LongVideoMeta
 from merbench.meta.spotter import SpotterMeta
-from merbench.plugin_system.entry import (
-    UNKNOWN_ORIGIN,
-    Entry,
-    Family,
-    Member,
-    Origin,
-    is_first_party,
-)
+from merbench.plugin_system.entry import UNKNOWN_ORIGIN, Entry, Origin, is_first_party
+from merbench.plugin_system.family import Family, Member
 from merbench.plugin_system.lazy_factory import LazyFactory
 from merbench.plugin_system.plugin_import import describe
 
