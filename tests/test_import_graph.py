@@ -254,8 +254,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                               "plugin_system.plugin_fault", "plugin_system.autoload",
                               "plugin_system.option_values",
                               "plugin_system.fixed_options",
-                              "plugin_system.option_check",
-                              "plugin_system.family"})),
+                              "plugin_system.option_check"})),
     ("records", frozenset({"results"})),  # file formats and run folders: read and written
     ("computation", frozenset({"stats", "scores", "au", "training", "features", "export",
                                "spotting"})),

@@ -5,9 +5,9 @@ protocol, a spotter, a long-video set), with the plugin and installed package th
 (:class:`Origin`), so results can record who provided what they used; what its factory takes
 (its options and their defaults) is known without importing a factory named
 ``"module:function"`` (:mod:`merbench.plugin_system.lazy_factory`), and options given to it
-are checked against those, each refusal one line. An open set of entries named
-``<name>-<member>`` is a :mod:`~merbench.plugin_system.family`. The registry that holds them
-is :mod:`merbench.plugin_system.registry`.
+are checked against those, each refusal one line. The registry that holds them, and the
+open sets of entries named ``<name>-<member>`` (its ``Family``), is
+:mod:`merbench.plugin_system.registry`.
 """
 
 from __future__ import annotations
