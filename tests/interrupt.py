@@ -82,7 +82,14 @@ def ctrl_c_once(out: Path, options: list[str], written: str,
         time.sleep(0.01)
     process.send_signal(sent)
     _, err = process.communicate(timeout=60)
-    return process.returncode, err.strip().splitlines()
+    return process.returncode, without_import_notice(err.strip().splitlines())
+
+
+def without_import_notice(lines: list[str]) -> list[str]:
+    """``lines`` less the notice a stop prints when it lands in an import lasting over 0.3 s
+    ("merbench: stopping once torch has finished loading ..."): whether it shows depends on
+    the machine's load when the signal lands, not on what the test checks."""
+    return [line for line in lines if not line.startswith("merbench: stopping once ")]
 
 
 def signal_in_first_fold(out: Path, options: list[str],
@@ -108,4 +115,4 @@ def signal_in_first_fold(out: Path, options: list[str],
         _, err = process.communicate(timeout=60)
         raise AssertionError(f"the run ended before its first epoch: {said} {err}")
     _, err = process.communicate(timeout=60)
-    return process.returncode, err.strip().splitlines()
+    return process.returncode, without_import_notice(err.strip().splitlines())
