@@ -39,21 +39,27 @@ def edited(finished: Path, folder: Path, part: str, key: str, value: Any) -> Pat
     return folder
 
 
-@pytest.mark.parametrize(("part", "key", "value", "shown"), [
-    ("model", "name", None, "null on synthetic/loso"),
-    ("model", "options", [1], "ststnet on synthetic/loso"),
+DIFFERENT = "results.json and run.json describe different runs"
+CHANGED = "run.json is not the file results.json records (its SHA-256 differs)"
+
+
+@pytest.mark.parametrize(("part", "key", "value", "shown", "reason"), [
+    ("model", "name", None, "null on synthetic/loso", DIFFERENT),
+    ("model", "options", [1], "ststnet on synthetic/loso", DIFFERENT),
+    # 0 equals false, so only the manifest sees it (validate says the same)
+    ("shuffle_train_labels", "", 0, "ststnet on synthetic/loso", CHANGED),
 ])
 def test_status_says_validates_reason_and_deletes_nothing(
         finished: Path, tmp_path: Path, cli: Any, part: str, key: str, value: Any,
-        shown: str) -> None:
+        shown: str, reason: str) -> None:
     folder = edited(finished, tmp_path / "run", part, key, value)
     code, out, _ = cli("status", folder)
     assert out.startswith(f"{folder}: {shown}"), out
-    assert "written, but results.json and run.json describe different runs" in out, out
+    assert f"written, but {reason}" in out, out
     assert "so run.json was edited: restore run.json from a copy of the run" in out, out
     assert "delete" not in out and "None" not in out and "to go on" not in out, out
     code, _, err = cli("validate", folder)
-    assert code == 2 and "describe different runs" in err, err
+    assert code == 2 and reason in err, err
 
 
 @pytest.mark.parametrize("seed", [True, "0"])

@@ -145,7 +145,7 @@ def run_status(path: Path) -> RunStatus:
             if refused.startswith(AUDIT_FILE):  # said there: not again as an entry never read
                 not_files = tuple(f for f in not_files if not f.startswith(AUDIT_FILE))
     if refused is None and not complete and not unreadable and results_file.is_file():
-        refused = _other_identity(results_file, record, identity, foreign)
+        refused = _other_identity(results_file, record, identity, foreign, changed)
     # a refusal said above is the first fault validate says: a count is compared after it
     counted = None if refused else miscounted(recorded.n_folds, beyond, results_file,
                                               summary_folds)
@@ -190,14 +190,19 @@ def _name(value: object) -> str:
 
 
 def _other_identity(results_file: Path, record: RunRecordFormat[Any],
-                    identity: dict[str, Any], foreign: list[str]) -> str | None:
+                    identity: dict[str, Any], foreign: list[str],
+                    changed: str | None) -> str | None:
     """Why the results file there is not the run ``identity`` (``run.json``'s) records, in
     validate's words, or None. Its fold files then look like another run's, but they are the
-    results file's: deleting them, as status offered, destroyed a finished run (pass 84q, Q8)."""
+    results file's: deleting them, as status offered, destroyed a finished run (pass 84q, Q8).
+    An edit the comparison does not see (``shuffle_train_labels`` 0 for false) is the
+    manifest's ``changed`` run.json, said as validate says it."""
     try:
         problem = record.identity_problem(record.read(results_file), identity)
     except (MerbenchError, OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # a results file that cannot be read is said as unreadable
+    if problem is None and foreign and changed and changed.startswith(f"{RUN_FILE} "):
+        problem = changed
     if problem is None:
         return None
     said = f"{problem} ('merbench validate' refuses it)"
