@@ -89,3 +89,45 @@ def test_status_says_a_count_its_results_file_contradicts(finished: Path, tmp_pa
     assert "to go" not in out, out
     code, _, err = cli("validate", folder)
     assert code == 2 and "run.json says 7 folds but results.json says 2" in err, err
+
+
+def test_status_says_the_results_count_not_deleting_a_listed_fold(finished: Path,
+                                                                  tmp_path: Path,
+                                                                  cli: Any) -> None:
+    """Pass 84q, Q2: a finished run's count lowered was "2/1 folds, stopped; ... or delete
+    folds/fold-001.npz if it is another run's", a fold results.json lists; validate says the
+    results file's count, and so does status now."""
+    folder = edited(finished, tmp_path / "run", 1, results=True)
+    _, out, _ = cli("status", folder)
+    assert "run.json says 1 fold but results.json says 2: run.json was edited ('merbench "\
+           f"validate' refuses it); {FIX}" in out, out
+    assert "delete" not in out and "to go" not in out, out
+
+
+@pytest.mark.parametrize(("n_folds", "gives"), [
+    (1, "more (its 1 finished fold leaves samples untested)"),
+    (7, "2 (its 2 finished folds test every sample)")])
+def test_status_says_a_count_the_protocol_does_not_give_as_resume_does(
+        finished: Path, tmp_path: Path, cli: Any, n_folds: int, gives: str) -> None:
+    """Pass 84q, Q3: with no results file status said "1/1 folds ... no fold left to train;
+    run the same command to go on" (and "2/7 ... under a minute to go"), which --resume
+    refused; the finished folds' samples tell status the protocol's count."""
+    folder = edited(finished, tmp_path / "run", n_folds)
+    if n_folds == 1:
+        (folder / "folds" / "fold-001.npz").unlink()
+    _, out, _ = cli("status", folder)
+    assert f"stopped; run.json says {n_folds} fold{'' if n_folds == 1 else 's'}, but this "\
+           f"run's protocol gives {gives}: run.json was edited, so the run in it cannot go "\
+           f"on ('merbench run --resume' refuses it); {FIX} (its finished folds are kept)" \
+           in out, out
+    assert "to go" not in out and "no fold left" not in out, out
+    code, _, err = cli("run", "--resume", folder, "--quiet", "--threads", "1")
+    assert code == 2 and "run.json was edited" in err, err
+
+
+def test_status_still_says_go_on_for_an_unfinished_run(finished: Path, tmp_path: Path,
+                                                       cli: Any) -> None:
+    folder = edited(finished, tmp_path / "run", 2)
+    (folder / "folds" / "fold-001.npz").unlink()
+    _, out, _ = cli("status", folder)
+    assert "1/2 folds, stopped" in out and "to go on" in out and "edited" not in out, out

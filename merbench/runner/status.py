@@ -14,16 +14,20 @@ import os
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import written
 from merbench.data.task import stored_task
 from merbench.results.fold_file import fold_arrays
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
+from merbench.results.run_record import RunRecordFormat
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, borrowed_line, check_entry, never_read
 from merbench.results.user_files import read_written_json
 from merbench.results.written import run_written
+from merbench.runner.status_counts import TestedSamples, count_problem, miscounted
 from merbench.runner.task_run import task_run
 
 
@@ -86,14 +90,16 @@ def run_status(path: Path) -> RunStatus:
     seconds, damaged, foreign, finished = [], [], [], set()
     this_run = directory.identity_sha256()
     not_files = _not_files(directory)
+    samples = TestedSamples()  # what the finished folds tested, for the protocol's count
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
         try:
-            meta = fold_arrays(fold_file)[1]
+            arrays, meta = fold_arrays(fold_file)
             if meta.get("run_sha256") not in (None, this_run):  # resume refuses it: no
                 foreign.append(f"{FOLDS_DIR}/{fold_file.name}")  # progress of this run
                 continue
             seconds.append(float(meta["seconds"]))
             finished.add(int(fold_file.stem.split("-")[1]))
+            samples.add(arrays, meta)
         except Exception:  # what load_fold calls damaged: the resumed run says which
             named = f"{FOLDS_DIR}/{fold_file.name}"
             # a folder in its place is said once, as an entry never read (pass 84k, R14)
@@ -125,7 +131,8 @@ def run_status(path: Path) -> RunStatus:
             changed is None)
     refused = None
     beyond = sorted(i for i in finished if n_folds is not None and i >= n_folds)
-    if complete and beyond:  # fold-099.npz beside six folds is no fold of this run
+    # (a results file of another count says run.json was edited: miscounted says it below)
+    if complete and beyond and summary_folds == n_folds:  # fold-099.npz beside six folds
         complete = False
         refused = (f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz is beyond its {n_folds} folds, a "
                    "file of another run ('merbench validate' refuses it)")
@@ -137,16 +144,26 @@ def run_status(path: Path) -> RunStatus:
             refused = f"{exc} ('merbench validate' refuses it)"
             if refused.startswith(AUDIT_FILE):  # said there: not again as an entry never read
                 not_files = tuple(f for f in not_files if not f.startswith(AUDIT_FILE))
+    if refused is None and not complete and not unreadable and results_file.is_file():
+        refused = _other_identity(results_file, record, identity, foreign, changed)
     # a refusal said above is the first fault validate says: a count is compared after it
-    miscounted = None if refused else _miscounted(recorded.n_folds, beyond, results_file,
-                                                  summary_folds)
-    if miscounted is not None:
+    counted = None if refused else miscounted(recorded.n_folds, beyond, results_file,
+                                              summary_folds)
+    if counted is None and refused is None:  # no results file to compare: the protocol's
+        counted = count_problem(recorded.n_folds, len(seconds),
+                                samples.planned(_protocol_name(identity), len(seconds)),
+                                results_file.exists())
+    if counted is not None:
         complete = False
     try:
+        seed = identity["seed"]
+        if not isinstance(seed, int) or isinstance(seed, bool):  # true is no seed, nor "0"
+            raise TypeError(seed)
         return RunStatus(
-            path=directory.path, model=identity["model"]["name"],
-            dataset=identity["dataset"]["name"], protocol=identity["protocol"]["name"],
-            seed=int(identity["seed"]), n_folds=n_folds, finished=len(seconds),
+            path=directory.path, model=_name(identity["model"]["name"]),
+            dataset=_name(identity["dataset"]["name"]),
+            protocol=_name(identity["protocol"]["name"]), seed=seed, n_folds=n_folds,
+            finished=len(seconds),
             fold_seconds=tuple(seconds), damaged=len(damaged), damaged_files=tuple(damaged),
             foreign_files=tuple(foreign),
             saved=saved,
@@ -154,33 +171,45 @@ def run_status(path: Path) -> RunStatus:
             running=directory.is_held(), unreadable=unreadable,
             results_name=results_file.name, not_files=not_files, refused=refused,
             audited=os.path.lexists(directory.path / AUDIT_FILE), changed=changed,
-            miscounted=miscounted)
+            miscounted=counted)
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
 
 
-def _miscounted(recorded: int | None, beyond: list[int], results_file: Path,
-                summary_folds: object) -> str | None:
-    """How ``run.json``'s ``recorded`` fold count disagrees with the run's files, in
-    validate's words with the fix, or None: a finished fold beyond it, or another count in
-    the results file. (A count above the folds there, with no results file, is only found
-    against the protocol: ``merbench run`` checks it before training.)"""
-    if recorded is None:
+def _protocol_name(identity: dict[str, Any]) -> object:
+    """The protocol's name run.json records (None where it records none)."""
+    protocol = identity.get("protocol")
+    return protocol.get("name") if isinstance(protocol, dict) else None
+
+
+def _name(value: object) -> str:
+    """A component's name as run.json holds it: an edited one (null) as JSON writes it,
+    never Python's ``None``."""
+    return value if isinstance(value, str) else written(value)
+
+
+def _other_identity(results_file: Path, record: RunRecordFormat[Any],
+                    identity: dict[str, Any], foreign: list[str],
+                    changed: str | None) -> str | None:
+    """Why the results file there is not the run ``identity`` (``run.json``'s) records, in
+    validate's words, or None. Its fold files then look like another run's, but they are the
+    results file's: deleting them, as status offered, destroyed a finished run (pass 84q, Q8).
+    An edit the comparison does not see (``shuffle_train_labels`` 0 for false) is the
+    manifest's ``changed`` run.json, said as validate says it."""
+    try:
+        problem = record.identity_problem(record.read(results_file), identity)
+    except (MerbenchError, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # a results file that cannot be read is said as unreadable
+    if problem is None and foreign and changed and changed.startswith(f"{RUN_FILE} "):
+        problem = changed
+    if problem is None:
         return None
-    if beyond:
-        one = recorded == 1
-        named = f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz"
-        return (f"{RUN_FILE} says {recorded} fold{'' if one else 's'} but {named} is beyond "
-                f"{'it' if one else 'them'} ('merbench validate' refuses it): restore "
-                f"{RUN_FILE} from a copy of the run, or delete {named} if it is another run's")
-    # a count no run gives (-3) is the results file's own fault, said by validate's checks
-    if isinstance(summary_folds, int) and not isinstance(summary_folds, bool) and \
-            summary_folds >= 1 and summary_folds != recorded:
-        return (f"{RUN_FILE} says {recorded} folds but {results_file.name} says "
-                f"{summary_folds}: {RUN_FILE} was edited ('merbench validate' refuses it); "
-                f"restore {RUN_FILE} from a copy of the run")
-    return None
+    said = f"{problem} ('merbench validate' refuses it)"
+    if foreign:  # the fold files are the results file's run: run.json is the edited one
+        said += (f"; its fold files are not of {RUN_FILE}'s run either, so {RUN_FILE} was "
+                 f"edited: restore {RUN_FILE} from a copy of the run")
+    return said
 
 
 def _not_files(directory: RunDirectory) -> tuple[str, ...]:

@@ -1,0 +1,107 @@
+"""Whether ``run.json``'s fold count is the run's, as far as ``merbench status`` can tell
+from the run's own files without loading its data.
+
+``merbench run --resume`` compares the count with the folds its protocol gives, which needs
+the dataset read; ``status`` reads only small files, and so told a user to go on ("2/2
+folds ... no fold left to train; run the same command to go on", "3/7 folds ... under a
+minute to go") where the resumed run then refused (pass 84q, Q3), and offered deleting a
+finished run's fold file where ``validate`` said the results file counts another number of
+folds (Q2). The leave-one-subject-out and leave-one-database-out protocols test every sample
+exactly once, and each of their fold files records how many samples its fold held: once the
+finished folds test them all, the protocol gives no more folds than those; while they do
+not, it gives more than the finished ones. A plugin's protocol may test a sample twice or
+not at all, so its count is checked by ``--resume`` alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from merbench.results.rundir import FOLDS_DIR, RUN_FILE
+
+#: the builtin protocols whose folds' test sets partition the samples they are given
+PARTITIONS = frozenset({"loso", "lodo"})
+
+_FIX = f"restore {RUN_FILE} from a copy of the run"
+
+
+@dataclass
+class TestedSamples:
+    """What the finished fold files say of the samples their protocol was given."""
+
+    total: int | None = None  # the samples one fold held (train, inner-val and test)
+    tested: set[int] = field(default_factory=set)  # the samples the finished folds tested
+    readable: bool = True  # every finished fold said both
+
+    def add(self, arrays: dict[str, Any], meta: dict[str, Any]) -> None:
+        """Count one finished fold file's ``arrays`` and its metadata ``meta``."""
+        try:
+            test = [int(i) for i in arrays["test_index"]]
+            val = arrays.get("val_index")
+            held = int(meta["n_train"]) + len(test) + (0 if val is None else len(val))
+        except (KeyError, TypeError, ValueError):
+            self.readable = False
+            return
+        if self.total is not None and self.total != held:
+            self.readable = False  # folds of other sizes: no partition this can count
+        self.total = held
+        self.tested.update(test)
+
+    def planned(self, protocol: object, finished: int) -> tuple[int, bool] | None:
+        """The protocol's fold count as (count, exact), exact False meaning more than
+        count; None where the files cannot say (a plugin's protocol, no finished fold)."""
+        if protocol not in PARTITIONS or not self.readable or self.total is None:
+            return None
+        if len(self.tested) >= self.total:
+            return finished, True
+        return finished, False
+
+
+def count_problem(recorded: int | None, finished: int, planned: tuple[int, bool] | None,
+                  has_results: bool) -> str | None:
+    """Where ``run.json``'s ``recorded`` count is not the one its protocol gives, as the
+    ``planned`` count its ``finished`` folds show: ``--resume``'s refusal, with its fix.
+    A run with a results file is compared with that file instead."""
+    if recorded is None or planned is None or has_results:
+        return None
+    count, exact = planned
+    if exact and recorded != count:
+        gives = f"{count} (its {count} finished fold{'' if count == 1 else 's'} test every "\
+                "sample)"
+    elif not exact and recorded <= count:
+        one = count == 1
+        gives = (f"more (its {count} finished fold{'' if one else 's'} "
+                 f"leave{'s' if one else ''} samples untested)")
+    else:
+        return None
+    return (f"{RUN_FILE} says {recorded} fold{'' if recorded == 1 else 's'}, but this run's "
+            f"protocol gives {gives}: {RUN_FILE} was edited, so the run in it cannot go on "
+            f"('merbench run --resume' refuses it); {_FIX} (its finished folds are kept)")
+
+
+def miscounted(recorded: int | None, beyond: list[int], results_file: Path,
+               summary_folds: object) -> str | None:
+    """How ``run.json``'s ``recorded`` fold count disagrees with the run's files, in
+    validate's words with the fix, or None: another count in the results file (said first,
+    as validate does: the results file lists every fold, so deleting one is no fix), or a
+    finished fold beyond it. (A count the protocol does not give, with no results file, is
+    :func:`count_problem`'s.)"""
+    if recorded is None:
+        return None
+    # a count no run gives (-3) is the results file's own fault, said by validate's checks
+    if isinstance(summary_folds, int) and not isinstance(summary_folds, bool) and \
+            summary_folds >= 1 and summary_folds != recorded:
+        return (f"{RUN_FILE} says {recorded} fold{'' if recorded == 1 else 's'} but "
+                f"{results_file.name} says "
+                f"{summary_folds}: {RUN_FILE} was edited ('merbench validate' refuses it); "
+                f"{_FIX}")
+    if beyond:
+        one = recorded == 1
+        named = f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz"
+        # beside a results file the fold may be one it lists: never offer deleting it
+        other = "" if results_file.exists() else f", or delete {named} if it is another run's"
+        return (f"{RUN_FILE} says {recorded} fold{'' if one else 's'} but {named} is beyond "
+                f"{'it' if one else 'them'} ('merbench validate' refuses it): {_FIX}{other}")
+    return None
