@@ -27,14 +27,23 @@ _MODULES = {"casme2": "casme2", "samm": "samm", "smic": "smic", "casme3": "casme
 _FRAME_OPTIONS = {"megc2019": ("casme2_frames", "casme2")}
 
 
-def class_sets(name: str) -> dict[str, tuple[str, ...]] | None:
-    """The class sets of the raw database registered as ``name``, or None (not one here)."""
+def _database_choice(name: str, module_attribute: str, database_attribute: str) -> Any:
+    """A choice table of the raw database registered as ``name`` (its class sets, its frame
+    trees): the module's ``module_attribute``, or its ``SheetDatabase``'s
+    ``database_attribute`` where the module declares one; None for a name not here."""
     module_name = _MODULES.get(name)
     if module_name is None:
         return None
     module = importlib.import_module(f"merbench_datasets.{module_name}")
     database = getattr(module, "DATABASE", None)
-    sets = getattr(module, "CLASS_SETS", None) if database is None else database.class_sets
+    if database is None:
+        return getattr(module, module_attribute, None)
+    return getattr(database, database_attribute)
+
+
+def class_sets(name: str) -> dict[str, tuple[str, ...]] | None:
+    """The class sets of the raw database registered as ``name``, or None (not one here)."""
+    sets = _database_choice(name, "CLASS_SETS", "class_sets")
     return dict(sets) if sets is not None else None
 
 
@@ -49,12 +58,7 @@ def check_classes(name: str, options: dict[str, Any]) -> str | None:
 def frame_trees(name: str) -> tuple[str, ...] | None:
     """The frame trees (``cropped``, ``raw``, ...) of the raw database registered as
     ``name``, or None (not one here, or one without a choice of tree)."""
-    module_name = _MODULES.get(name)
-    if module_name is None:
-        return None
-    module = importlib.import_module(f"merbench_datasets.{module_name}")
-    database = getattr(module, "DATABASE", None)
-    trees = getattr(module, "TREES", None) if database is None else database.trees
+    trees = _database_choice(name, "TREES", "trees")
     return tuple(trees) if trees else None
 
 
