@@ -9,29 +9,14 @@ of (``0 runs``, status 0), whose page printed ``--dataset-opt classes=true``, a 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from definition_listing import listed_definition
 from refusal_line import refusal_line
 
 SETS = "choose --dataset-opt classes=N with N one of 5 (anger, contempt, happiness, " \
        "surprise, others); 3 (negative, positive, surprise)"
-
-
-def _listed(cli, tmp_path: Path, classes: object) -> tuple[int, str, str, Path]:
-    bench = tmp_path / "bench"
-    bench.mkdir()
-    path = bench / "samm.json"
-    path.write_text(json.dumps({
-        "id": "fake-samm", "title": "SAMM", "dataset": "samm", "protocol": "loso",
-        "dataset_options": {"classes": classes}, "classes": ["a", "b"], "rank": ["fixed"],
-        "test_set_selection": ["oracle"], "metrics": ["uf1"],
-        "columns": [{"scope": "overall", "label": "all"}]}))
-    (tmp_path / "results").mkdir()
-    code, out, err = cli("leaderboard", "list", "--results", tmp_path / "results",
-                         "--benchmarks", bench)
-    return code, out, err, path
 
 
 @pytest.mark.parametrize(("classes", "shown"), [
@@ -40,8 +25,9 @@ def _listed(cli, tmp_path: Path, classes: object) -> tuple[int, str, str, Path]:
 ])
 def test_a_class_set_the_database_lacks_is_refused_in_a_definition(
         cli, tmp_path: Path, classes: object, shown: str) -> None:
-    line = refusal_line(*_listed(cli, tmp_path, classes)[:3])
-    path = tmp_path / "bench" / "samm.json"
+    code, out, err, path = listed_definition(cli, tmp_path, "fake-samm", "samm",
+                                            {"classes": classes})
+    line = refusal_line(code, out, err)
     assert line == (f"merbench: error: benchmark {path}: 'dataset_options' unknown class set "
                     f"{shown}; {SETS}"), line
     assert line.count(str(path)) == 1 and "True" not in line
@@ -50,7 +36,8 @@ def test_a_class_set_the_database_lacks_is_refused_in_a_definition(
 @pytest.mark.parametrize("classes", [5, 5.0, "05", "+5", "5e0", "5.0", "3-class", 3])
 def test_every_spelling_of_a_class_set_is_still_taken(cli, tmp_path: Path,
                                                       classes: object) -> None:
-    code, out, err, _ = _listed(cli, tmp_path, classes)
+    code, out, err, _ = listed_definition(cli, tmp_path, "fake-samm", "samm",
+                                         {"classes": classes})
     assert code == 0 and "fake-samm " in out, out + err
 
 

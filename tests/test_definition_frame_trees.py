@@ -7,26 +7,11 @@ named ``frames``, which the user had not written, and quoted the value as Python
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from definition_listing import listed_definition
 from refusal_line import refusal_line
-
-
-def _listed(cli, tmp_path: Path, dataset: str, options: dict[str, object]) -> tuple:
-    bench = tmp_path / "bench"
-    bench.mkdir()
-    path = bench / "def.json"
-    path.write_text(json.dumps({
-        "id": "fake-frames", "title": "T", "dataset": dataset, "protocol": "loso",
-        "dataset_options": options, "classes": ["a", "b"], "rank": ["fixed"],
-        "test_set_selection": ["oracle"], "metrics": ["uf1"],
-        "columns": [{"scope": "overall", "label": "all"}]}))
-    (tmp_path / "results").mkdir()
-    code, out, err = cli("leaderboard", "list", "--results", tmp_path / "results",
-                         "--benchmarks", bench)
-    return code, out, err, path
 
 
 @pytest.mark.parametrize(("dataset", "option", "fault"), [
@@ -40,7 +25,8 @@ def _listed(cli, tmp_path: Path, dataset: str, options: dict[str, object]) -> tu
 ])
 def test_a_frame_tree_the_database_lacks_is_refused_in_a_definition(
         cli, tmp_path: Path, dataset: str, option: str, fault: str) -> None:
-    code, out, err, path = _listed(cli, tmp_path, dataset, {option: "bogus"})
+    code, out, err, path = listed_definition(cli, tmp_path, "fake-frames", dataset,
+                                             {option: "bogus"})
     line = refusal_line(code, out, err)
     assert code == 2, out + err
     assert line == f"merbench: error: benchmark {path}: 'dataset_options' {fault}", line
@@ -51,7 +37,7 @@ def test_a_frame_tree_the_database_lacks_is_refused_in_a_definition(
                                                  ("megc2019", "casme2_frames")])
 def test_a_tree_the_database_has_is_still_taken(cli, tmp_path: Path, dataset: str,
                                                 option: str) -> None:
-    code, out, err, _ = _listed(cli, tmp_path, dataset, {option: "raw"})
+    code, out, err, _ = listed_definition(cli, tmp_path, "fake-frames", dataset, {option: "raw"})
     assert code == 0 and "fake-frames " in out, out + err
 
 
