@@ -125,7 +125,7 @@ def test_a_tuning_file_with_a_byte_order_mark_is_read(tmp_path: Path, cli) -> No
 
 
 @pytest.mark.parametrize(("content", "says"), [
-    ("\ufeffmodel = 1".encode("utf-16"), "is UTF-16 LE text (it starts with a UTF-16 LE "
+    ("\ufeffmodel = 1".encode("utf-16"), "is UTF-16 LE text, not UTF-8 (it starts with a "
                                          "byte-order mark); save the tuning file as UTF-8"),
     ("model = 'caf\u00e9'".encode("latin-1"), "is not UTF-8 text (byte 12 cannot be read"),
     (b"model = [" + b"[" * 5000, "nests arrays or tables thousands deep"),

@@ -218,7 +218,7 @@ def _agreeing(results_file: Path) -> tuple[AUResults, AuditSummary | None, pd.Da
                                keep_default_na=False,
                                dtype={"sample_id": str, "database": str, "subject": str})
     except UnreadableFile as exc:
-        raise reject(f"{AU_PREDICTIONS_FILE} is unreadable ({exc.because})") from None
+        raise reject(f"{AU_PREDICTIONS_FILE} {exc.reason}") from None
     if list(table.columns) != list(AU_PREDICTION_COLUMNS):
         raise reject(f"{AU_PREDICTIONS_FILE}'s columns are not {', '.join(AU_PREDICTION_COLUMNS)}")
     check_fold_record(run_dir, results.protocol.name, results.dataset.n_samples, outcomes,

@@ -146,7 +146,7 @@ def read_predictions(run_dir: Path) -> Any:
         frame = read_user_csv(path, "predictions table",
                               dtype={"sample_id": str, "database": str, "subject": str})
     except UnreadableFile as exc:
-        raise ResultRejected(run_dir, f"predictions.csv is unreadable ({exc.because})") from None
+        raise ResultRejected(run_dir, f"predictions.csv {exc.reason}") from None
     lacking = [c for c in PREDICTION_COLUMNS if c not in frame.columns]
     if lacking:
         raise ResultRejected(run_dir, f"predictions.csv lacks column(s) {', '.join(lacking)}")

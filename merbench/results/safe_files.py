@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import mode_kind
+from merbench.results.result_files import AUDIT_FILE
 
 
 class UnsafeFile(MerbenchError):
@@ -33,6 +34,13 @@ class UnsafeFile(MerbenchError):
         """What was found, without the fix the message ends with ("results.json is a
         fifo"), for a command that says its own fix."""
         return str(self).split("; ")[0]
+
+
+def writer_of(name: str) -> str:
+    """Who writes the run's file ``name`` again once what stands in its place (a folder, a
+    fifo) is removed: said alike by ``status`` and ``validate``, so the two give one fix."""
+    return ("'merbench audit' writes it" if name == AUDIT_FILE else
+            "the same command writes what it should hold again")
 
 
 def never_read(found: str, writer: str) -> str:
@@ -82,8 +90,10 @@ def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
     wanted = stat.S_ISDIR if folder else stat.S_ISREG
     shown = path.relative_to(base) if path.is_relative_to(base) else path
     if not wanted(mode):
-        raise UnsafeFile(f"{shown} is {_describe(path, mode)}; publish the "
-                         + ("folder itself" if folder else "file itself, inside the run folder"))
+        fix = ("publish the " + ("folder itself" if folder else
+                                 "file itself, inside the run folder")
+               if folder or stat.S_ISLNK(mode) else f"remove it: {writer_of(path.name)}")
+        raise UnsafeFile(f"{shown} is {_describe(path, mode)}; {fix}")
     if not folder:
         _check_links(shown, os.lstat(path).st_nlink)
 

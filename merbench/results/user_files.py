@@ -152,7 +152,7 @@ def decode_text(data: bytes, path: Path, what: str) -> str:
         data = data[len(_UTF8_BOM):]
     for mark, encoding in _BOMS:
         if data.startswith(mark):
-            raise _refuse(path, what, f"is {encoding} text (it starts with a {encoding} "
+            raise _refuse(path, what, f"is {encoding} text, not UTF-8 (it starts with a "
                           "byte-order mark)", "save it as UTF-8")
     try:
         return data.decode("utf-8")

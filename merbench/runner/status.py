@@ -24,7 +24,13 @@ from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_record import RunRecordFormat
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
-from merbench.results.safe_files import UnsafeFile, borrowed_line, check_entry, never_read
+from merbench.results.safe_files import (
+    UnsafeFile,
+    borrowed_line,
+    check_entry,
+    never_read,
+    writer_of,
+)
 from merbench.results.user_files import read_written_json
 from merbench.results.written import run_written
 from merbench.runner.status_counts import TestedSamples, count_problem, miscounted
@@ -264,9 +270,21 @@ def not_a_file_line(found: str) -> str:
     fifo"), with who writes the file it stands for."""
     if _borrowed(found):  # the one file going on does not write again: a copy is the fix
         return borrowed_line(found)
-    writer = ("'merbench audit' writes it" if found.startswith(AUDIT_FILE) else
-              "the same command writes what it should hold again")
-    return never_read(found, writer)
+    return never_read(found, writer_of(found.split(" ")[0]))
+
+
+def _entry_line(found: str, audit_kept: bool) -> str:
+    """What status says of an entry that is no file of its own; where going on is refused
+    for the run's audits, only what it is: the audit clause after it gives the fix."""
+    if audit_kept and not found.startswith(AUDIT_FILE):
+        return f"{found}, which merbench never reads"
+    return not_a_file_line(found)
+
+
+def _same_file(changed: str, found: str) -> bool:
+    """Whether the manifest's ``changed`` ("predictions.csv is missing") is of the entry
+    ``found`` names ("predictions.csv is a symbolic link ..."): one fault, said once."""
+    return changed.split(" ")[0] == found.split(" ")[0]
 
 
 def _borrowed(found: str) -> bool:
@@ -319,14 +337,17 @@ def describe(status: RunStatus) -> str:
                      f"delete {'it' if one else 'them'}, then run the same command (or "
                      "'merbench run --resume DIR') to retrain "
                      f"{'that fold' if one else 'those folds'}")
-    parts += [not_a_file_line(what) for what in status.not_files]
+    audit_kept = status.running is False and status.audited
+    parts += [_entry_line(what, audit_kept) for what in status.not_files]
     if status.refused:
         parts.append(status.refused)
     elif status.unreadable:
         parts.append(f"its {status.results_name} cannot be read ('merbench validate' says "
                      "why)")
     if status.running is False and status.audited:  # going on would void its audits
-        parts.append(f"{status.changed + ', and ' if status.changed else ''}its audit.json "
+        changed = status.changed if status.changed and not any(
+            _same_file(status.changed, found) for found in status.not_files) else None
+        parts.append(f"{changed + ', and ' if changed else ''}its audit.json "
                      "holds audits of the run as it finished, which going on would void "
                      "('merbench run' refuses to): restore the run's files, or move "
                      "audit.json out of the folder and run the same command (or 'merbench "

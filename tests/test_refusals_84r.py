@@ -1,0 +1,65 @@
+"""Findings of adversarial pass 84r (issue 84), each now said once, in one line, alike by
+the commands that read the same result.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import COMMITTED_RESULTS
+
+#: a small committed, audited emotion run (three folds)
+AUDITED = COMMITTED_RESULTS / "biwoof-release-svm-composite-lodo"
+
+
+def _copy(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(AUDITED, tmp_path / "run"))
+
+
+@pytest.mark.parametrize("entry", ["folder", "fifo"])
+def test_an_audit_json_that_is_no_file_has_one_fix_in_every_command(
+        tmp_path: Path, cli, entry: str) -> None:
+    """R2: validate and show said "publish the file itself, inside the run folder" (the fix
+    for a symbolic link) of an ``audit.json`` that is a folder or a fifo, status "remove it"."""
+    run = _copy(tmp_path)
+    (run / "audit.json").unlink()
+    (run / "audit.json").mkdir() if entry == "folder" else os.mkfifo(run / "audit.json")
+    fix = f"audit.json is a {entry}; remove it: 'merbench audit' writes it"
+    for command in ("validate", "show"):
+        code, out, err = cli(command, run)
+        assert code != 0 and fix in err and "file itself" not in err, (command, out, err)
+    code, out, err = cli("status", run)
+    assert f"audit.json is a {entry} (remove it: 'merbench audit' writes it)" in out, out + err
+
+
+def test_a_linked_predictions_file_of_an_audited_run_is_said_once(tmp_path: Path,
+                                                                  cli) -> None:
+    """R3: status said a ``predictions.csv`` linked to /dev/zero "is a symbolic link ...
+    (remove it: the same command writes ...)" and then "predictions.csv is missing, and its
+    audit.json holds audits ...": one fault, said twice with two fixes."""
+    run = _copy(tmp_path)
+    (run / "predictions.csv").unlink()
+    (run / "predictions.csv").symlink_to("/dev/zero")
+    code, out, err = cli("status", run)
+    assert code == 0, err
+    assert "predictions.csv is a symbolic link (to /dev/zero), which merbench never reads; " \
+        "its audit.json holds audits" in out, out
+    assert out.count("predictions.csv") == 1 and "remove it" not in out, out
+    code, _, err = cli("validate", run)
+    assert code != 0 and "predictions.csv is a symbolic link (to /dev/zero); publish the " \
+        "file itself" in err, err
+
+
+def test_a_utf16_predictions_table_is_named_once(tmp_path: Path, cli) -> None:
+    """R3: a UTF-16 ``predictions.csv`` was "unreadable (it is UTF-16 LE text (it starts
+    with a UTF-16 LE byte-order mark))": the encoding twice, in parentheses in parentheses."""
+    run = _copy(tmp_path)
+    text = (AUDITED / "predictions.csv").read_text()
+    (run / "predictions.csv").write_bytes(text.encode("utf-16"))
+    code, _, err = cli("validate", run)
+    assert code != 0, err
+    assert "predictions.csv is UTF-16 LE text, not UTF-8 (it starts with a byte-order mark)" \
+        in err and err.count("UTF-16") == 1, err
