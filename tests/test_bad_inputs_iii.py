@@ -245,7 +245,7 @@ def test_status_gives_up_on_a_folder_of_too_many_folders(cli, tmp_path: Path,
         (tmp_path / "data" / f"d{i}" / "x").mkdir(parents=True)
     code, _, err = cli("status", tmp_path / "data")
     _one_line_error(code, err, "is not a run folder or a folder of runs: it has more than 20 "
-                               "folders within 4 levels of it")
+                               "folders within 8 levels of it")
     deep = tmp_path / "deep" / "a" / "b" / "c" / "d" / "e"  # five levels down: not looked for
     deep.mkdir(parents=True)
     (deep / "run.json").write_text("{}")

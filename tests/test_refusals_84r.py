@@ -63,3 +63,27 @@ def test_a_utf16_predictions_table_is_named_once(tmp_path: Path, cli) -> None:
     assert code != 0, err
     assert "predictions.csv is UTF-16 LE text, not UTF-8 (it starts with a byte-order mark)" \
         in err and err.count("UTF-16") == 1, err
+
+
+def test_status_and_validate_walk_a_folder_of_results_equally_deep(tmp_path: Path,
+                                                                   cli) -> None:
+    """R4: a run six levels down was ``ok`` to validate and "no merbench run" to status
+    (four levels), and validate's ``--help`` said five; nine down, validate named the deep
+    folder and status said only "holds no merbench run"."""
+    from merbench.results.folder_walk import RESULTS_BELOW
+
+    shallow = tmp_path / "six"
+    shutil.copytree(AUDITED, shallow.joinpath(*"12345") / "run")
+    for command in ("validate", "status"):
+        code, out, err = cli(command, shallow)
+        assert code == 0 and "run" in out, (command, out, err)
+    deep = tmp_path / "nine"
+    limit = deep.joinpath(*(str(n) for n in range(1, RESULTS_BELOW + 1)))
+    shutil.copytree(AUDITED, limit / "run")
+    for command in ("validate", "status"):
+        code, out, err = cli(command, deep)
+        assert code != 0 and str(limit) in err and \
+            f"holds folders more than {RESULTS_BELOW} levels below" in err, (command, out, err)
+    for command in ("validate", "status"):
+        code, out, _ = cli(command, "--help")
+        assert f"up to {RESULTS_BELOW} levels below" in " ".join(out.split()), out

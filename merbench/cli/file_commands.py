@@ -19,6 +19,7 @@ from merbench.cli.shared_options import (
     revalidate_option,
 )
 from merbench.cli.strict_parser import StrictParser
+from merbench.results.folder_walk import RESULTS_BELOW
 
 
 def _clear(parser: StrictParser) -> None:
@@ -30,7 +31,7 @@ def _validate(parser: StrictParser) -> None:
     parser.add_argument("files", nargs="+", type=given_path, metavar="PATH",
                         help="a result of any kind (a run, --seeds, spotting, action-unit or "
                              "tuning folder, or its results file), or a folder of results "
-                             "(every result up to 5 levels below is checked)")
+                             f"(every result up to {RESULTS_BELOW} levels below is checked)")
 
 
 def _compare(parser: StrictParser) -> None:
@@ -55,8 +56,8 @@ def _migrate(parser: StrictParser) -> None:
 def _status(parser: StrictParser) -> None:
     parser.add_argument("dirs", nargs="*", type=given_path, metavar="DIR",
                         help="a run directory (--out of 'merbench run'), or a folder of runs, "
-                             "up to 4 levels below it (default: runs/, where runs go without "
-                             "--out)")
+                             f"up to {RESULTS_BELOW} levels below it (default: runs/, where "
+                             "runs go without --out)")
 
 
 def _show(parser: StrictParser) -> None:

@@ -15,7 +15,7 @@ from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import kind_of, result_kinds, started_files, started_kind
 from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
-from merbench.results.folder_walk import folders_holding
+from merbench.results.folder_walk import RESULTS_BELOW, folders_holding
 from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
@@ -24,15 +24,15 @@ from merbench.results.safe_files import (
 )
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.identity import DEFAULT_RUNS_DIR
-from merbench.runner.status import RUNS_BELOW
 from merbench.verification.seed_folders import read_summary, refuse_unlisted
 
 
 def under_way(path: Path) -> list[Path]:
     """``path`` if a result of its own was started in it, else every one started under it
     (the seeds of a ``--seeds`` folder, a whole ``runs/``): at most
-    :data:`~merbench.runner.status.RUNS_BELOW` levels down, so a folder that is no folder of
-    results (``/``, a home folder) is refused in well under a second."""
+    :data:`~merbench.results.folder_walk.RESULTS_BELOW` levels down, as validate walks, so a
+    folder that is no folder of results (``/``, a home folder) is refused in well under a
+    second."""
     path = Path(path)
     if not os.path.lexists(path):
         raise MerbenchError(f"{path}: no such file or folder; give a run directory (--out of "
@@ -44,7 +44,7 @@ def under_way(path: Path) -> list[Path]:
                             "of runs")
     if started_kind(path) is not None:
         return [path]
-    return folders_holding(path, started_files(), RUNS_BELOW,
+    return folders_holding(path, started_files(), RESULTS_BELOW,
                            what="a run folder or a folder of runs", noun="merbench run",
                            give="a run directory, a --seeds folder or a folder of runs "
                                 "(such as runs/)")

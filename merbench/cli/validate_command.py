@@ -17,7 +17,8 @@ from merbench.cli.result_progress import ResultProgress
 from merbench.kinds import Checked, kind_of, markers, result_kinds, started_kind
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, by_evidence, settle
-from merbench.leaderboard.result_walk import RESULTS_BELOW, Rejected, unpublishable, walk_results
+from merbench.leaderboard.result_walk import Rejected, unpublishable, walk_results
+from merbench.results.folder_walk import RESULTS_BELOW
 from merbench.results.out_folders import is_system_folder
 from merbench.results.prediction_file import PREDICTIONS_FILE
 from merbench.results.result_files import not_finished

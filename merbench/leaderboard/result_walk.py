@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from merbench.base.errors import MerbenchError
-from merbench.results.folder_walk import ResultTree, natural_order, result_tree
+from merbench.results.folder_walk import (
+    RESULTS_BELOW,
+    UNEXPLORED_REASON,
+    ResultTree,
+    natural_order,
+    result_tree,
+)
 from merbench.results.kind_registry import registered_files
 from merbench.results.out_folders import is_system_folder
 from merbench.results.result_files import not_finished, result_markers, summary_markers
@@ -38,9 +44,6 @@ class Rejected:
     reason: str
 
 
-#: results lie this far below a --results folder at most (leaderboards/results/tunings/
-#: NAME/test-scored is three levels), for ``validate`` as for the build
-RESULTS_BELOW = 8
 
 
 def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
@@ -132,8 +135,6 @@ def nested_reason(inside: Path) -> str:
             f"checked nor published as one; move it out of {inside}")
 
 
-UNEXPLORED_REASON = (f"holds folders more than {RESULTS_BELOW} levels below the results "
-                     "folder, which are not looked into; move the results in it higher up")
 LINK_REASON = ("is a symbolic link (to a folder, or to nothing); no result is read through a "
                "link: copy the folder itself into the results folder")
 

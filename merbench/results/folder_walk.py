@@ -23,6 +23,15 @@ from merbench.results.out_folders import is_system_folder
 #: walked the whole file system, silently
 FOLDERS_LOOKED_INTO = 5_000
 
+#: results lie this far below a folder of results at most (leaderboards/results/tunings/
+#: NAME/test-scored is three levels), for ``status`` as for ``validate`` and the build: one
+#: depth, or a run validate checks would be "no run" to status
+RESULTS_BELOW = 8
+
+#: what every command says of folders deeper than that, which it does not look into
+UNEXPLORED_REASON = (f"holds folders more than {RESULTS_BELOW} levels below the results "
+                     "folder, which are not looked into; move the results in it higher up")
+
 
 def holds_marker(folder: Path, markers: tuple[str, ...]) -> bool:
     """Whether ``folder`` holds an entry named like one of ``markers`` (of any type: a
@@ -37,6 +46,7 @@ class _Walk:
     found: list[Path]  # folders holding a marker (not walked into: a result's own)
     links: list[Path]  # symbolic links to folders, outside every result's folder
     complete: bool  # False: it gave up after FOLDERS_LOOKED_INTO folders
+    unexplored: list[Path]  # folders at the depth limit that hold folders (not looked into)
 
 
 def _walk(path: Path, markers: tuple[str, ...], below: int) -> _Walk:
@@ -44,12 +54,13 @@ def _walk(path: Path, markers: tuple[str, ...], below: int) -> _Walk:
     way, at most ``below`` levels down, never through a link."""
     found: list[Path] = []
     links: list[Path] = []
+    unexplored: list[Path] = []
     waiting, looked_into = deque([(path, 0)]), 0
     while waiting:
         folder, depth = waiting.popleft()
         looked_into += 1
         if looked_into > FOLDERS_LOOKED_INTO:
-            return _Walk(found, links, complete=False)
+            return _Walk(found, links, complete=False, unexplored=unexplored)
         for entry, link in _subfolders(folder):
             if link:
                 links.append(entry)
@@ -57,7 +68,9 @@ def _walk(path: Path, markers: tuple[str, ...], below: int) -> _Walk:
                 found.append(entry)
             elif depth + 1 < below:
                 waiting.append((entry, depth + 1))
-    return _Walk(found, links, complete=True)
+            elif _subfolders(entry):
+                unexplored.append(entry)
+    return _Walk(found, links, complete=True, unexplored=unexplored)
 
 
 def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: str,
@@ -77,6 +90,10 @@ def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: s
             f"{path} is not {what}: it has more than "
             f"{FOLDERS_LOOKED_INTO:,} folders within {below} levels of it; give {give}")
     found = walked.found + (walked.links if with_links else [])
+    if not found and walked.unexplored:
+        deep = sorted(walked.unexplored, key=natural_order)[0]
+        raise MerbenchError(f"{path} holds no {noun} up to {below} levels below; {deep} "
+                            f"{UNEXPLORED_REASON}")
     if not found:
         raise MerbenchError(f"{path} holds no {noun} (no {' or '.join(markers)} in it or up "
                             f"to {below} levels below); give {give}")

@@ -260,11 +260,6 @@ def _saved_states(directory: RunDirectory,
     return tuple(saved)
 
 
-# How far below a folder of runs its runs may be: a sweep's folder of configurations of
-# seeds is two levels, a folder of such sweeps three.
-RUNS_BELOW = 4
-
-
 def not_a_file_line(found: str) -> str:
     """What status says of an entry of the run that is no file of its own ("audit.json is a
     fifo"), with who writes the file it stands for."""
