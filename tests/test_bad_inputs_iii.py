@@ -246,12 +246,12 @@ def test_status_gives_up_on_a_folder_of_too_many_folders(cli, tmp_path: Path,
     code, _, err = cli("status", tmp_path / "data")
     _one_line_error(code, err, "is not a run folder or a folder of runs: it has more than 20 "
                                "folders within 8 levels of it")
-    deep = tmp_path / "deep" / "a" / "b" / "c" / "d" / "e"  # five levels down: not looked for
+    deep = tmp_path.joinpath("deep", *"abcdefghi")  # nine levels down: not looked for
     deep.mkdir(parents=True)
     (deep / "run.json").write_text("{}")
     code, _, err = cli("status", tmp_path / "deep")
-    _one_line_error(code, err, "holds no merbench run (no run.json or spot-run.json or "
-                               "tuning.json in it or up to 4 levels below)")
+    _one_line_error(code, err, "holds no merbench run up to 8 levels below; ")
+    assert "holds folders more than 8 levels below" in err, err
 
 
 # --- misleading messages ----------------------------------------------------------------
