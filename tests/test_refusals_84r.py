@@ -87,3 +87,21 @@ def test_status_and_validate_walk_a_folder_of_results_equally_deep(tmp_path: Pat
     for command in ("validate", "status"):
         code, out, _ = cli(command, "--help")
         assert f"up to {RESULTS_BELOW} levels below" in " ".join(out.split()), out
+
+
+def test_a_plans_float_seed_too_large_for_a_float_is_read_as_written(tmp_path: Path) -> None:
+    """R7: ``seeds = [9007199254740993.0]`` was trained and recorded as seed
+    9007199254740992 (the float TOML's reader made of it), while ``--seed
+    9007199254740993.0`` is that seed; and ``epochs`` alike is read as written."""
+    from merbench.base.near_zero import toml_float
+    from merbench.base.whole_numbers import whole_value
+    from merbench.plugin_system.manager import default_plugins
+    from merbench.sweep.plan_file import read_plan
+
+    (tmp_path / "plan.toml").write_text(
+        '[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = 1.0\n'
+        "seeds = [9007199254740993.0, 9_007_199_254_740_992.0, 2.0]\n")
+    plan = read_plan(tmp_path / "plan.toml", default_plugins())
+    assert plan.configurations[0].seeds == (9007199254740993, 9007199254740992, 2)
+    assert whole_value(toml_float("-9007199254740995.0")) == -9007199254740995
+    assert whole_value(toml_float("inf")) is None and whole_value(toml_float("2.5")) is None

@@ -10,6 +10,7 @@ must be above 0 (a learning rate): there it is only "give a larger number".
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -47,10 +48,35 @@ class WrittenNearZero(float):
         return number
 
 
+#: from here on a float holds only every second whole number, then every fourth...
+BEYOND_EXACT = 2 ** 53
+
+
+class WrittenBeyondExact(float):
+    """A TOML float of :data:`BEYOND_EXACT` or more (``seeds = [9007199254740993.0]``),
+    which a float holds only as its nearest neighbour (9007199254740992): the nearest float
+    to any use, with its text kept (:attr:`written`, TOML's ``_`` separators dropped) for
+    the one reading of a whole number (:func:`merbench.base.whole_numbers.whole_value`),
+    which reads it exactly as the command line reads ``--seed 9007199254740993.0``: a
+    plan's seed was silently trained as another one (pass 84r, R7)."""
+
+    written: str
+
+    def __new__(cls, written: str) -> WrittenBeyondExact:
+        number = super().__new__(cls, float(written))
+        number.written = written.replace("_", "")
+        return number
+
+
 def toml_float(text: str) -> float:
     """The TOML reader's ``parse_float``: ``float``, except that a number too close to 0 to
-    be held keeps what was written (:class:`WrittenNearZero`)."""
-    return WrittenNearZero(text) if reads_as_zero(text) else float(text)
+    be held keeps what was written (:class:`WrittenNearZero`), and so does one too large for
+    a float to hold every whole number (:class:`WrittenBeyondExact`)."""
+    if reads_as_zero(text):
+        return WrittenNearZero(text)
+    number = float(text)
+    return WrittenBeyondExact(text) if math.isfinite(number) and abs(number) >= BEYOND_EXACT \
+        else number
 
 
 def first_written_near_zero(value: Any, where: str) -> tuple[str, str] | None:

@@ -21,7 +21,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from merbench.base.near_zero import WrittenNearZero
+from merbench.base.near_zero import WrittenBeyondExact, WrittenNearZero
 
 #: a number as text: digits with an optional sign, point and exponent (ASCII digits only:
 #: Python's int() also reads '３', which no one types for a number of epochs)
@@ -48,6 +48,8 @@ def whole_value(value: Any) -> int | None:
         return int(value.numerator) if value.denominator == 1 else None
     if isinstance(value, WrittenNearZero):  # a file's 1e-400, which a float holds as 0
         return None
+    if isinstance(value, WrittenBeyondExact):  # read as written, not as the float held
+        return _whole_text(value.written)
     if isinstance(value, numbers.Real):  # float, numpy's floats
         number = float(value)
         return int(number) if math.isfinite(number) and number.is_integer() else None
