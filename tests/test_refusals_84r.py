@@ -105,3 +105,20 @@ def test_a_plans_float_seed_too_large_for_a_float_is_read_as_written(tmp_path: P
     assert plan.configurations[0].seeds == (9007199254740993, 9007199254740992, 2)
     assert whole_value(toml_float("-9007199254740995.0")) == -9007199254740995
     assert whole_value(toml_float("inf")) is None and whole_value(toml_float("2.5")) is None
+
+
+def test_predicts_output_is_said_alike_by_validate_show_and_status(tmp_path: Path,
+                                                                   cli) -> None:
+    """R5: of ``predict``'s ``predictions.json`` validate said it is predict's output, show
+    that it "is no file a merbench result is written in" (false), status "not a directory";
+    and validate called predict's folder one that "holds no merbench result"."""
+    from merbench.results.prediction_file import PREDICT_OUTPUT, PREDICTIONS_FILE
+
+    out = tmp_path / "predicted"
+    out.mkdir()
+    (out / PREDICTIONS_FILE).write_text("{}")  # what it holds is not read: its name says
+    for given in (out / PREDICTIONS_FILE, out):
+        for command in ("validate", "show", "status"):
+            code, stdout, err = cli(command, given)
+            assert code != 0 and PREDICT_OUTPUT in " ".join(err.split()), \
+                (command, given, stdout, err)

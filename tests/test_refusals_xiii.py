@@ -22,8 +22,8 @@ def test_validate_says_predicts_output_is_no_result(tmp_path: Path, cli, given: 
     code, out, err = cli("validate", folder / given)
     assert code != 0 and "KeyError" not in out + err, out + err
     assert f"{folder / given}: is the output of 'merbench predict' (predictions of new " \
-           "videos, with no truth to score them by), not a result 'merbench validate' " \
-           "checks; validate the run its recogniser came from (predict's --from-run)" in err, err
+           "videos, with no truth to score them by), not a result merbench checks, shows or " \
+           "resumes; give the run its recogniser came from (predict's --from-run)" in err, err
 
 
 @pytest.mark.parametrize("damage", ["truncated", "null", "nested"])

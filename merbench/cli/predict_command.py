@@ -28,11 +28,16 @@ from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.model import Results
 from merbench.results.out_folders import own_folder_problem
-from merbench.results.prediction_file import PREDICTIONS_FILE, PredictedRecogniser, Predictions
+from merbench.results.prediction_file import (
+    PREDICTIONS_FILE,
+    RECORD_FILE,
+    PredictedRecogniser,
+    Predictions,
+)
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import entry_kind
 from merbench.results.user_files import read_written_json
-from merbench.runner.final_model import RECORD_FILE, WEIGHTS_FILE
+from merbench.runner.final_model import WEIGHTS_FILE
 from merbench.runner.predict import USER_VIDEO, PredictSpec, predict
 from merbench.runner.status import run_status
 from merbench.verification.validate import validate_run

@@ -16,6 +16,7 @@ from merbench.kinds import kind_of, result_kinds, started_files, started_kind
 from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
 from merbench.results.folder_walk import RESULTS_BELOW, folders_holding
+from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
 from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
@@ -38,16 +39,23 @@ def under_way(path: Path) -> list[Path]:
         raise MerbenchError(f"{path}: no such file or folder; give a run directory (--out of "
                             "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "
                             "of runs")
+    if not path.is_dir() and is_predict_output(path) and started_kind(path.parent) is None:
+        raise MerbenchError(f"{path} {PREDICT_OUTPUT}")
     if not path.is_dir():
         raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
                             "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "
                             "of runs")
     if started_kind(path) is not None:
         return [path]
-    return folders_holding(path, started_files(), RESULTS_BELOW,
-                           what="a run folder or a folder of runs", noun="merbench run",
-                           give="a run directory, a --seeds folder or a folder of runs "
-                                "(such as runs/)")
+    try:
+        return folders_holding(path, started_files(), RESULTS_BELOW,
+                               what="a run folder or a folder of runs", noun="merbench run",
+                               give="a run directory, a --seeds folder or a folder of runs "
+                                    "(such as runs/)")
+    except MerbenchError:
+        if is_predict_output(path):  # predict's folder: no run, and said as what it is
+            raise MerbenchError(f"{path} {PREDICT_OUTPUT}") from None
+        raise
 
 
 def summary_lines(folder: Path) -> list[str]:

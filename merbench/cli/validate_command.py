@@ -6,7 +6,6 @@ conflict, as the leaderboard build says it (:mod:`merbench.leaderboard.copies`);
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -20,9 +19,8 @@ from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.result_walk import Rejected, unpublishable, walk_results
 from merbench.results.folder_walk import RESULTS_BELOW
 from merbench.results.out_folders import is_system_folder
-from merbench.results.prediction_file import PREDICTIONS_FILE
+from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
 from merbench.results.result_files import not_finished
-from merbench.runner.final_model import RECORD_FILE
 from merbench.verification.declared_defaults import DeclaredDefaults
 from merbench.verification.seed_folders import SeedRejected
 from merbench.verification.validate import ResultRejected, ValidatedRun
@@ -49,6 +47,8 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
         tree = walk_results(given)
         found += tree.results
         rejected += unpublishable(tree)
+        if not (tree.results or tree.links or rejected) and is_predict_output(given):
+            raise MerbenchError(f"{given} {PREDICT_OUTPUT}")
         if not (tree.results or tree.links or rejected):
             raise MerbenchError(f"{given} holds no merbench result (no {' or '.join(markers())} "
                                 f"in it or up to {RESULTS_BELOW} levels below); {GIVE}")
@@ -65,27 +65,13 @@ def _checked(path: Path) -> Checked:
         if started is not None and started.started_file is not None:  # under way
             raise ResultRejected(path, not_finished(started.name, started.started_file,
                                                     started.markers[0], path))
-        if _predict_output(path):
+        if is_predict_output(path):
             raise ResultRejected(path, PREDICT_OUTPUT)
         if path.is_dir():
             raise ResultRejected(path, f"holds none of {', '.join(markers())}; pass a run "
                                        "directory, a tuning's or a results file")
         kind = result_kinds()[0]  # a file of another name: the emotion run's check says why
     return kind.validate(path)
-
-
-#: what validate says of ``merbench predict``'s output, whose predictions no truth scores
-PREDICT_OUTPUT = ("is the output of 'merbench predict' (predictions of new videos, with no "
-                  "truth to score them by), not a result 'merbench validate' checks; "
-                  "validate the run its recogniser came from (predict's --from-run)")
-
-
-def _predict_output(path: Path) -> bool:
-    """Whether ``path`` is ``merbench predict``'s folder, or one of the files it writes."""
-    folder = path if path.is_dir() else path.parent
-    written = (PREDICTIONS_FILE, RECORD_FILE)
-    return (path.is_dir() or path.name in written) and \
-        any(os.path.lexists(folder / name) for name in written)
 
 
 def _outcome(path: str, done: dict[str, Checked | ResultRejected]) -> Checked | ResultRejected:

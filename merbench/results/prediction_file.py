@@ -10,13 +10,32 @@ emotion with the recogniser's softmax over the classes. Versioned on its own
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from merbench.results.model import EnvironmentRecord
 
 PREDICTIONS_FILE = "predictions.json"
 PREDICTION_SCHEMA = 1
+#: the record of the recogniser ``predict`` trained, beside its predictions
+RECORD_FILE = "recogniser.json"
+
+#: what ``validate``, ``show`` and ``status`` alike say of ``predict``'s output, whose
+#: predictions no truth scores (each had its own word for it, two of them false)
+PREDICT_OUTPUT = ("is the output of 'merbench predict' (predictions of new videos, with no "
+                  "truth to score them by), not a result merbench checks, shows or resumes; "
+                  "give the run its recogniser came from (predict's --from-run)")
+
+
+def is_predict_output(path: Path) -> bool:
+    """Whether ``path`` is ``merbench predict``'s folder, or one of the files it writes."""
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    written = (PREDICTIONS_FILE, RECORD_FILE)
+    return (path.is_dir() or path.name in written) and \
+        any(os.path.lexists(folder / name) for name in written)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
+from merbench.results.prediction_file import RECORD_FILE
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.user_files import check_user_file, read_user_json
@@ -49,7 +50,6 @@ from merbench.runner.task_run import load_data, task_run
 from merbench.training.seeding import fold_seed
 
 WEIGHTS_FILE = "recogniser.pt"
-RECORD_FILE = "recogniser.json"
 
 
 @dataclass(frozen=True)
