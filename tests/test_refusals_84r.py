@@ -122,3 +122,24 @@ def test_predicts_output_is_said_alike_by_validate_show_and_status(tmp_path: Pat
             code, stdout, err = cli(command, given)
             assert code != 0 and PREDICT_OUTPUT in " ".join(err.split()), \
                 (command, given, stdout, err)
+
+
+@pytest.mark.parametrize(("line", "says"), [
+    ('"model_options.nosuch" = {choices = [1, 2]}',
+     "tune.toml: [space] model_options.nosuch: model 'ststnet' has no option 'nosuch'; its "
+     "options are: padding, dropout, image_size"),
+    ('lr = {choices = [0.001, "a"]}',
+     "tune.toml: [space]: 'lr' must be a number, not \"a\" (a string)"),
+])
+def test_a_tuning_files_space_is_refused_naming_the_file_and_key_once(
+        tmp_path: Path, cli, line: str, says: str) -> None:
+    """R6: a model option the model has not was refused without the file or the key; a
+    wrong choice said the key twice, ``[space] lr: 'lr' must be a number``."""
+    example = (Path(__file__).parents[1] / "examples" / "tune-tiny.toml").read_text()
+    assert "lr = {choices = [0.001, 0.03]}" in example
+    (tmp_path / "tune.toml").write_text(
+        example.replace("lr = {choices = [0.001, 0.03]}", line))
+    code, _, err = cli("tune", "--score", "test", "--out", tmp_path / "out",
+                       tmp_path / "tune.toml")
+    assert code == 2 and err == f"merbench: error: {tmp_path / says}\n", err
+    assert not (tmp_path / "out").exists()

@@ -164,6 +164,19 @@ class Entry(Generic[M]):
         values of a kind its defaults rule out: planning checks them so, before a sweep says
         what it runs (a sweep plan's ``subjects = {a = 1}`` was refused by the first run,
         after the sweep's opening line)."""
+        self.check_known(kind, options)
+        self._check_kinds_of_values(kind, options)
+        fault = None
+        if self.option_check is not None:  # the options as a run gives them: 04 is class set 4
+            fault = option_check_says(self.option_check, self.meta.name,
+                                      self._as_whole(options), lambda what: self.fault(kind, what))
+        if fault:
+            raise OptionRefused(self.meta.name, fault)
+
+    def check_known(self, kind: str, options: dict[str, Any]) -> None:
+        """Reject an option the factory does not take, naming those it does: by name alone,
+        so a file that names an option before its value is known (a tuning file's
+        ``[space]``) is refused with the file's own words before anything runs."""
         declared = self.factory_options()
         unknown = declared.unknown(options)
         if unknown:
@@ -172,13 +185,6 @@ class Entry(Generic[M]):
             owner = f"{kind} '{self.meta.name}'"
             raise OptionRefused(owner, f"names '{unknown[0]}', which {owner} does not take; "
                                 f"{listed}", f"{owner} has no option '{unknown[0]}'; {listed}")
-        self._check_kinds_of_values(kind, options)
-        fault = None
-        if self.option_check is not None:  # the options as a run gives them: 04 is class set 4
-            fault = option_check_says(self.option_check, self.meta.name,
-                                      self._as_whole(options), lambda what: self.fault(kind, what))
-        if fault:
-            raise OptionRefused(self.meta.name, fault)
 
     def check_required(self, kind: str, options: dict[str, Any]) -> None:
         """Refuse options that leave out one the factory cannot do without: Python said it as

@@ -21,6 +21,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
 from merbench.plugin_system.entry import Entry
+from merbench.plugin_system.option_values import OptionRefused
 from merbench.runner.checks import run_owned
 from merbench.tuning.space import MODEL_OPTION, Parameter, TuneSpec
 
@@ -46,6 +47,10 @@ def _check_run_owned(spec: TuneSpec, model: Entry[Any], where: str) -> None:
         reason = run_owned(option, model.meta.kind == "torch", seed="the file's seed")
         if reason is not None:
             raise MerbenchError(f"{where}: {label}: {reason}; remove it")
+        try:  # an option the model has not: said with the file and key (pass 84r, R6)
+            model.check_known("model", {option: None})
+        except OptionRefused as exc:
+            raise MerbenchError(f"{where}: {label}: {exc}") from None
 
 
 def _typed(p: Parameter, model: Entry[Any], where: str) -> Parameter:

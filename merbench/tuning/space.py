@@ -287,10 +287,11 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
             raise MerbenchError(f"{here}: choices lists {len(choices):,} values, more than a "
                                 f"search visits ({MAX_GRID:,}); list fewer, or give a range "
                                 "(low, high)")
+        section = here.removesuffix(f" {name}")  # the key said once, as [options] says it
         if run_option:
-            choices = [typed_value(here, name, c) for c in choices]
+            choices = [typed_value(section, name, c) for c in choices]
         for choice in choices:  # a model option's too: nan or 1e999 reached the model
-            check_file_value(here, name, choice, is_path=False)
+            check_file_value(section, name, choice, is_path=False)
         encoded = [json.dumps(c, sort_keys=True) for c in choices]
         if len(set(encoded)) != len(encoded):
             raise MerbenchError(f"{here}: choices lists a value twice; list each once")
@@ -308,7 +309,8 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
         raise MerbenchError(f"{here}: log must be true or false, and a log range needs "
                             "low > 0")
     if run_option:  # checked; a whole-number option's 1.0 is the 1 it takes
-        ends = typed_value(here, name, low), typed_value(here, name, high)
+        section = here.removesuffix(f" {name}")  # the key said once, as [options] says it
+        ends = typed_value(section, name, low), typed_value(section, name, high)
         if all(isinstance(end, int) for end in ends):
             low, high = ends
     # both bounds whole numbers: a range of whole numbers (write 0.0 for a real range)
