@@ -54,7 +54,7 @@ def test_a_run_on_saved_features_is_the_run_extracted_in_place(tmp_path: Path, c
 
 @pytest.mark.parametrize(("change", "named"), [
     (("--feature-opt", "crop=reference"), "feature.options.crop: not set here, "
-                                          "'corrected' there"),  # reference: the default
+                                          '"corrected" there'),  # reference: the default
     (("--feature-opt", "crop=corrected", "--dataset-opt", "seed=5"),
      "dataset.options.seed: 5 here, not set there"),
 ])
@@ -73,7 +73,7 @@ def test_features_for_another_model_input_are_refused(tmp_path: Path, cli, saved
     code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", *SMALL,
                        "--epochs", "1", "--features", saved, "--out", tmp_path / "r")
     assert code == 2
-    assert "feature.name: 'flow-uvos' here, 'htnet-regions' there" in err
+    assert 'feature.name: "flow-uvos" here, "htnet-regions" there' in err
 
 
 @pytest.mark.parametrize(("content", "says"), [

@@ -78,7 +78,7 @@ def test_a_genuine_run_validates_and_passes_its_audit(genuine: Path, tmp_path: P
 
 @pytest.mark.parametrize(("edit", "caught"), [
     (lambda r: r["model"].update(name="htnet"),
-     "results.json and run.json describe different runs (model.name: 'htnet' here"),
+     'results.json and run.json describe different runs (model.name: "htnet" here'),
     (lambda r: r.update(seed=1), "(seed: 1 here, 0 there"),
     (lambda r: r.update(wall_time_s=-5), "wall_time_s is -5; a duration"),
     (lambda r: r.update(created="not a date"), "created 'not a date' is not a date"),
@@ -89,7 +89,7 @@ def test_a_genuine_run_validates_and_passes_its_audit(genuine: Path, tmp_path: P
      "in its fold file but not recorded in results.json"),
     (lambda r: r["hyperparameters"].update(lr=5e-5), "hyperparameters.lr: 5e-05 here"),
     (lambda r: r["dataset"].update(fingerprint="0123456789abcdef"),
-     "dataset.fingerprint: '0123456789abcdef' here"),
+     'dataset.fingerprint: "0123456789abcdef" here'),
     (lambda r: r["model"]["provider"].update(plugin="impostor"),
      "provided by plugin 'impostor'"),
 ], ids=["model-name", "seed", "wall-time", "created", "created-future", "fold-device",

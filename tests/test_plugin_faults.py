@@ -39,6 +39,10 @@ EVIL = """
             registry.add(mk("evil-ok"), "mb_evil:ok")
         if os.environ.get("EVIL") == "badmeta":
             registry.add(mk("Evil Bad"), "mb_evil:ok")
+        if os.environ.get("EVIL") == "wrongmeta":
+            registry.add(registry, "mb_evil:ok")
+        if os.environ.get("EVIL") == "uncallable":
+            registry.add(mk("evil-five"), 5)
 
     @hookimpl
     def merbench_run_start(run):
@@ -146,6 +150,28 @@ def test_registration_faults_are_worded(evil, cli, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("EVIL", mode)
     code, _, err = cli("list", "models")
     assert code == 0 and said in err and "Error:" not in err, err
+
+
+@pytest.mark.parametrize(("mode", "said"), [
+    ("wrongmeta", "it registered a model with Registry; use ModelMeta"),
+    ("uncallable", "the factory it gives for model 'evil-five' is not callable"),
+])
+def test_a_registration_refused_names_the_plugin_once(evil, cli, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      mode: str, said: str) -> None:
+    """The registry's refusal named the plugin, and so did the warning around it: "plugin
+    'evil' (package evilplug 1.0) failed to load: error while registering models: plugin
+    'evil' (package evilplug 1.0) registered a model with Registry" (issue 84)."""
+    monkeypatch.setenv("EVIL", mode)
+    code, _, err = cli("list", "models")
+    warning = next(line for line in err.splitlines() if "failed to load" in line)
+    assert code == 0 and warning == (
+        "merbench: warning: plugin 'evil' (package evilplug 1.0) failed to load: error while "
+        f"registering models: {said} — fix or reinstall the package, or skip it with "
+        "--no-plugin evil"), err
+    code, _, err = cli(*RUN, "--model", "evil-ok", "--out", tmp_path / "r")
+    # the warning, then the refusal naming the plugin that failed: each names it once
+    assert code == 2 and err.count("plugin 'evil' (package evilplug 1.0)") == 2, err
 
 
 @pytest.mark.parametrize("value", ["off", "OFF", "0", "no", " false "])

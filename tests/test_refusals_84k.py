@@ -37,7 +37,7 @@ def test_another_models_run_in_out_names_the_model_first(cli, finished: Path,
     code, _, err = cli("run", *other, "--threads", "1", "--out", out)
     assert code == 2 and err.count("\n") == 1, err
     assert err.startswith(f"merbench: error: --out {out} holds a different run (model.name: "
-                          "'rcn' here, 'ststnet' there; "), err
+                          '"rcn" here, "ststnet" there; '), err
     listed = err.split("holds a different run (")[1].split("); choose")[0].split("; ")
     assert len(listed) == 4 and listed[-1].startswith("and ") and \
         listed[-1].endswith(" more"), err

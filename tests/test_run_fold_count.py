@@ -131,3 +131,49 @@ def test_status_still_says_go_on_for_an_unfinished_run(finished: Path, tmp_path:
     (folder / "folds" / "fold-001.npz").unlink()
     _, out, _ = cli("status", folder)
     assert "1/2 folds, stopped" in out and "to go on" in out and "edited" not in out, out
+
+
+#: a third party's protocol: leave-one-subject-out under a name merbench does not know
+PLUGIN_PROTOCOL = """
+    import merbench
+    from merbench.api import LeaveOneSubjectOut, ProtocolMeta
+
+    @merbench.hookimpl
+    def merbench_register_protocols(registry):
+        registry.add(ProtocolMeta(name="their-loso", version=1, description="theirs",
+                                  citation="none"), LeaveOneSubjectOut)
+"""
+
+
+def test_status_checks_a_plugin_protocols_count_as_validate_and_resume_do(
+        make_dist: Any, tmp_path: Path, cli: Any) -> None:
+    """Issue 84: status checked the count against the finished folds for the built-in
+    protocols alone, and said "2/7 folds, stopped; ... to go on" of a plugin protocol's run,
+    which --resume refused. No protocol's folds test a sample twice (run and validate refuse
+    it for every one), so folds testing every sample are all its folds."""
+    make_dist("theirloso", "tl", "mb_theirloso", PLUGIN_PROTOCOL)
+    from merbench.plugin_system.manager import default_plugins
+
+    default_plugins.cache_clear()
+    try:
+        ran = tmp_path / "ran"
+        code, _, err = cli("run", *TINY_RUN, "--protocol", "their-loso", "--threads", "1",
+                           "--out", ran)
+        assert code == 0, err
+        folder = edited(ran, tmp_path / "run", 7)
+        _, out, _ = cli("status", folder)
+        assert "2/7 folds, stopped; run.json says 7 folds, but this run's protocol gives 2 "\
+               "(its 2 finished folds test every sample): run.json was edited, so the run in "\
+               "it cannot go on ('merbench run --resume' refuses it); " in out, out
+        assert "to go" not in out, out
+        code, _, err = cli("run", "--resume", folder, "--quiet", "--threads", "1")
+        assert code == 2 and "but this run's protocol gives 2: run.json was edited" in err, err
+        code, _, err = cli("validate", folder)  # what status says, as status says it
+        assert code == 2 and "protocol gives 2 (its 2 finished folds" in one_line(err), err
+        # a fold left to train leaves a sample untested: nothing said of a plugin's count
+        going = edited(ran, tmp_path / "going", 2)
+        (going / "folds" / "fold-001.npz").unlink()
+        _, out, _ = cli("status", going)
+        assert "1/2 folds, stopped" in out and "to go on" in out and "edited" not in out, out
+    finally:
+        default_plugins.cache_clear()

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import FOREST_RUN, one_line
 
+from merbench.plugin_system.option_values import declared_constraints, declares_fraction
+
 
 @pytest.mark.parametrize(("option", "said"), [
     ("criterion=foo", 'criterion="foo" is not a value it takes (criterion takes "entropy", '
@@ -57,6 +59,52 @@ def test_a_fraction_out_of_the_declared_range_is_refused_in_its_words(
         "min_samples_split=1.5 is not a value it takes (min_samples_split takes a whole number "
         "of at least 2 or a number above 0 and at most 1); change the option. This run kept "
         "no fold"), err
+
+
+LOGISTIC_PLUGIN = """
+    from merbench.api import ModelMeta, hookimpl
+
+    @hookimpl
+    def merbench_register_models(registry):
+        from sklearn.linear_model import LogisticRegression
+        registry.add(ModelMeta(name="sk-logreg", version=1, description="logistic regression",
+                               citation="none", feature="flow-uvos", kind="sklearn"),
+                     LogisticRegression)
+"""
+
+
+def test_a_hidden_placeholder_is_not_listed_as_a_value(make_dist, cli, tmp_path: Path) -> None:
+    """LogisticRegression's ``penalty`` defaults to ``"deprecated"``, a value scikit-learn
+    hides from its own words while the option is retired: the refusal listed it beside
+    "l1" and "l2" as a value to give (issue 84)."""
+    from merbench.plugin_system.manager import default_plugins
+
+    make_dist("sklogreg", "slr", "mb_sklogreg", LOGISTIC_PLUGIN)
+    default_plugins.cache_clear()
+    try:
+        code, _, err = cli(*FOREST_RUN[:-1], "sk-logreg", "--model-opt", "penalty=bogus",
+                           "--out", tmp_path / "lr")
+    finally:
+        default_plugins.cache_clear()
+    assert code == 2 and one_line(err).endswith(
+        ': penalty="bogus" is not a value it takes (penalty takes "elasticnet", "l1", "l2" '
+        "or null); change the option. This run kept no fold"), err
+    assert "deprecated" not in err and not (tmp_path / "lr").exists()
+
+
+def test_the_declared_constraints_are_read_in_one_place() -> None:
+    """One reader of ``_parameter_constraints`` serves the kind of number an option takes
+    and a refusal's words; it keeps the hidden ones, which the estimator still takes."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    declared = declared_constraints(LogisticRegression, "penalty") or []
+    assert None in declared and "Hidden" in {type(c).__name__ for c in declared}, declared
+    assert declared_constraints(LogisticRegression, "no_such_option") is None
+    assert declared_constraints(object, "penalty") is None
+    assert declares_fraction(RandomForestClassifier, "min_samples_split")
+    assert not declares_fraction(RandomForestClassifier, "n_estimators")
+    assert not declares_fraction(object, "n_estimators")
 
 
 def test_a_tune_space_of_fractions_searches_them(sklearn_forest, cli, tmp_path: Path) -> None:

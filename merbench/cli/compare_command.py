@@ -22,7 +22,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
 from merbench.base.terminal import say
 from merbench.compare.contract import CompareRequest, Comparison, Grouped
-from merbench.kinds import ResultKind, kind_of, result_kinds
+from merbench.kinds import ResultKind, kind_of, result_kinds, unfinished
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.result_walk import walk_results
@@ -66,6 +66,9 @@ def _kind(path: Path) -> ResultKind | None:
     kind = kind_of(path)
     if kind is not None or not path.is_dir():
         return kind
+    said = unfinished(path)  # a run still training: as 'merbench status' says it
+    if said is not None:
+        raise MerbenchError(f"{path} {said}")
     found: dict[object, tuple[ResultKind, Path]] = {}  # by what it is compared by
     for result in walk_results(path, given_as="").results:
         inner = kind_of(result)

@@ -13,7 +13,15 @@ from merbench.base.errors import MerbenchError
 from merbench.base.terminal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
-from merbench.kinds import Checked, kind_of, markers, result_kinds, started_kind
+from merbench.kinds import (
+    Checked,
+    kind_of,
+    markers,
+    result_kinds,
+    started_files,
+    started_kind,
+    unfinished,
+)
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.result_walk import Rejected, unpublishable, walk_results
@@ -50,6 +58,9 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
         if not (tree.results or tree.links or rejected) and is_predict_output(given):
             raise MerbenchError(f"{given} {PREDICT_OUTPUT}")
         if not (tree.results or tree.links or rejected):
+            said = unfinished(given)  # a run still training: as 'merbench status' says it
+            if said is not None:
+                raise MerbenchError(f"{given} {said}")
             raise MerbenchError(f"{given} holds no merbench result (no {' or '.join(markers())} "
                                 f"in it or up to {RESULTS_BELOW} levels below); {GIVE}")
     return found, rejected
@@ -63,8 +74,10 @@ def _checked(path: Path) -> Checked:
     if kind is None:
         started = started_kind(path) if path.is_dir() else None
         if started is not None and started.started_file is not None:  # under way
-            raise ResultRejected(path, not_finished(started.name, started.started_file,
-                                                    started.markers[0], path))
+            raise ResultRejected(path, unfinished(path) or not_finished(
+                started.name, started.started_file, started.markers[0], path))
+        if path.name in started_files() and (said := unfinished(path.parent)) is not None:
+            raise ResultRejected(path.parent, said)  # run.json of a run still training
         if is_predict_output(path):
             raise ResultRejected(path, PREDICT_OUTPUT)
         if path.is_dir():

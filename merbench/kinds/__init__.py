@@ -108,6 +108,28 @@ def _no_finished_result(path: Path) -> str:
     return f"{path} is no file a merbench result is written in; {give}"
 
 
+def unfinished(path: Path) -> str | None:
+    """What a command that takes finished results says of ``path`` (after its name) where a
+    result was started there and has not finished (its first file written, its result file
+    not yet), or None: :func:`~merbench.results.result_files.not_finished` with the kind's
+    ``status`` line, how many folds are done and what to do. ``validate`` and ``compare``
+    said such a folder "holds no merbench result" and "holds neither results.json nor
+    seeds.json" while ``status`` counted its folds (issue 84). Where its files cannot say,
+    where to read why (``merbench status`` names what is wrong)."""
+    path = Path(path)
+    if not path.is_dir() or path.is_symlink() or kind_of(path) is not None:
+        return None
+    started = started_kind(path)
+    if started is None or started.started_file is None:
+        return None
+    try:
+        progress: str | None = started.status(path).removeprefix(f"{path}: ")
+    except MerbenchError:  # 'merbench status' says what is wrong with its files
+        progress = None
+    return not_finished(started.name, started.started_file, started.markers[0], path,
+                        progress)
+
+
 def _recorded_result_file(folder: Path) -> str | None:
     """The result file the task recorded in ``folder``'s ``run.json`` writes, or None."""
     try:
@@ -131,4 +153,5 @@ __all__ = [
     "result_kinds",
     "started_files",
     "started_kind",
+    "unfinished",
 ]

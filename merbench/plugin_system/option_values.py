@@ -97,16 +97,25 @@ def declares_fraction(factory: Any, name: str) -> bool:
     or a float in (0.0, 1.0]". Its default (2) alone said whole numbers only, so 0.5 was
     refused as "not a whole number" and 1.0 recorded as 1, which the estimator reads
     otherwise (pass 84q, Q1). Read without importing scikit-learn: the class has them."""
-    constraints = getattr(factory, "_parameter_constraints", None)
-    if not isinstance(constraints, dict) or not isinstance(constraints.get(name), list):
-        return False
-    for constraint in constraints[name]:
+    for constraint in declared_constraints(factory, name) or []:
         kind = constraint if isinstance(constraint, type) else None
         if type(constraint).__name__ == "Interval":
             kind = getattr(constraint, "type", None)
         if isinstance(kind, type) and issubclass(kind, Real) and not issubclass(kind, Integral):
             return True
     return False
+
+
+def declared_constraints(factory: Any, name: str) -> list[Any] | None:
+    """What ``factory`` (a scikit-learn estimator, or its class) declares its option
+    ``name`` takes: its entry in ``_parameter_constraints``, hidden ones included (a
+    deprecated spelling the estimator still takes), or None where it declares none. The one
+    reader of them, for the kind of number an option takes (:func:`declares_fraction`) and
+    for a refusal's words (:mod:`merbench.training.sklearn_options`): each had its own."""
+    constraints = getattr(factory, "_parameter_constraints", None)
+    if not isinstance(constraints, dict) or not isinstance(constraints.get(name), list):
+        return None
+    return list(constraints[name])
 
 
 def whole_spelled(defaults: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
@@ -197,7 +206,6 @@ def numbered(default: Any) -> bool:
         and str(int(default)) == default
 
 
-__all__ = ["OptionRefused", "OptionValueError", "check_value_kinds", "declares_fraction",
-           "given_text", "grid_fault", "grid_number", "not_a_number", "numbered", "reads_whole",
-           "real_grid", "whole_only",
-           "whole_spelled"]
+__all__ = ["OptionRefused", "OptionValueError", "check_value_kinds", "declared_constraints",
+           "declares_fraction", "given_text", "grid_fault", "grid_number", "not_a_number",
+           "numbered", "reads_whole", "real_grid", "whole_only", "whole_spelled"]

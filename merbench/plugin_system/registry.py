@@ -153,18 +153,20 @@ class Registry(Generic[M]):
 
     def _callable(self, meta: M, function: Callable[..., Any] | str, what: str
                   ) -> Callable[..., Any]:
-        """``function`` (a ``"module:function"`` string made lazy), checked with ``meta``."""
+        """``function`` (a ``"module:function"`` string made lazy), checked with ``meta``.
+        Its refusals leave the plugin unnamed: the plugin-failure warning names it before
+        them, and said both ways it read "plugin 'p' (package q 1.0) failed to load: error
+        while registering models: plugin 'p' (package q 1.0) registered ..." (issue 84); a
+        family's member names its family's plugin itself (:meth:`_member`)."""
         if isinstance(function, str):  # named in its refusal: the option_check of dataset 'x'
             owner = "" if what == "factory" else f"{self.kind} '{meta.name}'"
             function = LazyFactory(function, what, owner)
         if not isinstance(meta, self.meta_type):
-            raise PluginError(
-                f"{self._origin} registered a {self.kind} with {type(meta).__name__}; "
-                f"use {self.meta_type.__name__}"
-            )
+            raise PluginError(f"it registered a {self.kind} with {type(meta).__name__}; use "
+                              f"{self.meta_type.__name__}")
         if not callable(function):
-            raise PluginError(f"{self._origin}: the {what} for {self.kind} '{meta.name}' "
-                              "is not callable")
+            raise PluginError(f"the {what} it gives for {self.kind} '{meta.name}' is not "
+                              "callable")
         return function
 
     def _takes_over(self, name: str, first: Origin) -> bool:
@@ -271,13 +273,17 @@ class Registry(Generic[M]):
             member = name[len(family.meta.name) + 1:]
             try:
                 meta, factory, built_from = family.member(member)
-                factory = self._callable(meta, factory, "factory")
             except MerbenchError:
                 raise
             except Exception as exc:
                 raise PluginError(f"{family.origin}: its {self.kind} family "
                                   f"'{family.pattern}' failed on '{member}': "
                                   f"{describe(exc)}") from None
+            try:
+                factory = self._callable(meta, factory, "factory")
+            except PluginError as exc:  # said without the plugin: this is no registration
+                raise PluginError(f"{family.origin}: its {self.kind} family "
+                                  f"'{family.pattern}' failed on '{member}': {exc}") from None
             if not isinstance(meta, self.meta_type) or meta.name != name:
                 raise PluginError(f"{family.origin}: its {self.kind} family "
                                   f"'{family.pattern}' gave metadata named "

@@ -42,11 +42,15 @@ def summary_markers() -> tuple[str, ...]:
 
 
 
-def not_finished(kind: str, started_file: str, result_file: str, folder: Path) -> str:
+def not_finished(kind: str, started_file: str, result_file: str, folder: Path,
+                 progress: str | None = None) -> str:
     """Why a result under way (its first file written, its result file not yet) is no
-    result: said alike by ``validate``, ``audit`` and the build."""
+    result: said alike by ``validate``, ``compare``, ``audit`` and the build; with
+    ``progress``, what ``merbench status`` says of it (how many folds are done, what to
+    do), else where to read that."""
+    said = progress or f"'merbench status {folder}' says how far it has got"
     return (f"is {indefinite(kind)} not finished yet ({started_file} written, {result_file} "
-            f"not yet): 'merbench status {folder}' says how far it has got")
+            f"not yet): {said}")
 
 
 __all__ = ["AUDIT_FILE", "RESULTS_FILE", "SEEDS_FILE", "not_finished", "result_markers",

@@ -1,4 +1,5 @@
-"""How two runs' identities differ, said key by key (``model.version: 2 here, 1 there``).
+"""How two runs' identities differ, said key by key (``model.version: 2 here, 1 there``,
+``model.name: "rcn" here, "ststnet" there``).
 
 A refusal of a folder holding another run lists at most a few differences: the names of
 what ran first (another model's run in ``--out`` listed three of its hyperparameters and
@@ -36,10 +37,13 @@ def differences(ours: Any, theirs: Any, prefix: str = "") -> list[str]:
 
 
 def _said(value: Any) -> str:
-    """A value of an identity as a refusal line quotes it: a text quoted as ever
-    ('flow-uvos', telling '03' from 3), anything else as JSON writes it (null, true, an
-    object's double quotes), never Python's reprs ("None", "{'epochs': 1}"; pass 84p, P2)."""
-    if isinstance(value, str | _NotSet):
+    """A value of an identity as a refusal line quotes it: every value as JSON writes it
+    (``"flow-uvos"``, telling ``"03"`` from ``3``; null, true, an object), as an option
+    refusal writes ``criterion="foo"``; never Python's reprs ("None", "{'epochs': 1}"; pass
+    84p, P2), and never text in Python's single quotes beside an object's double quotes
+    (``'x' here, {"a": "x"} there`` quoted one text two ways: pass 84q, Q7). A key one side
+    lacks is the words ``not set``, which no JSON value spells."""
+    if isinstance(value, _NotSet):
         return repr(value)
     return json.dumps(value, ensure_ascii=False, default=str)
 

@@ -157,7 +157,8 @@ def run_status(path: Path) -> RunStatus:
                                               summary_folds)
     if counted is None and refused is None:  # no results file to compare: the protocol's
         counted = count_problem(recorded.n_folds, len(seconds),
-                                samples.planned(_protocol_name(identity), len(seconds)),
+                                samples.planned(_protocol_name(identity), len(seconds),
+                                                _table_size(recorded.feature_values)),
                                 results_file.exists())
     if counted is not None:
         complete = False
@@ -181,6 +182,12 @@ def run_status(path: Path) -> RunStatus:
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
+
+
+def _table_size(feature_values: object) -> int | None:
+    """How many samples the run's table holds: ``run.json`` records one value digest per
+    sample once the run has its values (None before, or where it records none)."""
+    return len(feature_values) if isinstance(feature_values, dict) and feature_values else None
 
 
 def _protocol_name(identity: dict[str, Any]) -> object:

@@ -9,8 +9,15 @@ finished run's fold file where ``validate`` said the results file counts another
 folds (Q2). The leave-one-subject-out and leave-one-database-out protocols test every sample
 exactly once, and each of their fold files records how many samples its fold held: once the
 finished folds test them all, the protocol gives no more folds than those; while they do
-not, it gives more than the finished ones. A plugin's protocol may test a sample twice or
-not at all, so its count is checked by ``--resume`` alone.
+not, it gives more than the finished ones. A plugin's protocol may leave samples untested
+(so untested samples say nothing of its count), but no protocol's folds test a sample twice
+or test none: ``run`` refuses such folds before training and ``validate`` refuses a result
+of them (:func:`merbench.protocols.fold_checks.rows_problem`, asked of every protocol). So
+once a plugin protocol's finished folds test every sample of the table (as many as
+``run.json`` records the values of), it gives those folds and no more, and status says an
+edited count as it does for the built-in ones: it said "2/7 folds, stopped; ... run the same
+command to go on" for a plugin's leave-one-subject-out run, which ``--resume`` refused and
+``validate`` would reject (issue 84).
 """
 
 from __future__ import annotations
@@ -49,11 +56,17 @@ class TestedSamples:
         self.total = held
         self.tested.update(test)
 
-    def planned(self, protocol: object, finished: int) -> tuple[int, bool] | None:
+    def planned(self, protocol: object, finished: int,
+                table: int | None = None) -> tuple[int, bool] | None:
         """The protocol's fold count as (count, exact), exact False meaning more than
-        count; None where the files cannot say (a plugin's protocol, no finished fold)."""
-        if protocol not in PARTITIONS or not self.readable or self.total is None:
+        count; None where the files cannot say (no finished fold; a plugin's protocol
+        whose finished folds leave some of the ``table``'s samples untested, or a table
+        of a size not recorded)."""
+        if not self.readable or self.total is None:
             return None
+        if protocol not in PARTITIONS:  # any protocol: no fold tests a sample again
+            tests_all = table is not None and len(self.tested) >= table
+            return (finished, True) if tests_all else None
         if len(self.tested) >= self.total:
             return finished, True
         return finished, False

@@ -8,7 +8,10 @@ option as Python's repr (``criterion='foo'``) and left the user to find what it 
 :func:`refused_option` finds the option a user gave that they refuse and says what the
 option takes as a command line or a plan writes it: ``"gini"``, ``null``, ``true``, a whole
 number of at least 1. Constraints no command line can give (an instance of a class, a
-callable, an array) are left out; where nothing is left, None: the caller keeps its words.
+callable, an array) are left out, and so are those scikit-learn hides from its own words:
+LogisticRegression's ``penalty`` was said to take ``"deprecated"``, the placeholder its
+default is while the option is being retired, which no user means to give (issue 84).
+Where nothing is left, None: the caller keeps its words.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from collections.abc import Mapping
 from numbers import Integral
 from typing import Any
 
+from merbench.plugin_system.option_values import declared_constraints
+
 #: what an option of one of these Python types takes, as a plan or a command line gives it
 _TYPE_WORDS = {int: "a whole number", float: "a number", str: "text", dict: "an object",
                list: "a list", bool: "true, false"}
@@ -28,8 +33,9 @@ def refused_option(model: Any, options: Mapping[str, Any]) -> tuple[str, str] | 
     """``(name, what it takes)`` of the first of ``options`` (the user's, by name) that
     ``model`` (a scikit-learn estimator built with them) declares it refuses; None where it
     declares none of them refused, declares no constraints, or they cannot be said."""
-    constraints = getattr(type(model), "_parameter_constraints", None)
-    if not isinstance(constraints, dict):
+    constraints = {name: declared for name in sorted(options)
+                   if (declared := declared_constraints(type(model), name)) is not None}
+    if not constraints:
         return None
     try:  # deferred: only an estimator's refusal needs scikit-learn's checks
         from sklearn.utils._param_validation import (
@@ -39,8 +45,8 @@ def refused_option(model: Any, options: Mapping[str, Any]) -> tuple[str, str] | 
         params = model.get_params(deep=False)
     except Exception:  # an older scikit-learn, or an estimator of a library of its own
         return None
-    for name in sorted(options):
-        if name not in constraints or name not in params:
+    for name in constraints:
+        if name not in params:
             continue
         try:
             validate_parameter_constraints({name: constraints[name]}, {name: params[name]},
@@ -61,6 +67,8 @@ def _takes(constraints: list[Any]) -> str | None:
 
     said: list[str] = []
     for raw in constraints:
+        if type(raw).__name__ == "Hidden":  # a placeholder scikit-learn's own words leave out
+            continue
         try:
             words = _constraint_words(make_constraint(raw))
         except Exception:  # a kind of constraint this scikit-learn names differently
