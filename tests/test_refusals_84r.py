@@ -143,3 +143,23 @@ def test_a_tuning_files_space_is_refused_naming_the_file_and_key_once(
                        tmp_path / "tune.toml")
     assert code == 2 and err == f"merbench: error: {tmp_path / says}\n", err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["run.json", "folds/fold-000.npz"])
+def test_a_file_of_a_result_is_said_as_what_it_is(cli, name: str) -> None:
+    """R17: validate read a run's ``run.json`` as a damaged results file ("field 'config'
+    is not part of this layout", a field merbench wrote) and show called it "no file a
+    merbench result is written in"; both now send the user to the result's folder."""
+    said = f"{AUDITED / name} is " + ("the run's identity" if name == "run.json" else
+                                      "a file") + f" in the result {AUDITED}, not its result file"
+    for command in ("validate", "show"):
+        code, _, err = cli(command, AUDITED / name)
+        assert code != 0 and (said.replace(" is ", ": is ", 1) in err or said in err), \
+            (command, err)
+        assert "layout" not in err and "give a finished" not in err, err
+
+
+def test_a_result_named_twice_is_checked_once(cli) -> None:
+    """R17: ``validate RUN RUN/results.json`` said ``ok`` twice for the one result."""
+    code, out, err = cli("validate", AUDITED, AUDITED / "results.json")
+    assert code == 0 and out.count("ok: ") == 1, out + err

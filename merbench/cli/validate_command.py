@@ -17,6 +17,7 @@ from merbench.kinds import (
     Checked,
     kind_of,
     markers,
+    part_of_result,
     result_kinds,
     started_files,
     started_kind,
@@ -80,6 +81,8 @@ def _checked(path: Path) -> Checked:
             raise ResultRejected(path.parent, said)  # run.json of a run still training
         if is_predict_output(path):
             raise ResultRejected(path, PREDICT_OUTPUT)
+        if (part := part_of_result(path)) is not None:
+            raise ResultRejected(path, part)
         if path.is_dir():
             raise ResultRejected(path, f"holds none of {', '.join(markers())}; pass a run "
                                        "directory, a tuning's or a results file")
@@ -126,6 +129,7 @@ Line = tuple[str, bool]
 def main(args: argparse.Namespace) -> int:
     accepted: list[tuple[str, Checked]] = []
     args.files, unchecked = expanded(args.files)
+    args.files = _once(args.files)
     for found in unchecked:
         say(f"merbench: rejected: {found.path}: {found.reason}", file=sys.stderr, one_line=True)
     rejected = len(unchecked)
@@ -160,6 +164,19 @@ def main(args: argparse.Namespace) -> int:
             file=sys.stderr, one_line=True)
         return EXIT_USAGE
     return 0
+
+
+def _once(paths: list[Path]) -> list[Path]:
+    """``paths`` with each result once: a folder and its result file (``validate RUN
+    RUN/results.json``) were checked, and said ``ok``, twice (pass 84r, R17)."""
+    seen: set[object] = set()
+    kept = []
+    for path in paths:
+        key = _folder(path) if kind_of(path) is not None else str(path)
+        if key not in seen:
+            seen.add(key)
+            kept.append(path)
+    return kept
 
 
 def _tally(rejected: int, results: int, unchecked: list[Rejected]) -> str:

@@ -105,7 +105,26 @@ def _no_finished_result(path: Path) -> str:
             said = not_finished(started.name, started.started_file, started.markers[0], path)
             return f"{path} {said}"
         return f"{path} holds no merbench result (no {' or '.join(markers())}); {give}"
-    return f"{path} is no file a merbench result is written in; {give}"
+    part = part_of_result(path)
+    return f"{path} {part}" if part else \
+        f"{path} is no file a merbench result is written in; {give}"
+
+
+def part_of_result(path: Path) -> str | None:
+    """What ``path`` is where it is a file of a finished result other than its result file
+    (a run's ``run.json``, a fold file), with the fix; or None. ``validate`` read a run's
+    ``run.json`` as a damaged results file ("field 'config' is not part of this layout",
+    a field merbench wrote) and ``show`` called it "no file a merbench result is written
+    in" (pass 84r, R17)."""
+    path = Path(path)
+    if path.is_dir() or kind_of(path) is not None:
+        return None
+    for folder in (path.parent, path.parent.parent):  # a run's own file, or one in folds/
+        if kind_of(folder) is not None:
+            what = "the run's identity" if path.name in started_files() else "a file"
+            return (f"is {what} in the result {folder}, not its result file; give the "
+                    f"result's folder ({folder})")
+    return None
 
 
 def unfinished(path: Path) -> str | None:
