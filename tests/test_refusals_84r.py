@@ -163,3 +163,20 @@ def test_a_result_named_twice_is_checked_once(cli) -> None:
     """R17: ``validate RUN RUN/results.json`` said ``ok`` twice for the one result."""
     code, out, err = cli("validate", AUDITED, AUDITED / "results.json")
     assert code == 0 and out.count("ok: ") == 1, out + err
+
+
+@pytest.mark.parametrize("command", ["tune", "sweep"])
+def test_a_toml_file_too_large_is_refused_unread_alike(tmp_path: Path, cli,
+                                                       command: str) -> None:
+    """R19: a 200 MB tuning file was told to "give a range (low, high) instead of listing
+    values" (it was NUL bytes), and the same file as a sweep plan was read whole, then
+    called "not valid TOML at line 1, column 1"."""
+    from merbench.results.toml_input import MAX_TOML_BYTES
+
+    big = tmp_path / "big.toml"
+    with big.open("wb") as file:
+        file.truncate(MAX_TOML_BYTES + 1)
+    code, out, err = cli(command, big, *(("--out", tmp_path / "t") if command == "tune" else ()))
+    assert code == 2 and f"is {MAX_TOML_BYTES + 1:,} bytes, more than the " \
+        f"{MAX_TOML_BYTES:,} any " in err and "; give the right file" in err, err
+    assert "TOML at line" not in err and "range" not in err and out == "", err

@@ -315,7 +315,8 @@ def test_a_tuning_file_of_megabytes_is_refused_unread(cli, tmp_path: Path) -> No
     values = ", ".join(str(i) for i in range(1, 600_001))
     space = _tuning_file(tmp_path, f"[space]\nbatch_size = {{choices = [{values}]}}")
     code, out, err = cli("tune", space, "--out", tmp_path / "t")
-    assert code == 2 and "more than a tuning file needs (1,048,576)" in err, err
+    assert code == 2 and "more than the 1,048,576 any tuning file needs; give the right " \
+        "file" in err, err
     assert out == "" and not (tmp_path / "t").exists()
 
 
@@ -359,7 +360,7 @@ def test_compare_of_an_au_run_and_a_damaged_one_names_the_damaged_folder(cli,
     shutil.copytree(committed / "rcn-composite-loso-au" / "seed-0", tmp_path / "b")
     (tmp_path / "b" / "au-results.json").unlink()
     code, _, err = cli("compare", tmp_path / "a", tmp_path / "b")
-    assert code == 2 and f"{tmp_path / 'b'} holds no finished run" in err, err
+    assert code == 2 and f"{tmp_path / 'b'} is an action-unit run not finished yet" in err, err
 
 
 def test_a_model_option_too_large_for_memory_names_the_option(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from merbench.base.near_zero import toml_float
 from merbench.results.codec import OPTION_DEPTH
 from merbench.results.json_walks import nesting
 from merbench.results.safe_files import read_regular_bytes
-from merbench.results.user_files import UnreadableFile, decode_text
+from merbench.results.user_files import UnreadableFile, check_user_file, decode_text
 
 try:
     import tomllib  # type: ignore[import-not-found, unused-ignore]
@@ -39,9 +39,20 @@ _UNFINISHED = (("Unclosed array", "inside an array: a [ with no ]"),
                ("Expected '='", "after a key with no = value"))
 
 
+#: bytes: a plan or tuning file is a few lines; one larger is refused unread (a sweep plan
+#: of 200 MB was read whole, then called "not valid TOML"; pass 84r, R19)
+MAX_TOML_BYTES = 1 << 20
+
+
 def read_toml(path: Path, what: str) -> dict[str, Any]:
     """The TOML document in ``path`` (``what`` it is: "sweep plan", "tuning file"); one line
-    naming the file and the fix for a file that is none, not UTF-8 or not TOML."""
+    naming the file and the fix for a file that is none, too large, not UTF-8 or not TOML."""
+    try:
+        check_user_file(Path(path), what, MAX_TOML_BYTES)
+    except UnreadableFile as exc:
+        if not Path(path).exists():
+            raise MerbenchError(f"no {what} at {path}; give the path of a .toml file") from None
+        raise MerbenchError(str(exc)) from None
     try:  # a UTF-8 byte-order mark read past, another encoding named (decode_text)
         text = decode_text(read_regular_bytes(Path(path)), Path(path), what)
     except UnreadableFile as exc:

@@ -57,7 +57,6 @@ DECIDED = ("protocol", "protocol_options", "seed", "model", "dataset", "selectio
            "au_set", "weights", "shuffle_train_labels")
 MAX_TRIALS = 1000
 MAX_GRID = 100_000  # configurations a grid may list (the sampler holds them all)
-MAX_TUNE_FILE = 1 << 20  # bytes: a tuning file is a few lines; larger is refused unread
 
 
 @dataclass(frozen=True)
@@ -132,11 +131,6 @@ class TuneSpec:
 
 def read_tune_file(path: Path) -> TuneSpec:
     """``path`` read and checked; one line naming the key and the fix for anything wrong."""
-    size = path.stat().st_size if path.is_file() else 0
-    if size > MAX_TUNE_FILE:
-        raise MerbenchError(f"{path} is {size:,} bytes, more than a tuning file needs "
-                            f"({MAX_TUNE_FILE:,}); give a range (low, high) instead of "
-                            "listing values")
     document = read_toml(path, "tuning file")
     return parse_tune(document, str(path))
 
