@@ -671,7 +671,7 @@ def test_benchmark_definitions_are_checked(tmp_path: Path, cli) -> None:
         "ranks oracle, which is test-set selection": {"rank": ["fixed", "oracle"]},
         "lists fixed under 'test_set_selection', but it is not": {
             "test_set_selection": ["fixed"]},
-        "unknown selection policies": {"rank": ["best"]},
+        "an unknown selection policy 'best' in 'rank'": {"rank": ["best"]},
         "metrics must be some of": {"metrics": ["f1"]},
         "id 'Bad id'": {"id": "Bad id"},
         "has scope 'samm', which is not a column": {"reported": {"source": "x", "rows": [

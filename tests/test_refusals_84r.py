@@ -180,3 +180,24 @@ def test_a_toml_file_too_large_is_refused_unread_alike(tmp_path: Path, cli,
     assert code == 2 and f"is {MAX_TOML_BYTES + 1:,} bytes, more than the " \
         f"{MAX_TOML_BYTES:,} any " in err and "; give the right file" in err, err
     assert "TOML at line" not in err and "range" not in err and out == "", err
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    ({"metrics": ["uf1", "uf1"]}, "'metrics' lists 'uf1' twice; list each once"),
+    ({"rank": ["nosuch"]}, "names an unknown selection policy 'nosuch' in 'rank'; known: "),
+])
+def test_a_benchmark_definition_listing_a_metric_twice_is_refused(
+        tmp_path: Path, cli, change: dict[str, list[str]], says: str) -> None:
+    """R18: ``metrics = ["uf1", "uf1"]`` was exported with every column twice (a scope
+    given twice is refused), and an unknown policy was quoted as a Python list."""
+    import json
+
+    import merbench.leaderboard as board
+
+    source = Path(board.__file__).parent / "definitions" / "composite-3class-lodo.json"
+    definition = {**json.loads(source.read_text()), **change}
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "x.json").write_text(json.dumps(definition))
+    code, _, err = cli("leaderboard", "list", "--benchmarks", tmp_path / "b", "--results",
+                       tmp_path)
+    assert code == 2 and says in err and "[" not in err.split(str(tmp_path / "b"))[-1], err

@@ -272,16 +272,23 @@ def load_benchmark(path: Path) -> Benchmark:
     metrics = tuple(_need(data, "metrics", list, path))
     unknown = [m for m in metrics if m not in METRIC_LABELS]
     if unknown or not metrics:
+        got = ", ".join(f"'{m}'" if isinstance(m, str) else json.dumps(m) for m in metrics)
         raise MerbenchError(f"benchmark {path}: metrics must be some of "
-                            f"{', '.join(METRIC_LABELS)} (got {list(metrics)})")
+                            f"{', '.join(METRIC_LABELS)} (got {got or 'none'})")
+    twice = next((m for i, m in enumerate(metrics) if m in metrics[:i]), None)
+    if twice is not None:  # every column of the page and the export said twice (pass 84r)
+        raise MerbenchError(f"benchmark {path}: 'metrics' lists '{twice}' twice; list each "
+                            "once")
     rank = texts(data, "rank", path, required=True,
                  fix="name the selection policies it ranks, some of "
                  + ", ".join(p for p in POLICIES if not POLICIES[p].test_set_selection))
     apart = texts(data, "test_set_selection", path, required=False, fix="")
-    unknown = [p for p in (*rank, *apart) if p not in POLICIES]
+    unknown = [(key, p) for key, listed in (("rank", rank), ("test_set_selection", apart))
+               for p in listed if p not in POLICIES]
     if unknown:
-        raise MerbenchError(f"benchmark {path} names unknown selection policies "
-                            f"{unknown}; known: {', '.join(POLICIES)}")
+        key, policy = unknown[0]
+        raise MerbenchError(f"benchmark {path} names an unknown selection policy '{policy}' "
+                            f"in '{key}'; known: {', '.join(POLICIES)}")
     ranked_test_set = [p for p in rank if POLICIES[p].test_set_selection]
     if ranked_test_set:
         raise MerbenchError(
