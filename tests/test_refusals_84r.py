@@ -201,3 +201,22 @@ def test_a_benchmark_definition_listing_a_metric_twice_is_refused(
     code, _, err = cli("leaderboard", "list", "--benchmarks", tmp_path / "b", "--results",
                        tmp_path)
     assert code == 2 and says in err and "[" not in err.split(str(tmp_path / "b"))[-1], err
+
+
+def test_float64_features_beyond_float32_are_said_in_words(tmp_path: Path, cli) -> None:
+    """R16: a ``--features`` file of float64 values beyond float32's range printed numpy's
+    "overflow encountered in cast" as a merbench warning before the refusal."""
+    import numpy as np
+
+    saved = tmp_path / "out.npz"
+    code, _, err = cli("extract", "--dataset", "synthetic", "--feature", "flow-uvos",
+                       "--quiet", "--save", saved)
+    assert code == 0, err
+    arrays = dict(np.load(saved))
+    arrays["values"] = arrays["values"].astype("float64") * 1e300
+    np.savez(tmp_path / "f64.npz", **arrays)
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs",
+                       "1", "--features", tmp_path / "f64.npz", "--quiet", "--out",
+                       tmp_path / "r")
+    assert code == 2 and err.count("\n") == 1 and "overflow" not in err, err
+    assert "gave a value too large for float32 (beyond 3.4e38)" in err, err

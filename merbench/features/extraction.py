@@ -246,12 +246,16 @@ def checked_values(feature: Entry[FeatureMeta], values: Any, sample_ids: Sequenc
     otherwise what the feature gave wrong is its plugin's (:meth:`Entry.fault`): None, text
     or NaN met numpy's words, or training's ("training diverged ... try a smaller --lr")."""
     meta = feature.meta
+    given = None  # the values as given, where the cast to float32 may overflow
     try:
         features = np.asarray(values)
         wrong = no_numbers(values, features)
         if wrong is None:
             keep = features.dtype if features.dtype in (np.uint8, np.float16) else np.float32
-            features = np.ascontiguousarray(features, dtype=keep)
+            if features.dtype.kind == "f" and features.dtype.itemsize > 4:
+                given = features
+            with np.errstate(over="ignore"):  # said below in words, not numpy's warning
+                features = np.ascontiguousarray(features, dtype=keep)
     except (TypeError, ValueError):  # ragged lists, objects: numpy's words otherwise
         wrong = "returned values that are not one array of numbers a sample"
     if wrong is not None:
@@ -261,10 +265,14 @@ def checked_values(feature: Entry[FeatureMeta], values: Any, sample_ids: Sequenc
         raise MerbenchError(
             f"feature '{meta.name}' returned {len(features)} rows for {n_samples} samples"
         )
-    found = first_not_finite(features)
+    found = first_not_finite(features if given is None else given)
     if found is not None:
         row, what = found
         raise _blamed(feature, source, f"gave {what} for sample {sample_ids[row]}")
+    found = None if given is None else first_not_finite(features)
+    if found is not None:  # finite as given, beyond float32's range once cast (pass 84r)
+        raise _blamed(feature, source, "gave a value too large for float32 (beyond 3.4e38), "
+                      f"which training computes in, for sample {sample_ids[found[0]]}")
     if meta.shape and tuple(features.shape[1:]) != tuple(meta.shape) and source is not None:
         raise MerbenchError(
             f"{source} holds values of per-sample shape "
