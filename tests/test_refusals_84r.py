@@ -220,3 +220,17 @@ def test_float64_features_beyond_float32_are_said_in_words(tmp_path: Path, cli) 
                        tmp_path / "r")
     assert code == 2 and err.count("\n") == 1 and "overflow" not in err, err
     assert "gave a value too large for float32 (beyond 3.4e38)" in err, err
+
+
+@pytest.mark.parametrize("command", ["extract", "sweep", "tune"])
+def test_a_command_that_records_no_run_says_no_runs_words(cli, command: str) -> None:
+    """R1: ``extract --help`` said its options are "recorded in run.json, naming a --seeds
+    folder, never changed by --resume" and that --feature feeds "the model" a feature
+    instead of "the model's"; sweep and tune spoke of options "marked" for a --resume they
+    have not."""
+    code, out, _ = cli(command, "--help")
+    text = " ".join(out.split())
+    assert code == 0 and "--resume" not in text and "marked" not in text, text
+    if command == "extract":
+        assert "run.json" not in text and "the model" not in text, text
+        assert "what is extracted" in text and "the feature to compute" in text, text

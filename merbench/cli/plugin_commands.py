@@ -18,6 +18,13 @@ from merbench.base.whole_numbers import whole_value
 from merbench.cli.command_line import CommandLine
 from merbench.cli.confirm import RUNS_WITHOUT_ASKING
 from merbench.cli.given_once import reads_as
+from merbench.cli.option_groups import (
+    EXPORT_GROUPS,
+    EXPORT_HELP,
+    EXTRACT_GROUPS,
+    EXTRACT_HELP,
+    PLANNED_GROUPS,
+)
 from merbench.cli.run_options import add_run_option, add_run_options, key_value, run_option_flags
 from merbench.cli.shared_options import (
     EachKeyOnce,
@@ -36,24 +43,6 @@ from merbench.runner.spec import extract_options, sweep_command_options, sweep_p
 
 LIST_KINDS = ("datasets", "features", "models", "protocols", "long-videos", "spotters",
               "plugins")
-
-# merbench export shares extract's options, but writes files and records no run
-EXPORT_GROUPS = {
-    True: ("what is exported", "the samples and how their images are computed; "
-                               "export-report.json records them"),
-    False: ("where and how fast", "never the images"),
-}
-EXPORT_HELP = {
-    "dataset": "the raw dataset to export (see 'merbench list datasets'), e.g. megc2019; "
-               "required",
-    "feature": "write this flow feature's images in place of the layout's own (tvl1-uvos; "
-               "causalnet-flows for --layout causalnet), of the same per-sample shape",
-    "skip_missing": "leave out samples whose frames or annotations are unusable; "
-                    "export-report.json lists them with why",
-    "feature_options": "an option of the layout's flow feature (repeatable), e.g. face=frame "
-                       "for frames that are already faces (default: none)",
-}
-
 
 def _run(parser: StrictParser) -> None:
     add_run_options(parser)  # every RunSpec field, kept only when given (see --resume)
@@ -75,7 +64,7 @@ def plan_keys(sweep: StrictParser) -> dict[str, str]:
 
 def _sweep(parser: StrictParser) -> None:
     parser.add_argument("plan", type=given_path, metavar="PLAN.toml", help="the sweep plan")
-    add_run_options(parser, only=sweep_command_options())
+    add_run_options(parser, only=sweep_command_options(), groups=PLANNED_GROUPS)
     quiet_option(parser)
     yes_option(parser, f"start a plan of more than {RUNS_WITHOUT_ASKING} runs without asking "
                        "(needed where no terminal can ask)")
@@ -104,13 +93,13 @@ def _tune(parser: StrictParser) -> None:
                          "sampler keeps its own) into DIR/seed-N, and summarise them in "
                          "DIR/tune-seeds.json: mean ± std over seeds and the interval over "
                          "subjects of their mean")
-    add_run_options(parser, only=sweep_command_options())
+    add_run_options(parser, only=sweep_command_options(), groups=PLANNED_GROUPS)
     quiet_option(parser)
 
 
 def _extract(parser: StrictParser) -> None:
-    # the run's own options for what extract shares with it
-    add_run_options(parser, only=extract_options())
+    # the run's own options for what extract shares with it, said as extract's
+    add_run_options(parser, only=extract_options(), groups=EXTRACT_GROUPS, helps=EXTRACT_HELP)
     parser.add_argument("--save", type=given_path, default=None, metavar="FILE",
                         help="also write the values, with the feature's and dataset's "
                              "identity, to FILE (.npz) for 'merbench run --features FILE' "
