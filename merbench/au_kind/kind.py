@@ -12,7 +12,7 @@ from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_results, 
 from merbench.au_kind.check import au_files_agree, validate_au_run, validate_au_run_and_audits
 from merbench.au_kind.comparison import au_claim, predictions_digest
 from merbench.au_kind.comparison_table import ACTION_UNITS
-from merbench.au_kind.seeds_check import validate_au_seeds
+from merbench.au_kind.seeds_check import AU_SEEDS_STRUCTURE, validate_au_seeds
 from merbench.compare.contract import Comparison
 from merbench.kinds.contract import (
     AuditRequest,
@@ -104,5 +104,6 @@ def au_seeds_file_text(path: Path) -> FinishedText:
 
 #: a summary of action-unit runs over seeds (``au-seeds.json``)
 AU_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
-    AU_SEEDS_SUMMARY, AU_SEEDS_FILE, OverSeeds(AURunKind(), read_au_seeds, "AU seeds summary"),
+    AU_SEEDS_SUMMARY, AU_SEEDS_FILE, OverSeeds(AURunKind(), read_au_seeds, "AU seeds summary",
+                                             AU_SEEDS_STRUCTURE),
     "merbench run --seeds", checked_au_seeds, au_seeds_file_text, ACTION_UNITS)

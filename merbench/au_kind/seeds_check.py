@@ -20,6 +20,7 @@ from merbench.au.record import (
     AU_SEEDS_FILE,
     AUResults,
     AUSeedsSummary,
+    read_au_results,
     read_au_seeds,
 )
 from merbench.au.seed_pool import summarise_au_seeds
@@ -29,12 +30,25 @@ from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import RUN_FILE
 from merbench.verification.seed_folders import (
+    SeedRun,
+    SeedsStructure,
+    check_structure,
     check_summary_created,
     read_summary,
     recomputed,
-    refuse_unlisted,
     validated_seed_runs,
 )
+
+
+def _au_seed_run(folder: Path) -> SeedRun:
+    """An action-unit seed run's seed and model, as its ``au-results.json`` records them."""
+    results = read_au_results(folder / AU_RESULTS_FILE)
+    return SeedRun(results.seed, results.model.name)
+
+
+#: an ``au-seeds.json`` beside its action-unit runs, as validate, status and show check it
+AU_SEEDS_STRUCTURE = SeedsStructure(AU_SEEDS_FILE, (RUN_FILE, AU_RESULTS_FILE),
+                                    lambda summary: summary.model.name, _au_seed_run)
 
 
 def validate_au_seeds(path: Path, runs: dict[Path, AUResults] | None = None
@@ -51,7 +65,7 @@ def _validate(seeds_path: Path, runs: dict[Path, AUResults]) -> AUSeedsSummary:
     summary = read_summary(seeds_path, read_au_seeds, "AU seeds summary")
     if not summary.runs:
         raise ResultRejected(base, f"{AU_SEEDS_FILE} lists no seed run")
-    refuse_unlisted(base, AU_SEEDS_FILE, summary.runs, (RUN_FILE, AU_RESULTS_FILE))
+    check_structure(base, AU_SEEDS_STRUCTURE, summary)
     by_seed = validated_seed_runs(base, summary.runs, validate_au_run, lambda run: run.seed,
                                   runs)
     checked = [(str(summary.runs[seed]), run) for seed, run in by_seed.items()]

@@ -25,7 +25,7 @@ from merbench.results.safe_files import (
 )
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.identity import DEFAULT_RUNS_DIR
-from merbench.verification.seed_folders import read_summary, refuse_unlisted
+from merbench.verification.seed_folders import check_structure, read_summary
 
 
 def under_way(path: Path) -> list[Path]:
@@ -91,8 +91,9 @@ def _again(kind: ResultKind) -> str:
 
 def _summary_refused(folder: Path, name: str, kind: ResultKind) -> str | None:
     """Why ``validate`` refuses the summary ``name`` in ``folder`` by its layout or by the
-    runs beside it (a field of the wrong type, a seed run it does not list), or None: the
-    cheap half of its check, so status never passes over a summary validate rejects."""
+    runs beside it (a field of the wrong type, a seed run it does not list, one listed under
+    another seed or of another model), or None: the cheap half of its check, the same
+    structure check, so status never passes over a summary validate rejects."""
     path = folder / name
     if not path.is_file() or path.is_symlink():
         return None
@@ -100,7 +101,7 @@ def _summary_refused(folder: Path, name: str, kind: ResultKind) -> str | None:
     assert seeds is not None  # a summary's kind, as summary_lines chose it
     try:
         summary = read_summary(path, seeds.read, seeds.called)
-        refuse_unlisted(folder, name, summary.runs, seeds.run_files)
+        check_structure(folder, seeds.structure, summary)
     except MerbenchError as exc:
         said = str(exc).removeprefix(f"{folder}: ")  # status names the folder already
         return f"{said} ('merbench validate' refuses it)"

@@ -36,6 +36,7 @@ from merbench.results.signature import sign_record
 from merbench.results.signing_keys import SigningKey
 from merbench.runner.checks import check_process_count
 from merbench.training.device import resolve_device
+from merbench.verification.seed_folders import SeedsStructure
 from merbench.verification.validate import ValidatedRun
 
 
@@ -59,18 +60,14 @@ class Checked:
 @dataclass(frozen=True)
 class OverSeeds:
     """What a summary over seeds is, beside the seed runs it summarises: what ``status``
-    checks of one (its file is the kind's first marker) so that a damaged summary of any
-    kind is said, never passed over while its seed runs are shown."""
+    and ``show`` check of one (its file is the kind's first marker) so that a damaged
+    summary of any kind is said, never passed over while its seed runs are shown."""
 
-    runs: ResultKind  # the kind of its seed runs (whose files mark a run it must list)
+    runs: ResultKind  # the kind of its seed runs
     read: Callable[[Path], Any]  # its file read, its layout checked (nothing recomputed)
     called: str  # the summary in words, as a refusal of an audit record beside it says it
-
-    @property
-    def run_files(self) -> tuple[str, ...]:
-        """The files that make a folder beside the summary one of its kind's runs."""
-        return tuple(dict.fromkeys(
-            name for name in (self.runs.started_file, *self.runs.markers) if name))
+    #: how it lies beside its seed runs, checked as its kind's validate checks it first
+    structure: SeedsStructure
 
 
 @dataclass(frozen=True)

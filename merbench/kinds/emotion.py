@@ -49,6 +49,7 @@ from merbench.verification.run_structure import (
 from merbench.verification.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
+    SEEDS_STRUCTURE,
     _read_seeds,
     validate_run,
     validate_seeds,
@@ -178,5 +179,6 @@ def seeds_file_text(path: Path) -> FinishedText:
 
 #: a summary of emotion runs over seeds (``seeds.json``)
 SEEDS_SUMMARY_KIND = SummaryOverSeeds(
-    SEEDS_SUMMARY, SEEDS_FILE, OverSeeds(EmotionRunKind(), _read_seeds, "seeds summary"),
+    SEEDS_SUMMARY, SEEDS_FILE, OverSeeds(EmotionRunKind(), _read_seeds, "seeds summary",
+                                          SEEDS_STRUCTURE),
     "merbench run --seeds", checked_seeds, seeds_file_text, EMOTIONS)

@@ -33,7 +33,7 @@ from merbench.kinds.contract import (
     ResultKind,
 )
 from merbench.results.written import finite_json
-from merbench.verification.seed_folders import read_summary, refuse_unlisted, seed_run_dir
+from merbench.verification.seed_folders import check_structure, read_summary, seed_run_dir
 
 
 @dataclass(frozen=True)
@@ -79,16 +79,18 @@ class SummaryOverSeeds:
     def check_shown(self, path: Path) -> None:
         """The checks ``status`` makes of a summary and more that recompute nothing: the file
         read as validate reads it (a damaged one said of the file by its name: show's line
-        named no file, pass 84m, M7), holding no NaN (none is ever written), no seed run
-        beside it that it does not list, each it lists a folder inside its own, and each
-        such run one its kind would show. Show printed a summary whose seed folder was gone,
-        that listed ``../../../etc``, or whose mean was NaN, with exit status 0 (M11)."""
+        named no file, pass 84m, M7), holding no NaN (none is ever written), its structure
+        as validate checks it first (each run it lists a folder inside its own, a run of the
+        seed and model it is listed for, and no run beside it unlisted), and each such run
+        one its kind would show (show printed a summary mapping seed 2 to seed 1's run, or
+        whose seed 2 was a run of another model, pass 84r, R10 and R11; one whose seed folder
+        was gone, that listed ``../../../etc``, or whose mean was NaN, M11)."""
         assert self.over_seeds is not None  # a summary's, always
         folder = path if path.is_dir() else path.parent
         summary = read_summary(folder / self.summary_file, self.over_seeds.read,
                                self.over_seeds.called)
         finite_json(folder / self.summary_file)  # a NaN mean printed as "nan ± 0.0137"
-        refuse_unlisted(folder, self.summary_file, summary.runs, self.over_seeds.run_files)
+        check_structure(folder, self.over_seeds.structure, summary)
         for seed, name in summary.runs.items():
             if not seed_run_dir(folder, str(seed), name).is_dir():
                 raise MerbenchError(f"{folder}: seed {seed}'s run folder {name} is missing; "

@@ -50,7 +50,7 @@ from merbench.spotting_kind.check import (
 )
 from merbench.spotting_kind.finish_text import spotting_text, str_seeds_text, str_text
 from merbench.spotting_kind.str_check import read_str_file, str_beside
-from merbench.spotting_kind.str_seeds_check import validate_str_seeds
+from merbench.spotting_kind.str_seeds_check import STR_SEEDS_STRUCTURE, validate_str_seeds
 from merbench.spotting_kind.written import spotting_written
 from merbench.verification.run_structure import refuse_to_show
 
@@ -261,7 +261,8 @@ def str_seeds_file_text(path: Path) -> FinishedText:
 
 STR_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
     STR_SEEDS_SUMMARY, STR_SEEDS_FILE,
-    OverSeeds(SpottingRunKind(), read_str_seeds, "spot-then-recognise summary over seeds"),
+    OverSeeds(SpottingRunKind(), read_str_seeds, "spot-then-recognise summary over seeds",
+              STR_SEEDS_STRUCTURE),
     "merbench spot --seeds", checked_str_seeds, str_seeds_file_text,
     not_compared=("its scores over seeds, with their intervals, are on the spotting "
                   "page 'merbench leaderboard build' renders"))

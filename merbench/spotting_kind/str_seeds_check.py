@@ -15,16 +15,19 @@ from pathlib import Path
 
 from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected, differ
+from merbench.results.schema import read_kind
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE
 from merbench.spotting.str_over_seeds import recogniser_configuration, summarise_str_seeds
+from merbench.spotting.str_record import STR_FILE, STR_SCHEMA, StrResults
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, StrSeedsSummary, read_str_seeds
 from merbench.spotting_kind.check import CheckedSpotting, validate_spotting_and_str
 from merbench.verification.seed_folders import (
-    check_listed,
+    SeedRun,
+    SeedsStructure,
+    check_structure,
     check_summary_created,
     read_summary,
     recomputed,
-    refuse_unlisted,
     validated_seed_runs,
 )
 
@@ -35,6 +38,23 @@ class CheckedStrSeeds:
 
     summary: StrSeedsSummary
     runs: dict[str, CheckedSpotting]
+
+
+def _recognised_seed(folder: Path) -> SeedRun | None:
+    """A seed's recogniser seed and model, as its ``str.json`` records them (None where it
+    has none: :func:`_recognised_run` says so)."""
+    if not (folder / STR_FILE).is_file():
+        return None
+    found = read_kind(folder / STR_FILE, "spot-then-recognise file", None, STR_SCHEMA,
+                      StrResults)
+    return SeedRun(found.recogniser.seed, found.recogniser.model)
+
+
+#: a ``str-seeds.json`` beside its seeds' spotting runs, as validate, status and show check it
+STR_SEEDS_STRUCTURE = SeedsStructure(
+    STR_SEEDS_FILE, (SPOTTING_FILE, SPOTTING_RUN_FILE),
+    lambda summary: str(summary.recogniser.get("model")), _recognised_seed,
+    of="a run recognised by", listed=("spotting run", "merbench spot --seeds"))
 
 
 def validate_str_seeds(path: Path) -> CheckedStrSeeds:
@@ -60,9 +80,7 @@ def _seed_of(found: CheckedSpotting) -> int:
 def _validate(file: Path) -> CheckedStrSeeds:
     base = file.parent
     summary = read_summary(file, read_str_seeds, "spot-then-recognise summary over seeds")
-    check_listed(base, STR_SEEDS_FILE, summary.seeds, summary.runs, "spotting run",
-                 "merbench spot --seeds")
-    refuse_unlisted(base, STR_SEEDS_FILE, summary.runs, (SPOTTING_FILE, SPOTTING_RUN_FILE))
+    check_structure(base, STR_SEEDS_STRUCTURE, summary)
     runs = validated_seed_runs(base, summary.runs, _recognised_run, _seed_of, {})
     recognitions = [found.recognised for found in runs.values() if found.recognised]
     first = recognitions[0]

@@ -33,7 +33,7 @@ from merbench.tuning.audit import audit_tuning
 from merbench.tuning.check import tune_claim, tune_evidence, validated_tune
 from merbench.tuning.finish_text import tune_seeds_text, tuning_text
 from merbench.tuning.record import NESTED, TUNE_FILE, TUNING_SPEC_FILE, read_tune
-from merbench.tuning.seeds_check import validate_tune_seeds
+from merbench.tuning.seeds_check import TUNE_SEEDS_STRUCTURE, validate_tune_seeds
 from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, read_tune_seeds
 from merbench.tuning.status import FINISHED, tuning_status
 from merbench.verification.validate import RESULTS_FILE
@@ -157,7 +157,8 @@ def tune_seeds_file_text(path: Path) -> FinishedText:
 #: a search tuned over seeds (``tune-seeds.json``)
 TUNING_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
     TUNING_SEEDS_SUMMARY, TUNE_SEEDS_FILE,
-    OverSeeds(TuningKind(), read_tune_seeds, "tuning summary over seeds"),
+    OverSeeds(TuningKind(), read_tune_seeds, "tuning summary over seeds",
+              TUNE_SEEDS_STRUCTURE),
     "merbench tune --seeds", checked_tune_seeds, tune_seeds_file_text,
     not_compared=("'merbench validate' recomputes it from its tunings and the tuning "
                   "page 'merbench leaderboard build' renders shows it; to test a "

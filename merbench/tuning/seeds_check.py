@@ -22,18 +22,32 @@ from merbench.tuning.record import (
     TUNE_FILE,
     TUNING_SPEC_FILE,
     TuneResults,
+    read_tune,
     read_tune_predictions,
 )
 from merbench.tuning.seeds import summarise_tunings
 from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, TuneSeedsSummary, read_tune_seeds
 from merbench.verification.seed_folders import (
-    check_listed,
+    SeedRun,
+    SeedsStructure,
+    check_structure,
     check_summary_created,
     read_summary,
     recomputed,
-    refuse_unlisted,
     validated_seed_runs,
 )
+
+
+def _tuning_seed(folder: Path) -> SeedRun:
+    """A seed's tuning: its seed and model, as its ``tune.json`` records them."""
+    tuning = read_tune(folder / TUNE_FILE)
+    return SeedRun(tuning.seed, tuning.model)
+
+
+#: a ``tune-seeds.json`` beside its seeds' tunings, as validate, status and show check it
+TUNE_SEEDS_STRUCTURE = SeedsStructure(
+    TUNE_SEEDS_FILE, (TUNE_FILE, TUNING_SPEC_FILE), lambda summary: summary.model,
+    _tuning_seed, of="a tuning of", listed=("tuning", "merbench tune --seeds"))
 
 
 def validate_tune_seeds(path: Path) -> TuneSeedsSummary:
@@ -45,9 +59,7 @@ def validate_tune_seeds(path: Path) -> TuneSeedsSummary:
 def _validate(file: Path) -> TuneSeedsSummary:
     base = file.parent
     summary = read_summary(file, read_tune_seeds, "tuning summary over seeds")
-    check_listed(base, TUNE_SEEDS_FILE, summary.seeds, summary.runs, "tuning",
-                 "merbench tune --seeds")
-    refuse_unlisted(base, TUNE_SEEDS_FILE, summary.runs, (TUNE_FILE, TUNING_SPEC_FILE))
+    check_structure(base, TUNE_SEEDS_STRUCTURE, summary)
     by_seed: dict[Path, TuneResults] = {}
     tunings = validated_seed_runs(base, summary.runs, validate_tune,
                                   lambda tuning: tuning.seed, by_seed)

@@ -1,19 +1,22 @@
-"""The seed run folders a summary over seeds names, checked alike for every task's summary
-(``seeds.json``, ``au-seeds.json``).
+"""The seed run folders a summary over seeds names, checked alike for every kind of summary
+(``seeds.json``, ``au-seeds.json``, ``str-seeds.json``, ``tune-seeds.json``).
 
 A summary is published with the folder it sits in: a run folder beside it that it does not
-list would be shown as if it were one of its seeds, and a listed folder that is a link, a
-fifo or a path out of the folder would make the summary vouch for files that are not its
-own. Both checks are one function each, so the two kinds of summary refuse the same things
-in the same words.
-"""
+list would be shown as if it were one of its seeds, a listed folder that is a link, a fifo or
+a path out of the folder would make the summary vouch for files that are not its own, and a
+listed run of another seed or another model would be averaged as if it were the seed it is
+listed as. :func:`check_structure` is that check, one for every kind (each kind says how its
+summary lies beside its runs in a :class:`SeedsStructure`), made by ``validate`` before it
+recomputes anything and by ``status`` and ``show``, so the three refuse the same things in
+the same words."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from merbench.base.errors import MerbenchError, in_words
 from merbench.results.audit_file import refuse_audit_record
@@ -117,6 +120,69 @@ def refuse_unlisted(base: Path, summary_file: str, listed: Mapping[str, str],
                                    f"seeds; move it out of {base.name}, or, where a --seeds "
                                    "command with its seed stopped before writing the "
                                    "summary, run that command again")
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """What a seed run says it is, read from its record without recomputing it."""
+
+    seed: int
+    model: str
+
+
+@dataclass(frozen=True)
+class SeedsStructure:
+    """How one kind of summary over seeds is laid out beside its seed runs: what
+    :func:`check_structure` reads of it. ``validate`` (before it recomputes anything),
+    ``status`` and ``show`` take it from the summary's kind, so none of them passes a
+    summary whose structure another refuses."""
+
+    summary_file: str
+    markers: tuple[str, ...]  # the files that make a folder beside it one of its runs
+    model: Callable[[Any], str]  # the model the summary says it summarises
+    #: a seed run's recorded seed and model (None: its record cannot say; its own check,
+    #: which validate and show make of each seed run, says why)
+    identify: Callable[[Path], SeedRun | None]
+    of: str = "a run of"  # a seed run of a model, in words ("a tuning of")
+    #: where runs must be ``seed-N`` folders, what each is and the command keeping it so
+    #: (:func:`check_listed`); None where the summary may name other folders
+    listed: tuple[str, str] | None = None
+
+
+def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None:
+    """:class:`ResultRejected` where the summary read from ``base`` (its ``seeds`` and
+    ``runs``) does not fit the runs beside it: a listed run that is no folder of ``base``,
+    one listed under another seed than its own (``runs lists seed-1 as seed 2``) or of
+    another model than the summary's, or a run beside it that it does not list. The mapping
+    is said before a stray run (a run moved out as the stray's line advised left the
+    mapping still wrong, pass 84r, R10), and a seed run of another model by its model
+    rather than by the first number it changes (R11)."""
+    if structure.listed is not None:
+        check_listed(base, structure.summary_file, summary.seeds, summary.runs,
+                     *structure.listed)
+    model = structure.model(summary)
+    for seed, name in summary.runs.items():
+        found = _identified(structure, seed_run_dir(base, str(seed), name))
+        if found is None:
+            continue
+        if str(found.seed) != str(seed):
+            raise ResultRejected(base, f"runs lists {name} as seed {seed}, but it is a run "
+                                       f"of seed {found.seed}")
+        if found.model != model:
+            raise ResultRejected(base, f"{structure.summary_file} summarises {model}, but "
+                                       f"{name} is {structure.of} {found.model}")
+    refuse_unlisted(base, structure.summary_file, summary.runs, structure.markers)
+
+
+def _identified(structure: SeedsStructure, folder: Path) -> SeedRun | None:
+    """``folder``'s seed run as ``structure`` identifies it, or None where it is no folder
+    or its record cannot be read (its own check says why)."""
+    if not folder.is_dir():
+        return None
+    try:
+        return structure.identify(folder)
+    except (MerbenchError, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def check_listed(base: Path, summary_file: str, seeds: Sequence[int], runs: Mapping[str, str],

@@ -55,9 +55,11 @@ from merbench.verification.provenance import (
 from merbench.verification.record_check import confirm_run
 from merbench.verification.run_structure import agreeing_files, registered_official
 from merbench.verification.seed_folders import (
+    SeedRun,
+    SeedsStructure,
+    check_structure,
     check_summary_created,
     read_summary,
-    refuse_unlisted,
     validated_seed_runs,
 )
 from merbench.verification.validation_record import once
@@ -230,6 +232,17 @@ def _read_seeds(path: Path) -> SeedsSummary:
     return summary
 
 
+def _emotion_seed_run(folder: Path) -> SeedRun:
+    """An emotion seed run's seed and model, as its ``results.json`` records them."""
+    results = read_results(folder / RESULTS_FILE)
+    return SeedRun(results.seed, results.model.name)
+
+
+#: a ``seeds.json`` beside its emotion runs, as validate, status and show check it
+SEEDS_STRUCTURE = SeedsStructure(SEEDS_FILE, (RUN_FILE, RESULTS_FILE),
+                                 lambda summary: summary.model.name, _emotion_seed_run)
+
+
 def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> SeedsSummary:
     """Accept a ``seeds.json`` only if its runs validate and its per-seed numbers, means and
     standard deviations are what those runs give. ``runs`` (run directory, resolved ->
@@ -255,7 +268,7 @@ def _checked_seeds(seeds_path: Path, runs: dict[Path, ValidatedRun] | None) -> S
     """:func:`validate_seeds` in full."""
     base = seeds_path.parent
     summary = read_summary(seeds_path, _read_seeds, "seeds summary")
-    refuse_unlisted(base, SEEDS_FILE, summary.runs, (RUN_FILE, RESULTS_FILE))
+    check_structure(base, SEEDS_STRUCTURE, summary)
     by_seed = validated_seed_runs(base, summary.runs, validate_run,
                                   lambda run: run.results.seed, {} if runs is None else runs)
     if [int(seed) for seed in by_seed] != list(summary.seeds):
@@ -299,5 +312,5 @@ def validate_emotion(path: Path, runs: dict[Path, ValidatedRun] | None = None
     return validate_run(path)
 
 
-__all__ = ["RESULTS_FILE", "SEEDS_FILE", "ResultRejected", "ValidatedRun", "registered_official",
-           "validate_emotion", "validate_run", "validate_seeds"]
+__all__ = ["RESULTS_FILE", "SEEDS_FILE", "SEEDS_STRUCTURE", "ResultRejected", "ValidatedRun",
+           "registered_official", "validate_emotion", "validate_run", "validate_seeds"]
