@@ -6,16 +6,33 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from merbench_datasets.synthetic import make_synthetic, optical_strain
+from merbench_datasets.synthetic import _generated, make_synthetic, optical_strain
 
 from merbench.base.errors import MerbenchError
 
 
 def test_deterministic_from_the_seed() -> None:
-    a, b, c = make_synthetic(seed=3), make_synthetic(seed=3), make_synthetic(seed=4)
+    # generated twice (a process keeps what it generated: the second would be a copy)
+    _generated.cache_clear()
+    a = make_synthetic(seed=3)
+    _generated.cache_clear()
+    b, c = make_synthetic(seed=3), make_synthetic(seed=4)
     np.testing.assert_array_equal(a.read_all("flow_uvos"), b.read_all("flow_uvos"))
     assert a.fingerprint() == b.fingerprint()
     assert not np.array_equal(a.read_all("flow_uvos"), c.read_all("flow_uvos"))
+
+
+def test_each_call_gets_its_own_samples() -> None:
+    """The samples a process keeps are copied for each call: a caller that edits its table
+    or arrays (a test's poisoned labels) changes no later call's dataset."""
+    first = make_synthetic(subjects=3, samples_per_subject=2)
+    kept = make_synthetic(subjects=3, samples_per_subject=2).fingerprint()
+    first.samples.loc[:, "label"] = 0
+    first.read_all("flow_uvos")[:] = 0
+    first.read_all("landmarks68")[:] = 0
+    again = make_synthetic(subjects=3, samples_per_subject=2)
+    assert again.fingerprint() == kept and again.read_all("flow_uvos").any()
+    assert set(again.samples["label"]) != {0}
 
 
 def test_sizes_format_and_landmarks() -> None:
