@@ -234,3 +234,16 @@ def test_a_command_that_records_no_run_says_no_runs_words(cli, command: str) -> 
     if command == "extract":
         assert "run.json" not in text and "the model" not in text, text
         assert "what is extracted" in text and "the feature to compute" in text, text
+
+
+def test_every_strs_row_over_seeds_says_its_interval_or_why_none(
+        examples: dict[str, Path], cli) -> None:
+    """R13: the micro row of a spot-then-recognise summary over seeds had no ``[low,
+    high]``, unexplained, under a footnote saying every row has one."""
+    import re
+
+    code, out, err = cli("show", examples["spot-then-recognise summary over seeds"])
+    rows = [line for line in out.splitlines() if " STRS " in line]
+    assert code == 0 and rows, out + err
+    for row in rows:
+        assert re.search(r"\[(-?\d\.\d\d, -?\d\.\d\d|no interval: [^]]+)\]", row), row

@@ -107,8 +107,9 @@ def str_seeds_report(summary: StrSeedsSummary) -> list[str]:
     for scope, entry in summary.scores.items():
         mean, std = entry.mean, entry.std
         spread = "" if std.strs is None or n < 2 else f" ± {std.strs:.4f}"
-        bounds = "" if entry.interval.low is None or entry.interval.high is None else \
-            f" [{entry.interval.low:.2f}, {entry.interval.high:.2f}]"
+        bounds = " [no interval: undefined on some resamples of subjects]" \
+            if entry.interval.low is None or entry.interval.high is None else \
+            f" [{entry.interval.low:.2f}, {entry.interval.high:.2f}]"  # said, never left out
         seeds = ", ".join(f"{seed} {_ratio(scores.strs).strip()}"
                           for seed, scores in entry.per_seed.items())
         lines.append(f"  {scope:<6} STRS {_ratio(mean.strs)}{spread}{bounds} "
