@@ -146,7 +146,8 @@ def test_a_stop_after_the_results_are_written_is_a_finished_run(
     monkeypatch.setattr(run_command, "finished_text", stopped_printing)
     status, _, err = cli(*TINY_RUN, "--out", tmp_path / "r")
     assert status == 0, err
-    assert "interrupted while printing — the run had finished; its results are in" in err
+    assert ("interrupted while printing — the run had finished; its result is complete in "
+            f"{tmp_path / 'r'} (`merbench show {tmp_path / 'r'}` prints it)") in err
 
 
 # A second Ctrl-C while a stopped command still unwinds, inside a scratch folder (a tuning

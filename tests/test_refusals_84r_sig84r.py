@@ -5,6 +5,10 @@ HTNet on a CPU, having said "in about 5 s"), wrote a 1.6 GB state, printed the e
 training went on, and left a fold whose every epoch had trained "unfinished ... saved at epoch
 2 of 2". The epochs here are made slow on purpose (a sleep in each training batch), so that
 the test takes seconds, not the minutes of a real slow model.
+
+R8: ``merbench spot`` stopped while it printed the scores of the spotting.json it had written
+said "'merbench spot' did not finish; run it again", exit status 143, though the result was
+complete and validated. ``tune`` and ``sweep`` printed their results in the same window.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import TINY_SPOT, TINY_TUNING
 from merbench_cnn import ststnet
 from merbench_cnn.offapexnet import OffApexNet
 
@@ -183,3 +188,64 @@ def test_a_stop_in_an_epoch_of_unknown_length_waits_only_so_long(
         "(otherwise it stops then); Ctrl-C again (or a second signal) stops at once, keeping "
         "only the state saved before")
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def _stopped(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def _complete(out: Path, what: str, shown: bool = True) -> str:
+    again = f" (`merbench show {out}` prints it)" if shown else ""
+    return (f"merbench: interrupted while printing — {what} had finished; its result is "
+            f"complete in {out}{again}")
+
+
+def test_a_spotting_stopped_while_its_scores_are_printed_is_complete(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from merbench.cli import spot_command
+
+    monkeypatch.setattr(spot_command, "finished_text", _stopped)
+    out = tmp_path / "s"
+    code, _, err = cli("spot", *TINY_SPOT, "--out", out)
+    assert (code, err.strip()) == (0, _complete(out, "the spotting")), err
+    assert (out / "spotting.json").is_file()
+
+
+def test_a_spotting_that_goes_on_to_recognise_is_not_complete(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``--recognise`` the spotting is half the command: a stop while its scores are
+    printed keeps spotting.json and says the recognition is left to do."""
+    from merbench.cli import spot_command
+
+    monkeypatch.setattr(spot_command, "finished_text", _stopped)
+    out = tmp_path / "s"
+    code, _, err = cli("spot", *TINY_SPOT, "--recognise", "ststnet", "--out", out)
+    assert (code, err.strip()) == (130, f"merbench: interrupted — {out / 'spotting.json'} is "
+                                        "kept; run the same command to recognise"), err
+
+
+def test_a_tuning_stopped_while_its_result_is_printed_is_complete(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from merbench.cli import tune_command
+
+    monkeypatch.setattr(tune_command, "finished_text", _stopped)
+    toml, out = tmp_path / "tiny.toml", tmp_path / "t"
+    toml.write_text(TINY_TUNING)
+    code, _, err = cli("tune", toml, "--score", "test", "--threads", "1", "--quiet", "--out",
+                       out)
+    assert (code, err.strip().splitlines()[-1]) == (0, _complete(out, "the tuning")), err
+
+
+def test_a_sweep_stopped_while_its_summary_is_printed_is_complete(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sweep itself is not run here (its runs are the run command's): what it returns
+    is printed, and the printing is stopped."""
+    from merbench.cli import sweep_command
+
+    monkeypatch.setattr(sweep_command, "run_sweep", lambda *args, **kwargs: None)
+    monkeypatch.setattr(sweep_command, "_print_summary", _stopped)
+    plan, out = tmp_path / "plan.toml", tmp_path / "swept"
+    plan.write_text(f'out = "{out}"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
+                    'seeds = [0]\n')
+    code, _, err = cli("sweep", plan, "--yes")
+    assert (code, err.strip()) == (0, _complete(out, "the sweep", shown=False)), err
