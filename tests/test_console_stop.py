@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 # A command that is stopped by a real Ctrl-C; then, in what is left of the process, another
-# signal (SECOND) while the interpreter is still busy (a slow shutdown).
+# signal (SECOND) while it is still busy (a slow exit handler: a stopped command's process
+# ends after its exit handlers, without the interpreter's finalisation).
 STOPPED_THEN = textwrap.dedent("""
-    import os, signal, sys, time
+    import atexit, os, signal, sys, time
     signal.signal(signal.SIGINT, signal.default_int_handler)  # however the suite was started
     from merbench import cli
 
@@ -29,14 +30,15 @@ STOPPED_THEN = textwrap.dedent("""
         time.sleep(5)  # KeyboardInterrupt comes first
         return 0
 
-    cli._commands = lambda: {"list": stopped}
-    sys.argv = ["merbench", "list"]
-    try:
-        cli.console()
-    finally:
+    def slow_exit():
         os.kill(os.getpid(), signal.SECOND)
         time.sleep(1)
-        print("the second signal did nothing")
+        print("the second signal did nothing", flush=True)
+
+    atexit.register(slow_exit)
+    cli._commands = lambda: {"list": stopped}
+    sys.argv = ["merbench", "list"]
+    cli.console()
 """)
 
 
