@@ -33,6 +33,7 @@ from merbench_cnn.offapexnet import OffApexNet
 
 import merbench
 from merbench.cli import main
+from merbench.cli.stop_signals import stop_like_ctrl_c
 from merbench.meta import TrainRecipe
 from merbench.plugin_system.manager import load_plugins
 from merbench.runner.status import run_status
@@ -192,6 +193,28 @@ def test_a_stop_in_an_epoch_of_unknown_length_waits_only_so_long(
         "(otherwise it stops then); Ctrl-C again (or a second signal) stops at once, keeping "
         "only the state saved before")
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_stop_at_once_still_waits_where_it_cannot_be_raised(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long epoch's stop is passed on at once, with the frame it came in: the command
+    line's handler does not raise it in a finaliser, where it would be printed and dropped
+    and training would run on to its end, but raises it as soon as the code there returns."""
+    frames = []
+
+    class Dying:
+        def __del__(self) -> None:
+            frames.append(sys._getframe())
+
+    Dying()  # its finaliser's frame, as a signal landing there would see it
+    monkeypatch.setattr(epoch_end_stop.EpochEndStop, "last_epoch_seconds", 60.0)
+    waited = []
+    with (pytest.raises(KeyboardInterrupt), stop_like_ctrl_c() as stops,
+          epoch_end_stop.stop_at_epoch_end("fold a/b", enabled=True) as fold):
+        fold._note(signal.SIGTERM, frames[0])
+        waited.append(stops.pending)
+        time.sleep(5)  # the stop is asked again from here, and raised
+    assert waited == [signal.SIGTERM] and stops.received == signal.SIGTERM
 
 
 def _stopped(*args, **kwargs):

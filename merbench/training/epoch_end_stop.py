@@ -79,8 +79,6 @@ class EpochEndStop:
         #: the epoch in progress is the fold's last, and its end finishes the fold (no save)
         self.finishing = False
         self.deadline: float | None = None  # when a noted stop is passed on, come what may
-        #: (the runner's holder) the folds' training has ended: a stop now waits for their files
-        self.holding = False
         self._previous: dict[int, Any] = {}
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
@@ -110,12 +108,12 @@ class EpochEndStop:
             return  # asked again for a stop already passed on
         note_stop()
         if self.received is not None:
-            self.stop()
+            self.stop(frame)
             return
         self.received = number
         wait = self._wait_s()
         if wait is not None and wait > STOP_WITHIN_S:
-            self.stop()  # the epoch would end too late: stop now, with the state saved before
+            self.stop(frame)  # the epoch would end too late: stop now, keeping the last save
             return
         self.deadline = time.monotonic() + STOP_WITHIN_S
         self._start_timer(number)
@@ -156,9 +154,12 @@ class EpochEndStop:
         self._timer.daemon = True
         self._timer.start()
 
-    def stop(self) -> None:
+    def stop(self, frame: FrameType | None = None) -> None:
         """Give the signal received to the handlers that were in place before (which raise
-        KeyboardInterrupt, or end the process); nothing when none was received."""
+        KeyboardInterrupt, or end the process); nothing when none was received. ``frame``:
+        where a signal stops at once, so the command line's handler can tell whether the
+        stop may be raised there (:mod:`merbench.cli.interrupt_points`: a stop raised in a
+        finaliser was swallowed, and training ran on to its end)."""
         number = self.received
         if number is None:
             return
@@ -166,7 +167,7 @@ class EpochEndStop:
         self.restore()
         handler = signal.getsignal(number)
         if callable(handler):
-            handler(number, None)
+            handler(number, frame)
         elif handler == signal.SIG_DFL:
             signal.raise_signal(number)  # ends the process, as the signal would have
 
@@ -180,15 +181,27 @@ class EpochEndStop:
             signal.signal(number, handler)
         self._previous.clear()
 
-    def install(self) -> None:
-        """Handle the stop signals that are not ignored, in the main thread only."""
+    def install(self, on_signal: Any = None) -> None:
+        """Handle the stop signals that are not ignored (with ``on_signal``, or
+        :meth:`_note`), in the main thread only."""
         if threading.current_thread() is not threading.main_thread():
             return
         for number in STOP_SIGNALS:
             handler = signal.getsignal(number)
             if handler in (signal.SIG_IGN, None):  # ignored, or not Python's to handle
                 continue
-            self._previous[number] = signal.signal(number, self._note)
+            self._previous[number] = signal.signal(number, on_signal or self._note)
+
+    def _hold(self, number: int, frame: FrameType | None) -> None:
+        """(The runner's holder) the signal handler: the first signal is held until the
+        folds' files are written, a second one stops at once."""
+        if self._passed:
+            return
+        note_stop()
+        if self.received is None:
+            self.hold(number)
+        else:
+            self.stop(frame)
 
     def hold(self, number: int, deadline: float | None = None) -> None:
         """(The runner's holder) a stop that came once the folds had finished training is
@@ -203,7 +216,8 @@ class EpochEndStop:
         are written) holds any stop from now on, one noted already among them."""
         number, self.received = self.received, None
         self.restore()
-        holder.holding = True
+        if not holder._previous:  # (one training a group: installed once)
+            holder.install(holder._hold)
         if number is not None:
             holder.hold(number, self.deadline)
 
@@ -250,32 +264,12 @@ def finish_fold_first(enabled: bool = True) -> Iterator[None]:
     """Around training a group of folds and writing their files (the local executor): a
     stop that comes once their last epoch has ended is held until the files are written,
     then passed on, so folds whose every epoch trained are finished, not left as states.
-    While they train, the epoch loop's own handler is in place and this one passes every
-    signal straight on."""
+    Its handler is put in place as the epoch loop's is taken away, when training ends
+    (:meth:`EpochEndStop.hand_to`); until then, signals act as they would without it."""
     if not enabled or threading.current_thread() is not threading.main_thread():
         yield
         return
     holder = EpochEndStop("the finished folds")
-
-    def note(number: int, frame: FrameType | None) -> None:
-        if holder.holding:
-            if holder.received is None:
-                note_stop()
-                holder.hold(number)
-            else:
-                holder._note(number, frame)  # a second signal: at once
-            return
-        handler = holder._previous.get(number)
-        if callable(handler):
-            handler(number, frame)
-        elif handler == signal.SIG_DFL:
-            holder.restore()
-            signal.raise_signal(number)
-
-    for number in STOP_SIGNALS:
-        handler = signal.getsignal(number)
-        if handler not in (signal.SIG_IGN, None):
-            holder._previous[number] = signal.signal(number, note)
     _holder.append(holder)
     try:
         yield
