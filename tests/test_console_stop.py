@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 # A command that is stopped by a real Ctrl-C; then, in what is left of the process, another
-# signal (SECOND) while the interpreter is still busy (a slow shutdown).
+# signal (SECOND) while it is still busy (a slow exit handler: a stopped command's process
+# ends after its exit handlers, without the interpreter's finalisation).
 STOPPED_THEN = textwrap.dedent("""
-    import os, signal, sys, time
+    import atexit, os, signal, sys, time
     signal.signal(signal.SIGINT, signal.default_int_handler)  # however the suite was started
     from merbench import cli
 
@@ -29,14 +30,15 @@ STOPPED_THEN = textwrap.dedent("""
         time.sleep(5)  # KeyboardInterrupt comes first
         return 0
 
-    cli._commands = lambda: {"list": stopped}
-    sys.argv = ["merbench", "list"]
-    try:
-        cli.console()
-    finally:
+    def slow_exit():
         os.kill(os.getpid(), signal.SECOND)
         time.sleep(1)
-        print("the second signal did nothing")
+        print("the second signal did nothing", flush=True)
+
+    atexit.register(slow_exit)
+    cli._commands = lambda: {"list": stopped}
+    sys.argv = ["merbench", "list"]
+    cli.console()
 """)
 
 
@@ -146,7 +148,8 @@ def test_a_stop_after_the_results_are_written_is_a_finished_run(
     monkeypatch.setattr(run_command, "finished_text", stopped_printing)
     status, _, err = cli(*TINY_RUN, "--out", tmp_path / "r")
     assert status == 0, err
-    assert "interrupted while printing — the run had finished; its results are in" in err
+    assert ("interrupted while printing — the run had finished; its result is complete in "
+            f"{tmp_path / 'r'} (`merbench show {tmp_path / 'r'}` prints it)") in err
 
 
 # A second Ctrl-C while a stopped command still unwinds, inside a scratch folder (a tuning

@@ -63,8 +63,9 @@ def test_the_headline_command_on_a_cpu_is_offered_htnets_documented_setting(
                                 if not line.startswith(("training", "htnet on"))][:3]
     assert estimate.startswith("estimate: about 6 d 7 h for 68 folds x 800 epochs on cpu")
     assert "this is GPU work" in estimate and "try the REDUCED setting below first" in estimate
-    assert estimate.endswith("Ctrl-C keeps every finished fold and saves the one in progress "
-                             "when its current epoch ends")
+    assert estimate.endswith("Ctrl-C keeps every finished fold and the one in progress as of "
+                             "its last saved state (saved when its current epoch ends, where "
+                             "that comes within seconds)")
     assert offer.startswith("try first: htnet's documented REDUCED setting, the small "
                             "configuration of the authors' parity vectors")
     assert "not measured on this machine (2800 s of training for the composite's 68 folds" \

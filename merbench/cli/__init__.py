@@ -36,7 +36,7 @@ from merbench.base.errors import MerbenchError, os_reason
 from merbench.base.terminal import say
 from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
 from merbench.cli.stdout_stream import StdoutWriteError, tag_stdout
-from merbench.cli.stop_signals import ignore_while_exiting, stop_like_ctrl_c
+from merbench.cli.stop_signals import exit_if_stopped, ignore_while_exiting, stop_like_ctrl_c
 from merbench.plugin_system.manager import Plugins, check_blocked, load_plugins
 from merbench.results.out_folders import overlong, shortened
 from merbench.training.threads import thread_variable_problem
@@ -178,6 +178,7 @@ def console() -> None:
     tag_stdout()  # so that a full standard output is said as such, not as "a file"
     status = main(ends_process=True)
     ignore_while_exiting()
+    exit_if_stopped(status)
     sys.exit(status)
 
 

@@ -5,7 +5,8 @@ On a CPU a run estimated past :data:`GPU_WORK_S` is called GPU work (the project
 about two hours a seed is CPU work), and comes with the reduced command to paste
 (:mod:`merbench.cli.reduced_command`); between :data:`LONG_RUN_S` and that, the advice is a
 smaller try. What Ctrl-C keeps is said as the run is set up: a stop saves the fold in progress
-at its epoch's end only where states are saved (:mod:`merbench.training.epoch_end_stop`).
+at its epoch's end only where states are saved, and where that end comes within seconds
+(:mod:`merbench.training.epoch_end_stop`).
 """
 
 from __future__ import annotations
@@ -65,8 +66,9 @@ def estimate_line(run: RunInfo, per_fold_epoch: float, start_up: float = 0.0, *,
 def ctrl_c_line(saves_states: bool) -> str:
     """What Ctrl-C (or SIGTERM, SIGHUP) keeps, as this run is set up."""
     if saves_states:
-        return ("Ctrl-C keeps every finished fold and saves the one in progress when its "
-                "current epoch ends")
+        return ("Ctrl-C keeps every finished fold and the one in progress as of its last "
+                "saved state (saved when its current epoch ends, where that comes within "
+                "seconds)")
     return ("Ctrl-C keeps every finished fold; the one in progress is lost (no state is saved "
             "with --checkpoint-every 0 or --executor ray)")
 

@@ -4,14 +4,14 @@ its results printed; an interrupted run says what it leaves to go on from."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import say
 from merbench.cli.confirm import confirm_runs
+from merbench.cli.finished_work import finished_work
 from merbench.cli.out_places import RUNS, SEED_RUNS, SUMMARIES, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
@@ -62,7 +62,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         if seeds is not None:
             many = run_seeds(spec, settings, seeds, plugins=plugins)
             reporter.stop()
-            with _finished_work(many.out):
+            with finished_work(many.out, "the run"):
                 # the summary's kind prints it, as it prints it for 'merbench show'
                 finished_text(many.out).show()
                 for seed_run in many.runs:  # a seed's fold half trained by an earlier command
@@ -91,7 +91,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         return EXIT_INTERRUPTED
     finally:
         reporter.stop()
-    with _finished_work(result.run_dir):
+    with finished_work(result.run_dir, "the run"):
         if result.reported:
             say(f"merbench: {result.run_dir} finished before (results written "
                 f"{result.results.created}); reporting them as they are, nothing trained "
@@ -111,18 +111,6 @@ def _refuse_edited_run_file(exc: MerbenchError, resume: str) -> None:
             "holds): the options it records no longer make the run it holds; restore "
             "run.json from a copy of the run, or start the run again with another --out"
         ) from None
-
-
-@contextlib.contextmanager
-def _finished_work(out: Path) -> Iterator[None]:
-    """Printing the results of work that is finished and written: a stop now ends the
-    printing, not the run, so the command still succeeds (a scheduler's SIGTERM must not
-    turn a finished run into a failed job)."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        say(f"merbench: interrupted while printing — the run had finished; its results are "
-            f"in {out}", file=sys.stderr)
 
 
 def _finished(run_dir: Path | None) -> bool:

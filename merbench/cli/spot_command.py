@@ -13,6 +13,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import counted, say
+from merbench.cli.finished_work import finished_work
 from merbench.cli.out_places import SPOTTING, STR_SUMMARY, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.kinds import finished_text
@@ -107,10 +108,11 @@ class Spotted:
 
 
 def spot(args: argparse.Namespace, load: Callable[..., Plugins], spec: SpotSpec,
-         held: contextlib.ExitStack, *, said: bool = True) -> Spotted:
+         held: contextlib.ExitStack, *, said: bool = True, whole: bool = True) -> Spotted:
     """The spotting run (and its recognition) into ``args.out`` that :func:`main` checked
     the options of (``said``: its spotting scores printed; a seed after the first of
-    ``--seeds`` spots nothing of its own)."""
+    ``--seeds`` spots nothing of its own; ``whole``: the command's whole work, not a seed's,
+    so a stop once its result is written ends only the printing)."""
     done = [0, 0]
 
     def progress(finished: int, total: int, video: str) -> None:
@@ -135,27 +137,27 @@ def spot(args: argparse.Namespace, load: Callable[..., Plugins], spec: SpotSpec,
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return Spotted(EXIT_USAGE)
-    # the spotting's text is its kind's; the lines on how this command made it are its own
-    spotted = finished_text(args.out / SPOTTING_FILE)
-    if said:
-        if run.restored:
-            say(f"{counted(run.restored, 'video')} read back from {args.out}, spotted by an "
-                "earlier command")
-        fitted = []
-        if run.fitted:  # a learned spotter: what each subject's fit chose, on the others
-            chosen = "; ".join(f"{subject} {', '.join(setting_text(f) for f in fits)}"
-                               for subject, fits in run.fitted.items())
-            fitted.append(f"  fitted on the other subjects: {chosen}")
-        spotted.show(fitted)
-    else:  # a seed's spotting, shared with the first seed's, which said its scores
-        spotted.files()
+    if recogniser is None and whole:  # spotting.json is the command's whole result
+        with finished_work(args.out, "the spotting"):
+            _say_spotted(args.out, run, said)
+        return Spotted(0, results)
+    try:
+        _say_spotted(args.out, run, said)
+    except KeyboardInterrupt:
+        if not whole:
+            raise
+        say(f"merbench: interrupted — {args.out / SPOTTING_FILE} is kept; run the same "
+            "command to recognise", file=sys.stderr)
+        return Spotted(EXIT_INTERRUPTED, results)
     if recogniser is None:
         return Spotted(0, results)
     earlier = recognised_before(args.out, results)
     if earlier is not None:  # the same command again: nothing is trained again
-        say(f"{args.out / STR_FILE}: this recogniser's emotions, read back (recognised by an "
-            "earlier command)")
-        finished_text(args.out / STR_FILE).scores()  # the line above named its file
+        with (finished_work(args.out / STR_FILE, "the recognition") if whole
+              else contextlib.nullcontext()):
+            say(f"{args.out / STR_FILE}: this recogniser's emotions, read back (recognised "
+                "by an earlier command)")
+            finished_text(args.out / STR_FILE).scores()  # the line above named its file
         return Spotted(0, results, earlier)
     if not args.quiet:
         say(f"recognising the chosen intervals with {args.recognise}, subject by subject",
@@ -171,8 +173,28 @@ def spot(args: argparse.Namespace, load: Callable[..., Plugins], spec: SpotSpec,
     except MerbenchError as exc:
         say(f"merbench: error: {exc} ({args.out / SPOTTING_FILE} is kept)", file=sys.stderr)
         return Spotted(EXIT_USAGE, results)
-    finished_text(path).show()
+    with finished_work(path, "the recognition") if whole else contextlib.nullcontext():
+        finished_text(path).show()
     return Spotted(0, results, found)
+
+
+def _say_spotted(out: Path, run: SpottingRun, said: bool) -> None:
+    """The spotting's scores (``said``) or only its files (a seed's spotting, shared with
+    the first seed's, which said its scores); its text is its kind's, the lines on how this
+    command made it are its own."""
+    spotted = finished_text(out / SPOTTING_FILE)
+    if not said:
+        spotted.files()
+        return
+    if run.restored:
+        say(f"{counted(run.restored, 'video')} read back from {out}, spotted by an earlier "
+            "command")
+    fitted = []
+    if run.fitted:  # a learned spotter: what each subject's fit chose, on the others
+        chosen = "; ".join(f"{subject} {', '.join(setting_text(f) for f in fits)}"
+                           for subject, fits in run.fitted.items())
+        fitted.append(f"  fitted on the other subjects: {chosen}")
+    spotted.show(fitted)
 
 
 def recognised_before(out: Path, results: SpottingResults) -> StrResults | None:
@@ -232,7 +254,7 @@ def spot_seeds(args: argparse.Namespace, load: Callable[..., Plugins], spec: Spo
             say(f"  the videos spotted for seed {seeds[0]} are read back, not spotted again")
         own = argparse.Namespace(**{**vars(args), "out": folder, "seed": seed, "seeds": None})
         with contextlib.ExitStack() as held:
-            found = spot(own, lambda *_: plugins, spec, held, said=not made)
+            found = spot(own, lambda *_: plugins, spec, held, said=not made, whole=False)
         if found.code != 0:
             return found.code
         made.append(found)
@@ -242,7 +264,8 @@ def spot_seeds(args: argparse.Namespace, load: Callable[..., Plugins], spec: Spo
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    finished_text(args.out).show()
+    with finished_work(args.out, "the recognition over seeds"):
+        finished_text(args.out).show()
     return 0
 
 

@@ -10,8 +10,9 @@ status is the shell's for that signal, 128 + its number (143 for SIGTERM, 129 fo
 130 for Ctrl-C), so a scheduler sees which signal ended the job.
 
 When merbench is the whole process (the console script), a command that has stopped has kept
-what it keeps, and what is left is saying so and the interpreter's shutdown (freeing torch's
-memory, joining threads), which can take seconds. A second Ctrl-C there, an impatient user's
+what it keeps, and what is left is saying so and ending the process: after the exit handlers
+libraries registered, without the interpreter's finalisation (freeing torch's modules and
+memory), which took seconds (:func:`exit_if_stopped`). A second Ctrl-C there, an impatient user's
 or a scheduler's after its grace period, would raise KeyboardInterrupt into that shutdown and
 end the process by SIGINT (exit status -2 to its parent, and a traceback) instead of with 130.
 So once a stop has begun, a further Ctrl-C ends the process at once with exit status 130.
@@ -25,6 +26,7 @@ machine, and a stop that said nothing for that long looked like a hang.
 from __future__ import annotations
 
 import _thread
+import atexit
 import contextlib
 import os
 import signal
@@ -196,6 +198,24 @@ def stop_like_ctrl_c(ends_process: bool = False) -> Iterator[StopSignals]:
             for number, handler in previous.items():
                 signal.signal(number, handler)
 
+
+
+def exit_if_stopped(status: int) -> None:
+    """A command that a stop signal ended (``status`` 128 + its number) has kept what it
+    keeps and said so: the process ends now, after the exit handlers that libraries
+    registered (Ray's shutdown, multiprocessing's children, logging's flush), without the
+    interpreter's own finalisation. With torch loaded that freeing of modules and memory took
+    3 s and more on a loaded 2-core machine, after the "interrupted" line, of a stop that a
+    scheduler gives a grace period before SIGKILL (pass 84r, R9)."""
+    if status not in {128 + number for number in (*STOP_SIGNALS, signal.SIGINT)}:
+        return
+    with contextlib.suppress(Exception):  # a failing handler is no reason to wait longer
+        atexit._run_exitfuncs()
+    remove_open_scratch()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
 
 
 def ignore_while_exiting() -> None:

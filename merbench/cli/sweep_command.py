@@ -11,6 +11,7 @@ from typing import Any
 
 from merbench.base.terminal import counted, path_shown, say
 from merbench.cli.confirm import confirm_runs
+from merbench.cli.finished_work import finished_work
 from merbench.cli.fold_bar import SweepProgress
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
@@ -60,9 +61,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         return EXIT_INTERRUPTED
     finally:
         progress.stop()
-    _print_summary(swept)
-    say(f"results: {path_shown(plan.out)} (merbench leaderboard build --results "
-        f"{path_shown(plan.out)} --out SITE)")
+    with finished_work(plan.out, "the sweep", shown=False):
+        _print_summary(swept)
+        say(f"results: {path_shown(plan.out)} (merbench leaderboard build --results "
+            f"{path_shown(plan.out)} --out SITE)")
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import counted, say
+from merbench.cli.finished_work import finished_work
 from merbench.cli.fold_bar import SweepProgress
 from merbench.cli.out_places import TUNING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
@@ -156,7 +157,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         return EXIT_INTERRUPTED
     finally:
         progress.stop()
-    finished_text(out).show()
+    with finished_work(out, "the tuning"):
+        finished_text(out).show()
     return 0
 
 
@@ -172,5 +174,6 @@ def _tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
 
     tune_seeds(spec, mode, settings, out, seeds, plugins, on_seed=on_seed,
                on_progress=on_progress, checked=checked)
-    finished_text(out).show()  # the summary's kind prints it, as for 'merbench show'
+    with finished_work(out, "the tuning over seeds"):
+        finished_text(out).show()  # the summary's kind prints it, as for 'merbench show'
     return 0

@@ -3,7 +3,10 @@ one run after another.
 
 Each group's folds are reported (and so saved) as soon as it finishes, and the state the
 trainer kept of it while it trained is then discarded. When a group runs out of memory, the
-same folds train fewer at a time (:mod:`merbench.runner.out_of_memory`).
+same folds train fewer at a time (:mod:`merbench.runner.out_of_memory`). A stop signal that
+comes once a group's epochs have all trained waits until its fold files are written
+(:func:`merbench.training.epoch_end_stop.finish_fold_first`): those folds are finished, not
+left as saved states to train again.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from merbench.runner.out_of_memory import fewer_at_a_time
 from merbench.runner.spec import RunSettings
 from merbench.runner.started_run import StartedRun
 from merbench.training.device import is_out_of_memory
+from merbench.training.epoch_end_stop import finish_fold_first
 from merbench.training.threads import apply_threads
 
 
@@ -62,16 +66,18 @@ def _train_pending(run: StartedRun, engine: EngineRecord,
     trainer.states.warn_if_not_continued(groups)
     while groups:
         group = groups.pop(0)
-        try:
-            trained = trainer.train(group)
-        except Exception as exc:
-            if not is_out_of_memory(exc):
-                raise
-            engine = fewer_at_a_time(run, engine, group, exc)
-        else:
-            on_group(run, trained)
-            run.run_dir.discard_partial([fold.index for fold in group])
-            continue
+        # a stop once the group's epochs have all trained waits for its fold files
+        with finish_fold_first():
+            try:
+                trained = trainer.train(group)
+            except Exception as exc:
+                if not is_out_of_memory(exc):
+                    raise
+                engine = fewer_at_a_time(run, engine, group, exc)
+            else:
+                on_group(run, trained)
+                run.run_dir.discard_partial([fold.index for fold in group])
+                continue
         # out of the handler, so the failed attempt's frames no longer hold its tensors
         _release_memory(data.plan.device)
         groups = fold_groups(data, [f for g in [group, *groups] for f in g],

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import torch
 
 from merbench.meta import TrainRecipe
-from merbench.training.epoch_end_stop import stop_at_epoch_end
+from merbench.training.epoch_end_stop import holds_finished_folds, stop_at_epoch_end
 from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.schedule import lr_factor
 
@@ -86,24 +86,49 @@ def run_epochs(step: EpochStep, recipe: TrainRecipe, *,
         if on_epoch is not None and first_epoch:
             on_epoch(first_epoch)
         reported = first_epoch
+        # the fold's end is its file, written by the runner, not a saved state
+        last_saved = recipe.epochs - 1 if holds_finished_folds() else recipe.epochs
         for epoch in range(first_epoch, recipe.epochs):
-            stop.epoch_begins()
+            stop.epoch_begins(last=epoch + 1 > last_saved,
+                              save_seconds=checkpoint.cost.seconds if checkpoint else 0.0)
             set_epoch_lr(step.optimizer, recipe, epoch)
             loss = step.train_epoch()
             predictions[epoch] = step.predict()
             step.check_finite(loss, epoch)
             stop.epoch_ended()
-            reported = _report(on_epoch, step.epochs_finished(epoch + 1), reported)
-            if checkpoint is not None and (stop.requested or (
+            reported = _report(on_epoch, step.epochs_finished(epoch + 1), reported, stop.requested)
+            if checkpoint is not None and epoch + 1 <= last_saved and (stop.requested or (
                     epoch + 1 < recipe.epochs and checkpoint.due())):
                 # a saved state is a checked one: wait for the device to finish every epoch
                 reported = _report(on_epoch, step.epochs_finished(epoch + 1, wait=True),
-                                   reported)
-                checkpoint.save({"epochs_done": epoch + 1, **step.state(),
-                                 "predictions": predictions[:epoch + 1].cpu()})
+                                   reported, stop.requested)
+                state = {"epochs_done": epoch + 1, **step.state(),
+                         "predictions": predictions[:epoch + 1].cpu()}
+                if stop.time_for(checkpoint.cost.seconds or _unmeasured_save_s(state)):
+                    checkpoint.save(state)
                 stop.stop()  # stops here when a stop signal came during the epoch
-        _report(on_epoch, step.epochs_finished(recipe.epochs, wait=True), reported)
+        _report(on_epoch, step.epochs_finished(recipe.epochs, wait=True), reported,
+                stop.requested)
     return predictions
+
+
+#: what writing a state is taken to cost before a save of this run has been timed: a slow
+#: disk's pace, so that a stop does not begin a save it cannot end in time (HTNet's 1.6 GB)
+UNMEASURED_BYTES_PER_S = 200e6
+
+
+def _unmeasured_save_s(state: dict[str, Any]) -> float:
+    """The seconds writing ``state`` is taken to cost, from its tensors' bytes."""
+    def size(value: Any) -> int:
+        if isinstance(value, torch.Tensor):
+            return value.nelement() * value.element_size()
+        if isinstance(value, dict):
+            return sum(size(item) for item in value.values())
+        if isinstance(value, (list, tuple)):
+            return sum(size(item) for item in value)
+        return 0
+
+    return size(state) / UNMEASURED_BYTES_PER_S
 
 
 def _go_on(step: EpochStep, checkpoint: FoldCheckpoint | None,
@@ -125,8 +150,11 @@ def _go_on(step: EpochStep, checkpoint: FoldCheckpoint | None,
     return first_epoch
 
 
-def _report(on_epoch: Callable[[int], None] | None, finished: int, reported: int) -> int:
-    """Tell ``on_epoch`` when the device has finished more epochs than it was last told."""
-    if on_epoch is not None and finished > reported:
+def _report(on_epoch: Callable[[int], None] | None, finished: int, reported: int,
+            stopping: bool = False) -> int:
+    """Tell ``on_epoch`` when the device has finished more epochs than it was last told;
+    not once a stop has come (pass 84r: an estimate printed after the stopping notice read
+    as if training went on)."""
+    if on_epoch is not None and finished > reported and not stopping:
         on_epoch(finished)
     return max(finished, reported)
