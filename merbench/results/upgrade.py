@@ -80,6 +80,8 @@ def migrated_files(paths: list[Path]) -> list[Path]:
                                 "tuning or a folder of them")
         candidates = [root] if root.is_file() else sorted(root.rglob("*"))
         sites = [marker.parent for marker in candidates if marker.name == SITE_MARKER]
+        # before "holds no file": a folder whose only results.json is a fifo holds one
+        _check_readable(candidates, sites)
         found = [path for path in candidates if _migrates(path, sites)]
         if not found:
             what = "is not a file merbench migrates" if root.is_file() else \
@@ -87,17 +89,22 @@ def migrated_files(paths: list[Path]) -> list[Path]:
             raise MerbenchError(f"{root} {what} (results.json, seeds.json, run.json, "
                                 "folds/fold-NNN.npz, tune.json); pass a run directory, a "
                                 "tuning or a folder of them")
-        _check_readable(candidates, sites)
         files += found
     return files
 
 
+def _is_fold(path: Path) -> bool:
+    return path.parent.name == "folds" and path.name.startswith("fold-") \
+        and path.suffix == ".npz"
+
+
 def _check_readable(candidates: list[Path], sites: list[Path]) -> None:
-    """Refuse the first merbench JSON file among ``candidates`` that is no regular file of
-    its own (a fifo, a folder, a link), or that does not read as JSON."""
+    """Refuse the first merbench file among ``candidates`` that is no regular file of its
+    own (a fifo, a folder, a link), or a JSON one that does not read as JSON: a fold file
+    that is a fifo was passed over, and the run called current."""
     for path in candidates:
         if path.name not in _JSON_FILES and path.name not in _read_files() and \
-                path.name not in _homed_migrations():
+                path.name not in _homed_migrations() and not _is_fold(path):
             continue
         if any(path.is_relative_to(site) for site in sites):
             continue
@@ -126,9 +133,7 @@ def _migrates(path: Path, sites: list[Path]) -> bool:
         return False
     if any(path.is_relative_to(site) for site in sites):
         return False  # a built site's copies: the next build writes them again
-    is_fold = path.parent.name == "folds" and path.name.startswith("fold-") \
-        and path.suffix == ".npz"
-    return path.name in _JSON_FILES or path.name in _homed_migrations() or is_fold
+    return path.name in _JSON_FILES or path.name in _homed_migrations() or _is_fold(path)
 
 
 def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None
