@@ -1,9 +1,13 @@
-"""Pass 84r's findings on ``merbench migrate``: R14 (a fold file that is a fifo or a link was
+"""Pass 84r's findings on ``merbench migrate``: R15 (migrating a committed run of an older
+layout left it rejected, its ``results.json`` recording the digest of the old ``run.json``,
+and a damaged fold stopped it half-way) and R14 (a fold file that is a fifo or a link was
 passed over and the run called current, and a lone fifo ``results.json`` was "no file
 merbench migrates")."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -11,7 +15,75 @@ from pathlib import Path
 import pytest
 from conftest import one_line
 
+from merbench.results.model import SCHEMA_VERSION
+
 REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+RCN = REAL / "rcn-composite-loso" / "seed-0"  # schema 9: results.json records digests
+
+
+def _older_results(root: Path) -> list[Path]:
+    """Every result folder under ``root`` whose result file is of an older layout."""
+    found = []
+    for name in ("results.json", "seeds.json"):
+        for path in sorted(root.rglob(name)):
+            if json.loads(path.read_text()).get("schema_version") != SCHEMA_VERSION:
+                found.append(path.parent)
+    return sorted(found)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.slow  # every committed result of an older layout shown, validated, shown again
+def test_every_committed_older_result_migrated_is_accepted_with_the_same_numbers(
+        tmp_path: Path, cli) -> None:
+    copy = tmp_path / "results"
+    shutil.copytree(REAL, copy)
+    older = _older_results(copy)
+    assert len(older) > 20  # schemas 4, 6, 7 and 9 are committed
+    shown = {}
+    for folder in older:
+        code, out, err = cli("show", folder)
+        assert code == 0, err
+        shown[folder] = out
+    code, out, err = cli("migrate", copy)
+    assert code == 0, err
+    assert _older_results(copy) == []
+    for folder in older:
+        code, out, err = cli("validate", folder)
+        assert code == 0 and out.startswith("ok: "), (folder, err)
+        code, out, err = cli("status", folder)
+        assert code == 0 and "not the file" not in out + err, (folder, out, err)
+        code, out, err = cli("show", folder)
+        assert code == 0 and out == shown[folder], (folder, err)
+
+
+def test_migrating_a_run_with_a_manifest_records_the_new_digests(tmp_path: Path,
+                                                                 cli) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(RCN, run)
+    code, out, err = cli("migrate", run)
+    assert code == 0, err
+    assert f"{run}: its audit.json records audits of the files as they were before" in out
+    files = json.loads((run / "results.json").read_text())["files"]
+    assert files["run.json"] == hashlib.sha256((run / "run.json").read_bytes()).hexdigest()
+    assert files["folds/fold-000.npz"] == hashlib.sha256(
+        (run / "folds" / "fold-000.npz").read_bytes()).hexdigest()
+    code, out, err = cli("validate", run)
+    assert code == 0, err
+
+
+def test_a_damaged_fold_refuses_migrate_with_nothing_rewritten(tmp_path: Path, cli) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(RCN, run)
+    os.truncate(run / "folds" / "fold-010.npz", 300)
+    before = _files(run)
+    code, _, err = cli("migrate", run)
+    assert code == 2
+    assert "fold-010.npz is damaged" in one_line(err) and "nothing was rewritten" in err
+    assert _files(run) == before
 
 
 @pytest.mark.parametrize("make", ["fifo", "zero"])
