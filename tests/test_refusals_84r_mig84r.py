@@ -1,8 +1,9 @@
-"""Pass 84r's findings on ``merbench migrate``: R15 (migrating a committed run of an older
-layout left it rejected, its ``results.json`` recording the digest of the old ``run.json``,
-and a damaged fold stopped it half-way) and R14 (a fold file that is a fifo or a link was
-passed over and the run called current, and a lone fifo ``results.json`` was "no file
-merbench migrates")."""
+"""Pass 84r's findings R15 and R14, on ``merbench migrate``, and R20. R15: migrating a
+committed run of an older layout left it rejected, its ``results.json`` recording the digest
+of the old ``run.json``, and a damaged fold stopped it half-way. R14: a fold file that is a
+fifo or a link was passed over and the run called current, and a lone fifo ``results.json``
+was "no file merbench migrates". R20: ``status`` called a tuning whose ``runs.tar.xz`` lacks
+a trial's fold file finished and ``show`` printed it, while ``validate`` refused it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,33 @@ def test_a_lone_result_file_that_is_no_file_is_named_as_what_it_is(
     assert code == 2
     assert f"{path} is {what}, not the file merbench wrote" in one_line(err)
     assert "holds no file" not in err
+
+
+TUNING = REAL / "tunings" / "lbp-apex-svm-composite" / "test-scored"
+LEFT_OUT = "trials/all/trial-001/folds/fold-002.npz"
+
+
+@pytest.fixture(scope="module")
+def fold_left_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed test-scored tuning, its ``runs.tar.xz`` packed again without one
+    trial's fold file (nothing else records the archive's digest)."""
+    folder = tmp_path_factory.mktemp("r20") / "tuning"
+    shutil.copytree(TUNING, folder)
+    with tarfile.open(TUNING / "runs.tar.xz") as source, \
+            tarfile.open(folder / "runs.tar.xz", "w:xz") as packed:
+        for member in source.getmembers():
+            if member.name != LEFT_OUT:
+                packed.addfile(member, source.extractfile(member) if member.isfile()
+                               else None)
+    return folder
+
+
+@pytest.mark.parametrize("command", ["status", "show", "validate"])
+def test_a_tuning_whose_archive_lacks_a_fold_file_is_refused_alike(fold_left_out: Path, cli,
+                                                                    command: str) -> None:
+    code, out, err = cli(command, fold_left_out)
+    said = (f"runs.tar.xz lacks {LEFT_OUT}, a file of a run tune.json names; publish the "
+            "runs.tar.xz merbench tune wrote")
+    assert said in out + err
+    assert "finished: tune.json written" not in out + err
+    assert code == (0 if command == "status" else 2), err
