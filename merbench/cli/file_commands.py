@@ -154,8 +154,11 @@ MIGRATE = CommandLine(
     description="Rewrite every results.json, seeds.json, run.json and fold file under the "
                 "given folders that has an older schema_version, in the current layout "
                 "(docs/results.md). Numbers are carried over unchanged; files already current "
-                "are left alone. Reading needs no migration: merbench reads older files as "
-                "they are; this is for files you keep or publish.")
+                "are left alone. Every file is checked before any is rewritten, and a run's "
+                "results.json records the new files' digests; audits in its audit.json, of "
+                "the files as they were, count no longer (audit it again). Reading needs no "
+                "migration: merbench reads older files as they are; this is for files you "
+                "keep or publish.")
 
 STATUS = CommandLine(
     "status", "how far runs have got: folds done, time per fold, time to go", _status,

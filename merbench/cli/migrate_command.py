@@ -16,6 +16,11 @@ def main(args: argparse.Namespace) -> int:
         report = upgrade(paths, progress)
     for path in report.rewritten:
         say(f"migrated: {path}")
+    for folder in report.audits_voided:
+        # kept, not removed (nothing computed is lost), but no longer of these files
+        say(f"{folder}: its audit.json records audits of the files as they were before "
+            "this migration, which vouch for nothing now ('merbench validate' says which); "
+            "run 'merbench audit' on it again")
     # what was checked, said: a layout, never the values ('merbench validate' checks those,
     # and a tuning's runs.tar.xz, which no migration reads)
     say(f"{len(report.rewritten)} file(s) rewritten in the current layout, "

@@ -8,25 +8,34 @@ metrics are carried over as they are, and a file already current is left alone. 
 home of its own upgrades its files with what it registered
 (:mod:`merbench.results.kind_registry`): a tuning of layout 1 (its runs as folders) has its
 runs packed into ``runs.tar.xz``.
+
+A run's files are bound by digests (:mod:`merbench.results.manifest`): ``results.json``
+records the SHA-256 of ``run.json`` and of every fold file, so rewriting those leaves the
+run "changed after it finished" unless the record is rewritten with their new digests. So
+every file is migrated in memory first (a damaged one refuses the command with nothing
+rewritten yet), each record naming a rewritten file is given its new digest, and only then
+is anything written: the run's other files first, the record naming them last.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from merbench.base.atomic import atomic_write_bytes, atomic_write_json
+from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.fold_file import damage, fold_arrays
 from merbench.results.kind_registry import registered_files
+from merbench.results.manifest import file_sha256
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord
 from merbench.results.out_folders import refuse_system_place
@@ -58,11 +67,13 @@ def _homed_migrations() -> dict[str, Callable[[Path], bool]]:
 
 @dataclass(frozen=True)
 class UpgradeReport:
-    """What ``merbench migrate`` found: the merbench files it rewrote, and those already in
-    the current layout."""
+    """What ``merbench migrate`` found: the merbench files it rewrote, those already in
+    the current layout, and the folders whose ``audit.json`` records audits of files it
+    rewrote (audits of the files as they were, which vouch for nothing after)."""
 
     rewritten: list[Path]
     current: list[Path]
+    audits_voided: list[Path] = field(default_factory=list)
 
 
 def migrated_files(paths: list[Path]) -> list[Path]:
@@ -80,6 +91,8 @@ def migrated_files(paths: list[Path]) -> list[Path]:
                                 "tuning or a folder of them")
         candidates = [root] if root.is_file() else sorted(root.rglob("*"))
         sites = [marker.parent for marker in candidates if marker.name == SITE_MARKER]
+        # before "holds no file": a folder whose only results.json is a fifo holds one
+        _check_readable(candidates, sites)
         found = [path for path in candidates if _migrates(path, sites)]
         if not found:
             what = "is not a file merbench migrates" if root.is_file() else \
@@ -87,17 +100,22 @@ def migrated_files(paths: list[Path]) -> list[Path]:
             raise MerbenchError(f"{root} {what} (results.json, seeds.json, run.json, "
                                 "folds/fold-NNN.npz, tune.json); pass a run directory, a "
                                 "tuning or a folder of them")
-        _check_readable(candidates, sites)
         files += found
     return files
 
 
+def _is_fold(path: Path) -> bool:
+    return path.parent.name == "folds" and path.name.startswith("fold-") \
+        and path.suffix == ".npz"
+
+
 def _check_readable(candidates: list[Path], sites: list[Path]) -> None:
-    """Refuse the first merbench JSON file among ``candidates`` that is no regular file of
-    its own (a fifo, a folder, a link), or that does not read as JSON."""
+    """Refuse the first merbench file among ``candidates`` that is no regular file of its
+    own (a fifo, a folder, a link), or a JSON one that does not read as JSON: a fold file
+    that is a fifo was passed over, and the run called current."""
     for path in candidates:
         if path.name not in _JSON_FILES and path.name not in _read_files() and \
-                path.name not in _homed_migrations():
+                path.name not in _homed_migrations() and not _is_fold(path):
             continue
         if any(path.is_relative_to(site) for site in sites):
             continue
@@ -126,53 +144,117 @@ def _migrates(path: Path, sites: list[Path]) -> bool:
         return False
     if any(path.is_relative_to(site) for site in sites):
         return False  # a built site's copies: the next build writes them again
-    is_fold = path.parent.name == "folds" and path.name.startswith("fold-") \
-        and path.suffix == ".npz"
-    return path.name in _JSON_FILES or path.name in _homed_migrations() or is_fold
+    return path.name in _JSON_FILES or path.name in _homed_migrations() or _is_fold(path)
 
 
 def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None
             ) -> UpgradeReport:
     """Rewrite every merbench file under ``paths`` that is older than the current layout
     (:func:`migrated_files`, every path checked before any file is rewritten); ``reading``
-    is told of each file as it is read (the command's progress)."""
-    rewritten: list[Path] = []
-    current: list[Path] = []
+    is told of each file as it is read (the command's progress). Every file is migrated in
+    memory before any is written, and the digests records keep of rewritten files are
+    brought along (the module's docstring)."""
+    homed: list[Path] = []
+    planned: dict[Path, bytes | None] = {}  # the new bytes; None: already current
     for path in migrated_files(paths):
         if reading is not None:
             reading(path)
-        homed = _homed_migrations().get(path.name)
-        done = (homed(path) if homed is not None
-                else _upgrade_json(path) if path.name in _JSON_FILES
-                else _upgrade_fold(path))
-        (rewritten if done else current).append(path)
-    return UpgradeReport(rewritten, current)
+        if path.name in _homed_migrations():
+            homed.append(path)  # a kind's own upgrade, which writes as it goes
+        else:
+            planned[path] = _json_bytes(path) if path.name in _JSON_FILES \
+                else _fold_bytes(path)
+    records = _redigest(planned)
+    rewritten: list[Path] = []
+    current: list[Path] = []
+    for path in homed:
+        (rewritten if _homed_migrations()[path.name](path) else current).append(path)
+    # the records last: a kill in between leaves a run its record does not name, never
+    # a record naming files not written yet
+    for path in sorted(planned, key=lambda path: path in records):
+        content = planned[path]
+        if content is None:
+            current.append(path)
+        else:
+            atomic_write_bytes(path, content)
+            rewritten.append(path)
+    voided = sorted({_folder_of(path) for path in rewritten
+                     if (_folder_of(path) / "audit.json").exists()})
+    return UpgradeReport(rewritten, current, voided)
 
 
-def _upgrade_json(path: Path) -> bool:
+def _folder_of(path: Path) -> Path:
+    """The result folder ``path`` (a run's file or fold file) belongs to."""
+    return path.parent.parent if _is_fold(path) else path.parent
+
+
+def _record_names() -> tuple[str, ...]:
+    """The files that may record the digests of a run's other files: ``results.json`` and
+    each registered kind's result file (an action-unit run's ``au-results.json``)."""
+    return ("results.json", *(files.markers[0] for files in registered_files()))
+
+
+def _redigest(planned: dict[Path, bytes | None]) -> set[Path]:
+    """Give every record naming a file in ``planned`` that is rewritten the digest of the
+    new file (added to ``planned`` where the record itself was current); the records
+    rewritten. A recorded digest that already named another file than the one there is
+    left as it was: the run was changed before, and ``merbench validate`` says so still."""
+    records: set[Path] = set()
+    folders = {_folder_of(path) for path, content in planned.items()
+               if content is not None and path.name not in _record_names()}
+    for folder in sorted(folders):
+        for name in _record_names():
+            record = folder / name
+            if not record.is_file() or record.is_symlink():
+                continue
+            content = planned.get(record)
+            payload = json.loads(content) if content is not None else _readable(record)
+            files = payload.get("files") if isinstance(payload, dict) else None
+            if not isinstance(files, dict):
+                continue
+            changed = False
+            for named, digest in files.items():
+                new = planned.get(folder / named)
+                if new is None or digest != file_sha256(folder / named):
+                    continue
+                files[named] = hashlib.sha256(new).hexdigest()
+                changed = True
+            if changed:
+                planned[record] = _json_text(payload)
+                records.add(record)
+    return records
+
+
+def _json_text(payload: Any) -> bytes:
+    """``payload`` as merbench writes a result file (indented, as ``atomic_write_json``)."""
+    return (json.dumps(payload, indent=2, sort_keys=False) + "\n").encode()
+
+
+def _json_bytes(path: Path) -> bytes | None:
+    """The migrated file at ``path`` (None: already current)."""
     kind, record = _JSON_FILES[path.name]
     data = _readable(path)
     if not isinstance(data, dict) or (path.name == "seeds.json" and data.get("kind") != "seeds"):
         raise MerbenchError(f"{path} is not a merbench {path.name} (no merbench layout); move "
                             "it out of the run folder or fix it")
     if version_of(data) == SCHEMA_VERSION:
-        return False
+        return None
     try:
         current: Any = from_json(record, migrate(data, kind, path))
     except LayoutError as exc:
         raise MerbenchError(f"{path} cannot be migrated: {exc}; fix or remove it") from None
-    atomic_write_json(path, to_json(current))
-    return True
+    return _json_text(to_json(current))
 
 
-def _upgrade_fold(path: Path) -> bool:
+def _fold_bytes(path: Path) -> bytes | None:
+    """The migrated fold file at ``path`` (None: already current)."""
     try:
         arrays, meta = fold_arrays(path)  # nesting capped, as every reader of these files
     except MerbenchError as exc:
         raise MerbenchError(f"fold file {path} is damaged ({damage(exc)}); "
-                            "it cannot be migrated") from None
+                            "it cannot be migrated; nothing was rewritten") from None
     if version_of(meta) == SCHEMA_VERSION:
-        return False
+        return None
     try:
         current = from_json(FoldMeta, migrate(meta, "fold", path))
     except LayoutError as exc:
@@ -180,5 +262,4 @@ def _upgrade_fold(path: Path) -> bool:
     arrays["meta"] = np.asarray(json.dumps(to_json(current)))
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
-    atomic_write_bytes(path, buffer.getvalue())
-    return True
+    return buffer.getvalue()

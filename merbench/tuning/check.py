@@ -70,6 +70,7 @@ from merbench.tuning.trials_check import (
     check_universe,
     run_predictions,
 )
+from merbench.tuning.written import archive_problem
 from merbench.verification.provenance import SPAN_MARGIN, check_created
 
 #: what a finished tuning's folder holds (an audit.json is refused by its own check)
@@ -129,6 +130,11 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[CheckedTuning]:
     with contextlib.ExitStack() as unpacked:
         try:
             runs = unpacked.enter_context(unpacked_runs(folder))
+            # first, as status and show say it: a run's file missing from the archive
+            missing = archive_problem(results, [path.relative_to(runs).as_posix()
+                                                for path in runs.rglob("*")])
+            if missing is not None:
+                raise ResultRejected(folder, missing)
             try:
                 checked = _validate(folder, runs, results, deep)
             except ResultRejected as exc:

@@ -11,6 +11,7 @@ archive lacks, or whose predictions were edited keeping their shape, was "finish
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import pandas as pd
 
 from merbench.base.errors import MerbenchError
 from merbench.base.scratch import scratch_folder
+from merbench.results.manifest import RUN_FILE, fold_file_name
 from merbench.results.model import Results
 from merbench.results.recorded_values import (
     ProvenanceError,
@@ -45,6 +47,9 @@ from merbench.tuning.record import (
     read_tune_predictions,
 )
 
+#: a fold file of a run, as its path inside the run's folder
+FOLD_FILE = re.compile(r"folds/fold-\d{3}\.npz")
+
 
 def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneResults:
     """A finished tuning's ``tuning.json``, ``tune.json`` and pooled ``predictions.csv``
@@ -63,7 +68,11 @@ def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneR
         problem = outer_folds_problem(folder, results)
         if problem is not None:
             raise MerbenchError(problem)
-        _runs_archived(results, archived_names(folder) if archived is None else archived)
+        names = archived_names(folder) if archived is None else archived
+        _runs_archived(results, names)
+        problem = archive_problem(results, names)
+        if problem is not None:
+            raise MerbenchError(problem)
         _predictions_of_runs(folder, results, _predictions_shaped(folder, results))
         if os.path.lexists(folder / AUDIT_FILE):
             audit_written(tuning_audited(folder, results, _first_run(folder, results)))
@@ -171,6 +180,39 @@ def _runs_archived(results: TuneResults, archived: Sequence[str]) -> None:
             raise MerbenchError(f"{TUNE_FILE} names run folder '{run}', which is not a folder "
                                 f"inside the tuning's {RUNS_ARCHIVE}; publish the tuning as "
                                 "merbench tune wrote it")
+
+
+def archive_problem(results: TuneResults, archived: Sequence[str]) -> str | None:
+    """The first file a run ``tune.json`` names lacks in ``runs.tar.xz`` (its member names
+    ``archived``), said with its fix, or None: every run keeps ``run.json``, its results,
+    its predictions and a fold file for each of its folds. Told from the member list alone
+    (what ``status`` and ``show`` can afford): a nested search's runs each train one split
+    (``fold-000``), a test-scored search's runs each the whole protocol, so one fold file
+    fewer than the others is one missing. An archive rebuilt without a trial's fold file
+    was "finished" to ``status`` and shown, while ``validate`` refused it."""
+    held: dict[str, set[str]] = {}
+    for name in archived:
+        run, folds, fold = name.partition("/folds/")
+        if folds:
+            held.setdefault(run, set()).add(f"folds/{fold}")
+        else:
+            run, _, file = name.rpartition("/")
+            held.setdefault(run, set()).add(file)
+    named = [run for outer in results.outer
+             for run in (*(r for trial in outer.trials for r in trial.runs), outer.final_run)]
+    numbers = [int(part[len("folds/fold-"):-len(".npz")]) for run in named
+               for part in held.get(run, ()) if FOLD_FILE.fullmatch(part)]
+    count = 1 if results.mode == NESTED else max(numbers, default=0) + 1
+    wanted = (RUN_FILE, RESULTS_FILE, TUNE_PREDICTIONS_FILE,
+              *(fold_file_name(index) for index in range(count)))
+    for run in named:
+        if RESULTS_FILE not in held.get(run, set()):
+            continue  # a run not there, or not finished: each caller says it in its words
+        for part in wanted:
+            if part not in held.get(run, set()):
+                return (f"{RUNS_ARCHIVE} lacks {run}/{part}, a file of a run {TUNE_FILE} "
+                        f"names; publish the {RUNS_ARCHIVE} merbench tune wrote")
+    return None
 
 
 def tune_values(results: TuneResults) -> None:
