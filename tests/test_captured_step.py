@@ -153,7 +153,10 @@ class _EveryEpoch:
     label = "fold db/s1"  # what a stop says it saves
 
     def __init__(self, step: _LaggingStep) -> None:
+        from merbench.training.fold_checkpoint import SaveCost
+
         self.step, self.saved = step, []
+        self.cost = SaveCost()  # what a stop weighs a save by (none made yet)
 
     def load(self) -> None:
         return None

@@ -79,8 +79,8 @@ def test_a_seed_run_of_another_model_is_named_by_all_three(
     folder = Path(shutil.copytree(examples[kind], tmp_path / "s"))
     summary_file, record, keys, of = SUMMARIES[kind]
     model = _edit(folder / "seed-1" / record, keys, "another-model")
-    _all_three_refuse(cli, folder, f"{summary_file} summarises {model}, but seed-1 is {of} "
-                                   "another-model")
+    _all_three_refuse(cli, folder, f"{summary_file} summarises \"{model}\", but seed-1 is "
+                                   f"{of} \"another-model\"")
 
 
 def test_an_rcn_summary_with_a_dual_inception_seed_run(tmp_path: Path, cli) -> None:
@@ -90,6 +90,6 @@ def test_an_rcn_summary_with_a_dual_inception_seed_run(tmp_path: Path, cli) -> N
     shutil.rmtree(folder / "seed-2")
     shutil.copytree(COMMITTED_RESULTS / "dual-inception-composite-lodo" / "seed-2",
                     folder / "seed-2")
-    _all_three_refuse(cli, folder, "seeds.json summarises rcn, but seed-2 is a run of "
-                                   "dual-inception")
+    _all_three_refuse(cli, folder, 'seeds.json summarises "rcn", but seed-2 is a run of '
+                                   '"dual-inception"')
     assert "stored numbers do not match" not in cli("validate", folder)[2]

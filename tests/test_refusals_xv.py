@@ -46,7 +46,7 @@ def test_a_seeds_summary_s_edited_model_is_said_as_json(cli, examples, tmp_path:
     (folder / "seeds.json").write_text(json.dumps(record, indent=1))
     code, _out, err = cli("validate", folder)
     assert code == 2
-    assert "seeds.json's model.name is \"\", but its seed runs' is \"ststnet\"" in err, err
+    assert 'seeds.json summarises "", but seed-0 is a run of "ststnet"' in err, err
     assert "{'name'" not in err, err
 
 

@@ -12,6 +12,7 @@ the same words."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -169,8 +170,9 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
             raise ResultRejected(base, f"runs lists {name} as seed {seed}, but it is a run "
                                        f"of seed {found.seed}")
         if found.model != model:
-            raise ResultRejected(base, f"{structure.summary_file} summarises {model}, but "
-                                       f"{name} is {structure.of} {found.model}")
+            raise ResultRejected(base, f"{structure.summary_file} summarises "
+                                       f"{json.dumps(model)}, but {name} is {structure.of} "
+                                       f"{json.dumps(found.model)}")  # "" said, not nothing
     refuse_unlisted(base, structure.summary_file, summary.runs, structure.markers)
 
 
