@@ -247,3 +247,24 @@ def test_every_strs_row_over_seeds_says_its_interval_or_why_none(
     assert code == 0 and rows, out + err
     for row in rows:
         assert re.search(r"\[(-?\d\.\d\d, -?\d\.\d\d|no interval: [^]]+)\]", row), row
+
+
+def test_a_number_kept_as_written_survives_a_copy_and_a_pickle(tmp_path: Path, cli) -> None:
+    """Pass 84s, S2: a plan's ``dataset_options = {seed = 9007199254740993.5}`` ended in an
+    AttributeError traceback: the value kept as written could not be deep-copied (a run's
+    spec is) or pickled (Ray is sent it)."""
+    import copy
+    import pickle
+
+    from merbench.base.near_zero import toml_float
+
+    for text in ("9007199254740993.5", "1e-400"):
+        value = toml_float(text)
+        for again in (copy.deepcopy(value), pickle.loads(pickle.dumps(value))):
+            assert type(again) is type(value) and again.written == text and again == value
+    (tmp_path / "plan.toml").write_text(
+        f'out = "{tmp_path / "out"}"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
+        "epochs = 1\ndataset_options = {seed = 9007199254740993.5}\n")
+    code, _, err = cli("sweep", "--quiet", tmp_path / "plan.toml")
+    assert code == 2 and "Traceback" not in err and err.count("\n") == 1, err
+    assert "9007199254740993.5" in err and "not a whole number" in err, err

@@ -162,6 +162,9 @@ def written(value: object) -> str:
     ``('3d58…', '5e0e…')``), which no command line, plan or JSON file spells."""
     if isinstance(value, str):
         return f"'{value}'"
+    said = getattr(value, "written", None)  # a file's number kept as written (base.near_zero)
+    if isinstance(value, float) and isinstance(said, str):
+        return said
     try:
         return json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):  # no JSON value (a set, a path): its own text

@@ -47,6 +47,11 @@ class WrittenNearZero(float):
         number.written = written
         return number
 
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+        """What a copy or a pickle (a run's spec deep-copied, sent to Ray) builds it from:
+        its text, not the float, which ``__new__`` would take for text."""
+        return (self.written,)
+
 
 #: from here on a float holds only every second whole number, then every fourth...
 BEYOND_EXACT = 2 ** 53
@@ -66,6 +71,11 @@ class WrittenBeyondExact(float):
         number = super().__new__(cls, float(written))
         number.written = written.replace("_", "")
         return number
+
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+        """Its text, as :meth:`WrittenNearZero.__getnewargs__` (a deep copy of a plan's
+        ``seed = 9007199254740993.5`` ended in a traceback: pass 84s, S2)."""
+        return (self.written,)
 
 
 def toml_float(text: str) -> float:

@@ -75,7 +75,7 @@ def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: 
         if isinstance(default, int) and isinstance(value, str) and is_whole(value):
             continue  # '03', '+3' from the command line: the whole number it spells
         found = not_a_number(value)
-        if found is None and isinstance(value, float) and not value.is_integer() \
+        if found is None and isinstance(value, float) and whole_value(value) is None \
                 and name in whole_only(defaults, {name: value}) \
                 and not takes_real(name):
             # range(2.5) or numpy said it: "'float' object cannot be interpreted as an
