@@ -268,3 +268,19 @@ def test_a_number_kept_as_written_survives_a_copy_and_a_pickle(tmp_path: Path, c
     code, _, err = cli("sweep", "--quiet", tmp_path / "plan.toml")
     assert code == 2 and "Traceback" not in err and err.count("\n") == 1, err
     assert "9007199254740993.5" in err and "not a whole number" in err, err
+
+
+def test_a_summary_over_seeds_at_the_walks_limit_is_found_with_its_runs(tmp_path: Path,
+                                                                       cli) -> None:
+    """Pass 84s, S1: a ``--seeds`` folder eight levels down (its runs at nine) was both
+    ``rejected`` as too deep and ``ok`` to validate, and "holds no merbench run" to
+    status: a summary's seed runs are its own, looked into by every walk."""
+    from merbench.results.folder_walk import RESULTS_BELOW
+
+    top = tmp_path / "n"
+    summary = top.joinpath(*(str(n) for n in range(1, RESULTS_BELOW + 1)))
+    shutil.copytree(COMMITTED_RESULTS / "rcn-composite-lodo", summary)
+    code, out, err = cli("validate", top)
+    assert code == 0 and "rejected" not in err and out.count("ok: ") == 4, out + err
+    code, out, err = cli("status", top)
+    assert code == 0 and out.count(": complete, ") == 3, out + err

@@ -17,6 +17,7 @@ from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
 from merbench.results.folder_walk import RESULTS_BELOW, folders_holding
 from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
+from merbench.results.result_files import summary_markers
 from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
@@ -51,7 +52,7 @@ def under_way(path: Path) -> list[Path]:
         return folders_holding(path, started_files(), RESULTS_BELOW,
                                what="a run folder or a folder of runs", noun="merbench run",
                                give="a run directory, a --seeds folder or a folder of runs "
-                                    "(such as runs/)")
+                                    "(such as runs/)", walked_into=summary_markers())
     except MerbenchError:
         if is_predict_output(path):  # predict's folder: no run, and said as what it is
             raise MerbenchError(f"{path} {PREDICT_OUTPUT}") from None

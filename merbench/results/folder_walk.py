@@ -49,9 +49,12 @@ class _Walk:
     unexplored: list[Path]  # folders at the depth limit that hold folders (not looked into)
 
 
-def _walk(path: Path, markers: tuple[str, ...], below: int) -> _Walk:
+def _walk(path: Path, markers: tuple[str, ...], below: int,
+          walked_into: tuple[str, ...] = ()) -> _Walk:
     """The folders under ``path`` that hold a marker, and the links to folders met on the
-    way, at most ``below`` levels down, never through a link."""
+    way, at most ``below`` levels down, never through a link; a folder at the limit that
+    holds one of ``walked_into`` (a summary over seeds) is looked into, as
+    :func:`result_tree` looks into it: its seed runs are its own (pass 84s, S1)."""
     found: list[Path] = []
     links: list[Path] = []
     unexplored: list[Path] = []
@@ -66,7 +69,8 @@ def _walk(path: Path, markers: tuple[str, ...], below: int) -> _Walk:
                 links.append(entry)
             elif holds_marker(entry, markers):
                 found.append(entry)
-            elif depth + 1 < below:
+            elif depth + 1 < below or (depth + 1 == below
+                                       and holds_marker(entry, walked_into)):
                 waiting.append((entry, depth + 1))
             elif _subfolders(entry):
                 unexplored.append(entry)
@@ -74,7 +78,8 @@ def _walk(path: Path, markers: tuple[str, ...], below: int) -> _Walk:
 
 
 def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: str,
-                    noun: str, give: str, with_links: bool = False) -> list[Path]:
+                    noun: str, give: str, with_links: bool = False,
+                    walked_into: tuple[str, ...] = ()) -> list[Path]:
     """Every folder under ``path`` that holds one of ``markers``, in natural order (seed-2
     before seed-10), and with ``with_links`` every symbolic link to a folder met on the way
     (each for its check to refuse by name: a walk that skipped them left a run linked into a
@@ -84,7 +89,7 @@ def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: s
     path = Path(path)
     if is_system_folder(path):
         raise MerbenchError(f"{path} is a system folder, not {what}; give {give}")
-    walked = _walk(path, markers, below)
+    walked = _walk(path, markers, below, walked_into)
     if not walked.complete:
         raise MerbenchError(
             f"{path} is not {what}: it has more than "
@@ -142,7 +147,7 @@ def result_tree(path: Path, markers: tuple[str, ...], *, walked_into: tuple[str,
             if not holds_marker(folder, walked_into):
                 inside = folder
         subfolders = _subfolders(folder)
-        if depth == below:
+        if depth >= below and not (depth == below and holds_marker(folder, walked_into)):
             if subfolders and inside is None:
                 unexplored.append(folder)
             continue
