@@ -284,3 +284,26 @@ def test_a_summary_over_seeds_at_the_walks_limit_is_found_with_its_runs(tmp_path
     assert code == 0 and "rejected" not in err and out.count("ok: ") == 4, out + err
     code, out, err = cli("status", top)
     assert code == 0 and out.count(": complete, ") == 3, out + err
+
+
+@pytest.mark.parametrize("option", ["seed=9007199254740993.5",
+                                    "samples_per_subject=3.0000000000000001"])
+def test_a_whole_number_option_on_the_command_line_is_read_as_written(cli, tmp_path: Path,
+                                                                       option: str) -> None:
+    """Pass 84s, S3: ``--dataset-opt seed=9007199254740993.5`` trained and recorded seed
+    9007199254740994, a number no one wrote, where ``--seed`` reads its text exactly."""
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--dataset-opt", option, "--quiet", "--out", tmp_path / "r")
+    name, value = option.split("=")
+    assert code == 2 and f"{name}={value} is not a whole number" in err, err
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_refusal_quotes_a_number_kept_as_written(tmp_path: Path, cli) -> None:
+    """Pass 84s, S4: ``epochs = 9007199254740993.5`` was refused as "not
+    9007199254740994.0", the float the reader made of it."""
+    (tmp_path / "plan.toml").write_text(
+        f'out = "{tmp_path / "out"}"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
+        "epochs = 9007199254740993.5\n")
+    code, _, err = cli("sweep", "--quiet", tmp_path / "plan.toml")
+    assert code == 2 and "not 9007199254740993.5" in err and "994" not in err, err

@@ -53,17 +53,14 @@ class WrittenNearZero(float):
         return (self.written,)
 
 
-#: from here on a float holds only every second whole number, then every fourth...
-BEYOND_EXACT = 2 ** 53
-
-
 class WrittenBeyondExact(float):
-    """A TOML float of :data:`BEYOND_EXACT` or more (``seeds = [9007199254740993.0]``),
-    which a float holds only as its nearest neighbour (9007199254740992): the nearest float
-    to any use, with its text kept (:attr:`written`, TOML's ``_`` separators dropped) for
-    the one reading of a whole number (:func:`merbench.base.whole_numbers.whole_value`),
-    which reads it exactly as the command line reads ``--seed 9007199254740993.0``: a
-    plan's seed was silently trained as another one (pass 84r, R7)."""
+    """A number written with a point or an exponent whose float is a whole number that
+    the text is not (``seeds = [9007199254740993.0]``, whose float is 9007199254740992;
+    ``3.0000000000000001``, whose float is 3): the float to any use, with its text kept
+    (:attr:`written`, TOML's ``_`` separators dropped) for the one reading of a whole
+    number (:func:`merbench.base.whole_numbers.whole_value`), which reads it exactly as the
+    command line reads ``--seed 9007199254740993.0``: a plan's seed was silently trained as
+    another one (pass 84r, R7)."""
 
     written: str
 
@@ -84,9 +81,27 @@ def toml_float(text: str) -> float:
     a float to hold every whole number (:class:`WrittenBeyondExact`)."""
     if reads_as_zero(text):
         return WrittenNearZero(text)
+    return exact_float(text)
+
+
+def exact_float(text: str) -> float:
+    """``float(text)``, or where that float is a whole number the text is not, the number
+    kept as written (:class:`WrittenBeyondExact`): the command line's ``KEY=VALUE`` reads
+    its numbers so, as the TOML files do (pass 84s, S3)."""
     number = float(text)
-    return WrittenBeyondExact(text) if math.isfinite(number) and abs(number) >= BEYOND_EXACT \
-        else number
+    return WrittenBeyondExact(text) if _whole_only_as_float(number, text) else number
+
+
+def _whole_only_as_float(number: float, text: str) -> bool:
+    """Whether ``number``, the float ``text`` reads as, is a whole number that ``text`` is
+    not exactly: ``9007199254740993.0`` (the float is ...992), ``3.0000000000000001`` (the
+    float is 3): read as the float, a whole-number option took a value no one wrote."""
+    if not math.isfinite(number) or not number.is_integer():
+        return False
+    try:
+        return Decimal(text.strip().replace("_", "")) != Decimal(int(number))
+    except InvalidOperation:
+        return False
 
 
 def first_written_near_zero(value: Any, where: str) -> tuple[str, str] | None:

@@ -52,8 +52,9 @@ def toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return _shortened(str(value))
-    if isinstance(value, float):
-        return _float(value)
+    if isinstance(value, float):  # a number kept as written (base.near_zero): its text
+        said = getattr(value, "written", None)
+        return _shortened(said) if isinstance(said, str) else _float(value)
     if isinstance(value, str | PurePath):  # a basic string: TOML's escapes are JSON's
         return _shortened(json.dumps(str(value), ensure_ascii=False))
     if isinstance(value, datetime.datetime | datetime.time):

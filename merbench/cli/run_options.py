@@ -23,6 +23,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
+from merbench.base.near_zero import exact_float
 from merbench.base.non_finite import non_finite_text
 from merbench.base.whole_numbers import whole_number
 from merbench.cli.given_once import reads_as
@@ -75,7 +76,7 @@ def key_value(text: str) -> tuple[str, Any]:
             "deep, which no option takes (its run's files could not be read back); give a "
             "flat value")
     try:
-        parsed: Any = json.loads(value)
+        parsed: Any = json.loads(value, parse_float=exact_float)  # 3.0000000000000001 kept
     except json.JSONDecodeError:
         parsed = value
     except ValueError:  # an integer longer than Python converts (4,300 digits)
