@@ -307,3 +307,19 @@ def test_a_refusal_quotes_a_number_kept_as_written(tmp_path: Path, cli) -> None:
         "epochs = 9007199254740993.5\n")
     code, _, err = cli("sweep", "--quiet", tmp_path / "plan.toml")
     assert code == 2 and "not 9007199254740993.5" in err and "994" not in err, err
+
+
+def test_predicts_output_is_said_alike_by_audit_compare_and_resume(tmp_path: Path,
+                                                                    cli) -> None:
+    """Pass 84s, S6: audit called predict's file "a file no merbench result is written
+    in", compare its folder one that "holds neither results.json nor seeds.json", and
+    ``run --resume`` "not a merbench run directory", where validate names it."""
+    from merbench.results.prediction_file import PREDICT_OUTPUT, PREDICTIONS_FILE
+
+    out = tmp_path / "predicted"
+    out.mkdir()
+    (out / PREDICTIONS_FILE).write_text("{}")
+    for args in (("audit", out / PREDICTIONS_FILE), ("audit", out), ("compare", out, AUDITED),
+                 ("run", "--resume", out)):
+        code, stdout, err = cli(*args)
+        assert code != 0 and PREDICT_OUTPUT in " ".join(err.split()), (args, stdout, err)

@@ -19,11 +19,18 @@ from merbench.base.literal import counted
 from merbench.base.terminal import say
 from merbench.base.whole_numbers import whole_value
 from merbench.cli.audit_progress import AuditProgress
-from merbench.kinds import AuditRequest, check_audit_options, kind_of, started_kind
+from merbench.kinds import (
+    AuditRequest,
+    check_audit_options,
+    kind_of,
+    part_of_result,
+    started_kind,
+)
 from merbench.kinds.over_seeds import record_folders
 from merbench.leaderboard.result_walk import walk_results
 from merbench.plugin_system.manager import Plugins
 from merbench.results.audit_file import AUDIT_FILE
+from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
 from merbench.results.result_files import not_finished
 from merbench.results.safe_files import entry_kind
 
@@ -58,6 +65,11 @@ def _not_a_result(path: Path) -> str:
         return (f"{path} holds {counted(len(inside), 'result')} "
                 f"({', '.join(str(p) for p in inside[:3])}{', ...' if len(inside) > 3 else ''})"
                 "; audit each of them on its own")
+    if is_predict_output(path):  # as validate, show and status say it (pass 84s, S6)
+        return f"{path} {PREDICT_OUTPUT}"
+    part = part_of_result(path)
+    if part is not None:  # a run's run.json, a fold file
+        return f"{path} {part}"
     if path.is_file():  # a file of a name no result is written in
         return (f"{path} is a file no merbench result is written in; pass a finished run "
                 "directory or its results.json, a spotting run, a --seeds folder or a tuning")
