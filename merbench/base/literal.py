@@ -40,6 +40,8 @@ import shlex
 import unicodedata
 from collections.abc import Mapping
 
+from merbench.base.near_zero import text_as_written
+
 _KEPT = frozenset("\n\t")
 _WITHOUT_KEPT = dict.fromkeys(map(ord, _KEPT))
 _HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -162,8 +164,8 @@ def written(value: object) -> str:
     ``('3d58…', '5e0e…')``), which no command line, plan or JSON file spells."""
     if isinstance(value, str):
         return f"'{value}'"
-    said = getattr(value, "written", None)  # a file's number kept as written (base.near_zero)
-    if isinstance(value, float) and isinstance(said, str):
+    said = text_as_written(value)
+    if said is not None:
         return said
     try:
         return json.dumps(value, ensure_ascii=False)

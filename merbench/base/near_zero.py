@@ -84,6 +84,13 @@ def toml_float(text: str) -> float:
     return exact_float(text)
 
 
+def text_as_written(value: object) -> str | None:
+    """The text of a number kept as written (:class:`WrittenNearZero`,
+    :class:`WrittenBeyondExact`), or None: what a refusal quotes of it, never the float the
+    reader made (``9007199254740994.0`` for ``9007199254740993.5``: pass 84s, S4)."""
+    return value.written if isinstance(value, WrittenNearZero | WrittenBeyondExact) else None
+
+
 def exact_float(text: str) -> float:
     """``float(text)``, or where that float is a whole number the text is not, the number
     kept as written (:class:`WrittenBeyondExact`): the command line's ``KEY=VALUE`` reads

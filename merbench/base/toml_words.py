@@ -17,6 +17,8 @@ import math
 from pathlib import PurePath
 from typing import Any
 
+from merbench.base.near_zero import text_as_written
+
 _LONGEST = 60  # characters of a value shown; the middle of a longer one is left out
 _ITEMS = 4  # items of an array shown before "..."
 
@@ -52,9 +54,9 @@ def toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return _shortened(str(value))
-    if isinstance(value, float):  # a number kept as written (base.near_zero): its text
-        said = getattr(value, "written", None)
-        return _shortened(said) if isinstance(said, str) else _float(value)
+    if isinstance(value, float):
+        said = text_as_written(value)
+        return _float(value) if said is None else _shortened(said)
     if isinstance(value, str | PurePath):  # a basic string: TOML's escapes are JSON's
         return _shortened(json.dumps(str(value), ensure_ascii=False))
     if isinstance(value, datetime.datetime | datetime.time):
