@@ -29,6 +29,7 @@ from merbench.leaderboard.definition_fields import (
     distinct_columns,
     optional_text,
     positive,
+    read_definition,
     recorded_options,
     refuse,
     registered,
@@ -41,10 +42,8 @@ from merbench.leaderboard.definition_fields import (
     need as _need,
 )
 from merbench.leaderboard.option_words import option_text, option_words, options_said
-from merbench.results.codec import unreadable
 from merbench.results.model import Results
 from merbench.results.safe_files import entry_kind
-from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.given_values import check_finite
 from merbench.scores.selection import POLICIES
 
@@ -255,14 +254,7 @@ def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
 
 def load_benchmark(path: Path) -> Benchmark:
     """Read and check one definition; every mistake names the file and the field."""
-    try:
-        data = read_written_json(Path(path), "benchmark definition")
-    except UnreadableFile as exc:
-        raise MerbenchError(f"benchmark {path} {exc.reason}; save the definition as UTF-8 "
-                            "JSON") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise MerbenchError(f"benchmark {path} is not readable JSON ({unreadable(exc)}); fix the "
-                            "definition or remove it from --benchmarks") from None
+    data = read_definition(Path(path))
     if not isinstance(data, dict):
         raise MerbenchError(f"benchmark {path} must be a JSON object")
     _known_keys(data, "definition", path)

@@ -18,6 +18,8 @@ from merbench.base.non_finite import non_finite_text, non_finite_words
 from merbench.plugin_system.lazy_factory import LazyFactory
 from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.option_values import OptionRefused, whole_only
+from merbench.results.codec import unreadable
+from merbench.results.user_files import UnreadableFile, check_user_file, read_written_json
 from merbench.runner.given_values import first_non_finite
 
 _README = "merbench/leaderboard/definitions/README.md"
@@ -25,6 +27,29 @@ _README = "merbench/leaderboard/definitions/README.md"
 #: what a field must be, in the words a message gives it
 _KIND_WORDS: dict[type, str] = {str: "a text", list: "a list", dict: "an object",
                                 int: "a whole number"}
+
+
+#: bytes: the largest committed definition is a few kilobytes; one larger is refused unread, as
+#: a plan or a --trust file is (a 200 MB definition was read whole, then called "not JSON")
+MAX_DEFINITION_BYTES = 1 << 20
+
+
+def read_definition(path: Path) -> Any:
+    """The JSON value of the definition at ``path``, read only once it is a regular file of
+    at most :data:`MAX_DEFINITION_BYTES`; every failure one line naming the file and the fix."""
+    try:
+        check_user_file(path, "benchmark definition", MAX_DEFINITION_BYTES)
+    except UnreadableFile as exc:
+        raise MerbenchError(f"benchmark {path} {exc.reason}; fix the definition or remove it "
+                            "from --benchmarks") from None
+    try:
+        return read_written_json(path, "benchmark definition")
+    except UnreadableFile as exc:
+        raise MerbenchError(f"benchmark {path} {exc.reason}; save the definition as UTF-8 "
+                            "JSON") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise MerbenchError(f"benchmark {path} is not readable JSON ({unreadable(exc)}); fix the "
+                            "definition or remove it from --benchmarks") from None
 
 
 def value_words(value: Any) -> str:
