@@ -31,3 +31,32 @@ def test_a_benchmark_definition_that_is_a_fifo_is_refused_unopened(tmp_path: Pat
     code, _, err = cli("leaderboard", "list", "--benchmarks", benches,
                        "--results", tmp_path)
     assert code == 2 and "y.json is a fifo, not a regular file" in err, err
+
+
+def test_a_stop_in_a_folds_first_epoch_is_not_said_as_one_before_training(
+        tmp_path: Path, cli, monkeypatch) -> None:
+    """S15: a stop during the first fold's first epoch (the notice had promised that fold's
+    epoch end) ended with "it stopped before training began"; a fold had begun, so the line
+    says what is kept of the run's folder."""
+    import shutil
+
+    import merbench.cli.run_command as run_command
+    from merbench.training.epoch_end_stop import stop_at_epoch_end
+
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--device", "cpu", "--quiet", "--out", tmp_path / "r")
+    assert code == 0, err
+    shutil.rmtree(tmp_path / "r" / "folds")
+    (tmp_path / "r" / "results.json").unlink()
+
+    def first_epoch_stopped(*_: object, **__: object) -> None:
+        with stop_at_epoch_end("fold syn1/s01", enabled=False):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "run", first_epoch_stopped)
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--device", "cpu", "--quiet", "--out", tmp_path / "r")
+    assert code == 130, err
+    assert "before training began" not in err, err
+    assert (f"no fold had finished yet in {tmp_path / 'r'}, and no fold had saved its state; "
+            "a new run starts from the beginning") in err, err

@@ -27,6 +27,7 @@ from merbench.runner.execute import run
 from merbench.runner.plan import plan_run
 from merbench.runner.seeds import parse_seeds, run_seeds
 from merbench.runner.status import run_status
+from merbench.training.epoch_end_stop import folds_begun
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
@@ -48,6 +49,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         confirm_runs(len(seeds), f"run --seeds ({spec.model} on {spec.dataset})", args.yes,
                      fewer="give fewer seeds")
     reporter = ProgressReporter(enabled=not args.quiet)
+    folds_before = folds_begun()
     try:  # a stop from here on says what it kept, however early it comes
         plugins = load(args, extra=[("merbench.cli.progress", reporter)])
         # every check that reads no data (names, values, their combinations, the paths
@@ -83,7 +85,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             say(f"merbench: interrupted after the run finished — its results are in "
                 f"{run_dir}; `merbench status {run_dir}` shows them", file=sys.stderr)
             return 0
-        kept = _what_is_kept(run_dir, began=reporter.trained_an_epoch)
+        kept = _what_is_kept(run_dir, began=reporter.trained_an_epoch
+                             or folds_begun() > folds_before)
         if seeds is not None:
             kept += ("; the summary over seeds is written once every seed has finished: run "
                      "the same command again to go on")
@@ -138,7 +141,7 @@ BEFORE_TRAINING = "it stopped before training began: nothing was trained yet"
 def _what_is_kept(run_dir: Path | None, began: bool = True) -> str:
     """What an interrupted run leaves to go on from, as it is on disk: finished folds, the
     saved state of a fold in progress, or nothing. ``began``: whether this command had
-    trained an epoch of any fold: a stop while the data is read, or one that waited out an
+    begun training a fold: a stop while the data is read, or one that waited out an
     import until the run had started, finds ``run.json`` written and nothing else, and is a
     stop before training, said as one."""
     if run_dir is None or not (run_dir / "run.json").is_file():

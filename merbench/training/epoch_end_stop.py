@@ -232,6 +232,16 @@ def _say(line: str) -> None:
 
 #: the runner's holder of a stop that came as a fold finished (None: no fold file pending)
 _holder: list[EpochEndStop] = []
+#: folds whose training began in this process (a fold's first epoch in progress is training
+#: begun: a stop in it was said as "it stopped before training began" after the notice had
+#: promised that fold's epoch end; pass 84s, S15)
+_folds_begun = [0]
+
+
+def folds_begun() -> int:
+    """How many folds began training in this process: compared before and after a run, it
+    tells a stop during a first epoch from one before any fold began."""
+    return _folds_begun[0]
 
 
 def holds_finished_folds() -> bool:
@@ -246,6 +256,7 @@ def stop_at_epoch_end(label: str, enabled: bool) -> Iterator[EpochEndStop]:
     before are back, and a signal noted and not yet passed on is passed on (or, where the
     fold has finished and :func:`finish_fold_first` holds the stop, handed to it)."""
     stop = EpochEndStop(label)
+    _folds_begun[0] += 1
     if enabled:
         stop.install()
     try:
