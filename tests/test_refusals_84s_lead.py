@@ -60,3 +60,22 @@ def test_a_stop_in_a_folds_first_epoch_is_not_said_as_one_before_training(
     assert "before training began" not in err, err
     assert (f"no fold had finished yet in {tmp_path / 'r'}, and no fold had saved its state; "
             "a new run starts from the beginning") in err, err
+
+
+def test_show_and_audit_of_a_run_under_way_quote_status_as_validate_does(tmp_path: Path,
+                                                                         cli) -> None:
+    """validate and compare quoted status's line for a run still training; show and audit
+    said only "'merbench status DIR' says how far it has got"."""
+    import shutil
+
+    from conftest import COMMITTED_RESULTS
+
+    run = Path(shutil.copytree(COMMITTED_RESULTS / "biwoof-release-svm-composite-lodo",
+                               tmp_path / "run"))
+    (run / "results.json").unlink()
+    _, out, _ = cli("status", run)
+    line = out.strip().removeprefix(f"{run}: ")
+    assert "3/3 folds" in line, out
+    for command in ("validate", "show", "audit"):
+        code, _, err = cli(command, run)
+        assert code != 0 and line in err and "says how far" not in err, (command, err)

@@ -110,7 +110,7 @@ def test_what_is_no_finished_result_is_one_line(cli: Any, tmp_path: Path,
     (started / "results.json").unlink()
     code, out, err = cli("show", started)
     assert (code, out) == (2, "") and err.count("\n") == 1
-    assert "is an emotion run not finished yet" in err and "merbench status" in err
+    assert "is an emotion run not finished yet" in err and "no fold left to train" in err
 
 
 def test_text_from_the_files_is_shown_literally(cli: Any, tmp_path: Path,

@@ -25,6 +25,7 @@ from merbench.kinds import (
     kind_of,
     part_of_result,
     started_kind,
+    unfinished,
 )
 from merbench.kinds.over_seeds import record_folders
 from merbench.leaderboard.result_walk import walk_results
@@ -56,7 +57,8 @@ def _not_a_result(path: Path) -> str:
                 "a --seeds folder, a spotting run's or a tuning's")
     started = started_kind(path) if path.is_dir() else None
     if started is not None and started.started_file is not None:
-        said = not_finished(started.name, started.started_file, started.markers[0], path)
+        said = unfinished(path) or not_finished(  # status's line, as validate quotes it
+            started.name, started.started_file, started.markers[0], path)
         return f"{path} {said}; an audit makes again what a finished result holds"
     inside = walk_results(path, given_as="").results if path.is_dir() else []
     if len(inside) == 1:  # a folder holding one result: its name said once, as the command

@@ -102,7 +102,8 @@ def _no_finished_result(path: Path) -> str:
     if path.is_dir():
         started = started_kind(path)
         if started is not None and started.started_file is not None:
-            said = not_finished(started.name, started.started_file, started.markers[0], path)
+            said = unfinished(path) or not_finished(  # status's line, as validate quotes it
+                started.name, started.started_file, started.markers[0], path)
             return f"{path} {said}"
         return f"{path} holds no merbench result (no {' or '.join(markers())}); {give}"
     part = part_of_result(path)
