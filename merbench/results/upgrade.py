@@ -32,14 +32,15 @@ import numpy as np
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
+from merbench.results.audit_file import compared_none, read_audits
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.fold_file import damage, fold_arrays
 from merbench.results.kind_registry import registered_files
-from merbench.results.manifest import file_sha256
+from merbench.results.manifest import file_sha256, fold_file_name
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord
 from merbench.results.out_folders import refuse_system_place
-from merbench.results.result_files import SITE_MARKER
+from merbench.results.result_files import AUDIT_FILE, SITE_MARKER
 from merbench.results.safe_files import entry_kind
 from merbench.results.seeds_model import SeedsSummary
 from merbench.results.user_files import UnreadableFile, read_written_json
@@ -165,6 +166,9 @@ def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None
             planned[path] = _json_bytes(path) if path.name in _JSON_FILES \
                 else _fold_bytes(path)
     records = _redigest(planned)
+    # before anything is written: the fold files as the audits compared them
+    voided = sorted({folder for folder in {_folder_of(path) for path in planned}
+                     if _voids_an_audit(folder, planned)})
     rewritten: list[Path] = []
     current: list[Path] = []
     for path in homed:
@@ -178,9 +182,33 @@ def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None
         else:
             atomic_write_bytes(path, content)
             rewritten.append(path)
-    voided = sorted({_folder_of(path) for path in rewritten
-                     if (_folder_of(path) / "audit.json").exists()})
     return UpgradeReport(rewritten, current, voided)
+
+
+def _voids_an_audit(folder: Path, planned: dict[Path, bytes | None]) -> bool:
+    """Whether this migration voids an audit of ``folder`` that counted before it: one that
+    compares none of the run's fold files once they are written, by the rule ``validate``
+    counts it by (:func:`~merbench.results.audit_file.compared_none`)."""
+    if not (folder / AUDIT_FILE).is_file():
+        return False
+    try:
+        audits = read_audits(folder)
+    except MerbenchError:
+        return False  # 'merbench validate' says what is wrong with it
+
+    def before(index: int) -> str | None:
+        path = folder / fold_file_name(index)
+        return file_sha256(path) if path.is_file() else None
+
+    def after(index: int) -> str | None:
+        path = folder / fold_file_name(index)
+        content = planned.get(path)
+        if content is not None:
+            return hashlib.sha256(content).hexdigest()
+        return file_sha256(path) if path.is_file() else None
+
+    return any(compared_none(record, after) and not compared_none(record, before)
+               for record in audits)
 
 
 def _folder_of(path: Path) -> Path:
