@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -204,6 +205,16 @@ def check_audit_records(audited: AuditedFiles) -> list[AuditRecord] | None:
     return audits
 
 
+def compared_none(record: AuditRecord, unit_digest: Callable[[int], str | None]) -> bool:
+    """Whether ``record`` vouches for nothing here: it compared parts, and none of them
+    holds now the files it compared (``unit_digest``: a part's digest by its index, as
+    :meth:`AuditedFiles.unit_digest` gives it). The one rule by which ``validate`` counts an
+    audit as void and ``merbench migrate`` says that its rewriting voided one (pass 84s S5:
+    migrate called void an audit of a fold file it had not rewritten, which validate kept)."""
+    return bool(record.folds) and not any(
+        unit_digest(fold.index) == fold.fold_sha256 for fold in record.folds)
+
+
 def check_audit_file(audited: AuditedFiles) -> AuditSummary | None:
     """Read ``audit.json`` in ``audited``'s folder (None when there is none), refused as
     :func:`check_audit_records` refuses it, and say what it holds: who signed, what is
@@ -214,8 +225,7 @@ def check_audit_file(audited: AuditedFiles) -> AuditSummary | None:
     signers: list[str] = []
     stale = foreign = 0
     for record in audits:
-        foreign += bool(record.folds) and not any(
-            audited.unit_digest(fold.index) == fold.fold_sha256 for fold in record.folds)
+        foreign += compared_none(record, audited.unit_digest)
         if record.signature is None:
             continue
         key = signer(record)

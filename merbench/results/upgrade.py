@@ -15,14 +15,23 @@ run "changed after it finished" unless the record is rewritten with their new di
 every file is migrated in memory first (a damaged one refuses the command with nothing
 rewritten yet), each record naming a rewritten file is given its new digest, and only then
 is anything written: the run's other files first, the record naming them last.
+
+Those writes are one set, each result's: a stop signal while they are made waits until the
+record is written (the command line holds it, as the runner holds a stop while a fold's file
+is written). A run that an older merbench, or SIGKILL, left with files rewritten and its
+record not is repaired by migrating it again: a file already current that the record names
+by another digest is given its own where it is the faithful migration of the file recorded
+(:mod:`merbench.results.half_migrated` states the rule; a file edited by hand is not).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,14 +41,16 @@ import numpy as np
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
+from merbench.results.audit_file import compared_none, read_audits
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.fold_file import damage, fold_arrays
+from merbench.results.half_migrated import migrated_digests
 from merbench.results.kind_registry import registered_files
-from merbench.results.manifest import file_sha256
+from merbench.results.manifest import file_sha256, fold_file_name
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord
 from merbench.results.out_folders import refuse_system_place
-from merbench.results.result_files import SITE_MARKER
+from merbench.results.result_files import AUDIT_FILE, SITE_MARKER
 from merbench.results.safe_files import entry_kind
 from merbench.results.seeds_model import SeedsSummary
 from merbench.results.user_files import UnreadableFile, read_written_json
@@ -74,6 +85,9 @@ class UpgradeReport:
     rewritten: list[Path]
     current: list[Path]
     audits_voided: list[Path] = field(default_factory=list)
+    #: each run whose record an interrupted migration had left naming files it rewrote by
+    #: their old digests, given their new ones here, with how many
+    repaired: list[tuple[Path, int]] = field(default_factory=list)
 
 
 def migrated_files(paths: list[Path]) -> list[Path]:
@@ -147,13 +161,17 @@ def _migrates(path: Path, sites: list[Path]) -> bool:
     return path.name in _JSON_FILES or path.name in _homed_migrations() or _is_fold(path)
 
 
-def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None
+def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None,
+            held: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext
             ) -> UpgradeReport:
     """Rewrite every merbench file under ``paths`` that is older than the current layout
     (:func:`migrated_files`, every path checked before any file is rewritten); ``reading``
     is told of each file as it is read (the command's progress). Every file is migrated in
     memory before any is written, and the digests records keep of rewritten files are
-    brought along (the module's docstring)."""
+    brought along (the module's docstring). Each result's files are written inside
+    ``held()`` (the command line's: a stop signal waits until they are all written, its
+    record last, so that a stop never leaves a record naming files by the digests of those
+    they replaced)."""
     homed: list[Path] = []
     planned: dict[Path, bytes | None] = {}  # the new bytes; None: already current
     for path in migrated_files(paths):
@@ -164,23 +182,60 @@ def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None
         else:
             planned[path] = _json_bytes(path) if path.name in _JSON_FILES \
                 else _fold_bytes(path)
-    records = _redigest(planned)
+    replaced: dict[Path, str] = {}  # a file repaired: the digest its record named
+    records, repaired = _redigest(planned, replaced)
     rewritten: list[Path] = []
     current: list[Path] = []
     for path in homed:
         (rewritten if _homed_migrations()[path.name](path) else current).append(path)
-    # the records last: a kill in between leaves a run its record does not name, never
-    # a record naming files not written yet
-    for path in sorted(planned, key=lambda path: path in records):
-        content = planned[path]
-        if content is None:
-            current.append(path)
-        else:
-            atomic_write_bytes(path, content)
-            rewritten.append(path)
-    voided = sorted({_folder_of(path) for path in rewritten
-                     if (_folder_of(path) / "audit.json").exists()})
-    return UpgradeReport(rewritten, current, voided)
+    voided: list[Path] = []
+    for folder in sorted({_folder_of(path) for path in planned}):
+        group = [path for path in planned if _folder_of(path) == folder]
+        if _voids_an_audit(folder, planned, replaced):
+            voided.append(folder)
+        # the records last: a kill in between leaves a run its record does not name, never
+        # a record naming files not written yet (and a second migrate repairs it, by
+        # :mod:`merbench.results.half_migrated`'s rule)
+        with held():
+            for path in sorted(group, key=lambda path: path in records):
+                content = planned[path]
+                if content is None:
+                    current.append(path)
+                else:
+                    atomic_write_bytes(path, content)
+                    rewritten.append(path)
+    return UpgradeReport(rewritten, current, voided, repaired)
+
+
+def _voids_an_audit(folder: Path, planned: dict[Path, bytes | None],
+                    replaced: dict[Path, str]) -> bool:
+    """Whether this migration voids an audit of ``folder`` that counted before it: one that
+    compares none of the run's fold files once they are written, by the rule ``validate``
+    counts it by (:func:`~merbench.results.audit_file.compared_none`). Before: each fold
+    file as it is, or, one an interrupted migration rewrote (``replaced``), the file its
+    record named."""
+    if not (folder / AUDIT_FILE).is_file():
+        return False
+    try:
+        audits = read_audits(folder)
+    except MerbenchError:
+        return False  # 'merbench validate' says what is wrong with it
+
+    def before(index: int) -> str | None:
+        path = folder / fold_file_name(index)
+        if path in replaced:
+            return replaced[path]
+        return file_sha256(path) if path.is_file() else None
+
+    def after(index: int) -> str | None:
+        path = folder / fold_file_name(index)
+        content = planned.get(path)
+        if content is not None:
+            return hashlib.sha256(content).hexdigest()
+        return file_sha256(path) if path.is_file() else None
+
+    return any(compared_none(record, after) and not compared_none(record, before)
+               for record in audits)
 
 
 def _folder_of(path: Path) -> Path:
@@ -194,14 +249,21 @@ def _record_names() -> tuple[str, ...]:
     return ("results.json", *(files.markers[0] for files in registered_files()))
 
 
-def _redigest(planned: dict[Path, bytes | None]) -> set[Path]:
+def _redigest(planned: dict[Path, bytes | None], replaced: dict[Path, str]
+              ) -> tuple[set[Path], list[tuple[Path, int]]]:
     """Give every record naming a file in ``planned`` that is rewritten the digest of the
-    new file (added to ``planned`` where the record itself was current); the records
-    rewritten. A recorded digest that already named another file than the one there is
-    left as it was: the run was changed before, and ``merbench validate`` says so still."""
+    new file (added to ``planned`` where the record itself was current), and every
+    ``results.json`` naming by another digest a file already current that is the faithful
+    migration of the one it names (:mod:`merbench.results.half_migrated`) that file's
+    digest (``replaced`` told the digest each was named by); the records rewritten, and
+    each folder so repaired with how many files. A recorded digest that already named
+    another file than the one there, and no migration of it, is left as it was: the run was
+    changed before, and ``merbench validate`` says so still."""
     records: set[Path] = set()
+    repaired: list[tuple[Path, int]] = []
     folders = {_folder_of(path) for path, content in planned.items()
-               if content is not None and path.name not in _record_names()}
+               if (content is not None and path.name not in _record_names())
+               or path.name == "results.json"}
     for folder in sorted(folders):
         for name in _record_names():
             record = folder / name
@@ -212,6 +274,8 @@ def _redigest(planned: dict[Path, bytes | None]) -> set[Path]:
             files = payload.get("files") if isinstance(payload, dict) else None
             if not isinstance(files, dict):
                 continue
+            # checked against the digests as recorded, before those of files rewritten now
+            found = _migrated(folder, record, payload, dict(files), planned)
             changed = False
             for named, digest in files.items():
                 new = planned.get(folder / named)
@@ -219,10 +283,30 @@ def _redigest(planned: dict[Path, bytes | None]) -> set[Path]:
                     continue
                 files[named] = hashlib.sha256(new).hexdigest()
                 changed = True
-            if changed:
+            replaced.update({folder / named: files[named] for named in found})
+            files.update(found)
+            if found:
+                repaired.append((folder, len(found)))
+            if changed or found:
                 planned[record] = _json_text(payload)
                 records.add(record)
-    return records
+    return records, repaired
+
+
+def _migrated(folder: Path, record: Path, payload: Any, files: dict[str, str],
+              planned: dict[Path, bytes | None]) -> dict[str, str]:
+    """The files of an emotion run's ``folder`` that an interrupted migration rewrote and
+    its ``results.json`` (``record``) still names by their old digests, each with its
+    digest, where the rule of :mod:`merbench.results.half_migrated` holds."""
+    if record.name != "results.json" or record not in planned:
+        return {}
+    current = {named for named in files
+               if folder / named in planned and planned[folder / named] is None}
+    try:  # in the current layout: migrated above, or found in it
+        results = from_json(Results, payload)
+    except LayoutError:
+        return {}  # 'merbench validate' says what is wrong with it
+    return migrated_digests(folder, results, files, current)
 
 
 def _json_text(payload: Any) -> bytes:

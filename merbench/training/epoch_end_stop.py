@@ -271,17 +271,22 @@ def stop_at_epoch_end(label: str, enabled: bool) -> Iterator[EpochEndStop]:
 
 
 @contextlib.contextmanager
-def finish_fold_first(enabled: bool = True) -> Iterator[None]:
+def finish_fold_first(enabled: bool = True, from_now: bool = False) -> Iterator[None]:
     """Around training a group of folds and writing their files (the local executor): a
     stop that comes once their last epoch has ended is held until the files are written,
     then passed on, so folds whose every epoch trained are finished, not left as states.
     Its handler is put in place as the epoch loop's is taken away, when training ends
-    (:meth:`EpochEndStop.hand_to`); until then, signals act as they would without it."""
+    (:meth:`EpochEndStop.hand_to`); until then, signals act as they would without it.
+    ``from_now``: around writes alone, with no training before them (``merbench migrate``
+    writing one result's files, which are bound by digests and must be written as a set),
+    the handler is in place from the block's start."""
     if not enabled or threading.current_thread() is not threading.main_thread():
         yield
         return
     holder = EpochEndStop("the finished folds")
     _holder.append(holder)
+    if from_now:
+        holder.install(holder._hold)
     try:
         yield
     except BaseException:
