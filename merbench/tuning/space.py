@@ -56,6 +56,12 @@ MODEL_OPTION = "model_options."
 DECIDED = ("protocol", "protocol_options", "seed", "model", "dataset", "selection", "task",
            "au_set", "weights", "shuffle_train_labels")
 MAX_TRIALS = 1000
+#: why a search cannot vary the dataset's options: every trial of a tuning is scored on the
+#: one split of its one sample list (nested: each outer fold's inner folds), so a trial with
+#: other subjects would be scored on folds no other trial has (a TypeError in pass 84s, S12)
+TUNING_DATASET = ("the dataset is the tuning's, the same for every trial (its folds are "
+                  "split once); give dataset_options = {...} at the top of the file, and "
+                  "tune each dataset in a file of its own")
 MAX_GRID = 100_000  # configurations a grid may list (the sampler holds them all)
 
 
@@ -239,8 +245,12 @@ def _space(where: str, table: dict[str, Any], allowed: set[str],
     for name, raw in table.items():
         here = f"{where}: [space] {name}"
         option = name[len(MODEL_OPTION):] if name.startswith(MODEL_OPTION) else None
+        if name.split(".")[0] == "dataset_options":
+            raise MerbenchError(f"{here}: {TUNING_DATASET}")
         if option is None and name not in allowed:
-            searchable = sorted(allowed & {f.name for f in dataclasses.fields(RunSpec)})
+            # the dataset's options are the file's, model_options is searched by NAME
+            searchable = sorted(allowed & {f.name for f in dataclasses.fields(RunSpec)}
+                                - {"dataset_options", "model_options"})
             raise MerbenchError(f"{here} is not an option a trial takes; search a run option "
                                 f"({', '.join(searchable)}) or model_options.NAME")
         if option is None and name not in {f.name for f in dataclasses.fields(RunSpec)}:

@@ -1,0 +1,51 @@
+"""Findings S12, S13 and S14 of adversarial pass 84s (issue 84): a tuning file's ``[space]``
+refused in one line naming the file and the key, in one shape, values quoted as JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "tune-tiny.toml"
+SEARCHED = "lr = {choices = [0.001, 0.03]}"
+
+
+def _refused(tmp_path: Path, cli, line: str) -> str:
+    """The one line ``tune`` refuses the example with ``line`` searched in place of its lr,
+    the file's name taken off; nothing is written."""
+    example = EXAMPLE.read_text()
+    assert SEARCHED in example
+    (tmp_path / "tune.toml").write_text(example.replace(SEARCHED, line))
+    code, _, err = cli("tune", "--score", "test", "--threads", "1", "--out", tmp_path / "out",
+                       tmp_path / "tune.toml")
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert not (tmp_path / "out").exists()
+    prefix = f"merbench: error: {tmp_path / 'tune.toml'}: "
+    assert err.startswith(prefix), err
+    return err.removeprefix(prefix).rstrip("\n")
+
+
+@pytest.mark.parametrize("line", [
+    "dataset_options = {choices = [{subjects = 3, databases = 1, samples_per_subject = 3}, "
+    "{subjects = 4, databases = 1, samples_per_subject = 3}]}",
+    '"dataset_options.subjects" = {choices = [3, 4]}',
+    "dataset_options = {choices = [1, 2]}",
+])
+def test_the_dataset_options_are_the_tunings_not_a_trials(tmp_path: Path, cli,
+                                                          line: str) -> None:
+    """S12: searched dataset options met a TypeError building the first trial's run (the
+    tuning's own dataset_options given twice); the dataset is the tuning's, said so."""
+    said = _refused(tmp_path, cli, line)
+    name = line.split(" = ")[0].strip('"')
+    assert said.startswith(f"[space] {name}: the dataset is the tuning's"), said
+    assert "give dataset_options = {...} at the top of the file" in said, said
+
+
+def test_the_searchable_options_listed_are_those_a_trial_takes(tmp_path: Path, cli) -> None:
+    """S12: the list of run options a search takes named dataset_options (and the bare
+    model_options, which is searched by its NAME)."""
+    said = _refused(tmp_path, cli, "colour = {choices = [1, 2]}")
+    listed = said.split("search a run option (")[1].split(")")[0].split(", ")
+    assert "lr" in listed and "feature_options" in listed, said
+    assert "dataset_options" not in listed and "model_options" not in listed, said
