@@ -49,3 +49,35 @@ def test_the_searchable_options_listed_are_those_a_trial_takes(tmp_path: Path, c
     listed = said.split("search a run option (")[1].split(")")[0].split(", ")
     assert "lr" in listed and "feature_options" in listed, said
     assert "dataset_options" not in listed and "model_options" not in listed, said
+
+
+def test_a_searched_feature_options_table_is_refused_with_the_file_and_key(
+        tmp_path: Path, cli) -> None:
+    """S14: an option the feature has not was refused by the first trial's plan, without the
+    file or the key, and a feature taking none was said to have "options: (none)"."""
+    said = _refused(tmp_path, cli, "feature_options = {choices = [{a = 1}, {b = 2}]}")
+    assert said == "[space] feature_options: feature 'flow-uvos' takes no options (given " \
+        "'a')", said
+
+
+def test_a_bare_model_options_key_is_shown_an_option_of_its_own_model(tmp_path: Path,
+                                                                     cli) -> None:
+    """S14: ``[space] model_options`` was told "e.g. model_options.dim" whatever the model:
+    STSTNet has no option dim."""
+    said = _refused(tmp_path, cli,
+                    "model_options = {choices = [{dropout = 0.1}, {dropout = 0.2}]}")
+    assert said == "[space] model_options: name the model option, e.g. " \
+        "model_options.padding", said
+
+
+def test_an_entry_taking_no_options_says_so() -> None:
+    """S14: the one check of option names said "its options are: (none)" of a feature with
+    none, for the command line and the files alike."""
+    from merbench.plugin_system.manager import default_plugins
+    from merbench.plugin_system.option_values import OptionRefused
+
+    flow = default_plugins().registries.features.get("flow-uvos")
+    with pytest.raises(OptionRefused) as refused:
+        flow.check_known("feature", {"size": 14})
+    assert str(refused.value) == "feature 'flow-uvos' takes no options (given 'size')"
+    assert refused.value.said == "names 'size', but feature 'flow-uvos' takes no options"

@@ -21,7 +21,7 @@
     [space]                    # any run option, or model_options.NAME
     lr = {low = 1e-4, high = 1e-2, log = true}
     epochs = {choices = [50, 100]}
-    "model_options.dim" = {low = 8, high = 64, step = 8}
+    "model_options.padding" = {low = 1, high = 3}
 
 Every name and value is checked here (names against ``merbench run``'s options, values against
 the option's type) and again, for each trial, by the run's own checks, so a space that could
@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -135,13 +136,19 @@ class TuneSpec:
         return dataclasses.asdict(self)
 
 
-def read_tune_file(path: Path) -> TuneSpec:
-    """``path`` read and checked; one line naming the key and the fix for anything wrong."""
+#: the options a model (by name) takes that a file may set, or None for no such model
+OptionsOf = Callable[[str], list[str] | None]
+
+
+def read_tune_file(path: Path, options_of: OptionsOf | None = None) -> TuneSpec:
+    """``path`` read and checked; one line naming the key and the fix for anything wrong
+    (``options_of``: a refusal's example of a model option is one of the file's model's)."""
     document = read_toml(path, "tuning file")
-    return parse_tune(document, str(path))
+    return parse_tune(document, str(path), options_of)
 
 
-def parse_tune(document: dict[str, Any], where: str) -> TuneSpec:
+def parse_tune(document: dict[str, Any], where: str,
+               options_of: OptionsOf | None = None) -> TuneSpec:
     known = {"model", "dataset", "protocol", "seed", "objective", "inner_folds", "options",
              "dataset_options", "search", "space"}
     unknown = sorted(set(document) - known)
@@ -176,7 +183,8 @@ def parse_tune(document: dict[str, Any], where: str) -> TuneSpec:
     sampler = _one_of(f"{where}: [search]", search, "sampler", SAMPLERS, "tpe")
     pruner = _one_of(f"{where}: [search]", search, "pruner", PRUNERS, "median")
     sampler_seed = _whole(f"{where}: [search]", search, "seed", 0, 0, MAX_SEED)
-    space = _space(where, _table(where, document, "space"), allowed, options)
+    space = _space(where, _table(where, document, "space"), allowed, options,
+                   _name_an_option(model, options_of))
     try:
         grid_size = math.prod(p.grid_size() for p in space) if sampler == "grid" else None
     except MerbenchError as exc:  # a real range: named with the file, as every refusal here
@@ -236,8 +244,17 @@ def _decided(name: str) -> str:
     return "see 'merbench run --help'"
 
 
+def _name_an_option(model: str, options_of: OptionsOf | None) -> str:
+    """What a bare ``model_options`` key is told: an example of the model's own options (it
+    was ``model_options.dim`` for every model, an option STSTNet has not: pass 84s, S14)."""
+    names = None if options_of is None else options_of(model)
+    if names == []:
+        return f"model '{model}' takes no options; remove it"
+    return f"name the model option, e.g. model_options.{names[0] if names else 'NAME'}"
+
+
 def _space(where: str, table: dict[str, Any], allowed: set[str],
-           options: dict[str, Any]) -> tuple[Parameter, ...]:
+           options: dict[str, Any], name_an_option: str) -> tuple[Parameter, ...]:
     if not table:
         raise MerbenchError(f"{where}: [space] is empty; search at least one option, e.g. "
                             "lr = {low = 1e-4, high = 1e-2, log = true}")
@@ -260,7 +277,7 @@ def _space(where: str, table: dict[str, Any], allowed: set[str],
                                 "cannot be searched (see 'merbench tune --help' for the "
                                 "settings a search takes once)")
         if option == "" or name == "model_options":
-            raise MerbenchError(f"{here}: name the model option, e.g. model_options.dim")
+            raise MerbenchError(f"{here}: {name_an_option}")
         if name in options or (option is not None
                                and option in options.get("model_options", {})):
             raise MerbenchError(f"{here} is also fixed in [options]; give it in one place")
