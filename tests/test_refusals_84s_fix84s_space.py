@@ -81,3 +81,25 @@ def test_an_entry_taking_no_options_says_so() -> None:
         flow.check_known("feature", {"size": 14})
     assert str(refused.value) == "feature 'flow-uvos' takes no options (given 'size')"
     assert refused.value.said == "names 'size', but feature 'flow-uvos' takes no options"
+
+
+@pytest.mark.parametrize(("line", "says"), [
+    ("lr = {choices = [0.001, 1e400]}", "[space] lr: a choice is infinite; give a finite number"),
+    ('lr = {choices = [0.001, "a"]}', '[space] lr: a choice must be a number, not "a" (a string)'),
+    ("lr = {choices = [1e-400, 0.1]}", "[space] lr: a choice, 1e-400, is too close to 0"),
+    ("epochs = {low = 1.5, high = 3}", "[space] epochs: low must be a whole number, not 1.5"),
+    ('"model_options.image_size" = {choices = [28, "a"]}',
+     '[space] model_options.image_size = "a": model \'ststnet\': image_size="a" is text; '
+     "image_size takes a whole number (default 28)"),
+])
+def test_a_space_value_is_refused_in_the_one_shape_quoted_as_json(
+        tmp_path: Path, cli, line: str, says: str) -> None:
+    """S13: a run's check of a searched value said ``[space]: 'lr' is infinite``, a shape
+    no other ``[space]`` refusal has, and a model's ``image_size='a'`` beside the file's
+    ``"a"``: every one is now ``FILE: [space] KEY...``, text quoted as JSON."""
+    if line.startswith("epochs"):  # the example fixes epochs in [options]
+        line = line.replace("epochs", "batch_size")
+        says = says.replace("epochs", "batch_size")
+    said = _refused(tmp_path, cli, line)
+    assert said.startswith(says), said
+    assert "[space]:" not in said and "'a'" not in said, said

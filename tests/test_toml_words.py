@@ -62,7 +62,7 @@ def test_a_mistake_inside_the_file_still_names_its_line(cli: Any, tmp_path: Path
     ("sweep", '[runs]\nmodel = "ststnet"\n', "'runs' is a table, but it must be a list of "
                                               "tables"),
     ("tune", TUNE_HEAD + '[space]\nlr = {choices = [0.001, "a", true]}\n',
-     "[space]: 'lr' must be a number, not \"a\" (a string)"),
+     "[space] lr: a choice must be a number, not \"a\" (a string)"),
     ("tune", TUNE_HEAD + 'objective = ["uf1"]\n[space]\nlr = {choices = [0.1]}\n',
      "'objective' must be one of uf1, uar, not [\"uf1\"] (an array)"),
     ("tune", TUNE_HEAD + "[space]\nlr = {low = true, high = 07:32:00}\n",

@@ -36,6 +36,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,9 +58,8 @@ MODEL_OPTION = "model_options."
 DECIDED = ("protocol", "protocol_options", "seed", "model", "dataset", "selection", "task",
            "au_set", "weights", "shuffle_train_labels")
 MAX_TRIALS = 1000
-#: why a search cannot vary the dataset's options: every trial of a tuning is scored on the
-#: one split of its one sample list (nested: each outer fold's inner folds), so a trial with
-#: other subjects would be scored on folds no other trial has (a TypeError in pass 84s, S12)
+#: why a search cannot vary the dataset's options: every trial is scored on the one split of
+#: one sample list, so other subjects would be other folds (a TypeError in pass 84s, S12)
 TUNING_DATASET = ("the dataset is the tuning's, the same for every trial (its folds are "
                   "split once); give dataset_options = {...} at the top of the file, and "
                   "tune each dataset in a file of its own")
@@ -308,11 +308,12 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
             raise MerbenchError(f"{here}: choices lists {len(choices):,} values, more than a "
                                 f"search visits ({MAX_GRID:,}); list fewer, or give a range "
                                 "(low, high)")
-        section = here.removesuffix(f" {name}")  # the key said once, as [options] says it
         if run_option:
-            choices = [typed_value(section, name, c) for c in choices]
-        for choice in choices:  # a model option's too: nan or 1e999 reached the model
-            check_file_value(section, name, choice, is_path=False)
+            choices = [_keyed(here, name, "a choice", partial(typed_value, name=name, value=c))
+                       for c in choices]
+        for c in choices:  # a model option's too: nan or 1e999 reached the model
+            _keyed(here, name, "a choice", partial(check_file_value, name=name, value=c,
+                                                   is_path=False))
         encoded = [json.dumps(c, sort_keys=True) for c in choices]
         if len(set(encoded)) != len(encoded):
             raise MerbenchError(f"{here}: choices lists a value twice; list each once")
@@ -330,8 +331,8 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
         raise MerbenchError(f"{here}: log must be true or false, and a log range needs "
                             "low > 0")
     if run_option:  # checked; a whole-number option's 1.0 is the 1 it takes
-        section = here.removesuffix(f" {name}")  # the key said once, as [options] says it
-        ends = typed_value(section, name, low), typed_value(section, name, high)
+        ends = tuple(_keyed(here, name, end, partial(typed_value, name=name, value=value))
+                     for end, value in (("low", low), ("high", high)))
         if all(isinstance(end, int) for end in ends):
             low, high = ends
     # both bounds whole numbers: a range of whole numbers (write 0.0 for a real range)
@@ -343,6 +344,24 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
                             "numbers on a linear scale")
     step = whole_step
     return Parameter(name=name, low=low, high=high, log=log, step=step, integer=integer)
+
+
+def _keyed(here: str, name: str, subject: str, check: Callable[[str], Any]) -> Any:
+    """``check(here)`` (a run's check of a value), its refusal in ``[space]``'s one shape,
+    ``FILE: [space] KEY: ...``, ``subject`` ("a choice", "low") for the quoted key: it was
+    ``[space]: 'lr' is infinite`` (pass 84s, S13)."""
+    try:
+        return check(here)
+    except MerbenchError as exc:
+        said = str(exc).removeprefix(f"{here}: ")
+        dotted, _, rest = said.removeprefix("'").partition("'")
+        if not said.startswith("'") or not (dotted + ".").startswith(name + "."):
+            raise
+        if dotted != name:  # a value inside a table: 'model_options.x.y' is infinite
+            subject = f"{subject}'s {dotted[len(name) + 1:]}"
+        written, _, tail = rest.removeprefix(" = ").partition(" is ")  # a number near 0
+        said = f"{subject}, {written}, is {tail}" if rest.startswith(" = ") else subject + rest
+        raise MerbenchError(f"{here}: {said}") from None
 
 
 def _table(where: str, document: dict[str, Any], key: str) -> dict[str, Any]:
