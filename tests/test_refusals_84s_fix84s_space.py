@@ -103,3 +103,22 @@ def test_a_space_value_is_refused_in_the_one_shape_quoted_as_json(
     said = _refused(tmp_path, cli, line)
     assert said.startswith(says), said
     assert "[space]:" not in said and "'a'" not in said, said
+
+
+@pytest.mark.parametrize(("line", "key"), [
+    ("lr = {choices = [0.1], low = 0.1}", "lr"),
+    ("lr = 0.1", "lr"),
+    ("lr = {lo = 0.1}", "lr"),
+    ("lr = {low = 0.001}", "lr"),
+    ("lr = {low = 0.001, high = 0.1}", "lr"),  # the example's grid cannot list it
+    ("epochs = {choices = [1, 2]}", "epochs"),  # fixed in the example's [options]
+    ('device = {choices = ["cpu"]}', "device"),
+    ("colour = {choices = [1, 2]}", "colour"),
+    ("lr = {choices = [0.001, 1e400]}", "lr"),
+])
+def test_every_space_refusal_names_its_key_in_one_shape(tmp_path: Path, cli, line: str,
+                                                        key: str) -> None:
+    """S13: ``[space] KEY: ...``, never ``[space]: 'KEY' ...`` nor ``[space] KEY is ...``
+    beside it."""
+    said = _refused(tmp_path, cli, line)
+    assert said.startswith(f"[space] {key}: "), said

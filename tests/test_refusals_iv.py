@@ -51,7 +51,7 @@ def test_a_tuning_space_over_a_run_setting_is_one_line(cli, tmp_path: Path,
     space.write_text(f'model = "ststnet"\ndataset = "synthetic"\n[space]\n'
                      f'{setting} = {{choices = [1, 2]}}\n')
     code, _, err = cli("tune", space, "--out", tmp_path / "t")
-    assert code == 2 and f"[space] {setting} says where or how a run goes" in err, err
+    assert code == 2 and f"[space] {setting}: says where or how a run goes" in err, err
     assert "Traceback" not in err and not (tmp_path / "t").exists()
 
 

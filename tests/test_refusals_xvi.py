@@ -126,7 +126,7 @@ def test_a_tuning_file_with_choices_and_a_range_still_says_so(cli, tmp_path: Pat
     tuning = tmp_path / "t.toml"
     tuning.write_text(TUNING.format(top="", space="lr = {choices = [0.1], low = 0.1}"))
     line = _refused(*cli("tune", tuning, "--out", tmp_path / "o"))
-    assert line.endswith(f"{tuning}: [space] lr gives choices and a range; give one of them"
+    assert line.endswith(f"{tuning}: [space] lr: choices and a range are given; give one of them"
                          ), line
 
 

@@ -95,7 +95,7 @@ class Parameter:
         if self.integer:
             assert self.low is not None and self.high is not None
             return list(range(int(self.low), int(self.high) + 1, self.step or 1))
-        raise MerbenchError(f"[space] {self.name} is a range of real numbers, which a grid "
+        raise MerbenchError(f"[space] {self.name}: a range of real numbers, which a grid "
                             "cannot list; give choices = [...] for sampler = \"grid\"")
 
 
@@ -268,21 +268,21 @@ def _space(where: str, table: dict[str, Any], allowed: set[str],
             # the dataset's options are the file's, model_options is searched by NAME
             searchable = sorted(allowed & {f.name for f in dataclasses.fields(RunSpec)}
                                 - {"dataset_options", "model_options"})
-            raise MerbenchError(f"{here} is not an option a trial takes; search a run option "
+            raise MerbenchError(f"{here}: not an option a trial takes; search a run option "
                                 f"({', '.join(searchable)}) or model_options.NAME")
         if option is None and name not in {f.name for f in dataclasses.fields(RunSpec)}:
             # device, data_root, threads, ...: where and how a run goes, the same for every
             # trial (given on the command line), never what a trial is
-            raise MerbenchError(f"{here} says where or how a run goes, not what it is; it "
+            raise MerbenchError(f"{here}: says where or how a run goes, not what it is; it "
                                 "cannot be searched (see 'merbench tune --help' for the "
                                 "settings a search takes once)")
         if option == "" or name == "model_options":
             raise MerbenchError(f"{here}: {name_an_option}")
         if name in options or (option is not None
                                and option in options.get("model_options", {})):
-            raise MerbenchError(f"{here} is also fixed in [options]; give it in one place")
+            raise MerbenchError(f"{here}: also fixed in [options]; give it in one place")
         if not isinstance(raw, dict):
-            raise MerbenchError(f"{here} must be a table: {{choices = [...]}} or {{low = ..., "
+            raise MerbenchError(f"{here}: give a table, {{choices = [...]}} or {{low = ..., "
                                 "high = ..., log = true}")
         found.append(_parameter(here, name, raw, option is None))
     return tuple(found)
@@ -291,11 +291,11 @@ def _space(where: str, table: dict[str, Any], allowed: set[str],
 def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> Parameter:
     unknown = sorted(set(raw) - {"choices", "low", "high", "log", "step"})
     if unknown:
-        raise MerbenchError(f"{here} has no key '{unknown[0]}'; give choices, or low, high "
+        raise MerbenchError(f"{here}: no key '{unknown[0]}'; give choices, or low, high "
                             "and optionally log or step")
     if "choices" in raw:
         if set(raw) & {"low", "high"}:
-            raise MerbenchError(f"{here} gives choices and a range; give one of them")
+            raise MerbenchError(f"{here}: choices and a range are given; give one of them")
         stray = sorted(set(raw) - {"choices"})
         if stray:  # log or step alone: no range is given, so say which key does not belong
             raise MerbenchError(f"{here}: {stray[0]} goes only with a range (low and high), "
@@ -319,7 +319,7 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
             raise MerbenchError(f"{here}: choices lists a value twice; list each once")
         return Parameter(name=name, choices=choices)
     if "low" not in raw or "high" not in raw:
-        raise MerbenchError(f"{here} needs choices = [...], or low and high")
+        raise MerbenchError(f"{here}: give choices = [...], or low and high")
     low, high = raw["low"], raw["high"]
     numbers = all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
                   for v in (low, high))
