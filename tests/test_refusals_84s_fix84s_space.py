@@ -89,7 +89,7 @@ def test_an_entry_taking_no_options_says_so() -> None:
     ("lr = {choices = [1e-400, 0.1]}", "[space] lr: a choice, 1e-400, is too close to 0"),
     ("epochs = {low = 1.5, high = 3}", "[space] epochs: low must be a whole number, not 1.5"),
     ('"model_options.image_size" = {choices = [28, "a"]}',
-     '[space] model_options.image_size = "a": model \'ststnet\': image_size="a" is text; '
+     '[space] model_options.image_size: the choice "a": model \'ststnet\': image_size="a" is text; '
      "image_size takes a whole number (default 28)"),
 ])
 def test_a_space_value_is_refused_in_the_one_shape_quoted_as_json(
@@ -115,10 +115,12 @@ def test_a_space_value_is_refused_in_the_one_shape_quoted_as_json(
     ('device = {choices = ["cpu"]}', "device"),
     ("colour = {choices = [1, 2]}", "colour"),
     ("lr = {choices = [0.001, 1e400]}", "lr"),
+    ("batch_size = {choices = [0, 2]}", "batch_size"),  # a run's check of a searched value
+    ('"model_options.dropout" = {choices = [0.1, 2.0]}', "model_options.dropout"),  # model's
 ])
 def test_every_space_refusal_names_its_key_in_one_shape(tmp_path: Path, cli, line: str,
                                                         key: str) -> None:
-    """S13: ``[space] KEY: ...``, never ``[space]: 'KEY' ...`` nor ``[space] KEY is ...``
-    beside it."""
+    """S13: ``[space] KEY: ...``, never ``[space]: 'KEY' ...``, ``[space] KEY is ...`` nor
+    ``[space] KEY = VALUE: ...`` beside it."""
     said = _refused(tmp_path, cli, line)
     assert said.startswith(f"[space] {key}: "), said

@@ -69,7 +69,7 @@ def test_a_mistake_inside_the_file_still_names_its_line(cli: Any, tmp_path: Path
      "low and high must be finite numbers with low < high, not true (a boolean) and "
      "07:32:00 (a time)"),
     ("tune", TUNE_HEAD + '[space]\ndata_order = {choices = ["nope"]}\n',
-     '[space] data_order = "nope": unknown data_order = "nope"; use shuffle'),
+     '[space] data_order: the choice "nope": unknown data_order = "nope"; use shuffle'),
     ("sweep", RUN_HEAD + "model_options = 3\n", "'model_options' must be a table, not 3 "
                                                 "(an integer)"),
 ])

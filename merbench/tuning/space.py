@@ -48,6 +48,7 @@ from merbench.runner.checks import check_values
 from merbench.runner.given_values import MAX_SEED, check_file_value
 from merbench.runner.keywords import toml_spelling
 from merbench.runner.spec import RunSettings, RunSpec, sweep_plan_options, typed_value
+from merbench.tuning.space_words import keyed, value_at
 
 SAMPLERS = ("tpe", "grid", "random")
 PRUNERS = ("median", "successive-halving", "none")
@@ -234,8 +235,7 @@ def _check_values(where: str, model: str, dataset: str, options: dict[str, Any],
         values: list[Any] = p.choices if p.choices is not None else [p.low, p.high]
         for value in values:
             changed: dict[str, Any] = {p.name: value}
-            checked(f"[space] {p.name} = {toml_value(value)}",
-                    dataclasses.replace(base, **changed))
+            checked(value_at(p, value), dataclasses.replace(base, **changed))
 
 
 def _decided(name: str) -> str:
@@ -309,10 +309,10 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
                                 f"search visits ({MAX_GRID:,}); list fewer, or give a range "
                                 "(low, high)")
         if run_option:
-            choices = [_keyed(here, name, "a choice", partial(typed_value, name=name, value=c))
+            choices = [keyed(here, name, "a choice", partial(typed_value, name=name, value=c))
                        for c in choices]
         for c in choices:  # a model option's too: nan or 1e999 reached the model
-            _keyed(here, name, "a choice", partial(check_file_value, name=name, value=c,
+            keyed(here, name, "a choice", partial(check_file_value, name=name, value=c,
                                                    is_path=False))
         encoded = [json.dumps(c, sort_keys=True) for c in choices]
         if len(set(encoded)) != len(encoded):
@@ -331,7 +331,7 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
         raise MerbenchError(f"{here}: log must be true or false, and a log range needs "
                             "low > 0")
     if run_option:  # checked; a whole-number option's 1.0 is the 1 it takes
-        ends = tuple(_keyed(here, name, end, partial(typed_value, name=name, value=value))
+        ends = tuple(keyed(here, name, end, partial(typed_value, name=name, value=value))
                      for end, value in (("low", low), ("high", high)))
         if all(isinstance(end, int) for end in ends):
             low, high = ends
@@ -344,24 +344,6 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
                             "numbers on a linear scale")
     step = whole_step
     return Parameter(name=name, low=low, high=high, log=log, step=step, integer=integer)
-
-
-def _keyed(here: str, name: str, subject: str, check: Callable[[str], Any]) -> Any:
-    """``check(here)`` (a run's check of a value), its refusal in ``[space]``'s one shape,
-    ``FILE: [space] KEY: ...``, ``subject`` ("a choice", "low") for the quoted key: it was
-    ``[space]: 'lr' is infinite`` (pass 84s, S13)."""
-    try:
-        return check(here)
-    except MerbenchError as exc:
-        said = str(exc).removeprefix(f"{here}: ")
-        dotted, _, rest = said.removeprefix("'").partition("'")
-        if not said.startswith("'") or not (dotted + ".").startswith(name + "."):
-            raise
-        if dotted != name:  # a value inside a table: 'model_options.x.y' is infinite
-            subject = f"{subject}'s {dotted[len(name) + 1:]}"
-        written, _, tail = rest.removeprefix(" = ").partition(" is ")  # a number near 0
-        said = f"{subject}, {written}, is {tail}" if rest.startswith(" = ") else subject + rest
-        raise MerbenchError(f"{here}: {said}") from None
 
 
 def _table(where: str, document: dict[str, Any], key: str) -> dict[str, Any]:
