@@ -56,7 +56,7 @@ def _one_line_error(code: int, err: str, *expected: str) -> None:
     ([*RUN, "--model-opt", "paddin=1"], ["model 'ststnet' has no option 'paddin'; its options "
                                          "are: padding, dropout, image_size"]),
     ([*RUN, "--feature-opt", "size=14"],
-     ["feature 'flow-uvos' has no option 'size'; its options are: (none)"]),
+     ["feature 'flow-uvos' takes no options (given 'size')"]),
     (["run", "--model", "ststnet"], ["needs --dataset"]),
     (["list", "modls"], ["merbench list has no KIND 'modls'"]),
     (["frobnicate"], ["merbench has no command 'frobnicate'"]),

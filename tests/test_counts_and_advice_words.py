@@ -92,5 +92,5 @@ def test_a_grid_over_a_range_names_the_tuning_file(cli, tmp_path: Path) -> None:
     plan.write_text('model = "ststnet"\ndataset = "synthetic"\n[search]\nsampler = "grid"\n'
                     "[space]\nlr = {low = 0.001, high = 0.1}\n")
     line = refusal_line(*cli("tune", plan, "--threads", "1", "--out", tmp_path / "t"))
-    assert line == (f"merbench: error: {plan}: [space] lr is a range of real numbers, which a "
+    assert line == (f"merbench: error: {plan}: [space] lr: a range of real numbers, which a "
                     "grid cannot list; give choices = [...] for sampler = \"grid\""), line

@@ -55,9 +55,9 @@ def test_a_sweep_command_line_option_keeps_its_flag(cli, tmp_path: Path) -> None
      "[options]: 'lr' is infinite"),
     (("[options]\nepochs = 1\n", '[options]\nepochs = 1\ndata_root = ""\n'),
      "[options]: 'data_root' is an empty path"),
-    (("0.03]}", "1e999]}"), "[space]: 'lr' is infinite"),
+    (("0.03]}", "1e999]}"), "[space] lr: a choice is infinite"),
     (("0.03]}\n", '0.03]}\n"model_options.dropout" = {choices = [0.1, 1e999]}\n'),
-     "t.toml: [space]: 'model_options.dropout' is infinite"),
+     "t.toml: [space] model_options.dropout: a choice is infinite"),
 ])
 def test_a_tuning_file_value_is_refused_by_its_key(cli, tmp_path: Path,
                                                    edit: tuple[str, str], said: str) -> None:

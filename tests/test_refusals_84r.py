@@ -129,7 +129,7 @@ def test_predicts_output_is_said_alike_by_validate_show_and_status(tmp_path: Pat
      "tune.toml: [space] model_options.nosuch: model 'ststnet' has no option 'nosuch'; its "
      "options are: padding, dropout, image_size"),
     ('lr = {choices = [0.001, "a"]}',
-     "tune.toml: [space]: 'lr' must be a number, not \"a\" (a string)"),
+     "tune.toml: [space] lr: a choice must be a number, not \"a\" (a string)"),
 ])
 def test_a_tuning_files_space_is_refused_naming_the_file_and_key_once(
         tmp_path: Path, cli, line: str, says: str) -> None:

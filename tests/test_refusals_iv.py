@@ -51,7 +51,7 @@ def test_a_tuning_space_over_a_run_setting_is_one_line(cli, tmp_path: Path,
     space.write_text(f'model = "ststnet"\ndataset = "synthetic"\n[space]\n'
                      f'{setting} = {{choices = [1, 2]}}\n')
     code, _, err = cli("tune", space, "--out", tmp_path / "t")
-    assert code == 2 and f"[space] {setting} says where or how a run goes" in err, err
+    assert code == 2 and f"[space] {setting}: says where or how a run goes" in err, err
     assert "Traceback" not in err and not (tmp_path / "t").exists()
 
 
@@ -294,13 +294,16 @@ def _tuning_file(tmp_path: Path, body: str) -> Path:
      "choices lists 100,001 values, more than a search visits (100,000)"),
     # the values tune has no flags for, said in the file's words, before the header
     ("[space]\nbatch_size = {choices = [0, 8]}",
-     "[space] batch_size = 0: batch_size must be at least 1 (got 0); fix it in the tuning file"),
-    ("[space]\nepochs = {choices = [0, 2]}", "[space] epochs = 0: epochs must be at least 1"),
-    ("[space]\nlr = {low = -1.0, high = 0.1}", "[space] lr = -1.0: lr must be a positive number"),
+     "[space] batch_size: the choice 0: batch_size must be at least 1 (got 0); fix it in "
+     "the tuning file"),
+    ("[space]\nepochs = {choices = [0, 2]}",
+     "[space] epochs: the choice 0: epochs must be at least 1"),
+    ("[space]\nlr = {low = -1.0, high = 0.1}",
+     "[space] lr: the low end -1.0: lr must be a positive number"),
     ("[options]\nepochs = 0\n[space]\nlr = {low = 0.001, high = 0.1}",
      "[options] epochs = 0: epochs must be at least 1"),
     ("[space]\ndata_order = {choices = [\"x\"]}",
-     '[space] data_order = "x": unknown data_order = "x"'),
+     '[space] data_order: the choice "x": unknown data_order = "x"'),
 ])
 def test_a_tuning_file_is_refused_from_the_file_alone(cli, tmp_path: Path, body: str,
                                                       message: str) -> None:

@@ -185,7 +185,7 @@ def test_library_text_stays_out_of_one_line_refusals(examples: dict[str, Path],
     assert code == 2 and "is not a PEM private key; give the file" in err and "http" not in err
     code, _, err = cli("run", *TINY_RUN, "--dataset-opt", "seed=abc", "--out",
                        tmp_path / "abc")
-    assert code == 2 and "seed='abc' is text; seed takes a whole number (default 0)" \
+    assert code == 2 and 'seed="abc" is text; seed takes a whole number (default 0)' \
         in err, err
     run = _copy(examples["emotion run"], tmp_path / "run")
     (run / "results.json").unlink()

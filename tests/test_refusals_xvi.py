@@ -99,7 +99,7 @@ SMALL = "dataset_options = {subjects = 3, databases = 1, samples_per_subject = 3
 
 @pytest.mark.parametrize(("top", "space", "said"), [
     (f"inner_folds = 2\n{SMALL}", '"model_options.dropout" = {choices = [0.1, 2.0]}',
-     "[space] model_options.dropout = 2.0: model 'ststnet': dropout=2.0 is no dropout "
+     "[space] model_options.dropout: the choice 2.0: model 'ststnet': dropout=2.0 is no dropout "
      "probability"),
     ("inner_folds = 99", "lr = {choices = [0.1]}",
      "outer fold syn1/s01 has 5 training subjects, fewer than inner_folds = 99; give "
@@ -126,7 +126,7 @@ def test_a_tuning_file_with_choices_and_a_range_still_says_so(cli, tmp_path: Pat
     tuning = tmp_path / "t.toml"
     tuning.write_text(TUNING.format(top="", space="lr = {choices = [0.1], low = 0.1}"))
     line = _refused(*cli("tune", tuning, "--out", tmp_path / "o"))
-    assert line.endswith(f"{tuning}: [space] lr gives choices and a range; give one of them"
+    assert line.endswith(f"{tuning}: [space] lr: choices and a range are given; give one of them"
                          ), line
 
 

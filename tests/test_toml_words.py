@@ -62,14 +62,14 @@ def test_a_mistake_inside_the_file_still_names_its_line(cli: Any, tmp_path: Path
     ("sweep", '[runs]\nmodel = "ststnet"\n', "'runs' is a table, but it must be a list of "
                                               "tables"),
     ("tune", TUNE_HEAD + '[space]\nlr = {choices = [0.001, "a", true]}\n',
-     "[space]: 'lr' must be a number, not \"a\" (a string)"),
+     "[space] lr: a choice must be a number, not \"a\" (a string)"),
     ("tune", TUNE_HEAD + 'objective = ["uf1"]\n[space]\nlr = {choices = [0.1]}\n',
      "'objective' must be one of uf1, uar, not [\"uf1\"] (an array)"),
     ("tune", TUNE_HEAD + "[space]\nlr = {low = true, high = 07:32:00}\n",
      "low and high must be finite numbers with low < high, not true (a boolean) and "
      "07:32:00 (a time)"),
     ("tune", TUNE_HEAD + '[space]\ndata_order = {choices = ["nope"]}\n',
-     '[space] data_order = "nope": unknown data_order = "nope"; use shuffle'),
+     '[space] data_order: the choice "nope": unknown data_order = "nope"; use shuffle'),
     ("sweep", RUN_HEAD + "model_options = 3\n", "'model_options' must be a table, not 3 "
                                                 "(an integer)"),
 ])

@@ -88,12 +88,12 @@ BASE = {"model": "ststnet", "dataset": "synthetic", "space": {"lr": {"choices": 
     ({"options": {"device": "cpu"}}, "give it on the merbench tune command line"),
     ({"options": {"epochs": "ten"}}, "'epochs' must be a whole number, not \"ten\" (a string)"),
     ({"space": {}}, "[space] is empty"),
-    ({"space": {"colour": {"choices": [1]}}}, "[space] colour is not an option"),
+    ({"space": {"colour": {"choices": [1]}}}, "[space] colour: not an option"),
     ({"space": {"lr": {"choices": [0.1, 0.1]}}}, "lists a value twice"),
     ({"space": {"lr": {"low": 0.0, "high": 1.0, "log": True}}}, "a log range needs low > 0"),
     ({"space": {"lr": {"low": 1.0, "high": 0.1}}}, "low < high"),
-    ({"space": {"lr": {"choices": [0.1], "low": 0.1}}}, "gives choices and a range"),
-    ({"space": {"lr": 0.1}}, "must be a table"),
+    ({"space": {"lr": {"choices": [0.1], "low": 0.1}}}, "choices and a range are given"),
+    ({"space": {"lr": 0.1}}, "give a table"),
     ({"space": {"model_options.": {"choices": [1]}}}, "name the model option"),
     ({"options": {"epochs": 2}, "space": {"epochs": {"choices": [1, 2]}}},
      "also fixed in [options]"),
@@ -527,7 +527,7 @@ def test_tune_command_refusals(cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('model = "ststnet"\ndataset = "synthetic"\n[space]\nlr = 3\n')
     code, _, err = cli("tune", str(bad), "--out", str(tmp_path / "out"))
-    assert code == 2 and "[space] lr must be a table" in err
+    assert code == 2 and "[space] lr: give a table" in err
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")

@@ -73,8 +73,9 @@ def test_a_real_number_model_options_range_of_whole_bounds_is_real(tmp_path: Pat
     (tmp_path / "d.toml").write_text(path.replace("model_options.padding",
                                                   "model_options.dropout"))
     spec = read_tune_file(tmp_path / "d.toml")
-    model = default_plugins().registries.models.get("ststnet")
-    [p] = typed_model_space(spec, model, "d.toml").space
+    registries = default_plugins().registries
+    model = registries.models.get("ststnet")
+    [p] = typed_model_space(spec, model, "d.toml", registries.features).space
     assert (p.low, p.high, p.integer) == (0.0, 1.0, False)
 
 

@@ -76,7 +76,7 @@ def test_a_whole_number_option_of_a_dataset_takes_any_spelling(cli, tmp_path: Pa
 
 @pytest.mark.parametrize(("given", "said"), [
     ("subjects=2.5", "subjects=2.5 is not a whole number"),
-    ("subjects=abc", "subjects='abc' is text"),
+    ("subjects=abc", 'subjects="abc" is text'),
 ])
 def test_a_dataset_option_that_is_no_whole_number_stays_refused(cli, tmp_path: Path,
                                                                 given: str, said: str) -> None:
@@ -129,7 +129,8 @@ TUNE = ('model = "ststnet"\ndataset = "synthetic"\ninner_folds = 2.0\n'
     ("[space]\nepochs = {choices = [1.0, 1]}\n", "[space] epochs: choices lists a value twice"),
     ("trials = 1.5\n[space]\nepochs = {choices = [1, 2]}\n",
      "'trials' must be a whole number from 1 to 1000, not 1.5\n"),
-    ("[space]\nepochs = {choices = [1, 2.5]}\n", "'epochs' must be a whole number, not 2.5\n"),
+    ("[space]\nepochs = {choices = [1, 2.5]}\n",
+     "[space] epochs: a choice must be a whole number, not 2.5\n"),
 ])
 def test_a_tuning_file_takes_whole_numbers_in_any_spelling(cli, tmp_path: Path, lines: str,
                                                            said: str) -> None:

@@ -9,6 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
@@ -22,6 +23,7 @@ from merbench.kinds import finished_text
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import own_folder_problem, seed_folder
 from merbench.results.result_files import AUDIT_FILE
+from merbench.runner.checks import run_owned
 from merbench.runner.seeds import parse_seeds
 from merbench.runner.spec import RunSettings
 from merbench.tuning.archive import RUNS_ARCHIVE, archived_names
@@ -86,10 +88,20 @@ def check_tuning_folder(out: Path, named: str | None = None) -> None:
                                 "again) or give another --out") from None
 
 
+def _settable(plugins: Plugins, name: str) -> list[str] | None:
+    """The options of model ``name`` a tuning file may search (not those the run sets), or
+    None where there is no such model (refused after, with the file's name)."""
+    try:
+        model = plugins.registries.models.get(name)
+    except MerbenchError:
+        return None
+    return [o for o in model.options() if run_owned(o, model.meta.kind == "torch") is None]
+
+
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     progress = SweepProgress(enabled=not args.quiet, command="tune")
     plugins = load(args, extra=[(f"{__name__}.progress", progress)])
-    spec = read_tune_file(args.space)
+    spec = read_tune_file(args.space, partial(_settable, plugins))
     out = Path(args.out)
     refuse_result_place(out, "--out", own=TUNING)
     seeds = parse_seeds(args.seeds) if args.seeds is not None else None
@@ -114,7 +126,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         raise MerbenchError(f"{args.space}: {exc}") from None
     # the model's options type their ranges before tuning.json records the space: a
     # whole-number option's 1.0..3.0 is searched as 1, 2, 3, never as 2.07
-    spec = typed_model_space(spec, model, str(args.space))
+    spec = typed_model_space(spec, model, str(args.space), registries.features)
     mode: Mode = NESTED if args.score == "nested" else TEST_SCORED
     folders = [(spec, out)] if seeds is None else [
         (dataclasses.replace(spec, seed=seed), out / seed_folder(seed)) for seed in seeds]

@@ -181,8 +181,12 @@ class Entry(Generic[M]):
         unknown = declared.unknown(options)
         if unknown:
             settable = [k for k in declared.names() if k != "num_classes"]
-            listed = f"its options are: {', '.join(settable) or '(none)'}"
             owner = f"{kind} '{self.meta.name}'"
+            if not settable:  # "its options are: (none)" said it as a list (pass 84s, S14)
+                raise OptionRefused(owner, f"names '{unknown[0]}', but {owner} takes no "
+                                    "options", f"{owner} takes no options (given "
+                                    f"'{unknown[0]}')")
+            listed = f"its options are: {', '.join(settable)}"
             raise OptionRefused(owner, f"names '{unknown[0]}', which {owner} does not take; "
                                 f"{listed}", f"{owner} has no option '{unknown[0]}'; {listed}")
 

@@ -5,6 +5,7 @@ defaults alone so that planning and building agree without importing the factory
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -82,7 +83,10 @@ def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: 
             # integer", "expected a sequence of integers or a single integer"
             found = "not a whole number"
         if found is not None:  # text, a list: the factory compared it with a number
-            raise OptionRefused(f"{kind} '{entry}'", f"{name}={written(value)} is "
+            # text as JSON quotes it: image_size='a' beside a file's "a" (pass 84s, S13)
+            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, str) \
+                else written(value)
+            raise OptionRefused(f"{kind} '{entry}'", f"{name}={shown} is "
                                 f"{found}; {name} takes {wanted} (default {default})")
         if "dropout" in name and not 0 <= value < 1:  # torch's own sentence otherwise
             raise OptionRefused(f"{kind} '{entry}'", f"{name}={value!r} is no "

@@ -22,15 +22,18 @@ from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.option_values import OptionRefused
+from merbench.plugin_system.registry import Registry
 from merbench.runner.checks import run_owned
 from merbench.tuning.space import MODEL_OPTION, Parameter, TuneSpec
 
 
-def typed_model_space(spec: TuneSpec, model: Entry[Any], where: str) -> TuneSpec:
+def typed_model_space(spec: TuneSpec, model: Entry[Any], where: str,
+                      features: Registry[Any]) -> TuneSpec:
     """``spec`` with each searched model option's values as the option takes them (see the
     module's docstring); a range a whole-number option cannot take (``1.5..3``) is refused
-    in one line naming the file."""
+    in one line naming the file, as is an option the model or feature has not."""
     _check_run_owned(spec, model, where)
+    _check_feature_options(spec, model, where, features)
     # replaced whatever the comparison says: [1, 3] == [1.0, 3] in Python, not in tuning.json
     return dataclasses.replace(spec, space=tuple(_typed(p, model, where) for p in spec.space))
 
@@ -51,6 +54,28 @@ def _check_run_owned(spec: TuneSpec, model: Entry[Any], where: str) -> None:
             model.check_known("model", {option: None})
         except OptionRefused as exc:
             raise MerbenchError(f"{where}: {label}: {exc}") from None
+
+
+def _check_feature_options(spec: TuneSpec, model: Entry[Any], where: str,
+                           features: Registry[Any]) -> None:
+    """Refuse a searched ``feature_options`` table naming an option its feature has not,
+    with the file and key: the first trial's plan said only "feature 'flow-uvos' has no option
+    'a'" (pass 84s, S14). Each table is checked against each feature a trial can be given
+    (a searched feature's every choice), as a search pairs any two."""
+    searched = {p.name: p for p in spec.space if p.choices is not None}
+    tables = searched["feature_options"].choices if "feature_options" in searched else []
+    if not tables:
+        return
+    feature = searched["feature"].choices if "feature" in searched else [
+        spec.options.get("feature") or model.meta.feature]
+    for name in feature or []:
+        if not isinstance(name, str) or name not in features:
+            continue  # no feature of that name: the first trial's plan says so
+        for table in tables:
+            try:
+                features.get(name).check_known("feature", dict(table))
+            except OptionRefused as exc:
+                raise MerbenchError(f"{where}: [space] feature_options: {exc}") from None
 
 
 def _typed(p: Parameter, model: Entry[Any], where: str) -> Parameter:

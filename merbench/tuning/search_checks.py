@@ -16,7 +16,6 @@ from typing import Any
 
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError, in_words
-from merbench.base.toml_words import toml_value
 from merbench.plugin_system.manager import Plugins
 from merbench.results.safe_files import UnsafeFile
 from merbench.results.user_files import UnreadableFile
@@ -30,6 +29,7 @@ from merbench.tuning.record import (
     read_search_record,
 )
 from merbench.tuning.space import Parameter, TuneSpec
+from merbench.tuning.space_words import value_at
 
 
 def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
@@ -48,9 +48,9 @@ def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
                 plan = plan_run(spec.trial_spec(params, spec.protocol, {}), settings, plugins)
                 dataclasses.replace(data, plan=plan).build_model()
             except MerbenchError as exc:
-                raise MerbenchError(f"[space] {p.name} = {toml_value(value)}: {exc}") from None
+                raise MerbenchError(f"{value_at(p, value)}: {exc}") from None
             except Exception as exc:  # the model's own refusal, whatever it raises
-                raise MerbenchError(f"[space] {p.name} = {toml_value(value)}: model "
+                raise MerbenchError(f"{value_at(p, value)}: model "
                                     f"'{spec.model}' cannot be built with it "
                                     f"({in_words(exc)}); narrow the space") from None
 

@@ -21,7 +21,7 @@
     [space]                    # any run option, or model_options.NAME
     lr = {low = 1e-4, high = 1e-2, log = true}
     epochs = {choices = [50, 100]}
-    "model_options.dim" = {low = 8, high = 64, step = 8}
+    "model_options.padding" = {low = 1, high = 3}
 
 Every name and value is checked here (names against ``merbench run``'s options, values against
 the option's type) and again, for each trial, by the run's own checks, so a space that could
@@ -34,7 +34,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,6 +48,7 @@ from merbench.runner.checks import check_values
 from merbench.runner.given_values import MAX_SEED, check_file_value
 from merbench.runner.keywords import toml_spelling
 from merbench.runner.spec import RunSettings, RunSpec, sweep_plan_options, typed_value
+from merbench.tuning.space_words import keyed, value_at
 
 SAMPLERS = ("tpe", "grid", "random")
 PRUNERS = ("median", "successive-halving", "none")
@@ -56,6 +59,11 @@ MODEL_OPTION = "model_options."
 DECIDED = ("protocol", "protocol_options", "seed", "model", "dataset", "selection", "task",
            "au_set", "weights", "shuffle_train_labels")
 MAX_TRIALS = 1000
+#: why a search cannot vary the dataset's options: every trial is scored on the one split of
+#: one sample list, so other subjects would be other folds (a TypeError in pass 84s, S12)
+TUNING_DATASET = ("the dataset is the tuning's, the same for every trial (its folds are "
+                  "split once); give dataset_options = {...} at the top of the file, and "
+                  "tune each dataset in a file of its own")
 MAX_GRID = 100_000  # configurations a grid may list (the sampler holds them all)
 
 
@@ -88,7 +96,7 @@ class Parameter:
         if self.integer:
             assert self.low is not None and self.high is not None
             return list(range(int(self.low), int(self.high) + 1, self.step or 1))
-        raise MerbenchError(f"[space] {self.name} is a range of real numbers, which a grid "
+        raise MerbenchError(f"[space] {self.name}: a range of real numbers, which a grid "
                             "cannot list; give choices = [...] for sampler = \"grid\"")
 
 
@@ -129,13 +137,19 @@ class TuneSpec:
         return dataclasses.asdict(self)
 
 
-def read_tune_file(path: Path) -> TuneSpec:
-    """``path`` read and checked; one line naming the key and the fix for anything wrong."""
+#: the options a model (by name) takes that a file may set, or None for no such model
+OptionsOf = Callable[[str], list[str] | None]
+
+
+def read_tune_file(path: Path, options_of: OptionsOf | None = None) -> TuneSpec:
+    """``path`` read and checked; one line naming the key and the fix for anything wrong
+    (``options_of``: a refusal's example of a model option is one of the file's model's)."""
     document = read_toml(path, "tuning file")
-    return parse_tune(document, str(path))
+    return parse_tune(document, str(path), options_of)
 
 
-def parse_tune(document: dict[str, Any], where: str) -> TuneSpec:
+def parse_tune(document: dict[str, Any], where: str,
+               options_of: OptionsOf | None = None) -> TuneSpec:
     known = {"model", "dataset", "protocol", "seed", "objective", "inner_folds", "options",
              "dataset_options", "search", "space"}
     unknown = sorted(set(document) - known)
@@ -170,7 +184,8 @@ def parse_tune(document: dict[str, Any], where: str) -> TuneSpec:
     sampler = _one_of(f"{where}: [search]", search, "sampler", SAMPLERS, "tpe")
     pruner = _one_of(f"{where}: [search]", search, "pruner", PRUNERS, "median")
     sampler_seed = _whole(f"{where}: [search]", search, "seed", 0, 0, MAX_SEED)
-    space = _space(where, _table(where, document, "space"), allowed, options)
+    space = _space(where, _table(where, document, "space"), allowed, options,
+                   _name_an_option(model, options_of))
     try:
         grid_size = math.prod(p.grid_size() for p in space) if sampler == "grid" else None
     except MerbenchError as exc:  # a real range: named with the file, as every refusal here
@@ -220,8 +235,7 @@ def _check_values(where: str, model: str, dataset: str, options: dict[str, Any],
         values: list[Any] = p.choices if p.choices is not None else [p.low, p.high]
         for value in values:
             changed: dict[str, Any] = {p.name: value}
-            checked(f"[space] {p.name} = {toml_value(value)}",
-                    dataclasses.replace(base, **changed))
+            checked(value_at(p, value), dataclasses.replace(base, **changed))
 
 
 def _decided(name: str) -> str:
@@ -230,8 +244,17 @@ def _decided(name: str) -> str:
     return "see 'merbench run --help'"
 
 
+def _name_an_option(model: str, options_of: OptionsOf | None) -> str:
+    """What a bare ``model_options`` key is told: an example of the model's own options (it
+    was ``model_options.dim`` for every model, an option STSTNet has not: pass 84s, S14)."""
+    names = None if options_of is None else options_of(model)
+    if names == []:
+        return f"model '{model}' takes no options; remove it"
+    return f"name the model option, e.g. model_options.{names[0] if names else 'NAME'}"
+
+
 def _space(where: str, table: dict[str, Any], allowed: set[str],
-           options: dict[str, Any]) -> tuple[Parameter, ...]:
+           options: dict[str, Any], name_an_option: str) -> tuple[Parameter, ...]:
     if not table:
         raise MerbenchError(f"{where}: [space] is empty; search at least one option, e.g. "
                             "lr = {low = 1e-4, high = 1e-2, log = true}")
@@ -239,23 +262,27 @@ def _space(where: str, table: dict[str, Any], allowed: set[str],
     for name, raw in table.items():
         here = f"{where}: [space] {name}"
         option = name[len(MODEL_OPTION):] if name.startswith(MODEL_OPTION) else None
+        if name.split(".")[0] == "dataset_options":
+            raise MerbenchError(f"{here}: {TUNING_DATASET}")
         if option is None and name not in allowed:
-            searchable = sorted(allowed & {f.name for f in dataclasses.fields(RunSpec)})
-            raise MerbenchError(f"{here} is not an option a trial takes; search a run option "
+            # the dataset's options are the file's, model_options is searched by NAME
+            searchable = sorted(allowed & {f.name for f in dataclasses.fields(RunSpec)}
+                                - {"dataset_options", "model_options"})
+            raise MerbenchError(f"{here}: not an option a trial takes; search a run option "
                                 f"({', '.join(searchable)}) or model_options.NAME")
         if option is None and name not in {f.name for f in dataclasses.fields(RunSpec)}:
             # device, data_root, threads, ...: where and how a run goes, the same for every
             # trial (given on the command line), never what a trial is
-            raise MerbenchError(f"{here} says where or how a run goes, not what it is; it "
+            raise MerbenchError(f"{here}: says where or how a run goes, not what it is; it "
                                 "cannot be searched (see 'merbench tune --help' for the "
                                 "settings a search takes once)")
         if option == "" or name == "model_options":
-            raise MerbenchError(f"{here}: name the model option, e.g. model_options.dim")
+            raise MerbenchError(f"{here}: {name_an_option}")
         if name in options or (option is not None
                                and option in options.get("model_options", {})):
-            raise MerbenchError(f"{here} is also fixed in [options]; give it in one place")
+            raise MerbenchError(f"{here}: also fixed in [options]; give it in one place")
         if not isinstance(raw, dict):
-            raise MerbenchError(f"{here} must be a table: {{choices = [...]}} or {{low = ..., "
+            raise MerbenchError(f"{here}: give a table, {{choices = [...]}} or {{low = ..., "
                                 "high = ..., log = true}")
         found.append(_parameter(here, name, raw, option is None))
     return tuple(found)
@@ -264,11 +291,11 @@ def _space(where: str, table: dict[str, Any], allowed: set[str],
 def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> Parameter:
     unknown = sorted(set(raw) - {"choices", "low", "high", "log", "step"})
     if unknown:
-        raise MerbenchError(f"{here} has no key '{unknown[0]}'; give choices, or low, high "
+        raise MerbenchError(f"{here}: no key '{unknown[0]}'; give choices, or low, high "
                             "and optionally log or step")
     if "choices" in raw:
         if set(raw) & {"low", "high"}:
-            raise MerbenchError(f"{here} gives choices and a range; give one of them")
+            raise MerbenchError(f"{here}: choices and a range are given; give one of them")
         stray = sorted(set(raw) - {"choices"})
         if stray:  # log or step alone: no range is given, so say which key does not belong
             raise MerbenchError(f"{here}: {stray[0]} goes only with a range (low and high), "
@@ -281,17 +308,18 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
             raise MerbenchError(f"{here}: choices lists {len(choices):,} values, more than a "
                                 f"search visits ({MAX_GRID:,}); list fewer, or give a range "
                                 "(low, high)")
-        section = here.removesuffix(f" {name}")  # the key said once, as [options] says it
         if run_option:
-            choices = [typed_value(section, name, c) for c in choices]
-        for choice in choices:  # a model option's too: nan or 1e999 reached the model
-            check_file_value(section, name, choice, is_path=False)
+            choices = [keyed(here, name, "a choice", partial(typed_value, name=name, value=c))
+                       for c in choices]
+        for c in choices:  # a model option's too: nan or 1e999 reached the model
+            keyed(here, name, "a choice", partial(check_file_value, name=name, value=c,
+                                                   is_path=False))
         encoded = [json.dumps(c, sort_keys=True) for c in choices]
         if len(set(encoded)) != len(encoded):
             raise MerbenchError(f"{here}: choices lists a value twice; list each once")
         return Parameter(name=name, choices=choices)
     if "low" not in raw or "high" not in raw:
-        raise MerbenchError(f"{here} needs choices = [...], or low and high")
+        raise MerbenchError(f"{here}: give choices = [...], or low and high")
     low, high = raw["low"], raw["high"]
     numbers = all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
                   for v in (low, high))
@@ -303,8 +331,8 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
         raise MerbenchError(f"{here}: log must be true or false, and a log range needs "
                             "low > 0")
     if run_option:  # checked; a whole-number option's 1.0 is the 1 it takes
-        section = here.removesuffix(f" {name}")  # the key said once, as [options] says it
-        ends = typed_value(section, name, low), typed_value(section, name, high)
+        ends = tuple(keyed(here, name, end, partial(typed_value, name=name, value=value))
+                     for end, value in (("low", low), ("high", high)))
         if all(isinstance(end, int) for end in ends):
             low, high = ends
     # both bounds whole numbers: a range of whole numbers (write 0.0 for a real range)
