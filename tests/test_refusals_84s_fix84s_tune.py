@@ -1,4 +1,4 @@
-"""Pass 84s's findings S9 and S10, on a tuning's ``runs.tar.xz``. S9: a member
+"""Pass 84s's findings S9 and S10, on a tuning's ``runs.tar.xz``, and S17. S9: a member
 replaced by another trial's fold file, or repeated (a second, damaged copy), was "finished"
 to ``status`` and printed by ``show``, while ``validate`` refused it (through a timing
 field, or a damaged fold file): nothing recorded the members' digests. S10: a run no trial
@@ -127,3 +127,33 @@ def test_a_tuning_of_layout_2_is_migrated_to_the_digests_of_its_archive(tmp_path
     code, out, err = cli("status", folder)
     assert code == 0 and out.rstrip().endswith("finished: tune.json written"), out + err
 
+
+# -- S17: status of a result's own file ---------------------------------------------------------
+
+RUN = REAL / "biwoof-release-svm-composite-lodo"
+
+
+@pytest.mark.parametrize(("folder", "name", "what"), [
+    (TUNING, "tuning.json", "the run's identity"), (TUNING, "runs.tar.xz", "a file"),
+    (RUN, "predictions.csv", "a file"), (RUN, "audit.json", "a file"),
+    (RUN, "run.json", "the run's identity"), (RUN, "folds/fold-000.npz", "a file")])
+def test_status_of_a_results_own_file_says_what_validate_and_show_say(
+        cli, folder: Path, name: str, what: str) -> None:
+    """``status`` said "not a directory; give a run directory" where ``validate`` and
+    ``show`` name the file as part of its result, and its folder."""
+    said = (f"is {what} in the result {folder}, not its result file; give the result's "
+            f"folder ({folder})")
+    for command, after in (("status", " "), ("show", " "), ("validate", ": ")):
+        code, out, err = cli(command, folder / name)
+        assert code == 2 and f"{folder / name}{after}{said}" in err, (command, out + err)
+
+
+def test_status_of_a_started_results_own_file_names_its_folder(tmp_path: Path, cli) -> None:
+    """A tuning begun and not finished (``tuning.json`` alone): its file is said as a
+    finished one's, by ``status`` and ``show``."""
+    shutil.copy(TUNING / "tuning.json", tmp_path / "tuning.json")
+    said = (f"{tmp_path / 'tuning.json'} is the run's identity in the result {tmp_path}, not "
+            f"its result file; give the result's folder ({tmp_path})")
+    for command in ("status", "show"):
+        code, out, err = cli(command, tmp_path / "tuning.json")
+        assert code == 2 and said in err, (command, out + err)
