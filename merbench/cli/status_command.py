@@ -12,7 +12,13 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import say
 from merbench.cli.parser import EXIT_USAGE
-from merbench.kinds import kind_of, result_kinds, started_files, started_kind
+from merbench.kinds import (
+    kind_of,
+    part_of_result,
+    result_kinds,
+    started_files,
+    started_kind,
+)
 from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
 from merbench.results.folder_walk import RESULTS_BELOW, folders_holding
@@ -42,6 +48,9 @@ def under_way(path: Path) -> list[Path]:
                             "of runs")
     if not path.is_dir() and is_predict_output(path) and started_kind(path.parent) is None:
         raise MerbenchError(f"{path} {PREDICT_OUTPUT}")
+    part = part_of_result(path)  # validate's and show's words for a result's own file
+    if part is not None:
+        raise MerbenchError(f"{path} {part}")
     if not path.is_dir():
         raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
                             "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "

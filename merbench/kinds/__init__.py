@@ -116,12 +116,13 @@ def part_of_result(path: Path) -> str | None:
     (a run's ``run.json``, a fold file), with the fix; or None. ``validate`` read a run's
     ``run.json`` as a damaged results file ("field 'config' is not part of this layout",
     a field merbench wrote) and ``show`` called it "no file a merbench result is written
-    in" (pass 84r, R17)."""
+    in" (pass 84r, R17); ``status`` called it "not a directory" (pass 84s, S17)."""
     path = Path(path)
     if path.is_dir() or kind_of(path) is not None:
         return None
     for folder in (path.parent, path.parent.parent):  # a run's own file, or one in folds/
-        if kind_of(folder) is not None:
+        # a result begun and not finished too: its folder is what every command takes
+        if kind_of(folder) is not None or started_kind(folder) is not None:
             what = "the run's identity" if path.name in started_files() else "a file"
             return (f"is {what} in the result {folder}, not its result file; give the "
                     f"result's folder ({folder})")

@@ -18,6 +18,7 @@ deterministic (sorted names, no times or owners), so the same runs give the same
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import lzma
 import os
@@ -123,12 +124,17 @@ def _checked_members(archive: tarfile.TarFile, path: Path) -> list[tarfile.TarIn
     """Every member of ``archive``, each refused unless unpacking it is safe, and the whole
     refused past the caps, before any is written."""
     members: list[tarfile.TarInfo] = []
+    seen: set[str] = set()
     total = 0
     for info in archive:
         problem = _member_problem(info)
         if problem is not None:
             raise MerbenchError(f"{path}: member {info.name!r} {problem}; publish the "
                                 "archive merbench tune wrote")
+        if info.name in seen:  # unpacked, the second copy would silently replace the first
+            raise MerbenchError(f"{path} holds {info.name} twice (merbench tune packs each "
+                                "file once); publish the archive merbench tune wrote")
+        seen.add(info.name)
         total += info.size
         members.append(info)
         if len(members) > MAX_MEMBERS or total > MAX_BYTES:
@@ -158,6 +164,19 @@ def archived_files(folder: Path, wanted: set[str]) -> dict[str, bytes]:
     return found
 
 
+def archived_digests(folder: Path) -> dict[str, str]:
+    """The SHA-256 of each regular file ``folder/runs.tar.xz`` holds, by member name (each
+    member checked as unpacking would): what ``tune.json`` records when the archive is
+    written, so that a member replaced by another run's file is told without unpacking."""
+    found: dict[str, str] = {}
+    with _opened(folder) as archive:
+        for info in _checked_members(archive, Path(folder) / RUNS_ARCHIVE):
+            handle = archive.extractfile(info) if info.isfile() else None
+            if handle is not None:
+                found[info.name] = hashlib.sha256(handle.read()).hexdigest()
+    return found
+
+
 def unpack_runs(folder: Path, into: Path) -> None:
     """Unpack ``folder/runs.tar.xz`` into ``into`` once every member is checked."""
     with _opened(folder) as archive:
@@ -175,5 +194,5 @@ def unpacked_runs(folder: Path) -> Iterator[Path]:
         yield temporary
 
 
-__all__ = ["PACKED_FOLDERS", "RUNS_ARCHIVE", "archived_files", "archived_names", "pack_runs",
-           "remove_packed", "unpack_runs", "unpacked_runs"]
+__all__ = ["PACKED_FOLDERS", "RUNS_ARCHIVE", "archived_digests", "archived_files",
+           "archived_names", "pack_runs", "remove_packed", "unpack_runs", "unpacked_runs"]

@@ -41,6 +41,7 @@ from merbench.base.errors import MerbenchError, in_words
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
+from merbench.results.manifest import file_sha256
 from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import folder_is_held
@@ -70,7 +71,7 @@ from merbench.tuning.trials_check import (
     check_universe,
     run_predictions,
 )
-from merbench.tuning.written import archive_problem
+from merbench.tuning.written import archive_problem, digest_problem, stray_problem
 from merbench.verification.provenance import SPAN_MARGIN, check_created
 
 #: what a finished tuning's folder holds (an audit.json is refused by its own check)
@@ -130,15 +131,22 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[CheckedTuning]:
     with contextlib.ExitStack() as unpacked:
         try:
             runs = unpacked.enter_context(unpacked_runs(folder))
-            # first, as status and show say it: a run's file missing from the archive
-            missing = archive_problem(results, [path.relative_to(runs).as_posix()
-                                                for path in runs.rglob("*")])
+            # first, as status and show say it: a run's file missing from the archive, or
+            # not the one tune.json records
+            names = [path.relative_to(runs).as_posix() for path in sorted(runs.rglob("*"))]
+            digests = {name: file_sha256(runs / name) for name in names
+                       if (runs / name).is_file()}
+            missing = archive_problem(results, names) or \
+                digest_problem(results, digests, unrecorded=False)
             if missing is not None:
                 raise ResultRejected(folder, missing)
             try:
                 checked = _validate(folder, runs, results, deep)
             except ResultRejected as exc:
                 raise _named_in_archive(folder, runs, exc) from None
+            unnamed = stray_problem(results, names) or digest_problem(results, digests)
+            if unnamed is not None:  # as status says it: the runs tune.json names come first
+                raise ResultRejected(folder, unnamed)
             _check_created_after_runs(folder, runs, results)
             audited = tuning_folder(folder, checked, runs)
             audits = check_audit_file(audited)

@@ -1,35 +1,51 @@
-"""``merbench migrate`` of a tuning: ``tune.json`` of layout 1, whose runs were folders, to
-layout 2, whose runs are packed in ``runs.tar.xz`` (the only change), registered with the
-shared ``migrate`` (:mod:`merbench.results.upgrade`) by the tuning's home."""
+"""``merbench migrate`` of a tuning: ``tune.json`` of layout 1, whose runs were folders, or
+of layout 2, whose runs are packed in ``runs.tar.xz`` but not digested, to layout 3, which
+records each packed file's SHA-256 (``archived``), registered with the shared ``migrate``
+(:mod:`merbench.results.upgrade`) by the tuning's home. One step per older layout, as every
+file's migrations are (:mod:`merbench.results.migrations`): 1 to 2 packs the runs, 2 to 3
+digests the archive."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.results.migrations import version_of
 from merbench.results.schema import read_json
-from merbench.tuning.archive import pack_runs, remove_packed
+from merbench.tuning.archive import archived_digests, pack_runs, remove_packed
 from merbench.tuning.record import TUNE_SCHEMA
 
 
+def tune_2_to_3(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """``tune.json`` layout 2 -> 3: ``archived``, each file ``runs.tar.xz`` holds with its
+    SHA-256, read from the archive as it is now (a repeated member refused, as every reader
+    of the archive refuses it); nothing else changes."""
+    return {**data, "schema_version": 3, "archived": archived_digests(folder)}
+
+
 def upgrade_tuning(path: Path) -> bool:
-    """Tuning layout 1 to 2: its run folders packed into ``runs.tar.xz``, then ``tune.json``
-    rewritten as layout 2, then the folders removed (a kill in between leaves layout 1 whole,
+    """A tuning's ``tune.json`` (``path``) to the current layout: a layout-1 tuning's run
+    folders packed into ``runs.tar.xz`` first, then ``tune.json`` rewritten with the
+    archive's digests, then the folders removed (a kill in between leaves layout 1 whole,
     or the archive and the folders both, which the next migrate packs again); False where
-    ``path`` is of layout 2 already."""
+    ``path`` is current already."""
     data = read_json(path, "tuning results file")
-    if data.get("kind") != "tune" or version_of(data) not in (1, TUNE_SCHEMA):
+    if data.get("kind") != "tune" or version_of(data) not in (1, 2, TUNE_SCHEMA):
         raise MerbenchError(f"{path} is no tuning of a layout merbench knows (kind "
                             f"{data.get('kind')!r}, schema_version "
                             f"{data.get('schema_version')!r}); fix or remove it")
-    if version_of(data) == TUNE_SCHEMA:
+    version = version_of(data)
+    if version == TUNE_SCHEMA:
         return False
-    pack_runs(path.parent)
-    atomic_write_json(path, {**data, "schema_version": TUNE_SCHEMA})
-    remove_packed(path.parent)
+    if version == 1:  # 1 -> 2: the runs packed, the only change
+        pack_runs(path.parent)
+    atomic_write_json(path, tune_2_to_3({**data, "schema_version": 2}, path.parent),
+                      compact=True)
+    if version == 1:
+        remove_packed(path.parent)
     return True
 
 
-__all__ = ["upgrade_tuning"]
+__all__ = ["tune_2_to_3", "upgrade_tuning"]

@@ -15,8 +15,9 @@ the test subject. ``test-scored``: one search whose trials are whole outer runs 
 test subjects, as the field's released grids are; its "outer fold" is the whole protocol.
 
 Versioned apart from the other files (:data:`TUNE_SCHEMA`). Layout 1 kept the run folders
-unpacked; layout 2 packs them. ``merbench migrate`` takes a layout-1 tuning to layout 2
-(:func:`merbench.results.upgrade.upgrade`); readers read layout 2 only.
+unpacked; layout 2 packs them; layout 3 records each packed file's SHA-256 (``archived``).
+``merbench migrate`` takes an older tuning to layout 3
+(:func:`merbench.results.upgrade.upgrade`); readers read layout 3 only.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ TUNE_PREDICTIONS_FILE = "predictions.csv"
 #: another file is refused, and the leaderboard knows the folder's runs are trials before
 #: ``tune.json`` exists
 TUNING_SPEC_FILE = "tuning.json"
-TUNE_SCHEMA = 2
+TUNE_SCHEMA = 3
 PREDICTION_COLUMNS = ["sample_id", "database", "subject", "fold", "y_true", "y_pred"]
 Mode = Literal["nested", "test-scored"]
 NESTED: Mode = "nested"
@@ -128,6 +129,10 @@ class TuneResults:
     per_database: dict[str, ScoresRecord]
     intervals: Intervals
     wall_time_s: float
+    #: each regular file in ``runs.tar.xz`` (its member name) and its SHA-256, as
+    #: ``results.json``'s ``files`` bind a run's files: ``status`` and ``show`` tell a
+    #: member replaced by another run's file from these, without unpacking (layout 3)
+    archived: dict[str, str]
 
     def chosen_configurations(self) -> dict[str, int]:
         """Each configuration chosen, as ``name=value, ...``, with how many outer folds
@@ -214,4 +219,6 @@ def read_tune(path: Path) -> TuneResults:
     """A ``tune.json`` in the current layout, every field checked."""
     return read_kind(path, "tuning results file", "tune", TUNE_SCHEMA, TuneResults, older={
         1: f"its runs unpacked; 'merbench migrate {Path(path).parent}' packs them into "
-           f"layout {TUNE_SCHEMA}"})
+           f"layout {TUNE_SCHEMA}",
+        2: f"no digest of the files in its runs.tar.xz; 'merbench migrate "
+           f"{Path(path).parent}' records them, layout {TUNE_SCHEMA}"})

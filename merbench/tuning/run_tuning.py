@@ -54,6 +54,7 @@ from merbench.tuning import search
 from merbench.tuning.archive import (
     PACKED_FOLDERS,
     RUNS_ARCHIVE,
+    archived_digests,
     pack_runs,
     remove_packed,
     unpack_runs,
@@ -235,11 +236,11 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
         best = units[0].trials[chosen[0]]
         final_runs = [best.runs[0]]
         predictions = read_predictions(out / best.runs[0])[PREDICTION_COLUMNS]
-    results = _record(spec, mode, units, chosen, final_runs, predictions, classes, complete,
-                      time.perf_counter() - started)
     atomic_write_bytes(out / TUNE_PREDICTIONS_FILE,
                        predictions[PREDICTION_COLUMNS].to_csv(index=False).encode())
     pack_runs(out)  # before tune.json, which names a finished tuning, is written
+    results = _record(spec, mode, units, chosen, final_runs, predictions, classes, complete,
+                      time.perf_counter() - started, archived_digests(out))
     written = to_json(results)
     atomic_write_json(out / TUNE_FILE, written, compact=True)
     remove_packed(out)
@@ -328,7 +329,7 @@ def outer_scores(predictions: pd.DataFrame, classes: list[str]
 
 def _record(spec: TuneSpec, mode: Mode, units: list[_Unit], chosen: list[int],
             final_runs: list[str], predictions: pd.DataFrame, classes: list[str],
-            complete: bool, seconds: float) -> TuneResults:
+            complete: bool, seconds: float, archived: dict[str, str]) -> TuneResults:
     overall, per_database = outer_scores(predictions, classes)
     outer = []
     for unit, number, final in zip(units, chosen, final_runs, strict=True):
@@ -353,7 +354,7 @@ def _record(spec: TuneSpec, mode: Mode, units: list[_Unit], chosen: list[int],
         library={"optuna": search.optuna_version()}, outer=outer, classes=classes,
         n_samples=len(predictions), overall=overall, per_database=per_database,
         intervals=interval_record([predictions], len(classes)),
-        wall_time_s=round(seconds, 3))
+        wall_time_s=round(seconds, 3), archived=archived)
 
 
 __all__ = [

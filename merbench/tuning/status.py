@@ -149,4 +149,7 @@ def tuning_status(folder: Path) -> str:
         if problem is not None:  # an audit record's refusal is validate's in its words
             state = f"written, but {problem} ('merbench validate' " + (
                 "refuses it)" if problem.startswith(AUDIT_FILE) else "says more)")
+            if problem.startswith(f"{RUNS_ARCHIVE} holds"):  # runs counted from an archive
+                # holding a run tune.json does not name: "3 of 2 runs finished" was said
+                return f"{folder}: tuning of {what}, {mode}, {shape}; {state}"
     return f"{folder}: tuning of {what}, {mode}, {shape}: {runs}; {state}"

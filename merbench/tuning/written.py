@@ -32,7 +32,12 @@ from merbench.results.result_files import AUDIT_FILE, RESULTS_FILE
 from merbench.results.schema import read_results
 from merbench.results.user_files import UnreadableFile, parse_user_csv
 from merbench.results.written import audit_written, finite_json, recorded, said_in_folder
-from merbench.tuning.archive import RUNS_ARCHIVE, archived_files, archived_names
+from merbench.tuning.archive import (
+    RUNS_ARCHIVE,
+    archived_digests,
+    archived_files,
+    archived_names,
+)
 from merbench.tuning.audited import tuning_audited
 from merbench.tuning.record import (
     NESTED,
@@ -41,6 +46,7 @@ from merbench.tuning.record import (
     TUNE_PREDICTIONS_FILE,
     TUNING_SPEC_FILE,
     TuneResults,
+    final_folder,
     outer_folds_problem,
     read_search_record,
     read_tune,
@@ -70,7 +76,8 @@ def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneR
             raise MerbenchError(problem)
         names = archived_names(folder) if archived is None else archived
         _runs_archived(results, names)
-        problem = archive_problem(results, names)
+        problem = archive_problem(results, names) or stray_problem(results, names) or \
+            digest_problem(results, archived_digests(folder))
         if problem is not None:
             raise MerbenchError(problem)
         _predictions_of_runs(folder, results, _predictions_shaped(folder, results))
@@ -215,6 +222,55 @@ def archive_problem(results: TuneResults, archived: Sequence[str]) -> str | None
     return None
 
 
+def stray_problem(results: TuneResults, archived: Sequence[str]) -> str | None:
+    """The first run folder in ``runs.tar.xz`` (its member names ``archived``) that
+    ``tune.json`` does not name, said with its fix, or None. Allowed besides the named runs:
+    the folders above them, and a nested search's retraining of any trial of an outer fold
+    (a search that went on after ``--timeout-s`` and chose another trial keeps the first
+    one's). A stray run's ``results.json`` was counted by ``status`` ("3 of 2 runs
+    finished") and validated; ``validate`` asks after its own checks of the record, whose
+    words name an edited ``tune.json`` better than the runs it no longer names."""
+    held = {name.partition("/folds/")[0] if "/folds/" in name else name.rpartition("/")[0]
+            for name in archived}
+    allowed = {run for outer in results.outer
+               for run in (*(r for trial in outer.trials for r in trial.runs), outer.final_run)}
+    for outer in results.outer:
+        parts = outer.final_run.split("/")
+        if results.mode == NESTED and len(parts) == 3:
+            allowed.update(final_folder(parts[1], trial.number) for trial in outer.trials)
+    above = {"/".join(run.split("/")[:depth]) for run in allowed
+             for depth in range(run.count("/") + 1)}
+    stray = next((run for run in sorted(held) if run not in allowed and run not in above),
+                 None)
+    return None if stray is None else (
+        f"{RUNS_ARCHIVE} holds {stray}, a run {TUNE_FILE} does not name; publish the "
+        f"{RUNS_ARCHIVE} merbench tune wrote")
+
+
+def digest_problem(results: TuneResults, digests: Mapping[str, str],
+                   unrecorded: bool = True) -> str | None:
+    """The first file of ``runs.tar.xz`` (``digests``: each member's SHA-256) that is not
+    the one ``tune.json`` records (``archived``), said with its fix, or None: ``status``,
+    ``show`` and ``validate`` alike, as ``results.json``'s ``files`` bind a run's files. A
+    member replaced by another trial's fold file was "finished" to ``status`` and shown.
+    ``unrecorded`` False: files ``tune.json`` does not record are passed over (``validate``
+    asks after them once it has named a stray run in its words, :func:`stray_problem`)."""
+    fix = f"publish the {RUNS_ARCHIVE} merbench tune wrote"
+    for name, digest in sorted(digests.items()):
+        kept = results.archived.get(name)
+        if kept is None and not unrecorded:
+            continue
+        if kept is None:
+            return f"{RUNS_ARCHIVE} holds {name}, a file {TUNE_FILE} does not record; {fix}"
+        if kept != digest:
+            return (f"{RUNS_ARCHIVE}'s {name} is not the file {TUNE_FILE} records (its "
+                    f"SHA-256 differs); {fix}")
+    lacking = sorted(set(results.archived) - set(digests))
+    if lacking:
+        return f"{RUNS_ARCHIVE} lacks {lacking[0]}, a file {TUNE_FILE} records; {fix}"
+    return None
+
+
 def tune_values(results: TuneResults) -> None:
     """A tuning's ``tune.json``: its date and wall time, its sample count, and the trials
     and inner folds of its search."""
@@ -246,4 +302,5 @@ def _check_search_counts(trials: Any, inner_folds: Any) -> None:
                                   f"{field.replace('_', ' ')}")
 
 
-__all__ = ["search_values", "tune_values", "tuning_written"]
+__all__ = ["archive_problem", "digest_problem", "search_values", "stray_problem",
+           "tune_values", "tuning_written"]
