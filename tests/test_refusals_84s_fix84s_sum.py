@@ -1,0 +1,69 @@
+"""Pass 84s, S7, S8, S16 and S18: what ``status``, ``validate`` and ``show`` say of a summary
+over seeds cut to fewer seeds than its scores (S7), of a results folder holding a link (S8),
+of a summary linked to a device (S16) and of a damaged ``seeds.json`` beside a single run
+(S18): each fault one line, the same in all three.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+#: each kind of summary over seeds: its file and where it keeps its per-seed scores
+SUMMARIES = {
+    "summary over seeds": ("seeds.json", "policies.fixed.per_seed"),
+    "action-unit summary over seeds": ("au-seeds.json", "overall.per_seed"),
+    "spot-then-recognise summary over seeds": ("str-seeds.json", "scores.micro.per_seed"),
+    "tuning summary over seeds": ("tune-seeds.json", "scores.per_seed"),
+}
+
+
+def _all_three_refuse(cli, folder: Path, said: str) -> None:
+    """validate and show refuse ``folder`` with ``said``, and status says it of the summary."""
+    code, out, err = cli("validate", folder)
+    assert code == 2 and f"rejected: {folder}: {said}" in err, (out, err)
+    code, out, err = cli("show", folder)
+    assert code != 0 and f"{folder}: {said}" in err, (out, err)
+    code, out, err = cli("status", folder)
+    assert f"{folder}: {said} ('merbench validate' refuses it)" in out, (out, err)
+
+
+def _cut_to_seed_0(folder: Path, summary_file: str, keep_runs: bool) -> None:
+    """The summary's ``seeds`` cut to seed 0 (and, unless ``keep_runs``, its ``runs`` entry
+    and folder of seed 1 removed), every number left as the two seeds gave it."""
+    data = json.loads((folder / summary_file).read_text())
+    data["seeds"] = [0]
+    if not keep_runs:
+        del data["runs"]["1"]
+        shutil.rmtree(folder / "seed-1")
+    (folder / summary_file).write_text(json.dumps(data, indent=1))
+
+
+@pytest.mark.parametrize("kind", SUMMARIES)
+def test_a_summary_cut_to_one_seed_is_named_by_all_three(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str) -> None:
+    """S7: a summary whose seeds and runs drop seed 1 while its scores keep it was printed
+    "over 1 seed" with the two seeds' mean, passed over by status and refused by validate
+    on a number: all three now say which seeds its scores are of."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "s"))
+    summary_file, scored = SUMMARIES[kind]
+    _cut_to_seed_0(folder, summary_file, keep_runs=False)
+    _all_three_refuse(cli, folder, f"{summary_file} lists seeds 0, but its scores are of "
+                                   f"seeds 0, 1 ({scored}, which its mean and std are over); "
+                                   "run its --seeds command again to write it anew")
+    assert "over 1 seed" not in cli("show", folder)[1]
+
+
+@pytest.mark.parametrize("kind", SUMMARIES)
+def test_a_summary_whose_runs_keep_a_seed_it_no_longer_lists(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str) -> None:
+    """S7: ``seeds`` cut, ``runs`` and seed-1 left: the runs are said first (emotion and AU
+    summaries were refused only by validate, after every seed run was validated)."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "s"))
+    summary_file = SUMMARIES[kind][0]
+    _cut_to_seed_0(folder, summary_file, keep_runs=True)
+    _all_three_refuse(cli, folder, f"{summary_file} lists seeds 0, but its runs are of seeds "
+                                   "0, 1; run its --seeds command again to write it anew")
