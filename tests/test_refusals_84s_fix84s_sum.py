@@ -67,3 +67,63 @@ def test_a_summary_whose_runs_keep_a_seed_it_no_longer_lists(
     _cut_to_seed_0(folder, summary_file, keep_runs=True)
     _all_three_refuse(cli, folder, f"{summary_file} lists seeds 0, but its runs are of seeds "
                                    "0, 1; run its --seeds command again to write it anew")
+
+
+def _linked_line(link: Path) -> str:
+    """How every command names the link ``link`` met in a folder of results."""
+    if link.exists():
+        return (f"{link}: is a symbolic link (to {link.resolve()}); no result is read through "
+                "a link: copy the folder itself into the results folder")
+    return (f"{link}: is a symbolic link (to nothing: {link.resolve()}); no result is read "
+            "through a link: remove it, or copy the folder it named into the results folder")
+
+
+def test_links_in_a_folder_of_results_are_named_by_all_three(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """S8: a results folder holding only links (to a run, to nothing) was "no merbench run"
+    to status and "no merbench result" to show, while validate named each link "(to a folder,
+    or to nothing)": all three now name each as validate does, with where it leads."""
+    results = tmp_path / "lq"
+    (results / "a").mkdir(parents=True)
+    linked, dangling = results / "a" / "linked", results / "a" / "dangling"
+    linked.symlink_to(examples["emotion run"])
+    dangling.symlink_to(tmp_path / "moved-away")
+    code, out, err = cli("validate", results)
+    assert code == 2 and all(f"rejected: {_linked_line(link)}" in err
+                             for link in (linked, dangling)), (out, err)
+    code, out, err = cli("status", results)
+    assert code == 2 and all(f"merbench: error: {_linked_line(link)}" in err
+                             for link in (linked, dangling)), (out, err)
+    assert "holds no merbench run" not in err
+    code, out, err = cli("show", results)
+    said = _linked_line(dangling).removeprefix(f"{dangling}: ")
+    assert code == 2 and f"{results} holds no merbench result but {dangling} (and 1 more " \
+                         f"link), which {said}" in err, (out, err)
+
+
+def test_a_link_beside_a_real_run_fails_status_as_it_fails_validate(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """S8: with a real run beside a link (here to the folder above), status showed the run
+    and exited 0 while validate rejected the link with exit status 2."""
+    results = tmp_path / "lp"
+    shutil.copytree(examples["emotion run"], results / "a" / "r")
+    (results / "a" / "up").symlink_to("..")
+    code, out, err = cli("validate", results)
+    assert code == 2 and f"rejected: {_linked_line(results / 'a' / 'up')}" in err, (out, err)
+    code, out, err = cli("status", results)
+    assert code == 2 and f"{results / 'a' / 'r'}: " in out, (out, err)
+    assert f"merbench: error: {_linked_line(results / 'a' / 'up')}" in err, (out, err)
+
+
+def test_a_summary_linked_to_nothing_is_said_once_as_the_file(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """S8's walk: a ``seeds.json`` linked to nothing is the summary's check's to name (as a
+    file); the walk of its folder took it for a moved run folder too, naming it twice."""
+    folder = Path(shutil.copytree(examples["summary over seeds"], tmp_path / "s"))
+    (folder / "seeds.json").unlink()
+    (folder / "seeds.json").symlink_to(tmp_path / "nowhere")
+    for command in ("validate", "status"):
+        _, out, err = cli(command, folder)
+        lines = [line for line in (out + err).splitlines() if "symbolic link" in line]
+        assert len(lines) == 1 and f"{folder}: seeds.json is a symbolic link" in lines[0], \
+            (command, out, err)
