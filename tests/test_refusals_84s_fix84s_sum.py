@@ -127,3 +127,35 @@ def test_a_summary_linked_to_nothing_is_said_once_as_the_file(
         lines = [line for line in (out + err).splitlines() if "symbolic link" in line]
         assert len(lines) == 1 and f"{folder}: seeds.json is a symbolic link" in lines[0], \
             (command, out, err)
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "a folder", "nothing"])
+def test_a_summary_linked_to_no_file_has_one_fix_in_all_three(
+        examples: dict[str, Path], tmp_path: Path, cli, target: str) -> None:
+    """S16: a ``seeds.json`` linked to /dev/zero was "remove it" to status and "publish the
+    file itself, inside the run folder" to validate and show: a device (a folder, nothing)
+    has no file to publish; all three now say remove it, as of a fifo in its place."""
+    folder = Path(shutil.copytree(examples["summary over seeds"], tmp_path / "s"))
+    (folder / "seeds.json").unlink()
+    to = {"/dev/zero": Path("/dev/zero"), "a folder": tmp_path, "nothing": tmp_path / "gone"}
+    (folder / "seeds.json").symlink_to(to[target])
+    said = f"seeds.json is a symbolic link (to {to[target]})"
+    for command in ("validate", "show"):
+        code, out, err = cli(command, folder)
+        assert code == 2 and f"{folder}: {said}; remove it: the same command writes what it " \
+                             "should hold again" in err, (command, out, err)
+        assert "file itself" not in err
+    code, out, err = cli("status", folder)
+    assert f"{folder}: {said}, which merbench never reads (remove it: the same merbench run " \
+           "--seeds command writes it again)" in out, (out, err)
+
+
+def test_a_summary_linked_to_a_file_is_still_published_as_the_file(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """S16's other side: a link to a regular file has a file to publish in its place."""
+    folder = Path(shutil.copytree(examples["summary over seeds"], tmp_path / "s"))
+    (folder / "seeds.json").rename(tmp_path / "seeds.json")
+    (folder / "seeds.json").symlink_to(tmp_path / "seeds.json")
+    code, out, err = cli("validate", folder)
+    assert code == 2 and "seeds.json is a symbolic link (to " in err and "publish the file " \
+        "itself, inside the run folder" in err, (out, err)
