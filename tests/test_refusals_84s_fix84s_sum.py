@@ -159,3 +159,22 @@ def test_a_summary_linked_to_a_file_is_still_published_as_the_file(
     code, out, err = cli("validate", folder)
     assert code == 2 and "seeds.json is a symbolic link (to " in err and "publish the file " \
         "itself, inside the run folder" in err, (out, err)
+
+
+def test_a_damaged_seeds_json_in_a_run_folder_is_no_summary_to_any_of_the_three(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """S18: a damaged ``seeds.json`` beside a run's ``results.json`` was flagged by status
+    ("'merbench validate' says more") while validate said ``ok`` and nothing of it. No
+    command writes a summary into a run's folder, and validate and show read that folder as
+    the run alone: status now does too (a --seeds folder's damaged summary is still said)."""
+    run = Path(shutil.copytree(examples["emotion run"], tmp_path / "r"))
+    (run / "seeds.json").write_text("{")
+    code, out, err = cli("status", run)
+    assert code == 0 and "seeds.json" not in out + err and f"{run}: " in out, (out, err)
+    code, out, err = cli("validate", run)
+    assert code == 0 and f"ok: {run}" in out and "seeds.json" not in out + err, (out, err)
+    assert cli("show", run)[0] == 0
+    seeds = Path(shutil.copytree(examples["summary over seeds"], tmp_path / "s"))
+    (seeds / "seeds.json").write_text("{")
+    code, out, err = cli("status", seeds)
+    assert f"{seeds}: its seeds.json cannot be read" in out, (out, err)

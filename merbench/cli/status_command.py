@@ -76,8 +76,13 @@ def summary_lines(folder: Path) -> list[str]:
     its kind (each summary kind of :mod:`merbench.kinds` says what it is): one that is no
     file (a fifo), empty, unreadable or listing a seed run that is gone, never passed over
     in silence. One not written is not said: a folder of seed runs made one by one (as some
-    committed ones are) has none either."""
-    if not folder.is_dir():
+    committed ones are) has none either. Nor is one in a single result's own folder: no
+    command writes a summary there (``run --seeds`` refuses an ``--out`` holding a run), the
+    folder is its result's, and validate and show read it as that result alone; status
+    flagged a damaged ``seeds.json`` beside a run's ``results.json`` that validate accepted
+    with no word of it (pass 84s, S18). A fifo or link of that name is the run's own check's
+    (its files are regular files), said in the run's line."""
+    if not folder.is_dir() or started_kind(folder) is not None:
         return []
     summaries = [(kind.markers[0], kind) for kind in result_kinds() if kind.over_seeds]
     found = []
