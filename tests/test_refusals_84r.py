@@ -49,8 +49,8 @@ def test_a_linked_predictions_file_of_an_audited_run_is_said_once(tmp_path: Path
         "its audit.json holds audits" in out, out
     assert out.count("predictions.csv") == 1 and "remove it" not in out, out
     code, _, err = cli("validate", run)
-    assert code != 0 and "predictions.csv is a symbolic link (to /dev/zero); publish the " \
-        "file itself" in err, err
+    assert code != 0 and "predictions.csv is a symbolic link (to /dev/zero); remove it: the " \
+        "same command writes what it should hold again" in err, err
 
 
 def test_a_utf16_predictions_table_is_named_once(tmp_path: Path, cli) -> None:

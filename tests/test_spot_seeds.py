@@ -91,15 +91,24 @@ def test_the_same_command_again_recognises_nothing_and_a_new_seed_spots_nothing(
     assert cli("validate", seeded)[0] == 0
 
 
+def _seed_1_unlisted(summary: dict[str, Any]) -> None:
+    """Seed 1 taken out of the summary's seeds, runs and scores (its folder left beside)."""
+    summary.update(seeds=[0], runs={"0": "seed-0"})
+    for scope in summary["scores"].values():
+        del scope["per_seed"]["1"]
+
+
 @pytest.mark.parametrize(("edit", "said"), [
     (lambda s: s["scores"]["all"]["mean"].update(strs=0.99), "stored numbers do not match"),
     (lambda s: s["scores"]["macro"]["interval"].update(low=0.5, high=0.75),
      "stored numbers do not match"),
     (lambda s: s["recogniser"].update(epochs=800), "stored numbers do not match"),
     (lambda s: s.update(runs={"0": "seed-1", "1": "seed-0"}), "names 'seed-1' as seed 0"),
-    (lambda s: s.update(seeds=[0], runs={"0": "seed-0"}), "holds seed-1, a run"),
+    (_seed_1_unlisted, "holds seed-1, a run"),
+    (lambda s: s.update(seeds=[0], runs={"0": "seed-0"}),
+     "lists seeds 0, but its scores are of seeds 0, 1 (scores.micro.per_seed"),
     (lambda s: s.update(created="2026-02-01T00:00:00+00:00"), "is before its seed runs"),
-], ids=["mean", "interval", "recogniser", "swapped", "unlisted", "date"])
+], ids=["mean", "interval", "recogniser", "swapped", "unlisted", "seeds cut", "date"])
 def test_a_summary_its_runs_do_not_give_is_rejected(seeded: Path, edit: Any, said: str,
                                                     cli: Any) -> None:
     summary = _json(seeded / STR_SEEDS_FILE)

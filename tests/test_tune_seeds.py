@@ -76,7 +76,7 @@ def _audit_beside(folder: Path) -> None:
     (_edit("scores.mean.overall.uf1", 0.99), "stored numbers do not match its tunings"),
     (_edit("runs", {"0": "seed-1", "1": "seed-0"}), "names 'seed-1' as seed 0's tuning"),
     (_swapped, "lists seed-0 as seed 0, but it is a run of seed 1"),
-    (_edit("seeds", [0]), "runs are not one tuning for each of its seeds"),
+    (_edit("seeds", [0]), "lists seeds 0, but its runs are of seeds 0, 1"),
     (_edit("created", "2026-01-02T00:00:00+00:00"), "is before its seed runs finished"),
     (_edit("mode", "nested"), "stored numbers do not match its tunings"),
     (_unlisted, "holds extra/seed-7, a run tune-seeds.json does not list"),

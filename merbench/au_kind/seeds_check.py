@@ -47,8 +47,9 @@ def _au_seed_run(folder: Path) -> SeedRun:
 
 
 #: an ``au-seeds.json`` beside its action-unit runs, as validate, status and show check it
-AU_SEEDS_STRUCTURE = SeedsStructure(AU_SEEDS_FILE, (RUN_FILE, AU_RESULTS_FILE),
-                                    lambda summary: summary.model.name, _au_seed_run)
+AU_SEEDS_STRUCTURE = SeedsStructure(
+    AU_SEEDS_FILE, (RUN_FILE, AU_RESULTS_FILE), lambda summary: summary.model.name,
+    _au_seed_run, lambda summary: [("overall.per_seed", summary.overall.per_seed)])
 
 
 def validate_au_seeds(path: Path, runs: dict[Path, AUResults] | None = None

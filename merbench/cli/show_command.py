@@ -20,18 +20,25 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
 from merbench.kinds import finished_text, kind_of, started_kind
 from merbench.leaderboard.result_walk import walk_results
+from merbench.results.folder_walk import link_reason
 
 
 def _held(path: Path) -> str | None:
     """Why ``path``, a folder that is no result but holds some, is not shown, naming them
-    and the command that shows one; None for any other path (:func:`finished_text` says
+    and the command that shows one (or, holding none, the link to one it holds, as
+    validate names it); None for any other path (:func:`finished_text` says
     what it is)."""
     if not path.is_dir() or kind_of(path) is not None or started_kind(path) is not None:
         return None
     try:
-        inside = walk_results(path, given_as="").results
+        tree = walk_results(path, given_as="")
     except MerbenchError:  # a system folder, never walked: said as before, holding none
         return None
+    inside = tree.results
+    if not inside and tree.links:  # said as validate says it, not "holds no result" (S8)
+        more = f" (and {counted(len(tree.links) - 1, 'more link')})" if tree.links[1:] else ""
+        return f"{path} holds no merbench result but {tree.links[0]}{more}, which " \
+               f"{link_reason(tree.links[0])}"
     if len(inside) == 1:  # its name said once, as the command that shows it
         return f"{path} is no result but holds one; show it: merbench show {inside[0]}"
     if not inside:

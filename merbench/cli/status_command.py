@@ -21,7 +21,7 @@ from merbench.kinds import (
 )
 from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
-from merbench.results.folder_walk import RESULTS_BELOW, folders_holding
+from merbench.results.folder_walk import RESULTS_BELOW, folders_holding, link_reason
 from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
 from merbench.results.result_files import summary_markers
 from merbench.results.safe_files import (
@@ -40,7 +40,8 @@ def under_way(path: Path) -> list[Path]:
     (the seeds of a ``--seeds`` folder, a whole ``runs/``): at most
     :data:`~merbench.results.folder_walk.RESULTS_BELOW` levels down, as validate walks, so a
     folder that is no folder of results (``/``, a home folder) is refused in well under a
-    second."""
+    second. A symbolic link to a folder met on the way is among them, for :func:`main` to
+    say as validate says it (:func:`linked_entry`)."""
     path = Path(path)
     if not os.path.lexists(path):
         raise MerbenchError(f"{path}: no such file or folder; give a run directory (--out of "
@@ -61,11 +62,22 @@ def under_way(path: Path) -> list[Path]:
         return folders_holding(path, started_files(), RESULTS_BELOW,
                                what="a run folder or a folder of runs", noun="merbench run",
                                give="a run directory, a --seeds folder or a folder of runs "
-                                    "(such as runs/)", walked_into=summary_markers())
+                                    "(such as runs/)", with_links=True,
+                               walked_into=summary_markers())
     except MerbenchError:
         if is_predict_output(path):  # predict's folder: no run, and said as what it is
             raise MerbenchError(f"{path} {PREDICT_OUTPUT}") from None
         raise
+
+
+def linked_entry(given: Path, folder: Path) -> str | None:
+    """What is said of ``folder``, found under the folder ``given``, where it is a symbolic
+    link (to a run, a folder or nothing), as validate's walk rejects it; None for a folder
+    of its own. Status said the folder held no merbench run, or passed over the link beside
+    a real run with exit status 0, while validate named it (pass 84s, S8)."""
+    if folder == given or not folder.is_symlink():
+        return None
+    return f"{folder}: {link_reason(folder)}"
 
 
 def summary_lines(folder: Path) -> list[str]:
@@ -73,8 +85,13 @@ def summary_lines(folder: Path) -> list[str]:
     its kind (each summary kind of :mod:`merbench.kinds` says what it is): one that is no
     file (a fifo), empty, unreadable or listing a seed run that is gone, never passed over
     in silence. One not written is not said: a folder of seed runs made one by one (as some
-    committed ones are) has none either."""
-    if not folder.is_dir():
+    committed ones are) has none either. Nor is one in a single result's own folder: no
+    command writes a summary there (``run --seeds`` refuses an ``--out`` holding a run), the
+    folder is its result's, and validate and show read it as that result alone; status
+    flagged a damaged ``seeds.json`` beside a run's ``results.json`` that validate accepted
+    with no word of it (pass 84s, S18). A fifo or link of that name is the run's own check's
+    (its files are regular files), said in the run's line."""
+    if not folder.is_dir() or started_kind(folder) is not None:
         return []
     summaries = [(kind.markers[0], kind) for kind in result_kinds() if kind.over_seeds]
     found = []
@@ -151,6 +168,11 @@ def main(args: argparse.Namespace) -> int:
         for line in summary_lines(Path(path)):
             say(f"{path}: {line}", one_line=True)
         for folder in folders:
+            linked = linked_entry(Path(path), folder)
+            if linked is not None:  # no result is read through it, as validate refuses it
+                unreadable += 1
+                say(f"merbench: error: {linked}", file=sys.stderr, one_line=True)
+                continue
             try:  # the kind started there says how far it is (a finished one, its result's)
                 kind = started_kind(folder) or kind_of(folder)
                 if kind is None:

@@ -20,6 +20,7 @@ from merbench.results.folder_walk import (
     RESULTS_BELOW,
     UNEXPLORED_REASON,
     ResultTree,
+    link_reason,
     natural_order,
     result_tree,
 )
@@ -111,7 +112,7 @@ def unpublishable(tree: ResultTree) -> list[Rejected]:
     linked in is never read through the link, nor skipped with no word)."""
     return [*(Rejected(path, nested_reason(inside)) for path, inside in tree.nested),
             *(Rejected(path, UNEXPLORED_REASON) for path in tree.unexplored),
-            *(Rejected(link, LINK_REASON) for link in tree.links)]
+            *(Rejected(link, link_reason(link)) for link in tree.links)]
 
 
 def walk_rejections(trees: Walked) -> list[Rejected]:
@@ -133,10 +134,6 @@ def walk_rejections(trees: Walked) -> list[Rejected]:
 def nested_reason(inside: Path) -> str:
     return (f"is a result inside another result's folder ({inside}), which is neither "
             f"checked nor published as one; move it out of {inside}")
-
-
-LINK_REASON = ("is a symbolic link (to a folder, or to nothing); no result is read through a "
-               "link: copy the folder itself into the results folder")
 
 
 def find_result_files(trees: Walked) -> list[tuple[Path, Path]]:

@@ -33,6 +33,20 @@ UNEXPLORED_REASON = (f"holds folders more than {RESULTS_BELOW} levels below the 
                      "folder, which are not looked into; move the results in it higher up")
 
 
+def link_reason(link: Path) -> str:
+    """What every command says of a symbolic link met among a folder of results (after its
+    name), with where it leads, absolute, or that it leads nowhere: ``validate`` named it
+    "to a folder, or to nothing" while ``status`` and ``show`` said the folder held no run
+    (pass 84s, S8). No result is read through a link: one that the walk followed could
+    publish any folder, or loop."""
+    target = os.path.realpath(link)  # no error on a loop or a target gone
+    if not os.path.exists(link):
+        return (f"is a symbolic link (to nothing: {target}); no result is read through a "
+                "link: remove it, or copy the folder it named into the results folder")
+    return (f"is a symbolic link (to {target}); no result is read through a link: copy the "
+            "folder itself into the results folder")
+
+
 def holds_marker(folder: Path, markers: tuple[str, ...]) -> bool:
     """Whether ``folder`` holds an entry named like one of ``markers`` (of any type: a
     marker that is a link or a fifo still names a result, whose check says what is wrong)."""
@@ -64,7 +78,7 @@ def _walk(path: Path, markers: tuple[str, ...], below: int,
         looked_into += 1
         if looked_into > FOLDERS_LOOKED_INTO:
             return _Walk(found, links, complete=False, unexplored=unexplored)
-        for entry, link in _subfolders(folder):
+        for entry, link in _subfolders(folder, (*markers, *walked_into)):
             if link:
                 links.append(entry)
             elif holds_marker(entry, markers):
@@ -146,7 +160,7 @@ def result_tree(path: Path, markers: tuple[str, ...], *, walked_into: tuple[str,
                 continue
             if not holds_marker(folder, walked_into):
                 inside = folder
-        subfolders = _subfolders(folder)
+        subfolders = _subfolders(folder, (*markers, *walked_into))
         if depth >= below and not (depth == below and holds_marker(folder, walked_into)):
             if subfolders and inside is None:
                 unexplored.append(folder)
@@ -160,14 +174,18 @@ def result_tree(path: Path, markers: tuple[str, ...], *, walked_into: tuple[str,
                       sorted(links, key=natural_order), sorted(unexplored, key=natural_order))
 
 
-def _subfolders(folder: Path) -> list[tuple[Path, bool]]:
+def _subfolders(folder: Path, files: tuple[str, ...] = ()) -> list[tuple[Path, bool]]:
     """The folders in ``folder``, each with whether it is a symbolic link to one, and every
-    link that leads nowhere (it may have been a run's folder, moved: said, never skipped);
-    none where it cannot be read (a folder of runs is the user's own)."""
+    link that leads nowhere (it may have been a run's folder, moved: said, never skipped),
+    but a link named as one of ``files`` (a result's file, such as a ``seeds.json`` linked
+    to nothing or to a folder: the check of the folder holding it names it, once, as the
+    file it stands for); none where it cannot be read (a folder of runs is the user's
+    own)."""
     try:
         with os.scandir(folder) as entries:
             return [(Path(e.path), e.is_symlink()) for e in entries
-                    if e.is_dir() or (e.is_symlink() and not os.path.exists(e.path))]
+                    if not (e.is_symlink() and e.name in files)
+                    and (e.is_dir() or (e.is_symlink() and not os.path.exists(e.path)))]
     except OSError:
         return []
 

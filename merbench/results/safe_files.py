@@ -82,7 +82,10 @@ def empty_files(folder: Path, names: tuple[str, ...]) -> list[str]:
 
 def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
     """Refuse ``path`` unless it is a regular file (or, with ``folder``, a folder) that is
-    not a link, inside ``base``."""
+    not a link, inside ``base``. A file linked to another regular file is to be published
+    itself; one linked to a device, a fifo, a folder or nothing has no file to publish, and
+    is removed as a fifo in its place is (status, validate and show gave a link to
+    ``/dev/zero`` two fixes, pass 84s, S16)."""
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -92,7 +95,8 @@ def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
     if not wanted(mode):
         fix = ("publish the " + ("folder itself" if folder else
                                  "file itself, inside the run folder")
-               if folder or stat.S_ISLNK(mode) else f"remove it: {writer_of(path.name)}")
+               if folder or (stat.S_ISLNK(mode) and os.path.isfile(path))
+               else f"remove it: {writer_of(path.name)}")
         raise UnsafeFile(f"{shown} is {_describe(path, mode)}; {fix}")
     if not folder:
         _check_links(shown, os.lstat(path).st_nlink)

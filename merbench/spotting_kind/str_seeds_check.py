@@ -54,6 +54,8 @@ def _recognised_seed(folder: Path) -> SeedRun | None:
 STR_SEEDS_STRUCTURE = SeedsStructure(
     STR_SEEDS_FILE, (SPOTTING_FILE, SPOTTING_RUN_FILE),
     lambda summary: str(summary.recogniser.get("model")), _recognised_seed,
+    lambda summary: [(f"scores.{scope}.per_seed", scores.per_seed)
+                     for scope, scores in summary.scores.items()],
     of="a run recognised by", listed=("spotting run", "merbench spot --seeds"))
 
 

@@ -47,7 +47,8 @@ def _tuning_seed(folder: Path) -> SeedRun:
 #: a ``tune-seeds.json`` beside its seeds' tunings, as validate, status and show check it
 TUNE_SEEDS_STRUCTURE = SeedsStructure(
     TUNE_SEEDS_FILE, (TUNE_FILE, TUNING_SPEC_FILE), lambda summary: summary.model,
-    _tuning_seed, of="a tuning of", listed=("tuning", "merbench tune --seeds"))
+    _tuning_seed, lambda summary: [("scores.per_seed", summary.scores.per_seed)],
+    of="a tuning of", listed=("tuning", "merbench tune --seeds"))
 
 
 def validate_tune_seeds(path: Path) -> TuneSeedsSummary:

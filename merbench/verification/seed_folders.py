@@ -144,6 +144,9 @@ class SeedsStructure:
     #: a seed run's recorded seed and model (None: its record cannot say; its own check,
     #: which validate and show make of each seed run, says why)
     identify: Callable[[Path], SeedRun | None]
+    #: each field of per-seed scores the summary's mean and std are taken over (its dotted
+    #: name, seed -> that seed's scores), which must be of the seeds it lists
+    scored: Callable[[Any], Iterable[tuple[str, Mapping[str, Any]]]]
     of: str = "a run of"  # a seed run of a model, in words ("a tuning of")
     #: where runs must be ``seed-N`` folders, what each is and the command keeping it so
     #: (:func:`check_listed`); None where the summary may name other folders
@@ -157,7 +160,10 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
     another model than the summary's, or a run beside it that it does not list. The mapping
     is said before a stray run (a run moved out as the stray's line advised left the
     mapping still wrong, pass 84r, R10), and a seed run of another model by its model
-    rather than by the first number it changes (R11)."""
+    rather than by the first number it changes (R11). Before all of it, its ``runs`` and
+    per-seed scores are of the ``seeds`` it lists: one cut to fewer seeds than its scores
+    were printed "over 1 seed" with the two seeds' mean and a deviation (pass 84s, S7)."""
+    check_seeds_listed(base, structure, summary)
     if structure.listed is not None:
         check_listed(base, structure.summary_file, summary.seeds, summary.runs,
                      *structure.listed)
@@ -174,6 +180,28 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
                                        f"{json.dumps(model)}, but {name} is {structure.of} "
                                        f"{json.dumps(found.model)}")  # "" said, not nothing
     refuse_unlisted(base, structure.summary_file, summary.runs, structure.markers)
+
+
+def _seeds_in_words(seeds: Iterable[object]) -> str:
+    return ", ".join(map(str, seeds)) or "(none)"
+
+
+def check_seeds_listed(base: Path, structure: SeedsStructure, summary: Any) -> None:
+    """:class:`ResultRejected` where the summary's ``runs`` (in order) or any of its per-seed
+    scores (:attr:`SeedsStructure.scored`) are not of the ``seeds`` it lists: its mean and
+    standard deviation are over its per-seed scores, and what prints it counts its
+    ``seeds``, so a list cut or grown by hand says a mean over other seeds than it names."""
+    listed = [str(seed) for seed in summary.seeds]
+    fields = [("runs", "", True, summary.runs)] + [  # runs in the order of seeds, as written
+        ("scores", f" ({name}, which its mean and std are over)", False, entries)
+        for name, entries in structure.scored(summary)]
+    for what, which, in_order, entries in fields:
+        found = [str(seed) for seed in entries]
+        if (found != listed) if in_order else (sorted(found) != sorted(listed)):
+            raise ResultRejected(base, f"{structure.summary_file} lists seeds "
+                                       f"{_seeds_in_words(listed)}, but its {what} are of "
+                                       f"seeds {_seeds_in_words(found)}{which}; run its "
+                                       "--seeds command again to write it anew")
 
 
 def _identified(structure: SeedsStructure, folder: Path) -> SeedRun | None:

@@ -239,8 +239,10 @@ def _emotion_seed_run(folder: Path) -> SeedRun:
 
 
 #: a ``seeds.json`` beside its emotion runs, as validate, status and show check it
-SEEDS_STRUCTURE = SeedsStructure(SEEDS_FILE, (RUN_FILE, RESULTS_FILE),
-                                 lambda summary: summary.model.name, _emotion_seed_run)
+SEEDS_STRUCTURE = SeedsStructure(
+    SEEDS_FILE, (RUN_FILE, RESULTS_FILE), lambda summary: summary.model.name, _emotion_seed_run,
+    lambda summary: [(f"policies.{name}.per_seed", policy.per_seed)
+                     for name, policy in summary.policies.items()])
 
 
 def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> SeedsSummary:
@@ -271,9 +273,6 @@ def _checked_seeds(seeds_path: Path, runs: dict[Path, ValidatedRun] | None) -> S
     check_structure(base, SEEDS_STRUCTURE, summary)
     by_seed = validated_seed_runs(base, summary.runs, validate_run,
                                   lambda run: run.results.seed, {} if runs is None else runs)
-    if [int(seed) for seed in by_seed] != list(summary.seeds):
-        raise ResultRejected(base, f"seeds {summary.seeds} are not the seeds its runs list "
-                                   f"({', '.join(by_seed)})")
     check_summary_created(base, SEEDS_FILE, summary.created,
                           (r.results.created for r in by_seed.values()))
     identity = summary_identity(next(iter(by_seed.values())).results)
