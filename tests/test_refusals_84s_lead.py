@@ -79,3 +79,19 @@ def test_show_and_audit_of_a_run_under_way_quote_status_as_validate_does(tmp_pat
     for command in ("validate", "show", "audit"):
         code, _, err = cli(command, run)
         assert code != 0 and line in err and "says how far" not in err, (command, err)
+
+
+def test_a_model_with_no_authors_mapping_is_said_before_the_file_is_read(tmp_path: Path,
+                                                                        cli) -> None:
+    """84u U10: a checkpoint torch cannot read as weights only was blamed first ("save it
+    again with torch.save(...)"), a fix after which the command still refused: the model has
+    no mapping. The model is asked first; the file is never read."""
+    import pickle
+
+    with open(tmp_path / "pk.pth", "wb") as file:
+        pickle.dump({"a": 1}, file)
+    code, _, err = cli("convert-weights", "lbp-apex-svm", tmp_path / "pk.pth", "--out",
+                       tmp_path / "out.pth")
+    assert code == 2 and err.count("\n") == 1, err
+    assert "model 'lbp-apex-svm' has no mapping from its authors' weights" in err, err
+    assert "torch.save" not in err, err

@@ -23,7 +23,7 @@ from typing import Any
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import say
 from merbench.cli.out_places import refuse_read_place, refuse_replacing, refuse_result_place
-from merbench.export.authors_weights import Conversion, convert, targets
+from merbench.export.authors_weights import Conversion, convert, converter, targets
 from merbench.plugin_system.manager import Plugins
 from merbench.results.safe_files import entry_kind, refuse_special_target
 from merbench.runner.given_values import check_finite
@@ -34,6 +34,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     check_finite(options, "--model-opt")  # as 'merbench run' would refuse them later
     check_out(args.source, args.out, args.force)
     entry = load(args).registries.models.get(args.model)
+    converter(entry)  # a model with no mapping is said before any checkpoint is read (84u U10)
     done = convert(entry, args.source, args.out, options)
     for source, target in done.pairs:
         say(f"{source} -> {target}")
