@@ -28,7 +28,7 @@ from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
     empty_files,
-    never_read,
+    state_line,
 )
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.identity import DEFAULT_RUNS_DIR
@@ -99,7 +99,7 @@ def summary_lines(folder: Path) -> list[str]:
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:
-            found.append(never_read(exc.found, _again(kind)))
+            found.append(state_line(exc, _again(kind)))
     empty = empty_files(folder, tuple(name for name, _ in summaries))
     found += [f"its {name} is empty ('merbench validate' says why); {_again(kind)}"
               for name, kind in summaries if name in empty]

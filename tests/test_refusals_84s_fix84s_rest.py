@@ -1,0 +1,41 @@
+"""Pass 84s, the remainders of S8, S16 and S18: a summary over seeds linked to a regular file
+(one fix in status, validate and show), compare reading a run's folder that holds a
+``seeds.json`` as the run, as the other commands do, and a dangling link given as the
+argument named as a link to nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+#: each kind of summary over seeds, by its file
+SUMMARIES = {"summary over seeds": "seeds.json",
+             "action-unit summary over seeds": "au-seeds.json",
+             "spot-then-recognise summary over seeds": "str-seeds.json",
+             "tuning summary over seeds": "tune-seeds.json"}
+
+
+@pytest.mark.parametrize("kind", SUMMARIES)
+def test_a_summary_linked_to_a_file_has_one_fix_in_all_three(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str) -> None:
+    """S16's remainder: a summary linked to a regular file was "remove it: the same ...
+    command writes it again" to status and "publish the file itself, inside the run folder"
+    to validate and show, the second naming a run folder a --seeds folder is not. merbench
+    wrote the file: all three now say to put a copy of it in the link's place."""
+    name = SUMMARIES[kind]
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "s"))
+    (folder / name).rename(tmp_path / name)
+    (folder / name).symlink_to(tmp_path / name)
+    said = f"{name} is a symbolic link (to {tmp_path / name})"
+    for command in ("validate", "show"):
+        code, out, err = cli(command, folder)
+        assert code == 2 and f"{folder}: {said}; put a copy of the file itself in its " \
+                             "place" in err, (command, out, err)
+    code, out, err = cli("status", folder)
+    assert f"{folder}: {said}, which merbench never reads (put a copy of the file itself " \
+           "in its place)" in out, (out, err)
+    assert "remove it" not in out + err
+
