@@ -39,3 +39,15 @@ def test_a_summary_linked_to_a_file_has_one_fix_in_all_three(
            "in its place)" in out, (out, err)
     assert "remove it" not in out + err
 
+
+def test_compare_reads_a_run_folder_holding_a_seeds_json_as_the_run(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """S18's remainder: status, validate and show read a run's folder as the run whatever
+    ``seeds.json`` it holds beside its ``results.json``; compare took the folder for a
+    summary over seeds and refused it by the summary's checks."""
+    run = Path(shutil.copytree(examples["emotion run"], tmp_path / "r"))
+    shutil.copyfile(examples["summary over seeds"] / "seeds.json", run / "seeds.json")
+    other = examples["summary over seeds"] / "seed-1"
+    assert cli("validate", run)[0] == 0
+    code, out, err = cli("compare", run, other)
+    assert code == 0 and "seeds.json" not in out + err and "run 2 (" in out, (out, err)
