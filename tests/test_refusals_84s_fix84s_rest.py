@@ -51,3 +51,20 @@ def test_compare_reads_a_run_folder_holding_a_seeds_json_as_the_run(
     assert cli("validate", run)[0] == 0
     code, out, err = cli("compare", run, other)
     assert code == 0 and "seeds.json" not in out + err and "run 2 (" in out, (out, err)
+
+
+def test_a_link_to_nothing_given_as_the_argument_is_named_as_one_by_every_command(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """S8's remainder: a link leading nowhere, given itself, was "not a directory" to
+    status, "no results file at" it to validate and "no file a merbench result is written
+    in" to show: each now says it as a link to nothing, as S8's walk says one it meets."""
+    link = tmp_path / "linked"
+    link.symlink_to(tmp_path / "moved-away")
+    said = (f"{link}: is a symbolic link (to nothing: {tmp_path / 'moved-away'}); no result "
+            "is read through a link: remove it, or copy the folder it named into the results "
+            "folder")
+    for command in ("status", "validate", "show"):
+        code, out, err = cli(command, link)
+        assert code == 2 and said in err and "not a directory" not in err, (command, out, err)
+    code, out, err = cli("compare", link, examples["emotion run"])
+    assert code == 2 and said in err, (out, err)

@@ -21,7 +21,12 @@ from merbench.kinds import (
 )
 from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
-from merbench.results.folder_walk import RESULTS_BELOW, folders_holding, link_reason
+from merbench.results.folder_walk import (
+    RESULTS_BELOW,
+    folders_holding,
+    given_nowhere,
+    link_reason,
+)
 from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
 from merbench.results.result_files import summary_markers
 from merbench.results.safe_files import (
@@ -43,6 +48,8 @@ def under_way(path: Path) -> list[Path]:
     second. A symbolic link to a folder met on the way is among them, for :func:`main` to
     say as validate says it (:func:`linked_entry`)."""
     path = Path(path)
+    if (nowhere := given_nowhere(path)) is not None:
+        raise MerbenchError(nowhere)
     if not os.path.lexists(path):
         raise MerbenchError(f"{path}: no such file or folder; give a run directory (--out of "
                             "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "
