@@ -157,8 +157,8 @@ def test_a_summary_linked_to_a_file_is_still_published_as_the_file(
     (folder / "seeds.json").rename(tmp_path / "seeds.json")
     (folder / "seeds.json").symlink_to(tmp_path / "seeds.json")
     code, out, err = cli("validate", folder)
-    assert code == 2 and "seeds.json is a symbolic link (to " in err and "publish the file " \
-        "itself, inside the run folder" in err, (out, err)
+    assert code == 2 and "seeds.json is a symbolic link (to " in err and "put a copy of the " \
+        "file itself in its place" in err, (out, err)
 
 
 def test_a_damaged_seeds_json_in_a_run_folder_is_no_summary_to_any_of_the_three(

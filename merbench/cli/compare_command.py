@@ -26,6 +26,7 @@ from merbench.kinds import ResultKind, kind_of, result_kinds, unfinished
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.result_walk import walk_results
+from merbench.results.folder_walk import given_nowhere
 from merbench.results.model import Results
 from merbench.results.safe_files import entry_kind
 
@@ -88,6 +89,9 @@ def _check_paths(runs: list[str]) -> None:
     if len(runs) < 2:
         raise MerbenchError(f"compare takes two runs or more (the reference first); {runs[0]} "
                             "alone is compared with nothing: 'merbench validate' checks one run")
+    nowhere = next(filter(None, (given_nowhere(Path(path)) for path in runs)), None)
+    if nowhere is not None:  # said as status, validate and show say it
+        raise MerbenchError(nowhere)
     linked = next((path for path in map(Path, runs) if path.is_symlink()), None)
     if linked is not None:  # its folder is not the result's: the run would be read wrong
         raise MerbenchError(f"{linked} is {entry_kind(linked)}; give the result itself (its "

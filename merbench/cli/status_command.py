@@ -21,14 +21,19 @@ from merbench.kinds import (
 )
 from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
-from merbench.results.folder_walk import RESULTS_BELOW, folders_holding, link_reason
+from merbench.results.folder_walk import (
+    RESULTS_BELOW,
+    folders_holding,
+    given_nowhere,
+    link_reason,
+)
 from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
 from merbench.results.result_files import summary_markers
 from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
     empty_files,
-    never_read,
+    state_line,
 )
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.identity import DEFAULT_RUNS_DIR
@@ -43,6 +48,8 @@ def under_way(path: Path) -> list[Path]:
     second. A symbolic link to a folder met on the way is among them, for :func:`main` to
     say as validate says it (:func:`linked_entry`)."""
     path = Path(path)
+    if (nowhere := given_nowhere(path)) is not None:
+        raise MerbenchError(nowhere)
     if not os.path.lexists(path):
         raise MerbenchError(f"{path}: no such file or folder; give a run directory (--out of "
                             "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "
@@ -99,7 +106,7 @@ def summary_lines(folder: Path) -> list[str]:
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:
-            found.append(never_read(exc.found, _again(kind)))
+            found.append(state_line(exc, _again(kind)))
     empty = empty_files(folder, tuple(name for name, _ in summaries))
     found += [f"its {name} is empty ('merbench validate' says why); {_again(kind)}"
               for name, kind in summaries if name in empty]

@@ -26,7 +26,7 @@ from merbench.kinds import (
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.result_walk import Rejected, unpublishable, walk_results
-from merbench.results.folder_walk import RESULTS_BELOW
+from merbench.results.folder_walk import RESULTS_BELOW, given_nowhere
 from merbench.results.out_folders import is_system_folder
 from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
 from merbench.results.result_files import not_finished
@@ -69,6 +69,8 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
 
 def _checked(path: Path) -> Checked:
     """``path`` validated by its kind; rejected in one line where it is none."""
+    if (nowhere := given_nowhere(path)) is not None:
+        raise ResultRejected(path, nowhere.removeprefix(f"{path}: "))
     if not path.exists() and not path.is_symlink():
         raise ResultRejected(path, "no such file or directory")
     kind = kind_of(path)

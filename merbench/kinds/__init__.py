@@ -23,6 +23,7 @@ from merbench.kinds.contract import (
     check_audit_options,
 )
 from merbench.kinds.emotion import SEEDS_SUMMARY_KIND, EmotionRunKind
+from merbench.results.folder_walk import given_nowhere
 from merbench.results.kind_registry import import_kind_homes
 from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
 from merbench.results.result_files import not_finished, result_markers
@@ -95,6 +96,8 @@ def finished_text(path: Path) -> FinishedText:
 def _no_finished_result(path: Path) -> str:
     """Why ``path``, which no kind owns, has no finished text, and what to give instead."""
     give = "give a finished result's folder or its result file"
+    if (nowhere := given_nowhere(path)) is not None:
+        return nowhere
     if not os.path.lexists(path):
         return f"{path}: no such file or folder; {give}"
     if is_predict_output(path) and started_kind(path.parent if path.is_file() else path) is None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.results.out_folders import is_system_folder
+from merbench.results.result_files import result_markers
 
 #: how many folders are looked into before giving up: without it 'merbench status /'
 #: walked the whole file system, silently
@@ -45,6 +46,18 @@ def link_reason(link: Path) -> str:
                 "link: remove it, or copy the folder it named into the results folder")
     return (f"is a symbolic link (to {target}); no result is read through a link: copy the "
             "folder itself into the results folder")
+
+
+def given_nowhere(path: Path) -> str | None:
+    """What every command says of ``path``, given as its argument, where it is a symbolic
+    link that leads nowhere: the words :func:`link_reason` gives such a link met in a folder
+    of results, after its name; None for any other path. status called it "not a
+    directory", validate "no results file at" it, show "no file a merbench result is
+    written in", none saying it was a link (pass 84s, S8). A link named as a result's file
+    (``seeds.json``) is its kind's check's to name, as the file it stands for."""
+    if not os.path.islink(path) or os.path.exists(path) or Path(path).name in result_markers():
+        return None
+    return f"{path}: {link_reason(path)}"
 
 
 def holds_marker(folder: Path, markers: tuple[str, ...]) -> bool:

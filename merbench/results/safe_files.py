@@ -35,6 +35,16 @@ class UnsafeFile(MerbenchError):
         fifo"), for a command that says its own fix."""
         return str(self).split("; ")[0]
 
+    @property
+    def fix(self) -> str:
+        """The fix the message ends with ("remove it: ..."), or "" where it names none."""
+        return str(self).partition("; ")[2]
+
+
+#: what a result's file that is a link to a regular file must become (a run's ``run.json``,
+#: a summary over seeds), as every command says it
+OWN_COPY = "put a copy of the file itself in its place"
+
 
 def writer_of(name: str) -> str:
     """Who writes the run's file ``name`` again once what stands in its place (a folder, a
@@ -48,6 +58,17 @@ def never_read(found: str, writer: str) -> str:
     is a fifo"), with what writes the file it stands for: a state of the folder, not an
     error, for every kind of result."""
     return f"{found}, which merbench never reads (remove it: {writer})"
+
+
+def state_line(refused: UnsafeFile, writer: str) -> str:
+    """What ``status`` says of a result's file that :func:`check_entry` refused, with the fix
+    validate and show give: a link to a regular file is replaced by a copy of that file (a
+    summary over seeds linked to its own copy was "remove it" to status and "publish the
+    file itself" to validate and show, pass 84s), anything else is removed for ``writer``
+    to write again."""
+    if refused.fix == OWN_COPY:
+        return f"{refused.found}, which merbench never reads ({OWN_COPY})"
+    return never_read(refused.found, writer)
 
 
 def _describe(path: Path, mode: int) -> str:
@@ -82,8 +103,9 @@ def empty_files(folder: Path, names: tuple[str, ...]) -> list[str]:
 
 def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
     """Refuse ``path`` unless it is a regular file (or, with ``folder``, a folder) that is
-    not a link, inside ``base``. A file linked to another regular file is to be published
-    itself; one linked to a device, a fifo, a folder or nothing has no file to publish, and
+    not a link, inside ``base``. A file linked to another regular file is replaced by a copy
+    of it (:data:`OWN_COPY`: in a ``--seeds`` folder, "inside the run folder" named a folder
+    that is none); one linked to a device, a fifo, a folder or nothing has no file to publish, and
     is removed as a fifo in its place is (status, validate and show gave a link to
     ``/dev/zero`` two fixes, pass 84s, S16)."""
     try:
@@ -93,9 +115,8 @@ def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
     wanted = stat.S_ISDIR if folder else stat.S_ISREG
     shown = path.relative_to(base) if path.is_relative_to(base) else path
     if not wanted(mode):
-        fix = ("publish the " + ("folder itself" if folder else
-                                 "file itself, inside the run folder")
-               if folder or (stat.S_ISLNK(mode) and os.path.isfile(path))
+        fix = ("publish the folder itself" if folder else OWN_COPY
+               if stat.S_ISLNK(mode) and os.path.isfile(path)
                else f"remove it: {writer_of(path.name)}")
         raise UnsafeFile(f"{shown} is {_describe(path, mode)}; {fix}")
     if not folder:
@@ -127,10 +148,6 @@ def check_run_folder(run_dir: Path, files: tuple[str, ...] = ()) -> None:
     if folds.is_dir():
         for entry in sorted(folds.iterdir()):
             check_entry(entry, run_dir)
-
-
-#: what a run's ``run.json`` that is no file of its own must become, as every command says it
-OWN_COPY = "put a copy of the file itself in its place"
 
 
 def borrowed_line(found: str) -> str:

@@ -31,7 +31,7 @@ from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
     empty_files,
-    never_read,
+    state_line,
 )
 from merbench.results.signing_keys import load_signing_key
 from merbench.results.user_files import UnreadableFile, read_user_json_object
@@ -120,7 +120,7 @@ class SpottingRunKind:
             for name in (SPOTTING_RUN_FILE, SPOTTING_FILE, STR_FILE):
                 check_entry(folder / name, folder)
         except UnsafeFile as exc:
-            return f"{folder}: " + never_read(exc.found, "the same merbench spot command "
+            return f"{folder}: " + state_line(exc, "the same merbench spot command "
                                                          "writes what it should hold again")
         try:  # a list or null where the record is: said in words, not Python's
             started = read_user_json_object(folder / SPOTTING_RUN_FILE, "spotting run's record")

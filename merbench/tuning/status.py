@@ -20,7 +20,7 @@ from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
     empty_files,
-    never_read,
+    state_line,
 )
 from merbench.results.user_files import UnreadableFile
 from merbench.tuning.archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
@@ -98,7 +98,7 @@ def tuning_status(folder: Path) -> str:
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:  # a state of the folder, said as a run's status says it
-            return f"{folder}: " + never_read(exc.found, "the same merbench tune command "
+            return f"{folder}: " + state_line(exc, "the same merbench tune command "
                                                          "writes what it should hold again")
     try:
         spec, mode = read_search_record(folder)

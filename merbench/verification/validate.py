@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -302,11 +303,15 @@ def validate_emotion(path: Path, runs: dict[Path, ValidatedRun] | None = None
     """An emotion run (its folder or ``results.json``) or a summary of its seeds (a
     ``seeds.json`` or the folder holding one; ``runs`` as for :func:`validate_seeds`), for
     the readers of emotion runs alone (``compare``). Telling the kinds of result apart is
-    :func:`merbench.kinds.kind_of`'s: each kind validates its own."""
+    :func:`merbench.kinds.kind_of`'s: each kind validates its own. A folder holding a
+    ``results.json`` is its run, whatever else it holds, as ``kind_of`` gives it: compare
+    read a run's folder with a ``seeds.json`` beside its results as a summary, which
+    status, validate and show read as the run (pass 84s, S18)."""
     path = Path(path)
     if not path.exists():
         raise ResultRejected(path, "no such file or directory")
-    if path.name == SEEDS_FILE or (path.is_dir() and (path / SEEDS_FILE).exists()):
+    if path.name == SEEDS_FILE or (path.is_dir() and (path / SEEDS_FILE).exists()
+                                   and not os.path.lexists(path / RESULTS_FILE)):
         return validate_seeds(path, runs)
     return validate_run(path)
 
