@@ -9,14 +9,18 @@ written to. Before the first file of a new export lands, the report lists the ea
 export's files and this one's together, so an export stopped half-way still names everything
 the folder may hold; when every file is written, the earlier export's files this one did not
 write are removed, with the folders that held only them, and the report lists this export's.
-A file no report names is never removed. The report is an
+A file no report names is never removed, and nothing is written or removed through a
+symbolic link: a link inside ``--out`` (``lnk -> /home/me``, or a subfolder linked to another
+export's) is refused before anything is touched, so a forged report naming ``lnk/notes.txt``
+cannot make export delete a file outside ``--out``. The report is an
 :class:`~merbench.results.command_files.ExportReport`, written and read through the codec, so
 a report that does not fit is refused in one line naming its field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -45,6 +49,7 @@ def claim(out: Path) -> list[str]:
         raise MerbenchError(f"--out {out} holds files that merbench export did not write (it "
                             f"has no {REPORT}); give a new or empty folder, or the --out of an "
                             "earlier export to replace it")
+    _refuse_links(out, _every_entry(out))
     again = f"delete {out} or give another --out"
     try:
         data = read_user_json(report, "export report")
@@ -66,6 +71,30 @@ def claim(out: Path) -> list[str]:
     return listed
 
 
+def _every_entry(out: Path) -> list[str]:
+    """Every entry under ``out``, relative to it, links not followed (a linked folder is
+    named, not entered)."""
+    entries = []
+    for root, folders, files in os.walk(out):
+        folders.sort()
+        entries += [str(Path(root, name).relative_to(out)) for name in (*folders, *files)]
+    return entries
+
+
+def _refuse_links(out: Path, relatives: Iterable[str]) -> None:
+    """One line for the first symbolic link among ``relatives`` or the folders above them
+    inside ``out``: export writes and removes only the regular files of its own folder."""
+    for relative in relatives:
+        entry = out
+        for part in PurePosixPath(relative).parts:
+            entry = entry / part
+            if entry.is_symlink():
+                raise MerbenchError(f"{entry} is {entry_kind(entry)}, which export never "
+                                    "writes; remove it or give another --out")
+            if not entry.is_dir():
+                break
+
+
 def _inside(relative: str) -> bool:
     path = PurePosixPath(relative)
     return bool(relative) and not path.is_absolute() and ".." not in path.parts \
@@ -79,6 +108,9 @@ def write(out: Path, files: Mapping[str, bytes], earlier: list[str],
 
     ``report``'s ``complete`` and ``written`` are set here, as the writing goes."""
     out.mkdir(parents=True, exist_ok=True)
+    # checked again, now that the features are computed: a link made in the meantime is as
+    # much a way out of --out as one claim found
+    _refuse_links(out, [REPORT, *files, *earlier])
     atomic_write_json(out / REPORT, to_json(replace(report, complete=False,
                                                     written=sorted({*earlier, *files}))))
     for relative, data in files.items():

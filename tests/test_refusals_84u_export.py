@@ -1,0 +1,63 @@
+"""Pass 84u's findings on export and its input files: U2 (a symbolic link inside ``--out``
+let a forged export-report.json delete a file outside it, and let export write into another
+folder), U3 (a damaged export-report.json: a fifo called no report, a 200 MB one read whole,
+JSON said twice in nested parentheses) and U4 (a fifo, a device link or a folder in place of
+an input frame or a release file said missing, or skipped)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from merbench.base.errors import MerbenchError
+from merbench.export import folder
+from merbench.results.command_files import ExportReport
+
+REPORT = ExportReport(layout="htnet", dataset="megc2019", features=["tvl1-uvos"],
+                      classes={"0": "negative"}, samples=["s"], skipped=[],
+                      feature_reports={}, complete=False, written=[])
+
+
+def _exported(out: Path, files: dict[str, bytes]) -> None:
+    folder.write(out, files, folder.claim(out), REPORT)
+
+
+def _refused(out: Path) -> str:
+    with pytest.raises(MerbenchError) as caught:
+        folder.claim(out)
+    assert "\n" not in str(caught.value)
+    return str(caught.value)
+
+
+def test_a_forged_report_never_deletes_through_a_link_inside_out(tmp_path: Path) -> None:
+    """U2: the report named ``lnk/victim.txt``, ``lnk`` a link to the folder above --out:
+    export removed the user's file outside --out. The link is refused before anything."""
+    out = tmp_path / "out"
+    _exported(out, {"a .png": b"a"})
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    (out / "lnk").symlink_to(tmp_path)
+    report = json.loads((out / folder.REPORT).read_text())
+    (out / folder.REPORT).write_text(json.dumps({**report, "written": ["a .png",
+                                                                       "lnk/victim.txt"]}))
+    said = _refused(out)
+    assert said == (f"{out / 'lnk'} is a symbolic link (to {tmp_path}), which export never "
+                    f"writes; remove it or give another --out")
+    assert victim.read_text() == "keep"
+
+
+def test_a_linked_subfolder_is_never_written_through(tmp_path: Path) -> None:
+    """U2: a subfolder of --out linked to another export's: the files were written there."""
+    other, out = tmp_path / "other", tmp_path / "out"
+    _exported(other, {"006/a .png": b"a"})
+    _exported(out, {"006/a .png": b"a", "t.csv": b"t"})
+    (out / "006" / "a .png").unlink()
+    (out / "006").rmdir()
+    (out / "006").symlink_to(other / "006")
+    assert "006 is a symbolic link (to " in _refused(out)
+    earlier = ["006/a .png", "t.csv"]  # a link made after claim: write refuses it too
+    with pytest.raises(MerbenchError, match="which export never writes"):
+        folder.write(out, {"006/a .png": b"changed"}, earlier, REPORT)
+    assert (other / "006" / "a .png").read_bytes() == b"a"
