@@ -7,6 +7,7 @@ an input frame or a release file said missing, or skipped)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,33 @@ def test_a_linked_subfolder_is_never_written_through(tmp_path: Path) -> None:
     with pytest.raises(MerbenchError, match="which export never writes"):
         folder.write(out, {"006/a .png": b"changed"}, earlier, REPORT)
     assert (other / "006" / "a .png").read_bytes() == b"a"
+
+
+def _report_made(out: Path, make) -> Path:
+    _exported(out, {"a .png": b"a"})
+    report = out / folder.REPORT
+    report.unlink()
+    make(report)
+    return report
+
+
+@pytest.mark.parametrize(("make", "expected"), [
+    (os.mkfifo, "is a fifo, not the report merbench export wrote; delete"),
+    (os.mkdir, "is a folder, not the report merbench export wrote; delete"),
+    (lambda report: report.symlink_to("/dev/zero"),
+     "is a symbolic link (to /dev/zero), which export never writes; remove it"),
+    (lambda report: (report.touch(), os.truncate(report, 200 << 20)),
+     "is 209,715,200 bytes, more than the 67,108,864 any export report needs; delete"),
+    (lambda report: report.write_text("[" * 1000 + "]" * 1000),
+     "is not JSON (nested deeper than 100 levels, which no merbench file is); delete"),
+    (lambda report: report.write_text("{}", encoding="utf-16"),
+     "is UTF-16 LE text, not UTF-8 (it starts with a byte-order mark); delete"),
+])
+def test_a_damaged_report_is_named_as_what_it_is(tmp_path: Path, make, expected: str) -> None:
+    """U3: a fifo (or a link to a device) was "no export-report.json", a 200 MB report was
+    read whole, and every JSON refusal said "is not readable JSON (it is not JSON (...))"."""
+    out = tmp_path / "out"
+    report = _report_made(out, make)
+    said = _refused(out)
+    assert said.startswith(f"{report} {expected}") and "readable JSON" not in said
+    assert said.count("(") <= 1 + expected.count("(")

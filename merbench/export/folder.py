@@ -26,13 +26,17 @@ from pathlib import Path, PurePosixPath
 
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json
 from merbench.base.errors import MerbenchError
+from merbench.base.file_kinds import path_kind
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.command_files import ExportReport
 from merbench.results.out_folders import refuse_system_place
-from merbench.results.safe_files import entry_kind
+from merbench.results.safe_files import UnsafeFile, entry_kind
 from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_json
 
 REPORT = "export-report.json"
+#: bytes: the report of a whole database's export is some hundred kilobytes; a larger one is
+#: refused unread, as a plan or a benchmark definition is (a 200 MB one was read whole)
+MAX_REPORT_BYTES = 64 << 20
 
 
 def claim(out: Path) -> list[str]:
@@ -45,17 +49,19 @@ def claim(out: Path) -> list[str]:
     if not out.is_dir() or not any(out.iterdir()):
         return []
     report = out / REPORT
-    if not report.is_file():
+    if not os.path.lexists(report):
         raise MerbenchError(f"--out {out} holds files that merbench export did not write (it "
                             f"has no {REPORT}); give a new or empty folder, or the --out of an "
                             "earlier export to replace it")
     _refuse_links(out, _every_entry(out))
     again = f"delete {out} or give another --out"
     try:
-        data = read_user_json(report, "export report")
-    except UnreadableFile as exc:
-        raise MerbenchError(f"{report} is not readable JSON ({exc.because}); "
-                            f"{again}") from None
+        data = read_user_json(report, "export report", MAX_REPORT_BYTES)
+    except UnsafeFile:  # a fifo or a device is never opened, nor called no report
+        raise MerbenchError(f"{report} is {path_kind(report)}, not the report merbench "
+                            f"export wrote; {again}") from None
+    except UnreadableFile as exc:  # "is not JSON (...)", "is UTF-16 LE text, ...": one level
+        raise MerbenchError(f"{report} {exc.reason}; {again}") from None
     if not isinstance(data, dict):
         raise MerbenchError(f"{report} is not a merbench export report (not a JSON object); "
                             f"{again}")
