@@ -92,3 +92,60 @@ def test_a_damaged_report_is_named_as_what_it_is(tmp_path: Path, make, expected:
     said = _refused(out)
     assert said.startswith(f"{report} {expected}") and "readable JSON" not in said
     assert said.count("(") <= 1 + expected.count("(")
+
+
+def _frames(tmp_path: Path) -> Path:
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for number in (1, 2, 3):
+        (frames / f"img{number:03d}.jpg").write_bytes(b"jpeg")
+    (frames / "img002.jpg").unlink()
+    return frames
+
+
+@pytest.mark.parametrize(("make", "kind"), [
+    (os.mkfifo, "a fifo"), (os.mkdir, "a folder"),
+    (lambda path: path.symlink_to("/dev/zero"), "a symbolic link (to /dev/zero)")])
+def test_a_frame_that_is_no_file_is_named_not_missing(tmp_path: Path, make, kind: str) -> None:
+    """U4: predict said a frame folder whose img002.jpg was a fifo, a device link or a
+    folder "has no frame 2"."""
+    from merbench.data.clips import unique_frame_index
+
+    frames = _frames(tmp_path)
+    make(frames / "img002.jpg")
+    with pytest.raises(MerbenchError) as caught:
+        unique_frame_index(frames)
+    assert str(caught.value) == (f"'{frames / 'img002.jpg'}' (frame 2) is {kind}, not an "
+                                 "image file; restore the frame")
+
+
+def _release(tmp_path: Path) -> Path:
+    from merbench.export.layouts import FLOW_DIR, LABEL_CSV
+
+    release = tmp_path / "release"
+    (release / FLOW_DIR).mkdir(parents=True)
+    (release / LABEL_CSV).write_text("dataset,sub,filename_o,label\nsmic,s01,a,0\nsmic,s01,b,1\n")
+    (release / FLOW_DIR / "s01_a .png").write_bytes(b"png")
+    return release
+
+
+def test_a_release_file_that_is_no_file_is_refused_not_skipped(tmp_path: Path) -> None:
+    """U4: a release's flow image that was a fifo was left out of export --compare (rc 0, as
+    if the release lacked the sample); its label table a fifo was "no" table. Both are
+    refused, before anything is computed; a flow image the release lacks is still left out."""
+    from merbench.export.layouts import FLOW_DIR, LABEL_CSV
+    from merbench.export.release_compare import release_flows
+
+    release = _release(tmp_path)
+    assert sorted(release_flows(release)) == ["smic/s01/a", "smic/s01/b"]  # b: not released
+    os.mkfifo(release / FLOW_DIR / "s01_b .png")
+    with pytest.raises(MerbenchError) as caught:
+        release_flows(release)
+    assert str(caught.value) == (f"{release / FLOW_DIR / 's01_b .png'} is a fifo, not the "
+                                 "release's flow image; restore it from the release")
+    (release / LABEL_CSV).unlink()
+    os.mkfifo(release / LABEL_CSV)
+    with pytest.raises(MerbenchError) as caught:
+        release_flows(release)
+    assert str(caught.value) == (f"{release / LABEL_CSV} is a fifo, not the release's label "
+                                 "table; restore it from the release")
