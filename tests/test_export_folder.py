@@ -80,7 +80,8 @@ def test_an_export_stopped_while_writing_still_names_every_file(
 @pytest.mark.parametrize(("make", "expected"), [
     (lambda out: out.write_text("x"), "is a file; give a folder"),
     (lambda out: (out.mkdir(), (out / "a.png").write_bytes(b"")), "did not write (it has no"),
-    (lambda out: (out.mkdir(), (out / folder.REPORT).write_text("{")), "is not readable JSON"),
+    (lambda out: (out.mkdir(), (out / folder.REPORT).write_text("{")),
+     "export-report.json is not JSON ("),
     (lambda out: (out.mkdir(), (out / folder.REPORT).write_text(_written_report(["../x"]))),
      "lists '../x', which is not a file inside"),
     (lambda out: (out.mkdir(), (out / folder.REPORT).write_text('["a .png"]')),

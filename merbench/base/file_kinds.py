@@ -25,3 +25,11 @@ def mode_kind(mode: int) -> str:
 def path_kind(path: str | os.PathLike[str]) -> str:
     """What ``path`` is, links followed (a link to a fifo is a fifo), never opened."""
     return mode_kind(os.stat(path).st_mode)
+
+
+def entry_words(path: str | os.PathLike[str]) -> str:
+    """What the entry at ``path`` is, the link itself where it is one, said with where it
+    leads ("a symbolic link (to /dev/zero)"); never followed or opened."""
+    mode = os.lstat(path).st_mode
+    what = mode_kind(mode)
+    return f"{what} (to {os.readlink(path)})" if stat.S_ISLNK(mode) else what

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from merbench.base.errors import MerbenchError
+from merbench.base.file_kinds import entry_words
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 CLIP_COLUMNS = ("folder", "onset", "apex", "offset")
@@ -43,14 +44,19 @@ def frame_index(folder: Path) -> dict[int, Path]:
 def unique_frame_index(folder: Path) -> dict[int, Path]:
     """:func:`frame_index` of a folder a user gives as a video (``predict FOLDER``), where
     two files of one number are refused, naming both: which of them was kept depended on
-    the order the system listed them in, and the other frame was dropped unsaid."""
+    the order the system listed them in, and the other frame was dropped unsaid. A frame's
+    name on a fifo, a device link or a folder is refused as what it is: it was left out, and
+    the frame then called missing."""
     frames: dict[int, Path] = {}
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+        if path.suffix.lower() in IMAGE_SUFFIXES:
             found = _LAST_NUMBER.search(path.stem)
             if not found:
                 continue
             number = int(found.group(1))
+            if not path.is_file():  # left out, it was said to be missing
+                raise MerbenchError(f"'{path}' (frame {number}) is {entry_words(path)}, not "
+                                    "an image file; restore the frame")
             if number in frames:
                 raise MerbenchError(f"the folder '{folder}' holds two frames numbered "
                                     f"{number} ({frames[number].name} and {path.name}); a "

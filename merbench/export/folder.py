@@ -9,26 +9,34 @@ written to. Before the first file of a new export lands, the report lists the ea
 export's files and this one's together, so an export stopped half-way still names everything
 the folder may hold; when every file is written, the earlier export's files this one did not
 write are removed, with the folders that held only them, and the report lists this export's.
-A file no report names is never removed. The report is an
+A file no report names is never removed, and nothing is written or removed through a
+symbolic link: a link inside ``--out`` (``lnk -> /home/me``, or a subfolder linked to another
+export's) is refused before anything is touched, so a forged report naming ``lnk/notes.txt``
+cannot make export delete a file outside ``--out``. The report is an
 :class:`~merbench.results.command_files.ExportReport`, written and read through the codec, so
 a report that does not fit is refused in one line naming its field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json
 from merbench.base.errors import MerbenchError
+from merbench.base.file_kinds import path_kind
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.command_files import ExportReport
 from merbench.results.out_folders import refuse_system_place
-from merbench.results.safe_files import entry_kind
+from merbench.results.safe_files import UnsafeFile, entry_kind
 from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_json
 
 REPORT = "export-report.json"
+#: bytes: the report of a whole database's export is some hundred kilobytes; a larger one is
+#: refused unread, as a plan or a benchmark definition is (a 200 MB one was read whole)
+MAX_REPORT_BYTES = 64 << 20
 
 
 def claim(out: Path) -> list[str]:
@@ -41,16 +49,19 @@ def claim(out: Path) -> list[str]:
     if not out.is_dir() or not any(out.iterdir()):
         return []
     report = out / REPORT
-    if not report.is_file():
+    if not os.path.lexists(report):
         raise MerbenchError(f"--out {out} holds files that merbench export did not write (it "
                             f"has no {REPORT}); give a new or empty folder, or the --out of an "
                             "earlier export to replace it")
+    _refuse_links(out, _every_entry(out))
     again = f"delete {out} or give another --out"
     try:
-        data = read_user_json(report, "export report")
-    except UnreadableFile as exc:
-        raise MerbenchError(f"{report} is not readable JSON ({exc.because}); "
-                            f"{again}") from None
+        data = read_user_json(report, "export report", MAX_REPORT_BYTES)
+    except UnsafeFile:  # a fifo or a device is never opened, nor called no report
+        raise MerbenchError(f"{report} is {path_kind(report)}, not the report merbench "
+                            f"export wrote; {again}") from None
+    except UnreadableFile as exc:  # "is not JSON (...)", "is UTF-16 LE text, ...": one level
+        raise MerbenchError(f"{report} {exc.reason}; {again}") from None
     if not isinstance(data, dict):
         raise MerbenchError(f"{report} is not a merbench export report (not a JSON object); "
                             f"{again}")
@@ -66,6 +77,30 @@ def claim(out: Path) -> list[str]:
     return listed
 
 
+def _every_entry(out: Path) -> list[str]:
+    """Every entry under ``out``, relative to it, links not followed (a linked folder is
+    named, not entered)."""
+    entries = []
+    for root, folders, files in os.walk(out):
+        folders.sort()
+        entries += [str(Path(root, name).relative_to(out)) for name in (*folders, *files)]
+    return entries
+
+
+def _refuse_links(out: Path, relatives: Iterable[str]) -> None:
+    """One line for the first symbolic link among ``relatives`` or the folders above them
+    inside ``out``: export writes and removes only the regular files of its own folder."""
+    for relative in relatives:
+        entry = out
+        for part in PurePosixPath(relative).parts:
+            entry = entry / part
+            if entry.is_symlink():
+                raise MerbenchError(f"{entry} is {entry_kind(entry)}, which export never "
+                                    "writes; remove it or give another --out")
+            if not entry.is_dir():
+                break
+
+
 def _inside(relative: str) -> bool:
     path = PurePosixPath(relative)
     return bool(relative) and not path.is_absolute() and ".." not in path.parts \
@@ -79,6 +114,9 @@ def write(out: Path, files: Mapping[str, bytes], earlier: list[str],
 
     ``report``'s ``complete`` and ``written`` are set here, as the writing goes."""
     out.mkdir(parents=True, exist_ok=True)
+    # checked again, now that the features are computed: a link made in the meantime is as
+    # much a way out of --out as one claim found
+    _refuse_links(out, [REPORT, *files, *earlier])
     atomic_write_json(out / REPORT, to_json(replace(report, complete=False,
                                                     written=sorted({*earlier, *files}))))
     for relative, data in files.items():

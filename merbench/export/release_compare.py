@@ -16,6 +16,7 @@ merbench did not compute. ``--out`` writes the figures as a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ import numpy as np
 from merbench.base.errors import MerbenchError
 from merbench.export.layouts import FLOW_DIR, LABEL_CSV
 from merbench.results.command_files import ChannelFidelity, ReleaseFidelity, SampleFidelity
+from merbench.results.safe_files import entry_kind
 from merbench.results.user_files import read_user_csv, read_user_image
 
 CHANNELS = ("strain", "v", "u")
@@ -87,18 +89,31 @@ class ReleaseComparison:
 def release_flows(release: Path) -> dict[str, Path]:
     """Sample id -> flow PNG of a composite release folder (its CSV and flow folder)."""
     table_path = release / LABEL_CSV
-    if not table_path.is_file():
+    if not os.path.lexists(table_path):
         raise MerbenchError(f"{release} is not a composite release folder: it has no "
                             f"{LABEL_CSV}; give the folder holding it and {FLOW_DIR}/")
+    _refuse_unreadable(table_path, "label table")
     table = read_user_csv(table_path, "release's label table", dtype=str,
                           keep_default_na=False)
     lacking = [c for c in ("dataset", "sub", "filename_o") if c not in table.columns]
     if lacking:
         raise MerbenchError(f"{table_path} lacks column(s) {', '.join(lacking)}; restore it "
                             "from the release")
-    return {f"{d}/{s}/{c}": release / FLOW_DIR / f"{s}_{c} .png"
-            for d, s, c in zip(table["dataset"], table["sub"], table["filename_o"],
-                               strict=True)}
+    flows = {f"{d}/{s}/{c}": release / FLOW_DIR / f"{s}_{c} .png"
+             for d, s, c in zip(table["dataset"], table["sub"], table["filename_o"],
+                                strict=True)}
+    for path in flows.values():  # before computing: a fifo was left out as never released
+        if os.path.lexists(path):
+            _refuse_unreadable(path, "flow image")
+    return flows
+
+
+def _refuse_unreadable(path: Path, what: str) -> None:
+    """One line for a release file that is there but no regular file (a fifo, a folder, a
+    link to a device or to nothing): it is neither missing from the release nor skipped."""
+    if not path.is_file():
+        raise MerbenchError(f"{path} is {entry_kind(path)}, not the release's {what}; restore "
+                            "it from the release")
 
 
 def table_notes(release: Path) -> list[str]:
@@ -164,7 +179,7 @@ def compare_with_release(release: Path, sample_ids: Sequence[str],
                                only_in_release=len(set(known) - set(map(str, sample_ids))))
     for sample_id, ours in zip(sample_ids, np.asarray(flows, dtype=np.float64), strict=True):
         path = known.get(str(sample_id))
-        if path is None or not path.is_file():
+        if path is None or not os.path.lexists(path):
             result.not_in_release.append(str(sample_id))
             continue
         theirs = read_user_image(path, "release's flow image", cv2.IMREAD_COLOR)

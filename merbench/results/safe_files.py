@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from merbench.base.errors import MerbenchError
-from merbench.base.file_kinds import mode_kind
+from merbench.base.file_kinds import entry_words, mode_kind
 from merbench.results.result_files import AUDIT_FILE
 
 
@@ -81,7 +81,7 @@ def _describe(path: Path, mode: int) -> str:
 def entry_kind(path: Path) -> str:
     """What the entry at ``path`` is, as the refusals say it ("a fifo", "a symbolic link
     (to ...)"), without following or opening it."""
-    return _describe(path, os.lstat(path).st_mode)
+    return entry_words(path)
 
 
 def refuse_special_target(path: Path, option: str, what: str) -> None:

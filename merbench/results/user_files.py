@@ -178,9 +178,10 @@ def read_written_json(path: Path, what: str) -> Any:
     return loads(decode_text(read_regular_bytes(Path(path)), Path(path), what))
 
 
-def read_user_json(path: Path, what: str) -> Any:
-    """The JSON value in ``path``, nesting no deeper than any merbench file."""
-    text = read_user_text(path, what)
+def read_user_json(path: Path, what: str, limit: int = MAX_TEXT_BYTES) -> Any:
+    """The JSON value in ``path``, nesting no deeper than any merbench file (``limit``: the
+    bytes any ``what`` needs, refused from ``stat`` before a byte is read)."""
+    text = read_user_text(path, what, limit)
     try:
         return loads(text)
     except json.JSONDecodeError as exc:
