@@ -48,7 +48,7 @@ from merbench.results.manifest import file_sha256, fold_file_name, identity_sha2
 from merbench.results.migrations import version_of
 from merbench.results.model import SCHEMA_VERSION, Results
 from merbench.results.rundir import RUN_FILE
-from merbench.results.user_files import read_written_json
+from merbench.results.user_files import read_user_text, read_written_json
 
 
 def migrated_digests(folder: Path, results: Results, files: Mapping[str, str],
@@ -126,8 +126,9 @@ def _prediction_rows(folder: Path, results: Results,
     if not path.is_file() or file_sha256(path) != files.get(results.predictions_file):
         return None
     try:
-        return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    except (OSError, UnicodeDecodeError, csv.Error):
+        text = read_user_text(path, "predictions table")
+        return list(csv.DictReader(io.StringIO(text)))
+    except (OSError, MerbenchError, csv.Error):
         return None
 
 
