@@ -78,10 +78,15 @@ def _in_shape(said: str, table: str | None, key: str) -> None:
      "3 is more than the grid's 2 configurations; give at most 2"),
     ('sampler = "grid"', 'sampler = "grid"\nseed = "a"', "search", "seed",
      'must be a whole number from 0 to 18446744073709551615, not "a" (a string)'),
+    # the run's check named it --dataset-opt noise=inf, a flag tune has not
+    ("samples_per_subject = 3}", "samples_per_subject = 3, noise = inf}", None,
+     "dataset_options", "noise is infinite; give a finite number"),
+    ("samples_per_subject = 3}", "samples_per_subject = 3, x = {y = nan}}", None,
+     "dataset_options", "x.y is not a number (NaN); give a finite number"),
 ], ids=["top-unknown", "model", "objective", "inner_folds", "options-table", "options-whole",
         "options-number", "options-inner", "options-checked", "options-unknown",
         "options-setting", "search-sampler", "search-unknown", "search-trials",
-        "search-seed"])
+        "search-seed", "dataset-infinite", "dataset-nan"])
 def test_a_tuning_file_refusal_names_table_and_key(tmp_path: Path, cli, old: str, new: str,
                                                    table: str | None, key: str,
                                                    rest: str) -> None:

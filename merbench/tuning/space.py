@@ -46,7 +46,7 @@ from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
 from merbench.results.toml_input import read_toml
 from merbench.runner.checks import check_values
-from merbench.runner.given_values import MAX_SEED, check_file_value
+from merbench.runner.given_values import MAX_SEED, check_file_value, first_non_finite
 from merbench.runner.keywords import toml_spelling
 from merbench.runner.spec import RunSettings, RunSpec, sweep_plan_options, typed_value
 from merbench.tuning.space_words import value_at
@@ -212,7 +212,18 @@ def parse_tune(document: dict[str, Any], where: str,
                     objective=objective,  # type: ignore[arg-type]
                     inner_folds=inner_folds, options=options, space=space, sampler=sampler,
                     sampler_seed=sampler_seed, trials=trials, pruner=pruner,
-                    dataset_options=_table(where, document, "dataset_options"))
+                    dataset_options=_dataset_options(where, document))
+
+
+def _dataset_options(where: str, document: dict[str, Any]) -> dict[str, Any]:
+    """``dataset_options``, a NaN or infinity in it named by the key (not ``--dataset-opt``)."""
+    table = _table(where, document, "dataset_options")
+    found = first_non_finite(table, "dataset_options")
+    if found is not None:
+        what = "not a number (NaN)" if math.isnan(found[1]) else "infinite"
+        raise refused(key_at(where, None, "dataset_options"),
+                      f"{found[0].partition('.')[2]} is {what}; give a finite number")
+    return table
 
 
 def _check_values(where: str, model: str, dataset: str, options: dict[str, Any],
