@@ -83,10 +83,13 @@ def _in_shape(said: str, table: str | None, key: str) -> None:
      "dataset_options", "noise is infinite; give a finite number"),
     ("samples_per_subject = 3}", "samples_per_subject = 3, x = {y = nan}}", None,
      "dataset_options", "x.y is not a number (NaN); give a finite number"),
+    # the reader's check of every text: it said 'options.data_root' holds a NUL ...
+    ("epochs = 1", 'epochs = 1\ndata_root = "a\\u0000b"', "options", "data_root",
+     "holds a NUL character (\\u0000)"),
 ], ids=["top-unknown", "model", "objective", "inner_folds", "options-table", "options-whole",
         "options-number", "options-inner", "options-checked", "options-unknown",
         "options-setting", "search-sampler", "search-unknown", "search-trials",
-        "search-seed", "dataset-infinite", "dataset-nan"])
+        "search-seed", "dataset-infinite", "dataset-nan", "options-nul"])
 def test_a_tuning_file_refusal_names_table_and_key(tmp_path: Path, cli, old: str, new: str,
                                                    table: str | None, key: str,
                                                    rest: str) -> None:
@@ -114,9 +117,11 @@ def test_a_tuning_file_refusal_names_table_and_key(tmp_path: Path, cli, old: str
     (PLAN.replace('dataset = "synthetic"', 'datasets = ["synthetic", "synthetic"]'),
      "runs[0]", "datasets", 'names "synthetic" twice; remove the duplicate'),
     (PLAN + "seed = 1\n", "runs[0]", "seed", "not a key of an entry (use seeds = [...])"),
+    (PLAN + 'data_root = "a\\u0000b"\n', "runs[0]", "data_root",
+     "holds a NUL character (\\u0000)"),
 ], ids=["top-unknown", "out", "runs", "defaults-table", "defaults-value", "defaults-both",
         "entry-whole", "entry-finite", "entry-seeds", "entry-both", "entry-twice",
-        "entry-unknown"])
+        "entry-unknown", "entry-nul"])
 def test_a_sweep_plan_refusal_names_table_and_key(tmp_path: Path, cli, text: str,
                                                   table: str | None, key: str,
                                                   rest: str) -> None:
