@@ -50,14 +50,14 @@ def _plan(tmp_path: Path, line: str) -> Path:
 
 
 @pytest.mark.parametrize(("line", "said"), [
-    ("lr = 1e-400", "'lr' = 1e-400 is too close to 0 to be told from it (it reads as 0); give "
+    ("lr = 1e-400", "runs[0] lr: 1e-400 is too close to 0 to be told from it (it reads as 0); give "
                     "a larger number\n"),
-    ("checkpoint_every = 1e-400", "'checkpoint_every' = 1e-400 is too close to 0 to be told "
+    ("checkpoint_every = 1e-400", "runs[0] checkpoint_every: 1e-400 is too close to 0 to be told "
                                   "from it (it reads as 0); give 0 itself or a larger number\n"),
-    ("model_options = {dropout = -1e-400}", "'model_options.dropout' = -1e-400 is too close "
+    ("model_options = {dropout = -1e-400}", "runs[0] model_options: dropout, -1e-400, is too close "
                                             "to 0"),
-    ("batch_size = 1e-400", "'batch_size' must be a whole number, not 1e-400\n"),
-    ("seeds = [1e-400]", "'seeds' must be a list of non-negative whole numbers"),
+    ("batch_size = 1e-400", "runs[0] batch_size: must be a whole number, not 1e-400\n"),
+    ("seeds = [1e-400]", "seeds: must be a list of whole numbers from 0 to"),
 ], ids=["lr", "checkpoint", "model-option", "whole", "seed"])
 def test_a_plan_number_too_close_to_0_is_said_as_written(cli, tmp_path: Path, line: str,
                                                          said: str) -> None:

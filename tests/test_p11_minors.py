@@ -65,8 +65,8 @@ def test_a_whole_number_too_long_to_read_is_too_large(cli, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(("seeds", "said"), [
-    ("[0, 0.0]", "'seeds' names a seed twice: 0 (as 0 and 0.0); remove the duplicate"),
-    ("[1, 0, 1]", "'seeds' names a seed twice: 1; remove the duplicate"),
+    ("[0, 0.0]", "seeds: names a seed twice: 0 (as 0 and 0.0); remove the duplicate"),
+    ("[1, 0, 1]", "seeds: names a seed twice: 1; remove the duplicate"),
 ])
 def test_a_sweeps_repeated_seed_is_named(cli, tmp_path: Path, seeds: str, said: str) -> None:
     (tmp_path / "plan.toml").write_text(

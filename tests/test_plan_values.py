@@ -27,12 +27,12 @@ def _one_line(code: int, err: str, *said: str) -> None:
     ("epochs = 0\n", "runs[0] (ststnet on synthetic/loso): epochs must be at least 1 (got 0)"),
     ("batch_size = 10000000\n", "batch_size must be at most 65,536"),
     ("lr = 1e9\n", "lr must be at most 1000"),
-    ("lr = 1e999\n", "plan.toml: runs[0]: 'lr' is infinite; give a finite number"),
-    ("lr = nan\n", "runs[0]: 'lr' is not a number (NaN); give a finite number"),
+    ("lr = 1e999\n", "plan.toml: runs[0] lr: is infinite; give a finite number"),
+    ("lr = nan\n", "runs[0] lr: is not a number (NaN); give a finite number"),
     ("model_options = {dropout = 1e999}\n",
-     "runs[0]: 'model_options.dropout' is infinite; give a finite number"),
-    ('data_root = ""\n', "runs[0]: 'data_root' is an empty path, which names nothing"),
-    ('features = " "\n', "runs[0]: 'features' is an empty path, which names nothing"),
+     "runs[0] model_options: dropout is infinite; give a finite number"),
+    ('data_root = ""\n', "runs[0] data_root: is an empty path, which names nothing"),
+    ('features = " "\n', "runs[0] features: is an empty path, which names nothing"),
 ])
 def test_a_sweep_plan_value_is_named_as_the_plan_gives_it(cli, tmp_path: Path, lines: str,
                                                           said: str) -> None:
@@ -52,9 +52,9 @@ def test_a_sweep_command_line_option_keeps_its_flag(cli, tmp_path: Path) -> None
 
 @pytest.mark.parametrize(("edit", "said"), [
     (("[options]\nepochs = 1\n", "[options]\nepochs = 1\nlr = 1e999\n"),
-     "[options]: 'lr' is infinite"),
+     "[options] lr: is infinite"),
     (("[options]\nepochs = 1\n", '[options]\nepochs = 1\ndata_root = ""\n'),
-     "[options]: 'data_root' is an empty path"),
+     "[options] data_root: is an empty path"),
     (("0.03]}", "1e999]}"), "[space] lr: a choice is infinite"),
     (("0.03]}\n", '0.03]}\n"model_options.dropout" = {choices = [0.1, 1e999]}\n'),
      "t.toml: [space] model_options.dropout: a choice is infinite"),

@@ -289,7 +289,8 @@ def _tuning_file(tmp_path: Path, body: str) -> Path:
 @pytest.mark.parametrize(("body", "message"), [
     # a grid of 5,000 with trials left out blamed 'trials' (issue 69, case 6)
     ("[search]\nsampler = \"grid\"\n[space]\nbatch_size = {choices = [" + _listed(5000) + "]}",
-     "the grid has 5,000 configurations, more than the 1,000 trials a search runs"),
+     "[search] sampler: \"grid\" lists 5,000 configurations of [space], more than the "
+     "1,000 trials a search runs"),
     ("[space]\nbatch_size = {choices = [" + _listed(100_001) + "]}",
      "choices lists 100,001 values, more than a search visits (100,000)"),
     # the values tune has no flags for, said in the file's words, before the header
@@ -301,7 +302,7 @@ def _tuning_file(tmp_path: Path, body: str) -> Path:
     ("[space]\nlr = {low = -1.0, high = 0.1}",
      "[space] lr: the low end -1.0: lr must be a positive number"),
     ("[options]\nepochs = 0\n[space]\nlr = {low = 0.001, high = 0.1}",
-     "[options] epochs = 0: epochs must be at least 1"),
+     "[options] epochs: the value 0: epochs must be at least 1"),
     ("[space]\ndata_order = {choices = [\"x\"]}",
      '[space] data_order: the choice "x": unknown data_order = "x"'),
 ])
@@ -433,7 +434,7 @@ def test_dataset_options_in_a_tuning_files_options_table_is_one_line(cli, tmp_pa
     space = _tuning_file(tmp_path, "[options]\ndataset_options = {}\n[space]\n"
                                    "lr = {choices = [0.01]}")
     code, out, err = cli("tune", space, "--out", tmp_path / "t")
-    assert code == 2 and "[options] dataset_options is the tuning file's own key" in err
+    assert code == 2 and "[options] dataset_options: the tuning file's own key" in err
     assert out == "" and "Traceback" not in err and not (tmp_path / "t").exists()
 
 

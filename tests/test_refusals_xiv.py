@@ -237,10 +237,10 @@ def test_audit_refuses_more_subjects_than_a_spotting_run_has(cli, tmp_path: Path
 
 
 @pytest.mark.parametrize(("defaults", "said"), [
-    ('epochs = "x"', "[defaults]: 'epochs' must be a whole number"),
-    ("lr = [1]", "[defaults]: 'lr' must be"),
-    ('seeds = "x"', "[defaults]: 'seeds' must be a list"),
-    ("model = 3", "[defaults]: 'model' must be a name or a non-empty list of names"),
+    ('epochs = "x"', "[defaults] epochs: must be a whole number"),
+    ("lr = [1]", "[defaults] lr: must be"),
+    ('seeds = "x"', "[defaults] seeds: must be a list"),
+    ("model = 3", "[defaults] model: must be a name or a non-empty list of names"),
 ])
 def test_sweep_defaults_that_every_entry_overrides_are_checked(
         defaults: str, said: str, cli, tmp_path: Path) -> None:

@@ -163,9 +163,9 @@ def test_a_key_given_twice_in_a_tuning_file_is_named(cli, tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize(("entry", "said"), [
-    ('model = ""', "'model' must be a name or a non-empty list of names"),
-    ("models = []", "'models' must be a name or a non-empty list of names"),
-    ('dataset = ["synthetic", "synthetic"]', "'dataset' names one twice"),
+    ('model = ""', "model: must be a name or a non-empty list of names"),
+    ("models = []", "models: must be a name or a non-empty list of names"),
+    ('dataset = ["synthetic", "synthetic"]', "dataset: names \"synthetic\" twice"),
 ], ids=["model", "models", "dataset-twice"])
 def test_a_plan_name_refused_is_said_by_the_key_the_plan_used(
         entry: str, said: str, cli, tmp_path: Path) -> None:
@@ -174,4 +174,4 @@ def test_a_plan_name_refused_is_said_by_the_key_the_plan_used(
     model = "" if entry.startswith("model") else 'model = "ststnet"\n'
     plan.write_text(f"[[runs]]\n{model}{dataset}{entry}\n")
     line = _refused(*cli("sweep", "--yes", plan))
-    assert line.startswith(f"merbench: error: {plan}: runs[0]: {said}"), line
+    assert line.startswith(f"merbench: error: {plan}: runs[0] {said}"), line

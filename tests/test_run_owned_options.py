@@ -61,7 +61,7 @@ TUNE_FILE = ('model = "sk-rf"\ndataset = "synthetic"\nprotocol = "loso"\nseed = 
      "[space] model_options.random_state: merbench sets random_state itself, seeding each "
      "fold from the file's seed; remove it"),
     (("{n_estimators = 3}", "{n_estimators = 3, random_state = 4}"),
-     "[options] model_options random_state: merbench sets random_state itself, seeding each "
+     "[options] model_options.random_state: merbench sets random_state itself, seeding each "
      "fold from the file's seed; remove it"),
     (("model_options.max_depth", "model_options.num_classes"),
      "[space] model_options.num_classes: the number of classes comes from the dataset; "

@@ -94,28 +94,28 @@ def test_a_sweep_on_ray_gives_the_local_numbers(swept, tmp_path: Path) -> None:
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nmodel_options = {wings = 2}',
      "runs[0] (ststnet on synthetic/loso): "),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = "ten"',
-     "runs[0]: 'epochs' must be a whole number, not \"ten\" (a string)"),
+     "runs[0] epochs: must be a whole number, not \"ten\" (a string)"),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepoch = 3',
-     "runs[0]: unknown key 'epoch'"),
+     "runs[0] epoch: not a key of an entry;"),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [0, 0]',
-     "runs[0]: 'seeds' names a seed twice"),
+     "runs[0] seeds: names a seed twice"),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [0, 1]\n'
      '[[runs]]\nmodels = ["ststnet"]\ndataset = "synthetic"\nseeds = [1]',
-     "runs[1] asks again for ststnet on synthetic/loso seed 1 with the same options as "
+     "runs[1]: asks again for ststnet on synthetic/loso seed 1 with the same options as "
      "runs[0]"),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [0]\n'
      '[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [1]',
-     "runs[1] asks for ststnet on synthetic/loso with the same options as runs[0] (other "
+     "runs[1]: asks for ststnet on synthetic/loso with the same options as runs[0] (other "
      "seeds); give all of its seeds in one entry"),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nfeatures = "/nonexistent.npz"',
      "runs[0] (ststnet on synthetic/loso): no features file at /nonexistent.npz"),
-    ('[[runs]]\ndataset = "synthetic"', "runs[0] names no model"),
+    ('[[runs]]\ndataset = "synthetic"', "runs[0] model: missing; add model = \"NAME\""),
     ('[defaults]\nexecutor = "ray"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"',
-     "runs[0]: unknown key 'executor' (all runs of a sweep share one"),
+     "runs[0] executor: not a key of an entry (all runs of a sweep share one"),
     ('[[runs]\nmodel = "ststnet"', "is not valid TOML"),
-    ('out = "x"', "has no [[runs]] entries"),
-    ('out = "x"\nruns = "ststnet"', "'runs' is \"ststnet\" (a string), but it must be a "
-                                    "list of tables, one [[runs]] header per run"),
+    ('out = "x"', ": runs: no [[runs]] entries; add at least one"),
+    ('out = "x"\nruns = "ststnet"', "runs: must be a list of tables, one [[runs]] "
+                                    "header per run, not \"ststnet\" (a string)"),
 ])
 def test_a_bad_plan_is_refused_before_anything_trains(tmp_path: Path, plan: str,
                                                       said: str, cli) -> None:
@@ -148,7 +148,7 @@ def test_a_plan_may_not_write_into_system_or_foreign_folders(tmp_path: Path, out
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1, err
     said = "holds no merbench runs (it holds thesis.tex)" if out == "mine" else \
-        f"out {out} is a system folder; give a folder of your own"
+        f"out: {out} is a system folder; give a folder of your own"
     assert said in lines[0]
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["thesis.tex"]
 

@@ -54,23 +54,23 @@ def test_a_mistake_inside_the_file_still_names_its_line(cli: Any, tmp_path: Path
 
 @pytest.mark.parametrize(("command", "text", "said"), [
     ("tune", TUNE_HEAD + "seed = 1979-05-27\n[space]\nlr = {choices = [0.1]}\n",
-     "'seed' must be a whole number from 0 to 18446744073709551615, not 1979-05-27 (a date)"),
+     "seed: must be a whole number from 0 to 18446744073709551615, not 1979-05-27 (a date)"),
     ("sweep", RUN_HEAD + "epochs = 1979-05-27T07:32:00Z\n",
-     "runs[0]: 'epochs' must be a whole number, not 1979-05-27T07:32:00Z (a date-time)"),
+     "runs[0] epochs: must be a whole number, not 1979-05-27T07:32:00Z (a date-time)"),
     ("sweep", RUN_HEAD + "epochs = true\n",
-     "runs[0]: 'epochs' must be a whole number, not true (a boolean)"),
-    ("sweep", '[runs]\nmodel = "ststnet"\n', "'runs' is a table, but it must be a list of "
-                                              "tables"),
+     "runs[0] epochs: must be a whole number, not true (a boolean)"),
+    ("sweep", '[runs]\nmodel = "ststnet"\n', "runs: must be a list of tables, one [[runs]] "
+                                              "header per run, not a table"),
     ("tune", TUNE_HEAD + '[space]\nlr = {choices = [0.001, "a", true]}\n',
      "[space] lr: a choice must be a number, not \"a\" (a string)"),
     ("tune", TUNE_HEAD + 'objective = ["uf1"]\n[space]\nlr = {choices = [0.1]}\n',
-     "'objective' must be one of uf1, uar, not [\"uf1\"] (an array)"),
+     "objective: must be one of \"uf1\", \"uar\", not [\"uf1\"] (an array)"),
     ("tune", TUNE_HEAD + "[space]\nlr = {low = true, high = 07:32:00}\n",
      "low and high must be finite numbers with low < high, not true (a boolean) and "
      "07:32:00 (a time)"),
     ("tune", TUNE_HEAD + '[space]\ndata_order = {choices = ["nope"]}\n',
      '[space] data_order: the choice "nope": unknown data_order = "nope"; use shuffle'),
-    ("sweep", RUN_HEAD + "model_options = 3\n", "'model_options' must be a table, not 3 "
+    ("sweep", RUN_HEAD + "model_options = 3\n", "runs[0] model_options: must be a table, not 3 "
                                                 "(an integer)"),
 ])
 def test_a_wrong_value_is_said_as_the_file_writes_it(cli: Any, tmp_path: Path, command: str,

@@ -80,14 +80,15 @@ BASE = {"model": "ststnet", "dataset": "synthetic", "space": {"lr": {"choices": 
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"colour": 1}, "unknown key 'colour'"),
-    ({"objective": "accuracy"}, "'objective' must be one of uf1, uar"),
-    ({"inner_folds": 1}, "'inner_folds' must be a whole number from 2"),
-    ({"options": {"protocol": "lodo"}}, "[options] protocol is not an option a trial takes"),
+    ({"colour": 1}, "t.toml: colour: not a key of a tuning file; it has dataset"),
+    ({"objective": "accuracy"}, "objective: must be one of \"uf1\", \"uar\""),
+    ({"inner_folds": 1}, "inner_folds: must be a whole number from 2"),
+    ({"options": {"protocol": "lodo"}}, "[options] protocol: not an option a trial takes"),
     ({"options": {"seed": 3}}, "the tuner decides it"),
     ({"options": {"device": "cpu"}}, "give it on the merbench tune command line"),
-    ({"options": {"epochs": "ten"}}, "'epochs' must be a whole number, not \"ten\" (a string)"),
-    ({"space": {}}, "[space] is empty"),
+    ({"options": {"epochs": "ten"}},
+     "[options] epochs: must be a whole number, not \"ten\" (a string)"),
+    ({"space": {}}, "space: an empty table; search at least one option"),
     ({"space": {"colour": {"choices": [1]}}}, "[space] colour: not an option"),
     ({"space": {"lr": {"choices": [0.1, 0.1]}}}, "lists a value twice"),
     ({"space": {"lr": {"low": 0.0, "high": 1.0, "log": True}}}, "a log range needs low > 0"),
@@ -100,11 +101,13 @@ BASE = {"model": "ststnet", "dataset": "synthetic", "space": {"lr": {"choices": 
     ({"search": {"sampler": "grid", "trials": 2}}, "more than the grid's 1 configurations"),
     ({"search": {"sampler": "grid"}, "space": {"lr": {"low": 0.1, "high": 1.0}}},
      "a grid cannot list"),
-    ({"search": {"sampler": "annealing"}}, "'sampler' must be one of tpe, grid, random"),
-    ({"search": {"budget": 3}}, "[search] has no key 'budget'"),
+    ({"search": {"sampler": "annealing"}},
+     "[search] sampler: must be one of \"tpe\", \"grid\", \"random\""),
+    ({"search": {"budget": 3}}, "[search] budget: not a key of [search]"),
     ({"search": {"sampler": "grid"},
       "space": {"model_options.padding": {"low": 0, "high": 10**9}}},
-     "the grid has 1,000,000,001 configurations, more than 100,000"),
+     "[search] sampler: \"grid\" lists 1,000,000,001 configurations of [space], more "
+     "than 100,000"),
 ])
 def test_tune_file_refusals(change: dict[str, Any], message: str) -> None:
     with pytest.raises(MerbenchError) as caught:

@@ -104,13 +104,13 @@ def test_a_plan_whole_number_written_1_0_is_the_same_configuration(cli, tmp_path
     (tmp_path / "p.toml").write_text(PLAN + "epochs = 1.0\nseeds = [0.0]\n"
                                      + PLAN + "epochs = 1\nseeds = [0]\n")
     code, _, err = cli("sweep", "--yes", tmp_path / "p.toml")
-    assert code == 2 and "runs[1] asks again for ststnet on synthetic/loso seed 0 with the " \
+    assert code == 2 and "runs[1]: asks again for ststnet on synthetic/loso seed 0 with the " \
         "same options as runs[0]; remove one" in err, err
 
 
 @pytest.mark.parametrize(("lines", "said"), [
-    ("epochs = 1.5\n", "runs[0]: 'epochs' must be a whole number, not 1.5\n"),
-    ("seeds = []\n", "runs[0]: 'seeds' is empty; give at least one seed, e.g. seeds = [0, 1, 2]"),
+    ("epochs = 1.5\n", "runs[0] epochs: must be a whole number, not 1.5\n"),
+    ("seeds = []\n", "runs[0] seeds: empty; give at least one seed, e.g. seeds = [0, 1, 2]"),
 ])
 def test_a_plan_value_is_refused_in_merbench_words(cli, tmp_path: Path, lines: str,
                                                    said: str) -> None:
@@ -125,10 +125,10 @@ TUNE = ('model = "ststnet"\ndataset = "synthetic"\ninner_folds = 2.0\n'
 
 @pytest.mark.parametrize(("lines", "said"), [
     ("trials = 3.0\n[space]\nepochs = {choices = [1, 2.0]}\n",
-     "[search] trials = 3 is more than the grid's 2 configurations"),
+     "[search] trials: 3 is more than the grid's 2 configurations"),
     ("[space]\nepochs = {choices = [1.0, 1]}\n", "[space] epochs: choices lists a value twice"),
     ("trials = 1.5\n[space]\nepochs = {choices = [1, 2]}\n",
-     "'trials' must be a whole number from 1 to 1000, not 1.5\n"),
+     "[search] trials: must be a whole number from 1 to 1000, not 1.5\n"),
     ("[space]\nepochs = {choices = [1, 2.5]}\n",
      "[space] epochs: a choice must be a whole number, not 2.5\n"),
 ])

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.key_words import key_at, refused
 from merbench.base.near_zero import toml_float
 from merbench.results.codec import OPTION_DEPTH
 from merbench.results.json_walks import nesting
@@ -90,9 +91,12 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
                             "back); fix the file")
     field = _with_nul(document)
     if field is not None:  # no name or path holds one: the system refuses it in any path
-        shown = field.replace("\0", "\\u0000")
-        raise MerbenchError(f"{path}: '{shown}' holds a NUL character (\\u0000), which no "
-                            f"name or path in a {what} can hold; remove it")
+        table, _, key = field.replace("\0", "\\u0000").rpartition(".")
+        if table:  # its table as every refusal of the file names it: [options] data_root
+            table, _, inner = table.partition(".")
+            key = f"{inner}.{key}" if inner else key
+        raise refused(key_at(str(path), table or None, key), "holds a NUL character "
+                      f"(\\u0000), which no name or path in a {what} can hold; remove it")
     return document
 
 

@@ -30,10 +30,12 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.key_words import key_at, keyed, refused
 from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
 from merbench.plugin_system.manager import Plugins
@@ -99,33 +101,36 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     document = read_toml(path, "plan")
     unknown = sorted(set(document) - {"out", "defaults", "runs"})
     if unknown:
-        raise MerbenchError(f"{path}: unknown top-level key '{unknown[0]}'; a plan has out, "
-                            "[defaults] and [[runs]] entries")
+        raise refused(key_at(str(path), None, unknown[0]), "not a key of a plan; a plan has "
+                      "out, [defaults] and [[runs]] entries")
     entries = document.get("runs")
     if "runs" in document and not isinstance(entries, list):
-        raise MerbenchError(f"{path}: 'runs' is {toml_given(entries)}, but it must be a "
-                            "list of tables, one [[runs]] header per run, e.g. [[runs]] "
-                            "model = \"ststnet\" dataset = \"synthetic\"")
+        raise refused(key_at(str(path), None, "runs"), "must be a list of tables, one "
+                      f"[[runs]] header per run, not {toml_given(entries)}; e.g. [[runs]] "
+                      "model = \"ststnet\" dataset = \"synthetic\"")
     if not isinstance(entries, list) or not entries or \
             not all(isinstance(e, dict) for e in entries):
-        raise MerbenchError(f"{path} has no [[runs]] entries; add at least one, e.g. "
-                            "[[runs]] model = \"ststnet\" dataset = \"synthetic\"")
+        raise refused(key_at(str(path), None, "runs"), "no [[runs]] entries; add at least "
+                      "one, e.g. [[runs]] model = \"ststnet\" dataset = \"synthetic\"")
     defaults = document.get("defaults", {})
     if not isinstance(defaults, dict):
-        raise MerbenchError(f"{path}: 'defaults' must be a table ([defaults])")
-    _check_defaults(f"{path}: [defaults]", defaults)
+        raise refused(key_at(str(path), None, "defaults"), "must be a table ([defaults]), "
+                      f"not {toml_given(defaults)}")
+    _check_defaults(str(path), defaults)
     out = document.get("out", f"{path.stem}-results")
     if not isinstance(out, str) or not out:
-        raise MerbenchError(f"{path}: 'out' must be a folder name (text)")
+        raise refused(key_at(str(path), None, "out"), "must be a folder name (a string), "
+                      f"not {toml_given(out)}")
     # realpath: Path.resolve raised on a link loop, which check_out_folder says in one line
     base = Path(os.path.realpath(path.parent / out)) if not Path(out).is_absolute() \
         else Path(out)
-    check_out_folder(base, f"{path}: out", sweep=True)
+    check_out_folder(base, f"{key_at(str(path), None, 'out')}:", sweep=True)
     configurations: dict[str, Configuration] = {}
     for number, raw in enumerate(entries):
         where = f"{path}: runs[{number}]"
         from_defaults = set(_with_defaults(defaults, raw)) - set(raw)
-        for configuration in _expand(where, _with_defaults(defaults, raw), overrides, plugins,
+        for configuration in _expand(str(path), f"runs[{number}]",
+                                     _with_defaults(defaults, raw), overrides, plugins,
                                      base, from_defaults):
             earlier = configurations.get(configuration.name)
             if earlier is not None:  # one folder, one seeds.json: one entry gives its seeds
@@ -134,10 +139,10 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
                 both = sorted(set(earlier.seeds) & set(configuration.seeds))
                 if both:
                     raise MerbenchError(
-                        f"{where} asks again for {asked} seed {both[0]} with the same "
+                        f"{where}: asks again for {asked} seed {both[0]} with the same "
                         f"options as {earlier.entry}; remove one")
                 raise MerbenchError(
-                    f"{where} asks for {asked} with the same options as {earlier.entry} "
+                    f"{where}: asks for {asked} with the same options as {earlier.entry} "
                     "(other seeds); give all of its seeds in one entry")
             configurations[configuration.name] = configuration
     return SweepPlan(path=path, out=base, configurations=tuple(configurations.values()))
@@ -149,12 +154,19 @@ def _check_defaults(where: str, defaults: dict[str, Any]) -> None:
     fields = set(sweep_plan_options())
     for key, value in defaults.items():
         if key in fields and key not in GRID:
-            typed_value(where, key, value)
+            _typed(where, "defaults", key, value)
     if "seeds" in defaults:
-        _seeds(where, defaults["seeds"])
+        _seeds(where, "defaults", defaults["seeds"])
     for one, many in GRID.items():
         if one in defaults or many in defaults:
-            _names(where, defaults, one, many)
+            _names(where, "defaults", defaults, one, many)
+
+
+def _typed(where: str, table: str, key: str, value: Any) -> Any:
+    """``value`` typed as the run option ``key`` takes it (:func:`typed_value`), refused as
+    ``FILE: [TABLE] KEY: ...`` (it was ``FILE: [defaults]: 'KEY' ...``)."""
+    return keyed(key_at(where, table, key), key, "", partial(typed_value, name=key,
+                                                               value=value))
 
 
 def _with_defaults(defaults: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
@@ -168,8 +180,10 @@ def _with_defaults(defaults: dict[str, Any], entry: dict[str, Any]) -> dict[str,
     return {**merged, **entry}
 
 
-def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugins: Plugins,
-            base: Path, from_defaults: set[str] | None = None) -> list[Configuration]:
+def _expand(path: str, table: str, entry: dict[str, Any], overrides: dict[str, Any],
+            plugins: Plugins, base: Path, from_defaults: set[str] | None = None
+            ) -> list[Configuration]:
+    where = f"{path}: {table}"
     # not in a plan: what the sweep decides (each run's folder and seed) and what its command
     # line decides for all of its runs (where they execute)
     fields = set(sweep_plan_options())
@@ -180,12 +194,12 @@ def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugin
                 "seed": " (use seeds = [...])",
                 "executor": " (all runs of a sweep share one: merbench sweep --executor)",
                 "ray_address": " (give merbench sweep --ray-address)"}.get(unknown[0], "")
-        raise MerbenchError(f"{where}: unknown key '{unknown[0]}'{hint}; an entry takes "
-                            f"models, datasets, protocols, seeds and merbench run's options "
-                            f"({', '.join(sorted(fields - set(GRID)))})")
-    axes = {one: _names(where, entry, one, many) for one, many in GRID.items()}
-    seeds = _seeds(where, entry.get("seeds", [0]))
-    options = {k: typed_value(where, k, v) for k, v in entry.items()
+        raise refused(key_at(path, table, unknown[0]), f"not a key of an entry{hint}; an "
+                      "entry takes models, datasets, protocols, seeds and merbench run's "
+                      f"options ({', '.join(sorted(fields - set(GRID)))})")
+    axes = {one: _names(path, table, entry, one, many) for one, many in GRID.items()}
+    seeds = _seeds(path, table, entry.get("seeds", [0]))
+    options = {k: _typed(path, table, k, v) for k, v in entry.items()
                if k in fields and k not in GRID}
     options.update(overrides)
     spec_options, settings_options = split_options(options)
@@ -210,7 +224,7 @@ def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugin
                                         ) from None
                 name = (f"{model}-{dataset}-{protocol}-"
                         f"{json_hash(what_runs(planned, leave_out=('seed',)))[:8]}")
-                found.append(Configuration(where.rpartition(": ")[2], planned, settings,
+                found.append(Configuration(table, planned, settings,
                                            seeds, base / name, skipped))
     return found
 
@@ -228,36 +242,40 @@ def _not_applying(model: str, from_defaults: set[str], options: dict[str, Any],
     return tuple(sorted(k for k in from_defaults & set(options) if k in ESTIMATOR_LACKS))
 
 
-def _names(where: str, entry: dict[str, Any], one: str, many: str) -> list[str]:
+def _names(where: str, table: str, entry: dict[str, Any], one: str, many: str) -> list[str]:
     if one in entry and many in entry:
-        raise MerbenchError(f"{where} gives both '{one}' and '{many}'; give one")
+        raise refused(key_at(where, table, many), f"given with {one}; give one of them")
     value = entry.get(one, entry.get(many, "loso" if one == "protocol" else None))
     if value is None:
-        raise MerbenchError(f"{where} names no {one}; add {one} = \"NAME\" or {many} = [...] "
-                            f"(see 'merbench list {many}')")
+        raise refused(key_at(where, table, one), f"missing; add {one} = \"NAME\" or {many} "
+                      f"= [...] (see 'merbench list {many}')")
     key = one if one in entry else many  # said as the plan wrote it
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not names or \
             not all(isinstance(n, str) and n for n in names):
-        raise MerbenchError(f"{where}: '{key}' must be a name or a non-empty list of names, "
-                            f"e.g. {one} = \"NAME\" or {many} = [\"NAME\", ...] (see "
-                            f"'merbench list {many}')")
-    if len(set(names)) != len(names):
-        raise MerbenchError(f"{where}: '{key}' names one twice; remove the duplicate")
+        raise refused(key_at(where, table, key), "must be a name or a non-empty list of "
+                      f"names, not {toml_given(value)}; e.g. {one} = \"NAME\" or {many} = "
+                      f"[\"NAME\", ...] (see 'merbench list {many}')")
+    seen: set[str] = set()  # one pass: a list of 80,000 names is said at once
+    for name in names:
+        if name in seen:
+            raise refused(key_at(where, table, key), f"names {toml_value(name)} twice; "
+                          "remove the duplicate")
+        seen.add(name)
     return names
 
 
-def _seeds(where: str, value: Any) -> tuple[int, ...]:
+def _seeds(where: str, table: str, value: Any) -> tuple[int, ...]:
     """The entry's seeds, each a whole number in any spelling (``seeds = [0, 1.0]``) kept as
     the int it is."""
+    here = key_at(where, table, "seeds")
     if isinstance(value, list) and not value:
-        raise MerbenchError(f"{where}: 'seeds' is empty; give at least one seed, e.g. "
-                            "seeds = [0, 1, 2]")
+        raise refused(here, "empty; give at least one seed, e.g. seeds = [0, 1, 2]")
     seeds: list[int | None] = ([whole_value(s) for s in value] if isinstance(value, list)
                                else [None])
     if not all(s is not None and 0 <= s <= MAX_SEED for s in seeds):
-        raise MerbenchError(f"{where}: 'seeds' must be a list of non-negative whole numbers "
-                            f"in range, 0 to {MAX_SEED}, e.g. seeds = [0, 1, 2]")
+        raise refused(here, f"must be a list of whole numbers from 0 to {MAX_SEED}, not "
+                      f"{toml_given(value)}; e.g. seeds = [0, 1, 2]")
     first_at: dict[int | None, int] = {}  # each seed's first place: one pass, not n² (a
     twice = None  # plan of 80,000 seeds took 26 s to say it was too long)
     for i, seed in enumerate(seeds):
@@ -268,8 +286,8 @@ def _seeds(where: str, value: Any) -> tuple[int, ...]:
         first = value[first_at[seeds[twice]]]
         spellings = (f" (as {toml_value(first)} and {toml_value(value[twice])})"
                      if toml_value(first) != toml_value(value[twice]) else "")
-        raise MerbenchError(f"{where}: 'seeds' names a seed twice: {seeds[twice]}{spellings}; "
-                            "remove the duplicate")
+        raise refused(here, f"names a seed twice: {seeds[twice]}{spellings}; remove the "
+                      "duplicate")
     return tuple(s for s in seeds if s is not None)
 
 

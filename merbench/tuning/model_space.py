@@ -43,7 +43,7 @@ def _check_run_owned(spec: TuneSpec, model: Entry[Any], where: str) -> None:
     as the file names it: the first trial's plan said ``leave out --model-opt random_state``,
     a flag ``tune`` has not, and neither the file nor the key (pass 84q, Q9)."""
     shared = spec.options.get("model_options", {})
-    given = [(f"[options] model_options {k}", k) for k in shared] + [
+    given = [(f"[options] model_options.{k}", k) for k in shared] + [
         (f"[space] {p.name}", p.name[len(MODEL_OPTION):]) for p in spec.space
         if p.name.startswith(MODEL_OPTION)]
     for label, option in given:

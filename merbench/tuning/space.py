@@ -41,14 +41,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from merbench.base.errors import MerbenchError
+from merbench.base.key_words import key_at, keyed, refused
 from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
 from merbench.results.toml_input import read_toml
 from merbench.runner.checks import check_values
-from merbench.runner.given_values import MAX_SEED, check_file_value
+from merbench.runner.given_values import MAX_SEED, check_file_value, first_non_finite
 from merbench.runner.keywords import toml_spelling
 from merbench.runner.spec import RunSettings, RunSpec, sweep_plan_options, typed_value
-from merbench.tuning.space_words import keyed, value_at
+from merbench.tuning.space_words import value_at
 
 SAMPLERS = ("tpe", "grid", "random")
 PRUNERS = ("median", "successive-halving", "none")
@@ -154,36 +155,37 @@ def parse_tune(document: dict[str, Any], where: str,
              "dataset_options", "search", "space"}
     unknown = sorted(set(document) - known)
     if unknown:
-        raise MerbenchError(f"{where}: unknown key '{unknown[0]}'; a tuning file has "
-                            f"{', '.join(sorted(known))}")
+        raise refused(key_at(where, None, unknown[0]), "not a key of a tuning file; it has "
+                      f"{', '.join(sorted(known))}")
     model = _text(where, document, "model")
     dataset = _text(where, document, "dataset")
     protocol = _text(where, document, "protocol", "loso")
-    seed = _whole(where, document, "seed", 0, 0, MAX_SEED)
-    objective = _one_of(where, document, "objective", OBJECTIVES, "uf1")
-    inner_folds = _whole(where, document, "inner_folds", 3, 2, 100)
+    seed = _whole(where, None, document, "seed", 0, 0, MAX_SEED)
+    objective = _one_of(where, None, document, "objective", OBJECTIVES, "uf1")
+    inner_folds = _whole(where, None, document, "inner_folds", 3, 2, 100)
     options = _table(where, document, "options")
     allowed = set(sweep_plan_options()) - set(DECIDED) - {"model", "dataset"}
     if "dataset_options" in options:  # the file's own key, read once (its trials share it)
-        raise MerbenchError(f"{where}: [options] dataset_options is the tuning file's own "
-                            "key; write dataset_options = {...} at the top of the file")
+        raise refused(key_at(where, "options", "dataset_options"), "the tuning file's own "
+                      "key; write dataset_options = {...} at the top of the file")
     for name in options:
         if name not in allowed:
-            raise MerbenchError(f"{where}: [options] {name} is not an option a trial takes "
-                                f"({', '.join(sorted(allowed))}); {_decided(name)}")
-    options = {k: typed_value(f"{where}: [options]", k, v) for k, v in options.items()}
+            raise refused(key_at(where, "options", name), "not an option a trial takes "
+                          f"({', '.join(sorted(allowed))}); {_decided(name)}")
+    options = {k: keyed(key_at(where, "options", k), k, "",
+                        partial(typed_value, name=k, value=v)) for k, v in options.items()}
     settings = sorted(set(options) - {f.name for f in dataclasses.fields(RunSpec)})
     if settings:
-        raise MerbenchError(f"{where}: [options] {settings[0]} says where a run goes, not what "
-                            "it is; give it on the merbench tune command line")
+        raise refused(key_at(where, "options", settings[0]), "says where a run goes, not "
+                      "what it is; give it on the merbench tune command line")
     search = _table(where, document, "search")
     unknown = sorted(set(search) - {"sampler", "trials", "pruner", "seed"})
     if unknown:
-        raise MerbenchError(f"{where}: [search] has no key '{unknown[0]}'; it takes sampler, "
-                            "trials, pruner and seed")
-    sampler = _one_of(f"{where}: [search]", search, "sampler", SAMPLERS, "tpe")
-    pruner = _one_of(f"{where}: [search]", search, "pruner", PRUNERS, "median")
-    sampler_seed = _whole(f"{where}: [search]", search, "seed", 0, 0, MAX_SEED)
+        raise refused(key_at(where, "search", unknown[0]), "not a key of [search]; it "
+                      "takes sampler, trials, pruner and seed")
+    sampler = _one_of(where, "search", search, "sampler", SAMPLERS, "tpe")
+    pruner = _one_of(where, "search", search, "pruner", PRUNERS, "median")
+    sampler_seed = _whole(where, "search", search, "seed", 0, 0, MAX_SEED)
     space = _space(where, _table(where, document, "space"), allowed, options,
                    _name_an_option(model, options_of))
     try:
@@ -191,24 +193,37 @@ def parse_tune(document: dict[str, Any], where: str,
     except MerbenchError as exc:  # a real range: named with the file, as every refusal here
         raise MerbenchError(f"{where}: {exc}") from None
     if grid_size is not None and grid_size > MAX_GRID:
-        raise MerbenchError(f"{where}: the grid has {grid_size:,} configurations, more than "
-                            f"{MAX_GRID:,}; give fewer values, or sampler = \"tpe\" or "
-                            "\"random\" with trials = N")
+        raise refused(key_at(where, "search", "sampler"), f"\"grid\" lists {grid_size:,} "
+                      f"configurations of [space], more than {MAX_GRID:,}; give fewer values, "
+                      "or sampler = \"tpe\" or \"random\" with trials = N")
     if grid_size is not None and grid_size > MAX_TRIALS and "trials" not in search:
-        raise MerbenchError(f"{where}: the grid has {grid_size:,} configurations, more than "
-                            f"the {MAX_TRIALS:,} trials a search runs; give fewer values, or "
-                            f"[search] trials = N (at most {MAX_TRIALS:,}) to try N of them")
+        # said by the sampler, not by trials, which the file left out (issue 69)
+        raise refused(key_at(where, "search", "sampler"), f"\"grid\" lists {grid_size:,} "
+                      f"configurations of [space], more than the {MAX_TRIALS:,} trials a "
+                      "search runs; give fewer values, or [search] trials = N (at most "
+                      f"{MAX_TRIALS:,}) to try N of them")
     _check_values(where, model, dataset, options, space)
-    trials = _whole(f"{where}: [search]", search, "trials",
+    trials = _whole(where, "search", search, "trials",
                     grid_size if grid_size is not None else 20, 1, MAX_TRIALS)
     if grid_size is not None and trials > grid_size:
-        raise MerbenchError(f"{where}: [search] trials = {trials} is more than the grid's "
-                            f"{grid_size} configurations; give at most {grid_size}")
+        raise refused(key_at(where, "search", "trials"), f"{trials} is more than the grid's "
+                      f"{grid_size} configurations; give at most {grid_size}")
     return TuneSpec(model=model, dataset=dataset, protocol=protocol, seed=seed,
                     objective=objective,  # type: ignore[arg-type]
                     inner_folds=inner_folds, options=options, space=space, sampler=sampler,
                     sampler_seed=sampler_seed, trials=trials, pruner=pruner,
-                    dataset_options=_table(where, document, "dataset_options"))
+                    dataset_options=_dataset_options(where, document))
+
+
+def _dataset_options(where: str, document: dict[str, Any]) -> dict[str, Any]:
+    """``dataset_options``, a NaN or infinity in it named by the key (not ``--dataset-opt``)."""
+    table = _table(where, document, "dataset_options")
+    found = first_non_finite(table, "dataset_options")
+    if found is not None:
+        what = "not a number (NaN)" if math.isnan(found[1]) else "infinite"
+        raise refused(key_at(where, None, "dataset_options"),
+                      f"{found[0].partition('.')[2]} is {what}; give a finite number")
+    return table
 
 
 def _check_values(where: str, model: str, dataset: str, options: dict[str, Any],
@@ -216,7 +231,7 @@ def _check_values(where: str, model: str, dataset: str, options: dict[str, Any],
     """Each shared option, and each searched run option's choices or range ends, checked as
     ``merbench run`` checks its options (:func:`check_values`), before the command says
     anything: a batch size of 0 is known from the file alone. Said in the file's own words
-    (``[space] batch_size = 0: batch_size must be at least 1``), since ``tune`` has no
+    (``[space] batch_size: the choice 0: batch_size must be at least 1``), since ``tune`` has no
     ``--batch-size`` flag."""
     def checked(label: str, spec: RunSpec) -> None:
         try:
@@ -227,8 +242,9 @@ def _check_values(where: str, model: str, dataset: str, options: dict[str, Any],
 
     shared = {k: v for k, v in options.items() if k != "model_options"}
     base = RunSpec(model=model, dataset=dataset, **shared)
-    for name, value in shared.items():
-        checked(f"[options] {name} = {toml_value(value)}", base)
+    for name, value in shared.items():  # each on its own, so the refusal names its key
+        checked(f"[options] {name}: the value {toml_value(value)}",
+                RunSpec(model=model, dataset=dataset, **{name: value}))
     for p in space:
         if p.name.startswith(MODEL_OPTION):
             continue  # the model's own: planned and built at each end before any training
@@ -256,8 +272,8 @@ def _name_an_option(model: str, options_of: OptionsOf | None) -> str:
 def _space(where: str, table: dict[str, Any], allowed: set[str],
            options: dict[str, Any], name_an_option: str) -> tuple[Parameter, ...]:
     if not table:
-        raise MerbenchError(f"{where}: [space] is empty; search at least one option, e.g. "
-                            "lr = {low = 1e-4, high = 1e-2, log = true}")
+        raise refused(key_at(where, None, "space"), "an empty table; search at least one "
+                      "option, e.g. [space] lr = {low = 1e-4, high = 1e-2, log = true}")
     found = []
     for name, raw in table.items():
         here = f"{where}: [space] {name}"
@@ -349,33 +365,35 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
 def _table(where: str, document: dict[str, Any], key: str) -> dict[str, Any]:
     value = document.get(key, {})
     if not isinstance(value, dict):
-        raise MerbenchError(f"{where}: '{key}' must be a table ([{key}])")
+        raise refused(key_at(where, None, key), f"must be a table ([{key}]), not "
+                      f"{toml_given(value)}")
     return dict(value)
 
 
 def _text(where: str, document: dict[str, Any], key: str, default: str | None = None) -> str:
     value = document.get(key, default)
     if not isinstance(value, str) or not value:
-        raise MerbenchError(f"{where}: '{key}' must name one, e.g. {key} = \"NAME\" (see "
-                            f"'merbench list {key}s')")
+        wrong = "missing" if value is None else f"must name one, not {toml_given(value)}"
+        raise refused(key_at(where, None, key), f"{wrong}; give {key} = \"NAME\" (see "
+                      f"'merbench list {key}s')")
     return value
 
 
-def _whole(where: str, document: dict[str, Any], key: str, default: int | None, low: int,
-           high: int) -> int:
+def _whole(where: str, table: str | None, document: dict[str, Any], key: str,
+           default: int | None, low: int, high: int) -> int:
     """The whole number ``key`` gives, in any spelling (``trials = 2.0`` is 2)."""
     value = document.get(key, default)
     whole = whole_value(value)
     if whole is None or not low <= whole <= high:
-        raise MerbenchError(f"{where}: '{key}' must be a whole number from {low} to {high}, "
-                            f"not {toml_given(value)}")
+        raise refused(key_at(where, table, key), f"must be a whole number from {low} to "
+                      f"{high}, not {toml_given(value)}")
     return whole
 
 
-def _one_of(where: str, document: dict[str, Any], key: str, allowed: tuple[str, ...],
-            default: str) -> str:
+def _one_of(where: str, table: str | None, document: dict[str, Any], key: str,
+            allowed: tuple[str, ...], default: str) -> str:
     value = document.get(key, default)
     if value not in allowed:
-        raise MerbenchError(f"{where}: '{key}' must be one of {', '.join(allowed)}, not "
-                            f"{toml_given(value)}")
+        raise refused(key_at(where, table, key), "must be one of "
+                      f"{', '.join(toml_value(a) for a in allowed)}, not {toml_given(value)}")
     return str(value)

@@ -1,5 +1,6 @@
 """How a tuning file's ``[space]`` refusals begin: ``FILE: [space] KEY: ...``, one shape for
-the file's own checks, the run's checks of a searched value and the model's.
+the file's own checks, the run's checks of a searched value and the model's (every table's
+refusals share it: :mod:`merbench.base.key_words`).
 
 Pass 84s (S13) found three: ``[space]: 'lr' is infinite`` (a run's check, the key quoted),
 ``[space] batch_size = 0: ...`` (a searched value) and ``[space] lr: ...``.
@@ -7,10 +8,8 @@ Pass 84s (S13) found three: ``[space]: 'lr' is infinite`` (a run's check, the ke
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Protocol
 
-from merbench.base.errors import MerbenchError
 from merbench.base.toml_words import toml_value
 
 
@@ -32,20 +31,3 @@ def value_at(p: Searched, value: Any) -> str:
         "the low end" if value == p.low else "the high end"
     return f"[space] {p.name}: {end} {toml_value(value)}"
 
-
-def keyed(here: str, name: str, subject: str, check: Callable[[str], Any]) -> Any:
-    """``check(here)`` (a run's check of a value), its refusal in ``[space]``'s one shape,
-    ``FILE: [space] KEY: ...``, ``subject`` ("a choice", "low") for the quoted key: it was
-    ``[space]: 'lr' is infinite`` (pass 84s, S13)."""
-    try:
-        return check(here)
-    except MerbenchError as exc:
-        said = str(exc).removeprefix(f"{here}: ")
-        dotted, _, rest = said.removeprefix("'").partition("'")
-        if not said.startswith("'") or not (dotted + ".").startswith(name + "."):
-            raise
-        if dotted != name:  # a value inside a table: 'model_options.x.y' is infinite
-            subject = f"{subject}'s {dotted[len(name) + 1:]}"
-        written, _, tail = rest.removeprefix(" = ").partition(" is ")  # a number near 0
-        said = f"{subject}, {written}, is {tail}" if rest.startswith(" = ") else subject + rest
-        raise MerbenchError(f"{here}: {said}") from None
