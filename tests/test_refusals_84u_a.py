@@ -57,3 +57,53 @@ def test_every_command_names_the_recorded_run_alike(tmp_path: Path, cli) -> None
         line = " ".join(one_line(err).split())
         assert code != 0 and line.endswith(f"{PREDICT_OUTPUT}: /runs/ststnet-seed0"), \
             (command, line)
+
+
+def _key_line(name: str | None, byte: int = 7) -> str:
+    """A public-key line as keygen writes it (any 32 bytes are a key to read)."""
+    import base64
+
+    return " ".join(["ed25519", base64.b64encode(bytes([byte]) * 32).decode(),
+                     *([name] if name else [])]) + "\n"
+
+
+def _build(tmp_path: Path, cli, *trust: Path) -> tuple[int, str, str]:
+    results = tmp_path / "results"
+    results.mkdir(exist_ok=True)
+    flags = [part for path in trust for part in ("--trust", path)]
+    return cli("leaderboard", "build", "--results", results, "--out", tmp_path / "site",
+               *flags)
+
+
+def test_a_key_given_two_names_in_one_file_is_refused(tmp_path: Path, cli) -> None:
+    """U5: the build credited the signer's audits to whichever name came first."""
+    from merbench.results.signing_keys import PublicKey, decode_public_key
+
+    keys = tmp_path / "keys.pub"
+    keys.write_text("# ring\n" + _key_line("Evil") + _key_line("Other", 8) + _key_line("Tester"))
+    code, _, err = _build(tmp_path, cli, keys)
+    shown = PublicKey(decode_public_key(_key_line(None).split()[1])).fingerprint
+    assert code != 0 and one_line(err) == (
+        f'merbench: error: --trust {keys} lines 2 and 4 give key {shown} two names, "Evil" '
+        "and \"Tester\"; keep one (the key's owner's)"), err
+
+
+def test_a_key_given_two_names_in_two_files_names_both(tmp_path: Path, cli) -> None:
+    first, second = tmp_path / "a.pub", tmp_path / "b.pub"
+    first.write_text(_key_line("Tester"))
+    second.write_text("\n" + _key_line("Evil"))
+    code, _, err = _build(tmp_path, cli, first, second)
+    line = one_line(err)
+    assert code != 0 and f"--trust {first} line 1 and --trust {second} line 2 give key" in line
+    assert '"Tester" and "Evil"' in line, line
+
+
+def test_a_key_given_again_under_its_one_name_is_one_key(tmp_path: Path, cli) -> None:
+    """Decided: a key ring pasted twice, or a file given twice, is the same trust, so it is
+    taken as one key; a copy without a name adds nothing and takes no name away."""
+    keys = tmp_path / "keys.pub"
+    keys.write_text(_key_line(None) + _key_line("Tester") + _key_line("Tester") + _key_line(None))
+    code, out, err = _build(tmp_path, cli, keys, keys)
+    assert code == 0, err
+    assert "audits count when signed by: " in out and out.count("ed25519:") == 1, out
+    assert "(Tester)" in out, out
