@@ -107,3 +107,83 @@ def test_a_key_given_again_under_its_one_name_is_one_key(tmp_path: Path, cli) ->
     assert code == 0, err
     assert "audits count when signed by: " in out and out.count("ed25519:") == 1, out
     assert "(Tester)" in out, out
+
+
+TINY = ("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1", "--threads",
+        "1", "--quiet")
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    (("--parallel-folds", "1000000000"),
+     "--parallel-folds must be at most 1,024 (got 1000000000): each fold trained at once "
+     "holds its own model; leave it out to train as many as free memory holds"),
+    (("--parallel-folds", "2e3"), "--parallel-folds must be at most 1,024 (got 2e3)"),
+    (("--checkpoint-every", "1e300"),
+     "--checkpoint-every must be at most 10,080 minutes, a week (got 1e+300); 0 saves no "
+     "unfinished fold"),
+    (("--checkpoint-every", "10081"), "--checkpoint-every must be at most 10,080 minutes"),
+    (("--eager", "--device", "cpu"),
+     "--eager applies on CUDA, where epochs are replayed as captured graphs, and the run is "
+     "on cpu; give --device cuda, or leave --eager out"),
+])
+def test_absurd_or_inapplicable_run_options_are_refused(tmp_path: Path, cli,
+                                                        given: tuple[str, ...],
+                                                        said: str) -> None:
+    """U9: each trained and exited 0 without a word; nothing is written before the line."""
+    code, _, err = cli(*TINY, *given, "--out", tmp_path / "r")
+    assert code == 2 and one_line(err).startswith(f"merbench: error: {said}"), err
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_bounds_hold_in_a_sweep_plan_and_the_api(tmp_path: Path) -> None:
+    """The same bounds where the settings come from Python (a sweep plan's are checked by
+    the same check_settings_values)."""
+    import merbench
+    from merbench.base.errors import MerbenchError
+
+    for options in ({"parallel_folds": 10**9}, {"checkpoint_every": 1e300}):
+        with pytest.raises(MerbenchError, match="must be at most"):
+            merbench.run("ststnet", "synthetic", epochs=1, out=tmp_path / "r", **options)
+
+
+def test_the_largest_settings_are_still_taken(tmp_path: Path) -> None:
+    from merbench.runner.checks import check_settings_values
+    from merbench.runner.spec import RunSettings
+
+    check_settings_values(RunSettings(parallel_folds=1024, checkpoint_every=10080.0))
+
+
+@pytest.mark.parametrize(("device", "eager"), [("cpu", False), ("cuda:0", True)])
+def test_an_eager_run_resumed_off_cuda_drops_the_flag(tmp_path: Path, device: str,
+                                                      eager: bool) -> None:
+    """A run recorded with --eager on CUDA and resumed with --device cpu would be refused
+    for a flag --resume cannot take back; it is dropped there, and kept on CUDA."""
+    import argparse
+
+    from merbench.cli.run_options import spec_from_args
+
+    run = tmp_path / "r"
+    run.mkdir()
+    record = json.loads((RUN / "run.json").read_text())
+    record["config"].update(eager=True, device="cuda")
+    (run / "run.json").write_text(json.dumps(record))
+    _, settings = spec_from_args(argparse.Namespace(resume=str(run), device=device))
+    assert settings.eager is eager and settings.device == device
+
+
+def test_a_cpu_rehearsal_of_an_eager_window_trains_without_eager(tmp_path: Path) -> None:
+    """The GPU window's --eager jobs, rehearsed on a CPU, would now be refused there."""
+    import importlib.util
+    import sys
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    if str(folder) not in sys.path:  # as when it runs: its folder's own modules
+        sys.path.insert(0, str(folder))
+    spec = importlib.util.spec_from_file_location("gpu_rehearsal", folder / "gpu_rehearsal.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    job = ["merbench", "run", "--model", "htnet", "--device", "cpu", "--eager"]
+    assert "--eager" not in module.rehearsal_command(job, tmp_path)
+    job[5] = "cuda"
+    assert "--eager" in module.rehearsal_command(job, tmp_path)
