@@ -120,6 +120,11 @@ def rehearsal_command(cmd: list[str], runs: Path) -> list[str]:
     if "--precision" in cmd and cmd[cmd.index("--precision") + 1] in ("tf32", "bf16") and \
             "--device" in cmd and not cmd[cmd.index("--device") + 1].startswith("cuda"):
         cmd[cmd.index("--precision") + 1] = "fp32"
+    # --eager is refused off CUDA (it chooses between CUDA engines), so a CPU rehearsal of a
+    # window run with --eager trains without it
+    if "--eager" in cmd and "--device" in cmd and \
+            not cmd[cmd.index("--device") + 1].startswith("cuda"):
+        cmd.remove("--eager")
     return [*cmd, "--epochs", "1", "--dataset-opt", "subset=true"]
 
 

@@ -45,7 +45,7 @@ def test_a_cpu_run_records_that_nothing_was_captured(tmp_path: Path, cli) -> Non
     import json
 
     code, _, err = cli("run", "--model", "htnet", "--dataset", "synthetic", "--epochs", "2",
-                       "--model-opt", "dim=8", "--model-opt", "heads=2", "--eager",
+                       "--model-opt", "dim=8", "--model-opt", "heads=2", "--device", "cpu",
                        "--quiet", "--out", tmp_path / "r")
     assert code == 0, err
     engine = json.loads((tmp_path / "r" / "results.json").read_text())["engine"]

@@ -98,7 +98,7 @@ def audit_spec(run_dir: Path, *, data_root: str | None, device: str,
     spec, settings = from_config(config)
     return spec, dataclasses.replace(
         settings, out=None, device=device, parallel_folds=1, checkpoint_every=0.0,
-        features=None, workers=workers,
+        features=None, workers=workers, eager=False,  # one fold at a time: never captured
         data_root=data_root if data_root is not None else settings.data_root)
 
 

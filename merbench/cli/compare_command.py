@@ -28,6 +28,7 @@ from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.result_walk import walk_results
 from merbench.results.folder_walk import given_nowhere
 from merbench.results.model import Results
+from merbench.results.prediction_file import predict_output_said
 from merbench.results.safe_files import entry_kind
 
 
@@ -63,10 +64,17 @@ def _kind(path: Path) -> ResultKind | None:
     """The kind of a result: its own, or that of every result under it (a folder of one
     configuration's seed runs, walked as ``validate`` and the build walk it), or None
     (nothing finished there). A folder holding results that are compared apart is refused:
-    compare quietly left the others out."""
+    compare quietly left the others out. ``predict``'s output is named as every command
+    names it: its file was read as a results file "whose version was edited" (pass 84u,
+    U1)."""
     kind = kind_of(path)
-    if kind is not None or not path.is_dir():
+    if kind is not None:
         return kind
+    predicted = predict_output_said(path)
+    if not path.is_dir():
+        if predicted:
+            raise MerbenchError(f"{path} {predicted}")
+        return None
     said = unfinished(path)  # a run still training: as 'merbench status' says it
     if said is not None:
         raise MerbenchError(f"{path} {said}")
@@ -81,6 +89,8 @@ def _kind(path: Path) -> ResultKind | None:
         raise MerbenchError(f"{path} holds results of {len(found)} kinds: {held}; compare "
                             "pairs runs of one kind: pass a folder of one configuration's "
                             "runs")
+    if not found and predicted:
+        raise MerbenchError(f"{path} {predicted}")
     return next(iter(found.values()))[0] if found else None
 
 

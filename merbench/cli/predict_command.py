@@ -33,6 +33,7 @@ from merbench.results.prediction_file import (
     RECORD_FILE,
     PredictedRecogniser,
     Predictions,
+    predict_output_said,
 )
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import entry_kind
@@ -173,6 +174,9 @@ def _run_folder(given: Path) -> Path:
         raise MerbenchError(f"--from-run {given}: no such file or folder; give a finished "
                             "emotion run's folder")
     kind, wanted = kind_of(folder), EmotionRunKind.name  # each kind says what it is
+    predicted = predict_output_said(given) if kind is None else None
+    if predicted:  # was a results file "whose version was edited" (pass 84u, U1)
+        raise MerbenchError(f"--from-run {given} {predicted}")
     if kind is not None and kind.name != wanted:
         of_runs = kind.over_seeds is not None and kind.over_seeds.runs.name == wanted
         seeds = "one of its seed runs, " if of_runs else ""

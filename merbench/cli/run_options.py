@@ -54,6 +54,7 @@ from merbench.runner.spec import (
     resumable,
     split_options,
 )
+from merbench.training.device import resolve_device
 
 # the help's two groups, as the docs' Run options table names them
 GROUPS = {
@@ -143,7 +144,7 @@ def _add(container: argparse._ActionsContainer, field: dataclasses.Field[Any], o
 
 #: the whole-number options with a largest value, refused as they are read, where the
 #: value is still the text typed: "--epochs must be at most 100,000 (got 1e9)"
-BOUNDED = ("epochs", "batch_size", "workers", "threads")
+BOUNDED = ("epochs", "batch_size", "workers", "threads", "parallel_folds")
 
 
 @functools.cache  # one type an option, whichever command takes it (audit's --workers, run's)
@@ -288,8 +289,19 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     # the recorded options, less those chosen for the machine the run started on
     fresh = {f.name: f.default for f, option in options() if option.per_machine}
     what, where = split_options({**fresh, **given})
+    if settings.eager and not _on_cuda(str(where.get("device", settings.device))):
+        # an --eager run resumed off CUDA: nothing is captured there, and the recorded flag,
+        # which cannot be taken back, would have it refused (pass 84u, U9)
+        where["eager"] = False
     return (dataclasses.replace(spec, **what),
             dataclasses.replace(settings, **where, out=resume))
+
+
+def _on_cuda(device: str) -> bool:
+    """Whether ``device`` (``auto`` resolved here) is a CUDA one."""
+    if device == "auto":  # torch is imported by resolving only
+        device = resolve_device(device)
+    return device.startswith("cuda")
 
 
 def _refuse_seeds_folder(folder: Path, run_file: str) -> None:

@@ -27,7 +27,7 @@ from merbench.results.folder_walk import (
     given_nowhere,
     link_reason,
 )
-from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
+from merbench.results.prediction_file import predict_output_said
 from merbench.results.result_files import summary_markers
 from merbench.results.safe_files import (
     UnsafeFile,
@@ -54,8 +54,9 @@ def under_way(path: Path) -> list[Path]:
         raise MerbenchError(f"{path}: no such file or folder; give a run directory (--out of "
                             "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "
                             "of runs")
-    if not path.is_dir() and is_predict_output(path) and started_kind(path.parent) is None:
-        raise MerbenchError(f"{path} {PREDICT_OUTPUT}")
+    predicted = predict_output_said(path)
+    if predicted and not path.is_dir() and started_kind(path.parent) is None:
+        raise MerbenchError(f"{path} {predicted}")
     part = part_of_result(path)  # validate's and show's words for a result's own file
     if part is not None:
         raise MerbenchError(f"{path} {part}")
@@ -72,8 +73,8 @@ def under_way(path: Path) -> list[Path]:
                                     "(such as runs/)", with_links=True,
                                walked_into=summary_markers())
     except MerbenchError:
-        if is_predict_output(path):  # predict's folder: no run, and said as what it is
-            raise MerbenchError(f"{path} {PREDICT_OUTPUT}") from None
+        if predicted:  # predict's folder: no run, and said as what it is
+            raise MerbenchError(f"{path} {predicted}") from None
         raise
 
 

@@ -32,7 +32,6 @@ from merbench.compare.emotion import (
     subjects_behind,
 )
 from merbench.compare.signed_text import signed
-from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES, Interval
 from merbench.stats.paired import PERMUTATIONS
 from merbench.verification.validate import RESULTS_FILE, SEEDS_FILE
@@ -60,8 +59,6 @@ class EmotionComparison:
             where, reason = found.rejected[0]
             raise MerbenchError(f"{where}: {reason}; {path} is compared only when every run "
                                 "in it validates")
-        if not found.groups and is_predict_output(path):  # said as validate says it
-            raise MerbenchError(f"{path} {PREDICT_OUTPUT}")
         if not found.groups:
             raise MerbenchError(f"{path} holds neither {RESULTS_FILE} nor {SEEDS_FILE}, nor "
                                 "run directories; pass a run directory, a --seeds folder or "

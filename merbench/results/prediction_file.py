@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from merbench.base.errors import MerbenchError
 from merbench.results.model import EnvironmentRecord
+from merbench.results.user_files import read_written_json
 
 PREDICTIONS_FILE = "predictions.json"
 PREDICTION_SCHEMA = 1
@@ -36,6 +38,24 @@ def is_predict_output(path: Path) -> bool:
     written = (PREDICTIONS_FILE, RECORD_FILE)
     return (path.is_dir() or path.name in written) and \
         any(os.path.lexists(folder / name) for name in written)
+
+
+def predict_output_said(path: Path) -> str | None:
+    """What every command says of ``path`` where it is ``predict``'s output (None: it is
+    not): :data:`PREDICT_OUTPUT`, and the run the recogniser came from where its
+    ``recogniser.json`` records one. ``compare`` and ``predict --from-run`` read predict's
+    file as a results file "whose version was edited" and its folder as one with "no
+    results.json here" (pass 84u, U1), while the others named it; one text keeps them
+    alike."""
+    path = Path(path)
+    if not is_predict_output(path):
+        return None
+    folder = path if path.is_dir() else path.parent
+    try:
+        run = read_written_json(folder / RECORD_FILE, "recogniser record").get("run")
+    except (MerbenchError, OSError, ValueError, AttributeError):
+        return PREDICT_OUTPUT  # no record, or one that cannot say: the fix without the run
+    return f"{PREDICT_OUTPUT}: {run}" if isinstance(run, str) and run else PREDICT_OUTPUT
 
 
 @dataclass(frozen=True)

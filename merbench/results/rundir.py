@@ -44,7 +44,7 @@ from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
 from merbench.results.out_folders import entry_in_the_way, refuse_out_place
-from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
+from merbench.results.prediction_file import predict_output_said
 from merbench.results.run_differences import differences_said
 from merbench.results.safe_files import entry_kind, refuse_borrowed
 from merbench.results.user_files import UnreadableFile, read_written_json
@@ -200,8 +200,8 @@ class RunDirectory:
         try:
             data = read_written_json(run_file, "run record")
         except FileNotFoundError:
-            if is_predict_output(self.path):  # as validate says it (pass 84s, S6)
-                raise MerbenchError(f"{self.path} {PREDICT_OUTPUT}") from None
+            if (predicted := predict_output_said(self.path)) is not None:  # pass 84s, S6
+                raise MerbenchError(f"{self.path} {predicted}") from None
             raise MerbenchError(
                 f"{self.path} is not a merbench run directory (no {RUN_FILE}); "
                 "pass the directory a run wrote, or start a new run"

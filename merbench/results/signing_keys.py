@@ -94,8 +94,12 @@ def _read_small(path: Path, what: str) -> bytes:
 
 def read_trusted_keys(paths: list[Path]) -> dict[bytes, PublicKey]:
     """The keys in ``paths`` (files of public-key lines; blank lines and ``#`` comments
-    skipped), by raw key. A line that is not a key is one error naming the file and line."""
+    skipped), by raw key. A line that is not a key is one error naming the file and line.
+    A key given again is one key where its names do not differ (a file given twice, key
+    rings pasted together); given two names it is refused, as the build credited every
+    audit to whichever came first, not to the name its signer gave (pass 84u, U5)."""
     keys: dict[bytes, PublicKey] = {}
+    given_at: dict[bytes, tuple[Path, int]] = {}  # where each key's name was read
     for path in paths:
         try:
             # a UTF-8 byte-order mark (Notepad's) read past, as in the private key and every
@@ -115,12 +119,28 @@ def read_trusted_keys(paths: list[Path]) -> dict[bytes, PublicKey]:
             except ValueError as exc:
                 hint = "" if _KEY_LINE in str(exc) else f"; each line is {_KEY_LINE}"
                 raise MerbenchError(f"--trust {path} line {number}: {exc}{hint}") from None
-            keys.setdefault(key.raw, key)
+            earlier = keys.get(key.raw)
+            if earlier is None or earlier.name is None:  # a name given later is kept
+                keys[key.raw], given_at[key.raw] = key, (Path(path), number)
+            elif key.name is not None and key.name != earlier.name:
+                raise MerbenchError(_named_twice(given_at[key.raw], (Path(path), number),
+                                                 earlier, key.name))
             found += 1
         if not found:
             raise MerbenchError(f"--trust {path} holds no public key; give a file of lines "
                                 f"{_KEY_LINE}")
     return keys
+
+
+def _named_twice(first: tuple[Path, int], second: tuple[Path, int], key: PublicKey,
+                 name: str) -> str:
+    """The refusal of a key given two names: where each was given, the key, both names."""
+    if first[0] == second[0]:
+        where = f"--trust {first[0]} lines {first[1]} and {second[1]}"
+    else:
+        where = f"--trust {first[0]} line {first[1]} and --trust {second[0]} line {second[1]}"
+    return (f'{where} give key {key.fingerprint} two names, "{key.name}" and "{name}"; keep '
+            "one (the key's owner's)")
 
 
 @dataclass(frozen=True)

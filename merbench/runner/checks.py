@@ -32,6 +32,14 @@ from merbench.training.device import check_device_name
 # The bounds past which an option cannot be meant (MAX_EPOCHS, MAX_BATCH_SIZE, MAX_LR) live
 # in merbench.meta, whose TrainRecipe and ReducedSetting refuse the same values at load.
 
+#: the most folds trained at once: each holds its own model and optimiser state, and the
+#: composite's LOSO, the largest a GPU session trains together, has 68 (pass 84u, U9:
+#: --parallel-folds 1000000000 was taken without a word)
+MAX_PARALLEL_FOLDS = 1_024
+#: the longest --checkpoint-every, a week of minutes: a save that far apart saves nothing a
+#: run would go on from (1e300 was taken without a word, pass 84u, U9)
+MAX_CHECKPOINT_MINUTES = 7 * 24 * 60
+
 
 def max_threads() -> int:
     """More threads than four per core only wait for one another (and each costs a stack:
@@ -63,6 +71,10 @@ def too_large(name: str, value: int, written: str | None = None) -> str | None:
     if name == "epochs" and value > MAX_EPOCHS:
         return (f"--epochs must be at most {MAX_EPOCHS:,} (got {got}): every epoch's test "
                 "predictions are kept in memory and on disk")
+    if name == "parallel_folds" and value > MAX_PARALLEL_FOLDS:
+        return (f"--parallel-folds must be at most {MAX_PARALLEL_FOLDS:,} (got {got}): each "
+                "fold trained at once holds its own model; leave it out to train as many as "
+                "free memory holds")
     if name == "batch_size" and value > MAX_BATCH_SIZE:
         return (f"--batch-size must be at most {MAX_BATCH_SIZE:,} (got {got}): more samples "
                 "than any dataset holds; leave it out to use the model's own")
@@ -119,10 +131,16 @@ def check_settings_values(settings: RunSettings) -> None:
         elif value is not None and value < 1:
             raise MerbenchError(f"{flag(name)} must be at least 1 (got {value}); 1 trains one "
                                 "fold at a time")
+        elif value is not None and (problem := too_large(name, value)) is not None:
+            raise MerbenchError(problem)
     if not (settings.checkpoint_every >= 0 and math.isfinite(settings.checkpoint_every)):
         raise MerbenchError(f"--checkpoint-every must be a number of minutes >= 0 (got "
                             f"{number_shown(settings.checkpoint_every)}); 0 saves no "
                             "unfinished fold")
+    if settings.checkpoint_every > MAX_CHECKPOINT_MINUTES:
+        raise MerbenchError(f"--checkpoint-every must be at most {MAX_CHECKPOINT_MINUTES:,} "
+                            f"minutes, a week (got {number_shown(settings.checkpoint_every)}); "
+                            "0 saves no unfinished fold")
     if settings.executor not in EXECUTORS:
         raise MerbenchError(f"unknown --executor '{settings.executor}'; use "
                             f"{' or '.join(EXECUTORS)}")
@@ -256,6 +274,15 @@ def check_evaluation(spec: RunSpec, settings: RunSettings, is_torch: bool) -> No
         raise MerbenchError(f"--weights {spec.weights} is not a folder; give the folder that "
                             "holds one checkpoint per test fold (<subject>.pth under LOSO, "
                             "<database>.pth under lodo)")
+
+
+def check_eager(device: str) -> None:
+    """``--eager`` only where epochs would be captured: on CUDA. A CPU run took it without a
+    word (pass 84u, U9), as --gpus-per-task without ray is not."""
+    if not device.startswith("cuda"):
+        raise MerbenchError(f"--eager applies on CUDA, where epochs are replayed as captured "
+                            f"graphs, and the run is on {device}; give --device cuda, or "
+                            "leave --eager out")
 
 
 def check_precision(spec: RunSpec, device: str) -> None:

@@ -91,7 +91,7 @@ def plan_recogniser(run_dir: Path, data_root: str | None, device: str,
                             f"from this folder; give --data-root PATH of your copy of "
                             f"'{spec.dataset}'")
     settings = dataclasses.replace(settings, out=None, device=device, parallel_folds=1,
-                                   checkpoint_every=0.0, features=None,
+                                   checkpoint_every=0.0, features=None, eager=False,
                                    data_root=data_root if data_root is not None
                                    else settings.data_root)
     with building_what_is_planned():  # the recogniser is trained here

@@ -31,6 +31,7 @@ from merbench.plugin_system.entry import Entry, read_options
 from merbench.plugin_system.manager import Plugins
 from merbench.plugin_system.registry import Registries, Registry
 from merbench.runner.checks import (
+    check_eager,
     check_fused_step,
     check_model_options,
     check_paths,
@@ -260,10 +261,13 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
     device, resolved_now = "cpu", True
     if is_torch:
         device = settings.device
-        resolved_now = device not in ("auto", "cpu") or spec.precision == "tf32"
+        resolved_now = device not in ("auto", "cpu") or spec.precision == "tf32" or \
+            (settings.eager and settings.executor == "local")
         if resolved_now:
             device = devices.resolve_device(device)  # an accelerator named: checked now
             check_precision(spec, device)
+    if settings.eager and (resolved_now or device == "cpu"):
+        check_eager(device)  # a Ray task's auto device is its worker's, not known here
     return Plan(spec=resolved, settings=settings, plugins=plugins, model=model,
                 protocol=protocol, inputs=inputs, recipe=recipe, task=task, planned_device=device,
                 device_resolved=resolved_now)
