@@ -116,3 +116,48 @@ def test_a_trusted_key_with_a_name_keygen_refuses_is_refused(tmp_path: Path, cli
     assert code == 2 and err.count("\n") == 1, err
     assert f"--trust {tmp_path / 'bad.pub'} line 1: its name " in err, err
     assert "'merbench keygen --name' takes it" in err and "each line is" not in err, err
+
+
+def _command_outputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """What export, export --compare and extract --save write, as they lay it out (the
+    content of the report is not what marks it: its name is)."""
+    import json
+    import zipfile
+
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "export-report.json").write_text("{}")
+    compared = tmp_path / "fidelity.json"
+    compared.write_text(json.dumps({"release": "r", "compared": 1, "not_in_release": [],
+                                    "channels": {}, "samples": []}))
+    features = tmp_path / "features.npz"
+    with zipfile.ZipFile(features, "w") as archive:
+        for name in ("values.npy", "sample_ids.npy", "header.npy"):
+            archive.writestr(name, b"")
+    return {"export folder": (export, "is the output of 'merbench export'"),
+            "export report": (export / "export-report.json",
+                              "is the output of 'merbench export'"),
+            "export --compare": (compared, "is the comparison 'merbench export --compare' "
+                                           "wrote"),
+            "extract --save": (features, "is a features file 'merbench extract --save' "
+                                         "wrote")}
+
+
+@pytest.mark.parametrize("output", ["export folder", "export report", "export --compare",
+                                    "extract --save"])
+def test_another_commands_output_is_named_alike_by_every_command(tmp_path: Path, cli,
+                                                                output: str) -> None:
+    """84u U11: export's report was "has no integer schema_version; is it a merbench
+    result?" to validate, "no file a merbench result is written in" to show, "not a
+    directory" to status; a features file "not UTF-8" to validate; and compare of two
+    such outputs said one was "inside" the other "(a seed run its summary averages)"."""
+    from conftest import COMMITTED_RESULTS
+
+    path, said = _command_outputs(tmp_path)[output]
+    run = COMMITTED_RESULTS / "biwoof-release-svm-composite-lodo"
+    for command in (["validate"], ["show"], ["status"], ["audit"], ["migrate"],
+                    ["compare", run]):
+        code, _, err = cli(*command, path)
+        assert code == 2 and (f"{path}: {said}" in err or f"{path} {said}" in err), \
+            (command, err)
+        assert "not a result merbench checks, shows or resumes" in err, (command, err)

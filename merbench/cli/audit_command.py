@@ -31,7 +31,7 @@ from merbench.kinds.over_seeds import record_folders
 from merbench.leaderboard.result_walk import walk_results
 from merbench.plugin_system.manager import Plugins
 from merbench.results.audit_file import AUDIT_FILE
-from merbench.results.prediction_file import predict_output_said
+from merbench.results.command_outputs import command_output_said
 from merbench.results.result_files import not_finished
 from merbench.results.safe_files import entry_kind
 
@@ -67,7 +67,7 @@ def _not_a_result(path: Path) -> str:
         return (f"{path} holds {counted(len(inside), 'result')} "
                 f"({', '.join(str(p) for p in inside[:3])}{', ...' if len(inside) > 3 else ''})"
                 "; audit each of them on its own")
-    predicted = predict_output_said(path)
+    predicted = command_output_said(path)
     if predicted:  # as validate, show and status say it (pass 84s, S6)
         return f"{path} {predicted}"
     part = part_of_result(path)

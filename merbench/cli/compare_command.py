@@ -26,9 +26,9 @@ from merbench.kinds import ResultKind, kind_of, result_kinds, unfinished
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.result_walk import walk_results
+from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import given_nowhere
 from merbench.results.model import Results
-from merbench.results.prediction_file import predict_output_said
 from merbench.results.safe_files import entry_kind
 
 
@@ -70,7 +70,7 @@ def _kind(path: Path) -> ResultKind | None:
     kind = kind_of(path)
     if kind is not None:
         return kind
-    predicted = predict_output_said(path)
+    predicted = command_output_said(path)
     if not path.is_dir():
         if predicted:
             raise MerbenchError(f"{path} {predicted}")
@@ -102,6 +102,9 @@ def _check_paths(runs: list[str]) -> None:
     nowhere = next(filter(None, (given_nowhere(Path(path)) for path in runs)), None)
     if nowhere is not None:  # said as status, validate and show say it
         raise MerbenchError(nowhere)
+    for path in map(Path, runs):  # before any pairing: no result, its folder none either
+        if kind_of(path) is None and (output := command_output_said(path)) is not None:
+            raise MerbenchError(f"{path} {output}")
     linked = next((path for path in map(Path, runs) if path.is_symlink()), None)
     if linked is not None:  # its folder is not the result's: the run would be read wrong
         raise MerbenchError(f"{linked} is {entry_kind(linked)}; give the result itself (its "

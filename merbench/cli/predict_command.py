@@ -26,6 +26,7 @@ from merbench.kinds.score_cells import with_interval
 from merbench.leaderboard.collect import reduced_setting
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
+from merbench.results.command_outputs import command_output_said
 from merbench.results.model import Results
 from merbench.results.out_folders import own_folder_problem
 from merbench.results.prediction_file import (
@@ -33,7 +34,6 @@ from merbench.results.prediction_file import (
     RECORD_FILE,
     PredictedRecogniser,
     Predictions,
-    predict_output_said,
 )
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import entry_kind
@@ -174,7 +174,7 @@ def _run_folder(given: Path) -> Path:
         raise MerbenchError(f"--from-run {given}: no such file or folder; give a finished "
                             "emotion run's folder")
     kind, wanted = kind_of(folder), EmotionRunKind.name  # each kind says what it is
-    predicted = predict_output_said(given) if kind is None else None
+    predicted = command_output_said(given) if kind is None else None
     if predicted:  # was a results file "whose version was edited" (pass 84u, U1)
         raise MerbenchError(f"--from-run {given} {predicted}")
     if kind is not None and kind.name != wanted:

@@ -21,13 +21,13 @@ from merbench.kinds import (
 )
 from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
+from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import (
     RESULTS_BELOW,
     folders_holding,
     given_nowhere,
     link_reason,
 )
-from merbench.results.prediction_file import predict_output_said
 from merbench.results.result_files import summary_markers
 from merbench.results.safe_files import (
     UnsafeFile,
@@ -54,7 +54,7 @@ def under_way(path: Path) -> list[Path]:
         raise MerbenchError(f"{path}: no such file or folder; give a run directory (--out of "
                             "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "
                             "of runs")
-    predicted = predict_output_said(path)
+    predicted = command_output_said(path)
     if predicted and not path.is_dir() and started_kind(path.parent) is None:
         raise MerbenchError(f"{path} {predicted}")
     part = part_of_result(path)  # validate's and show's words for a result's own file

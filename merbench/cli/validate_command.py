@@ -26,9 +26,9 @@ from merbench.kinds import (
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.result_walk import Rejected, unpublishable, walk_results
+from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import RESULTS_BELOW, given_nowhere
 from merbench.results.out_folders import is_system_folder
-from merbench.results.prediction_file import predict_output_said
 from merbench.results.result_files import not_finished
 from merbench.verification.declared_defaults import DeclaredDefaults
 from merbench.verification.seed_folders import SeedRejected
@@ -56,7 +56,7 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
         tree = walk_results(given)
         found += tree.results
         rejected += unpublishable(tree)
-        predicted = predict_output_said(given)
+        predicted = command_output_said(given)
         if not (tree.results or tree.links or rejected) and predicted:
             raise MerbenchError(f"{given} {predicted}")
         if not (tree.results or tree.links or rejected):
@@ -82,7 +82,7 @@ def _checked(path: Path) -> Checked:
                 started.name, started.started_file, started.markers[0], path))
         if path.name in started_files() and (said := unfinished(path.parent)) is not None:
             raise ResultRejected(path.parent, said)  # run.json of a run still training
-        if (predicted := predict_output_said(path)) is not None:
+        if (predicted := command_output_said(path)) is not None:
             raise ResultRejected(path, predicted)
         if (part := part_of_result(path)) is not None:
             raise ResultRejected(path, part)

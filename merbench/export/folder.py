@@ -29,11 +29,12 @@ from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import path_kind
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.command_files import ExportReport
+from merbench.results.command_outputs import EXPORT_REPORT
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.safe_files import UnsafeFile, entry_kind
 from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_json
 
-REPORT = "export-report.json"
+REPORT = EXPORT_REPORT  # named once, where every command recognises it
 #: bytes: the report of a whole database's export is some hundred kilobytes; a larger one is
 #: refused unread, as a plan or a benchmark definition is (a 200 MB one was read whole)
 MAX_REPORT_BYTES = 64 << 20

@@ -23,9 +23,9 @@ from merbench.kinds.contract import (
     check_audit_options,
 )
 from merbench.kinds.emotion import SEEDS_SUMMARY_KIND, EmotionRunKind
+from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import given_nowhere
 from merbench.results.kind_registry import import_kind_homes
-from merbench.results.prediction_file import predict_output_said
 from merbench.results.result_files import not_finished, result_markers
 from merbench.results.rundir import RunDirectory
 from merbench.runner.task_run import task_run
@@ -100,7 +100,7 @@ def _no_finished_result(path: Path) -> str:
         return nowhere
     if not os.path.lexists(path):
         return f"{path}: no such file or folder; {give}"
-    predicted = predict_output_said(path)
+    predicted = command_output_said(path)
     if predicted and started_kind(path.parent if path.is_file() else path) is None:
         return f"{path} {predicted}"
     if path.is_dir():

@@ -39,12 +39,12 @@ from merbench.base.folder_locks import held_against
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.checked_fields import check_identity
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
+from merbench.results.command_outputs import command_output_said
 from merbench.results.fold_file import read_fold_file, write_fold_file
 from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
 from merbench.results.out_folders import entry_in_the_way, refuse_out_place
-from merbench.results.prediction_file import predict_output_said
 from merbench.results.run_differences import differences_said
 from merbench.results.safe_files import entry_kind, refuse_borrowed
 from merbench.results.user_files import UnreadableFile, read_written_json
@@ -200,7 +200,7 @@ class RunDirectory:
         try:
             data = read_written_json(run_file, "run record")
         except FileNotFoundError:
-            if (predicted := predict_output_said(self.path)) is not None:  # pass 84s, S6
+            if (predicted := command_output_said(self.path)) is not None:  # pass 84s, S6
                 raise MerbenchError(f"{self.path} {predicted}") from None
             raise MerbenchError(
                 f"{self.path} is not a merbench run directory (no {RUN_FILE}); "

@@ -43,6 +43,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
 from merbench.results.audit_file import compared_none, read_audits
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
+from merbench.results.command_outputs import command_output_said
 from merbench.results.fold_file import damage, fold_arrays
 from merbench.results.half_migrated import migrated_digests
 from merbench.results.kind_registry import registered_files
@@ -108,6 +109,8 @@ def migrated_files(paths: list[Path]) -> list[Path]:
         # before "holds no file": a folder whose only results.json is a fifo holds one
         _check_readable(candidates, sites)
         found = [path for path in candidates if _migrates(path, sites)]
+        if not found and (output := command_output_said(root)) is not None:
+            raise MerbenchError(f"{root} {output}")  # as every other command says it
         if not found:
             what = "is not a file merbench migrates" if root.is_file() else \
                 "holds no file merbench migrates"

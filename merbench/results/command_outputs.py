@@ -1,0 +1,83 @@
+"""What every command says of a file or folder another merbench command wrote that is no
+result: ``predict``'s predictions, ``export``'s layout and its report, the JSON of ``export
+--compare``, the features file of ``extract --save``.
+
+None of them is a run's result, yet each reaches ``validate``, ``show``, ``status``,
+``audit``, ``compare`` and ``migrate`` now and then (a user tidying a folder, a script
+validating everything it finds). Pass 84u found export's report "has no integer
+schema_version; is it a merbench result?" to validate, "no file a merbench result is written
+in" to show and "not a directory" to status, and a features file read by validate as a
+results file "not UTF-8": each command guessing in its own words what merbench itself
+wrote. :func:`command_output_said` names each for all of them, once.
+
+Each is recognised by what its command always writes, cheaply and without trusting its
+content: a file name (``export-report.json``), the members of an ``.npz`` (``extract
+--save``'s three arrays, read from the zip's directory, never unpickled) or the keys of a
+small JSON object (``export --compare``'s), read through the bounded reader.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+from merbench.base.errors import MerbenchError
+from merbench.results.prediction_file import predict_output_said
+from merbench.results.user_files import check_user_file, read_user_json
+
+#: the inventory ``merbench export --layout`` writes into its ``--out``
+EXPORT_REPORT = "export-report.json"
+#: the members of a features file ``merbench extract --save`` writes
+_FEATURES_MEMBERS = {"values.npy", "sample_ids.npy", "header.npy"}
+#: the keys of the JSON ``merbench export --compare`` writes (ReleaseFidelity's)
+_COMPARE_KEYS = {"release", "compared", "not_in_release", "channels", "samples"}
+#: bytes: a comparison of every sample of the composite is well under this
+_COMPARE_BYTES = 64 << 20
+
+_NO_RESULT = "not a result merbench checks, shows or resumes"
+EXPORT_OUTPUT = ("is the output of 'merbench export' (a database's samples laid out as "
+                 f"another code reads them), {_NO_RESULT}; give a run's folder")
+COMPARE_OUTPUT = ("is the comparison 'merbench export --compare' wrote (merbench's flow "
+                  f"images against a release's), {_NO_RESULT}; give a run's folder")
+FEATURES_OUTPUT = ("is a features file 'merbench extract --save' wrote, "
+                   f"{_NO_RESULT}; train on it with 'merbench run ... --features FILE'")
+
+
+def command_output_said(path: Path) -> str | None:
+    """What to say of ``path`` (after its name) where another merbench command wrote it and
+    it is no result; None where it is none of them."""
+    path = Path(path)
+    predicted = predict_output_said(path)
+    if predicted is not None:
+        return predicted
+    if path.name == EXPORT_REPORT or (path.is_dir() and os.path.lexists(path / EXPORT_REPORT)):
+        return EXPORT_OUTPUT
+    if path.suffix == ".npz" and _members(path) >= _FEATURES_MEMBERS:
+        return FEATURES_OUTPUT
+    if path.suffix == ".json" and _json_keys(path) >= _COMPARE_KEYS:
+        return COMPARE_OUTPUT
+    return None
+
+
+def _members(path: Path) -> set[str]:
+    """The names in the zip at ``path`` (none where it is no regular file or no zip)."""
+    try:
+        check_user_file(path, "features file")
+        with zipfile.ZipFile(path) as archive:
+            return set(archive.namelist())
+    except (MerbenchError, OSError, zipfile.BadZipFile, ValueError):
+        return set()
+
+
+def _json_keys(path: Path) -> set[str]:
+    """The keys of the small JSON object at ``path`` (none where it is anything else)."""
+    try:
+        value = read_user_json(path, "JSON file", _COMPARE_BYTES)
+    except (MerbenchError, OSError, ValueError):
+        return set()
+    return set(value) if isinstance(value, dict) else set()
+
+
+__all__ = ["COMPARE_OUTPUT", "EXPORT_OUTPUT", "EXPORT_REPORT", "FEATURES_OUTPUT",
+           "command_output_said"]
