@@ -24,7 +24,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.results.prediction_file import predict_output_said
-from merbench.results.user_files import check_user_file, read_user_json
+from merbench.results.user_files import opened_user_file, read_user_json
 
 #: the inventory ``merbench export --layout`` writes into its ``--out``
 EXPORT_REPORT = "export-report.json"
@@ -63,8 +63,8 @@ def command_output_said(path: Path) -> str | None:
 def _members(path: Path) -> set[str]:
     """The names in the zip at ``path`` (none where it is no regular file or no zip)."""
     try:
-        check_user_file(path, "features file")
-        with zipfile.ZipFile(path) as archive:
+        with opened_user_file(path, "features file") as file, \
+                zipfile.ZipFile(file) as archive:  # bounded: opened by the bounded reader
             return set(archive.namelist())
     except (MerbenchError, OSError, zipfile.BadZipFile, ValueError):
         return set()
