@@ -21,7 +21,12 @@ from merbench.kinds import (
 )
 from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
-from merbench.results.folder_walk import RESULTS_BELOW, folders_holding, link_reason
+from merbench.results.folder_walk import (
+    RESULTS_BELOW,
+    folders_holding,
+    holds_marker,
+    link_reason,
+)
 from merbench.results.prediction_file import PREDICT_OUTPUT, is_predict_output
 from merbench.results.result_files import summary_markers
 from merbench.results.safe_files import (
@@ -56,10 +61,10 @@ def under_way(path: Path) -> list[Path]:
         raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
                             "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "
                             "of runs")
-    if started_kind(path) is not None:
+    if started_kind(path) is not None or holds_marker(path, own_files()):
         return [path]
     try:
-        return folders_holding(path, started_files(), RESULTS_BELOW,
+        return folders_holding(path, own_files(), RESULTS_BELOW,
                                what="a run folder or a folder of runs", noun="merbench run",
                                give="a run directory, a --seeds folder or a folder of runs "
                                     "(such as runs/)", with_links=True,
@@ -68,6 +73,18 @@ def under_way(path: Path) -> list[Path]:
         if is_predict_output(path):  # predict's folder: no run, and said as what it is
             raise MerbenchError(f"{path} {PREDICT_OUTPUT}") from None
         raise
+
+
+def own_files() -> tuple[str, ...]:
+    """The files that make a folder one result to ``status``: the file each kind writes
+    first, and its result file, as validate finds a result by it: a finished run whose
+    ``run.json`` was gone (a spotting run's ``spot-run.json``, a tuning's
+    ``tuning.json``) "held no merbench run" to status, while validate and show rejected it
+    as the result it is (pass 84u, U6). A summary over seeds is not one: its seed runs are
+    (:func:`summary_lines` says what is wrong with it)."""
+    return tuple(dict.fromkeys((*started_files(), *(
+        marker for kind in result_kinds() if kind.over_seeds is None
+        for marker in kind.markers))))
 
 
 def linked_entry(given: Path, folder: Path) -> str | None:

@@ -1,0 +1,45 @@
+"""Pass 84u, U6: a finished result whose first file (``run.json``, ``spot-run.json``,
+``tuning.json``) is gone: the fault said in ``validate``'s words by every command that meets
+it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+#: each kind of result with the file it writes first, and validate's line when it is gone
+STARTED = {
+    "emotion run": ("run.json", "run.json is missing, so nothing confirms what ran; publish "
+                                "the complete run directory"),
+    "action-unit run": ("run.json", "run.json is missing, so nothing confirms what ran; "
+                                    "publish the complete run directory"),
+    "spotting run": ("spot-run.json", "spot-run.json is missing; publish the folder as "
+                                      "merbench spot wrote it"),
+    "tuning": ("tuning.json", "tuning.json is missing, so nothing says which search was "
+                              "started; publish the tuning folder as merbench tune wrote it"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(STARTED))
+def test_a_result_without_its_first_file_is_validates_line_to_all_three(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str) -> None:
+    """U6: status said the folder "holds no merbench run" (it walked for the first files
+    alone), show said "no spotting run's record" or "cannot be read (it does not exist)";
+    status finds the result by its result file, as validate does, and all three say
+    validate's line, alone and in a folder of results."""
+    name, said = STARTED[kind]
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "results" / "r"))
+    (folder / name).unlink()
+    (folder / "audit.json").unlink(missing_ok=True)  # an audit of no run: its own refusal
+    code, out, err = cli("validate", folder)
+    assert code == 2 and f"rejected: {folder}: {said}" in err, (out, err)
+    code, out, err = cli("show", folder)
+    assert code == 2 and f"{folder}: {said} ('merbench validate' refuses it" in err, (out, err)
+    for given in (folder, folder.parent):
+        code, out, err = cli("status", given)
+        assert f"{folder}: {said} ('merbench validate' refuses it)" in out, (out, err)
+        assert "holds no merbench run" not in err, err
+
