@@ -1,6 +1,7 @@
-"""Pass 84u, U6: a finished result whose first file (``run.json``, ``spot-run.json``,
-``tuning.json``) is gone: the fault said in ``validate``'s words by every command that meets
-it.
+"""Pass 84u, U6 and U7: a finished result whose first file (``run.json``,
+``spot-run.json``, ``tuning.json``) is gone (U6), and a spotting result's ``spotting.json``
+or ``str.json`` that is a folder (U7): each fault said in ``validate``'s words by every
+command that meets it.
 """
 
 from __future__ import annotations
@@ -42,4 +43,26 @@ def test_a_result_without_its_first_file_is_validates_line_to_all_three(
         code, out, err = cli("status", given)
         assert f"{folder}: {said} ('merbench validate' refuses it)" in out, (out, err)
         assert "holds no merbench run" not in err, err
+
+
+@pytest.mark.parametrize("name", ["spotting.json", "str.json"])
+def test_a_spotting_file_that_is_a_folder_has_one_fix_in_all_three(
+        examples: dict[str, Path], tmp_path: Path, cli, name: str) -> None:
+    """U7: show said "is a folder, not a regular file; give a regular file" and status "the
+    same merbench spot command writes ..." where validate says "remove it: the same command
+    writes what it should hold again"; all three give validate's fix, as of an emotion
+    run's predictions.csv."""
+    folder = Path(shutil.copytree(examples["spotting run"], tmp_path / "s"))
+    (folder / name).unlink(missing_ok=True)
+    (folder / name).mkdir()
+    fix = "remove it: the same command writes what it should hold again"
+    code, out, err = cli("validate", folder)
+    assert code == 2 and f"rejected: {folder}: {name} is a folder; {fix}" in err, (out, err)
+    code, out, err = cli("show", folder)
+    assert code == 2 and f"{folder}: {name} is a folder; {fix} ('merbench validate'" in err, \
+        (out, err)
+    assert "give a regular file" not in err, err
+    code, out, err = cli("status", folder)
+    assert f"{folder}: {name} is a folder, which merbench never reads ({fix})" in out, \
+        (out, err)
 

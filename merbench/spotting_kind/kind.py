@@ -32,6 +32,7 @@ from merbench.results.safe_files import (
     check_entry,
     empty_files,
     never_read,
+    writer_of,
 )
 from merbench.results.signing_keys import load_signing_key
 from merbench.results.user_files import UnreadableFile, read_user_json_object
@@ -116,11 +117,10 @@ class SpottingRunKind:
         spotted so far (``videos/``); a spotting run holds no lock, so whether a process
         works in it now is not said."""
         folder = folder if folder.is_dir() else folder.parent
-        try:  # what is not a file of its own is said as its state (as a run's), never read
-            _check_entries(folder)
+        try:  # what is not a file of its own is said as its state (as a run's), never read,
+            _check_entries(folder)  # with validate's fix (pass 84u, U7)
         except UnsafeFile as exc:
-            return f"{folder}: " + never_read(exc.found, "the same merbench spot command "
-                                                         "writes what it should hold again")
+            return f"{folder}: " + never_read(exc.found, writer_of(exc.found.split(" ")[0]))
         if _record_missing(folder):
             return f"{folder}: {SPOT_RUN_MISSING} ('merbench validate' refuses it)"
         try:  # a list or null where the record is: said in words, not Python's
@@ -238,8 +238,14 @@ def _record_missing(folder: Path) -> bool:
 
 def _written(folder: Path) -> None:
     """:func:`spotting_written` of ``folder``, its refusal said of the folder as
-    ``validate`` says one (:class:`ResultRejected`); a ``spot-run.json`` gone in validate's
-    words first: show said "no spotting run's record at spot-run.json" (pass 84u, U6)."""
+    ``validate`` says one (:class:`ResultRejected`); a file that is no file of its own, or
+    a ``spot-run.json`` gone, in validate's words first: show said "is a folder, not a
+    regular file; give a regular file" and "no spotting run's record at spot-run.json"
+    (pass 84u, U6, U7)."""
+    try:
+        _check_entries(folder)
+    except UnsafeFile as exc:
+        raise ResultRejected(folder, str(exc)) from None
     if _record_missing(folder):
         raise ResultRejected(folder, SPOT_RUN_MISSING)
     try:
