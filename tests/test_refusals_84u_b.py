@@ -1,7 +1,7 @@
-"""Pass 84u, U6 and U7: a finished result whose first file (``run.json``,
-``spot-run.json``, ``tuning.json``) is gone (U6), and a spotting result's ``spotting.json``
-or ``str.json`` that is a folder (U7): each fault said in ``validate``'s words by every
-command that meets it.
+"""Pass 84u, U6, U7 and U8: a finished result whose first file (``run.json``,
+``spot-run.json``, ``tuning.json``) is gone (U6), a spotting result's ``spotting.json`` or
+``str.json`` that is a folder (U7), and a sweep plan whose ``out`` is a result's own folder
+(U8): each fault said in ``validate``'s words by every command that meets it.
 """
 
 from __future__ import annotations
@@ -66,3 +66,23 @@ def test_a_spotting_file_that_is_a_folder_has_one_fix_in_all_three(
     assert f"{folder}: {name} is a folder, which merbench never reads ({fix})" in out, \
         (out, err)
 
+
+@pytest.mark.parametrize(("kind", "held"), [("emotion run", "run.json"),
+                                            ("spotting run", "spotting.json"),
+                                            ("tuning", "tune.json")])
+def test_a_sweep_into_a_results_own_folder_is_told_whose_folder_it_is(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, held: str) -> None:
+    """U8: a plan whose ``out`` is a run's own folder (its audit.json gone or not) or a
+    spotting result's was refused as a folder that "holds no merbench runs (it holds
+    audit.json / folds/fold-000.npz / spot-run.json)"; said as predict and export --out say
+    it, and nothing in the folder touched."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "r"))
+    (folder / "audit.json").unlink(missing_ok=True)
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    (tmp_path / "plan.toml").write_text(
+        f'out = "{folder}"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = 1\n')
+    code, out, err = cli("sweep", "--quiet", tmp_path / "plan.toml")
+    assert code == 2 and f"out {folder} is the folder of a merbench result (it holds " \
+        f"{held}), whose files are its own; give a new folder" in err, (out, err)
+    assert len(err.strip().splitlines()) == 1 and "holds no merbench runs" not in err, err
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
