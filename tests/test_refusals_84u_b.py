@@ -86,3 +86,17 @@ def test_a_sweep_into_a_results_own_folder_is_told_whose_folder_it_is(
         f"{held}), whose files are its own; give a new folder" in err, (out, err)
     assert len(err.strip().splitlines()) == 1 and "holds no merbench runs" not in err, err
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+
+
+def test_a_summary_in_a_run_folder_without_its_run_json_is_the_runs_own_file(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """U6's other side: a damaged seeds.json in a run's own folder is no summary to status
+    (pass 84s, S18), whether the run's run.json is there or gone; status read it as one,
+    beside the run's line, once it found the run by its results.json."""
+    folder = Path(shutil.copytree(examples["emotion run"], tmp_path / "r"))
+    (folder / "run.json").unlink()
+    (folder / "audit.json").unlink(missing_ok=True)
+    (folder / "seeds.json").write_text("{")
+    code, out, err = cli("status", folder)
+    assert code == 0 and f"{folder}: {STARTED['emotion run'][1]}" in out, (out, err)
+    assert "seeds.json" not in out + err, (out, err)

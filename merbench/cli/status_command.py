@@ -108,7 +108,8 @@ def summary_lines(folder: Path) -> list[str]:
     flagged a damaged ``seeds.json`` beside a run's ``results.json`` that validate accepted
     with no word of it (pass 84s, S18). A fifo or link of that name is the run's own check's
     (its files are regular files), said in the run's line."""
-    if not folder.is_dir() or started_kind(folder) is not None:
+    if not folder.is_dir() or started_kind(folder) is not None or \
+            holds_marker(folder, own_files()):  # a run whose run.json is gone: still its own
         return []
     summaries = [(kind.markers[0], kind) for kind in result_kinds() if kind.over_seeds]
     found = []
