@@ -36,7 +36,7 @@ from merbench.results.audited_files import run_folder
 from merbench.results.codec import to_json
 from merbench.results.manifest import chain_problem
 from merbench.results.run_files import ResultRejected
-from merbench.results.rundir import RunDirectory
+from merbench.results.rundir import RUN_FILE, RunDirectory
 from merbench.results.safe_files import check_run_folder
 from merbench.results.user_files import UnreadableFile, parse_user_csv, read_user_bytes
 from merbench.runner.au_run import AU_PREDICTION_COLUMNS, entry_accuracy, predictions_table
@@ -44,6 +44,7 @@ from merbench.runner.identity import labels_sha256
 from merbench.verification.environment_check import check_environment
 from merbench.verification.fold_record import check_fold_record
 from merbench.verification.provenance import (
+    RUN_FILE_MISSING,
     ProvenanceError,
     check_created,
     check_duration,
@@ -185,6 +186,8 @@ def _agreeing(results_file: Path) -> tuple[AUResults, AuditSummary | None, pd.Da
         # emotion run (a predictions file linked out of the folder validated "ok")
         check_run_folder(run_dir, (AU_RESULTS_FILE, AU_PREDICTIONS_FILE))
         results = read_au_results(results_file)
+        if not (run_dir / RUN_FILE).exists():  # an emotion run's words (pass 84u, U6)
+            raise MerbenchError(RUN_FILE_MISSING)
         record = RunDirectory(run_dir).read_run_file()
     except MerbenchError as exc:  # each names its own file: said once, in the folder
         raise ResultRejected(run_dir, str(exc)) from None

@@ -27,7 +27,11 @@ from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds, first_se
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.rundir import RUN_FILE
 from merbench.runner.status import describe, run_status
-from merbench.verification.run_structure import refuse_to_show, status_checked
+from merbench.verification.run_structure import (
+    identity_missing,
+    refuse_to_show,
+    status_checked,
+)
 
 #: an action-unit run's ``au-results.json``, checked with every file of its run and read
 #: again, for the audit of run folders it shares with an emotion run
@@ -59,8 +63,9 @@ class AURunKind:
                        evidence=predictions_digest(folder))
 
     def status(self, folder: Path) -> str:
-        return describe(status_checked(run_status(folder if folder.is_dir() else folder.parent),
-                                       au_files_agree))
+        folder = folder if folder.is_dir() else folder.parent
+        return identity_missing(folder, AU_RESULTS_FILE) or describe(
+            status_checked(run_status(folder), au_files_agree))
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report,

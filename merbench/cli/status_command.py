@@ -26,6 +26,7 @@ from merbench.results.folder_walk import (
     RESULTS_BELOW,
     folders_holding,
     given_nowhere,
+    holds_marker,
     link_reason,
 )
 from merbench.results.result_files import summary_markers
@@ -64,10 +65,10 @@ def under_way(path: Path) -> list[Path]:
         raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
                             "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "
                             "of runs")
-    if started_kind(path) is not None:
+    if started_kind(path) is not None or holds_marker(path, own_files()):
         return [path]
     try:
-        return folders_holding(path, started_files(), RESULTS_BELOW,
+        return folders_holding(path, own_files(), RESULTS_BELOW,
                                what="a run folder or a folder of runs", noun="merbench run",
                                give="a run directory, a --seeds folder or a folder of runs "
                                     "(such as runs/)", with_links=True,
@@ -76,6 +77,18 @@ def under_way(path: Path) -> list[Path]:
         if predicted:  # predict's folder: no run, and said as what it is
             raise MerbenchError(f"{path} {predicted}") from None
         raise
+
+
+def own_files() -> tuple[str, ...]:
+    """The files that make a folder one result to ``status``: the file each kind writes
+    first, and its result file, as validate finds a result by it: a finished run whose
+    ``run.json`` was gone (a spotting run's ``spot-run.json``, a tuning's
+    ``tuning.json``) "held no merbench run" to status, while validate and show rejected it
+    as the result it is (pass 84u, U6). A summary over seeds is not one: its seed runs are
+    (:func:`summary_lines` says what is wrong with it)."""
+    return tuple(dict.fromkeys((*started_files(), *(
+        marker for kind in result_kinds() if kind.over_seeds is None
+        for marker in kind.markers))))
 
 
 def linked_entry(given: Path, folder: Path) -> str | None:
@@ -99,7 +112,8 @@ def summary_lines(folder: Path) -> list[str]:
     flagged a damaged ``seeds.json`` beside a run's ``results.json`` that validate accepted
     with no word of it (pass 84s, S18). A fifo or link of that name is the run's own check's
     (its files are regular files), said in the run's line."""
-    if not folder.is_dir() or started_kind(folder) is not None:
+    if not folder.is_dir() or started_kind(folder) is not None or \
+            holds_marker(folder, own_files()):  # a run whose run.json is gone: still its own
         return []
     summaries = [(kind.markers[0], kind) for kind in result_kinds() if kind.over_seeds]
     found = []

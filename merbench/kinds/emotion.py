@@ -43,6 +43,7 @@ from merbench.results.signing_keys import load_signing_key
 from merbench.runner.status import describe, run_status
 from merbench.verification.run_structure import (
     emotion_files_agree,
+    identity_missing,
     refuse_to_show,
     status_checked,
 )
@@ -79,7 +80,7 @@ class EmotionRunKind:
                        notes=checked.unchecked, run=checked)
 
     def status(self, folder: Path) -> str:
-        return describe(status_checked(run_status(folder)))
+        return identity_missing(folder) or describe(status_checked(run_status(folder)))
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report)

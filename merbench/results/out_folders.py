@@ -19,7 +19,8 @@ from pathlib import Path
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
-from merbench.results.result_files import summary_markers
+from merbench.results.kind_registry import registered_files
+from merbench.results.result_files import result_markers, summary_markers
 from merbench.results.safe_files import entry_kind
 
 _SYSTEM = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",
@@ -138,6 +139,18 @@ def _foreign_in_seeds_folder(folder: Path) -> str | None:
     return None
 
 
+def _own_result_file(folder: Path) -> str | None:
+    """The first file of one result (not a summary over seeds, said apart) that ``folder``
+    holds, or None: a sweep's ``out`` naming a run's own folder (or a spotting run's) was
+    said to hold "no merbench runs (it holds audit.json)" (pass 84u, U8), where ``predict``
+    and ``export --out`` say whose folder it is."""
+    summaries = summary_markers()
+    names = ("run.json", *result_markers(),  # rundir's RUN_FILE, which imports this module
+             *(name for files in registered_files() for name in files.json_files))
+    return next((name for name in dict.fromkeys(names)
+                 if name not in summaries and os.path.lexists(folder / name)), None)
+
+
 def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
     """Refuse ``folder`` (given as ``option``) for a ``--seeds`` run (``sweep``: for a
     sweep's configurations) if it is a system folder, or a folder that holds anything
@@ -149,6 +162,10 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
         if unmakeable is not None:
             raise MerbenchError(f"{option} {folder} {unmakeable}")
         return
+    held = _own_result_file(folder) if sweep else None
+    if held is not None:
+        raise MerbenchError(f"{option} {folder} is the folder of a merbench result (it holds "
+                            f"{held}), whose files are its own; give a new folder")
     for entry in sorted(folder.iterdir()) if sweep else [folder]:
         if sweep and is_temporary(entry):
             continue

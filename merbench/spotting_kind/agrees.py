@@ -21,6 +21,11 @@ from merbench.spotting.record import (
     VideoFile,
 )
 
+#: what ``validate`` says of a spotting run whose ``spot-run.json`` is gone, and ``status``
+#: and ``show`` with it (they said the folder "holds no merbench run" and "no spotting run's
+#: record at spot-run.json", pass 84u, U6)
+SPOT_RUN_MISSING = f"{SPOTTING_RUN_FILE} is missing; publish the folder as merbench spot wrote it"
+
 
 def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
     """Why the run's ``videos/NNNN.json`` (each video as the run spotted it, from which
@@ -37,7 +42,7 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
     try:
         started = read_written_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
     except FileNotFoundError:
-        return f"{SPOTTING_RUN_FILE} is missing; publish the folder as merbench spot wrote it"
+        return SPOT_RUN_MISSING
     except (OSError, UnicodeDecodeError, ValueError, MerbenchError) as exc:
         return (f"{SPOTTING_RUN_FILE} cannot be read{_why(exc)}; publish the folder as "
                 "merbench spot wrote it")

@@ -32,12 +32,14 @@ from merbench.results.safe_files import (
     check_entry,
     empty_files,
     state_line,
+    writer_of,
 )
 from merbench.results.signing_keys import load_signing_key
 from merbench.results.user_files import UnreadableFile, read_user_json_object
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.spotting.str_record import STR_FILE
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, read_str_seeds
+from merbench.spotting_kind.agrees import SPOT_RUN_MISSING
 from merbench.spotting_kind.audit import SubjectAudit, audit_spotting, spotting_record
 from merbench.spotting_kind.check import (
     audited_spotting,
@@ -115,13 +117,12 @@ class SpottingRunKind:
         spotted so far (``videos/``); a spotting run holds no lock, so whether a process
         works in it now is not said."""
         folder = folder if folder.is_dir() else folder.parent
-        try:  # what is not a file of its own is said as its state (as a run's), never read
-            check_spotting_folder(folder)
-            for name in (SPOTTING_RUN_FILE, SPOTTING_FILE, STR_FILE):
-                check_entry(folder / name, folder)
+        try:  # what is not a file of its own is said as its state (as a run's), never read,
+            _check_entries(folder)  # with validate's fix (pass 84u, U7)
         except UnsafeFile as exc:
-            return f"{folder}: " + state_line(exc, "the same merbench spot command "
-                                                         "writes what it should hold again")
+            return f"{folder}: " + state_line(exc, writer_of(exc.found.split(" ")[0]))
+        if _record_missing(folder):
+            return f"{folder}: {SPOT_RUN_MISSING} ('merbench validate' refuses it)"
         try:  # a list or null where the record is: said in words, not Python's
             started = read_user_json_object(folder / SPOTTING_RUN_FILE, "spotting run's record")
             what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "
@@ -220,9 +221,33 @@ class SpottingRunKind:
                                   f"{kept}")
 
 
+def _check_entries(folder: Path) -> None:
+    """Every file of the spotting run in ``folder`` a regular file of its own, checked as
+    ``validate`` checks them (:class:`UnsafeFile`): the folder and its ``spot-run.json``
+    and ``videos/`` first, then ``spotting.json`` and ``str.json``."""
+    check_spotting_folder(folder)
+    for name in (SPOTTING_FILE, STR_FILE):
+        check_entry(folder / name, folder)
+
+
+def _record_missing(folder: Path) -> bool:
+    """Whether ``folder`` holds a finished spotting run without its ``spot-run.json``."""
+    return not os.path.lexists(folder / SPOTTING_RUN_FILE) and \
+        os.path.lexists(folder / SPOTTING_FILE)
+
+
 def _written(folder: Path) -> None:
     """:func:`spotting_written` of ``folder``, its refusal said of the folder as
-    ``validate`` says one (:class:`ResultRejected`)."""
+    ``validate`` says one (:class:`ResultRejected`); a file that is no file of its own, or
+    a ``spot-run.json`` gone, in validate's words first: show said "is a folder, not a
+    regular file; give a regular file" and "no spotting run's record at spot-run.json"
+    (pass 84u, U6, U7)."""
+    try:
+        _check_entries(folder)
+    except UnsafeFile as exc:
+        raise ResultRejected(folder, str(exc)) from None
+    if _record_missing(folder):
+        raise ResultRejected(folder, SPOT_RUN_MISSING)
     try:
         spotting_written(folder)
     except MerbenchError as exc:

@@ -44,6 +44,13 @@ def spec_of(results: TuneResults) -> TuneSpec:
                     dataset_options=results.dataset_options)
 
 
+#: what ``validate`` says of a tuning whose ``tuning.json`` is gone, and ``status`` and
+#: ``show`` with it (they said "holds no merbench run" and "cannot be read (it does not
+#: exist)", pass 84u, U6)
+SPEC_MISSING = (f"{TUNING_SPEC_FILE} is missing, so nothing says which search was started; "
+                "publish the tuning folder as merbench tune wrote it")
+
+
 def record_problem(folder: Path, results: TuneResults) -> str | None:
     """Why ``tune.json`` (``results``) is not the search ``tuning.json`` in ``folder``
     recorded when it started (its spec and mode, written before any run), or None; said of
@@ -64,8 +71,7 @@ def record_problem(folder: Path, results: TuneResults) -> str | None:
     except ProvenanceError as exc:
         return str(exc)
     if not os.path.lexists(folder / TUNING_SPEC_FILE):
-        return (f"{TUNING_SPEC_FILE} is missing, so nothing says which search was started; "
-                "publish the tuning folder as merbench tune wrote it")
+        return SPEC_MISSING
     try:
         spec, mode = read_search_record(folder)
         search_values(spec, mode)

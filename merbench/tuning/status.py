@@ -32,7 +32,7 @@ from merbench.tuning.record import (
     read_search_record,
     recorded_outer_folds,
 )
-from merbench.tuning.search_record import record_problem
+from merbench.tuning.search_record import SPEC_MISSING, record_problem
 from merbench.tuning.written import search_values, tuning_written
 
 
@@ -100,6 +100,8 @@ def tuning_status(folder: Path) -> str:
         except UnsafeFile as exc:  # a state of the folder, said as a run's status says it
             return f"{folder}: " + state_line(exc, "the same merbench tune command "
                                                          "writes what it should hold again")
+    if not os.path.lexists(folder / TUNING_SPEC_FILE) and os.path.lexists(folder / TUNE_FILE):
+        return f"{folder}: {SPEC_MISSING} ('merbench validate' refuses it)"  # finished
     try:
         spec, mode = read_search_record(folder)
         search_values(spec, mode)  # no "2 of -2 runs finished"

@@ -39,6 +39,12 @@ from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.values import values_sha256
 
+#: what ``validate`` says of a finished run (its results file there) whose ``run.json`` is
+#: gone, and ``status`` and ``show`` with it (:func:`~merbench.verification.run_structure.
+#: identity_missing`)
+RUN_FILE_MISSING = (f"{RUN_FILE} is missing, so nothing confirms what ran; publish the "
+                    "complete run directory")
+
 # ``created`` is kept to the second (fold files' write times to the millisecond)
 SPAN_MARGIN = timedelta(seconds=1.5)
 # The official sample-list fingerprint of a dataset (name, version), or None: the one its
@@ -64,8 +70,7 @@ def check_provenance(run_dir: Path, results: Results, folds: list[FoldOutcome],
 
 def _check_run_file(run_dir: Path, results: Results) -> RunFileRecord:
     if not (run_dir / RUN_FILE).is_file():
-        raise ProvenanceError(f"{RUN_FILE} is missing, so nothing confirms what ran; publish "
-                              "the complete run directory")
+        raise ProvenanceError(RUN_FILE_MISSING)
     try:
         record = RunDirectory(run_dir).read_run_file()
     except RunFileUnreadable as exc:  # said once, without the path validate puts first

@@ -40,6 +40,7 @@ from merbench.results.run_files import (
     load_folds,
     read_predictions,
 )
+from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import UnsafeFile, check_run_folder
 from merbench.results.schema import read_results
 from merbench.runner.status import RunStatus
@@ -48,6 +49,7 @@ from merbench.verification.environment_check import check_environment
 from merbench.verification.fold_record import check_fold_record
 from merbench.verification.policy_check import check_policies
 from merbench.verification.provenance import (
+    RUN_FILE_MISSING,
     OfficialFingerprint,
     ProvenanceError,
     check_provenance,
@@ -217,6 +219,16 @@ def refuse_to_show(run_dir: Path, check: Callable[[Path], object]) -> None:
                             "show prints only a result whose files agree)")
 
 
+def identity_missing(folder: Path, result_file: str = RESULTS_FILE) -> str | None:
+    """``status``'s line for the finished run in ``folder`` (its ``result_file`` there)
+    whose ``run.json`` is gone, in ``validate``'s words; None where it has one or is no
+    finished run. status walked for ``run.json`` alone and said such a folder "holds no
+    merbench run" while validate and show rejected it as the run it is (pass 84u, U6)."""
+    if os.path.lexists(folder / RUN_FILE) or not os.path.lexists(folder / result_file):
+        return None
+    return f"{folder}: {RUN_FILE_MISSING} ('merbench validate' refuses it)"
+
+
 def emotion_files_agree(run_dir: Path) -> None:
     """:func:`agreeing_files` of an emotion run, with the official sample lists the
     installed datasets declare, as ``validate`` checks it."""
@@ -237,5 +249,5 @@ def status_checked(status: RunStatus,
                    refused=f"{refused} ('merbench validate' refuses it)")
 
 
-__all__ = ["RunFiles", "agreeing_files", "emotion_files_agree", "refusal",
+__all__ = ["RunFiles", "agreeing_files", "emotion_files_agree", "identity_missing", "refusal",
            "refuse_to_show", "registered_official", "results_path", "status_checked"]
