@@ -82,7 +82,7 @@ def test_a_sweep_into_a_results_own_folder_is_told_whose_folder_it_is(
     (tmp_path / "plan.toml").write_text(
         f'out = "{folder}"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = 1\n')
     code, out, err = cli("sweep", "--quiet", tmp_path / "plan.toml")
-    assert code == 2 and f"out {folder} is the folder of a merbench result (it holds " \
+    assert code == 2 and f"out: {folder} is the folder of a merbench result (it holds " \
         f"{held}), whose files are its own; give a new folder" in err, (out, err)
     assert len(err.strip().splitlines()) == 1 and "holds no merbench runs" not in err, err
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
