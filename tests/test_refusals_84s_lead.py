@@ -161,3 +161,26 @@ def test_another_commands_output_is_named_alike_by_every_command(tmp_path: Path,
         assert code == 2 and (f"{path}: {said}" in err or f"{path} {said}" in err), \
             (command, err)
         assert "not a result merbench checks, shows or resumes" in err, (command, err)
+
+
+@pytest.mark.parametrize(("field", "text"), [("title", "A\x1b[2J\u202eB"), ("id", "lo\x00so"),
+                                              ("description", "a\u200fb")])
+def test_a_definition_text_that_cannot_be_shown_is_refused(tmp_path: Path, cli, field: str,
+                                                           text: str) -> None:
+    """84v V11: a title holding an escape sequence and a direction mark built a site and was
+    listed as Python's escapes; every text of a definition reaches a page or a terminal."""
+    import json
+
+    from conftest import REPOSITORY
+
+    shipped = json.loads((REPOSITORY / "merbench" / "leaderboard" / "definitions"
+                          / "loso-samm-5class.json").read_text())
+    shipped[field] = text
+    benches = tmp_path / "benchmarks"
+    benches.mkdir()
+    (benches / "a.json").write_text(json.dumps(shipped))
+    code, _, err = cli("leaderboard", "list", "--benchmarks", benches)
+    assert code == 2 and err.count("\n") == 1, err
+    assert (f"benchmark {benches / 'a.json'}: '{field}' holds a character that cannot be "
+            "shown (a control character or a direction mark); write it in plain, printable "
+            "text") in err, err

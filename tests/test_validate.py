@@ -278,7 +278,8 @@ def test_cli_one_line_per_rejected_file(runs: dict[str, Path], tmp_path: Path, c
     lines = err.strip().splitlines()
     assert lines == [f"merbench: rejected: {bad}: fold file fold-000.npz is damaged or "
                      "unreadable",
-                     f"merbench: rejected: {tmp_path / 'nowhere'}: no such file or directory",
+                     f"merbench: rejected: {tmp_path / 'nowhere'}: no such file or folder; give a "
+                     "run directory, a result file or a folder of results",
                      "merbench: error: 2 of 3 result file(s) rejected"]
     assert "Traceback" not in err
 

@@ -73,7 +73,7 @@ def _checked(path: Path) -> Checked:
     if (nowhere := given_nowhere(path)) is not None:
         raise ResultRejected(path, nowhere.removeprefix(f"{path}: "))
     if not path.exists() and not path.is_symlink():
-        raise ResultRejected(path, "no such file or directory")
+        raise ResultRejected(path, f"no such file or folder; {GIVE}")  # as show says it
     kind = kind_of(path)
     if kind is None:
         started = started_kind(path) if path.is_dir() else None

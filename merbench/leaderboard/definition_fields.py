@@ -43,13 +43,39 @@ def read_definition(path: Path) -> Any:
         raise MerbenchError(f"benchmark {path} {exc.reason}; fix the definition or remove it "
                             "from --benchmarks") from None
     try:
-        return read_written_json(path, "benchmark definition")
+        data = read_written_json(path, "benchmark definition")
     except UnreadableFile as exc:
         raise MerbenchError(f"benchmark {path} {exc.reason}; save the definition as UTF-8 "
                             "JSON") from None
     except (OSError, json.JSONDecodeError) as exc:
         raise MerbenchError(f"benchmark {path} is not readable JSON ({unreadable(exc)}); fix the "
                             "definition or remove it from --benchmarks") from None
+    unshown = _unshowable(data)
+    if unshown is not None:  # a title with an escape sequence reached every page (84v V11)
+        raise refuse(path, unshown, "holds a character that cannot be shown (a control "
+                     "character or a direction mark)", "write it in plain, printable text")
+    return data
+
+
+def _unshowable(value: Any, where: str = "") -> str | None:
+    """The field (``title``, ``reported[0].method``) of the first text in a definition that
+    holds a control character (a line break or a tab aside) or an invisible format
+    character such as a direction mark; None where every text can be shown. Every text of a
+    definition reaches a page or a terminal, as a key's name does (which keygen and --trust
+    refuse alike)."""
+    if isinstance(value, str):
+        shown = all(c.isprintable() or c in "\n\t" for c in value)
+        return None if shown else where or "(the definition)"
+    items = value.items() if isinstance(value, dict) else \
+        enumerate(value) if isinstance(value, list) else ()
+    for key, inner in items:
+        if isinstance(key, str) and (name := _unshowable(key, where or "(a key)")):
+            return name
+        field = f"{where}[{key}]" if isinstance(key, int) else \
+            f"{where}.{key}" if where else str(key)
+        if (name := _unshowable(inner, field)) is not None:
+            return name
+    return None
 
 
 def value_words(value: Any) -> str:
