@@ -56,3 +56,41 @@ def test_migrate_packs_no_layout_1_tuning_whose_runs_are_gone(tmp_path: Path, cl
     assert code == 2 and f"{folder}/trials is a symbolic link (to {source}/trials); put the " \
         "folder itself in its place" in err, (out, err)
     assert not (folder / "runs.tar.xz").exists()
+
+
+MISSING = ("tune.json is written but runs.tar.xz, the runs it was made from, is missing: the "
+           "tuning cannot be checked; restore it, or run the same merbench tune command into "
+           "a new folder")
+
+
+def _said(cli, folder: Path) -> dict[str, str]:
+    """What validate, status and show print of ``folder`` (stderr and stdout together)."""
+    said = {}
+    for command in ("validate", "status", "show"):
+        code, out, err = cli(command, folder)
+        assert code != 0 or command == "status", (command, out, err)  # status: a state
+        said[command] = out + err
+    return said
+
+
+def test_a_layout_2_tuning_without_its_archive_is_the_missing_archive_to_all_three(
+        tmp_path: Path, cli) -> None:
+    """V3: validate called it layout 2 and advised ``merbench migrate``, which refused
+    (``runs.tar.xz is missing``), while status and show said the archive was missing; all
+    three say status's line."""
+    folder = _tuning(tmp_path, 2)
+    (folder / "runs.tar.xz").unlink()
+    for command, said in _said(cli, folder).items():
+        assert f"{folder}: {MISSING}" in said and "layout 2" not in said, (command, said)
+
+
+def test_a_layout_1_tuning_is_validates_migrate_line_to_all_three(tmp_path: Path,
+                                                                  cli) -> None:
+    """V2: status and show called a layout-1 tuning (runs unpacked, no ``runs.tar.xz``) one
+    whose archive is missing, to be re-run whole; validate's migrate packs it, and all three
+    say so."""
+    folder = _tuning(tmp_path, 1)
+    line = (f"tune.json is a tuning results file of layout 1 (its runs unpacked; 'merbench "
+            f"migrate {folder}' packs them into layout 3)")
+    for command, said in _said(cli, folder).items():
+        assert line in said and "is missing" not in said, (command, said)

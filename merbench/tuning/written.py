@@ -21,6 +21,7 @@ import pandas as pd
 from merbench.base.errors import MerbenchError
 from merbench.base.scratch import scratch_folder
 from merbench.results.manifest import RUN_FILE, fold_file_name
+from merbench.results.migrations import version_of
 from merbench.results.model import Results
 from merbench.results.recorded_values import (
     ProvenanceError,
@@ -29,7 +30,7 @@ from merbench.results.recorded_values import (
     check_duration,
 )
 from merbench.results.result_files import AUDIT_FILE, RESULTS_FILE
-from merbench.results.schema import read_results
+from merbench.results.schema import read_json, read_results
 from merbench.results.user_files import UnreadableFile, parse_user_csv
 from merbench.results.written import audit_written, finite_json, recorded, said_in_folder
 from merbench.tuning.archive import (
@@ -55,6 +56,24 @@ from merbench.tuning.record import (
 
 #: a fold file of a run, as its path inside the run's folder
 FOLD_FILE = re.compile(r"folds/fold-\d{3}\.npz")
+
+
+def archive_missing(folder: Path) -> str | None:
+    """Where a finished tuning's ``runs.tar.xz`` is gone, the line every command says of it
+    (None: it is there, or ``tune.json`` is of layout 1, whose runs are folders, which
+    ``merbench migrate`` packs). ``validate`` advised migrating a layout-2 tuning without
+    its archive, which migrate refused, and status advised re-running the search of a
+    layout-1 one, which migrate packs (pass 84v, V2, V3)."""
+    if os.path.lexists(folder / RUNS_ARCHIVE):
+        return None
+    try:
+        if version_of(read_json(folder / TUNE_FILE, "tuning results file")) == 1:
+            return None
+    except MerbenchError:
+        pass  # an unreadable tune.json: the missing archive is said first, as by status
+    return (f"{TUNE_FILE} is written but {RUNS_ARCHIVE}, the runs it was made from, is "
+            "missing: the tuning cannot be checked; restore it, or run the same merbench "
+            "tune command into a new folder")
 
 
 def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneResults:
@@ -302,5 +321,5 @@ def _check_search_counts(trials: Any, inner_folds: Any) -> None:
                                   f"{field.replace('_', ' ')}")
 
 
-__all__ = ["archive_problem", "digest_problem", "search_values", "stray_problem",
+__all__ = ["archive_missing", "archive_problem", "digest_problem", "search_values", "stray_problem",
            "tune_values", "tuning_written"]
