@@ -94,3 +94,28 @@ def test_a_layout_1_tuning_is_validates_migrate_line_to_all_three(tmp_path: Path
             f"migrate {folder}' packs them into layout 3)")
     for command, said in _said(cli, folder).items():
         assert line in said and "is missing" not in said, (command, said)
+
+
+def test_an_archived_runs_replaced_predictions_are_named_by_all_three(tmp_path: Path,
+                                                                      cli) -> None:
+    """V4: a layout-2 tuning whose chosen run's ``predictions.csv`` in ``runs.tar.xz`` was
+    replaced by another trial's, migrated (which digests the archive as it is): status and
+    show blamed the tuning's own, untouched ``predictions.csv``; all three name the packed
+    run's file, as validate did."""
+    folder = _tuning(tmp_path, 1)
+    outer = json.loads((folder / "tune.json").read_text())["outer"][0]
+    chosen = folder / outer["final_run"]
+    other = next(run for trial in outer["trials"] for run in trial["runs"]
+                 if run != outer["final_run"])
+    shutil.copyfile(folder / other / "predictions.csv", chosen / "predictions.csv")
+    with tarfile.open(folder / "runs.tar.xz", "w:xz", format=tarfile.PAX_FORMAT) as archive:
+        archive.add(folder / "trials", arcname="trials")
+    shutil.rmtree(folder / "trials")
+    path = folder / "tune.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "schema_version": 2}))
+    code, _out, err = cli("migrate", folder)
+    assert code == 0, err
+    line = (f"runs.tar.xz: {outer['final_run']}: predictions.csv is not the file results.json "
+            "records (its SHA-256 differs)")
+    for command, said in _said(cli, folder).items():
+        assert line in said and f"{folder}/predictions.csv" not in said, (command, said)

@@ -10,6 +10,8 @@ archive lacks, or whose predictions were edited keeping their shape, was "finish
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -163,12 +165,15 @@ def _predictions_of_runs(folder: Path, results: TuneResults, stored: Any) -> Non
     sample id or a fold edited in it kept its shape, and ``status`` called it finished."""
     path = folder / TUNE_PREDICTIONS_FILE
     names = {f"{outer.final_run}/{TUNE_PREDICTIONS_FILE}": outer for outer in results.outer}
-    found = archived_files(folder, set(names))
+    found = archived_files(folder, {*names, *(f"{outer.final_run}/{RESULTS_FILE}"
+                                              for outer in results.outer)})
     frames = []
     for name, outer in names.items():
         if name not in found:  # said by _runs_archived when the run folder is missing
             raise MerbenchError(f"{RUNS_ARCHIVE}'s {name} is missing; publish the tuning as "
                                 "merbench tune wrote it")
+        _run_predictions_recorded(outer.final_run, found[name],
+                                  found.get(f"{outer.final_run}/{RESULTS_FILE}"))
         try:
             run = parse_user_csv(found[name], folder / RUNS_ARCHIVE, "predictions table",
                                  dtype={"sample_id": str, "database": str, "subject": str})
@@ -188,6 +193,22 @@ def _predictions_of_runs(folder: Path, results: TuneResults, stored: Any) -> Non
         raise MerbenchError(f"{path} is not the predictions of the runs {TUNE_FILE} reports: "
                             f"{where} differs from theirs; publish the tuning as merbench "
                             "tune wrote it")
+
+
+def _run_predictions_recorded(run: str, predictions: bytes, record: bytes | None) -> None:
+    """A packed run's ``predictions.csv`` (``predictions``) is the file its ``results.json``
+    (``record``) records, said in ``validate``'s words where not: an archived run's table
+    replaced, then digested by ``merbench migrate``, was blamed on the tuning's own,
+    untouched ``predictions.csv`` (pass 84v, V4). A record that cannot be read is left to
+    ``validate``, which says why."""
+    try:
+        recorded = json.loads(record or b"null")["files"][TUNE_PREDICTIONS_FILE]
+    except (ValueError, TypeError, KeyError):
+        return
+    if hashlib.sha256(predictions).hexdigest() != recorded:
+        raise MerbenchError(f"{RUNS_ARCHIVE}: {run}: {TUNE_PREDICTIONS_FILE} is not the file "
+                            f"{RESULTS_FILE} records (its SHA-256 differs); the run's files "
+                            "were changed or removed after it finished")
 
 
 def _runs_archived(results: TuneResults, archived: Sequence[str]) -> None:
