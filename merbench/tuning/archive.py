@@ -66,8 +66,8 @@ def pack_runs(folder: Path) -> Path:
         if root.is_dir():
             entries.append(root)
             entries.extend(sorted(root.rglob("*")))
-    for entry in entries:
-        check_entry(entry, folder, folder=entry.is_dir() and not entry.is_symlink())
+    for entry in entries:  # a link to a folder is told as one (its fix: the folder itself)
+        check_entry(entry, folder.parent, folder=entry.is_dir())
 
     def write(handle: BinaryIO) -> None:
         with lzma.LZMAFile(handle, "wb", preset=6) as packed, \

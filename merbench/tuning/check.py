@@ -71,7 +71,12 @@ from merbench.tuning.trials_check import (
     check_universe,
     run_predictions,
 )
-from merbench.tuning.written import archive_problem, digest_problem, stray_problem
+from merbench.tuning.written import (
+    archive_missing,
+    archive_problem,
+    digest_problem,
+    stray_problem,
+)
 from merbench.verification.provenance import SPAN_MARGIN, check_created
 
 #: what a finished tuning's folder holds (an audit.json is refused by its own check)
@@ -117,6 +122,9 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[CheckedTuning]:
         check_entry(folder, folder.parent, folder=True)
         for name in (TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE, RUNS_ARCHIVE):
             check_entry(folder / name, folder)
+        missing = archive_missing(folder)  # before the layout, whose fix needs the archive
+        if missing is not None:
+            raise MerbenchError(missing)
         results = read_tune(folder / TUNE_FILE)
     except MerbenchError as exc:
         raise ResultRejected(folder, str(exc).replace(f"{folder}/", "")) from None

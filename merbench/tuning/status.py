@@ -33,7 +33,7 @@ from merbench.tuning.record import (
     recorded_outer_folds,
 )
 from merbench.tuning.search_record import SPEC_MISSING, record_problem
-from merbench.tuning.written import search_values, tuning_written
+from merbench.tuning.written import archive_missing, search_values, tuning_written
 
 
 def is_tuning_folder(path: Path) -> bool:
@@ -64,10 +64,9 @@ def _stopped_wrong(folder: Path, written: bool) -> str | None:
     if written and empty:
         return (f"its {empty[0]} is empty: not a finished tuning ('merbench validate' says "
                 "why); run the same merbench tune command to write it again")
-    if written and not packed:  # the search ends by packing its runs, then tune.json
-        return (f"tune.json is written but {RUNS_ARCHIVE}, the runs it was made from, is "
-                "missing: the tuning cannot be checked; restore it, or run the same merbench "
-                "tune command into a new folder")
+    missing = archive_missing(folder) if written else None
+    if missing is not None:  # the search ends by packing its runs, then tune.json
+        return missing
     if packed and unpacked:  # a stop while packing: the command removes the unpacked ones
         return (f"the runs are both packed ({RUNS_ARCHIVE}) and unpacked (trials/): a stop "
                 "came while they were packed; run the same merbench tune command to finish it")

@@ -10,6 +10,8 @@ archive lacks, or whose predictions were edited keeping their shape, was "finish
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -21,6 +23,7 @@ import pandas as pd
 from merbench.base.errors import MerbenchError
 from merbench.base.scratch import scratch_folder
 from merbench.results.manifest import RUN_FILE, fold_file_name
+from merbench.results.migrations import version_of
 from merbench.results.model import Results
 from merbench.results.recorded_values import (
     ProvenanceError,
@@ -29,7 +32,7 @@ from merbench.results.recorded_values import (
     check_duration,
 )
 from merbench.results.result_files import AUDIT_FILE, RESULTS_FILE
-from merbench.results.schema import read_results
+from merbench.results.schema import read_json, read_results
 from merbench.results.user_files import UnreadableFile, parse_user_csv
 from merbench.results.written import audit_written, finite_json, recorded, said_in_folder
 from merbench.tuning.archive import (
@@ -55,6 +58,24 @@ from merbench.tuning.record import (
 
 #: a fold file of a run, as its path inside the run's folder
 FOLD_FILE = re.compile(r"folds/fold-\d{3}\.npz")
+
+
+def archive_missing(folder: Path) -> str | None:
+    """Where a finished tuning's ``runs.tar.xz`` is gone, the line every command says of it
+    (None: it is there, or ``tune.json`` is of layout 1, whose runs are folders, which
+    ``merbench migrate`` packs). ``validate`` advised migrating a layout-2 tuning without
+    its archive, which migrate refused, and status advised re-running the search of a
+    layout-1 one, which migrate packs (pass 84v, V2, V3)."""
+    if os.path.lexists(folder / RUNS_ARCHIVE):
+        return None
+    try:
+        if version_of(read_json(folder / TUNE_FILE, "tuning results file")) == 1:
+            return None
+    except MerbenchError:
+        pass  # an unreadable tune.json: the missing archive is said first, as by status
+    return (f"{TUNE_FILE} is written but {RUNS_ARCHIVE}, the runs it was made from, is "
+            "missing: the tuning cannot be checked; restore it, or run the same merbench "
+            "tune command into a new folder")
 
 
 def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneResults:
@@ -144,12 +165,15 @@ def _predictions_of_runs(folder: Path, results: TuneResults, stored: Any) -> Non
     sample id or a fold edited in it kept its shape, and ``status`` called it finished."""
     path = folder / TUNE_PREDICTIONS_FILE
     names = {f"{outer.final_run}/{TUNE_PREDICTIONS_FILE}": outer for outer in results.outer}
-    found = archived_files(folder, set(names))
+    found = archived_files(folder, {*names, *(f"{outer.final_run}/{RESULTS_FILE}"
+                                              for outer in results.outer)})
     frames = []
     for name, outer in names.items():
         if name not in found:  # said by _runs_archived when the run folder is missing
             raise MerbenchError(f"{RUNS_ARCHIVE}'s {name} is missing; publish the tuning as "
                                 "merbench tune wrote it")
+        _run_predictions_recorded(outer.final_run, found[name],
+                                  found.get(f"{outer.final_run}/{RESULTS_FILE}"))
         try:
             run = parse_user_csv(found[name], folder / RUNS_ARCHIVE, "predictions table",
                                  dtype={"sample_id": str, "database": str, "subject": str})
@@ -169,6 +193,22 @@ def _predictions_of_runs(folder: Path, results: TuneResults, stored: Any) -> Non
         raise MerbenchError(f"{path} is not the predictions of the runs {TUNE_FILE} reports: "
                             f"{where} differs from theirs; publish the tuning as merbench "
                             "tune wrote it")
+
+
+def _run_predictions_recorded(run: str, predictions: bytes, record: bytes | None) -> None:
+    """A packed run's ``predictions.csv`` (``predictions``) is the file its ``results.json``
+    (``record``) records, said in ``validate``'s words where not: an archived run's table
+    replaced, then digested by ``merbench migrate``, was blamed on the tuning's own,
+    untouched ``predictions.csv`` (pass 84v, V4). A record that cannot be read is left to
+    ``validate``, which says why."""
+    try:
+        recorded = json.loads(record or b"null")["files"][TUNE_PREDICTIONS_FILE]
+    except (ValueError, TypeError, KeyError):
+        return
+    if hashlib.sha256(predictions).hexdigest() != recorded:
+        raise MerbenchError(f"{RUNS_ARCHIVE}: {run}: {TUNE_PREDICTIONS_FILE} is not the file "
+                            f"{RESULTS_FILE} records (its SHA-256 differs); the run's files "
+                            "were changed or removed after it finished")
 
 
 def _runs_archived(results: TuneResults, archived: Sequence[str]) -> None:
@@ -302,5 +342,5 @@ def _check_search_counts(trials: Any, inner_folds: Any) -> None:
                                   f"{field.replace('_', ' ')}")
 
 
-__all__ = ["archive_problem", "digest_problem", "search_values", "stray_problem",
+__all__ = ["archive_missing", "archive_problem", "digest_problem", "search_values", "stray_problem",
            "tune_values", "tuning_written"]
