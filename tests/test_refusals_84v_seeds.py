@@ -3,6 +3,10 @@ or is a fifo, said in three ways. Status said the folder "is not in" the summary
 too) and to train it again; validate asked for "a finished run directory" the user never
 gave; show said a third thing. Each now says the structure check's one line, with the fix
 that works (the same --seeds command trains a missing seed again).
+
+And V1: ``--eager`` on a Ray run with no cluster to join (no ``--ray-address`` or
+``$RAY_ADDRESS``) trained on this machine's CPU and recorded ``"eager": true``; Ray then
+starts on this machine, whose device is known as a local run's.
 """
 
 from __future__ import annotations
@@ -53,3 +57,38 @@ def test_a_fifo_seed_folder_is_said_alike(examples: dict[str, Path], tmp_path: P
     os.mkfifo(folder / "seed-1")
     said = _said(cli, folder)
     assert said == ("seed 1: seed-1 is a fifo; publish the folder itself",) * 3, said
+
+
+TINY = ("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1", "--threads",
+        "1", "--quiet", "--eager", "--executor", "ray")
+EAGER_OFF_CUDA = ("--eager applies on CUDA, where epochs are replayed as captured graphs, and "
+                  "the run is on cpu; give --device cuda, or leave --eager out")
+
+
+def _no_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
+    import merbench.training.device as device_module
+
+    monkeypatch.setattr(device_module, "resolve_device",
+                        lambda name: "cpu" if name == "auto" else name)
+
+
+def test_eager_on_a_local_ray_run_off_cuda_is_refused(tmp_path: Path, cli,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_cuda(monkeypatch)
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    code, _, err = cli(*TINY, "--out", tmp_path / "r")
+    assert code == 2 and err == f"merbench: error: {EAGER_OFF_CUDA}\n", err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("where", ["option", "variable"])
+def test_eager_on_a_ray_cluster_is_left_to_its_workers(tmp_path: Path, cli, where: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cluster's workers may be other machines with CUDA: not refused for the head's."""
+    _no_cuda(monkeypatch)
+    given: tuple[str, ...] = ("--ray-address", "127.0.0.1:1") if where == "option" else ()
+    if where == "variable":
+        monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")
+    code, _, err = cli(*TINY, *given, "--out", tmp_path / "r")
+    assert code == 2 and "no Ray cluster answers at 127.0.0.1:1" in err, err
+    assert "--eager" not in err
