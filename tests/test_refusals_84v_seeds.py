@@ -56,7 +56,8 @@ def test_a_fifo_seed_folder_is_said_alike(examples: dict[str, Path], tmp_path: P
     shutil.rmtree(folder / "seed-1")
     os.mkfifo(folder / "seed-1")
     said = _said(cli, folder)
-    assert said == ("seed 1: seed-1 is a fifo; publish the folder itself",) * 3, said
+    assert said == ("seed 1: seed-1 is a fifo; remove it and put the folder itself in its "
+                    "place",) * 3, said
 
 
 TINY = ("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1", "--threads",
