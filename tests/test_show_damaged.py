@@ -90,7 +90,8 @@ def test_a_summary_whose_seed_folder_is_gone_is_refused(
     shutil.rmtree(folder / "seed-1")
     err = _refused(cli, folder)
     assert err == (f"merbench: error: {folder}: seed 1's run folder seed-1 is missing; "
-                   "restore it, or make it again with merbench run --seeds\n"), err
+                   "restore it, or run the same merbench run --seeds command again, which "
+                   "trains it\n"), err
 
 
 def test_a_summary_of_a_damaged_seed_run_is_refused(

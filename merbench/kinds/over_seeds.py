@@ -33,7 +33,7 @@ from merbench.kinds.contract import (
     ResultKind,
 )
 from merbench.results.written import finite_json
-from merbench.verification.seed_folders import check_structure, read_summary, seed_run_dir
+from merbench.verification.seed_folders import check_structure, read_summary
 
 
 @dataclass(frozen=True)
@@ -91,10 +91,7 @@ class SummaryOverSeeds:
                                self.over_seeds.called)
         finite_json(folder / self.summary_file)  # a NaN mean printed as "nan ± 0.0137"
         check_structure(folder, self.over_seeds.structure, summary)
-        for seed, name in summary.runs.items():
-            if not seed_run_dir(folder, str(seed), name).is_dir():
-                raise MerbenchError(f"{folder}: seed {seed}'s run folder {name} is missing; "
-                                    f"restore it, or make it again with {self.command}")
+        for name in summary.runs.values():  # each a folder of its own: check_structure said so
             self.over_seeds.runs.check_shown(folder / str(name))  # as the summary names it
 
     def finished_text(self, path: Path) -> FinishedText:

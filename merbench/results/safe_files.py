@@ -107,7 +107,8 @@ def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
     of it (:data:`OWN_COPY`: in a ``--seeds`` folder, "inside the run folder" named a folder
     that is none); one linked to a device, a fifo, a folder or nothing has no file to publish, and
     is removed as a fifo in its place is (status, validate and show gave a link to
-    ``/dev/zero`` two fixes, pass 84s, S16)."""
+    ``/dev/zero`` two fixes, pass 84s, S16). A folder that is a fifo or a file has no
+    folder to publish: it is removed for the folder it stands for (pass 84v, V6)."""
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -115,8 +116,9 @@ def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
     wanted = stat.S_ISDIR if folder else stat.S_ISREG
     shown = path.relative_to(base) if path.is_relative_to(base) else path
     if not wanted(mode):
-        fix = ("publish the folder itself" if folder else OWN_COPY
-               if stat.S_ISLNK(mode) and os.path.isfile(path)
+        fix = (("publish the folder itself" if os.path.isdir(path)
+                else "remove it and put the folder itself in its place") if folder
+               else OWN_COPY if stat.S_ISLNK(mode) and os.path.isfile(path)
                else f"remove it: {writer_of(path.name)}")
         raise UnsafeFile(f"{shown} is {_describe(path, mode)}; {fix}")
     if not folder:

@@ -39,6 +39,7 @@ from merbench.runner.checks import (
     check_training,
     check_values,
 )
+from merbench.runner.ray_address import joins_a_cluster
 from merbench.runner.spec import RunSettings, RunSpec
 from merbench.scores.selection import authors_policy
 from merbench.training import device as devices  # by module: tests stand in a device
@@ -268,6 +269,10 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
             check_precision(spec, device)
     if settings.eager and (resolved_now or device == "cpu"):
         check_eager(device)  # a Ray task's auto device is its worker's, not known here
+    elif settings.eager and device == "auto" and not joins_a_cluster(settings.ray_address):
+        # unless Ray starts on this machine, whose device is known as a local run's: a
+        # local Ray run took --eager off CUDA and recorded it (pass 84v, V1)
+        check_eager(devices.resolve_device(device))
     return Plan(spec=resolved, settings=settings, plugins=plugins, model=model,
                 protocol=protocol, inputs=inputs, recipe=recipe, task=task, planned_device=device,
                 device_resolved=resolved_now)

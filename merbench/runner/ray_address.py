@@ -26,6 +26,12 @@ def given_address(address: str | None) -> str | None:
     return None if given is None else _plain_port(given)
 
 
+def joins_a_cluster(address: str | None) -> bool:
+    """Whether a Ray run joins a cluster (``--ray-address`` or ``$RAY_ADDRESS``), whose
+    workers may be other machines, rather than start a Ray instance on this one."""
+    return _typed(address) is not None
+
+
 def _typed(address: str | None) -> str | None:
     """The address as the user gave it, in the option or the variable."""
     return address or os.environ.get("RAY_ADDRESS") or None

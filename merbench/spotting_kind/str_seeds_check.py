@@ -56,7 +56,8 @@ STR_SEEDS_STRUCTURE = SeedsStructure(
     lambda summary: str(summary.recogniser.get("model")), _recognised_seed,
     lambda summary: [(f"scores.{scope}.per_seed", scores.per_seed)
                      for scope, scores in summary.scores.items()],
-    of="a run recognised by", listed=("spotting run", "merbench spot --seeds"))
+    of="a run recognised by", listed=("spotting run", "merbench spot --seeds"),
+    command="merbench spot --seeds")
 
 
 def validate_str_seeds(path: Path) -> CheckedStrSeeds:

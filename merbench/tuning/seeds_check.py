@@ -48,7 +48,8 @@ def _tuning_seed(folder: Path) -> SeedRun:
 TUNE_SEEDS_STRUCTURE = SeedsStructure(
     TUNE_SEEDS_FILE, (TUNE_FILE, TUNING_SPEC_FILE), lambda summary: summary.model,
     _tuning_seed, lambda summary: [("scores.per_seed", summary.scores.per_seed)],
-    of="a tuning of", listed=("tuning", "merbench tune --seeds"))
+    of="a tuning of", listed=("tuning", "merbench tune --seeds"),
+    command="merbench tune --seeds")
 
 
 def validate_tune_seeds(path: Path) -> TuneSeedsSummary:

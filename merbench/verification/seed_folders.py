@@ -151,6 +151,8 @@ class SeedsStructure:
     #: where runs must be ``seed-N`` folders, what each is and the command keeping it so
     #: (:func:`check_listed`); None where the summary may name other folders
     listed: tuple[str, str] | None = None
+    #: the command that writes the summary and trains a seed run gone from beside it again
+    command: str = "merbench run --seeds"
 
 
 def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None:
@@ -160,7 +162,10 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
     another model than the summary's, or a run beside it that it does not list. The mapping
     is said before a stray run (a run moved out as the stray's line advised left the
     mapping still wrong, pass 84r, R10), and a seed run of another model by its model
-    rather than by the first number it changes (R11). Before all of it, its ``runs`` and
+    rather than by the first number it changes (R11). A listed run that is gone is said
+    here, of the summary, with the fix that makes it again: validate went on to ask for a
+    run folder the user never gave ("pass a finished run directory"), and status and show
+    said it in two other ways (pass 84v, V5). Before all of it, its ``runs`` and
     per-seed scores are of the ``seeds`` it lists: one cut to fewer seeds than its scores
     were printed "over 1 seed" with the two seeds' mean and a deviation (pass 84s, S7)."""
     check_seeds_listed(base, structure, summary)
@@ -169,7 +174,12 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
                      *structure.listed)
     model = structure.model(summary)
     for seed, name in summary.runs.items():
-        found = _identified(structure, seed_run_dir(base, str(seed), name))
+        run_dir = seed_run_dir(base, str(seed), name)
+        if not os.path.lexists(run_dir):
+            raise ResultRejected(base, f"seed {seed}'s run folder {name} is missing; restore "
+                                       f"it, or run the same {structure.command} command "
+                                       "again, which trains it")
+        found = _identified(structure, run_dir)
         if found is None:
             continue
         if str(found.seed) != str(seed):
