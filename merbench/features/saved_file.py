@@ -42,6 +42,8 @@ from merbench.results.user_files import UnreadableFile, check_user_file, read_us
 FORMAT: Final = "merbench-features"
 FORMAT_VERSION = 1
 FEATURES_FILE = "features file"  # what the file is, in the refusals
+#: how a features file's name ends, which ``--save`` requires
+SUFFIX: Final = ".npz"
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,11 @@ def check_target(path: str | Path) -> Path:
         raise MerbenchError(f"--save {path} is a directory; name a file such as "
                             f"{path / 'features.npz'}")
     refuse_special_target(path, "--save", "features")  # a fifo was deleted, the file put there
+    if path.suffix != SUFFIX:
+        # every other command tells a features file by its name (validate read an a.json as
+        # a results file "not UTF-8", status as "not a directory"): the name says what it is
+        raise MerbenchError(f"--save {path} does not end in {SUFFIX}, the name of a features "
+                            f"file; give a name such as {path.parent / path.stem}{SUFFIX}")
     return path
 
 
