@@ -23,7 +23,11 @@ import zipfile
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.results.prediction_file import predict_output_said
+from merbench.results.prediction_file import (
+    PREDICTIONS_FILE,
+    RECORD_FILE,
+    predict_output_said,
+)
 from merbench.results.user_files import opened_user_file, read_user_json
 
 #: the inventory ``merbench export --layout`` writes into its ``--out``
@@ -60,6 +64,24 @@ def command_output_said(path: Path) -> str | None:
     return None
 
 
+def command_folder(folder: Path) -> str | None:
+    """What ``folder`` is where another command's output lies in it, for a command that
+    would write inside it (None: it is no such folder): "the output folder of 'merbench
+    predict' (it holds predictions.json)". ``extract --save`` put a features file beside
+    predict's predictions and, with --force, in place of export's report, which export
+    reads to know what it may remove (pass 84v, V7), where inside a result it is refused.
+    Told by name only, as a result's folder is."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    for command, names in (("predict", (PREDICTIONS_FILE, RECORD_FILE)),
+                           ("export", (EXPORT_REPORT,))):
+        held = next((name for name in names if os.path.lexists(folder / name)), None)
+        if held is not None:
+            return f"the output folder of 'merbench {command}' (it holds {held})"
+    return None
+
+
 def _members(path: Path) -> set[str]:
     """The names in the zip at ``path`` (none where it is no regular file or no zip)."""
     try:
@@ -80,4 +102,4 @@ def _json_keys(path: Path) -> set[str]:
 
 
 __all__ = ["COMPARE_OUTPUT", "EXPORT_OUTPUT", "EXPORT_REPORT", "FEATURES_OUTPUT",
-           "command_output_said"]
+           "command_folder", "command_output_said"]
