@@ -172,8 +172,10 @@ def test_saved_with_a_default_named_serves_the_run_that_leaves_it_out(tmp_path: 
 
 
 def test_save_never_replaces_a_file_unasked(tmp_path: Path, cli) -> None:
-    """``--save log.tsv`` replaced a tester's log with an .npz; only --force replaces it."""
-    log = tmp_path / "log.tsv"
+    """``--save log.tsv`` replaced a tester's log with an .npz (a name not ending .npz is now
+    refused outright); a file of the user's under a features file's name is replaced only
+    with --force."""
+    log = tmp_path / "log.npz"
     log.write_text("id\trc\tmy precious log\n")
     extract = ("extract", "--dataset", "synthetic", "--feature", "flow-uvos", *SMALL,
                "--quiet", "--save", log)

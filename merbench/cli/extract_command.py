@@ -17,6 +17,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.terminal import say
 from merbench.cli.out_places import (
     read_places,
+    refuse_command_place,
     refuse_idle_force,
     refuse_read_place,
     refuse_replacing,
@@ -55,9 +56,11 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         # sent the user into it, and a file written there makes the result rejected
         refuse_result_place(args.save, "--save", what="file", link_ok=True,
                             example="features.npz")
-        check_target(args.save)
-        # the coding sheet it reads (pass 84o, O2: export --compare wrote over it)
+        # the coding sheet it reads (pass 84o, O2: export --compare wrote over it), named as
+        # what it is before the name a features file needs
         refuse_read_place(args.save, "--save", read_places(given).items())
+        refuse_command_place(args.save, "--save")
+        check_target(args.save)
         refuse_replacing(args.save, "--save", args.force)
     plugins = load(args)
     inputs = plan_extraction(spec, settings, plugins)

@@ -25,6 +25,7 @@ from typing import Any
 from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.errors import MerbenchError
+from merbench.results.command_outputs import command_folder
 from merbench.results.out_folders import (
     entry_in_the_way,
     refuse_system_place,
@@ -122,6 +123,8 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     real = Path(os.path.realpath(out))  # a link on the way may lead into a result
     for parent in dict.fromkeys([*absolute.parents, *real.parents]):
         held = _result_files(parent)
+        shown = parent.relative_to(Path.cwd()) if not given.is_absolute() and \
+            parent.is_relative_to(Path.cwd()) else parent  # in the form it was given
         if not held or (existing and set(held) <= {*SUMMARIES, SEED_RUNS}):
             continue
         if parent == absolute.parent and _SEED_RUN.match(out.name) and \
@@ -135,11 +138,27 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
                                 f"folder, which keeps seed N's run in seed-N; give --out "
                                 f"{given.parent / f'seed-{seed}'} for seed {seed}, or --seed "
                                 f"{out.name.removeprefix('seed-')}")
-        shown = parent.relative_to(Path.cwd()) if not given.is_absolute() and \
-            parent.is_relative_to(Path.cwd()) else parent  # in the form it was given
         raise MerbenchError(f"{option} {given} is inside {shown}, the folder of a merbench "
                             f"result (it holds {held[0]}), whose files are its own; give a "
                             f"{what} outside result folders")
+
+
+def refuse_command_place(out: Path, option: str, what: str = "file") -> None:
+    """Refuse ``out`` where it lies inside another command's output folder (predict's,
+    export's), as one inside a result's is: ``extract --save`` put a features file beside
+    predict's predictions and, with --force, in place of export's report, which export reads
+    to know what it may remove (pass 84v, V7). Asked after :func:`refuse_read_place`, which
+    names a release (an export's folder) by the option that gave it."""
+    given = Path(out)
+    absolute = written_place(given).absolute()
+    for parent in dict.fromkeys([*absolute.parents,
+                                 *Path(os.path.realpath(absolute)).parents]):
+        command = command_folder(parent)
+        if command is not None:
+            shown = parent.relative_to(Path.cwd()) if not given.is_absolute() and \
+                parent.is_relative_to(Path.cwd()) else parent  # in the form it was given
+            raise MerbenchError(f"{option} {given} is inside {shown}, {command}, whose files "
+                                f"are its own; give a {what} outside it")
 
 
 def refuse_replacing(out: Path, option: str, force: bool) -> None:
@@ -222,6 +241,7 @@ def refuse_file_out(out: Path, option: str, *, what: str, example: str, force: b
     refuse_system_place(out, option, example, noun="file")
     refuse_result_place(out, option, what="file", example=example)
     refuse_read_place(out, option, read)
+    refuse_command_place(out, option)
     if earlier is not None and os.path.lexists(out) and earlier(out):
         return
     refuse_replacing(out, option, force)

@@ -102,9 +102,9 @@ def _extract(parser: StrictParser) -> None:
     add_run_options(parser, only=extract_options(), groups=EXTRACT_GROUPS, helps=EXTRACT_HELP)
     parser.add_argument("--save", type=given_path, default=None, metavar="FILE",
                         help="also write the values, with the feature's and dataset's "
-                             "identity, to FILE (.npz) for 'merbench run --features FILE' "
-                             "on another machine (any feature, per-sample or not); a file "
-                             "that exists is refused unless --force is given")
+                             "identity, to FILE (its name ending .npz) for 'merbench run "
+                             "--features FILE' on another machine (any feature, per-sample "
+                             "or not); a file that exists is refused unless --force is given")
     force_option(parser, "--save FILE")
     quiet_option(parser)
 

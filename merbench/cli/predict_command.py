@@ -26,7 +26,7 @@ from merbench.kinds.score_cells import with_interval
 from merbench.leaderboard.collect import reduced_setting
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
-from merbench.results.command_outputs import command_output_said
+from merbench.results.command_outputs import command_output_named, command_output_said
 from merbench.results.model import Results
 from merbench.results.out_folders import own_folder_problem
 from merbench.results.prediction_file import (
@@ -60,6 +60,9 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
         return ("--device is for the recogniser of --from-run RUN, which is not given; add "
                 "--from-run RUN or leave --device out")
     if args.path is not None:
+        other = _not_a_video(Path(args.path))
+        if other:
+            return other
         if args.video is not None:
             return "--video picks one of --dataset's videos; with PATH leave it out"
         if args.data_root is not None and args.from_run is None:
@@ -86,6 +89,18 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
     return PredictSpec(options, args.spotter, dict(args.spotter_opt), dataset=args.dataset,
                        video=args.video, run=args.from_run, data_root=args.data_root,
                        device=args.device)
+
+
+def _not_a_video(path: Path) -> str | None:
+    """Why ``path`` is no video where merbench wrote it (None: it is none of merbench's):
+    a run's folder, export's or predict's was said to hold "no numbered frame image"
+    (pass 84v, V9), where every other command names what it is."""
+    named = command_output_named(path)
+    kind = kind_of(path) if named is None and path.is_dir() else None
+    what = named or (f"the folder of {indefinite(kind.name)}, a merbench result"
+                     if kind is not None else None)
+    return None if what is None else (f"{path} is {what}, not a video; give a video file or "
+                                      "a folder of its frames (img001.jpg, ...)")
 
 
 #: the dataset options predict sets from its own flags when given PATH

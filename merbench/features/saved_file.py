@@ -33,7 +33,9 @@ from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
 from merbench.results.command_files import FeaturesHeader
+from merbench.results.command_outputs import FEATURES_NAMED, command_output_named
 from merbench.results.out_folders import refuse_system_place
+from merbench.results.result_files import result_markers
 from merbench.results.run_differences import differences
 from merbench.results.safe_files import UnsafeFile, refuse_special_target
 from merbench.results.schema import environment, now_iso
@@ -42,6 +44,8 @@ from merbench.results.user_files import UnreadableFile, check_user_file, read_us
 FORMAT: Final = "merbench-features"
 FORMAT_VERSION = 1
 FEATURES_FILE = "features file"  # what the file is, in the refusals
+#: how a features file's name ends, which ``--save`` requires
+SUFFIX: Final = ".npz"
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,11 @@ def check_target(path: str | Path) -> Path:
         raise MerbenchError(f"--save {path} is a directory; name a file such as "
                             f"{path / 'features.npz'}")
     refuse_special_target(path, "--save", "features")  # a fifo was deleted, the file put there
+    if path.suffix != SUFFIX:
+        # every other command tells a features file by its name (validate read an a.json as
+        # a results file "not UTF-8", status as "not a directory"): the name says what it is
+        raise MerbenchError(f"--save {path} does not end in {SUFFIX}, the name of a features "
+                            f"file; give a name such as {path.parent / path.stem}{SUFFIX}")
     return path
 
 
@@ -113,6 +122,17 @@ def _said_as_features(path: Path) -> Iterator[None]:
     the run's words, whether found when the run is planned or as the file is read."""
     if not os.path.lexists(path):
         raise missing_features_file(path)
+    named = command_output_named(path)
+    if named is not None and named != FEATURES_NAMED:
+        # predict's file was "not an .npz archive of plain arrays (damaged, ...)", to be
+        # written again, where every other command names it (pass 84v, V9)
+        raise MerbenchError(f"--features {path} is {named}, not a features file; give the "
+                            "file 'merbench extract --save FILE' wrote")
+    result = None if named is not None else _result_holding(path)
+    if result is not None:  # a run's fold file "lacked header, values", to be written again
+        raise MerbenchError(f"--features {path} is a file of the merbench result in "
+                            f"{result[0]} (it holds {result[1]}), not a features file; give "
+                            "the file 'merbench extract --save FILE' wrote")
     try:
         yield
     except UnsafeFile as exc:  # a fifo, a device: refused before it is read (one hung)
@@ -120,6 +140,18 @@ def _said_as_features(path: Path) -> Iterator[None]:
     except UnreadableFile as exc:
         raise MerbenchError(f"{path} is not a readable features file ({exc.because}); "
                             f"{_REWRITE}") from None
+
+
+def _result_holding(path: Path) -> tuple[Path, str] | None:
+    """The result folder ``path`` lies in and a file that tells it one (None: none), told by
+    name, as every command writing a file tells one."""
+    markers = ("run.json", *result_markers())
+    for folder in Path(os.path.abspath(path)).parents:
+        held = next((name for name in markers if os.path.lexists(folder / name)), None)
+        if held is not None:  # in the form it was given
+            relative = not Path(path).is_absolute() and folder.is_relative_to(Path.cwd())
+            return (folder.relative_to(Path.cwd()) if relative else folder), held
+    return None
 
 
 def check_features_path(path: str | Path) -> None:

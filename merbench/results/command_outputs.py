@@ -23,7 +23,13 @@ import zipfile
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.results.prediction_file import predict_output_said
+from merbench.results.prediction_file import (
+    PREDICT_NAMED,
+    PREDICTIONS_FILE,
+    RECORD_FILE,
+    is_predict_output,
+    predict_output_said,
+)
 from merbench.results.user_files import opened_user_file, read_user_json
 
 #: the inventory ``merbench export --layout`` writes into its ``--out``
@@ -36,27 +42,70 @@ _COMPARE_KEYS = {"release", "compared", "not_in_release", "channels", "samples"}
 _COMPARE_BYTES = 64 << 20
 
 _NO_RESULT = "not a result merbench checks, shows or resumes"
-EXPORT_OUTPUT = ("is the output of 'merbench export' (a database's samples laid out as "
-                 f"another code reads them), {_NO_RESULT}; give a run's folder")
-COMPARE_OUTPUT = ("is the comparison 'merbench export --compare' wrote (merbench's flow "
-                  f"images against a release's), {_NO_RESULT}; give a run's folder")
-FEATURES_OUTPUT = ("is a features file 'merbench extract --save' wrote, "
-                   f"{_NO_RESULT}; train on it with 'merbench run ... --features FILE'")
+#: what each output is, for a command that wants another input of it (``run --features``,
+#: ``predict PATH``): it read predict's file as a damaged features file and export's folder
+#: as one "with no numbered frame image" (pass 84v, V9)
+EXPORT_NAMED = ("the output of 'merbench export' (a database's samples laid out as another "
+                "code reads them)")
+COMPARE_NAMED = ("the comparison 'merbench export --compare' wrote (merbench's flow images "
+                 "against a release's)")
+FEATURES_NAMED = "a features file 'merbench extract --save' wrote"
+EXPORT_OUTPUT = f"is {EXPORT_NAMED}, {_NO_RESULT}; give a run's folder"
+COMPARE_OUTPUT = f"is {COMPARE_NAMED}, {_NO_RESULT}; give a run's folder"
+FEATURES_OUTPUT = (f"is {FEATURES_NAMED}, {_NO_RESULT}; train on it with 'merbench run ... "
+                   "--features FILE'")
+_SAID = {"export": EXPORT_OUTPUT, "compare": COMPARE_OUTPUT, "features": FEATURES_OUTPUT}
+_NAMED = {"predict": PREDICT_NAMED, "export": EXPORT_NAMED, "compare": COMPARE_NAMED,
+          "features": FEATURES_NAMED}
+
+
+def _command_of(path: Path) -> str | None:
+    """Which command wrote ``path`` ("predict", "export", "compare", "features"), where it is
+    one of their outputs, None where it is none of them."""
+    if is_predict_output(path):
+        return "predict"
+    if path.name == EXPORT_REPORT or (path.is_dir() and os.path.lexists(path / EXPORT_REPORT)):
+        return "export"
+    if path.suffix == ".npz" and _members(path) >= _FEATURES_MEMBERS:
+        return "features"
+    if path.suffix == ".json" and _json_keys(path) >= _COMPARE_KEYS:
+        return "compare"
+    return None
 
 
 def command_output_said(path: Path) -> str | None:
     """What to say of ``path`` (after its name) where another merbench command wrote it and
     it is no result; None where it is none of them."""
     path = Path(path)
-    predicted = predict_output_said(path)
-    if predicted is not None:
-        return predicted
-    if path.name == EXPORT_REPORT or (path.is_dir() and os.path.lexists(path / EXPORT_REPORT)):
-        return EXPORT_OUTPUT
-    if path.suffix == ".npz" and _members(path) >= _FEATURES_MEMBERS:
-        return FEATURES_OUTPUT
-    if path.suffix == ".json" and _json_keys(path) >= _COMPARE_KEYS:
-        return COMPARE_OUTPUT
+    command = _command_of(path)
+    if command == "predict":
+        return predict_output_said(path)  # with the run its recogniser came from
+    return None if command is None else _SAID[command]
+
+
+def command_output_named(path: Path) -> str | None:
+    """What ``path`` is ("the output of 'merbench predict' (...)") where another merbench
+    command wrote it, for a command that wants another kind of input; None where it is none
+    of them."""
+    command = _command_of(Path(path))
+    return None if command is None else _NAMED[command]
+
+
+def command_folder(folder: Path) -> str | None:
+    """What ``folder`` is where another command's output lies in it, for a command that
+    would write inside it (None: it is no such folder): "the output folder of 'merbench
+    predict' (it holds predictions.json)". ``extract --save`` put a features file beside
+    predict's predictions and, with --force, in place of export's report, which export
+    reads to know what it may remove (pass 84v, V7), where inside a result it is refused.
+    Told by name only, as a result's folder is."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    for command, names in (("predict", (PREDICTIONS_FILE, RECORD_FILE)),
+                           ("export", (EXPORT_REPORT,))):
+        held = next((name for name in names if os.path.lexists(folder / name)), None)
+        if held is not None:
+            return f"the output folder of 'merbench {command}' (it holds {held})"
     return None
 
 
@@ -79,5 +128,5 @@ def _json_keys(path: Path) -> set[str]:
     return set(value) if isinstance(value, dict) else set()
 
 
-__all__ = ["COMPARE_OUTPUT", "EXPORT_OUTPUT", "EXPORT_REPORT", "FEATURES_OUTPUT",
-           "command_output_said"]
+__all__ = ["COMPARE_OUTPUT", "EXPORT_OUTPUT", "EXPORT_REPORT", "FEATURES_NAMED",
+           "FEATURES_OUTPUT", "command_folder", "command_output_named", "command_output_said"]

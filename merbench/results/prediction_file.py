@@ -26,8 +26,9 @@ RECORD_FILE = "recogniser.json"
 
 #: what ``validate``, ``show`` and ``status`` alike say of ``predict``'s output, whose
 #: predictions no truth scores (each had its own word for it, two of them false)
-PREDICT_OUTPUT = ("is the output of 'merbench predict' (predictions of new videos, with no "
-                  "truth to score them by), not a result merbench checks, shows or resumes; "
+PREDICT_NAMED = ("the output of 'merbench predict' (predictions of new videos, with no truth "
+                 "to score them by)")
+PREDICT_OUTPUT = (f"is {PREDICT_NAMED}, not a result merbench checks, shows or resumes; "
                   "give the run its recogniser came from (predict's --from-run)")
 
 
