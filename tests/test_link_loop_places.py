@@ -66,7 +66,7 @@ def test_a_sweep_plan_whose_out_is_a_link_loop_is_refused_in_one_line(loop: Path
                                     'dataset = "synthetic"\nepochs = 1\n'
                                     'dataset_options = {subjects = 2}\n')
     line = _one_line(*cli("sweep", "--quiet", "plan.toml")[::2])
-    assert line.startswith("merbench: error: plan.toml: out ") and LOOP in line, line
+    assert line.startswith("merbench: error: plan.toml: out: ") and LOOP in line, line
 
 
 @pytest.mark.parametrize(("given", "said"), [
