@@ -71,27 +71,12 @@ def decode_public_key(text: str) -> bytes:
     return raw
 
 
-class _NameRefused(ValueError):
-    """A key line whose name is refused: the refusal says its own fix."""
-
-
 def parse_public_key(line: str) -> PublicKey:
     """A public-key line; ValueError saying what is wrong with it."""
     parts = line.strip().split(maxsplit=2)
     if len(parts) < 2 or parts[0] != KEY_TYPE:
         raise ValueError(f"not a public key ({_KEY_LINE})")
-    name = parts[2] if len(parts) == 3 else None
-    # the names keygen refuses are refused here too: a --trust line's name is shown on
-    # every page an audit of the key is credited on (pass 84u, U5)
-    if name is not None and any(not c.isprintable() for c in name):
-        raise _NameRefused("its name holds a character that cannot be shown (a control "
-                         "character or a direction mark); give the name as 'merbench "
-                         "keygen --name' takes it")
-    if name is not None and len(name) > MAX_KEY_NAME:
-        raise _NameRefused(f"its name is {len(name):,} characters long, more than the "
-                         f"{MAX_KEY_NAME} a key's name may have; give a short one, as "
-                           "'merbench keygen --name' takes it")
-    return PublicKey(decode_public_key(parts[1]), name)
+    return PublicKey(decode_public_key(parts[1]), parts[2] if len(parts) == 3 else None)
 
 
 def _read_small(path: Path, what: str) -> bytes:
@@ -132,8 +117,7 @@ def read_trusted_keys(paths: list[Path]) -> dict[bytes, PublicKey]:
             try:
                 key = parse_public_key(line)
             except ValueError as exc:
-                hint = "" if _KEY_LINE in str(exc) or isinstance(exc, _NameRefused) else \
-                    f"; each line is {_KEY_LINE}"
+                hint = "" if _KEY_LINE in str(exc) else f"; each line is {_KEY_LINE}"
                 raise MerbenchError(f"--trust {path} line {number}: {exc}{hint}") from None
             earlier = keys.get(key.raw)
             if earlier is None or earlier.name is None:  # a name given later is kept
