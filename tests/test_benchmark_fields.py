@@ -19,14 +19,15 @@ CASES = {
     "protocol": ("nope", "'protocol' is 'nope', which no installed plugin registers; name one "
                          "of casme3-hsta-5fold, lodo"),
     "dataset": ("nope", "'dataset' is 'nope', which no installed plugin registers"),
-    "n_samples": (-4, "'n_samples' is the number -4; give a whole number from 1 up, or leave "
-                      "it out"),
+    "n_samples": (-4, "'n_samples' is the number -4; give a whole number from 1 up to "
+                      "1,000,000, or leave it out"),
     "rank": ([], "'rank' is empty; name the selection policies it ranks, some of fixed, "
                  "inner-val"),
     "title": (None, "'title' is null; give a text"),
     "classes": ("negative", "'classes' is a text; give a list"),
     "description": (7, "'description' is the number 7; give a text or leave it out"),
-    "dataset_version": (True, "'dataset_version' is true; give a whole number from 1 up"),
+    "dataset_version": (True, "'dataset_version' is true; give a whole number from 1 up to "
+                              "1,000,000"),
 }
 
 

@@ -24,9 +24,9 @@ def _one_line(code: int, err: str, *said: str) -> None:
 
 
 @pytest.mark.parametrize(("lines", "said"), [
-    ("epochs = 0\n", "runs[0] (ststnet on synthetic/loso): epochs must be at least 1 (got 0)"),
-    ("batch_size = 10000000\n", "batch_size must be at most 65,536"),
-    ("lr = 1e9\n", "lr must be at most 1000"),
+    ("epochs = 0\n", "runs[0] (ststnet on synthetic/loso) epochs: must be at least 1 (got 0)"),
+    ("batch_size = 10000000\n", "batch_size: must be at most 65,536"),
+    ("lr = 1e9\n", "lr: must be at most 1000"),
     ("lr = 1e999\n", "plan.toml: runs[0] lr: is infinite; give a finite number"),
     ("lr = nan\n", "runs[0] lr: is not a number (NaN); give a finite number"),
     ("model_options = {dropout = 1e999}\n",

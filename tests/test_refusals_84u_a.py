@@ -119,7 +119,7 @@ TINY = ("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1", 
      "holds its own model; leave it out to train as many as free memory holds"),
     (("--parallel-folds", "2e3"), "--parallel-folds must be at most 1,024 (got 2e3)"),
     (("--checkpoint-every", "1e300"),
-     "--checkpoint-every must be at most 10,080 minutes, a week (got 1e+300); 0 saves no "
+     "--checkpoint-every must be at most 10,080 minutes, a week (got 1e300); 0 saves no "
      "unfinished fold"),
     (("--checkpoint-every", "10081"), "--checkpoint-every must be at most 10,080 minutes"),
     (("--eager", "--device", "cpu"),

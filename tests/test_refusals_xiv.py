@@ -216,7 +216,7 @@ def test_a_gpu_share_in_a_sweep_plan_without_the_ray_executor_is_refused(
     plan = _sweep_plan(tmp_path, '[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
                                  "gpus_per_task = 0.5\n")
     line = _one_line(*cli("sweep", plan)[::2])
-    assert "gpus_per_task applies with --executor ray" in line, line  # the plan's key
+    assert "gpus_per_task: applies with --executor ray" in line, line  # the plan's key
 
 
 def test_audit_refuses_more_folds_than_the_run_has(cli, tmp_path: Path) -> None:

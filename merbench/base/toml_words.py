@@ -18,6 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from merbench.base.near_zero import text_as_written
+from merbench.base.whole_numbers import float_text
 
 _LONGEST = 60  # characters of a value shown; the middle of a longer one is left out
 _ITEMS = 4  # items of an array shown before "..."
@@ -88,7 +89,7 @@ def _float(value: float) -> str:
     """A float as TOML spells it: ``inf``, ``-inf``, ``nan``, ``1e-05``, ``0.5``."""
     if math.isnan(value):
         return "nan"
-    return repr(value)  # Python's repr of a finite float or an infinity is valid TOML
+    return float_text(value)  # an infinity, 0.5, 2.0, 1e300: valid TOML as it is written
 
 
 def _shortened(text: str) -> str:

@@ -121,4 +121,15 @@ def number_shown(value: float) -> str:
     if isinstance(value, float) and math.isfinite(value) and value.is_integer() \
             and abs(value) < 1e16:  # beyond, Python writes it with an exponent (1e+16)
         return str(int(value))
-    return str(value)
+    return float_text(value)
+
+
+def float_text(value: float) -> str:
+    """``value`` as Python writes it back, its exponent as people write one (``1e300``,
+    ``1e-5``, not ``1e+300``, ``1e-05``); ``2.0`` stays ``2.0``."""
+    return _EXPONENT.sub(r"e\1\2", repr(value))
+
+
+#: Python's exponent (``1e+300``, ``1e-05``) against the one people write (``1e300``,
+#: ``1e-5``): a refusal quoted ``--checkpoint-every 1e300`` as "1e+300" (pass 84v, V14)
+_EXPONENT = re.compile(r"e(-?)\+?0*(\d)")

@@ -10,11 +10,13 @@ whose tables no run could ever fill."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.non_finite import non_finite_text, non_finite_words
+from merbench.base.whole_numbers import number_shown
 from merbench.plugin_system.lazy_factory import LazyFactory
 from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.option_values import OptionRefused, whole_only
@@ -43,7 +45,7 @@ def read_definition(path: Path) -> Any:
         raise MerbenchError(f"benchmark {path} {exc.reason}; fix the definition or remove it "
                             "from --benchmarks") from None
     try:
-        data = read_written_json(path, "benchmark definition")
+        data = read_written_json(path, "benchmark definition", parse_float=_number_as_written)
     except UnreadableFile as exc:
         raise MerbenchError(f"benchmark {path} {exc.reason}; save the definition as UTF-8 "
                             "JSON") from None
@@ -55,6 +57,26 @@ def read_definition(path: Path) -> Any:
         raise refuse(path, unshown, "holds a character that cannot be shown (a control "
                      "character or a direction mark)", "write it in plain, printable text")
     return data
+
+
+class _BeyondFloat(float):
+    """A definition's number too large for a float (``1e400``): infinite to any use, with
+    its text kept (:attr:`written`) for the refusal to quote: "'n_samples' is the number
+    inf" named a value the file does not hold (pass 84v, V12)."""
+
+    written: str
+
+    def __new__(cls, written: str) -> _BeyondFloat:
+        number = super().__new__(cls, float(written))
+        number.written = written
+        return number
+
+
+def _number_as_written(text: str) -> float:
+    """The reader's ``parse_float``: the float, or beyond a float's range the number with
+    its text (:class:`_BeyondFloat`)."""
+    number = float(text)
+    return number if math.isfinite(number) else _BeyondFloat(text)
 
 
 def _unshowable(value: Any, where: str = "") -> str | None:
@@ -84,8 +106,10 @@ def value_words(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, _BeyondFloat):
+        return f"the number {value.written}, too large for any count"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return f"the number {number_shown(value) if isinstance(value, float) else value}"
     if isinstance(value, str):
         return "a text"
     return "a list" if isinstance(value, list) else "an object"
@@ -121,14 +145,21 @@ def optional_text(data: dict[str, Any], key: str, source: Path) -> str:
     return value
 
 
+#: the largest version or number of samples a definition may give: the largest MER
+#: database holds a few thousand samples; a definition's ``n_samples`` of 1e26 built a table
+#: no run could ever fill (pass 84v, V12)
+MAX_COUNT = 1_000_000
+
+
 def positive(data: dict[str, Any], key: str, source: Path) -> int | None:
-    """An optional whole number from 1 up (a version, a number of samples), or None."""
+    """An optional whole number from 1 up to :data:`MAX_COUNT` (a version, a number of
+    samples), or None."""
     value = data.get(key)
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_COUNT:
         raise refuse(source, key, f"is {value_words(value)}",
-                     "give a whole number from 1 up, or leave it out")
+                     f"give a whole number from 1 up to {MAX_COUNT:,}, or leave it out")
     return value
 
 

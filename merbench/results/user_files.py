@@ -166,7 +166,7 @@ def read_user_text(path: Path, what: str, limit: int = MAX_TEXT_BYTES) -> str:
     return decode_text(read_user_bytes(path, what, limit), Path(path), what)
 
 
-def read_written_json(path: Path, what: str) -> Any:
+def read_written_json(path: Path, what: str, **options: Any) -> Any:
     """The JSON value of a file merbench wrote into a result (``run.json``, a spotted
     video's file, a summary over seeds), decoded as :func:`decode_text` decodes a user's
     file: a results file saved again by an editor that adds a UTF-8 byte-order mark is the
@@ -174,8 +174,9 @@ def read_written_json(path: Path, what: str) -> Any:
     it damaged. Read as :func:`~merbench.results.safe_files.read_regular_bytes` reads it, so
     a missing file is still ``FileNotFoundError`` for the caller to word, a fifo an
     :class:`UnsafeFile`; other bytes than UTF-8 are an :class:`UnreadableFile` naming them,
-    JSON that does not decode a ``json.JSONDecodeError``."""
-    return loads(decode_text(read_regular_bytes(Path(path)), Path(path), what))
+    JSON that does not decode a ``json.JSONDecodeError``; ``options`` as ``json.loads``
+    takes them."""
+    return loads(decode_text(read_regular_bytes(Path(path)), Path(path), what), **options)
 
 
 def read_user_json(path: Path, what: str, limit: int = MAX_TEXT_BYTES) -> Any:

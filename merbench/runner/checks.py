@@ -63,8 +63,9 @@ def too_large(name: str, value: int, written: str | None = None) -> str | None:
     """The line for a whole-number option (the field ``name``) above its largest value, or
     None. The value is said as ``written`` where the command line gave it as text: ``--epochs
     1e9`` is "got 1e9", not the thousand-separated int it reads as ("--folds 9e99" was
-    said in 100 digits, pass 84j Q12); a value from Python or a file is said as the int."""
-    got = f"{value:,}" if written is None else written.strip()
+    said in 100 digits, pass 84j Q12); a value from Python or a file is said as the int, as
+    a plan writes it (``5000``, not "5,000": pass 84v, V14)."""
+    got = str(value) if written is None else written.strip()
     if name in ("threads", "workers") and value > max_threads():
         return (f"{flag(name)} must be at most {max_threads()} (4 per core of this machine; "
                 f"got {got}); leave it out to let merbench choose")
@@ -92,8 +93,8 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
     if spec.lr is not None and not (spec.lr > 0 and math.isfinite(spec.lr)):
         raise MerbenchError(f"--lr must be a positive number (got {number_shown(spec.lr)})")
     if spec.lr is not None and spec.lr > MAX_LR:
-        raise MerbenchError(f"--lr must be at most {MAX_LR:g} (got {spec.lr:g}): a step that "
-                            "large overflows the weights' 32-bit numbers")
+        raise MerbenchError(f"--lr must be at most {MAX_LR:g} (got {number_shown(spec.lr)}): "
+                            "a step that large overflows the weights' 32-bit numbers")
     for name in ("epochs", "batch_size"):
         value = getattr(spec, name)
         problem = None if value is None else too_large(name, value)

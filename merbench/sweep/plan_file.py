@@ -183,7 +183,6 @@ def _with_defaults(defaults: dict[str, Any], entry: dict[str, Any]) -> dict[str,
 def _expand(path: str, table: str, entry: dict[str, Any], overrides: dict[str, Any],
             plugins: Plugins, base: Path, from_defaults: set[str] | None = None
             ) -> list[Configuration]:
-    where = f"{path}: {table}"
     # not in a plan: what the sweep decides (each run's folder and seed) and what its command
     # line decides for all of its runs (where they execute)
     fields = set(sweep_plan_options())
@@ -219,14 +218,26 @@ def _expand(path: str, table: str, entry: dict[str, Any], overrides: dict[str, A
                     # other mistakes, before the sweep says what it runs
                     several_runs(planned.parsed_task())
                 except MerbenchError as exc:
-                    said = toml_spelling(str(exc), set(options) - set(overrides))
-                    raise MerbenchError(f"{where} ({model} on {dataset}/{protocol}): {said}"
-                                        ) from None
+                    raise _run_refused(f"{path}: {table} ({model} on {dataset}/{protocol})",
+                                       exc, set(options) - set(overrides)) from None
                 name = (f"{model}-{dataset}-{protocol}-"
                         f"{json_hash(what_runs(planned, leave_out=('seed',)))[:8]}")
                 found.append(Configuration(table, planned, settings,
                                            seeds, base / name, skipped))
     return found
+
+
+def _run_refused(where: str, exc: MerbenchError, keys: set[str]) -> MerbenchError:
+    """A run's own check of an entry's values, said in the plan's shape: ``WHERE KEY: ...``
+    (``FILE: runs[N] (MODEL on DATASET/PROTOCOL) epochs: must be ...``) where the refusal is
+    of one of the entry's keys, else ``WHERE: ...``. It read ``WHERE: checkpoint_every must
+    be ...`` (pass 84v V14), the key inside the sentence; the model, dataset and protocol
+    stay, as an entry may ask for several and the refusal hold for one of them only."""
+    said = toml_spelling(str(exc), keys)
+    first, _, rest = said.partition(" ")
+    if first in keys and rest and not rest.startswith("="):  # not a line: 'task = "au" is'
+        return refused(f"{where} {first}", rest)
+    return refused(where, said)
 
 
 def _not_applying(model: str, from_defaults: set[str], options: dict[str, Any],
