@@ -52,14 +52,12 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_bytes, is_temporary
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
+from merbench.base.cache_store import MANIFEST, has_manifest, in_the_way, manifest_bytes
 from merbench.base.cache_writers import WriterMark, refuse_written
 from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import path_kind
 
 FEATURES = "features"
-MANIFEST = "merbench-store.json"
-STORE_KIND = "feature-cache-store"
-STORE_SCHEMA = 1
 
 
 def default_cache_dir() -> Path:
@@ -88,7 +86,7 @@ class FeatureCache:
         self.root = Path(root).expanduser() if root is not None else default_cache_dir()
         self.folder = self.root / store if store is not None else self.root / FEATURES / feature
         self._label, self._fix = label, fix
-        self._manifest = _manifest_bytes(store if store is not None else f"{FEATURES}/{feature}",
+        self._manifest = manifest_bytes(store if store is not None else f"{FEATURES}/{feature}",
                                          feature)
         self._unmarked, self._writing = False, WriterMark()  # held from the first write
         try:
@@ -142,10 +140,20 @@ class FeatureCache:
             self._writing.hold(self.folder)  # 'cache clear' leaves this store meanwhile
             atomic_write_bytes(self.path(key), buffer.getvalue())
         except OSError as exc:
+            blocked = in_the_way(self.root, self.path(key), self.folder)
+            if blocked is not None:  # the folder is writable: the system's words misled
+                raise MerbenchError(f"cannot write the {self._label}: {blocked}") from None
             raise MerbenchError(
                 f"cannot write the {self._label} in '{self.folder}' ({exc.strerror or exc}); "
                 f"{self._fix}"
             ) from None
+
+    def check(self) -> None:
+        """Refuse, before anything is computed, a store whose folder cannot be made: a file
+        where it belongs stopped an extraction only at its first write."""
+        blocked = in_the_way(self.root, self.folder, self.folder)
+        if blocked is not None:
+            raise MerbenchError(f"cannot write the {self._label}: {blocked}")
 
     def _mark(self) -> None:
         """Write the store's manifest when merbench starts the store, so ``cache clear`` can
@@ -161,16 +169,6 @@ class FeatureCache:
             self._unmarked = not manifest.is_file()  # another writer may have just marked it
             return
         atomic_write_bytes(manifest, self._manifest)
-
-
-def _manifest_bytes(relative: str, feature: str) -> bytes:
-    """A store's manifest: who wrote it, what it holds and where it belongs under the root
-    (so a store moved or copied elsewhere is not taken for merbench's there)."""
-    return (json.dumps({"written_by": "merbench", "kind": STORE_KIND, "schema": STORE_SCHEMA,
-                        "store": relative, "feature": feature,
-                        "layout": "<key[:2]>/<key>.npz",
-                        "note": "merbench's feature cache: 'merbench cache clear' deletes "
-                                "this folder"}, indent=2) + "\n").encode()
 
 
 @dataclass(frozen=True)
@@ -221,20 +219,6 @@ def _is_entry(path: Path, shard: str) -> bool:
     key = path.name[:-4]
     return (path.name.endswith(".npz") and bool(key) and not key.startswith(".")
             and key[:2] == shard and _is_plain_file(path))
-
-
-def _has_manifest(folder: Path, relative: str) -> bool:
-    """Whether ``folder`` holds a manifest merbench wrote for a store at this very place."""
-    path = folder / MANIFEST
-    try:
-        if not _is_plain_file(path) or path.stat().st_size > 64_000:
-            return False
-        data = json.loads(path.read_bytes())  # bounded: a plain file of <64 kB, above
-    except (OSError, ValueError, RecursionError):  # RecursionError: nesting too deep
-        return False
-    return (isinstance(data, dict) and data.get("written_by") == "merbench"
-            and data.get("kind") == STORE_KIND and data.get("schema") == STORE_SCHEMA
-            and data.get("store") == relative)
 
 
 def _scan_store(folder: Path, relative: str) -> tuple[int, int, list[str]]:
@@ -292,7 +276,7 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     unmarked: list[str] = []
 
     def visit(folder: Path, relative: str) -> None:
-        if _is_real_dir(folder) and _has_manifest(folder, relative):
+        if _is_real_dir(folder) and has_manifest(folder, relative):
             entries, size, strays = _scan_store(folder, relative)
             stores.append(StoreInfo(folder.name, folder, entries, size))
             foreign.extend(strays)

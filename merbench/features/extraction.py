@@ -164,6 +164,8 @@ def extract_samples(meta: FeatureMeta, extractor: SampleExtractor, dataset: Data
         raise MerbenchError(f"--workers must be at least 1 (got {workers})")
     cache = FeatureCache(meta.name, meta.version, extractor.params, cache_root) \
         if use_cache else None
+    if cache is not None:
+        cache.check()
     ids = dataset.samples["sample_id"].astype(str).tolist()
     tasks = list(enumerate(ids))
     results: list[_Done | None] = [None] * len(ids)

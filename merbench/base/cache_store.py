@@ -1,0 +1,92 @@
+"""What makes a folder one of merbench's cache stores (its marker), and what is in the way
+where a store cannot be used, in the words ``extract``, ``cache info`` and ``cache clear`` share.
+
+A store's marker, ``merbench-store.json``, is the only proof that merbench wrote its folder
+(:mod:`merbench.base.cache`): :func:`has_manifest` reads it.
+
+A file where a store's folder belongs, or a folder where an entry belongs, stopped
+``extract`` with the system's words ("Is a directory", "File exists") and a fix that sent
+the user away from a cache folder that was writable (pass 84w, W5); :func:`in_the_way` names
+the thing in the way and how to remove it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import stat
+from pathlib import Path
+
+from merbench.base.file_kinds import entry_words
+
+MANIFEST = "merbench-store.json"
+STORE_KIND = "feature-cache-store"
+STORE_SCHEMA = 1
+_MARKER_LIMIT = 64_000  # bytes: merbench's markers are a few hundred
+
+
+def manifest_bytes(relative: str, feature: str) -> bytes:
+    """A store's manifest: who wrote it, what it holds and where it belongs under the root
+    (so a store moved or copied elsewhere is not taken for merbench's there)."""
+    return (json.dumps({"written_by": "merbench", "kind": STORE_KIND, "schema": STORE_SCHEMA,
+                        "store": relative, "feature": feature,
+                        "layout": "<key[:2]>/<key>.npz",
+                        "note": "merbench's feature cache: 'merbench cache clear' deletes "
+                                "this folder"}, indent=2) + "\n").encode()
+
+
+def _marker_reason(path: Path, relative: str) -> str | None:
+    """None where ``path`` is merbench's marker for the store at ``relative``; else what it
+    is instead ("is damaged", "is a fifo", "marks the store 'features/a'")."""
+    try:
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISREG(mode):
+            return f"is {entry_words(path)}"
+        if os.stat(path).st_size > _MARKER_LIMIT:
+            return "is damaged"
+        data = json.loads(path.read_bytes())  # bounded: a plain file of <64 kB, above
+    except (OSError, ValueError, RecursionError):  # RecursionError: nesting too deep
+        return "is damaged"
+    if not (isinstance(data, dict) and data.get("written_by") == "merbench"
+            and data.get("kind") == STORE_KIND and data.get("schema") == STORE_SCHEMA):
+        return "is damaged"
+    if data.get("store") != relative:
+        return f"marks the store {str(data.get('store'))!r}, not {relative!r} (moved or copied)"
+    return None
+
+
+def has_manifest(folder: Path, relative: str) -> bool:
+    """Whether ``folder`` holds a manifest merbench wrote for a store at this very place."""
+    return _marker_reason(folder / MANIFEST, relative) is None
+
+
+def in_the_way(root: Path, path: Path, folder: Path) -> str | None:
+    """What stands, under ``root``, where the folders on the way to ``path`` belong (a file
+    where ``folder``, the store, or its shard folder belongs), or a folder where ``path``,
+    an entry of the store, belongs; None where nothing does (the fault is elsewhere: the
+    root itself, the disk, permissions)."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return None
+    here = root
+    for part in parts:
+        here = here / part
+        try:
+            mode = os.lstat(here).st_mode
+        except OSError:  # missing, or unreadable: nothing named in the way
+            return None
+        quoted = shlex.quote(str(here))
+        if here.parent.parent == folder:  # the entry itself
+            if stat.S_ISDIR(mode):
+                return (f"'{here}', a cache entry, is a folder; delete it (rm -r {quoted}) "
+                        "and the entry is computed again")
+            return None
+        if stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and here.is_dir()):
+            continue
+        role = ("the store's shard folder" if here.parent == folder else
+                "the store's folder" if here == folder else "a folder of the cache")
+        return f"'{here}' is {entry_words(here)} where {role} belongs; move it away or delete it " \
+               f"(rm {quoted})"
+    return None
