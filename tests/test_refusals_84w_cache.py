@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,75 @@ def test_a_cache_root_that_is_a_file_keeps_its_own_fix(tmp_path: Path) -> None:
                                             r"MERBENCH_CACHE_DIR to a writable folder"):
         FeatureCache("row-sum", 1, {}, root).store("ab" * 32, np.zeros(2), {})
 
+
+
+# ------------------------------------------------------------------------------- W6
+
+
+def _damage(marker: Path, how: str) -> None:
+    marker.unlink()
+    if how == "a fifo":
+        os.mkfifo(marker)
+    elif how == "a folder":
+        marker.mkdir()
+    else:
+        marker.write_bytes(DAMAGE[how])
+
+
+DAMAGE = {"truncated": b"{", "nested too deep": b"[" * 60_000, "empty": b"",
+          "someone else's JSON": b'{"written_by": "me"}'}
+
+
+@pytest.mark.parametrize("how", [*DAMAGE, "a fifo", "a folder"])
+def test_a_damaged_marker_is_one_judgement_across_extract_info_and_clear(
+        cached: Path, cli, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(cached))
+    FeatureCache("other", 1, {}, cached).store("ab" * 32, np.zeros(2), {})
+    store = cached / "features" / "row-sum"
+    marker = store / MANIFEST
+    _damage(marker, how)
+    said_as = "damaged" if how in DAMAGE else how
+    words = (f"the store marker '{marker}' is {said_as}, so merbench cannot tell that "
+             f"'{store}' is its cache store; if it is, delete the store (rm -r "
+             f"{shlex.quote(str(store))}) and its entries are computed again, or move it away")
+    before = sorted(str(p.relative_to(cached)) for p in cached.rglob("*"))
+    extractor = RowSum()
+    with pytest.raises(MerbenchError) as caught:  # neither read nor written
+        extract_samples(META, extractor, _dataset(), workers=1, cache_root=cached)
+    assert str(caught.value) == f"cannot use the feature cache: {words}"
+    assert extractor.calls == 0
+    with pytest.raises(MerbenchError, match="cannot use the feature cache: the store marker"):
+        FeatureCache("row-sum", 1, {}, cached).store("cd" * 32, np.zeros(2), {})
+    code, out, err = cli("cache", "info")
+    assert code == 0 and err == "" and "other" in out
+    assert f"{cached}: {words}; until then 'merbench cache clear' refuses" in out
+    assert "did not write" not in out
+    for args in (("cache", "clear"), ("cache", "clear", "--feature", "other")):
+        code, out, err = cli(*args)
+        assert code == 2 and out == "" and err.count("\n") == 1
+        assert err == (f"merbench: error: refusing to clear the cache {cached}: {words}; "
+                       "nothing was deleted\n")
+    assert sorted(str(p.relative_to(cached)) for p in cached.rglob("*")) == before
+    # the fix said works: the store deleted, extract computes it again and clear clears all
+    shutil.rmtree(store)
+    assert _extract(cached).calls == 6
+    code, out, err = cli("cache", "clear")
+    assert code == 0 and "cleared 7 entries" in out
+
+
+def test_a_marker_of_another_store_is_said_as_one(cached: Path, cli,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store renamed under the root keeps a marker naming its old place."""
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(cached))
+    os.rename(cached / "features" / "row-sum", cached / "features" / "renamed")
+    with pytest.raises(MerbenchError, match=r"marks the store 'features/row-sum', not "
+                                            r"'features/renamed' \(moved or copied\)"):
+        FeatureCache("renamed", 1, {}, cached).check()
+    code, _out, err = cli("cache", "clear")
+    assert code == 2 and "marks the store 'features/row-sum'" in err
+
+
+def test_a_good_marker_and_a_new_store_are_used_as_before(cached: Path) -> None:
+    assert _extract(cached).calls == 0  # read back, the marker trusted
+    FeatureCache("new", 1, {}, cached).check()  # no folder yet: nothing to refuse
+    assert not (cached / "features" / "new").exists()

@@ -27,7 +27,8 @@ shard folders of ``<key>.npz`` entries and merbench's temporary files. It leaves
 ``features/`` in place, and deletes a store's entries before its manifest, so a clear cut off
 half-way leaves a store the next clear still recognises. It refuses, deleting nothing, a root
 that holds anything else: any file or folder of anyone's, dot-files included, a symbolic link,
-an unknown file inside a store, or a store without a manifest. That last is also what stores
+an unknown file inside a store, a store whose manifest is damaged (which ``extract`` refuses
+too: :mod:`.cache_store`), or a store without a manifest. That last is also what stores
 written before merbench wrote manifests look like; they are not adopted from their shape (a
 folder that looks like a store proves nothing about who wrote it), and the refusal names them
 so they can be deleted by hand; so is a store a command writes now (:mod:`.cache_writers`).
@@ -41,7 +42,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,7 +52,18 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_bytes, is_temporary
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
-from merbench.base.cache_store import MANIFEST, has_manifest, in_the_way, manifest_bytes
+from merbench.base.cache_store import (
+    MANIFEST,
+    has_manifest,
+    in_the_way,
+    is_entry,
+    is_plain_file,
+    is_real_dir,
+    is_temp_file,
+    looks_like_old_store,
+    manifest_bytes,
+    marker_fault,
+)
 from merbench.base.cache_writers import WriterMark, refuse_written
 from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import path_kind
@@ -86,9 +97,10 @@ class FeatureCache:
         self.root = Path(root).expanduser() if root is not None else default_cache_dir()
         self.folder = self.root / store if store is not None else self.root / FEATURES / feature
         self._label, self._fix = label, fix
-        self._manifest = manifest_bytes(store if store is not None else f"{FEATURES}/{feature}",
-                                         feature)
+        self._relative = store if store is not None else f"{FEATURES}/{feature}"
+        self._manifest = manifest_bytes(self._relative, feature)
         self._unmarked, self._writing = False, WriterMark()  # held from the first write
+        self._trusted = False  # the store's marker, once read and found merbench's
         try:
             identity = json.dumps({"feature": feature, "version": version,
                                    "params": dict(params)}, sort_keys=True)
@@ -149,11 +161,22 @@ class FeatureCache:
             ) from None
 
     def check(self) -> None:
-        """Refuse, before anything is computed, a store whose folder cannot be made: a file
-        where it belongs stopped an extraction only at its first write."""
+        """Refuse, before anything is computed or read, a store whose folder cannot be made
+        (a file where it belongs stopped an extraction only at its first write), or whose
+        marker is not merbench's (see :func:`_trust_marker`)."""
         blocked = in_the_way(self.root, self.folder, self.folder)
         if blocked is not None:
             raise MerbenchError(f"cannot write the {self._label}: {blocked}")
+        self._trust_marker()
+
+    def _trust_marker(self) -> None:
+        """Refuse a store whose marker is there but is not merbench's for this place: what
+        ``cache info`` and ``cache clear`` cannot tell is merbench's is not merbench's to
+        read or write either, and all three name the marker the same way."""
+        fault = marker_fault(self.folder, self._relative)
+        if fault is not None:
+            raise MerbenchError(f"cannot use the {self._label}: {fault}")
+        self._trusted = True
 
     def _mark(self) -> None:
         """Write the store's manifest when merbench starts the store, so ``cache clear`` can
@@ -162,7 +185,11 @@ class FeatureCache:
         recreated. A folder that already holds files without a manifest (an older merbench's
         store, or not merbench's at all) stays unmarked: writing into it proves nothing."""
         manifest = self.folder / MANIFEST
-        if self._unmarked or manifest.is_file():
+        if self._unmarked:
+            return
+        if os.path.lexists(manifest):
+            if not self._trusted:
+                self._trust_marker()
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         if any(not is_temporary(p) for p in self.folder.iterdir()):
@@ -185,40 +212,18 @@ class StoreInfo:
 class CacheSurvey:
     """What a cache root holds: merbench's stores, and everything merbench did not write
     (paths relative to the root), of which ``unmarked`` are folders laid out as stores were
-    before merbench wrote manifests."""
+    before merbench wrote manifests; apart from them, stores whose marker is damaged."""
 
     root: Path
     exists: bool
     stores: list[StoreInfo]
     foreign: list[str]
     unmarked: list[str]
-
-
-_OLD_ENTRY = re.compile(r"^[0-9a-f]{64}\.npz$")
+    damaged: list[str]  # what is said of each store whose marker is not merbench's
 
 
 def _root(root: str | os.PathLike[str] | None) -> Path:
     return Path(root).expanduser() if root is not None else default_cache_dir()
-
-
-def _is_real_dir(path: Path) -> bool:
-    return path.is_dir() and not path.is_symlink()
-
-
-def _is_plain_file(path: Path) -> bool:
-    return path.is_file() and not path.is_symlink()
-
-
-def _is_temp_file(path: Path) -> bool:
-    """A file named as :mod:`merbench.base.atomic` names its temporary files (a cut-off write)."""
-    return is_temporary(path) and _is_plain_file(path)
-
-
-def _is_entry(path: Path, shard: str) -> bool:
-    """``<shard>/<key>.npz`` with ``shard == key[:2]``, as :meth:`FeatureCache.path` names it."""
-    key = path.name[:-4]
-    return (path.name.endswith(".npz") and bool(key) and not key.startswith(".")
-            and key[:2] == shard and _is_plain_file(path))
 
 
 def _scan_store(folder: Path, relative: str) -> tuple[int, int, list[str]]:
@@ -226,37 +231,17 @@ def _scan_store(folder: Path, relative: str) -> tuple[int, int, list[str]]:
     entries = size = 0
     strays: list[str] = []
     for child in sorted(folder.iterdir()):
-        if (child.name == MANIFEST and _is_plain_file(child)) or _is_temp_file(child):
+        if (child.name == MANIFEST and is_plain_file(child)) or is_temp_file(child):
             continue
-        if not _is_real_dir(child):
+        if not is_real_dir(child):
             strays.append(f"{relative}/{child.name}")
             continue
         for item in sorted(child.iterdir()):
-            if _is_entry(item, child.name):
+            if is_entry(item, child.name):
                 entries, size = entries + 1, size + item.stat().st_size
-            elif not _is_temp_file(item):
+            elif not is_temp_file(item):
                 strays.append(f"{relative}/{child.name}/{item.name}")
     return entries, size, strays
-
-
-def _looks_like_old_store(folder: Path) -> bool:
-    """Shard folders of SHA-256-named entries only, as stores were before manifests: used to
-    word the refusal, never to delete anything."""
-    found = False
-    try:
-        for shard in folder.iterdir():
-            if _is_temp_file(shard):
-                continue
-            if not _is_real_dir(shard):
-                return False
-            for item in shard.iterdir():
-                if not _is_temp_file(item):
-                    if not (_OLD_ENTRY.match(item.name) and _is_entry(item, shard.name)):
-                        return False
-                    found = True
-    except OSError:  # a foreign folder merbench may not read: foreign all the same
-        return False
-    return found
 
 
 def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
@@ -266,7 +251,7 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     but is not a folder is an error, not an empty cache."""
     base = _root(root)
     if not base.exists():
-        return CacheSurvey(base, False, [], [], [])
+        return CacheSurvey(base, False, [], [], [], [])
     if not base.is_dir():
         what = path_kind(base)
         raise MerbenchError(f"the cache path {base} is {what}, not a cache folder; set "
@@ -274,29 +259,34 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     stores: list[StoreInfo] = []
     foreign: list[str] = []
     unmarked: list[str] = []
+    damaged: list[str] = []
 
     def visit(folder: Path, relative: str) -> None:
-        if _is_real_dir(folder) and has_manifest(folder, relative):
+        if is_real_dir(folder) and has_manifest(folder, relative):
             entries, size, strays = _scan_store(folder, relative)
             stores.append(StoreInfo(folder.name, folder, entries, size))
             foreign.extend(strays)
             return
+        fault = marker_fault(folder, relative) if is_real_dir(folder) else None
+        if fault is not None:  # named by its marker, as extract names it
+            damaged.append(fault)
+            return
         foreign.append(relative)
-        if _is_real_dir(folder) and _looks_like_old_store(folder):
+        if is_real_dir(folder) and looks_like_old_store(folder):
             unmarked.append(relative)
 
     try:
         features = base / FEATURES
-        if _is_real_dir(features):
+        if is_real_dir(features):
             for store in sorted(features.iterdir()):
                 visit(store, f"{FEATURES}/{store.name}")
         for child in sorted(base.iterdir()):
-            if not (child.name == FEATURES and _is_real_dir(child)):
+            if not (child.name == FEATURES and is_real_dir(child)):
                 visit(child, child.name)
     except OSError as exc:
         raise MerbenchError(f"cannot read the cache {base} ({exc.strerror or exc}); make it "
                             f"readable, or set {CACHE_ENV} to another folder") from None
-    return CacheSurvey(base, True, stores, foreign, unmarked)
+    return CacheSurvey(base, True, stores, foreign, unmarked, damaged)
 
 
 def describe_foreign(survey: CacheSurvey) -> str:
@@ -337,6 +327,11 @@ def clear_cache(feature: str | None = None,
     whatever folder ``$MERBENCH_CACHE_DIR`` names, so anything there may be someone's.
     """
     survey = survey_cache(root)
+    if survey.damaged:
+        more = len(survey.damaged) - 1
+        raise MerbenchError(f"refusing to clear the cache {survey.root}: {survey.damaged[0]}"
+                            f"{f' ({more} more such stores)' if more else ''}; nothing was "
+                            "deleted")
     if survey.foreign:
         raise MerbenchError(_refusal(survey))
     infos = survey.stores
@@ -363,13 +358,13 @@ def _remove_store(folder: Path) -> None:
         for child in sorted(folder.iterdir()):
             if child.name == MANIFEST:
                 continue
-            if _is_temp_file(child):
+            if is_temp_file(child):
                 child.unlink(missing_ok=True)
                 continue
-            if not _is_real_dir(child):  # appeared since the survey: never follow a link
+            if not is_real_dir(child):  # appeared since the survey: never follow a link
                 raise NotADirectoryError(errno.ENOTDIR, "not a shard folder", str(child))
             for item in child.iterdir():
-                if _is_entry(item, child.name) or _is_temp_file(item):
+                if is_entry(item, child.name) or is_temp_file(item):
                     item.unlink(missing_ok=True)
             child.rmdir()
         manifest.unlink()

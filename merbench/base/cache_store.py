@@ -2,7 +2,12 @@
 where a store cannot be used, in the words ``extract``, ``cache info`` and ``cache clear`` share.
 
 A store's marker, ``merbench-store.json``, is the only proof that merbench wrote its folder
-(:mod:`merbench.base.cache`): :func:`has_manifest` reads it.
+(:mod:`merbench.base.cache`). A damaged marker (``{``, a fifo) proves nothing, yet
+``extract`` read and wrote such a store while ``cache info`` left it out of its table and
+``cache clear`` refused the whole cache as holding a folder "merbench did not write" (pass
+84w, W6). One judgement now: a store whose marker is not merbench's for that very place is
+not used by ``extract``, not counted by ``info`` and not cleared by ``clear``, and each names
+the marker file with the same words (:func:`marker_fault`).
 
 A file where a store's folder belongs, or a folder where an entry belongs, stopped
 ``extract`` with the system's words ("Is a directory", "File exists") and a fix that sent
@@ -14,10 +19,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import stat
 from pathlib import Path
 
+from merbench.base.atomic import is_temporary
 from merbench.base.file_kinds import entry_words
 
 MANIFEST = "merbench-store.json"
@@ -61,6 +68,22 @@ def has_manifest(folder: Path, relative: str) -> bool:
     return _marker_reason(folder / MANIFEST, relative) is None
 
 
+def marker_fault(folder: Path, relative: str) -> str | None:
+    """Where ``folder`` has a marker that is not merbench's for the store at ``relative``
+    (under the root), what every command says of it; None where it has none or a good one.
+    The fix keeps the entries' owner in charge: merbench deletes nothing it cannot tell is
+    its own, and a store deleted by hand is only computed again."""
+    path = folder / MANIFEST
+    if not os.path.lexists(path):
+        return None
+    reason = _marker_reason(path, relative)
+    if reason is None:
+        return None
+    return (f"the store marker '{path}' {reason}, so merbench cannot tell that '{folder}' is "
+            "its cache store; if it is, delete the store (rm -r "
+            f"{shlex.quote(str(folder))}) and its entries are computed again, or move it away")
+
+
 def in_the_way(root: Path, path: Path, folder: Path) -> str | None:
     """What stands, under ``root``, where the folders on the way to ``path`` belong (a file
     where ``folder``, the store, or its shard folder belongs), or a folder where ``path``,
@@ -90,3 +113,46 @@ def in_the_way(root: Path, path: Path, folder: Path) -> str | None:
         return f"'{here}' is {entry_words(here)} where {role} belongs; move it away or delete it " \
                f"(rm {quoted})"
     return None
+
+
+_OLD_ENTRY = re.compile(r"^[0-9a-f]{64}\.npz$")
+
+
+def is_real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def is_plain_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def is_temp_file(path: Path) -> bool:
+    """A file named as :mod:`merbench.base.atomic` names its temporary files (a cut-off write)."""
+    return is_temporary(path) and is_plain_file(path)
+
+
+def is_entry(path: Path, shard: str) -> bool:
+    """``<shard>/<key>.npz`` with ``shard == key[:2]``, as :meth:`FeatureCache.path` names it."""
+    key = path.name[:-4]
+    return (path.name.endswith(".npz") and bool(key) and not key.startswith(".")
+            and key[:2] == shard and is_plain_file(path))
+
+
+def looks_like_old_store(folder: Path) -> bool:
+    """Shard folders of SHA-256-named entries only, as stores were before manifests: used to
+    word the refusal, never to delete anything."""
+    found = False
+    try:
+        for shard in folder.iterdir():
+            if is_temp_file(shard):
+                continue
+            if not is_real_dir(shard):
+                return False
+            for item in shard.iterdir():
+                if not is_temp_file(item):
+                    if not (_OLD_ENTRY.match(item.name) and is_entry(item, shard.name)):
+                        return False
+                    found = True
+    except OSError:  # a foreign folder merbench may not read: foreign all the same
+        return False
+    return found

@@ -32,8 +32,11 @@ def main(args: argparse.Namespace) -> int:
                                        if args.action == "info" else "nothing to clear"))
         return 0
     if args.action == "info":
-        if survey.stores or not survey.foreign:
+        if survey.stores or not (survey.foreign or survey.damaged):
             print_cache_info(root, survey.stores)
+        for fault in survey.damaged:  # in extract's words: it refuses the store too
+            say(f"{shown}: {fault}; until then 'merbench cache clear' refuses to clear "
+                f"the cache")
         if survey.foreign:
             held = "also holds" if survey.stores else "holds no merbench cache entries, only"
             say(f"{shown} {held} {describe_foreign(survey)}, so 'merbench cache clear' will "

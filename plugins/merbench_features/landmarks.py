@@ -131,6 +131,10 @@ class LandmarkCache:
             fix=f"set {CACHE_ENV} or --feature-opt cache_dir=DIR to a writable folder")
         self.root, self.folder = self._entries.root, self._entries.folder
 
+    def check(self) -> None:
+        """Refuse a store that cannot be written, or whose marker is not merbench's."""
+        self._entries.check()
+
     def key(self, image: np.ndarray) -> str:
         return self._entries.key({"image": image})
 
@@ -205,6 +209,7 @@ def _detect_all(images: Sequence[np.ndarray] | np.ndarray,
                 cache_dir: str | os.PathLike[str] | None,
                 labels: Sequence[str] | None = None) -> _Detection:
     cache = LandmarkCache(cache_dir)
+    cache.check()
     n = len(images)
     points = np.empty((n, N_POINTS, 2), dtype=np.float32)
     failed = np.zeros(n, dtype=bool)
