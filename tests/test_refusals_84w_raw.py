@@ -48,3 +48,44 @@ def test_a_subject_or_clip_cell_holding_a_path_is_a_refused_row(
             "folder in the database's tree (correct the cell))") in err, err
     code, out, err = _extract(cli, samm_root, sheet, "--skip-missing")
     assert code == 0 and "1 sample" in out + err, err
+
+
+def _csv(path: Path, rows: list[list[object]], extra: str = "") -> Path:
+    import csv
+
+    with path.open("w", newline="") as file:
+        csv.writer(file).writerows(rows)
+        file.write(extra)
+    return path
+
+
+def test_a_csv_sheet_row_of_more_cells_than_its_header_is_said_by_its_line(
+        samm_root: Path, cli, tmp_path: Path) -> None:
+    """W2: said as "(C error: Expected 11 fields in line 6, saw 14)", pandas's words."""
+    rows = [row + [""] * (11 - len(row)) for row in samm_rows()]  # as a spreadsheet saves
+    sheet = _csv(tmp_path / "rag.csv", rows, "006,006_1_9,1,2,3,4,5,6,7,8,9,10,11,12\n")
+    code, _, err = _extract(cli, samm_root, sheet)
+    assert code == 2 and err.count("\n") == 1, err
+    assert (f"{sheet} (samm coding sheet) has 14 cells on line 6, where its first line has "
+            "11; correct line 6, or give the file as it was written") in err, err
+    assert "C error" not in err and "fields" not in err
+
+
+def test_a_ragged_row_after_a_cell_spanning_lines_is_said_by_the_editors_line() -> None:
+    """pandas counts a quoted cell that spans lines as one line."""
+    from merbench.results.csv_faults import csv_fault
+
+    text = 'a,b,c\n"x\ny",2,3\n4,5,6,7\n'
+    said, fix = csv_fault(text, "C error: Expected 3 fields in line 3, saw 4", True)
+    assert said == "has 4 cells on line 4, where its header has 3", said
+    assert fix.startswith("correct line 4")
+
+
+def test_a_nul_in_a_csv_sheet_is_said_as_itself(samm_root: Path, cli, tmp_path: Path) -> None:
+    """W2: said as "(C error: Expected 3 fields in line 2, saw 10)"."""
+    sheet = tmp_path / "nul.csv"
+    sheet.write_bytes(b"Subject,File\x00name,Onset Frame\n" + b"006,006_1_2,1,2,3,4,5,6,7,8\n")
+    code, _, err = _extract(cli, samm_root, sheet)
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"{sheet} (samm coding sheet) holds a NUL character on line 1" in err, err
+    assert "C error" not in err
