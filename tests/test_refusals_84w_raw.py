@@ -7,6 +7,7 @@ The trees are built here (random pixels, no faces): no real data is needed."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,50 @@ def test_a_nul_in_a_csv_sheet_is_said_as_itself(samm_root: Path, cli, tmp_path: 
     assert code == 2 and err.count("\n") == 1, err
     assert f"{sheet} (samm coding sheet) holds a NUL character on line 1" in err, err
     assert "C error" not in err
+
+
+def _clip(root: Path) -> Path:
+    return root / "006" / "006_1_2"
+
+
+@pytest.mark.parametrize("twin", ["006_0000102.jpg", "006_00102.png"])
+def test_a_clip_folder_with_two_files_of_one_frame_number_is_a_refused_sample(
+        samm_root: Path, cli, tmp_path: Path, twin: str) -> None:
+    """W3: taken (rc 0), the apex read from whichever file the system listed first."""
+    import shutil
+
+    shutil.copy(_clip(samm_root) / "006_00101.jpg", _clip(samm_root) / twin)
+    sheet = workbook(tmp_path / "s.xlsx", samm_rows())
+    code, _, err = _extract(cli, samm_root, sheet)
+    first, second = sorted(["006_00102.jpg", twin])
+    assert code == 2 and err.count("\n") == 1, err
+    assert (f"samm/006/006_1_2 (the folder '{_clip(samm_root)}' holds two frames numbered "
+            f"102 ({first} and {second}); a frame's number is the last number in its file "
+            "name: keep one file of each number)") in err, err
+    code, out, err = _extract(cli, samm_root, sheet, "--skip-missing")
+    assert code == 0 and "1 sample" in out + err, err
+
+
+@pytest.mark.parametrize(("make", "kind"), [
+    (os.mkfifo, "a fifo"),
+    (os.mkdir, "a folder"),
+    (lambda path: os.symlink("/dev/zero", path), "a symbolic link (to /dev/zero)"),
+])
+@pytest.mark.parametrize(("number", "said"), [
+    (102, "the apex frame 102, '{}',"),
+    (104, "'{}' (frame 104)"),
+])
+def test_a_frame_that_is_no_file_is_said_as_what_it_is(
+        samm_root: Path, cli, tmp_path: Path, make, kind: str, number: int,
+        said: str) -> None:
+    """W4: called missing, "the apex frame 102 is not in '...' (5 frames, 100..105)", while
+    ls showed it."""
+    frame = _clip(samm_root) / f"006_{number:05d}.jpg"
+    frame.unlink()
+    make(frame)
+    sheet = workbook(tmp_path / "s.xlsx", samm_rows())
+    code, _, err = _extract(cli, samm_root, sheet)
+    assert code == 2 and err.count("\n") == 1, err
+    assert (f"samm/006/006_1_2 ({said.format(frame)} is {kind}, not an image file; restore "
+            "the frame)") in err, err
+    assert "is not in" not in err

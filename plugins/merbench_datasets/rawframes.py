@@ -4,7 +4,8 @@ Each raw database module turns its coding sheet into an *annotation table* (one 
 micro-expression: ids, label, clip folder, onset / apex / offset frame numbers) and hands it
 to :func:`build`, which checks every sample against the files before anything is trained:
 
-- the clip folder exists and holds frame images;
+- the clip folder exists and holds frame images, one regular file of each number
+  (``merbench.api.frame_fault``);
 - the onset and apex frames are among the folder's frames, numbered as
   ``merbench.api.frame_index`` numbers them (the last number in a file name);
 - onset <= apex (<= offset where the offset is known);
@@ -47,6 +48,7 @@ from merbench.api import (
     MerbenchError,
     UnreadableFile,
     decode_user_image,
+    frame_fault,
     frame_index,
     read_user_bytes,
     read_user_image,
@@ -110,6 +112,10 @@ def _check(row: pd.Series) -> tuple[dict[str, object], str | None]:
         if folder.exists():
             return resolved, f"the frame folder '{folder}' is a file, not a folder"
         return resolved, f"the frame folder '{folder}' is missing"
+    fault = frame_fault(folder, {n: w for w, n in (("onset", onset), ("apex", apex))
+                                 if n is not None})
+    if fault is not None:  # two files of one number, a frame that is a fifo: said as it is
+        return resolved, fault
     frames = frame_index(folder)
     if not frames:
         return resolved, f"the frame folder '{folder}' holds no frame images"
