@@ -28,6 +28,7 @@ from merbench.data.au_labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUni
 from merbench.data.clips import (
     CLIP_COLUMNS,
     Clip,
+    frame_fault,
     frame_index,
     frame_number,
     unique_frame_index,
@@ -186,6 +187,7 @@ __all__ = [
     "decode_user_image",
     "fixed_options",
     "folder_from_env",
+    "frame_fault",
     "frame_index",
     "frame_number",
     "grid_fault",

@@ -41,6 +41,7 @@ import numpy as np
 from merbench.base.errors import MerbenchError
 from merbench.base.native_output import native_stderr_silenced
 from merbench.results.codec import loads, long_integer, unreadable
+from merbench.results.csv_faults import csv_fault
 from merbench.results.safe_files import MAX_FILE_BYTES, UnsafeFile, read_regular_bytes
 from merbench.results.workbook_extent import too_far
 
@@ -229,10 +230,8 @@ def parse_user_csv(data: bytes, path: Path, what: str, **options: Any) -> pd.Dat
     try:
         return pd.read_csv(io.StringIO(text), **options)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        where = f" ({first.split('. ', 1)[-1]})" if "line" in first else ""
-        raise _refuse(Path(path), what, f"is not a CSV table of the expected columns{where}",
-                      "give the file as it was written") from None
+        said, fix = csv_fault(text, str(exc), options.get("header", "infer") is not None)
+        raise _refuse(Path(path), what, said, fix) from None
 
 
 def column_problem(found: Any, wanted: list[str]) -> str | None:

@@ -4,7 +4,8 @@ Each raw database module turns its coding sheet into an *annotation table* (one 
 micro-expression: ids, label, clip folder, onset / apex / offset frame numbers) and hands it
 to :func:`build`, which checks every sample against the files before anything is trained:
 
-- the clip folder exists and holds frame images;
+- the clip folder exists and holds frame images, one regular file of each number
+  (``merbench.api.frame_fault``);
 - the onset and apex frames are among the folder's frames, numbered as
   ``merbench.api.frame_index`` numbers them (the last number in a file name);
 - onset <= apex (<= offset where the offset is known);
@@ -47,6 +48,7 @@ from merbench.api import (
     MerbenchError,
     UnreadableFile,
     decode_user_image,
+    frame_fault,
     frame_index,
     read_user_bytes,
     read_user_image,
@@ -56,7 +58,12 @@ from merbench_datasets.action_units import CELL_COLUMNS as AU_COLUMNS
 from merbench_datasets.action_units import ROW_COLUMN as AU_ROW
 from merbench_datasets.action_units import TEXT_COLUMN as AU_TEXT
 from merbench_datasets.action_units import coded as coded_aus
-from merbench_datasets.sheets import Miswritten, miswritten_reason, refuse_repeated_rows
+from merbench_datasets.sheets import (
+    Miswritten,
+    folder_name_fault,
+    miswritten_reason,
+    refuse_repeated_rows,
+)
 from merbench_datasets.subject_choice import chosen_subjects, select_subjects
 
 SOURCES = ("onset_frame", "apex_frame")
@@ -105,6 +112,10 @@ def _check(row: pd.Series) -> tuple[dict[str, object], str | None]:
         if folder.exists():
             return resolved, f"the frame folder '{folder}' is a file, not a folder"
         return resolved, f"the frame folder '{folder}' is missing"
+    fault = frame_fault(folder, {n: w for w, n in (("onset", onset), ("apex", apex))
+                                 if n is not None})
+    if fault is not None:  # two files of one number, a frame that is a fifo: said as it is
+        return resolved, fault
     frames = frame_index(folder)
     if not frames:
         return resolved, f"the frame folder '{folder}' holds no frame images"
@@ -326,30 +337,15 @@ def labelled(table: pd.DataFrame, dataset: str, mapping: dict[str, str],
     return kept, problems
 
 
-NAME_MAX = 255  # bytes in one file or folder name (Linux, macOS)
-
-
-def _too_long(row: pd.Series) -> tuple[str, str] | None:
-    """Which of the row's subject and clip cells is too long for a folder name, said, or
-    None: the folder derived from such a cell cannot exist, and naming that folder told the
-    user to give a path where a sheet cell is wrong."""
-    for what in ("clip", "subject"):
-        text = str(row[what])
-        if len(text.encode()) > NAME_MAX:
-            shown = text if len(text) <= 24 else text[:20] + "..."
-            return f"its {what} '{shown}'", f"is {len(text):,} characters, longer than a " \
-                "folder name can be (correct the cell)"
-    return None
-
-
 def unusable_rows(table: pd.DataFrame, sheet: Path, dataset: str, role: str = "sheet",
                   label: str | None = "emotion") -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Split off sheet rows that cannot be samples at all: no subject, clip, onset frame or
     ``label`` (the sheet's column the emotion comes from; None: the emotion is no cell of
     this sheet, or its own check names the row, as SMIC's label), a frame cell with a typo
     (:class:`merbench_datasets.sheets.Miswritten`: not "not coded"), or a subject or clip
-    too long to be a folder's name; two rows naming one sample are refused (pass 84p, P8:
-    said of the sample alone, neither the sheet nor its rows).
+    that is no one folder's name (:func:`merbench_datasets.sheets.folder_name_fault`); two
+    rows naming one sample are refused (said of the sample alone, neither the sheet nor its
+    rows named, the user could not find them).
 
     They are problems named by their row in the sheet (the index holds sheet row numbers),
     ``<dataset> <role> row N`` (SMIC's rows are its apex sheet's).
@@ -360,7 +356,7 @@ def unusable_rows(table: pd.DataFrame, sheet: Path, dataset: str, role: str = "s
                    if row.get(what) == "" and (label or what != "emotion")]
         typo = next((what for what in ("onset", "apex", "offset")
                      if isinstance(row[what], Miswritten)), None)
-        long_cell = None if lacking else _too_long(row)
+        bad_cell = None if lacking else folder_name_fault(row)
         if lacking:
             reason = f"no {' or '.join(lacking).replace('emotion', str(label))} in '{sheet}'"
         elif typo is not None:
@@ -368,8 +364,8 @@ def unusable_rows(table: pd.DataFrame, sheet: Path, dataset: str, role: str = "s
         elif row["onset"] is None or pd.isna(row["onset"]):
             reason = (f"its onset frame in '{sheet}' is empty or not coded; a sample needs "
                       "one (fill in the cell)")
-        elif long_cell is not None:
-            reason = f"{long_cell[0]} in '{sheet}' {long_cell[1]}"
+        elif bad_cell is not None:
+            reason = f"{bad_cell[0]} in '{sheet}' {bad_cell[1]}"
         else:
             bad.append(False)
             continue

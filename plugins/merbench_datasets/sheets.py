@@ -182,6 +182,30 @@ def miswritten_reason(what: str, text: str, sheet: Path | None = None) -> str:
             "(correct the cell)")
 
 
+NAME_MAX = 255  # bytes in one file or folder name (Linux, macOS)
+
+
+def folder_name_fault(row: pd.Series) -> tuple[str, str] | None:
+    """Which of the row's subject and clip cells is no one folder's name, and why, or None.
+
+    Each cell is joined to the database's tree as one folder: a cell too long for a name
+    makes a folder that cannot exist (and naming that folder would send the user to fix a
+    path where a sheet cell is wrong); a cell holding a path (``/``, ``\\``, ``..``, an
+    absolute path) would reach outside the tree, give the sample an id of more parts, and
+    let ``EP03_02/../EP02_01f`` read another row's clip under another id, past the check
+    that refuses two rows of one sample."""
+    for what in ("clip", "subject"):
+        text = str(row[what])
+        shown = text if len(text) <= 24 else text[:20] + "..."
+        if len(text.encode()) > NAME_MAX:
+            return f"its {what} '{shown}'", f"is {len(text):,} characters, longer than a " \
+                "folder name can be (correct the cell)"
+        if "/" in text or "\\" in text or text in (".", ".."):
+            return f"its {what} '{shown}'", "is a path, not the name of one folder in the " \
+                "database's tree (correct the cell)"
+    return None
+
+
 def refuse_repeated_rows(table: pd.DataFrame, sheet: Path, where: str) -> None:
     """Refuse two rows of the sheet ``sheet`` (``table``'s index: its row numbers) naming one
     sample, by both rows: the sample table's own check said "duplicate sample ids, e.g.
