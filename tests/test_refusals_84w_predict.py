@@ -1,0 +1,61 @@
+"""Pass 84w's W10, W11 and W12: predict of a frame folder numbered beyond what an index holds,
+predict's advice for frames too small to spot and ``--dataset-opt`` given with a path, and
+ststnet's image_size/padding bounds that named a size which then failed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SMALL = ("--dataset-opt", "subjects=3", "--dataset-opt", "databases=1",
+         "--dataset-opt", "samples_per_subject=3")
+
+
+def _one_line(err: str) -> None:
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+
+
+def _run_ststnet(cli, tmp_path: Path, option: str) -> tuple[int, str]:
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--threads", "1", "--quiet", *SMALL, "--model-opt", option,
+                       "--out", tmp_path / "r")
+    return code, err
+
+
+def test_a_negative_padding_is_refused_before_training(cli, tmp_path: Path) -> None:
+    """padding=-1 passed the option check and failed the first training step."""
+    code, err = _run_ststnet(cli, tmp_path, "padding=-1")
+    assert code == 2 and err.strip() == (
+        "merbench: error: ststnet: padding must be a whole number of at least 0 (got -1)"), err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("padding", [0, 1, 2, 3])
+def test_the_least_image_size_named_trains_and_one_less_is_refused(padding: int) -> None:
+    """The bound named for image_size is the layers' own: a training step at it works, and
+    one below it is refused by the up-front check (not by the first step)."""
+    import torch
+    from merbench_cnn.ststnet import build_ststnet, least_image_size
+
+    from merbench.api import MerbenchError
+
+    side = least_image_size(padding)
+    network = build_ststnet(padding=padding, image_size=side)
+    network.train()
+    network(torch.rand(4, 3, side, side)).sum().backward()
+    assert network.conv.weight.grad is not None
+    if side > 1:
+        with pytest.raises(MerbenchError, match=f"give image_size {side} or more"):
+            build_ststnet(padding=padding, image_size=side - 1)
+
+
+def test_an_image_size_that_is_not_the_inputs_says_which_to_give(cli, tmp_path: Path) -> None:
+    """image_size=2 (the size the refusal of 1 named) failed the first training step as
+    "its options are the likely cause": the feature's images are 28x28."""
+    code, err = _run_ststnet(cli, tmp_path, "image_size=2")
+    assert code == 2 and err.strip() == (
+        "merbench: error: ststnet: image_size 2 is not the size of its input, 28 x 28 images; "
+        "give image_size 28"), err
+    _one_line(err)
+
