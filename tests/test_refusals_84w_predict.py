@@ -59,3 +59,37 @@ def test_an_image_size_that_is_not_the_inputs_says_which_to_give(cli, tmp_path: 
         "give image_size 28"), err
     _one_line(err)
 
+
+def _frames(folder: Path, numbers: tuple[int, ...]) -> Path:
+    import cv2
+    import numpy as np
+
+    folder.mkdir()
+    for number in numbers:
+        cv2.imwrite(str(folder / f"{number}.jpg"), np.zeros((64, 64, 3), np.uint8))
+    return folder
+
+
+def test_a_frame_numbered_beyond_a_c_index_is_the_gap_it_leaves(cli, tmp_path: Path) -> None:
+    """A folder whose last frame is 99999999999999999999.jpg ended predict in Python's
+    "Python int too large to convert to C ssize_t", blamed on the spotter's plugin."""
+    folder = _frames(tmp_path / "frhuge", (1, 2, 99999999999999999999))
+    code, _, err = cli("predict", folder, "--fps", "30", "--no-face-crop", "--quiet",
+                       "--out", tmp_path / "o")
+    assert code == 2 and err.strip() == (
+        f"merbench: error: the frame folder '{folder}' has no frame 3 (it holds 3 frames, "
+        "1..99,999,999,999,999,999,999); restore the frame, as the database distributes the "
+        "folder"), err
+    assert "report it" not in err
+
+
+def test_a_gap_at_the_end_of_the_range_read_is_named() -> None:
+    """The first missing number is found past the last present one too."""
+    from merbench.api import MerbenchError
+    from merbench.spotting.frame_sources import FolderFrames
+
+    frames = FolderFrames(Path("v"), {n: Path(f"v/{n}.jpg") for n in (5, 6, 7, 10**20)})
+    with pytest.raises(MerbenchError, match=r"has no frame 8 \(it holds 4 frames, 5\.\."):
+        frames.read(5, 10**20)
+    with pytest.raises(MerbenchError, match=r"has no frame 4 "):
+        frames.read(4, 6)
