@@ -93,3 +93,50 @@ def test_a_gap_at_the_end_of_the_range_read_is_named() -> None:
         frames.read(5, 10**20)
     with pytest.raises(MerbenchError, match=r"has no frame 4 "):
         frames.read(4, 6)
+
+
+def _video(path: Path, side: int) -> Path:
+    import cv2
+    import numpy as np
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (side, side))
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        writer.write(rng.integers(0, 256, (side, side, 3), dtype=np.uint8))
+    writer.release()
+    return path
+
+
+def test_frames_too_small_to_spot_are_said_so_with_no_fix_that_fails(cli,
+                                                                      tmp_path: Path) -> None:
+    """2x2 frames were told to be read whole with --dataset-opt face_crop=false, which the
+    spotter then refused as under 16 x 16."""
+    video = _video(tmp_path / "tiny.avi", 2)
+    code, _, err = cli("predict", video, "--out", tmp_path / "o", "--quiet")
+    assert code == 2 and err.strip() == (
+        f"merbench: error: video '{video}': its frames are 2x2 pixels, too small to spot: a "
+        "spotter takes frames of at least 16 x 16; give a larger video"), err
+
+
+def test_frames_too_small_for_a_face_name_predicts_own_switch_and_it_works(
+        cli, tmp_path: Path) -> None:
+    """20x20 frames hold no face to find, and whole they can be spotted: the advice is
+    predict's --no-face-crop, which then succeeds."""
+    video = _video(tmp_path / "small.avi", 20)
+    code, _, err = cli("predict", video, "--out", tmp_path / "o", "--quiet")
+    assert code == 2 and "too small to find a face in; read them whole with --no-face-crop" \
+        in err, err
+    _one_line(err)
+    code, _, err = cli("predict", video, "--no-face-crop", "--out", tmp_path / "o", "--quiet")
+    assert code == 0, err
+
+
+def test_dataset_opt_beside_a_path_is_refused_naming_the_flag(cli, tmp_path: Path) -> None:
+    """--dataset-opt face_crop=false with PATH (no --dataset) was taken without a word."""
+    video = _video(tmp_path / "small.avi", 20)
+    code, _, err = cli("predict", video, "--dataset-opt", "face_crop=false", "--out",
+                       tmp_path / "o", "--quiet")
+    assert code == 2 and err.strip() == (
+        "merbench: error: --dataset-opt face_crop= is an option of --dataset NAME, which is "
+        "not given; for PATH read its frames whole with --no-face-crop"), err
+    assert not (tmp_path / "o").exists()
