@@ -141,12 +141,14 @@ def test_run_that_stopped_before_any_fold_can_be_started_again(cli, tmp_path: Pa
     base = [*RUN, "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1", "--device",
             "cpu", "--epochs", "1", "--out", tmp_path / "r"]
     # an option of the declared type and bounds that torch refuses only inside the fold,
-    # as data goes through the model (a 2-pixel input is too small for its convolutions):
-    # the failure is said in one line by the run's handling of a fold that fails, never
-    # torch's RuntimeError (the dropout=1.5 this test once used is now refused up front)
-    code, _, err = cli(*base, "--model-opt", "image_size=2")
-    _one_line_error(code, err, "model 'ststnet' failed its first training step, before any "
-                    "fold finished; its options (image_size=2) are the likely cause",
+    # as data goes through the model (offapexnet sized for 32x32 inputs, given 28x28): the
+    # failure is said in one line by the run's handling of a fold that fails, never torch's
+    # RuntimeError (ststnet's image_size=2, used before, is now refused by ststnet itself)
+    other = [*base[:base.index("--model") + 1], "offapexnet",
+             *base[base.index("--model") + 2:]]
+    code, _, err = cli(*other, "--model-opt", "image_size=32")
+    _one_line_error(code, err, "model 'offapexnet' failed its first training step, before "
+                    "any fold finished; its options (image_size=32) are the likely cause",
                     "This run kept no fold")
     # nothing trained, so nothing is left: no run.json of a run that never started (issue 69)
     assert not (tmp_path / "r").exists()

@@ -144,12 +144,12 @@ def test_an_audit_part_cut_otherwise_is_shown_as_its_cut(tmp_path: Path, cli) ->
 def test_a_first_step_failure_says_what_was_kept_in_words(tmp_path: Path, cli) -> None:
     """``tune`` said "Nothing was kept" over the runs and record it kept; the refusal also
     quoted torch's own message."""
-    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
-                       "--threads", "1", "--model-opt", "padding=-5", "--out",
+    code, _, err = cli("run", "--model", "offapexnet", "--dataset", "synthetic", "--epochs",
+                       "1", "--threads", "1", "--model-opt", "image_size=32", "--out",
                        tmp_path / "r", "--quiet")
     assert code == 2 and "This run kept no fold" in err, err
     assert "Nothing was kept" not in err and "RuntimeError" not in err, err
-    assert "Padding" not in err and "padding size" not in err.lower(), err
+    assert "mat1" not in err and "shapes cannot be multiplied" not in err, err
 
 
 # ------------------------------------------------------------ options that name things
@@ -200,13 +200,14 @@ def test_a_video_declaring_a_frame_rate_no_face_video_has_is_refused(
 def test_a_recogniser_option_is_refused_before_any_video_is_spotted(
         tmp_path: Path, cli) -> None:
     """``spot --recognise ststnet --model-opt padding=-5`` was refused only after every
-    video was spotted."""
+    video was spotted (ststnet now refuses that padding up front: offapexnet's image_size=32
+    is an option that fails only on data)."""
     code, _, err = cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
                        "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
-                       "--quiet", "--recognise", "ststnet", "--model-opt", "padding=-5",
+                       "--quiet", "--recognise", "offapexnet", "--model-opt", "image_size=32",
                        "--out", tmp_path / "s")
     assert code == 2, err
-    assert "--recognise ststnet cannot run" in err and "before anything is spotted" in err
-    assert "(padding=-5) are the likely cause" in err and "RuntimeError" not in err, err
+    assert "--recognise offapexnet cannot run" in err and "before anything is spotted" in err
+    assert "(image_size=32) are the likely cause" in err and "RuntimeError" not in err, err
     _one_line(err)
     assert not (tmp_path / "s" / "videos").exists()  # nothing was spotted

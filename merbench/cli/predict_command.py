@@ -71,9 +71,9 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
             # cannot read)
             return ("--data-root locates the files of --dataset NAME or of the run of "
                     "--from-run RUN, and PATH is read as it is; leave --data-root out")
-        twice = _set_twice(args, options)
-        if twice:
-            return twice
+        beside = _options_beside_path(options)
+        if beside:
+            return beside
         options["path"] = str(args.path)
         if args.fps is not None:
             options["fps"] = args.fps
@@ -103,20 +103,24 @@ def _not_a_video(path: Path) -> str | None:
                                       "a folder of its frames (img001.jpg, ...)")
 
 
-#: the dataset options predict sets from its own flags when given PATH
-_FLAG_OPTIONS = {"fps": "--fps", "face_crop": "--no-face-crop"}
+#: how PATH is given each option of the dataset predict makes of it
+_PATH_FLAGS = {"fps": "give its frame rate as --fps", "face_crop": "read its frames whole with "
+               "--no-face-crop"}
 
 
-def _set_twice(args: argparse.Namespace, options: dict[str, object]) -> str | None:
-    """Why ``--dataset-opt`` sets what PATH or a flag beside it sets too (None: it does
-    not): ``--dataset-opt path=`` beside PATH was dropped unsaid while PATH was read."""
+def _options_beside_path(options: dict[str, object]) -> str | None:
+    """Why ``--dataset-opt`` is given with PATH (None: it is not). PATH has flags of its own
+    (--fps, --no-face-crop); a --dataset-opt beside it was taken unsaid, and a refusal of a
+    too-small frame named --dataset-opt face_crop=false where --no-face-crop is predict's
+    switch (pass 84w, W11); ``path=`` beside PATH was dropped unsaid while PATH was read."""
     if "path" in options:
         return (f"--dataset-opt path={options['path']} names a video beside PATH, which is the "
                 "video; give one of them")
-    for key, flag in _FLAG_OPTIONS.items():
-        given = args.fps is not None if key == "fps" else args.no_face_crop
-        if key in options and given:
-            return f"--dataset-opt {key}= and {flag} set the same; give one of them"
+    for key in options:
+        fix = _PATH_FLAGS.get(key, "leave it out (PATH's own options are --fps and "
+                                   "--no-face-crop)")
+        return (f"--dataset-opt {key}= is an option of --dataset NAME, which is not given; "
+                f"for PATH {fix}")
     return None
 
 

@@ -68,15 +68,17 @@ class FolderFrames:
     def read(self, first: int, last: int) -> np.ndarray:
         import cv2  # deferred: OpenCV takes a noticeable time to import
 
-        start = bisect.bisect_left(self._numbers, first)
-        wanted = range(first, last + 1)
-        present = self._numbers[start:start + len(wanted)]
-        if list(present) != list(wanted):
-            missing = next(n for n in wanted if n not in self._files)
-            raise MerbenchError(f"the frame folder '{self.folder}' has no frame {missing} "
-                                f"(it holds {len(self._numbers)} frames, "
-                                f"{self._numbers[0]}..{self._numbers[-1]}); restore the "
-                                "frame, as the database distributes the folder")
+        # counted in Python's integers: len(range(1, 10**20)) does not fit a C size (a
+        # frame named 99999999999999999999.jpg ended predict in "Python int too large")
+        present = self._numbers[bisect.bisect_left(self._numbers, first):
+                                bisect.bisect_right(self._numbers, last)]
+        if len(present) != last - first + 1:
+            raise MerbenchError(f"the frame folder '{self.folder}' has no frame "
+                                f"{_first_missing(present, first):,} (it holds "
+                                f"{len(self._numbers):,} frames, {self._numbers[0]:,}.."
+                                f"{self._numbers[-1]:,}); restore the frame, as the database "
+                                "distributes the folder")
+        wanted = present
         frames: list[np.ndarray] = []
         for number in wanted:  # the bounded reader: a decompression bomb refused by its size
             image = read_user_image(self._files[number], f"frame {number}",
@@ -88,6 +90,16 @@ class FolderFrames:
                                     "frames must share one size")
             frames.append(image)
         return np.stack(frames)
+
+
+def _first_missing(present: Sequence[int], first: int) -> int:
+    """The first number from ``first`` that ``present`` (ascending, from ``first`` on) lacks."""
+    expected = first
+    for number in present:
+        if number != expected:
+            return expected
+        expected += 1
+    return expected
 
 
 class ArrayFrames:

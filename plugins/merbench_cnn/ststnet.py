@@ -57,6 +57,7 @@ class STSTNet(nn.Module):
         conv_side = image_size + 2 * padding - 2
         side = ((conv_side + 2 - 3) // 3 + 1) // 2
         self.fc = nn.Linear(width * side * side, num_classes)
+        self.image_size = image_size
         self.to(memory_format=torch.channels_last)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -64,6 +65,8 @@ class STSTNet(nn.Module):
             # vmap (merbench's fold-parallel engine) has no channels-last layout, and the
             # layout is only this CPU path's speed: the numbers are the same without it
             x = x.contiguous(memory_format=torch.channels_last)
+        if tuple(x.shape[-2:]) != (self.image_size, self.image_size):
+            raise MerbenchError(input_words(self.image_size, tuple(x.shape[-2:])))
         x = self.drop(self.pool(self.bn(self.act(self.conv(x)))))
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
@@ -83,19 +86,39 @@ def build_ststnet(
 
 def check_sizes(*, num_classes: object, padding: object, image_size: object) -> None:
     """One line, naming the option, for a size STSTNet cannot be built with: no output at all,
-    or an image too small to leave one value after the convolution and both poolings. One
-    output is a valid head: an AU run's head is one binary output per AU, and
-    ``--au-set 4`` names one AU (merbench passes the AU count as num_classes). A negative
-    padding builds, and fails at the first step as any option that breaks training does (a
-    run says so and keeps nothing)."""
-    for name, value, least in (("num_classes", num_classes, 1), ("image_size", image_size, 1)):
+    a negative padding (torch builds it and fails at the first step), or an image too small
+    to leave one value after the convolution and both poolings. One output is a valid head:
+    an AU run's head is one binary output per AU, and ``--au-set 4`` names one AU (merbench
+    passes the AU count as num_classes)."""
+    for name, value, least in (("num_classes", num_classes, 1), ("image_size", image_size, 1),
+                               ("padding", padding, 0)):
+        if name == "padding" and (isinstance(value, bool) or not isinstance(value, int)):
+            return  # the option check says what padding takes
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise MerbenchError(f"ststnet: {name} must be a whole number of at least {least} "
                                 f"(got {value!r})")
-    if isinstance(padding, bool) or not isinstance(padding, int):
-        return  # the convolution says what it makes of it, at the first step
-    smallest = max(1, 6 - 2 * padding)  # a 4x4 convolution output pools to 2x2, then 1x1
-    if isinstance(image_size, int) and image_size < smallest:
+    if not isinstance(padding, int) or not isinstance(image_size, int):
+        return
+    smallest = least_image_size(padding)
+    if image_size < smallest:
         raise MerbenchError(f"ststnet: image_size {image_size} with padding {padding} leaves "
                             "nothing after the convolution and the two poolings; give "
-                            f"image_size {smallest} or more")
+                            f"image_size {smallest} or more, the side of the images it is "
+                            "given (flow-uvos's are 28)")
+
+
+def least_image_size(padding: int) -> int:
+    """The least side that leaves one value after the layers: the 3x3 convolution gives
+    side + 2 * padding - 2; max-pooling (3, stride 3, pad 1) gives (c - 1) // 3 + 1, which
+    average-pooling 2x2 needs to be 2 or more, so the convolution's side must be 4 or more."""
+    return max(1, 6 - 2 * padding)
+
+
+def input_words(image_size: int, side: tuple[int, ...]) -> str:
+    """The line for an input that is not the image_size the network was built for: its
+    linear layer is sized for image_size, and torch's words (``mat1 and mat2 shapes cannot be
+    multiplied``) came out as "failed its first training step"."""
+    fix = f"give image_size {side[0]}" if len(set(side)) == 1 else \
+        "ststnet takes square images"
+    return (f"ststnet: image_size {image_size} is not the size of its input, "
+            f"{' x '.join(str(n) for n in side)} images; {fix}")

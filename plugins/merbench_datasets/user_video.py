@@ -89,5 +89,7 @@ def make_user_video(path: str, fps: float | None = None,
     else:
         raise MerbenchError(f"no video file or frame folder at '{where}'")
     name = where.stem if where.is_file() else where.name
-    source = FaceFrames(frames, label=f"video '{where}'") if face_crop else frames
+    # predict's own flag for PATH, and the option of --dataset video
+    whole = "--no-face-crop (--dataset-opt face_crop=false with --dataset video)"
+    source = FaceFrames(frames, label=f"video '{where}'", whole=whole) if face_crop else frames
     return LongVideoSet(NAME, (), (LongVideo(NAME, "user", name, float(fps), source),))

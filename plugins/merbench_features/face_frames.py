@@ -38,6 +38,10 @@ from merbench_features.faces import FaceTransform, align_transform
 FACE_SIZE = 128  # flow-peak's working size (merbench_spotters.frames), SoftNet's face size
 FACE_MARGIN = 0.1  # as the recognition features' faces (merbench_features.faces)
 MIN_FRAME_SIDE = 32  # pixels: no camera frame this small holds a face dlib can find
+#: pixels: the least side a spotter is given (flow-peak's blocks and nose region need it)
+MIN_SPOT_SIDE = 16
+#: how a long-video dataset's frames are read whole (``predict PATH`` says --no-face-crop)
+READ_WHOLE = "--dataset-opt face_crop=false"
 
 
 class FaceFrames:
@@ -46,10 +50,11 @@ class FaceFrames:
 
     def __init__(self, source: FrameSource, size: int = FACE_SIZE, margin: float = FACE_MARGIN,
                  cache_dir: str | os.PathLike[str] | None = None,
-                 label: str = "a long video") -> None:
-        if size < 16:
+                 label: str = "a long video", whole: str = READ_WHOLE) -> None:
+        if size < MIN_SPOT_SIDE:
             raise ValueError(f"a face crop of {size} pixels is too small to spot in")
         self.label = label  # names the video in an error
+        self.whole = whole  # the option that reads the frames whole, for a too-small frame
         self.source = source
         self.size = size
         self.margin = margin
@@ -68,11 +73,16 @@ class FaceFrames:
             if not numbers:
                 raise ValueError("a video without frames has no face to find")
             first = self.source.read(numbers[0], numbers[0])[0]
+            size = f"{self.label}: its frames are {first.shape[1]}x{first.shape[0]} pixels"
+            if min(first.shape) < MIN_SPOT_SIDE:
+                # read whole they are refused by the spotter too: the advice was a fix that
+                # failed (pass 84w, W11)
+                raise MerbenchError(f"{size}, too small to spot: a spotter takes frames of at "
+                                    f"least {MIN_SPOT_SIDE} x {MIN_SPOT_SIDE}; give a larger "
+                                    "video")
             if min(first.shape) < MIN_FRAME_SIDE:
-                raise MerbenchError(
-                    f"{self.label}: its frames are {first.shape[1]}x{first.shape[0]} pixels, "
-                    "too small to find a face in; read them whole with --dataset-opt "
-                    "face_crop=false")
+                raise MerbenchError(f"{size}, too small to find a face in; read them whole "
+                                    f"with {self.whole}")
             self._transform = align_transform(first, self.size, self.margin, self.cache_dir)
             if self._transform.fallback:
                 warnings.warn(f"{self.label}: no face found on its first frame; its frames "
