@@ -4,7 +4,6 @@ and blinks are local motion that optical flow sees, well above the head drift an
 from __future__ import annotations
 
 import itertools
-import time
 
 import cv2
 import numpy as np
@@ -15,11 +14,9 @@ from merbench.base.errors import MerbenchError
 from merbench.spotting.intervals import MACRO, MICRO, kind_by_duration
 
 
-def test_it_is_deterministic_cheap_and_typed_as_megc_types_it() -> None:
-    start = time.perf_counter()
+def test_it_is_deterministic_and_typed_as_megc_types_it() -> None:
     data = make_synthetic_long()
     frames = [video.read() for video in data.videos]
-    assert time.perf_counter() - start < 5.0  # about 1 s on a loaded 2-core machine
     again = make_synthetic_long()
     assert all(np.array_equal(a, b.read()) for a, b in zip(frames, again.videos, strict=True))
     assert not np.array_equal(frames[0], make_synthetic_long(seed=1).videos[0].read())
