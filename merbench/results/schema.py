@@ -174,15 +174,25 @@ def read_kind(path: Path, what: str, kind: str | None, schema: int, record: type
     data = read_json(path, what)
     version = data.get("schema_version")
     if kind is None and version != schema:
-        raise MerbenchError(f"{path} is no {what} of layout {schema} (schema_version "
-                            f"{version!r})")
+        raise MerbenchError(f"{path} is no {what} of layout {schema} "
+                            f"({_field_said(data, 'schema_version')})")
     if data.get("kind") == kind and older and isinstance(version, int) and version in older:
         raise MerbenchError(f"{path} is a {what} of layout {version} ({older[version]})")
     if kind is not None and (data.get("kind") != kind or version != schema):
-        raise MerbenchError(f"{path} is no {what} of layout {schema} (kind "
-                            f"{data.get('kind')!r}, schema_version "
-                            f"{data.get('schema_version')!r}); is it a merbench result?")
+        raise MerbenchError(f"{path} is no {what} of layout {schema} "
+                            f"({_field_said(data, 'kind')}, "
+                            f"{_field_said(data, 'schema_version')}); is it a merbench result?")
     return _built(record, data, path, what)
+
+
+def _field_said(data: dict[str, Any], key: str) -> str:
+    """``key`` and its value as the file writes it (``schema_version 2``, ``kind "tune"``),
+    or ``no KEY``: Python's ``None`` named a field a file of ``{}`` does not have (pass 84w,
+    W24), and its quotes were not the file's."""
+    if key not in data:
+        return f"no {key}"
+    shown = json.dumps(data[key], ensure_ascii=False)
+    return f"{key} {shown if len(shown) <= 40 else shown[:30] + '...'}"
 
 
 def _built(record: type[T], data: dict[str, Any], path: Path, what: str) -> T:
