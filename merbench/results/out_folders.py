@@ -25,7 +25,7 @@ from merbench.results.safe_files import entry_kind
 
 _SYSTEM = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",
            "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var", "/home")
-_SEED_RUN = re.compile(r"^seed-\d+$")
+SEED_RUN = re.compile(r"^seed-\d+$")  # a --seeds folder's run folder (seed_folder)
 
 
 def seed_folder(seed: int) -> str:
@@ -133,7 +133,7 @@ def refuse_out_place(path: Path, option: str = "--out") -> None:
 def _foreign_in_seeds_folder(folder: Path) -> str | None:
     for entry in sorted(folder.iterdir()):
         summary = entry.name in summary_markers() and entry.is_file()
-        if is_temporary(entry) or summary or (_SEED_RUN.match(entry.name) and entry.is_dir()):
+        if is_temporary(entry) or summary or (SEED_RUN.match(entry.name) and entry.is_dir()):
             continue
         return entry.name
     return None

