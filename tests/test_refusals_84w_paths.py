@@ -46,3 +46,24 @@ def test_compare_refuses_a_seed_folder_holding_a_copy_of_another_seed(
     assert line == (f"merbench: error: {folder} holds the runs seed-0, seed-1, which record "
                     "seed(s) 0: each seed-N folder must hold seed N's own run; give one of "
                     "them, or a --seeds folder"), line
+
+
+@pytest.mark.parametrize("missing", ["htnet", "nosuch/x"])
+def test_compare_of_a_path_not_there_says_so_with_the_fix(missing: str, cli, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """W8: the OS's words, "htnet: no such file or directory", with no fix, where validate,
+    show and status say "no such file or folder; give ..."."""
+    monkeypatch.chdir(tmp_path)
+    for given in ((missing, SEED_RUNS), (SEED_RUNS, missing)):
+        line = _one_line(*cli("compare", *given)[::2])
+        assert line == (f"merbench: error: {missing}: no such file or folder; give a run "
+                        "directory or a --seeds folder"), line
+
+
+def test_compare_help_gives_paths() -> None:
+    """W8: the help's examples began 'merbench compare htnet ...', a path that is rarely there
+    and was refused in the OS's words."""
+    from merbench.cli.examples import EXAMPLES
+
+    assert all(" htnet " not in line for line in EXAMPLES["compare"])

@@ -31,6 +31,7 @@ from merbench.results.folder_walk import given_nowhere
 from merbench.results.model import Results
 from merbench.results.out_folders import SEED_RUN
 from merbench.results.safe_files import entry_kind
+from merbench.verification.validate import NOT_THERE
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,18 @@ def _kind(path: Path) -> ResultKind | None:
     return next(iter(found.values()))[0] if found else None
 
 
+def _not_there(path: Path) -> bool:
+    """Whether nothing is at ``path`` (a name too long is said by the command's own handler
+    of the system's errors, as every command says it)."""
+    try:
+        path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def _check_paths(runs: list[str]) -> None:
     """Two results or more, each given once, none a link and none inside another."""
     if len(runs) < 2:
@@ -112,6 +125,9 @@ def _check_paths(runs: list[str]) -> None:
     nowhere = next(filter(None, (given_nowhere(Path(path)) for path in runs)), None)
     if nowhere is not None:  # said as status, validate and show say it
         raise MerbenchError(nowhere)
+    missing = next((path for path in runs if _not_there(Path(path))), None)
+    if missing is not None:  # the OS's words were said, no fix (pass 84w, W8)
+        raise MerbenchError(f"{missing}: {NOT_THERE}")
     for path in map(Path, runs):  # before any pairing: no result, its folder none either
         if kind_of(path) is None and (output := command_output_said(path)) is not None:
             raise MerbenchError(f"{path} {output}")
