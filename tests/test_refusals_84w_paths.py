@@ -67,3 +67,23 @@ def test_compare_help_gives_paths() -> None:
     from merbench.cli.examples import EXAMPLES
 
     assert all(" htnet " not in line for line in EXAMPLES["compare"])
+
+
+@pytest.mark.parametrize("args", [
+    ("keygen", "--out", "{out}"),
+    ("leaderboard", "export", "composite-3class-loso", "--results", str(SEED_RUNS), "--out",
+     "{out}")], ids=["keygen", "leaderboard-export"])
+@pytest.mark.parametrize("under", ["F/k.key", "F/sub/k.key"])
+def test_an_out_under_a_file_names_the_file(args: tuple[str, ...], under: str, cli,
+                                            tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """W9: ``--out F/k.key`` with F a file said "no folder F; create it first", and mkdir F
+    then failed (File exists)."""
+    monkeypatch.chdir(tmp_path)
+    Path("F").write_text("x")
+    line = _one_line(*cli(*(arg.format(out=under) for arg in args))[::2])
+    assert line == (f"merbench: error: --out {under} cannot be made: F is a file, not a "
+                    "folder; choose another --out"), line
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["F"]
+    line = _one_line(*cli(*(arg.format(out="nod/k.key") for arg in args))[::2])
+    assert line == "merbench: error: --out nod/k.key: no folder nod; create it first", line
