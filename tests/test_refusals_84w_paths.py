@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_refusals_84v_tune import MISSING, _tuning
+
 COMMITTED = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 SEED_RUNS = COMMITTED / "offapexnet-composite-loso"  # seed-0/ and seed-1/, no seeds.json
 
@@ -87,3 +89,18 @@ def test_an_out_under_a_file_names_the_file(args: tuple[str, ...], under: str, c
     assert sorted(path.name for path in tmp_path.iterdir()) == ["F"]
     line = _one_line(*cli(*(arg.format(out="nod/k.key") for arg in args))[::2])
     assert line == "merbench: error: --out nod/k.key: no folder nod; create it first", line
+
+
+def test_migrate_of_a_layout_2_tuning_without_its_archive_says_validates_line(
+        tmp_path: Path, cli) -> None:
+    """Pass 84v's V3, its rest: validate, status and show say one line of a layout-2 tuning
+    whose runs.tar.xz is gone; migrate said a fourth, "runs.tar.xz is missing; publish the
+    whole tuning folder"."""
+    folder = _tuning(tmp_path, 2)
+    (folder / "runs.tar.xz").unlink()
+    before = (folder / "tune.json").read_bytes()
+    code, out, err = cli("migrate", folder)
+    assert code == 2 and f"{folder}: {MISSING}" in err and "publish" not in err, (out, err)
+    assert (folder / "tune.json").read_bytes() == before
+    code, out, err = cli("validate", folder)
+    assert code == 2 and f"{folder}: {MISSING}" in out + err, (out, err)
