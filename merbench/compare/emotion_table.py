@@ -5,8 +5,9 @@ Runs are labelled by what they are (model, the configuration label a benchmark p
 give it among the runs compared, selection policy, seeds and any reduced setting), not by
 their folder alone: two runs of one model looked alike ("ststnet (path)").
 
-A run is a run directory, a ``--seeds`` folder (with its ``seeds.json``), or any folder of
-run directories of one configuration (``seed-0/``, ``seed-1/``): that one is grouped as the
+A run is a run directory, a ``--seeds`` folder (with its ``seeds.json``), or a folder of
+one configuration's ``seed-N`` runs, each seed N's own (``seed-0/``, ``seed-1/``, no
+``seeds.json``; other folders of several runs are refused): that one is grouped as the
 leaderboard groups it (:class:`~merbench.compare.contract.Configurations`), its seeds
 pooled as the site's one row. The numbers are :mod:`merbench.compare.emotion`'s.
 """
