@@ -129,8 +129,8 @@ def test_a_folder_of_runs_is_pooled_only_when_every_run_validates(
     code, _, err = cli("compare", pair, runs["seeds"])
     assert code == 2 and err.count("\n") == 1
     assert "seed-1" in err and "compared only when every run in it validates" in err
-    shutil.copytree(runs["other"], tmp_path / "mixed" / "other")
-    shutil.copytree(runs["a"], tmp_path / "mixed" / "a")
+    shutil.copytree(runs["other"], tmp_path / "mixed" / "seed-0")
+    shutil.copytree(runs["b"], tmp_path / "mixed" / "seed-1")
     code, _, err = cli("compare", tmp_path / "mixed", runs["a"])
     assert code == 2 and err.count("\n") == 1
     assert "holds runs of 2 configurations" in err

@@ -15,7 +15,6 @@ from pathlib import Path
 from merbench.audit.retrain import DEFAULT_FOLDS, GivenCount
 from merbench.base.atomic import TEMP_SUFFIX, temp_prefix
 from merbench.base.errors import MerbenchError, os_reason
-from merbench.base.literal import counted
 from merbench.base.terminal import say
 from merbench.base.whole_numbers import whole_value
 from merbench.cli.audit_progress import AuditProgress
@@ -28,7 +27,7 @@ from merbench.kinds import (
     unfinished,
 )
 from merbench.kinds.over_seeds import record_folders
-from merbench.leaderboard.result_walk import walk_results
+from merbench.leaderboard.result_walk import held_results, walk_results
 from merbench.plugin_system.manager import Plugins
 from merbench.results.audit_file import AUDIT_FILE
 from merbench.results.command_outputs import command_output_said
@@ -64,9 +63,7 @@ def _not_a_result(path: Path) -> str:
     if len(inside) == 1:  # a folder holding one result: its name said once, as the command
         return (f"{path} is no result but holds one; audit it: merbench audit {inside[0]}")
     if inside:  # a folder of results, such as one configuration's seed runs
-        return (f"{path} holds {counted(len(inside), 'result')} "
-                f"({', '.join(str(p) for p in inside[:3])}{', ...' if len(inside) > 3 else ''})"
-                "; audit each of them on its own")
+        return f"{held_results(path, inside)}; audit each of them on its own"
     predicted = command_output_said(path)
     if predicted:  # as validate, show and status say it (pass 84s, S6)
         return f"{path} {predicted}"

@@ -25,11 +25,13 @@ from merbench.compare.contract import CompareRequest, Comparison, Grouped
 from merbench.kinds import ResultKind, kind_of, result_kinds, unfinished
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
-from merbench.leaderboard.result_walk import walk_results
+from merbench.leaderboard.result_walk import held_results, walk_results
 from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import given_nowhere
 from merbench.results.model import Results
+from merbench.results.out_folders import SEED_RUN
 from merbench.results.safe_files import entry_kind
+from merbench.verification.validate import NOT_THERE
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,11 @@ def _kind(path: Path) -> ResultKind | None:
     """The kind of a result: its own, or that of every result under it (a folder of one
     configuration's seed runs, walked as ``validate`` and the build walk it), or None
     (nothing finished there). A folder holding results that are compared apart is refused:
-    compare quietly left the others out. ``predict``'s output is named as every command
+    compare quietly left the others out. So is one holding several results other than a
+    ``--seeds`` folder's ``seed-N`` runs (the committed OFF-ApexNet folder, its
+    ``seeds.json`` never written), as ``show`` and ``audit`` refuse it: two runs a user keeps
+    side by side were averaged as the seeds of one experiment, and two copies of one run
+    read as one (pass 84w, W7). ``predict``'s output is named as every command
     names it: its file was read as a results file "whose version was edited" (pass 84u,
     U1)."""
     kind = kind_of(path)
@@ -78,8 +84,9 @@ def _kind(path: Path) -> ResultKind | None:
     said = unfinished(path)  # a run still training: as 'merbench status' says it
     if said is not None:
         raise MerbenchError(f"{path} {said}")
+    inside = walk_results(path, given_as="").results
     found: dict[object, tuple[ResultKind, Path]] = {}  # by what it is compared by
-    for result in walk_results(path, given_as="").results:
+    for result in inside:
         inner = kind_of(result)
         if inner is not None:
             found.setdefault(inner.comparison or inner.name, (inner, result))
@@ -89,9 +96,25 @@ def _kind(path: Path) -> ResultKind | None:
         raise MerbenchError(f"{path} holds results of {len(found)} kinds: {held}; compare "
                             "pairs runs of one kind: pass a folder of one configuration's "
                             "runs")
+    if len(inside) > 1 and not all(result.parent == path and SEED_RUN.match(result.name)
+                                   for result in inside):
+        raise MerbenchError(f"{held_results(path, inside)}, not the seed-N runs of a --seeds "
+                            "folder; give one of them, or a --seeds folder")
     if not found and predicted:
         raise MerbenchError(f"{path} {predicted}")
     return next(iter(found.values()))[0] if found else None
+
+
+def _not_there(path: Path) -> bool:
+    """Whether nothing is at ``path`` (a name too long is said by the command's own handler
+    of the system's errors, as every command says it)."""
+    try:
+        path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _check_paths(runs: list[str]) -> None:
@@ -102,6 +125,9 @@ def _check_paths(runs: list[str]) -> None:
     nowhere = next(filter(None, (given_nowhere(Path(path)) for path in runs)), None)
     if nowhere is not None:  # said as status, validate and show say it
         raise MerbenchError(nowhere)
+    missing = next((path for path in runs if _not_there(Path(path))), None)
+    if missing is not None:  # the OS's words were said, no fix (pass 84w, W8)
+        raise MerbenchError(f"{missing}: {NOT_THERE}")
     for path in map(Path, runs):  # before any pairing: no result, its folder none either
         if kind_of(path) is None and (output := command_output_said(path)) is not None:
             raise MerbenchError(f"{path} {output}")

@@ -42,8 +42,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "validate": ("merbench validate htnet/seed-0/results.json",
                  "merbench validate htnet/seeds.json",
                  "merbench validate leaderboards/results"),
-    "compare": ("merbench compare htnet runs/ststnet-composite-loso-seed0-1a2b3c4d",
-                "merbench compare htnet other-htnet --json"),
+    "compare": ("merbench compare runs/htnet-composite-loso \\\n"
+                "      runs/ststnet-composite-loso-seed0-1a2b3c4d",
+                "merbench compare runs/htnet-composite-loso runs/other-htnet --json"),
     "audit": ("merbench audit runs/ststnet-composite-loso-seed0-1a2b3c4d",
               "merbench audit htnet/seed-0 --folds all --device cuda --sign my.key"),
     "keygen": ("merbench keygen --out my.key --name 'Jane Doe, Example Lab'",),

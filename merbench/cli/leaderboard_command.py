@@ -33,7 +33,7 @@ from merbench.leaderboard.export import export, refuse_unknown
 from merbench.leaderboard.kind_tables import kind_sections, kind_tables
 from merbench.leaderboard.result_walk import walked
 from merbench.leaderboard.site import build_site
-from merbench.results.out_folders import refuse_system_place
+from merbench.results.out_folders import refuse_missing_folder, refuse_system_place
 from merbench.results.safe_files import refuse_special_target
 from merbench.results.signing_keys import read_trusted_keys
 from merbench.verification.validation_record import Mode, Tally, checking
@@ -159,8 +159,7 @@ def _check_export_out(out: Path, force: bool, results: list[Path] | None,
     # --force replaces a file; a fifo, a device or a link is never replaced by one
     refuse_special_target(out, "--out", "a table")
     refuse_system_place(out, "--out", "tables/composite.csv", noun="file")
-    if not out.parent.is_dir():
-        raise MerbenchError(f"--out {out}: no folder {out.parent}; create it first")
+    refuse_missing_folder(out)
     # a file of a result's own there would be replaced, or make it rejected
     refuse_result_place(out, "--out", what="file")
     refuse_read_place(out, "--out", [*(("--results", folder) for folder in results or []),

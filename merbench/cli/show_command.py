@@ -19,7 +19,7 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
 from merbench.kinds import finished_text, kind_of, started_kind
-from merbench.leaderboard.result_walk import walk_results
+from merbench.leaderboard.result_walk import held_results, walk_results
 from merbench.results.folder_walk import link_reason
 
 
@@ -43,10 +43,7 @@ def _held(path: Path) -> str | None:
         return f"{path} is no result but holds one; show it: merbench show {inside[0]}"
     if not inside:
         return None
-    more = ", ..." if len(inside) > 3 else ""
-    return (f"{path} holds {counted(len(inside), 'result')} "
-            f"({', '.join(str(p) for p in inside[:3])}{more}); show one of them: "
-            f"merbench show {inside[0]}")
+    return f"{held_results(path, inside)}; show one of them: merbench show {inside[0]}"
 
 
 def main(args: argparse.Namespace) -> int:

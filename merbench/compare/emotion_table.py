@@ -5,8 +5,9 @@ Runs are labelled by what they are (model, the configuration label a benchmark p
 give it among the runs compared, selection policy, seeds and any reduced setting), not by
 their folder alone: two runs of one model looked alike ("ststnet (path)").
 
-A run is a run directory, a ``--seeds`` folder (with its ``seeds.json``), or any folder of
-run directories of one configuration (``seed-0/``, ``seed-1/``): that one is grouped as the
+A run is a run directory, a ``--seeds`` folder (with its ``seeds.json``), or a folder of
+one configuration's ``seed-N`` runs, each seed N's own (``seed-0/``, ``seed-1/``, no
+``seeds.json``; other folders of several runs are refused): that one is grouped as the
 leaderboard groups it (:class:`~merbench.compare.contract.Configurations`), its seeds
 pooled as the site's one row. The numbers are :mod:`merbench.compare.emotion`'s.
 """
@@ -32,9 +33,10 @@ from merbench.compare.emotion import (
     subjects_behind,
 )
 from merbench.compare.signed_text import signed
+from merbench.results.out_folders import SEED_RUN, seed_folder
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES, Interval
 from merbench.stats.paired import PERMUTATIONS
-from merbench.verification.validate import RESULTS_FILE, SEEDS_FILE
+from merbench.verification.validate import RESULTS_FILE, SEEDS_FILE, ValidatedRun
 
 TOP_SUBJECTS = 3  # subjects shown behind each difference
 
@@ -67,6 +69,7 @@ class EmotionComparison:
             raise MerbenchError(f"{path} holds runs of {len(found.groups)} configurations "
                                 "(they differ in more than their seed); pass the folder of "
                                 "one")
+        _check_seed_names(path, found.groups[0])
         return stored_run(found.groups[0], path)
 
     def lines(self, runs: Sequence[StoredRun], request: CompareRequest) -> list[str]:
@@ -79,6 +82,20 @@ class EmotionComparison:
         if request.as_json:
             return [json.dumps(_as_json(runs, configurations, labels, spans, found), indent=2)]
         return _table(runs, labels, spans, found)
+
+
+def _check_seed_names(path: Path, runs: Sequence[ValidatedRun]) -> None:
+    """Refuse a folder of ``seed-N`` runs that are not each seed N's own run: a copy of
+    seed 0's run as ``seed-1`` was settled as a reproduction and compared as seed 0 alone,
+    one run of the folder silently left out (pass 84w, W7)."""
+    held = sorted(entry.name for entry in path.iterdir()
+                  if SEED_RUN.match(entry.name) and (entry / RESULTS_FILE).is_file())
+    pooled = sorted(seed_folder(run.results.seed) for run in runs)
+    if held != pooled:
+        recorded = ", ".join(str(run.results.seed) for run in runs)
+        raise MerbenchError(f"{path} holds the runs {', '.join(held)}, which record seed(s) "
+                            f"{recorded}: each seed-N folder must hold seed N's own run; "
+                            "give one of them, or a --seeds folder")
 
 
 def label(run: StoredRun, setting: str, configurations: Configurations) -> str:

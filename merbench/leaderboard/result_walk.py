@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import counted
 from merbench.results.folder_walk import (
     RESULTS_BELOW,
     UNEXPLORED_REASON,
@@ -129,6 +130,16 @@ def walk_rejections(trees: Walked) -> list[Rejected]:
                      for path in tree.results for name, first, last in pending
                      if os.path.lexists(path / first) and not os.path.lexists(path / last)]
     return rejected
+
+
+def held_results(folder: Path, inside: Sequence[Path]) -> str:
+    """``FOLDER holds 2 results (A, B)``: how every command that takes one result names a
+    folder it is given that holds several (the first three named), before its own fix.
+    ``show`` and ``audit`` said it each in its own copy; ``compare`` took such a folder as
+    a summary over seeds (pass 84w, W7)."""
+    more = ", ..." if len(inside) > 3 else ""
+    return (f"{folder} holds {counted(len(inside), 'result')} "
+            f"({', '.join(str(path) for path in inside[:3])}{more})")
 
 
 def nested_reason(inside: Path) -> str:

@@ -25,7 +25,7 @@ from merbench.results.safe_files import entry_kind
 
 _SYSTEM = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",
            "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var", "/home")
-_SEED_RUN = re.compile(r"^seed-\d+$")
+SEED_RUN = re.compile(r"^seed-\d+$")  # a --seeds folder's run folder (seed_folder)
 
 
 def seed_folder(seed: int) -> str:
@@ -133,7 +133,7 @@ def refuse_out_place(path: Path, option: str = "--out") -> None:
 def _foreign_in_seeds_folder(folder: Path) -> str | None:
     for entry in sorted(folder.iterdir()):
         summary = entry.name in summary_markers() and entry.is_file()
-        if is_temporary(entry) or summary or (_SEED_RUN.match(entry.name) and entry.is_dir()):
+        if is_temporary(entry) or summary or (SEED_RUN.match(entry.name) and entry.is_dir()):
             continue
         return entry.name
     return None
@@ -187,6 +187,19 @@ def entry_in_the_way(folder: Path) -> Path | None:
     fifo), so ``folder`` can never be made; None where nothing stands in the way."""
     above = next((p for p in Path(folder).parents if os.path.lexists(p)), None)
     return above if above is not None and not above.is_dir() else None
+
+
+def refuse_missing_folder(out: Path, option: str = "--out") -> None:
+    """Refuse a file to write, ``out``, whose folder is not there: named as no folder to
+    create, or, where an entry above it is no folder (a file, a fifo), that entry, which no
+    mkdir can make one. ``keygen --out F/k.key`` with F a file said "no folder F; create it
+    first", and mkdir F then failed (pass 84w, W9)."""
+    above = entry_in_the_way(out)
+    if above is not None:
+        raise MerbenchError(f"{option} {out} cannot be made: {above} is {entry_kind(above)}, "
+                            f"not a folder; choose another {option}")
+    if not out.parent.is_dir():
+        raise MerbenchError(f"{option} {out}: no folder {out.parent}; create it first")
 
 
 def _under_a_file(folder: Path) -> str | None:

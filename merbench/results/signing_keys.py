@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
-from merbench.results.out_folders import refuse_unwritable_shape
+from merbench.results.out_folders import refuse_missing_folder, refuse_unwritable_shape
 from merbench.results.safe_files import entry_kind
 from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_text
 
@@ -245,8 +245,7 @@ def write_key_pair(out: Path, name: str | None) -> PublicKey:
                                     "choose another name, or move the old key away")
             raise MerbenchError(f"{where} is {kind}, not a file; merbench writes a key only "
                                 "to a new file: give another --out, such as keys/audit-key")
-    if not out.parent.is_dir():
-        raise MerbenchError(f"--out {out}: no folder {out.parent}; create it first")
+    refuse_missing_folder(out)
     # deferred: cryptography, which only signing and key files need (a GPU window's image
     # lacks it, and its runs and tunings sign nothing)
     from cryptography.hazmat.primitives import serialization

@@ -23,6 +23,7 @@ from merbench.tuning.archive import (
     remove_packed,
 )
 from merbench.tuning.record import TUNE_SCHEMA
+from merbench.tuning.written import archive_missing
 
 
 def tune_2_to_3(data: dict[str, Any], folder: Path) -> dict[str, Any]:
@@ -88,6 +89,10 @@ def upgrade_tuning(path: Path) -> bool:
     if version == 1:  # 1 -> 2: the runs packed, the only change
         _check_unpacked(path, data)
         pack_runs(path.parent)
+    elif (missing := archive_missing(path.parent)) is not None:
+        # validate's, status's and show's line: migrate said "runs.tar.xz is missing;
+        # publish the whole tuning folder" (pass 84w, the rest of pass 84v's V3)
+        raise MerbenchError(f"{path.parent}: {missing}")
     atomic_write_json(path, tune_2_to_3({**data, "schema_version": 2}, path.parent),
                       compact=True)
     if version == 1:

@@ -298,6 +298,11 @@ def _checked_seeds(seeds_path: Path, runs: dict[Path, ValidatedRun] | None) -> S
     return summary
 
 
+#: what compare says of a path that is not there, in the words validate, show and status
+#: use for theirs (the OS's "no such file or directory" was said, with no fix: pass 84w, W8)
+NOT_THERE = "no such file or folder; give a run directory or a --seeds folder"
+
+
 def validate_emotion(path: Path, runs: dict[Path, ValidatedRun] | None = None
                      ) -> ValidatedRun | SeedsSummary:
     """An emotion run (its folder or ``results.json``) or a summary of its seeds (a
@@ -309,12 +314,13 @@ def validate_emotion(path: Path, runs: dict[Path, ValidatedRun] | None = None
     status, validate and show read as the run (pass 84s, S18)."""
     path = Path(path)
     if not path.exists():
-        raise ResultRejected(path, "no such file or directory")
+        raise ResultRejected(path, NOT_THERE)
     if path.name == SEEDS_FILE or (path.is_dir() and (path / SEEDS_FILE).exists()
                                    and not os.path.lexists(path / RESULTS_FILE)):
         return validate_seeds(path, runs)
     return validate_run(path)
 
 
-__all__ = ["RESULTS_FILE", "SEEDS_FILE", "SEEDS_STRUCTURE", "ResultRejected", "ValidatedRun",
-           "registered_official", "validate_emotion", "validate_run", "validate_seeds"]
+__all__ = ["NOT_THERE", "RESULTS_FILE", "SEEDS_FILE", "SEEDS_STRUCTURE", "ResultRejected",
+           "ValidatedRun", "registered_official", "validate_emotion", "validate_run",
+           "validate_seeds"]
