@@ -20,6 +20,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import written
 from merbench.data.task import stored_task
 from merbench.results.fold_file import fold_arrays
+from merbench.results.fold_names import not_a_folder_line
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_record import RunRecordFormat
@@ -75,6 +76,9 @@ class RunStatus:
     #: or the results file's count), where it does: run.json was edited, and going on is no
     #: fix (run refuses it; it trained into a run validate rejects, pass 84p P6)
     miscounted: str | None = None
+    #: the fold folder's faults a resumed run refuses, each with its fix, as every reader
+    #: says them (:mod:`merbench.results.fold_names`): a ``folds`` that is a file
+    fold_faults: tuple[str, ...] = ()
 
     def seconds_left(self) -> float | None:
         """The unfinished folds times the median time of a finished one, less the epochs
@@ -97,17 +101,19 @@ def run_status(path: Path) -> RunStatus:
     this_run = directory.identity_sha256()
     not_files = _not_files(directory)
     samples = TestedSamples()  # what the finished folds tested, for the protocol's count
+    faults = [said for said in [not_a_folder_line(directory.path, FOLDS_DIR)]
+              if said and not any(f.startswith(f"{FOLDS_DIR} ") for f in not_files)]
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
+        named = f"{FOLDS_DIR}/{fold_file.name}"
         try:
             arrays, meta = fold_arrays(fold_file)
             if meta.get("run_sha256") not in (None, this_run):  # resume refuses it: no
-                foreign.append(f"{FOLDS_DIR}/{fold_file.name}")  # progress of this run
+                foreign.append(named)  # progress of this run
                 continue
             seconds.append(float(meta["seconds"]))
             finished.add(int(fold_file.stem.split("-")[1]))
             samples.add(arrays, meta)
         except Exception:  # what load_fold calls damaged: the resumed run says which
-            named = f"{FOLDS_DIR}/{fold_file.name}"
             # a folder in its place is said once, as an entry never read (pass 84k, R14)
             if not any(found.startswith(f"{named} ") for found in not_files):
                 damaged.append(named)
@@ -153,9 +159,9 @@ def run_status(path: Path) -> RunStatus:
     if refused is None and not complete and not unreadable and results_file.is_file():
         refused = _other_identity(results_file, record, identity, foreign, changed)
     # a refusal said above is the first fault validate says: a count is compared after it
-    counted = None if refused else miscounted(recorded.n_folds, beyond, results_file,
+    counted = None if refused or faults else miscounted(recorded.n_folds, beyond, results_file,
                                               summary_folds)
-    if counted is None and refused is None:  # no results file to compare: the protocol's
+    if counted is None and refused is None and not faults:  # no results file: the protocol's
         counted = count_problem(recorded.n_folds, len(seconds),
                                 samples.planned(_protocol_name(identity), len(seconds),
                                                 _table_size(recorded.feature_values)),
@@ -178,7 +184,7 @@ def run_status(path: Path) -> RunStatus:
             running=directory.is_held(), unreadable=unreadable,
             results_name=results_file.name, not_files=not_files, refused=refused,
             audited=os.path.lexists(directory.path / AUDIT_FILE), changed=changed,
-            miscounted=counted)
+            miscounted=counted, fold_faults=tuple(faults))
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
@@ -339,6 +345,7 @@ def describe(status: RunStatus) -> str:
                      f"delete {'it' if one else 'them'}, then run the same command (or "
                      "'merbench run --resume DIR') to retrain "
                      f"{'that fold' if one else 'those folds'}")
+    parts += status.fold_faults  # each with its fix: going on is refused until it is done
     audit_kept = status.running is False and status.audited
     parts += [_entry_line(what, audit_kept) for what in status.not_files]
     if status.refused:
@@ -355,6 +362,7 @@ def describe(status: RunStatus) -> str:
                      "audit.json out of the folder and run the same command (or 'merbench "
                      "run --resume DIR') to go on, then audit it again")
     elif status.running is False and not status.damaged and not status.foreign_files and \
+            not status.fold_faults and \
             not any(_borrowed(found) for found in status.not_files):  # run refuses those
         parts.append("run the same command (or 'merbench run --resume DIR') to go on")
     return "; ".join(parts)

@@ -1,0 +1,42 @@
+"""What a run's ``folds/`` entry and the names in it say, judged once for every reader.
+
+``merbench status``, ``validate``, ``show`` and ``run --resume`` each look at a run's
+finished folds, and each once judged its folder alone: a ``folds`` that is a file was "0/6
+folds ... run the same command to go on" for status and an OS error for the resumed run; a
+stray ``fold-3.npz`` beside ``fold-003.npz`` was a seventh fold for status ("7/6 folds") and
+nothing at all for validate; a ``fold-009.npz`` beyond six folds was trained past by the
+resumed run into a result validate rejects (pass 84w, W13 to W16). Here is the one judgement
+of each such entry, with its fix, that all of them say in the same words.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from merbench.base.file_kinds import entry_words
+
+#: the folder of a run's finished folds (``RunDirectory.folds_dir``)
+FOLDS = "folds"
+
+_GO_ON = "run the same command (or 'merbench run --resume DIR')"
+
+
+def not_a_folder_line(run_dir: Path, shown: str) -> str | None:
+    """What every reader says where the run's ``folds`` entry is there but no folder
+    (``shown``: how the reader names it), or None."""
+    path = run_dir / FOLDS
+    if not os.path.lexists(path) or (path.is_dir() and not path.is_symlink()):
+        return None
+    return (f"{shown} is {entry_words(path)}, not the run's folder of finished folds; "
+            f"remove it, then {_GO_ON} to go on")
+
+
+def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | None:
+    """The first fault of ``run_dir``'s fold folder a resumed run refuses before training
+    (its folds are kept), in the words above, or None. ``shown`` names the run folder
+    (the resumed run says the whole path)."""
+    said = not_a_folder_line(run_dir, f"{shown}/{FOLDS}")
+    if said is not None:
+        return said
+    return None

@@ -1,0 +1,63 @@
+"""A run's ``folds/`` folder judged alike by status, validate, show and ``run --resume``
+(pass 84w, W13 to W16).
+
+Each once judged it alone: a copy of another fold's file was "run.json was edited" to status
+and "holds other samples" to the resumed run (W13); a ``fold-009.npz`` beyond the run's folds
+was trained past by the resumed run into a result validate rejects (W14); a ``folds`` that
+is a file was "run the same command to go on" to status and an OS error to the run (W15); a
+stray ``fold-1.npz`` beside ``fold-001.npz`` was a third fold of two to status and nothing
+to validate (W16). Each now gets one line with one fix, from all four.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import TINY_RUN, one_line, run_cli
+
+GO_ON = "run the same command (or 'merbench run --resume DIR')"
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished run of two folds; never changed: copy what you edit."""
+    out = tmp_path_factory.mktemp("folds84w") / "run"
+    code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", out)
+    assert code == 0, err
+    return out
+
+
+def unfinished(finished: Path, folder: Path) -> Path:
+    """A copy of ``finished`` without its results: a run stopped after its last fold."""
+    shutil.copytree(finished, folder)
+    (folder / "results.json").unlink()
+    (folder / "predictions.csv").unlink()
+    return folder
+
+
+def said_alike(cli: Any, folder: Path, line: str, resumed: str) -> None:
+    """status says ``line`` and never to just go on; validate and show refuse with it; the
+    resumed run refuses with ``resumed`` before training, writing no results file."""
+    had = (folder / "results.json").exists()
+    code, out, err = cli("status", folder)
+    assert code == 0 and line in out, out + err
+    assert not out.rstrip().endswith("to go on") or line.endswith("to go on"), out
+    for command in ("validate", "show"):
+        code, out, err = cli(command, folder)
+        assert code == 2 and line in err, (command, out, err)
+    code, out, err = cli("run", "--resume", folder, "--quiet", "--threads", "1")
+    assert code == 2 and one_line(err) == f"merbench: error: {resumed}", err
+    assert (folder / "results.json").exists() == had
+
+
+def test_a_folds_entry_that_is_a_file_is_named_by_all(finished: Path, tmp_path: Path,
+                                                      cli: Any) -> None:
+    folder = unfinished(finished, tmp_path / "run")
+    shutil.rmtree(folder / "folds")
+    (folder / "folds").write_text("x")
+    line = (f"folds is a file, not the run's folder of finished folds; remove it, then "
+            f"{GO_ON} to go on")
+    said_alike(cli, folder, line, f"{folder}/{line}")
