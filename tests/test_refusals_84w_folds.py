@@ -61,3 +61,16 @@ def test_a_folds_entry_that_is_a_file_is_named_by_all(finished: Path, tmp_path: 
     line = (f"folds is a file, not the run's folder of finished folds; remove it, then "
             f"{GO_ON} to go on")
     said_alike(cli, folder, line, f"{folder}/{line}")
+
+
+@pytest.mark.parametrize("stopped", [False, True], ids=["finished", "stopped"])
+def test_a_stray_fold_name_is_no_fold_to_any_reader(finished: Path, tmp_path: Path, cli: Any,
+                                                    stopped: bool) -> None:
+    folder = (unfinished(finished, tmp_path / "run") if stopped else
+              Path(shutil.copytree(finished, tmp_path / "run")))
+    shutil.copyfile(folder / "folds" / "fold-001.npz", folder / "folds" / "fold-1.npz")
+    line = ("folds/fold-1.npz is not a name merbench gives a fold file (fold-NNN.npz), so it "
+            "is no fold of this run; move it out of the run's folds folder")
+    said_alike(cli, folder, line, f"{folder}/{line}")
+    _, out, _ = cli("status", folder)
+    assert "2/2 folds" in out and "complete" not in out, out

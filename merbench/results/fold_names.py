@@ -12,6 +12,7 @@ of each such entry, with its fix, that all of them say in the same words.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from merbench.base.file_kinds import entry_words
@@ -19,7 +20,34 @@ from merbench.base.file_kinds import entry_words
 #: the folder of a run's finished folds (``RunDirectory.folds_dir``)
 FOLDS = "folds"
 
+_NUMBERED = re.compile(r"fold-(\d+)\.npz")
+
 _GO_ON = "run the same command (or 'merbench run --resume DIR')"
+
+
+def fold_number(name: str) -> int | None:
+    """The fold a fold file's ``name`` is of, where it is a name merbench writes
+    (``fold-003.npz``, ``fold-1000.npz``); None for any other (``fold-3.npz``)."""
+    found = _NUMBERED.fullmatch(name)
+    if found is None:
+        return None
+    number = int(found.group(1))
+    return number if name == f"fold-{number:03d}.npz" else None
+
+
+def stray_names(folds_dir: Path) -> list[str]:
+    """The entries of ``folds_dir`` that look like fold files (``fold-*.npz``) but are not
+    named as merbench names one, sorted."""
+    if not folds_dir.is_dir():
+        return []
+    return sorted(path.name for path in folds_dir.glob("fold-*.npz")
+                  if fold_number(path.name) is None)
+
+
+def stray_line(shown: str) -> str:
+    """What every reader says of a stray fold file name ``shown`` (``folds/fold-3.npz``)."""
+    return (f"{shown} is not a name merbench gives a fold file (fold-NNN.npz), so it is no "
+            f"fold of this run; move it out of the run's {FOLDS} folder")
 
 
 def not_a_folder_line(run_dir: Path, shown: str) -> str | None:
@@ -39,4 +67,8 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | Non
     said = not_a_folder_line(run_dir, f"{shown}/{FOLDS}")
     if said is not None:
         return said
+    folds_dir = run_dir / FOLDS
+    stray = stray_names(folds_dir)
+    if stray:
+        return stray_line(f"{shown}/{FOLDS}/{stray[0]}")
     return None

@@ -20,7 +20,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import written
 from merbench.data.task import stored_task
 from merbench.results.fold_file import fold_arrays
-from merbench.results.fold_names import not_a_folder_line
+from merbench.results.fold_names import fold_number, not_a_folder_line, stray_line
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_record import RunRecordFormat
@@ -77,7 +77,8 @@ class RunStatus:
     #: fix (run refuses it; it trained into a run validate rejects, pass 84p P6)
     miscounted: str | None = None
     #: the fold folder's faults a resumed run refuses, each with its fix, as every reader
-    #: says them (:mod:`merbench.results.fold_names`): a ``folds`` that is a file
+    #: says them (:mod:`merbench.results.fold_names`): a ``folds`` that is a file, a stray
+    #: ``fold-3.npz``
     fold_faults: tuple[str, ...] = ()
 
     def seconds_left(self) -> float | None:
@@ -105,13 +106,16 @@ def run_status(path: Path) -> RunStatus:
               if said and not any(f.startswith(f"{FOLDS_DIR} ") for f in not_files)]
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
         named = f"{FOLDS_DIR}/{fold_file.name}"
+        if (number := fold_number(fold_file.name)) is None:  # fold-3.npz: no fold (W16)
+            faults.append(stray_line(named))
+            continue
         try:
             arrays, meta = fold_arrays(fold_file)
             if meta.get("run_sha256") not in (None, this_run):  # resume refuses it: no
                 foreign.append(named)  # progress of this run
                 continue
             seconds.append(float(meta["seconds"]))
-            finished.add(int(fold_file.stem.split("-")[1]))
+            finished.add(number)
             samples.add(arrays, meta)
         except Exception:  # what load_fold calls damaged: the resumed run says which
             # a folder in its place is said once, as an entry never read (pass 84k, R14)
@@ -142,6 +146,9 @@ def run_status(path: Path) -> RunStatus:
         complete = not [f for f in not_files if not f.startswith(AUDIT_FILE)] and (
             changed is None)
     refused = None
+    if complete and faults:  # validate refuses it as well (a stray fold-3.npz, W16)
+        complete = False
+        refused = f"{faults[0]} ('merbench validate' refuses it)"
     beyond = sorted(i for i in finished if n_folds is not None and i >= n_folds)
     # (a results file of another count says run.json was edited: miscounted says it below)
     if complete and beyond and summary_folds == n_folds:  # fold-099.npz beside six folds
