@@ -53,6 +53,17 @@ def said_alike(cli: Any, folder: Path, line: str, resumed: str) -> None:
     assert (folder / "results.json").exists() == had
 
 
+def test_a_copy_of_another_folds_file_is_named_by_all(finished: Path, tmp_path: Path,
+                                                      cli: Any) -> None:
+    folder = unfinished(finished, tmp_path / "run")
+    shutil.copyfile(folder / "folds" / "fold-001.npz", folder / "folds" / "fold-000.npz")
+    line = ("folds/fold-000.npz holds fold 1's samples, not fold 0's (a copy or a renamed "
+            f"file of another fold); delete it, then {GO_ON} to retrain that fold")
+    said_alike(cli, folder, line, f"{folder}/{line}")
+    _, out, _ = cli("status", folder)
+    assert "1/2 folds" in out and "run.json was edited" not in out, out
+
+
 def test_a_folds_entry_that_is_a_file_is_named_by_all(finished: Path, tmp_path: Path,
                                                       cli: Any) -> None:
     folder = unfinished(finished, tmp_path / "run")

@@ -60,6 +60,13 @@ def not_a_folder_line(run_dir: Path, shown: str) -> str | None:
             f"remove it, then {_GO_ON} to go on")
 
 
+def misplaced_line(shown: str, held: int, number: int) -> str:
+    """What every reader says of a fold file ``shown`` whose metadata says it holds fold
+    ``held`` where its name says fold ``number`` (a copy of another fold's file)."""
+    return (f"{shown} holds fold {held}'s samples, not fold {number}'s (a copy or a renamed "
+            f"file of another fold); delete it, then {_GO_ON} to retrain that fold")
+
+
 def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | None:
     """The first fault of ``run_dir``'s fold folder a resumed run refuses before training
     (its folds are kept), in the words above, or None. ``shown`` names the run folder

@@ -20,7 +20,12 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import written
 from merbench.data.task import stored_task
 from merbench.results.fold_file import fold_arrays
-from merbench.results.fold_names import fold_number, not_a_folder_line, stray_line
+from merbench.results.fold_names import (
+    fold_number,
+    misplaced_line,
+    not_a_folder_line,
+    stray_line,
+)
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_record import RunRecordFormat
@@ -78,7 +83,7 @@ class RunStatus:
     miscounted: str | None = None
     #: the fold folder's faults a resumed run refuses, each with its fix, as every reader
     #: says them (:mod:`merbench.results.fold_names`): a ``folds`` that is a file, a stray
-    #: ``fold-3.npz``
+    #: ``fold-3.npz``, a copy of another fold's file
     fold_faults: tuple[str, ...] = ()
 
     def seconds_left(self) -> float | None:
@@ -113,6 +118,10 @@ def run_status(path: Path) -> RunStatus:
             arrays, meta = fold_arrays(fold_file)
             if meta.get("run_sha256") not in (None, this_run):  # resume refuses it: no
                 foreign.append(named)  # progress of this run
+                continue
+            if isinstance(held := meta.get("index"), int) and held != number and (
+                    recorded.n_folds is None or number < recorded.n_folds):  # else: beyond
+                faults.append(misplaced_line(named, held, number))  # a copy (W13)
                 continue
             seconds.append(float(meta["seconds"]))
             finished.add(number)
