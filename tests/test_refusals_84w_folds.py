@@ -64,6 +64,19 @@ def test_a_copy_of_another_folds_file_is_named_by_all(finished: Path, tmp_path: 
     assert "1/2 folds" in out and "run.json was edited" not in out, out
 
 
+def test_a_fold_file_beyond_the_folds_is_refused_before_training(finished: Path,
+                                                                 tmp_path: Path,
+                                                                 cli: Any) -> None:
+    folder = unfinished(finished, tmp_path / "run")
+    (folder / "folds" / "fold-001.npz").rename(folder / "folds" / "fold-009.npz")
+    line = ("run.json says 2 folds but folds/fold-009.npz is beyond them ('merbench validate' "
+            "refuses it): restore run.json from a copy of the run, or delete "
+            "folds/fold-009.npz if it is another run's")
+    said_alike(cli, folder, line, line.replace("folds/", f"{folder}/folds/").replace(
+        "run.json says", f"{folder}/run.json says"))
+    assert (folder / "folds" / "fold-009.npz").exists()  # kept: the user's to judge
+
+
 def test_a_folds_entry_that_is_a_file_is_named_by_all(finished: Path, tmp_path: Path,
                                                       cli: Any) -> None:
     folder = unfinished(finished, tmp_path / "run")

@@ -67,6 +67,18 @@ def misplaced_line(shown: str, held: int, number: int) -> str:
             f"file of another fold); delete it, then {_GO_ON} to retrain that fold")
 
 
+def beyond_line(recorded: int, shown: str, has_results: bool,
+                run_file: str = "run.json") -> str:
+    """What every reader says of a fold file ``shown`` beyond the ``recorded`` folds of
+    ``run_file`` (where the results file does not count others); beside a results file the
+    fold may be one it lists, so deleting it is never offered there."""
+    one = recorded == 1
+    other = "" if has_results else f", or delete {shown} if it is another run's"
+    return (f"{run_file} says {recorded} fold{'' if one else 's'} but {shown} is beyond "
+            f"{'it' if one else 'them'} ('merbench validate' refuses it): restore run.json "
+            f"from a copy of the run{other}")
+
+
 def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | None:
     """The first fault of ``run_dir``'s fold folder a resumed run refuses before training
     (its folds are kept), in the words above, or None. ``shown`` names the run folder
@@ -78,4 +90,13 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | Non
     stray = stray_names(folds_dir)
     if stray:
         return stray_line(f"{shown}/{FOLDS}/{stray[0]}")
-    return None
+    if recorded is None or not folds_dir.is_dir():
+        return None
+    beyond = sorted(number for path in folds_dir.glob("fold-*.npz")
+                    if (number := fold_number(path.name)) is not None and number >= recorded)
+    if not beyond:
+        return None
+    has_results = any((run_dir / name).exists() for name in ("results.json",
+                                                            "au-results.json"))
+    return beyond_line(recorded, f"{shown}/{FOLDS}/fold-{beyond[0]:03d}.npz", has_results,
+                       f"{shown}/run.json")
