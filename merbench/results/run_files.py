@@ -17,6 +17,7 @@ import numpy as np
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.fold_agrees import count_problem, key_problem
+from merbench.results.fold_names import FOLDS, fold_number, stray_line, stray_names
 from merbench.results.model import Results
 from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.rundir import RunDirectory
@@ -108,6 +109,9 @@ def _missing_folds(store: RunDirectory, n_folds: int) -> tuple[int, list[str]] |
 def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
     store = RunDirectory(run_dir)
     folds = []
+    stray = stray_names(store.folds_dir)  # fold-3.npz: a fold to status, none here (84w)
+    if stray:
+        raise ResultRejected(run_dir, stray_line(f"{FOLDS}/{stray[0]}"))
     gone = _missing_folds(store, n_folds)
     if gone is not None:
         count, missing = gone
@@ -130,7 +134,7 @@ def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
         else:
             folds.append(fold)
     extra = sorted(p.name for p in store.folds_dir.glob("fold-*.npz")
-                   if int(p.stem.split("-")[1]) >= n_folds) if store.folds_dir.is_dir() else []
+                   if (fold_number(p.name) or 0) >= n_folds) if store.folds_dir.is_dir() else []
     if extra:
         raise ResultRejected(run_dir, f"holds fold files beyond the {n_folds} folds the "
                                       f"results claim ({', '.join(extra[:3])})")

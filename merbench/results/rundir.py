@@ -41,6 +41,7 @@ from merbench.results.checked_fields import check_identity
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.command_outputs import command_output_said
 from merbench.results.fold_file import read_fold_file, write_fold_file
+from merbench.results.fold_names import FOLDS, folder_problem
 from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
@@ -57,7 +58,7 @@ else:
     HAS_FLOCK = True
 
 RUN_FILE = "run.json"
-FOLDS_DIR = "folds"
+FOLDS_DIR = FOLDS
 PARTIAL_DIR = "partial"
 LOCK_ATTEMPTS, LOCK_WAIT_S = 10, 0.1  # a second in all before a held directory is refused
 # Temporaries of the files a run directory holds as merbench named them before they ended in
@@ -252,6 +253,11 @@ class RunDirectory:
             stored = recorded.identity
             if stored == identity:
                 _refuse_other_fold_count(self.path / RUN_FILE, recorded.n_folds, n_folds)
+                # what status and validate say of its fold folder, refused before training:
+                # a fold past the count was trained past into a rejected result (84w, W14)
+                said = folder_problem(self.path, recorded.n_folds or n_folds, str(self.path))
+                if said is not None:
+                    raise MerbenchError(said)
                 return
             if not self.has_results():
                 # Nothing was computed here (e.g. the run stopped on a bad option before its

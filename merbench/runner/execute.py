@@ -34,6 +34,7 @@ from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.results.audit_file import refuse_voiding_audits
 from merbench.results.fold_file import write_fold_file
+from merbench.results.fold_names import misplaced_line
 from merbench.results.model import EngineRecord
 from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.runner.au_run import AURunResult
@@ -353,6 +354,8 @@ def _restored(data: RunData, run_dir: RunDirectory,
                 f"{path} belongs to another run (its run identity digest is "
                 f"{outcome.run_sha256[:12]}, this run's {str(this_run)[:12]}); delete it to "
                 "retrain that fold")
+        if outcome.index != fold.index:  # a copy of another fold's file (pass 84w, W13)
+            raise MerbenchError(misplaced_line(str(path), outcome.index, fold.index))
         samples = data.dataset.samples.iloc[fold.test]
         if list(outcome.test_index) != list(fold.test) or \
                 list(outcome.sample_ids.astype(str)) != samples["sample_id"].astype(str).tolist():

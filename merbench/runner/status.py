@@ -20,6 +20,12 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import written
 from merbench.data.task import stored_task
 from merbench.results.fold_file import fold_arrays
+from merbench.results.fold_names import (
+    fold_number,
+    misplaced_line,
+    not_a_folder_line,
+    stray_line,
+)
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_record import RunRecordFormat
@@ -75,6 +81,10 @@ class RunStatus:
     #: or the results file's count), where it does: run.json was edited, and going on is no
     #: fix (run refuses it; it trained into a run validate rejects, pass 84p P6)
     miscounted: str | None = None
+    #: the fold folder's faults a resumed run refuses, each with its fix, as every reader
+    #: says them (:mod:`merbench.results.fold_names`): a ``folds`` that is a file, a stray
+    #: ``fold-3.npz``, a copy of another fold's file
+    fold_faults: tuple[str, ...] = ()
 
     def seconds_left(self) -> float | None:
         """The unfinished folds times the median time of a finished one, less the epochs
@@ -97,17 +107,26 @@ def run_status(path: Path) -> RunStatus:
     this_run = directory.identity_sha256()
     not_files = _not_files(directory)
     samples = TestedSamples()  # what the finished folds tested, for the protocol's count
+    faults = [said for said in [not_a_folder_line(directory.path, FOLDS_DIR)]
+              if said and not any(f.startswith(f"{FOLDS_DIR} ") for f in not_files)]
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
+        named = f"{FOLDS_DIR}/{fold_file.name}"
+        if (number := fold_number(fold_file.name)) is None:  # fold-3.npz: no fold (W16)
+            faults.append(stray_line(named))
+            continue
         try:
             arrays, meta = fold_arrays(fold_file)
             if meta.get("run_sha256") not in (None, this_run):  # resume refuses it: no
-                foreign.append(f"{FOLDS_DIR}/{fold_file.name}")  # progress of this run
+                foreign.append(named)  # progress of this run
+                continue
+            if isinstance(held := meta.get("index"), int) and held != number and (
+                    recorded.n_folds is None or number < recorded.n_folds):  # else: beyond
+                faults.append(misplaced_line(named, held, number))  # a copy (W13)
                 continue
             seconds.append(float(meta["seconds"]))
-            finished.add(int(fold_file.stem.split("-")[1]))
+            finished.add(number)
             samples.add(arrays, meta)
         except Exception:  # what load_fold calls damaged: the resumed run says which
-            named = f"{FOLDS_DIR}/{fold_file.name}"
             # a folder in its place is said once, as an entry never read (pass 84k, R14)
             if not any(found.startswith(f"{named} ") for found in not_files):
                 damaged.append(named)
@@ -136,6 +155,9 @@ def run_status(path: Path) -> RunStatus:
         complete = not [f for f in not_files if not f.startswith(AUDIT_FILE)] and (
             changed is None)
     refused = None
+    if complete and faults:  # validate refuses it as well (a stray fold-3.npz, W16)
+        complete = False
+        refused = f"{faults[0]} ('merbench validate' refuses it)"
     beyond = sorted(i for i in finished if n_folds is not None and i >= n_folds)
     # (a results file of another count says run.json was edited: miscounted says it below)
     if complete and beyond and summary_folds == n_folds:  # fold-099.npz beside six folds
@@ -153,9 +175,9 @@ def run_status(path: Path) -> RunStatus:
     if refused is None and not complete and not unreadable and results_file.is_file():
         refused = _other_identity(results_file, record, identity, foreign, changed)
     # a refusal said above is the first fault validate says: a count is compared after it
-    counted = None if refused else miscounted(recorded.n_folds, beyond, results_file,
+    counted = None if refused or faults else miscounted(recorded.n_folds, beyond, results_file,
                                               summary_folds)
-    if counted is None and refused is None:  # no results file to compare: the protocol's
+    if counted is None and refused is None and not faults:  # no results file: the protocol's
         counted = count_problem(recorded.n_folds, len(seconds),
                                 samples.planned(_protocol_name(identity), len(seconds),
                                                 _table_size(recorded.feature_values)),
@@ -178,7 +200,7 @@ def run_status(path: Path) -> RunStatus:
             running=directory.is_held(), unreadable=unreadable,
             results_name=results_file.name, not_files=not_files, refused=refused,
             audited=os.path.lexists(directory.path / AUDIT_FILE), changed=changed,
-            miscounted=counted)
+            miscounted=counted, fold_faults=tuple(faults))
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
@@ -339,6 +361,7 @@ def describe(status: RunStatus) -> str:
                      f"delete {'it' if one else 'them'}, then run the same command (or "
                      "'merbench run --resume DIR') to retrain "
                      f"{'that fold' if one else 'those folds'}")
+    parts += status.fold_faults  # each with its fix: going on is refused until it is done
     audit_kept = status.running is False and status.audited
     parts += [_entry_line(what, audit_kept) for what in status.not_files]
     if status.refused:
@@ -355,6 +378,7 @@ def describe(status: RunStatus) -> str:
                      "audit.json out of the folder and run the same command (or 'merbench "
                      "run --resume DIR') to go on, then audit it again")
     elif status.running is False and not status.damaged and not status.foreign_files and \
+            not status.fold_faults and \
             not any(_borrowed(found) for found in status.not_files):  # run refuses those
         parts.append("run the same command (or 'merbench run --resume DIR') to go on")
     return "; ".join(parts)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from merbench.results.fold_names import beyond_line
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE
 
 #: the builtin protocols whose folds' test sets partition the samples they are given
@@ -110,11 +111,7 @@ def miscounted(recorded: int | None, beyond: list[int], results_file: Path,
                 f"{results_file.name} says "
                 f"{summary_folds}: {RUN_FILE} was edited ('merbench validate' refuses it); "
                 f"{_FIX}")
-    if beyond:
-        one = recorded == 1
-        named = f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz"
-        # beside a results file the fold may be one it lists: never offer deleting it
-        other = "" if results_file.exists() else f", or delete {named} if it is another run's"
-        return (f"{RUN_FILE} says {recorded} fold{'' if one else 's'} but {named} is beyond "
-                f"{'it' if one else 'them'} ('merbench validate' refuses it): {_FIX}{other}")
+    if beyond:  # in the words the resumed run refuses it with
+        return beyond_line(recorded, f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz",
+                           results_file.exists())
     return None

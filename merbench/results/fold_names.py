@@ -1,0 +1,102 @@
+"""What a run's ``folds/`` entry and the names in it say, judged once for every reader.
+
+``merbench status``, ``validate``, ``show`` and ``run --resume`` each look at a run's
+finished folds, and each once judged its folder alone: a ``folds`` that is a file was "0/6
+folds ... run the same command to go on" for status and an OS error for the resumed run; a
+stray ``fold-3.npz`` beside ``fold-003.npz`` was a seventh fold for status ("7/6 folds") and
+nothing at all for validate; a ``fold-009.npz`` beyond six folds was trained past by the
+resumed run into a result validate rejects (pass 84w, W13 to W16). Here is the one judgement
+of each such entry, with its fix, that all of them say in the same words.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from merbench.base.file_kinds import entry_words
+
+#: the folder of a run's finished folds (``RunDirectory.folds_dir``)
+FOLDS = "folds"
+
+_NUMBERED = re.compile(r"fold-(\d+)\.npz")
+
+_GO_ON = "run the same command (or 'merbench run --resume DIR')"
+
+
+def fold_number(name: str) -> int | None:
+    """The fold a fold file's ``name`` is of, where it is a name merbench writes
+    (``fold-003.npz``, ``fold-1000.npz``); None for any other (``fold-3.npz``)."""
+    found = _NUMBERED.fullmatch(name)
+    if found is None:
+        return None
+    number = int(found.group(1))
+    return number if name == f"fold-{number:03d}.npz" else None
+
+
+def stray_names(folds_dir: Path) -> list[str]:
+    """The entries of ``folds_dir`` that look like fold files (``fold-*.npz``) but are not
+    named as merbench names one, sorted."""
+    if not folds_dir.is_dir():
+        return []
+    return sorted(path.name for path in folds_dir.glob("fold-*.npz")
+                  if fold_number(path.name) is None)
+
+
+def stray_line(shown: str) -> str:
+    """What every reader says of a stray fold file name ``shown`` (``folds/fold-3.npz``)."""
+    return (f"{shown} is not a name merbench gives a fold file (fold-NNN.npz), so it is no "
+            f"fold of this run; move it out of the run's {FOLDS} folder")
+
+
+def not_a_folder_line(run_dir: Path, shown: str) -> str | None:
+    """What every reader says where the run's ``folds`` entry is there but no folder
+    (``shown``: how the reader names it), or None."""
+    path = run_dir / FOLDS
+    if not os.path.lexists(path) or (path.is_dir() and not path.is_symlink()):
+        return None
+    return (f"{shown} is {entry_words(path)}, not the run's folder of finished folds; "
+            f"remove it, then {_GO_ON} to go on")
+
+
+def misplaced_line(shown: str, held: int, number: int) -> str:
+    """What every reader says of a fold file ``shown`` whose metadata says it holds fold
+    ``held`` where its name says fold ``number`` (a copy of another fold's file)."""
+    return (f"{shown} holds fold {held}'s samples, not fold {number}'s (a copy or a renamed "
+            f"file of another fold); delete it, then {_GO_ON} to retrain that fold")
+
+
+def beyond_line(recorded: int, shown: str, has_results: bool,
+                run_file: str = "run.json") -> str:
+    """What every reader says of a fold file ``shown`` beyond the ``recorded`` folds of
+    ``run_file`` (where the results file does not count others); beside a results file the
+    fold may be one it lists, so deleting it is never offered there."""
+    one = recorded == 1
+    other = "" if has_results else f", or delete {shown} if it is another run's"
+    return (f"{run_file} says {recorded} fold{'' if one else 's'} but {shown} is beyond "
+            f"{'it' if one else 'them'} ('merbench validate' refuses it): restore run.json "
+            f"from a copy of the run{other}")
+
+
+def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | None:
+    """The first fault of ``run_dir``'s fold folder a resumed run refuses before training
+    (its folds are kept), in the words above, or None. ``shown`` names the run folder
+    (the resumed run says the whole path)."""
+    said = not_a_folder_line(run_dir, f"{shown}/{FOLDS}")
+    if said is not None:
+        return said
+    folds_dir = run_dir / FOLDS
+    stray = stray_names(folds_dir)
+    if stray:
+        return stray_line(f"{shown}/{FOLDS}/{stray[0]}")
+    if recorded is None or not folds_dir.is_dir():
+        return None
+    beyond = sorted(number for path in folds_dir.glob("fold-*.npz")
+                    if (number := fold_number(path.name)) is not None and number >= recorded)
+    if not beyond:
+        return None
+    has_results = any((run_dir / name).exists() for name in ("results.json",
+                                                            "au-results.json"))
+    return beyond_line(recorded, f"{shown}/{FOLDS}/fold-{beyond[0]:03d}.npz", has_results,
+                       f"{shown}/run.json")
