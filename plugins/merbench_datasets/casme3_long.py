@@ -36,6 +36,7 @@ its folder is.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -51,7 +52,7 @@ from merbench_datasets.long_tree import (
     read_named_sheet,
     type_of,
 )
-from merbench_datasets.rawroot import find_database, find_sheet
+from merbench_datasets.rawroot import find_database, find_sheet, one_folder_each
 from merbench_datasets.sheets import SheetRole, frame_number
 
 NAME = "casme3-long"
@@ -123,12 +124,21 @@ def with_emotions(rows: list[SheetRow], labels: pd.DataFrame) -> list[SheetRow]:
     return found
 
 
+def _video_read(subject: str, name: str) -> str:
+    """The folder ``A`` of ``spNO.1`` is its video ``spNO.1/a``, as the sheet's ``a``."""
+    return f"{subject}/{name.lower()}"
+
+
 def tree_layout(root: Path) -> Layout:
-    """The videos under ``part_A/``: every subject / video folder with a ``color/``."""
+    """The videos under ``part_A/``: every subject / video folder with a ``color/``. Videos
+    match the sheet without regard to case, so two folders ``a`` and ``A`` of one subject
+    are refused, naming both (one was left out unsaid)."""
     part = root / casme3.PART
     folders = {}
     for subject in sorted(p for p in part.iterdir() if p.is_dir()):
-        for video in sorted(p for p in subject.iterdir() if (p / "color").is_dir()):
+        videos = sorted(p for p in subject.iterdir() if (p / "color").is_dir())
+        one_folder_each(NAME, videos, partial(_video_read, subject.name), "video")
+        for video in videos:
             folders[(subject.name, video.name.lower())] = (video.name, video / "color")
     return Layout(folders, lambda s, v: part / s / v / "color", str.lower)
 

@@ -40,13 +40,14 @@ negative, positive, surprise, others, then any other word the sheet uses, in ord
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from merbench.api import LongVideoSet, MerbenchError
 from merbench_datasets.long_tree import Layout, SheetRow, assemble, type_of
-from merbench_datasets.rawroot import find_database, find_sheet
+from merbench_datasets.rawroot import find_database, find_sheet, one_folder_each
 from merbench_datasets.sheets import _workbook, frame_number, normalise
 
 NAME = "casme-sq-long"
@@ -57,6 +58,7 @@ RULE1, RULE2 = "naming rule1", "naming rule2"
 CODE_COLUMNS = 8  # subject .. type; the self-report after them is not read
 EMOTIONS = ("negative", "positive", "surprise", "others")
 _FOLDER = re.compile(r"^(\d+)_(\d{4})")
+_SUBJECT = re.compile(r"^s(\d+)$", re.IGNORECASE)
 HOW_TO_GET = ("request CAS(ME)^2 from its owners (http://casme.psych.ac.cn/casme/e3) under "
               "its licence, then pass the folder holding rawpic/ and "
               "CAS(ME)^2code_final.xlsx with --data-root PATH")
@@ -132,12 +134,33 @@ def code_rows(path: Path) -> tuple[list[SheetRow], list[tuple[str, str]]]:
     return rows, problems
 
 
+def _subject_read(name: str) -> str | None:
+    """``s15``, ``s015`` and ``S15`` are subject ``s15``; another name is none."""
+    found = _SUBJECT.match(name)
+    return None if found is None else f"s{int(found.group(1))}"
+
+
+def _video_read(subject: str | None, name: str) -> str | None:
+    """``15_0101disgustingteeth`` under ``s15`` is its video ``s15/0101``."""
+    found = _FOLDER.match(name)
+    if subject is None or found is None or f"s{int(found.group(1))}" != subject:
+        return None
+    return f"{subject}/{found.group(2)}"
+
+
 def tree_layout(root: Path) -> Layout:
-    """Every video folder ``rawpic/s<N>/<N>_<code>...``, keyed (``s<N>``, code)."""
+    """Every video folder ``rawpic/s<N>/<N>_<code>...``, keyed (``s<N>``, code). Two
+    folders of one subject by its number (``s15``, ``s015``, ``S15``), or of one video
+    (``15_0101a``, ``15_0101b``), are refused, naming both (one was left out unsaid)."""
     rawpic = root / "rawpic"
     folders = {}
-    for subject in sorted(p for p in rawpic.iterdir() if p.is_dir()):
-        for video in sorted(p for p in subject.iterdir() if p.is_dir()):
+    subjects = sorted(p for p in rawpic.iterdir() if p.is_dir())
+    one_folder_each(NAME, subjects, _subject_read, "subject")
+    for subject in subjects:
+        videos = sorted(p for p in subject.iterdir() if p.is_dir())
+        one_folder_each(NAME, videos, partial(_video_read, _subject_read(subject.name)),
+                        "video")
+        for video in videos:
             found = _FOLDER.match(video.name)
             if found and f"s{found.group(1)}" == subject.name:
                 folders[(subject.name, found.group(2))] = (found.group(2), video)

@@ -12,7 +12,7 @@ is documented instead, so a session of attempts is not the same paragraph again 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from merbench.api import (
@@ -133,3 +133,23 @@ def find_sheet(dataset: str, given: str | os.PathLike[str] | None, folders: Sequ
     raise MerbenchError(f"{dataset}: no {what} ({' or '.join(patterns)}) in {looked}; it comes "
                         f"with the database: put it in the database folder or pass "
                         f"--dataset-opt {option}=PATH")
+
+
+def one_folder_each(dataset: str, folders: Iterable[Path], read: Callable[[str], str | None],
+                    what: str) -> None:
+    """Refuse two of ``folders`` whose names ``read`` (the database's own reading of a
+    folder name: SMIC's ``s1``, ``s01``, ``S1`` and ``s001`` are all subject ``s01``) turns
+    into one ``what``, naming both. A database that finds its subjects, videos or clips by
+    listing its tree keeps one folder per name it reads, so the other was left out without
+    a word, and which one was read depended on the order of the listing (pass 84w, W22).
+    A name ``read`` gives None for is no such folder and is not compared."""
+    seen: dict[str, Path] = {}
+    for folder in folders:
+        name = read(folder.name)
+        if name is None:
+            continue
+        if name in seen:
+            raise MerbenchError(f"{dataset}: the folders '{seen[name]}' and '{folder}' both "
+                                f"name the {what} {name}; keep one of them (move or rename "
+                                "the other)")
+        seen[name] = folder

@@ -44,7 +44,7 @@ from pathlib import Path
 from merbench.api import MICRO, LongVideoSet, MerbenchError
 from merbench_datasets import samm
 from merbench_datasets.long_tree import Layout, SheetRow, assemble, frames_of_row, type_of
-from merbench_datasets.rawroot import find_database, find_sheet
+from merbench_datasets.rawroot import find_database, find_sheet, one_folder_each
 from merbench_datasets.sheets import SheetRole, read_sheet
 
 NAME = "samm-long"
@@ -110,8 +110,17 @@ def with_emotions(rows: list[SheetRow], micro_sheet: Path | None) -> list[SheetR
                      r.action_units) for r in rows]
 
 
+def _video_read(name: str) -> str | None:
+    found = _VIDEO.match(name)
+    return None if found is None else f"{int(found.group(1)):03d}_{int(found.group(2))}"
+
+
 def tree_layout(root: Path) -> Layout:
-    """Every video folder ``<subject>_<video>`` under ``root``."""
+    """Every video folder ``<subject>_<video>`` under ``root``. Two folders of one video by
+    its numbers (``006_1``, ``6_1``, ``006_01``) are refused, naming both (one was left out
+    unsaid)."""
+    one_folder_each(NAME, sorted(p for p in root.iterdir() if p.is_dir()), _video_read,
+                    "video")
     folders = {(found.group(1), path.name): (path.name, path)
                for path in sorted(p for p in root.iterdir() if p.is_dir())
                if (found := _VIDEO.match(path.name))}

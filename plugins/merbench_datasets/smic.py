@@ -36,7 +36,7 @@ import pandas as pd
 
 from merbench.api import MerbenchError, whole_value
 from merbench_datasets import action_units, rawframes
-from merbench_datasets.rawroot import find_database, find_sheet, told
+from merbench_datasets.rawroot import find_database, find_sheet, one_folder_each, told
 from merbench_datasets.sheets import SheetRole, frames_of, read_sheet
 
 NAME = "smic"
@@ -63,16 +63,17 @@ def _is_database(folder: Path) -> bool:
 
 
 def clip_folders(root: Path) -> dict[str, tuple[str, Path]]:
-    """Official clip id -> (class name, folder) for every clip under ``HS/``."""
-    found = {}
-    for subject in sorted((root / "HS").iterdir()):
-        for label in CLASSES:
-            folder = subject / "micro" / label
-            if folder.is_dir():
-                for clip in sorted(folder.iterdir()):
-                    if clip.is_dir():
-                        found[official(clip.name)] = (label, clip)
-    return found
+    """Official clip id -> (class name, folder) for every clip under ``HS/``. Two subject
+    folders read as one subject (``s1`` and ``s01``), or two clip folders as one clip (the
+    same clip under two classes, or under ``s1`` and ``s 1``), are refused, naming both:
+    one of them was left out unsaid."""
+    subjects = sorted(p for p in (root / "HS").iterdir() if p.is_dir())
+    one_folder_each(NAME, subjects, official, "subject")
+    clips = [(label, clip) for subject in subjects for label in CLASSES
+             if (subject / "micro" / label).is_dir()
+             for clip in sorted((subject / "micro" / label).iterdir()) if clip.is_dir()]
+    one_folder_each(NAME, (clip for _, clip in clips), official, "clip")
+    return {official(clip.name): (label, clip) for label, clip in clips}
 
 
 def _expected_folder(root: Path, clip: str, label: str) -> str:
