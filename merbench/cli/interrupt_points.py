@@ -2,7 +2,7 @@
 
 A signal handler runs between two bytecodes of whatever Python code the main thread is in,
 and an exception it raises surfaces there. In most places that is what Ctrl-C should do, but
-in three it is lost or worse, and each was seen under a stop sent a second or two into
+in four it is lost or worse, the first three seen under a stop sent a second or two into
 ``merbench run`` (6 of 30 stops):
 
 - **an import in progress**: torch's C++ extension modules run Python code while they import;
@@ -13,12 +13,15 @@ in three it is lost or worse, and each was seen under a stop sent a second or tw
   stop is swallowed and the command runs to its end with exit status 0;
 - **a library's own code**: some catch every exception, KeyboardInterrupt too, and raise
   their own (openpyxl reading the CASME II spreadsheet turned a stop into "cannot read ... as a
-  spreadsheet", exit 2 with advice to replace a good file).
+  spreadsheet", exit 2 with advice to replace a good file);
+- **a worker process starting**: multiprocessing writes the new process its pickled job,
+  which it reads as it imports what the job needs; cut short, the worker printed "pickle data
+  was truncated" with a traceback (``extract --workers 2`` stopped as its pool started).
 
 There the stop waits (:class:`merbench.cli.stop_signals.StopSignals` asks again every few
 hundredths of a second) until the main thread is back in merbench's or the standard library's
-code. An import and a finaliser end; a library's code may wait on something for long (Ray's
-``get`` waits on the cluster), so the wait for a library is bounded: after
+code. An import, a finaliser and a start end; a library's code may wait on something for
+long (Ray's ``get`` waits on the cluster), so the wait for a library is bounded: after
 :data:`LIBRARY_WAIT_S` the stop is raised wherever it is, and Ray's code is never waited for.
 
 An import is not bounded, and ``import torch`` takes ten seconds or more on a busy machine
@@ -100,9 +103,20 @@ def in_library(frame: FrameType | None) -> bool:
     return False
 
 
+def in_process_start(frame: FrameType | None) -> bool:
+    """Whether ``frame`` runs inside :mod:`multiprocessing`'s start of a process (its
+    ``Popen._launch``), which ends once the new process has read its job."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "_launch" and "multiprocessing" in code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
 def must_wait(frame: FrameType | None, waited_s: float) -> bool:
     """Whether a stop that has waited ``waited_s`` seconds must wait longer before it is
     raised in ``frame`` (None: called from code, not by a signal: raise now)."""
-    if in_import(frame) or in_finaliser(frame):
+    if in_import(frame) or in_finaliser(frame) or in_process_start(frame):
         return True
     return in_library(frame) and waited_s < LIBRARY_WAIT_S

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,7 @@ from merbench.base.cache import FeatureCache
 from merbench.base.errors import MerbenchError, in_words, plugin_words
 from merbench.data.dataset import Dataset
 from merbench.features import Extracted, Sample, SampleExtractor, unpack
+from merbench.features.worker_processes import end_workers, in_worker, start_deaf
 from merbench.meta import FeatureMeta
 from merbench.plugin_system.entry import Entry
 from merbench.training.threads import apply_threads, choose_threads, usable_cores
@@ -37,7 +40,7 @@ CHUNK = 4  # samples per task: few enough to balance, enough to amortise the rou
 
 @dataclass
 class _Job:
-    """What a worker needs; pickled once to each worker process."""
+    """What a worker needs; pickled once, here, and read by each worker process."""
 
     meta: FeatureMeta
     extractor: SampleExtractor
@@ -106,12 +109,16 @@ class SampleFailed(MerbenchError):
 _JOB: _Job | None = None
 
 
-def _worker_init(job: _Job, workers: int) -> None:
+def _worker_init(payload: bytes, workers: int) -> None:
     """Each worker takes its share of the cores for torch's and OpenCV's threads: with one
     process per core, their default of a thread per core each would run workers x cores
-    threads on the machine (merbench.training.threads)."""
+    threads on the machine (merbench.training.threads). The job comes as bytes, read once
+    the worker has started: a stop waits while a worker starts (a start cut short printed a
+    traceback), and the job's own modules (the feature's plugin, torch) took that wait to
+    15 s on a busy machine."""
+    in_worker()
     global _JOB
-    _JOB = job
+    _JOB = job = pickle.loads(payload)
     apply_threads(choose_threads(None, processes=workers, busy=0).count)
     job.extractor.worker_setup()
 
@@ -134,18 +141,30 @@ def _context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+#: how long the pool is waited on at a time, in seconds: a stop that waited for a worker to
+#: start is raised when the wait ends (it cannot end a wait as a signal does), and a wait for
+#: every task (FIRST_EXCEPTION) held it until the last sample (pass 84w, W17), showing no
+#: progress until then either
+POLL_S = 0.2
+
+
 def _run_pool(job: _Job, tasks: list[tuple[int, str]], workers: int,
               on_done: Callable[[list[_Done]], None]) -> None:
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                               initializer=_worker_init, initargs=(job, workers))
+    payload = bytes(ForkingPickler.dumps(job))
+    before = set(multiprocessing.active_children())
+    context = _context()
+    start_deaf(context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_worker_init, initargs=(payload, workers))
     try:
         pending = {pool.submit(_worker_run, chunk) for chunk in _chunks(tasks, CHUNK)}
         while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
             for future in done:
                 on_done(future.result())  # a worker's MerbenchError is raised here
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
+        end_workers(set(multiprocessing.active_children()) - before)
         raise
     pool.shutdown(wait=True)
 
