@@ -23,6 +23,7 @@ from merbench.kinds import (
     check_audit_options,
     kind_of,
     part_of_result,
+    refuse_stray_files,
     started_kind,
     unfinished,
 )
@@ -114,6 +115,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     kind = kind_of(path)
     if kind is None:
         raise MerbenchError(_not_a_result(path))
+    refuse_stray_files(path)  # as validate refuses it: nothing is trained again
     for folder in record_folders(path, kind):
         _check_writable(folder)
     with progress:

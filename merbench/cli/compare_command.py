@@ -22,7 +22,13 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
 from merbench.base.terminal import say
 from merbench.compare.contract import CompareRequest, Comparison, Grouped
-from merbench.kinds import ResultKind, kind_of, result_kinds, unfinished
+from merbench.kinds import (
+    ResultKind,
+    kind_of,
+    refuse_stray_files,
+    result_kinds,
+    unfinished,
+)
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.result_walk import held_results, walk_results
@@ -75,6 +81,7 @@ def _kind(path: Path) -> ResultKind | None:
     U1)."""
     kind = kind_of(path)
     if kind is not None:
+        refuse_stray_files(path)  # as validate refuses it
         return kind
     predicted = command_output_said(path)
     if not path.is_dir():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
-from merbench.kinds import finished_text, kind_of, started_kind
+from merbench.kinds import finished_text, kind_of, refuse_stray_files, started_kind
 from merbench.leaderboard.result_walk import held_results, walk_results
 from merbench.results.folder_walk import link_reason
 
@@ -53,6 +53,7 @@ def main(args: argparse.Namespace) -> int:
         raise MerbenchError(held)
     kind = kind_of(path)
     if kind is not None:  # what status or validate refuse without recomputing, refused
+        refuse_stray_files(path)
         kind.check_shown(path)
     finished_text(path).show()
     return 0

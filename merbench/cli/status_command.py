@@ -15,6 +15,7 @@ from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import (
     kind_of,
     part_of_result,
+    refuse_stray_files,
     result_kinds,
     started_files,
     started_kind,
@@ -195,6 +196,7 @@ def main(args: argparse.Namespace) -> int:
                 say(f"merbench: error: {linked}", file=sys.stderr, one_line=True)
                 continue
             try:  # the kind started there says how far it is (a finished one, its result's)
+                refuse_stray_files(folder)  # as validate and show refuse it
                 kind = started_kind(folder) or kind_of(folder)
                 if kind is None:
                     raise MerbenchError(f"{folder} holds none of {', '.join(started_files())}; "

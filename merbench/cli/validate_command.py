@@ -18,6 +18,7 @@ from merbench.kinds import (
     kind_of,
     markers,
     part_of_result,
+    refuse_stray_files,
     result_kinds,
     started_files,
     started_kind,
@@ -75,7 +76,9 @@ def _checked(path: Path) -> Checked:
     if not path.exists() and not path.is_symlink():
         raise ResultRejected(path, f"no such file or folder; {GIVE}")  # as show says it
     kind = kind_of(path)
-    if kind is None:
+    if kind is not None:
+        refuse_stray_files(path)  # another kind's result file beside its own
+    else:
         started = started_kind(path) if path.is_dir() else None
         if started is not None and started.started_file is not None:  # under way
             raise ResultRejected(path, unfinished(path) or not_finished(

@@ -3,9 +3,10 @@ the commands that take any result (``validate``, ``status``, ``audit``, ``compar
 ``show``) ask this package which kind a path is and let the kind answer, and so do the
 commands that print what they wrote (:func:`finished_text`).
 
-The order is the order a path is recognised in: a folder holding ``results.json`` is an
-emotion run whatever else it holds (an action-unit run keeps ``au-results.json`` alone; a
-tuning's folder a ``tune.json`` alone)."""
+The order is the order a path is recognised in; a folder holding the result files of two
+kinds (an action-unit run's folder with another run's ``results.json`` copied in) is no
+result of either: every command refuses it alike, naming the stray file
+(:func:`refuse_stray_files`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import os
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import indefinite
 from merbench.data.task import stored_task
 from merbench.kinds.contract import (
     AuditRequest,
@@ -25,8 +27,9 @@ from merbench.kinds.contract import (
 from merbench.kinds.emotion import SEEDS_SUMMARY_KIND, EmotionRunKind
 from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import given_nowhere
-from merbench.results.kind_registry import import_kind_homes
-from merbench.results.result_files import not_finished, result_markers
+from merbench.results.kind_registry import import_kind_homes, register_folder_refusal
+from merbench.results.result_files import marker_families, not_finished, result_markers
+from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
 from merbench.runner.task_run import task_run
 
@@ -155,6 +158,71 @@ def unfinished(path: Path) -> str | None:
                         progress)
 
 
+def stray_result_files(path: Path) -> str | None:
+    """Why the result at ``path`` (a folder, or one of its files) is refused where its
+    folder holds the result files of two kinds (:func:`marker_families`), naming the stray
+    ones: those of the kinds other than the one its first file (``run.json`` by the task it
+    records, ``spot-run.json``, ``tuning.json``) says the folder is; None where it holds one
+    kind's. An action-unit run's folder with an emotion run's ``results.json`` copied in
+    was "complete" to status and an emotion run missing fold files to validate and show; an
+    emotion run's with an AU run's ``au-results.json`` was "ok" to validate and rejected by
+    the build (pass 84w, W18, W19)."""
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    held = [names for family in marker_families()
+            if (names := [name for name in family if os.path.lexists(folder / name)])]
+    if len(held) < 2:
+        return None
+    claimed = set(_claimed_files(folder))
+    own = [names for names in held if claimed.intersection(_family_of(names[0]))]
+    if len(own) != 1:  # nothing says which result is the folder's own
+        files = "; ".join(f"{', '.join(names)} ({indefinite(_kind_called(names[0]))})"
+                          for names in held)
+        return (f"holds the result files of {len(held)} kinds of result: {files}; a folder "
+                "holds one result: keep the folder's own and remove the others")
+    strays = [name for names in held if names is not own[0] for name in names]
+    said = " and ".join(f"{name} (the result file of {indefinite(_kind_called(name))})"
+                        for name in strays)
+    return (f"{said} {'is' if len(strays) == 1 else 'are'} in the folder of "
+            f"{indefinite(_kind_called(own[0][0]))} ({', '.join(own[0])}); a folder holds "
+            f"one result: remove {' and '.join(strays)}")
+
+
+def refuse_stray_files(path: Path) -> None:
+    """``ResultRejected`` (naming the folder) where :func:`stray_result_files` says why:
+    ``validate``, ``status``, ``show``, ``audit``, ``compare`` and the build's walk refuse
+    such a folder in these words."""
+    reason = stray_result_files(path)
+    if reason is not None:
+        raise ResultRejected(Path(path) if Path(path).is_dir() else Path(path).parent, reason)
+
+
+def _claimed_files(folder: Path) -> list[str]:
+    """The result files the first files in ``folder`` say its result writes: a kind's where
+    its first file is its own, the recorded task's where kinds share it (``run.json``)."""
+    started = [kind for kind in result_kinds() if kind.started_file is not None
+               and os.path.lexists(folder / kind.started_file)]
+    claimed = []
+    for kind in started:
+        if sum(other.started_file == kind.started_file for other in started) == 1:
+            claimed.append(kind.markers[0])
+        elif (recorded := _recorded_result_file(folder)) is not None:
+            claimed.append(recorded)
+    return claimed
+
+
+register_folder_refusal(stray_result_files)  # the walk for results refuses it so too
+
+
+def _family_of(name: str) -> tuple[str, ...]:
+    """The result files of the kind ``name`` is one of (:func:`marker_families`)."""
+    return next((family for family in marker_families() if name in family), ())
+
+
+def _kind_called(name: str) -> str:
+    """The kind whose result file ``name`` is, in words."""
+    return next((kind.name for kind in result_kinds() if name in kind.markers), "result")
+
+
 def _recorded_result_file(folder: Path) -> str | None:
     """The result file the task recorded in ``folder``'s ``run.json`` writes, or None."""
     try:
@@ -174,9 +242,11 @@ __all__ = [
     "finished_text",
     "kind_of",
     "markers",
+    "refuse_stray_files",
     "register_kinds",
     "result_kinds",
     "started_files",
     "started_kind",
+    "stray_result_files",
     "unfinished",
 ]

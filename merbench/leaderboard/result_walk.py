@@ -25,7 +25,7 @@ from merbench.results.folder_walk import (
     natural_order,
     result_tree,
 )
-from merbench.results.kind_registry import registered_files
+from merbench.results.kind_registry import folder_refused, registered_files
 from merbench.results.out_folders import is_system_folder
 from merbench.results.result_files import not_finished, result_markers, summary_markers
 from merbench.verification.validate import (
@@ -77,10 +77,13 @@ def walked(folders: Sequence[Path]) -> Walked:
 def holding(trees: Walked, *markers: str) -> list[tuple[Path, Path]]:
     """(each result file named one of ``markers``, the --results folder it was found
     under) in the walked ``trees``, each once: a folder given twice, or inside another
-    given one, counts once."""
+    given one, counts once. A folder holding two kinds' result files gives none: it is
+    refused whole (:func:`walk_rejections`), as validate refuses it."""
     found: dict[tuple[Path, str], tuple[Path, Path]] = {}
     for folder, tree in trees:
         for result in tree.results:
+            if folder_refused(result) is not None:
+                continue
             for marker in markers:
                 if os.path.lexists(result / marker):
                     found.setdefault((result.resolve(), marker), (result / marker, folder))
@@ -117,17 +120,22 @@ def unpublishable(tree: ResultTree) -> list[Rejected]:
 
 
 def walk_rejections(trees: Walked) -> list[Rejected]:
-    """:func:`unpublishable`, and the results under way or stopped of the kinds that say
+    """:func:`unpublishable`, the results under way or stopped of the kinds that say
     which are (:attr:`~merbench.results.kind_registry.KindFiles.under_way`: a tuning that has
-    written its spec, not its result): validate rejects each through its kind; the build
-    must not pass it over as if it were not there."""
+    written its spec, not its result), and the folders holding two kinds' result files
+    (:func:`~merbench.results.kind_registry.folder_refused`): validate rejects each; the
+    build must not pass it over as if it were not there, nor publish one of the two."""
     rejected = []
     pending = [(files.name, *files.under_way) for files in registered_files()
                if files.under_way is not None]
     for _, tree in trees:
         rejected += unpublishable(tree)
+        strays = {path: reason for path in tree.results
+                  if (reason := folder_refused(path)) is not None}
+        rejected += [Rejected(path, reason) for path, reason in strays.items()]
         rejected += [Rejected(path, not_finished(name, first, last, path))
-                     for path in tree.results for name, first, last in pending
+                     for path in tree.results if path not in strays
+                     for name, first, last in pending
                      if os.path.lexists(path / first) and not os.path.lexists(path / last)]
     return rejected
 

@@ -55,6 +55,8 @@ class KindFiles:
 
 _registered: list[KindFiles] = []
 _homes_imported = False
+#: why a result's folder is refused whole, before any kind reads it (:func:`folder_refused`)
+_refusals: list[Callable[[Path], str | None]] = []
 
 
 def register_files(files: KindFiles) -> None:
@@ -74,10 +76,28 @@ def import_kind_homes() -> None:
     _homes_imported = True
 
 
+def register_folder_refusal(refusal: Callable[[Path], str | None]) -> None:
+    """Make ``refusal`` (why a folder is no result of any kind, or None) known to the walk
+    for results: :mod:`merbench.kinds`, which tells the kinds apart above this layer and
+    the leaderboard's, registers its rule for a folder holding two kinds' result files
+    when imported (every home imports it)."""
+    if refusal not in _refusals:
+        _refusals.append(refusal)
+
+
+def folder_refused(folder: Path) -> str | None:
+    """Why the result folder ``folder`` is refused whole by every command (its kinds'
+    rule, :func:`register_folder_refusal`), or None."""
+    import_kind_homes()
+    return next((reason for refusal in _refusals if (reason := refusal(folder)) is not None),
+                None)
+
+
 def registered_files() -> tuple[KindFiles, ...]:
     """Every kind's files its home registered, in :data:`HOMES`' order."""
     import_kind_homes()
     return tuple(_registered)
 
 
-__all__ = ["HOMES", "KindFiles", "import_kind_homes", "register_files", "registered_files"]
+__all__ = ["HOMES", "KindFiles", "folder_refused", "import_kind_homes", "register_files",
+           "register_folder_refusal", "registered_files"]

@@ -41,6 +41,13 @@ def summary_markers() -> tuple[str, ...]:
     return (*_SUMMARIES, *(name for files in registered_files() for name in files.summaries))
 
 
+def marker_families() -> tuple[tuple[str, ...], ...]:
+    """:func:`result_markers` by the kind each belongs to, a kind's summaries over seeds with
+    its results (``results.json`` and ``seeds.json``, ``au-results.json`` and
+    ``au-seeds.json``): a folder holding the files of two of them is refused
+    (:func:`merbench.kinds.stray_result_files`)."""
+    return (_MARKERS, *(files.markers for files in registered_files()))
+
 
 def not_finished(kind: str, started_file: str, result_file: str, folder: Path,
                  progress: str | None = None) -> str:
@@ -53,5 +60,5 @@ def not_finished(kind: str, started_file: str, result_file: str, folder: Path,
             f"not yet): {said}")
 
 
-__all__ = ["AUDIT_FILE", "RESULTS_FILE", "SEEDS_FILE", "not_finished", "result_markers",
-           "summary_markers"]
+__all__ = ["AUDIT_FILE", "RESULTS_FILE", "SEEDS_FILE", "marker_families", "not_finished",
+           "result_markers", "summary_markers"]

@@ -56,7 +56,9 @@ class TuningKind:
 
     def owns(self, path: Path) -> bool:
         """A tuning's folder or its ``tune.json``: a folder that is also a run's (a
-        ``results.json`` beside) is the run's."""
+        ``results.json`` beside) is the run's to :func:`~merbench.kinds.kind_of`, and
+        refused by every command as holding two kinds' result files
+        (:func:`~merbench.kinds.stray_result_files`)."""
         return path.name == TUNE_FILE or (path.is_dir() and os.path.lexists(path / TUNE_FILE)
                                           and not os.path.lexists(path / RESULTS_FILE))
 
