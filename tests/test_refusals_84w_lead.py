@@ -1,0 +1,82 @@
+"""Pass 84w's W20: ``leaderboard --benchmarks`` given a run's folder read its result file as
+a benchmark definition ("unknown key 'schema_version'"), where the folder is what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import COMMITTED_RESULTS, TINY_SPOT, one_line
+
+SEEDS = COMMITTED_RESULTS / "dual-inception-composite-loso"
+AU_RUN = COMMITTED_RESULTS / "ststnet-composite-loso-au" / "seed-0"
+#: how each refusal of a result given for definitions ends
+GIVE = ("not benchmark definitions; give results with --results and a folder of *.json "
+        "definitions with --benchmarks DIR (or leave it out to use the ones merbench ships)")
+
+
+@pytest.mark.parametrize(("command", "given", "what"), [
+    ("list", SEEDS, "the folder of a summary over seeds, a merbench result (it holds "
+                    "seeds.json)"),
+    ("build", SEEDS / "seed-0", "the folder of an emotion run, a merbench result (it holds "
+                                "results.json)"),
+    ("export", AU_RUN, "the folder of an action-unit run, a merbench result (it holds "
+                       "au-results.json)"),
+    ("list", SEEDS / "seeds.json", "the result file of a summary over seeds"),
+])
+def test_a_result_given_for_benchmarks_is_named_as_one(cli, tmp_path: Path, command: str,
+                                                       given: Path, what: str) -> None:
+    """It was refused as a definition with an unknown key 'schema_version'."""
+    line = {"list": ("leaderboard", "list"),
+            "build": ("leaderboard", "build", "--out", tmp_path / "site"),
+            "export": ("leaderboard", "export", "composite-3class-loso")}[command]
+    code, out, err = cli(*line, "--results", SEEDS, "--benchmarks", given)
+    assert code == 2 and out == "", out
+    assert one_line(err) == f"merbench: error: --benchmarks {given} is {what}, {GIVE}"
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_spotting_run_given_for_benchmarks_to_diff_is_named_as_one(cli, tmp_path: Path
+                                                                     ) -> None:
+    spots = tmp_path / "spots"
+    assert cli("spot", *TINY_SPOT, "--out", spots)[0] == 0
+    code, _, err = cli("leaderboard", "diff", SEEDS, SEEDS, "--benchmarks", spots)
+    assert code == 2
+    assert one_line(err) == (f"merbench: error: --benchmarks {spots} is the folder of a "
+                             f"spotting run, a merbench result (it holds spotting.json), {GIVE}")
+
+
+def test_predicts_folder_given_for_benchmarks_is_named_as_it(cli, tmp_path: Path) -> None:
+    (tmp_path / "predicted").mkdir()
+    (tmp_path / "predicted" / "predictions.json").write_text("{}")
+    code, _, err = cli("leaderboard", "list", "--benchmarks", tmp_path / "predicted")
+    assert code == 2
+    said = one_line(err)
+    assert said.startswith(f"merbench: error: --benchmarks {tmp_path / 'predicted'} is the "
+                           "output of 'merbench predict'") and said.endswith(GIVE), said
+
+
+def test_a_folder_of_runs_given_for_benchmarks_names_a_run_in_it(cli) -> None:
+    """leaderboards/results given as definitions: it holds no *.json, but runs."""
+    code, _, err = cli("leaderboard", "list", "--benchmarks", COMMITTED_RESULTS)
+    assert code == 2
+    said = one_line(err)
+    assert said.startswith(f"merbench: error: --benchmarks {COMMITTED_RESULTS} holds merbench "
+                           f"results ({COMMITTED_RESULTS}/"), said
+    assert "among them), no benchmark definition (*.json); give results with --results" in \
+        said, said
+
+
+def test_a_folder_of_definitions_beside_runs_is_read(cli, tmp_path: Path) -> None:
+    """A run's folder inside a folder of definitions is no reason to refuse it: only the
+    folder's own *.json are definitions."""
+    definitions = COMMITTED_RESULTS.parents[1] / "merbench" / "leaderboard" / "definitions"
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    (folder / "lodo.json").write_text((definitions / "composite-3class-lodo.json").read_text())
+    (folder / "run").mkdir()
+    (folder / "run" / "results.json").write_text("{}")
+    (tmp_path / "results").mkdir()
+    code, out, err = cli("leaderboard", "list", "--benchmarks", folder, "--results",
+                         tmp_path / "results")
+    assert code == 0 and "composite-3class-lodo" in out, out + err
