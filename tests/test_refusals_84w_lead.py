@@ -1,8 +1,11 @@
 """Pass 84w's W20: ``leaderboard --benchmarks`` given a run's folder read its result file as
-a benchmark definition ("unknown key 'schema_version'"), where the folder is what is wrong."""
+a benchmark definition ("unknown key 'schema_version'"), where the folder is what is wrong;
+W21: ``leaderboard --results`` of a path that does not exist, or of a file, said "is not a
+directory"."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -80,3 +83,37 @@ def test_a_folder_of_definitions_beside_runs_is_read(cli, tmp_path: Path) -> Non
     code, out, err = cli("leaderboard", "list", "--benchmarks", folder, "--results",
                          tmp_path / "results")
     assert code == 0 and "composite-3class-lodo" in out, out + err
+
+
+def _export_results(cli, given: Path) -> str:
+    code, out, err = cli("leaderboard", "export", "composite-3class-loso", "--results", given)
+    assert code == 2 and out == "", out
+    return one_line(err)
+
+
+def test_results_that_do_not_exist_are_said_as_validate_says_it(cli, tmp_path: Path) -> None:
+    """It was "is not a directory; pass folders that hold merbench run directories"."""
+    assert _export_results(cli, tmp_path / "nosuch") == (
+        f"merbench: error: --results {tmp_path / 'nosuch'}: no such file or folder; give a "
+        "folder that holds merbench results (a run's folder, or a folder of runs)")
+
+
+@pytest.mark.parametrize("name", ["seeds.json", "seed-0/run.json", "seed-0/folds/fold-001.npz"])
+def test_a_results_own_file_given_as_results_names_its_folder(cli, name: str) -> None:
+    given = SEEDS / name
+    folder = given.parent.parent if given.parent.name == "folds" else given.parent
+    assert _export_results(cli, given) == (
+        f"merbench: error: --results {given} is a file of the result {folder}, not a folder; "
+        f"give the result's folder ({folder}) or a folder that holds results")
+
+
+def test_another_file_or_a_dangling_link_given_as_results_is_named(cli, tmp_path: Path
+                                                                   ) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    assert _export_results(cli, tmp_path / "notes.txt") == (
+        f"merbench: error: --results {tmp_path / 'notes.txt'} is a file, not a folder; give a "
+        "folder that holds merbench results (a run's folder, or a folder of runs)")
+    os.symlink(tmp_path / "gone", tmp_path / "link")
+    said = _export_results(cli, tmp_path / "link")
+    assert said.startswith(f"merbench: error: --results {tmp_path / 'link'}: ") and \
+        "not a directory" not in said, said
