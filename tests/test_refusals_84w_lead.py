@@ -1,15 +1,19 @@
 """Pass 84w's W20: ``leaderboard --benchmarks`` given a run's folder read its result file as
 a benchmark definition ("unknown key 'schema_version'"), where the folder is what is wrong;
 W21: ``leaderboard --results`` of a path that does not exist, or of a file, said "is not a
-directory"."""
+directory"; W23: ``migrate`` of a spotting run merbench had just written was an error ("holds
+no file merbench migrates"), where other current results are "already in it" (rc 0)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import COMMITTED_RESULTS, TINY_SPOT, one_line
+from conftest import COMMITTED_RESULTS, TINY_SPOT, one_line, run_cli
 
 SEEDS = COMMITTED_RESULTS / "dual-inception-composite-loso"
 AU_RUN = COMMITTED_RESULTS / "ststnet-composite-loso-au" / "seed-0"
@@ -117,3 +121,75 @@ def test_another_file_or_a_dangling_link_given_as_results_is_named(cli, tmp_path
     said = _export_results(cli, tmp_path / "link")
     assert said.startswith(f"merbench: error: --results {tmp_path / 'link'}: ") and \
         "not a directory" not in said, said
+
+
+@pytest.fixture(scope="module")
+def str_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A spotting run recognised with seeds 0 and 1 (two spotting runs and their summary),
+    made once for this module's migrate tests; copy it to change it."""
+    out = tmp_path_factory.mktemp("spot") / "str-seeds"
+    code, _, err = run_cli("spot", *TINY_SPOT, "--recognise", "ststnet", "--epochs", "1",
+                           "--seeds", "0,1", "--out", out)
+    assert code == 0, err
+    return out
+
+
+def _migrated(cli, path: Path) -> str:
+    code, out, err = cli("migrate", path)
+    assert code == 0 and err == "", err
+    return out
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.mark.parametrize(("given", "count"), [("seed-0", 2), ("", 5), ("seed-1/str.json", 1)])
+def test_a_current_spotting_run_is_already_in_the_current_layout(
+        cli, str_seeds: Path, given: str, count: int) -> None:
+    """A spotting run (spotting.json, str.json) and a summary over seeds (with
+    str-seeds.json): nothing rewritten, every file as it was, exit status 0."""
+    before = _files(str_seeds)
+    out = _migrated(cli, str_seeds / given if given else str_seeds)
+    assert f"0 file(s) rewritten in the current layout, {count} already in it;" in out, out
+    assert _files(str_seeds) == before
+
+
+def test_a_spotting_run_beside_an_emotion_run_is_counted_with_it(
+        cli, str_seeds: Path, tmp_path: Path) -> None:
+    """A script migrating a whole results folder no longer stops at the spotting run."""
+    shutil.copytree(SEEDS / "seed-0", tmp_path / "run")  # of an older layout: rewritten
+    _migrated(cli, tmp_path / "run")
+    alone = re.search(r"0 file\(s\) rewritten in the current layout, (\d+) already in it",
+                      _migrated(cli, tmp_path / "run"))
+    assert alone is not None
+    run_files = int(alone.group(1))
+    shutil.copytree(str_seeds / "seed-0", tmp_path / "spots")
+    out = _migrated(cli, tmp_path)
+    assert f"0 file(s) rewritten in the current layout, {run_files + 2} already in it" in out, \
+        out  # the run's files, and the spotting run's spotting.json and str.json
+
+
+@pytest.mark.parametrize(("name", "change", "said"), [
+    ("seed-0/spotting.json", {"schema_version": 2}, "spotting.json has schema_version 2; "
+     "this merbench reads up to 1: upgrade merbench"),
+    ("str-seeds.json", {"schema_version": None}, "str-seeds.json has no schema_version; is it "
+     "a merbench file?"),
+    ("str-seeds.json", {"kind": "str"}, "str-seeds.json is no spot-then-recognise summary "
+     "over seeds (its kind is not 'str-seeds'); fix or remove it"),
+])
+def test_a_spotting_file_in_no_layout_merbench_reads_is_refused(
+        cli, str_seeds: Path, tmp_path: Path, name: str, change: dict[str, object],
+        said: str) -> None:
+    """Called current, it would be a file migrate vouched for and validate refuses."""
+    folder = tmp_path / "str-seeds"
+    shutil.copytree(str_seeds, folder)
+    data = json.loads((folder / name).read_text())
+    data.update({key: value for key, value in change.items() if value is not None})
+    for key in [key for key, value in change.items() if value is None]:
+        del data[key]
+    (folder / name).write_text(json.dumps(data))
+    code, out, err = cli("migrate", folder)
+    assert code == 2 and out == "", out
+    assert one_line(err) == f"merbench: error: {folder / name} {said.split(' ', 1)[1]}"
