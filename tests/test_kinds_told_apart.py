@@ -96,7 +96,7 @@ def test_no_module_outside_a_kinds_home_names_its_files() -> None:
     """A home's result files are named in its own folder alone; the shared layers ask what
     it registered (the walk, migrate), and the command line imports the names it prints."""
     for files, home in zip(registered_files(), HOME_FOLDERS, strict=True):
-        names = {*files.markers, *files.json_files}
+        names = {*files.markers, *files.json_files, *files.migrations}
         own = (home, *((RECORD_FOLDERS[home],) if home in RECORD_FOLDERS else ()))
         found = [line for path in sorted((ROOT / "merbench").rglob("*.py"))
                  if not any(folder in path.parents for folder in own)
@@ -123,8 +123,8 @@ def test_no_shared_layer_imports_a_kinds_home_or_names_its_files() -> None:
     or a tuning reaches them through its registration alone (issue 82)."""
     homes = tuple(f"merbench.{folder.name}" for folder in
                   (*HOME_FOLDERS, *RECORD_FOLDERS.values()))
-    names = {name for files in registered_files() for name in (*files.markers,
-                                                                *files.json_files)}
+    names = {name for files in registered_files()
+             for name in (*files.markers, *files.json_files, *files.migrations)}
     assert {"spotting.json", "spot-run.json", "str.json", "str-seeds.json", "tune.json",
             "au-results.json", "au-seeds.json"} <= names
     found = [line for folder in SHARED for path in sorted(folder.rglob("*.py"))

@@ -629,7 +629,7 @@ def test_bad_input_is_one_line(tiny: Path, tmp_path: Path, cli) -> None:
         (["--results", tiny, "--out", occupied, "--benchmarks", bench],
          "holds files that merbench did not write"),
         (["--results", tmp_path / "nothing", "--out", tmp_path / "s", "--benchmarks", bench],
-         "is not a directory"),
+         f"--results {tmp_path / 'nothing'}: no such file or folder; give a folder"),
         (["--results", "/etc", "--out", tmp_path / "s", "--benchmarks", bench],
          "--results /etc is a system folder, not a folder of results"),
         (["--results", tiny, "--out", tiny / "site", "--benchmarks", bench],

@@ -19,6 +19,7 @@ from pathlib import Path
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import counted, path_shown, say
+from merbench.cli.benchmarks_given import refuse_result_definitions
 from merbench.cli.leaderboard_diff import main as diff_main
 from merbench.cli.out_places import (
     refuse_idle_force,
@@ -77,6 +78,8 @@ def _mode(args: argparse.Namespace) -> Mode:
 
 
 def main(args: argparse.Namespace) -> int:
+    # a run's folder given for definitions: said, before its files are read as ones
+    refuse_result_definitions(getattr(args, "benchmarks", None))
     if args.leaderboard_command == "diff":
         return diff_main(args)
     if args.leaderboard_command == "list":

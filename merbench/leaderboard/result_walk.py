@@ -17,10 +17,13 @@ from typing import TypeVar
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
+from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import (
     RESULTS_BELOW,
     UNEXPLORED_REASON,
     ResultTree,
+    given_nowhere,
+    holds_marker,
     link_reason,
     natural_order,
     result_tree,
@@ -28,6 +31,7 @@ from merbench.results.folder_walk import (
 from merbench.results.kind_registry import folder_refused, registered_files
 from merbench.results.out_folders import is_system_folder
 from merbench.results.result_files import not_finished, result_markers, summary_markers
+from merbench.results.safe_files import entry_kind
 from merbench.verification.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
@@ -56,14 +60,33 @@ def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
     ``given_as``: how the refusals name the folder (the option it was given with)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise MerbenchError(f"{given_as}{folder} is not a directory; pass folders that "
-                            "hold merbench run directories")
+        raise MerbenchError(f"{given_as}{no_folder(folder)}")
     if is_system_folder(folder):  # as validate and status refuse it: never walked whole
         raise MerbenchError(f"{given_as}{folder} is a system folder, not a folder of "
                             "results; pass the folder that holds your runs")
     whole = tuple(name for files in registered_files() for name in files.whole)
     return result_tree(folder, result_markers(), walked_into=summary_markers(),
                        kept_whole=whole, below=RESULTS_BELOW)
+
+
+def no_folder(path: Path) -> str:
+    """What a command walking results says of ``path`` (after the option naming it), where
+    it is no folder, in the words ``validate``, ``show`` and ``status`` use: every such path
+    was "not a directory", one that does not exist too (pass 84w, W21), where they say "no
+    such file or folder" (V13); a result's own file is sent to its folder."""
+    give = "give a folder that holds merbench results (a run's folder, or a folder of runs)"
+    if (nowhere := given_nowhere(path)) is not None:
+        return nowhere
+    if not os.path.lexists(path):
+        return f"{path}: no such file or folder; {give}"
+    said = command_output_said(path)
+    if said is not None:
+        return f"{path} {said}"
+    for folder in (path.parent, path.parent.parent):  # a result's file, or one in folds/
+        if holds_marker(folder, result_markers()):
+            return (f"{path} is a file of the result {folder}, not a folder; give the "
+                    f"result's folder ({folder}) or a folder that holds results")
+    return f"{path} is {entry_kind(path)}, not a folder; {give}"
 
 
 #: each --results folder with its walk (:func:`walk_results`), walked once for all it gives

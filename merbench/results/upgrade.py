@@ -114,9 +114,9 @@ def migrated_files(paths: list[Path]) -> list[Path]:
         if not found:
             what = "is not a file merbench migrates" if root.is_file() else \
                 "holds no file merbench migrates"
-            raise MerbenchError(f"{root} {what} (results.json, seeds.json, run.json, "
-                                "folds/fold-NNN.npz, tune.json); pass a run directory, a "
-                                "tuning or a folder of them")
+            named = ", ".join([*_JSON_FILES, "folds/fold-NNN.npz", *_homed_migrations()])
+            raise MerbenchError(f"{root} {what} ({named}); pass a run directory, a spotting "
+                                "run, a tuning or a folder of them")
         files += found
     return files
 

@@ -11,14 +11,16 @@ from merbench.kinds import register_kinds
 from merbench.leaderboard.kind_tables import needing_no_definitions, register_section
 from merbench.results.kind_registry import KindFiles, register_files
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE
-from merbench.spotting.str_record import STR_FILE
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE
 from merbench.spotting_kind.kind import STR_SEEDS_SUMMARY_KIND, SpottingRunKind
+from merbench.spotting_kind.migration import LAYOUTS, check_spotting_layout
 from merbench.spotting_kind.section import SpottingSection
 
-# no migration yet: migrate reads each file as JSON, and validate checks its values
+# one layout each: migrate checks each result file is in it (and rewrites none), reads the
+# run's identity as JSON, and validate checks their values
 register_files(KindFiles(
     "spotting", markers=(SPOTTING_FILE, STR_SEEDS_FILE), summaries=(STR_SEEDS_FILE,),
-    json_files=(SPOTTING_FILE, SPOTTING_RUN_FILE, STR_FILE, STR_SEEDS_FILE)))
+    migrations=dict.fromkeys(LAYOUTS, check_spotting_layout),
+    json_files=(SPOTTING_RUN_FILE,)))
 register_kinds(SpottingRunKind(), STR_SEEDS_SUMMARY_KIND)
 register_section(needing_no_definitions(SpottingSection()))
