@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from merbench.base.file_kinds import entry_words
+from merbench.results.kind_registry import registered_files
 
 #: the folder of a run's finished folds (``RunDirectory.folds_dir``)
 FOLDS = "folds"
@@ -96,7 +97,9 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | Non
                     if (number := fold_number(path.name)) is not None and number >= recorded)
     if not beyond:
         return None
-    has_results = any((run_dir / name).exists() for name in ("results.json",
-                                                            "au-results.json"))
+    # the emotion run's result file, or a kind's in a home (an action-unit run's), by its
+    # registration: a shared layer names no kind's file
+    results = ("results.json", *(files.markers[0] for files in registered_files()))
+    has_results = any((run_dir / name).exists() for name in results)
     return beyond_line(recorded, f"{shown}/{FOLDS}/fold-{beyond[0]:03d}.npz", has_results,
                        f"{shown}/run.json")
