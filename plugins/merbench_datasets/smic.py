@@ -69,11 +69,35 @@ def clip_folders(root: Path) -> dict[str, tuple[str, Path]]:
     one of them was left out unsaid."""
     subjects = sorted(p for p in (root / "HS").iterdir() if p.is_dir())
     one_folder_each(NAME, subjects, official, "subject")
-    clips = [(label, clip) for subject in subjects for label in CLASSES
-             if (subject / "micro" / label).is_dir()
-             for clip in sorted((subject / "micro" / label).iterdir()) if clip.is_dir()]
-    one_folder_each(NAME, (clip for _, clip in clips), official, "clip")
+    clips = [(label, clip) for subject in subjects for label, folder in _class_folders(subject)
+             for clip in sorted(folder.iterdir()) if clip.is_dir()]
+    one_folder_each(NAME, (clip for _, clip in clips), _clip_name, "clip")
     return {official(clip.name): (label, clip) for label, clip in clips}
+
+
+def _clip_name(name: str) -> str:
+    """A clip folder's name as two folders are compared: case-folded, as subject folders
+    are (``official`` reads ``S1`` as ``s01``), so a copy ``S1_NE_01`` beside ``s1_ne_01``
+    is one clip, not a second sample of the same frames (pass 84x, X9)."""
+    return official(name).casefold()
+
+
+def _class_folders(subject: Path) -> list[tuple[str, Path]]:
+    """(class, folder) for each folder under the subject's ``micro/``. A class folder is
+    read in any case, as subject folders are: ``Negative/`` was passed over, its clips
+    dropped without a word; and a folder that is no class of SMIC's (``Disgust/``) is
+    refused, naming it, rather than skipped unsaid (pass 84x, X10)."""
+    micro = subject / "micro"
+    if not micro.is_dir():
+        return []
+    folders = sorted(p for p in micro.iterdir() if p.is_dir())
+    for folder in folders:
+        if folder.name.casefold() not in CLASSES:
+            raise MerbenchError(f"{NAME}: the folder '{folder}' is no class of SMIC-HS's "
+                                f"({', '.join(CLASSES)}); move it out of '{micro}' or rename "
+                                "it to its class")
+    one_folder_each(NAME, folders, str.casefold, "class")
+    return [(folder.name.casefold(), folder) for folder in folders]
 
 
 def _expected_folder(root: Path, clip: str, label: str) -> str:

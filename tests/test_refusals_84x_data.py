@@ -1,0 +1,73 @@
+"""Pass 84x, X9, X10, X11, X15: folders a reader took for something they were not.
+
+X9: a SMIC clip folder copied under another case (``S1_NE_01`` beside ``s1_ne_01``) was a
+second sample of the same frames. X10: a SMIC class folder in another case (``Negative/``)
+was passed over with all its clips, and an unknown one (``Disgust/``) skipped unsaid.
+
+The trees are built here (random pixels, no faces): no real data is needed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from merbench_datasets import smic
+from rawtrees import FAST_FLOW, random_frames
+
+
+@pytest.fixture
+def smic_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "SMIC"
+    for kind, short in (("negative", "ne"), ("positive", "po")):
+        random_frames(root / "HS" / "s1" / "micro" / kind / f"s1_{short}_01",
+                      range(1000, 1006), "image{:06d}.bmp")
+    return root
+
+
+def _extract(cli, root: Path) -> tuple[int, str, str]:
+    return cli("extract", "-d", "smic", "--data-root", root, "-f", "tvl1-uvos", *FAST_FLOW,
+               "--workers", "1", "-q")
+
+
+def _one_line(code: int, err: str) -> None:
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+
+
+def test_a_smic_clip_folder_in_another_case_is_one_clip(smic_root: Path, cli) -> None:
+    """X9: rc 0 with 3 samples from 2 clips."""
+    negative = smic_root / "HS" / "s1" / "micro" / "negative"
+    shutil.copytree(negative / "s1_ne_01", negative / "S1_NE_01")
+    code, _, err = _extract(cli, smic_root)
+    _one_line(code, err)
+    assert (f"smic: the folders '{negative / 'S1_NE_01'}' and '{negative / 's1_ne_01'}' both "
+            "name the clip s01_ne_01; keep one of them") in err
+
+
+def test_a_smic_class_folder_in_another_case_is_read(smic_root: Path) -> None:
+    """X10: ``Negative/`` was passed over, its clip dropped without a word."""
+    micro = smic_root / "HS" / "s1" / "micro"
+    (micro / "negative").rename(micro / "Negative")
+    clips = smic.clip_folders(smic_root)
+    assert sorted(clips) == ["s01_ne_01", "s01_po_01"]
+    assert clips["s01_ne_01"] == ("negative", micro / "Negative" / "s1_ne_01")
+
+
+def test_two_smic_class_folders_of_one_class_are_refused(smic_root: Path, cli) -> None:
+    micro = smic_root / "HS" / "s1" / "micro"
+    random_frames(micro / "Negative" / "s1_ne_02", range(1000, 1006), "image{:06d}.bmp")
+    code, _, err = _extract(cli, smic_root)
+    _one_line(code, err)
+    assert (f"smic: the folders '{micro / 'Negative'}' and '{micro / 'negative'}' both name "
+            "the class negative; keep one of them") in err
+
+
+def test_a_folder_that_is_no_smic_class_is_refused(smic_root: Path, cli) -> None:
+    """X10: ``micro/Disgust/`` was skipped, rc 0, without a word."""
+    micro = smic_root / "HS" / "s1" / "micro"
+    random_frames(micro / "Disgust" / "s1_di_01", range(1000, 1006), "image{:06d}.bmp")
+    code, _, err = _extract(cli, smic_root)
+    _one_line(code, err)
+    assert (f"smic: the folder '{micro / 'Disgust'}' is no class of SMIC-HS's (negative, "
+            f"positive, surprise); move it out of '{micro}' or rename it") in err
