@@ -71,3 +71,53 @@ def test_a_folder_that_is_no_smic_class_is_refused(smic_root: Path, cli) -> None
     _one_line(code, err)
     assert (f"smic: the folder '{micro / 'Disgust'}' is no class of SMIC-HS's (negative, "
             f"positive, surprise); move it out of '{micro}' or rename it") in err
+
+
+# -- X15: a tuning's trials/ holding a file merbench did not write ----------------------------
+
+
+@pytest.fixture(scope="module")
+def tuned_test(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A test-scored search on synthetic, finished: its runs in runs.tar.xz alone."""
+    from test_tune import _tune
+
+    from merbench.tuning.record import TEST_SCORED
+
+    folder = tmp_path_factory.mktemp("tune")
+    _tune(folder, "tq", mode=TEST_SCORED)
+    return folder / "tq"
+
+
+def _with_stranger(tuned_test: Path, tmp_path: Path) -> Path:
+    folder = Path(shutil.copytree(tuned_test, tmp_path / "tq"))
+    (folder / "trials").mkdir()
+    (folder / "trials" / "x").write_text("x\n")
+    return folder
+
+
+STRANGER = "trials/x is no run of this tuning (runs.tar.xz does not hold it); move it out"
+
+
+@pytest.mark.parametrize("command", ["status", "validate"])
+def test_a_users_file_in_trials_is_named_not_called_a_stops_leftover(
+        tuned_test: Path, tmp_path: Path, cli, command: str) -> None:
+    """X15: 'the runs are both packed and unpacked: a stop came while they were packed'."""
+    folder = _with_stranger(tuned_test, tmp_path)
+    code, out, err = cli(command, folder)
+    assert STRANGER in out + err, (out, err)
+    assert command == "status" or code != 0
+    assert "a stop came" not in out + err
+
+
+def test_the_tune_command_refuses_and_keeps_a_users_file_in_trials(
+        tuned_test: Path, tmp_path: Path, cli) -> None:
+    """X15: the same tune command deleted trials/ and the file, rc 0, without a word."""
+    from test_tune import TINY
+
+    folder = _with_stranger(tuned_test, tmp_path)
+    toml = tmp_path / "tiny.toml"
+    toml.write_text(TINY.format(dataset="synthetic"))
+    code, out, err = cli("tune", toml, "--score", "test", "--threads", "1", "--out", folder)
+    assert code == 2 and len(err.strip().splitlines()) == 1, (out, err)
+    assert f"--out {folder}: {STRANGER}" in err
+    assert (folder / "trials" / "x").read_text() == "x\n"

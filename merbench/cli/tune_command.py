@@ -26,7 +26,7 @@ from merbench.results.result_files import AUDIT_FILE
 from merbench.runner.checks import run_owned
 from merbench.runner.seeds import parse_seeds
 from merbench.runner.spec import RunSettings
-from merbench.tuning.archive import RUNS_ARCHIVE, archived_names
+from merbench.tuning.archive import RUNS_ARCHIVE, archived_names, loose_stranger
 from merbench.tuning.model_space import typed_model_space
 from merbench.tuning.record import (
     NESTED,
@@ -86,6 +86,9 @@ def check_tuning_folder(out: Path, named: str | None = None) -> None:
             raise MerbenchError(f"{why}: the runs it holds cannot be read back to go on "
                                 f"from; delete {out / RUNS_ARCHIVE} (its runs are trained "
                                 "again) or give another --out") from None
+        stranger = loose_stranger(out)  # finishing a stop removes the loose runs
+        if stranger is not None:
+            raise MerbenchError(f"{said}: {stranger}")
 
 
 def _settable(plugins: Plugins, name: str) -> list[str] | None:

@@ -186,6 +186,31 @@ def unpack_runs(folder: Path, into: Path) -> None:
         archive.extractall(into, members=members, **safe)  # type: ignore[arg-type]
 
 
+def loose_stranger(folder: Path) -> str | None:
+    """Where ``folder`` holds its runs both packed and as folders (a stop came while they
+    were packed, which the same tune command finishes by removing the folders), the line
+    for the first entry under those folders that the archive does not hold, else None.
+    Every such entry was packed from those folders, so one the archive lacks is no run of
+    the tuning but a file someone put there: it was called a stop's leftover, and the tune
+    command that was told to finish deleted it without a word (pass 84x, X15). A damaged
+    archive is None here: it is said as damaged where it is read."""
+    folder = Path(folder)
+    loose = [folder / name for name in PACKED_FOLDERS if (folder / name).is_dir()]
+    if not loose or not (folder / RUNS_ARCHIVE).is_file():
+        return None
+    try:
+        held = set(archived_names(folder))
+    except MerbenchError:
+        return None
+    for root in loose:
+        for entry in sorted(root.rglob("*")):
+            name = entry.relative_to(folder).as_posix()
+            if name not in held:
+                return (f"{name} is no run of this tuning ({RUNS_ARCHIVE} does not hold "
+                        "it); move it out of the tuning's folder")
+    return None
+
+
 @contextlib.contextmanager
 def unpacked_runs(folder: Path) -> Iterator[Path]:
     """A temporary folder holding ``folder``'s packed run folders, removed afterwards."""
@@ -195,4 +220,5 @@ def unpacked_runs(folder: Path) -> Iterator[Path]:
 
 
 __all__ = ["PACKED_FOLDERS", "RUNS_ARCHIVE", "archived_digests", "archived_files",
-           "archived_names", "pack_runs", "remove_packed", "unpack_runs", "unpacked_runs"]
+           "archived_names", "loose_stranger", "pack_runs", "remove_packed", "unpack_runs",
+           "unpacked_runs"]

@@ -48,7 +48,12 @@ from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import check_entry, read_regular_bytes
 from merbench.results.user_files import read_written_json
 from merbench.scores.interval_records import interval_record
-from merbench.tuning.archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
+from merbench.tuning.archive import (
+    PACKED_FOLDERS,
+    RUNS_ARCHIVE,
+    loose_stranger,
+    unpacked_runs,
+)
 from merbench.tuning.audited import tuning_folder
 from merbench.tuning.record import (
     NESTED,
@@ -111,6 +116,9 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[CheckedTuning]:
         raise ResultRejected(folder, "a merbench tune command is writing it now; wait for it "
                                      "to finish, then check it")
     loose = [name for name in PACKED_FOLDERS if os.path.lexists(folder / name)]
+    stranger = loose_stranger(folder)
+    if stranger is not None:  # no stop's leftover, which the tune command would delete
+        raise ResultRejected(folder, stranger)
     if loose and os.path.lexists(folder / RUNS_ARCHIVE):  # the archive's runs are checked:
         # these would go unread (without an archive, runs are an older layout's, migrated)
         raise ResultRejected(folder, f"holds its runs unpacked ({loose[0]}/) beside "

@@ -23,7 +23,12 @@ from merbench.results.safe_files import (
     state_line,
 )
 from merbench.results.user_files import UnreadableFile
-from merbench.tuning.archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
+from merbench.tuning.archive import (
+    PACKED_FOLDERS,
+    RUNS_ARCHIVE,
+    archived_names,
+    loose_stranger,
+)
 from merbench.tuning.record import (
     NESTED,
     TUNE_FILE,
@@ -67,6 +72,9 @@ def _stopped_wrong(folder: Path, written: bool) -> str | None:
     missing = archive_missing(folder) if written else None
     if missing is not None:  # the search ends by packing its runs, then tune.json
         return missing
+    stranger = loose_stranger(folder) if packed and unpacked else None
+    if stranger is not None:  # no stop's leftover: the command would delete it
+        return stranger
     if packed and unpacked:  # a stop while packing: the command removes the unpacked ones
         return (f"the runs are both packed ({RUNS_ARCHIVE}) and unpacked (trials/): a stop "
                 "came while they were packed; run the same merbench tune command to finish it")
