@@ -1,5 +1,9 @@
 """Pass 84x, X9, X10, X11, X15: folders a reader took for something they were not.
 
+X11: compare took seed-0/ holding seed 1's run beside seed-1/ holding seed 0's as "seeds 0,
+1". X15: a file in a tuning's trials/ that merbench did not write was called a stop's
+leftover, and the tune command told to finish the stop deleted it.
+
 X9: a SMIC clip folder copied under another case (``S1_NE_01`` beside ``s1_ne_01``) was a
 second sample of the same frames. X10: a SMIC class folder in another case (``Negative/``)
 was passed over with all its clips, and an unknown one (``Disgust/``) skipped unsaid.
@@ -121,3 +125,21 @@ def test_the_tune_command_refuses_and_keeps_a_users_file_in_trials(
     assert code == 2 and len(err.strip().splitlines()) == 1, (out, err)
     assert f"--out {folder}: {STRANGER}" in err
     assert (folder / "trials" / "x").read_text() == "x\n"
+
+
+# -- X11: seed-N folders holding each other's seeds ------------------------------------------
+
+SEED_RUNS = Path(__file__).resolve().parents[1] / "leaderboards" / "results" / \
+    "offapexnet-composite-loso"  # seed-0/ and seed-1/, no seeds.json
+
+
+def test_compare_refuses_seed_folders_holding_each_others_runs(cli, tmp_path: Path) -> None:
+    """X11: rc 0, 'seeds 0, 1', where the copies of one seed were refused by this rule."""
+    folder = tmp_path / "swapped"
+    shutil.copytree(SEED_RUNS / "seed-1", folder / "seed-0")
+    shutil.copytree(SEED_RUNS / "seed-0", folder / "seed-1")
+    code, _, err = cli("compare", folder, SEED_RUNS)
+    _one_line(code, err)
+    assert (f"merbench: error: {folder / 'seed-0'} holds seed 1's run: each seed-N folder "
+            "must hold seed N's own run; name each folder after the seed its run records, or "
+            "give a --seeds folder") in err

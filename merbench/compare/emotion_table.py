@@ -87,7 +87,8 @@ class EmotionComparison:
 def _check_seed_names(path: Path, runs: Sequence[ValidatedRun]) -> None:
     """Refuse a folder of ``seed-N`` runs that are not each seed N's own run: a copy of
     seed 0's run as ``seed-1`` was settled as a reproduction and compared as seed 0 alone,
-    one run of the folder silently left out (pass 84w, W7)."""
+    one run of the folder silently left out (pass 84w, W7); and seed 1's run in ``seed-0``
+    beside seed 0's in ``seed-1`` was taken as "seeds 0, 1", the folders' names untrue."""
     held = sorted(entry.name for entry in path.iterdir()
                   if SEED_RUN.match(entry.name) and (entry / RESULTS_FILE).is_file())
     pooled = sorted(seed_folder(run.results.seed) for run in runs)
@@ -96,6 +97,13 @@ def _check_seed_names(path: Path, runs: Sequence[ValidatedRun]) -> None:
         raise MerbenchError(f"{path} holds the runs {', '.join(held)}, which record seed(s) "
                             f"{recorded}: each seed-N folder must hold seed N's own run; "
                             "give one of them, or a --seeds folder")
+    for run in sorted(runs, key=lambda found: found.run_dir.name):
+        # the same seeds in swapped folders pass the count above (pass 84x, X11)
+        name, seed = run.run_dir.name, run.results.seed
+        if SEED_RUN.match(name) and name != seed_folder(seed):
+            raise MerbenchError(f"{run.run_dir} holds seed {seed}'s run: each seed-N folder "
+                                "must hold seed N's own run; name each folder after the seed "
+                                "its run records, or give a --seeds folder")
 
 
 def label(run: StoredRun, setting: str, configurations: Configurations) -> str:
