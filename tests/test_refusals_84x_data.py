@@ -102,7 +102,7 @@ def _with_stranger(tuned_test: Path, tmp_path: Path) -> Path:
 STRANGER = "trials/x is no run of this tuning (runs.tar.xz does not hold it); move it out"
 
 
-@pytest.mark.parametrize("command", ["status", "validate"])
+@pytest.mark.parametrize("command", ["status", "validate", "show"])
 def test_a_users_file_in_trials_is_named_not_called_a_stops_leftover(
         tuned_test: Path, tmp_path: Path, cli, command: str) -> None:
     """X15: 'the runs are both packed and unpacked: a stop came while they were packed'."""
