@@ -27,8 +27,9 @@ shard folders of ``<key>.npz`` entries and merbench's temporary files. It leaves
 ``features/`` in place, and deletes a store's entries before its manifest, so a clear cut off
 half-way leaves a store the next clear still recognises. It refuses, deleting nothing, a root
 that holds anything else: any file or folder of anyone's, dot-files included, a symbolic link,
-an unknown file inside a store, a store whose manifest is damaged (which ``extract`` refuses
-too: :mod:`.cache_store`), or a store without a manifest. That last is also what stores
+an unknown file inside a store, a store whose manifest is damaged or a symbolic link where a
+store, its shard folders or ``features/`` belong (which ``extract`` refuses too, in the same
+words: :mod:`.cache_store`), or a store without a manifest. That last is also what stores
 written before merbench wrote manifests look like; they are not adopted from their shape (a
 folder that looks like a store proves nothing about who wrote it), and the refusal names them
 so they can be deleted by hand; so is a store a command writes now (:mod:`.cache_writers`).
@@ -60,6 +61,7 @@ from merbench.base.cache_store import (
     is_plain_file,
     is_real_dir,
     is_temp_file,
+    link_in_the_way,
     looks_like_old_store,
     manifest_bytes,
     marker_fault,
@@ -173,7 +175,8 @@ class FeatureCache:
         """Refuse a store whose marker is there but is not merbench's for this place: what
         ``cache info`` and ``cache clear`` cannot tell is merbench's is not merbench's to
         read or write either, and all three name the marker the same way."""
-        fault = marker_fault(self.folder, self._relative)
+        fault = link_in_the_way(self.root, self.folder) or \
+            marker_fault(self.folder, self._relative)
         if fault is not None:
             raise MerbenchError(f"cannot use the {self._label}: {fault}")
         self._trusted = True
@@ -262,6 +265,12 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     damaged: list[str] = []
 
     def visit(folder: Path, relative: str) -> None:
+        linked = (link_in_the_way(base, folder / "NAME") if relative == FEATURES else
+                  link_in_the_way(base, folder) if relative.startswith(f"{FEATURES}/") else
+                  None)  # features/ itself is judged as a folder above every store
+        if linked is not None:  # in extract's words: it refuses the store too
+            damaged.append(linked)
+            return
         if is_real_dir(folder) and has_manifest(folder, relative):
             entries, size, strays = _scan_store(folder, relative)
             stores.append(StoreInfo(folder.name, folder, entries, size))

@@ -106,12 +106,42 @@ def in_the_way(root: Path, path: Path, folder: Path) -> str | None:
                 return (f"'{here}', a cache entry, is a folder; delete it (rm -r {quoted}) "
                         "and the entry is computed again")
             return None
-        if stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and here.is_dir()):
-            continue
-        role = ("the store's shard folder" if here.parent == folder else
-                "the store's folder" if here == folder else "a folder of the cache")
-        return f"'{here}' is {entry_words(here)} where {role} belongs; move it away or delete it " \
-               f"(rm {quoted})"
+        if not stat.S_ISDIR(mode):
+            return _not_a_folder(here, folder)
+    return None
+
+
+def _not_a_folder(here: Path, folder: Path) -> str:
+    """What is said of ``here``, which is not a folder, where a folder of the store at
+    ``folder`` belongs. A symbolic link there once let ``extract`` read and write entries
+    wherever it led (``/tmp``), while ``cache info`` and ``cache clear`` called it a thing
+    merbench did not write (pass 84x, X3): merbench keeps its cache inside the cache folder."""
+    role = ("the store's shard folder" if here.parent == folder else
+            "the store's folder" if here == folder else "a folder of the cache")
+    said = f"'{here}' is {entry_words(here)} where {role} belongs"
+    if os.path.islink(here):
+        return (f"{said}, and merbench keeps its cache inside the cache folder only; remove "
+                f"the link (rm {shlex.quote(str(here))}), which leaves what it leads to as it "
+                "is, and its entries are computed again")
+    return f"{said}; move it away or delete it (rm {shlex.quote(str(here))})"
+
+
+def link_in_the_way(root: Path, folder: Path) -> str | None:
+    """What is said of the first symbolic link where ``folder``, a store, its shard folders
+    or the folders above it under ``root`` belong; None where there is none."""
+    here = root
+    try:
+        for part in folder.relative_to(root).parts:
+            here = here / part
+            if os.path.islink(here):
+                return _not_a_folder(here, folder)
+        if not is_real_dir(folder):
+            return None
+        for shard in sorted(folder.iterdir()):
+            if os.path.islink(shard):
+                return _not_a_folder(shard, folder)
+    except (OSError, ValueError):  # unreadable, or not under the root: judged elsewhere
+        return None
     return None
 
 
