@@ -70,13 +70,21 @@ def has_manifest(folder: Path, relative: str) -> bool:
 
 def marker_fault(folder: Path, relative: str) -> str | None:
     """Where ``folder`` has a marker that is not merbench's for the store at ``relative``
-    (under the root), what every command says of it; None where it has none or a good one.
+    (under the root), or that holds files without one, what every command says of it; None
+    where it has a good one, or nothing yet. A store without its marker was read and written
+    by ``extract``, the marker never written back, while ``cache clear`` refused it (pass 84x,
+    X4): it is not adopted from its shape (that proves nothing about who wrote it), so it is
+    refused alike.
     The fix keeps the entries' owner in charge: merbench deletes nothing it cannot tell is
     its own, and a store deleted by hand is only computed again."""
     path = folder / MANIFEST
     if not os.path.lexists(path):
-        return None
-    reason = _marker_reason(path, relative)
+        if not holds_files(folder):  # none yet: merbench marks it when it starts the store
+            return None
+        reason: str | None = ("is missing, as in a store an older merbench wrote or a folder "
+                              "not merbench's")
+    else:
+        reason = _marker_reason(path, relative)
     if reason is None:
         return None
     return (f"the store marker '{path}' {reason}, so merbench cannot tell that '{folder}' is "
@@ -150,6 +158,14 @@ _OLD_ENTRY = re.compile(r"^[0-9a-f]{64}\.npz$")
 
 def is_real_dir(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink()
+
+
+def holds_files(folder: Path) -> bool:
+    """Whether ``folder`` is a folder holding anything but merbench's temporary files."""
+    try:
+        return is_real_dir(folder) and any(not is_temporary(p) for p in folder.iterdir())
+    except OSError:  # unreadable: judged where it is read
+        return False
 
 
 def is_plain_file(path: Path) -> bool:
