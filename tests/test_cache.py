@@ -178,12 +178,14 @@ def test_stores_carry_a_manifest_naming_merbench(cache_dir: Path) -> None:
     assert manifest["kind"] == "feature-cache-store" and manifest["store"] == "features/row-sum"
     assert json.loads((cache_dir / "landmarks68" / MANIFEST).read_text())["store"] == \
         "landmarks68"
-    # A folder that already holds files without a manifest is written into, never adopted.
+    # A folder that already holds files without a manifest is refused, never adopted.
     old = cache_dir / "features" / "old" / "ab"
     old.mkdir(parents=True)
     (old / f"{'ab' * 32}.npz").write_bytes(b"an older merbench's entry")
-    FeatureCache("old", 1, {}, cache_dir).store("cd" * 32, np.zeros(2), {})
+    with pytest.raises(MerbenchError, match=r"merbench-store.json' is missing"):
+        FeatureCache("old", 1, {}, cache_dir).store("cd" * 32, np.zeros(2), {})
     assert not (cache_dir / "features" / "old" / MANIFEST).exists()
+    assert [p.name for p in old.iterdir()] == [f"{'ab' * 32}.npz"]
     # An empty folder holds nothing of anyone's: merbench marks it when it starts the store.
     (cache_dir / "features" / "empty").mkdir()
     FeatureCache("empty", 1, {}, cache_dir).store("cd" * 32, np.zeros(2), {})
@@ -223,12 +225,13 @@ def test_a_real_cache_is_cleared_completely(cache_dir: Path, cli) -> None:
 
 
 # Each case alone must make `cache clear` refuse: (path under the root, what it holds). A
-# store whose marker is damaged is refused too, named by its marker (test_refusals_84w_cache).
+# store whose marker is damaged or missing (a folder of files in features/), or a link where
+# a store belongs, is refused too, in extract's words (test_refusals_84w_cache,
+# test_refusals_84x_cache).
 FOREIGN = {
     "a folder of dot-files": (".java/.userPrefs/.user.lock", b""),
     "a dot-file": (".profile", b"export PATH"),
     "a file": ("passwd", b"root:x:0:0"),
-    "a foreign folder in features/": ("features/mine/ab/notes.npz", b"mine"),
     "an empty foreign folder in features/": ("features/empty/", None),
     "a file in a store": ("features/row-sum/README", b"mine"),
     "a file in a shard": ("landmarks68/cd/mine.txt", b"mine"),
@@ -270,7 +273,8 @@ def test_a_link_in_the_root_is_refused_and_its_target_kept(cache_dir: Path, tmp_
     os.symlink(elsewhere / "features" / "theirs", cache_dir / "features" / "theirs")
     before, kept = _snapshot(cache_dir), _snapshot(elsewhere)
     code, _out, err = cli("cache", "clear")
-    assert code == 2 and "'features/theirs'" in err
+    link = cache_dir / "features" / "theirs"
+    assert code == 2 and f"'{link}' is a symbolic link (to {os.readlink(link)}) where" in err
     assert _snapshot(cache_dir) == before and _snapshot(elsewhere) == kept
 
 
@@ -289,7 +293,8 @@ def test_an_old_store_without_a_manifest_is_named_with_how_to_remove_it(
     before = _snapshot(cache_dir)
     code, _out, err = cli("cache", "clear")
     assert code == 2 and err.count("\n") == 1
-    assert "'features/row-sum' holds cache entries without the merbench-store.json" in err
+    marker = cache_dir / "features" / "row-sum" / MANIFEST
+    assert f"the store marker '{marker}' is missing, as in a store an older merbench" in err
     assert f"rm -r {cache_dir / 'features' / 'row-sum'}" in err
     assert _snapshot(cache_dir) == before
 

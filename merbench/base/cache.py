@@ -27,11 +27,12 @@ shard folders of ``<key>.npz`` entries and merbench's temporary files. It leaves
 ``features/`` in place, and deletes a store's entries before its manifest, so a clear cut off
 half-way leaves a store the next clear still recognises. It refuses, deleting nothing, a root
 that holds anything else: any file or folder of anyone's, dot-files included, a symbolic link,
-an unknown file inside a store, a store whose manifest is damaged (which ``extract`` refuses
-too: :mod:`.cache_store`), or a store without a manifest. That last is also what stores
-written before merbench wrote manifests look like; they are not adopted from their shape (a
-folder that looks like a store proves nothing about who wrote it), and the refusal names them
-so they can be deleted by hand; so is a store a command writes now (:mod:`.cache_writers`).
+an unknown file inside a store, a store whose manifest is damaged or missing, or a symbolic
+link where a store, its shard folders or ``features/`` belong (each of which ``extract``
+refuses too, in the same words: :mod:`.cache_store`). A store without a manifest is also what
+stores written before merbench wrote manifests look like; they are not adopted from their
+shape (a folder that looks like a store proves nothing about who wrote it), and the refusal
+says how to delete them; so is a store a command writes now (:mod:`.cache_writers`).
 A root that does not exist holds nothing to clear; a root that is a file is an error.
 """
 
@@ -50,16 +51,18 @@ from typing import Any, Literal
 
 import numpy as np
 
-from merbench.base.atomic import atomic_write_bytes, is_temporary
+from merbench.base.atomic import atomic_write_bytes
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.cache_store import (
     MANIFEST,
     has_manifest,
+    holds_files,
     in_the_way,
     is_entry,
     is_plain_file,
     is_real_dir,
     is_temp_file,
+    link_in_the_way,
     looks_like_old_store,
     manifest_bytes,
     marker_fault,
@@ -99,7 +102,7 @@ class FeatureCache:
         self._label, self._fix = label, fix
         self._relative = store if store is not None else f"{FEATURES}/{feature}"
         self._manifest = manifest_bytes(self._relative, feature)
-        self._unmarked, self._writing = False, WriterMark()  # held from the first write
+        self._writing = WriterMark()  # held from the first write
         self._trusted = False  # the store's marker, once read and found merbench's
         try:
             identity = json.dumps({"feature": feature, "version": version,
@@ -173,7 +176,8 @@ class FeatureCache:
         """Refuse a store whose marker is there but is not merbench's for this place: what
         ``cache info`` and ``cache clear`` cannot tell is merbench's is not merbench's to
         read or write either, and all three name the marker the same way."""
-        fault = marker_fault(self.folder, self._relative)
+        fault = link_in_the_way(self.root, self.folder) or \
+            marker_fault(self.folder, self._relative)
         if fault is not None:
             raise MerbenchError(f"cannot use the {self._label}: {fault}")
         self._trusted = True
@@ -183,17 +187,15 @@ class FeatureCache:
         tell it from folders merbench did not write. Checked before every write (one
         ``stat``), so a store cleared while an extraction runs is marked again when it is
         recreated. A folder that already holds files without a manifest (an older merbench's
-        store, or not merbench's at all) stays unmarked: writing into it proves nothing."""
+        store, or not merbench's at all) is refused, never adopted: its shape proves nothing."""
         manifest = self.folder / MANIFEST
-        if self._unmarked:
-            return
         if os.path.lexists(manifest):
             if not self._trusted:
                 self._trust_marker()
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        if any(not is_temporary(p) for p in self.folder.iterdir()):
-            self._unmarked = not manifest.is_file()  # another writer may have just marked it
+        if holds_files(self.folder):  # refused, unless another writer has just marked it
+            self._trust_marker()
             return
         atomic_write_bytes(manifest, self._manifest)
 
@@ -211,15 +213,14 @@ class StoreInfo:
 @dataclass(frozen=True)
 class CacheSurvey:
     """What a cache root holds: merbench's stores, and everything merbench did not write
-    (paths relative to the root), of which ``unmarked`` are folders laid out as stores were
-    before merbench wrote manifests; apart from them, stores whose marker is damaged."""
+    (paths relative to the root); apart from them, stores merbench would refuse to use (a
+    marker damaged or missing, a symbolic link), each in the words ``extract`` refuses it in."""
 
     root: Path
     exists: bool
     stores: list[StoreInfo]
     foreign: list[str]
-    unmarked: list[str]
-    damaged: list[str]  # what is said of each store whose marker is not merbench's
+    damaged: list[str]  # what is said of each store merbench would refuse
 
 
 def _root(root: str | os.PathLike[str] | None) -> Path:
@@ -251,29 +252,36 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     but is not a folder is an error, not an empty cache."""
     base = _root(root)
     if not base.exists():
-        return CacheSurvey(base, False, [], [], [], [])
+        return CacheSurvey(base, False, [], [], [])
     if not base.is_dir():
         what = path_kind(base)
         raise MerbenchError(f"the cache path {base} is {what}, not a cache folder; set "
                             f"{CACHE_ENV} to a folder, or move it away")
     stores: list[StoreInfo] = []
     foreign: list[str] = []
-    unmarked: list[str] = []
     damaged: list[str] = []
 
     def visit(folder: Path, relative: str) -> None:
+        linked = (link_in_the_way(base, folder / "NAME") if relative == FEATURES else
+                  link_in_the_way(base, folder) if relative.startswith(f"{FEATURES}/") else
+                  None)  # features/ itself is judged as a folder above every store
+        if linked is not None:  # in extract's words: it refuses the store too
+            damaged.append(linked)
+            return
         if is_real_dir(folder) and has_manifest(folder, relative):
             entries, size, strays = _scan_store(folder, relative)
             stores.append(StoreInfo(folder.name, folder, entries, size))
             foreign.extend(strays)
             return
-        fault = marker_fault(folder, relative) if is_real_dir(folder) else None
+        # a folder where extract would use a store (or laid out as one) is judged as extract
+        # judges it; any other folder at the root is merely someone's
+        claimed = relative.startswith(f"{FEATURES}/") or os.path.lexists(folder / MANIFEST) \
+            or looks_like_old_store(folder)
+        fault = marker_fault(folder, relative) if is_real_dir(folder) and claimed else None
         if fault is not None:  # named by its marker, as extract names it
             damaged.append(fault)
             return
         foreign.append(relative)
-        if is_real_dir(folder) and looks_like_old_store(folder):
-            unmarked.append(relative)
 
     try:
         features = base / FEATURES
@@ -286,7 +294,7 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     except OSError as exc:
         raise MerbenchError(f"cannot read the cache {base} ({exc.strerror or exc}); make it "
                             f"readable, or set {CACHE_ENV} to another folder") from None
-    return CacheSurvey(base, True, stores, foreign, unmarked, damaged)
+    return CacheSurvey(base, True, stores, foreign, damaged)
 
 
 def describe_foreign(survey: CacheSurvey) -> str:
@@ -299,14 +307,6 @@ def describe_foreign(survey: CacheSurvey) -> str:
 
 def _refusal(survey: CacheSurvey) -> str:
     root = survey.root
-    if len(survey.unmarked) == len(survey.foreign):
-        shown = ", ".join(repr(path) for path in survey.unmarked)
-        paths = " ".join(shlex.quote(str(root / path)) for path in survey.unmarked)
-        return (f"refusing to clear the cache {root}: {shown} "
-                f"{'holds' if len(survey.unmarked) == 1 else 'hold'} cache entries without "
-                f"the {MANIFEST} merbench now writes (an older merbench's, or not merbench's), "
-                "so nothing was deleted; if they are old merbench stores, delete them by hand: "
-                f"rm -r {paths}")
     return (f"refusing to clear the cache {root}: it holds {describe_foreign(survey)}, so "
             "nothing was deleted; 'cache clear' clears only a folder that holds merbench's "
             f"cache alone: set {CACHE_ENV} to a folder only merbench writes to, or delete "

@@ -70,13 +70,21 @@ def has_manifest(folder: Path, relative: str) -> bool:
 
 def marker_fault(folder: Path, relative: str) -> str | None:
     """Where ``folder`` has a marker that is not merbench's for the store at ``relative``
-    (under the root), what every command says of it; None where it has none or a good one.
+    (under the root), or that holds files without one, what every command says of it; None
+    where it has a good one, or nothing yet. A store without its marker was read and written
+    by ``extract``, the marker never written back, while ``cache clear`` refused it (pass 84x,
+    X4): it is not adopted from its shape (that proves nothing about who wrote it), so it is
+    refused alike.
     The fix keeps the entries' owner in charge: merbench deletes nothing it cannot tell is
     its own, and a store deleted by hand is only computed again."""
     path = folder / MANIFEST
     if not os.path.lexists(path):
-        return None
-    reason = _marker_reason(path, relative)
+        if not holds_files(folder):  # none yet: merbench marks it when it starts the store
+            return None
+        reason: str | None = ("is missing, as in a store an older merbench wrote or a folder "
+                              "not merbench's")
+    else:
+        reason = _marker_reason(path, relative)
     if reason is None:
         return None
     return (f"the store marker '{path}' {reason}, so merbench cannot tell that '{folder}' is "
@@ -106,12 +114,42 @@ def in_the_way(root: Path, path: Path, folder: Path) -> str | None:
                 return (f"'{here}', a cache entry, is a folder; delete it (rm -r {quoted}) "
                         "and the entry is computed again")
             return None
-        if stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and here.is_dir()):
-            continue
-        role = ("the store's shard folder" if here.parent == folder else
-                "the store's folder" if here == folder else "a folder of the cache")
-        return f"'{here}' is {entry_words(here)} where {role} belongs; move it away or delete it " \
-               f"(rm {quoted})"
+        if not stat.S_ISDIR(mode):
+            return _not_a_folder(here, folder)
+    return None
+
+
+def _not_a_folder(here: Path, folder: Path) -> str:
+    """What is said of ``here``, which is not a folder, where a folder of the store at
+    ``folder`` belongs. A symbolic link there once let ``extract`` read and write entries
+    wherever it led (``/tmp``), while ``cache info`` and ``cache clear`` called it a thing
+    merbench did not write (pass 84x, X3): merbench keeps its cache inside the cache folder."""
+    role = ("the store's shard folder" if here.parent == folder else
+            "the store's folder" if here == folder else "a folder of the cache")
+    said = f"'{here}' is {entry_words(here)} where {role} belongs"
+    if os.path.islink(here):
+        return (f"{said}, and merbench keeps its cache inside the cache folder only; remove "
+                f"the link (rm {shlex.quote(str(here))}), which leaves what it leads to as it "
+                "is, and its entries are computed again")
+    return f"{said}; move it away or delete it (rm {shlex.quote(str(here))})"
+
+
+def link_in_the_way(root: Path, folder: Path) -> str | None:
+    """What is said of the first symbolic link where ``folder``, a store, its shard folders
+    or the folders above it under ``root`` belong; None where there is none."""
+    here = root
+    try:
+        for part in folder.relative_to(root).parts:
+            here = here / part
+            if os.path.islink(here):
+                return _not_a_folder(here, folder)
+        if not is_real_dir(folder):
+            return None
+        for shard in sorted(folder.iterdir()):
+            if os.path.islink(shard):
+                return _not_a_folder(shard, folder)
+    except (OSError, ValueError):  # unreadable, or not under the root: judged elsewhere
+        return None
     return None
 
 
@@ -120,6 +158,14 @@ _OLD_ENTRY = re.compile(r"^[0-9a-f]{64}\.npz$")
 
 def is_real_dir(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink()
+
+
+def holds_files(folder: Path) -> bool:
+    """Whether ``folder`` is a folder holding anything but merbench's temporary files."""
+    try:
+        return is_real_dir(folder) and any(not is_temporary(p) for p in folder.iterdir())
+    except OSError:  # unreadable: judged where it is read
+        return False
 
 
 def is_plain_file(path: Path) -> bool:
