@@ -1,0 +1,46 @@
+"""Pass 84x, the findings on words: X1 (and W24's rest: validate said a spotting.json's or a
+str.json's missing schema_version as Python's ``None``, its quotes as Python's), X12, X13,
+X14, X16 and W12's rest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from merbench.results.run_files import ResultRejected
+from merbench.spotting_kind.str_check import read_str_file
+
+
+@pytest.mark.parametrize(("content", "said", "unsaid"), [
+    ({}, "(no schema_version)", "None"),
+    ({"schema_version": "1"}, '(schema_version "1")', "'1'"),
+])
+def test_validate_says_a_spotting_files_layout_as_status_does(cli, examples: dict[str, Path],
+                                                              tmp_path: Path,
+                                                              content: dict[str, object],
+                                                              said: str, unsaid: str) -> None:
+    run = tmp_path / "sd"
+    shutil.copytree(examples["spotting run"], run)
+    (run / "spotting.json").write_text(json.dumps(content))
+    code, _, err = cli("validate", run)
+    assert code != 0
+    assert f"spotting.json is no spotting results file of layout 1 {said}" in err
+    assert unsaid not in err and "schema_version is" not in err
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    ({}, "(no schema_version)"),
+    ({"schema_version": "1"}, '(schema_version "1")'),
+])
+def test_a_str_files_layout_is_said_as_status_says_it(tmp_path: Path,
+                                                      content: dict[str, object],
+                                                      said: str) -> None:
+    file = tmp_path / "str.json"
+    file.write_text(json.dumps(content))
+    with pytest.raises(ResultRejected) as refused:
+        read_str_file(file)
+    assert f"str.json is no spot-then-recognise file of layout 1 {said}" in str(refused.value)
+    assert "None" not in str(refused.value) and "'1'" not in str(refused.value)
