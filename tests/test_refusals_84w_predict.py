@@ -137,6 +137,6 @@ def test_dataset_opt_beside_a_path_is_refused_naming_the_flag(cli, tmp_path: Pat
     code, _, err = cli("predict", video, "--dataset-opt", "face_crop=false", "--out",
                        tmp_path / "o", "--quiet")
     assert code == 2 and err.strip() == (
-        "merbench: error: --dataset-opt face_crop= is an option of --dataset NAME, which is "
+        "merbench: error: --dataset-opt face_crop is an option of --dataset NAME, which is "
         "not given; for PATH read its frames whole with --no-face-crop"), err
     assert not (tmp_path / "o").exists()

@@ -44,3 +44,16 @@ def test_a_str_files_layout_is_said_as_status_says_it(tmp_path: Path,
         read_str_file(file)
     assert f"str.json is no spot-then-recognise file of layout 1 {said}" in str(refused.value)
     assert "None" not in str(refused.value) and "'1'" not in str(refused.value)
+
+
+@pytest.mark.parametrize("option", ["face_crop=false", "subjects=3"])
+def test_a_dataset_option_beside_path_is_named_without_a_trailing_equals(cli, tmp_path: Path,
+                                                                        option: str) -> None:
+    """X14: ``--dataset-opt face_crop= is an option ...`` read as an option given empty."""
+    video = tmp_path / "v.avi"
+    video.write_bytes(b"")
+    code, _, err = cli("predict", video, "--dataset-opt", option, "--out", tmp_path / "o",
+                       "--quiet")
+    key = option.split("=")[0]
+    assert code == 2 and f"--dataset-opt {key} is an option of --dataset NAME" in err, err
+    assert f"{key}=" not in err
