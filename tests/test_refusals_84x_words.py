@@ -57,3 +57,22 @@ def test_a_dataset_option_beside_path_is_named_without_a_trailing_equals(cli, tm
     key = option.split("=")[0]
     assert code == 2 and f"--dataset-opt {key} is an option of --dataset NAME" in err, err
     assert f"{key}=" not in err
+
+
+@pytest.mark.parametrize("under", ["file", "dangling link"])
+def test_extract_refuses_a_save_under_a_file_before_extracting(cli, tmp_path: Path,
+                                                               under: str) -> None:
+    """X16: ``--save F/x.npz`` with F a file extracted every sample, then failed in the
+    system's words ("failed on F (file exists)")."""
+    above = tmp_path / "f"
+    if under == "file":
+        above.write_text("x")
+    else:
+        above.symlink_to(tmp_path / "nowhere")
+    save = above / "x.npz"
+    code, out, err = cli("extract", "-d", "synthetic", "-f", "tvl1-uvos", "--quiet",
+                         "--save", save)
+    assert code == 2 and out == "", (out, err)
+    assert err.strip().startswith(f"merbench: error: --save {save} cannot be made: {above} "
+                                  f"is a "), err
+    assert err.strip().endswith("not a folder; choose another --save"), err
