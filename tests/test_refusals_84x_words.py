@@ -76,3 +76,21 @@ def test_extract_refuses_a_save_under_a_file_before_extracting(cli, tmp_path: Pa
     assert err.strip().startswith(f"merbench: error: --save {save} cannot be made: {above} "
                                   f"is a "), err
     assert err.strip().endswith("not a folder; choose another --save"), err
+
+
+@pytest.mark.parametrize("option", ["--sign", "--trust"])
+def test_a_key_under_a_file_is_named_as_under_a_file(tmp_path: Path, option: str) -> None:
+    """X13: ``audit --sign F/k.key`` with F a file said "no such file; make a key with
+    'merbench keygen --out KEY'", and keygen refuses that --out."""
+    from merbench.base.errors import MerbenchError
+    from merbench.results.signing_keys import load_signing_key, read_trusted_keys
+
+    (tmp_path / "f").write_text("x")
+    key = tmp_path / "f" / "k.key"
+    with pytest.raises(MerbenchError) as refused:
+        if option == "--sign":
+            load_signing_key(key)
+        else:
+            read_trusted_keys([key])
+    assert str(refused.value) == (f"{option} {key}: {tmp_path / 'f'} is a file, not a folder; "
+                                  "give the path of a key 'merbench keygen' wrote")
