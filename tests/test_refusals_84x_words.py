@@ -94,3 +94,16 @@ def test_a_key_under_a_file_is_named_as_under_a_file(tmp_path: Path, option: str
             read_trusted_keys([key])
     assert str(refused.value) == (f"{option} {key}: {tmp_path / 'f'} is a file, not a folder; "
                                   "give the path of a key 'merbench keygen' wrote")
+
+
+def test_compare_names_a_fifo_as_no_run(cli, tmp_path: Path) -> None:
+    """X12: compare of a fifo said "is a fifo, not a regular file; give a regular file":
+    compare takes run directories and --seeds folders."""
+    import os
+
+    fifo = tmp_path / "ff"
+    os.mkfifo(fifo)
+    code, _, err = cli("compare", fifo, tmp_path)
+    assert code == 2 and err.strip() == (
+        f"merbench: error: {fifo} is a fifo, not a run; give a run directory or a --seeds "
+        "folder"), err
