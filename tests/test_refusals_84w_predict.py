@@ -46,7 +46,7 @@ def test_the_least_image_size_named_trains_and_one_less_is_refused(padding: int)
     network(torch.rand(4, 3, side, side)).sum().backward()
     assert network.conv.weight.grad is not None
     if side > 1:
-        with pytest.raises(MerbenchError, match=f"give image_size {side} or more"):
+        with pytest.raises(MerbenchError, match=f"at least {side} with padding {padding}"):
             build_ststnet(padding=padding, image_size=side - 1)
 
 

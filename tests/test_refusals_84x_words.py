@@ -107,3 +107,16 @@ def test_compare_names_a_fifo_as_no_run(cli, tmp_path: Path) -> None:
     assert code == 2 and err.strip() == (
         f"merbench: error: {fifo} is a fifo, not a run; give a run directory or a --seeds "
         "folder"), err
+
+
+def test_a_too_small_image_size_names_its_inputs_side_as_the_fix(cli, tmp_path: Path) -> None:
+    """W12's rest: image_size=1 was told "give image_size 2 or more", which the next run
+    refused as not its input's 28: the fix named is the input's side, the bound beside it."""
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--threads", "1", "--quiet", "--model-opt", "image_size=1",
+                       "--out", tmp_path / "r")
+    assert code == 2 and err.strip() == (
+        "merbench: error: ststnet: image_size 1 with padding 2 leaves nothing after the "
+        "convolution and the two poolings; give the side of the images it is given "
+        "(image_size 28 for flow-uvos's; at least 2 with padding 2)"), err
+    assert "2 or more" not in err
