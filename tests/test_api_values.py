@@ -90,7 +90,9 @@ def test_the_command_line_says_repeated_seeds_as_before() -> None:
     ("ststnet", {"num_classes": 10**30},
      r"cannot be built with num_classes=1000.*more memory than this machine has"),
     ("ststnet", {"image_size": -5}, r"^ststnet: image_size must be a whole number of at least 1"),
-    ("ststnet", {"image_size": 1}, r"image_size 1 with padding 2 leaves nothing.*image_size 2"),
+    ("ststnet", {"image_size": 1},
+     r"image_size 1 with padding 2 leaves nothing.*image_size 28 for flow-uvos's; at least 2 "
+     r"with padding 2\)$"),
     ("ststnet", {"image_size": 10**6},
      r"^model 'ststnet' cannot be built with image_size=1000000: it would need more memory"),
     ("lbptop-svm", {"Cs": -1}, r"^model 'lbptop-svm': Cs=-1 is a single number, not a list"),

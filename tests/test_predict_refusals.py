@@ -93,16 +93,16 @@ BESIDE_PATH = "is an option of --dataset NAME, which is not given; for PATH"
 
 @pytest.mark.parametrize(("given", "said"), [
     (["--dataset-opt", "face_crop=maybe"],
-     f"--dataset-opt face_crop= {BESIDE_PATH} read its frames whole with --no-face-crop"),
+     f"--dataset-opt face_crop {BESIDE_PATH} read its frames whole with --no-face-crop"),
     (["--dataset-opt", "path=FRAMES"],
      "--dataset-opt path=FRAMES names a video beside PATH, which is the video; give one of "
      "them"),
     (["--dataset-opt", "fps=20", "--fps", "30"],
-     f"--dataset-opt fps= {BESIDE_PATH} give its frame rate as --fps"),
+     f"--dataset-opt fps {BESIDE_PATH} give its frame rate as --fps"),
     (["--dataset-opt", "face_crop=true", "--no-face-crop"],
-     f"--dataset-opt face_crop= {BESIDE_PATH} read its frames whole with --no-face-crop"),
+     f"--dataset-opt face_crop {BESIDE_PATH} read its frames whole with --no-face-crop"),
     (["--dataset-opt", "sheet=x"],
-     f"--dataset-opt sheet= {BESIDE_PATH} leave it out (PATH's own options are --fps and "
+     f"--dataset-opt sheet {BESIDE_PATH} leave it out (PATH's own options are --fps and "
      "--no-face-crop)"),
 ], ids=["maybe", "path", "fps", "face-crop", "other"])
 def test_predict_dataset_options_are_checked(given: list[str], said: str, cli,

@@ -46,7 +46,7 @@ def test_the_least_image_size_named_trains_and_one_less_is_refused(padding: int)
     network(torch.rand(4, 3, side, side)).sum().backward()
     assert network.conv.weight.grad is not None
     if side > 1:
-        with pytest.raises(MerbenchError, match=f"give image_size {side} or more"):
+        with pytest.raises(MerbenchError, match=f"at least {side} with padding {padding}"):
             build_ststnet(padding=padding, image_size=side - 1)
 
 
@@ -137,6 +137,6 @@ def test_dataset_opt_beside_a_path_is_refused_naming_the_flag(cli, tmp_path: Pat
     code, _, err = cli("predict", video, "--dataset-opt", "face_crop=false", "--out",
                        tmp_path / "o", "--quiet")
     assert code == 2 and err.strip() == (
-        "merbench: error: --dataset-opt face_crop= is an option of --dataset NAME, which is "
+        "merbench: error: --dataset-opt face_crop is an option of --dataset NAME, which is "
         "not given; for PATH read its frames whole with --no-face-crop"), err
     assert not (tmp_path / "o").exists()

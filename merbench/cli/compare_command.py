@@ -135,6 +135,13 @@ def _check_paths(runs: list[str]) -> None:
     missing = next((path for path in runs if _not_there(Path(path))), None)
     if missing is not None:  # the OS's words were said, no fix (pass 84w, W8)
         raise MerbenchError(f"{missing}: {NOT_THERE}")
+    # a fifo, a socket, a device: said as no run, with compare's own fix ("give a regular
+    # file" was a reader's, and compare takes folders, pass 84x X12)
+    odd = next((path for path in map(Path, runs) if not path.is_symlink()
+                and not path.is_dir() and not path.is_file()), None)
+    if odd is not None:
+        raise MerbenchError(f"{odd} is {entry_kind(odd)}, not a run; give a run directory or "
+                            "a --seeds folder")
     for path in map(Path, runs):  # before any pairing: no result, its folder none either
         if kind_of(path) is None and (output := command_output_said(path)) is not None:
             raise MerbenchError(f"{path} {output}")

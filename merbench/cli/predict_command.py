@@ -112,14 +112,16 @@ def _options_beside_path(options: dict[str, object]) -> str | None:
     """Why ``--dataset-opt`` is given with PATH (None: it is not). PATH has flags of its own
     (--fps, --no-face-crop); a --dataset-opt beside it was taken unsaid, and a refusal of a
     too-small frame named --dataset-opt face_crop=false where --no-face-crop is predict's
-    switch (pass 84w, W11); ``path=`` beside PATH was dropped unsaid while PATH was read."""
+    switch (pass 84w, W11); ``path=`` beside PATH was dropped unsaid while PATH was read. The
+    option is named by its key: ``key=`` read as an option given with no value (pass 84x,
+    X14)."""
     if "path" in options:
         return (f"--dataset-opt path={options['path']} names a video beside PATH, which is the "
                 "video; give one of them")
     for key in options:
         fix = _PATH_FLAGS.get(key, "leave it out (PATH's own options are --fps and "
                                    "--no-face-crop)")
-        return (f"--dataset-opt {key}= is an option of --dataset NAME, which is not given; "
+        return (f"--dataset-opt {key} is an option of --dataset NAME, which is not given; "
                 f"for PATH {fix}")
     return None
 

@@ -34,7 +34,7 @@ from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
 from merbench.results.command_files import FeaturesHeader
 from merbench.results.command_outputs import FEATURES_NAMED, command_output_named
-from merbench.results.out_folders import refuse_system_place
+from merbench.results.out_folders import refuse_system_place, refuse_under_a_file
 from merbench.results.result_files import result_markers
 from merbench.results.run_differences import differences
 from merbench.results.safe_files import UnsafeFile, refuse_special_target
@@ -94,6 +94,7 @@ def check_target(path: str | Path) -> Path:
     # deeper or longer than a path can be: mkdir recursed 2,000 folders deep, and a long name
     # was the system's "File name too long"
     refuse_system_place(path, "--save", "features.npz", noun="file")
+    refuse_under_a_file(path, "--save")
     if path.is_dir():
         raise MerbenchError(f"--save {path} is a directory; name a file such as "
                             f"{path / 'features.npz'}")

@@ -189,15 +189,22 @@ def entry_in_the_way(folder: Path) -> Path | None:
     return above if above is not None and not above.is_dir() else None
 
 
+def refuse_under_a_file(out: Path, option: str) -> None:
+    """Refuse a path to write, ``out``, under an entry that is no folder (a file, a fifo, a
+    dangling link): no mkdir can make it one, and ``extract --save F/x.npz`` learned so only
+    after extracting everything, in the system's words (pass 84x, X16)."""
+    above = entry_in_the_way(out)
+    if above is not None:
+        raise MerbenchError(f"{option} {out} cannot be made: {above} is {entry_kind(above)}, "
+                            f"not a folder; choose another {option}")
+
+
 def refuse_missing_folder(out: Path, option: str = "--out") -> None:
     """Refuse a file to write, ``out``, whose folder is not there: named as no folder to
     create, or, where an entry above it is no folder (a file, a fifo), that entry, which no
     mkdir can make one. ``keygen --out F/k.key`` with F a file said "no folder F; create it
     first", and mkdir F then failed (pass 84w, W9)."""
-    above = entry_in_the_way(out)
-    if above is not None:
-        raise MerbenchError(f"{option} {out} cannot be made: {above} is {entry_kind(above)}, "
-                            f"not a folder; choose another {option}")
+    refuse_under_a_file(out, option)
     if not out.parent.is_dir():
         raise MerbenchError(f"{option} {out}: no folder {out.parent}; create it first")
 

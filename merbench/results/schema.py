@@ -174,8 +174,7 @@ def read_kind(path: Path, what: str, kind: str | None, schema: int, record: type
     data = read_json(path, what)
     version = data.get("schema_version")
     if kind is None and version != schema:
-        raise MerbenchError(f"{path} is no {what} of layout {schema} "
-                            f"({_field_said(data, 'schema_version')})")
+        raise MerbenchError(f"{path} is {layout_missed(data, what, schema)}")
     if data.get("kind") == kind and older and isinstance(version, int) and version in older:
         raise MerbenchError(f"{path} is a {what} of layout {version} ({older[version]})")
     if kind is not None and (data.get("kind") != kind or version != schema):
@@ -183,6 +182,13 @@ def read_kind(path: Path, what: str, kind: str | None, schema: int, record: type
                             f"({_field_said(data, 'kind')}, "
                             f"{_field_said(data, 'schema_version')}); is it a merbench result?")
     return _built(record, data, path, what)
+
+
+def layout_missed(data: dict[str, Any], what: str, schema: int) -> str:
+    """``no WHAT of layout SCHEMA (schema_version ...)``: a file whose layout records no kind
+    and whose schema_version is not ``schema``, in the words status, show and validate all
+    say (validate once said Python's ``None`` and quotes, pass 84x, X1)."""
+    return f"no {what} of layout {schema} ({_field_said(data, 'schema_version')})"
 
 
 def _field_said(data: dict[str, Any], key: str) -> str:

@@ -23,7 +23,11 @@ from typing import TYPE_CHECKING
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
-from merbench.results.out_folders import refuse_missing_folder, refuse_unwritable_shape
+from merbench.results.out_folders import (
+    entry_in_the_way,
+    refuse_missing_folder,
+    refuse_unwritable_shape,
+)
 from merbench.results.safe_files import entry_kind
 from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_text
 
@@ -82,6 +86,11 @@ def parse_public_key(line: str) -> PublicKey:
 def _read_small(path: Path, what: str) -> bytes:
     """A key file's bytes; one line when it is missing, not a file or too large."""
     if not path.is_file():
+        # under a file no key can be: keygen refuses that --out (pass 84x, X13)
+        above = None if path.exists() else entry_in_the_way(path)
+        if above is not None:
+            raise MerbenchError(f"{what} {path}: {above} is {entry_kind(above)}, not a folder; "
+                                "give the path of a key 'merbench keygen' wrote")
         problem = "not a file" if path.exists() else loop_said(path) or "no such file"
         raise MerbenchError(f"{what} {path}: {problem}; make a key with 'merbench keygen "
                             "--out KEY'")

@@ -22,7 +22,7 @@ from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import UnsafeFile, check_entry
-from merbench.results.schema import read_json
+from merbench.results.schema import layout_missed, read_json
 from merbench.spotting.choice import (
     POLICIES,
     subject_of,
@@ -79,8 +79,8 @@ def read_spotting_file(path: Path) -> SpottingResults:
     except MerbenchError as exc:
         raise ResultRejected(file.parent, str(exc)) from None
     if raw.get("schema_version") != SPOTTING_SCHEMA:
-        raise ResultRejected(file, f"schema_version is {raw.get('schema_version')!r}; this "
-                                   f"merbench reads spotting files of version {SPOTTING_SCHEMA}")
+        said = layout_missed(raw, "spotting results file", SPOTTING_SCHEMA)
+        raise ResultRejected(file.parent, f"{file} is {said}")
     try:
         results = from_json(SpottingResults, raw)
     except LayoutError as exc:

@@ -19,7 +19,7 @@ from merbench.base.literal import written
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.safe_files import check_entry
-from merbench.results.schema import read_json
+from merbench.results.schema import layout_missed, read_json
 from merbench.runner.spot_recognise import FRAMES_RULE, TRAINING_RULE
 from merbench.spotting.record import SpottingResults
 from merbench.spotting.str_record import STR_FILE, STR_SCHEMA, StrResults
@@ -48,9 +48,8 @@ def read_str_file(file: Path) -> StrResults:
     except MerbenchError as exc:  # a fifo, a file that is no JSON: its path said once
         raise ResultRejected(file.parent, str(exc)) from None
     if raw.get("schema_version") != STR_SCHEMA:
-        raise ResultRejected(file, f"schema_version is {raw.get('schema_version')!r}; this "
-                                   f"merbench reads spot-then-recognise files of version "
-                                   f"{STR_SCHEMA}")
+        said = layout_missed(raw, "spot-then-recognise file", STR_SCHEMA)
+        raise ResultRejected(file.parent, f"{file} is {said}")
     try:
         return from_json(StrResults, raw)
     except LayoutError as exc:

@@ -101,10 +101,12 @@ def check_sizes(*, num_classes: object, padding: object, image_size: object) -> 
         return
     smallest = least_image_size(padding)
     if image_size < smallest:
+        # the fix is its input's side: "give image_size 2 or more" named a bound, which the
+        # next run refused as not its input's 28 (pass 84x, W12); the input is not known here
         raise MerbenchError(f"ststnet: image_size {image_size} with padding {padding} leaves "
-                            "nothing after the convolution and the two poolings; give "
-                            f"image_size {smallest} or more, the side of the images it is "
-                            "given (flow-uvos's are 28)")
+                            "nothing after the convolution and the two poolings; give the "
+                            "side of the images it is given (image_size 28 for flow-uvos's; "
+                            f"at least {smallest} with padding {padding})")
 
 
 def least_image_size(padding: int) -> int:
