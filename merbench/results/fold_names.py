@@ -51,6 +51,14 @@ def stray_line(shown: str) -> str:
             f"fold of this run; move it out of the run's {FOLDS} folder")
 
 
+def stray_problem(folds_dir: Path) -> str | None:
+    """What validate and show say of the first stray name in a run's ``folds_dir``, or None:
+    an emotion run's and an action-unit run's alike (the AU run's check once read only the
+    numbered files, and passed a ``fold-2.npz`` that status called refused, pass 84x X5)."""
+    stray = stray_names(folds_dir)
+    return stray_line(f"{FOLDS}/{stray[0]}") if stray else None
+
+
 def not_a_folder_line(run_dir: Path, shown: str) -> str | None:
     """What every reader says where the run's ``folds`` entry is there but no folder
     (``shown``: how the reader names it), or None."""

@@ -1,0 +1,41 @@
+"""A run's ``folds/`` and results file judged alike by status, validate, show and
+``run --resume``, for finished runs and action-unit runs too (pass 84x, X2, X5 to X8).
+
+X2: a finished run whose results file is ``{}`` was "no fold left to train ... to go on" to
+status, rejected by validate. X5: an action-unit run's stray ``fold-2.npz`` was refused by
+status's words only. X6: a finished run with a damaged ``folds/`` was "stopped" to status
+with resume's fix. X7: a folder ``fold-007.npz`` was "restore run.json" to the resumed run.
+X8: a ``folds`` link was read through by status. Each now gets one line from all.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import COMMITTED_RESULTS, TINY_RUN, run_cli
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished run of two folds; never changed: copy what you edit."""
+    out = tmp_path_factory.mktemp("folds84x") / "run"
+    code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", out)
+    assert code == 0, err
+    return out
+
+
+def test_an_au_runs_stray_fold_name_is_refused_by_validate_and_show(tmp_path: Path,
+                                                                   cli: Any) -> None:
+    run = tmp_path / "au"
+    shutil.copytree(COMMITTED_RESULTS / "ststnet-composite-loso-au" / "seed-0", run)
+    shutil.copyfile(run / "folds" / "fold-002.npz", run / "folds" / "fold-2.npz")
+    line = ("folds/fold-2.npz is not a name merbench gives a fold file (fold-NNN.npz), so "
+            "it is no fold of this run; move it out of the run's folds folder")
+    code, out, err = cli("status", run)
+    assert code == 0 and f"written, but {line}" in out, out + err
+    for command in ("validate", "show"):
+        code, out, err = cli(command, run)
+        assert code == 2 and line in err, (command, out, err)
