@@ -39,3 +39,16 @@ def test_an_au_runs_stray_fold_name_is_refused_by_validate_and_show(tmp_path: Pa
     for command in ("validate", "show"):
         code, out, err = cli(command, run)
         assert code == 2 and line in err, (command, out, err)
+
+
+@pytest.mark.parametrize("text", ["{}", '{"schema_version": 1}', "[]"])
+def test_a_results_file_of_no_result_is_named_by_status(finished: Path, tmp_path: Path,
+                                                        cli: Any, text: str) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    (run / "results.json").write_text(text)
+    code, out, err = cli("status", run)
+    assert code == 0 and "its results.json cannot be read ('merbench validate' says why)" \
+        in out, out + err
+    code, out, err = cli("validate", run)
+    assert code == 2 and "results.json" in err, out + err

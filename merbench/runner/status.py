@@ -145,8 +145,8 @@ def run_status(path: Path) -> RunStatus:
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError,
                              MerbenchError):
         summary = read_written_json(results_file, "results file")
-        unreadable = not isinstance(summary, dict)
-        summary_folds = summary["protocol"]["n_folds"]
+        summary_folds = summary["protocol"]["n_folds"]  # `{}` too: validate rejects it
+        unreadable = False
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
