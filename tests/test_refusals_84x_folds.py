@@ -52,3 +52,18 @@ def test_a_results_file_of_no_result_is_named_by_status(finished: Path, tmp_path
         in out, out + err
     code, out, err = cli("validate", run)
     assert code == 2 and "results.json" in err, out + err
+
+
+def test_a_folder_in_a_fold_files_place_is_one_fault_to_resume_and_status(
+        finished: Path, tmp_path: Path, cli: Any) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    (run / "results.json").unlink()
+    (run / "predictions.csv").unlink()
+    (run / "folds" / "fold-007.npz").mkdir()
+    line = ("folds/fold-007.npz is a folder, which merbench never reads (remove it: the "
+            "same command writes what it should hold again)")
+    code, out, err = cli("status", run)
+    assert code == 0 and line in out, out + err
+    code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
+    assert code == 2 and line in err and "run.json" not in err, out + err

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from merbench.base.file_kinds import entry_words
 from merbench.results.kind_registry import registered_files
+from merbench.results.safe_files import never_read, writer_of
 
 #: the folder of a run's finished folds (``RunDirectory.folds_dir``)
 FOLDS = "folds"
@@ -99,7 +100,13 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | Non
     stray = stray_names(folds_dir)
     if stray:
         return stray_line(f"{shown}/{FOLDS}/{stray[0]}")
-    if recorded is None or not folds_dir.is_dir():
+    if not folds_dir.is_dir():
+        return None
+    # a folder fold-007.npz is said as status says it, not as a fold beyond run.json (X7)
+    folders = sorted(path.name for path in folds_dir.glob("fold-*.npz") if path.is_dir())
+    if folders:
+        return never_read(f"{shown}/{FOLDS}/{folders[0]} is a folder", writer_of(folders[0]))
+    if recorded is None:
         return None
     beyond = sorted(number for path in folds_dir.glob("fold-*.npz")
                     if (number := fold_number(path.name)) is not None and number >= recorded)
