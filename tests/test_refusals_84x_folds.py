@@ -67,3 +67,21 @@ def test_a_folder_in_a_fold_files_place_is_one_fault_to_resume_and_status(
     assert code == 0 and line in out, out + err
     code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
     assert code == 2 and line in err and "run.json" not in err, out + err
+
+
+def test_a_folds_link_is_no_folds_to_status_and_one_fix_with_resume(
+        finished: Path, tmp_path: Path, cli: Any) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    (run / "results.json").unlink()
+    (run / "predictions.csv").unlink()
+    (run / "folds").rename(tmp_path / "elsewhere")
+    (run / "folds").symlink_to(tmp_path / "elsewhere")
+    fix = ("not the run's folder of finished folds; put the folder itself in its place (its "
+           "finished folds are kept), then run the same command (or 'merbench run --resume "
+           "DIR') to go on")
+    code, out, err = cli("status", run)
+    assert code == 0 and f"folds is a symbolic link (to {tmp_path / 'elsewhere'}), {fix}" \
+        in out and " 0/2 folds" in out and "never reads" not in out, out + err
+    code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
+    assert code == 2 and fix in err, out + err

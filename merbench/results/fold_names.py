@@ -66,8 +66,18 @@ def not_a_folder_line(run_dir: Path, shown: str) -> str | None:
     path = run_dir / FOLDS
     if not os.path.lexists(path) or (path.is_dir() and not path.is_symlink()):
         return None
+    # a link's folds are kept: the folder itself is the fix, never removing them (X8)
+    fix = ("put the folder itself in its place (its finished folds are kept)"
+           if path.is_symlink() else "remove it")
     return (f"{shown} is {entry_words(path)}, not the run's folder of finished folds; "
-            f"remove it, then {_GO_ON} to go on")
+            f"{fix}, then {_GO_ON} to go on")
+
+
+def real_folds(run_dir: Path) -> list[Path]:
+    """The run's ``folds`` folder where it is one of its own, or nothing: no fold is
+    counted through a link (status once said 6/6 of a link it called never read, X8)."""
+    path = run_dir / FOLDS
+    return [path] if path.is_dir() and not path.is_symlink() else []
 
 
 def misplaced_line(shown: str, held: int, number: int) -> str:

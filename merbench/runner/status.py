@@ -24,6 +24,7 @@ from merbench.results.fold_names import (
     fold_number,
     misplaced_line,
     not_a_folder_line,
+    real_folds,
     stray_line,
 )
 from merbench.results.manifest import first_mismatch
@@ -107,9 +108,10 @@ def run_status(path: Path) -> RunStatus:
     this_run = directory.identity_sha256()
     not_files = _not_files(directory)
     samples = TestedSamples()  # what the finished folds tested, for the protocol's count
-    faults = [said for said in [not_a_folder_line(directory.path, FOLDS_DIR)]
-              if said and not any(f.startswith(f"{FOLDS_DIR} ") for f in not_files)]
-    for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
+    folder = not_a_folder_line(directory.path, FOLDS_DIR)  # a link: said with its own fix
+    not_files = tuple(f for f in not_files if not (folder and f.startswith("folds is a sym")))
+    faults = [folder] if folder and not any(f.startswith("folds ") for f in not_files) else []
+    for fold_file in sorted(f for d in real_folds(directory.path) for f in d.glob("fold-*.npz")):
         named = f"{FOLDS_DIR}/{fold_file.name}"
         if (number := fold_number(fold_file.name)) is None:  # fold-3.npz: no fold (W16)
             faults.append(stray_line(named))
@@ -251,7 +253,7 @@ def _not_files(directory: RunDirectory) -> tuple[str, ...]:
     """Each entry of the run folder and its fold files' folder that is not a regular file
     of its own, as the safety check names it ("predictions.csv is a fifo")."""
     found = []
-    for folder in (directory.path, directory.path / FOLDS_DIR):
+    for folder in (directory.path, *real_folds(directory.path)):
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError:
