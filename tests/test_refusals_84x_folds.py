@@ -85,3 +85,28 @@ def test_a_folds_link_is_no_folds_to_status_and_one_fix_with_resume(
         in out and " 0/2 folds" in out and "never reads" not in out, out + err
     code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
     assert code == 2 and fix in err, out + err
+
+
+def test_a_finished_runs_copied_fold_is_written_but_refused_by_all(
+        finished: Path, tmp_path: Path, cli: Any) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    shutil.copyfile(run / "folds" / "fold-001.npz", run / "folds" / "fold-000.npz")
+    line = ("folds/fold-000.npz holds fold 1's samples, not fold 0's (a copy or a renamed "
+            "file of another fold); delete it")
+    code, out, err = cli("status", run)
+    assert code == 0 and f"written, but {line}" in out and "stopped" not in out, out + err
+    for command in ("validate", "show"):
+        code, out, err = cli(command, run)
+        assert code == 2 and line in err, (command, out, err)
+
+
+def test_a_finished_runs_folds_file_is_written_but_refused(finished: Path, tmp_path: Path,
+                                                           cli: Any) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    shutil.rmtree(run / "folds")
+    (run / "folds").write_text("x")
+    code, out, err = cli("status", run)
+    assert code == 0 and "written, but folds is a file" in out and "stopped" not in out, \
+        out + err

@@ -157,7 +157,7 @@ def run_status(path: Path) -> RunStatus:
         complete = not [f for f in not_files if not f.startswith(AUDIT_FILE)] and (
             changed is None)
     refused = None
-    if complete and faults:  # validate refuses it as well (a stray fold-3.npz, W16)
+    if faults and not unreadable and results_file.is_file():  # validate refuses it (W16, X6)
         complete = False
         refused = f"{faults[0]} ('merbench validate' refuses it)"
     beyond = sorted(i for i in finished if n_folds is not None and i >= n_folds)
