@@ -110,3 +110,14 @@ def test_a_finished_runs_folds_file_is_written_but_refused(finished: Path, tmp_p
     code, out, err = cli("status", run)
     assert code == 0 and "written, but folds is a file" in out and "stopped" not in out, \
         out + err
+
+
+def test_a_finished_runs_folder_in_folds_is_written_but_refused(finished: Path,
+                                                                tmp_path: Path,
+                                                                cli: Any) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    (run / "folds" / "fold-007.npz").mkdir()
+    code, out, err = cli("status", run)
+    assert code == 0 and "written, but folds/fold-007.npz is a folder" in out and \
+        "stopped" not in out and out.count("fold-007") == 1, out + err

@@ -128,3 +128,15 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | Non
     has_results = any((run_dir / name).exists() for name in results)
     return beyond_line(recorded, f"{shown}/{FOLDS}/fold-{beyond[0]:03d}.npz", has_results,
                        f"{shown}/run.json")
+
+
+def written_folder(not_files: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """What status says of a written run's first entry under ``folds/`` that is no file (a
+    folder ``fold-007.npz``), with validate's refusal, and the other entries: it was
+    "stopped ... to go on" while validate and show refused the result (pass 84x X6)."""
+    for found in not_files:
+        if found.startswith(f"{FOLDS}/"):
+            said = never_read(found, writer_of(found.split(" ")[0]))
+            return (f"{said} ('merbench validate' refuses it)",
+                    tuple(other for other in not_files if other != found))
+    return None, not_files

@@ -26,6 +26,7 @@ from merbench.results.fold_names import (
     not_a_folder_line,
     real_folds,
     stray_line,
+    written_folder,
 )
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
@@ -135,15 +136,13 @@ def run_status(path: Path) -> RunStatus:
     saved = _saved_states(directory, finished)
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.n_folds
-    # each task writes its own results file (an AU run's au-results.json), with the same
-    # manifest: its strategy's record format names it, and reads and checks it below
+    # each task's results file (an AU run's au-results.json): its record format names it
     record = task_run(stored_task(identity, str(directory.path / RUN_FILE))).record
     results_file = directory.path / record.result_file
     complete = False
     changed: str | None = None
     summary_folds: object = None  # the results file's count of folds, where one is read
-    # until it is read; one that is no file (a fifo) is said among not_files, never read
-    unreadable = results_file.is_file()
+    unreadable = results_file.is_file()  # until read; a fifo is said among not_files
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError,
                              MerbenchError):
         summary = read_written_json(results_file, "results file")
@@ -160,8 +159,9 @@ def run_status(path: Path) -> RunStatus:
     if faults and not unreadable and results_file.is_file():  # validate refuses it (W16, X6)
         complete = False
         refused = f"{faults[0]} ('merbench validate' refuses it)"
+    if refused is None and not unreadable and results_file.is_file():  # fold-7.npz/ (X6)
+        refused, not_files = written_folder(not_files)
     beyond = sorted(i for i in finished if n_folds is not None and i >= n_folds)
-    # (a results file of another count says run.json was edited: miscounted says it below)
     if complete and beyond and summary_folds == n_folds:  # fold-099.npz beside six folds
         complete = False
         refused = (f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz is beyond its {n_folds} folds, a "
