@@ -34,6 +34,7 @@ from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import run_folder
 from merbench.results.codec import to_json
+from merbench.results.fold_names import stray_problem
 from merbench.results.manifest import chain_problem
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RUN_FILE, RunDirectory
@@ -55,6 +56,9 @@ from merbench.verification.provenance import (
 
 def _folds(run_dir: Path, results: AUResults) -> list[FoldOutcome]:
     folder = RunDirectory(run_dir)
+    stray = stray_problem(folder.folds_dir)  # as an emotion run's: status says it refused
+    if stray is not None:
+        raise ResultRejected(run_dir, stray)
     outcomes = []
     for index in range(results.protocol.n_folds):
         try:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from merbench.base.file_kinds import entry_words
 from merbench.results.kind_registry import registered_files
+from merbench.results.safe_files import never_read, writer_of
 
 #: the folder of a run's finished folds (``RunDirectory.folds_dir``)
 FOLDS = "folds"
@@ -51,14 +52,32 @@ def stray_line(shown: str) -> str:
             f"fold of this run; move it out of the run's {FOLDS} folder")
 
 
+def stray_problem(folds_dir: Path) -> str | None:
+    """What validate and show say of the first stray name in a run's ``folds_dir``, or None:
+    an emotion run's and an action-unit run's alike (the AU run's check once read only the
+    numbered files, and passed a ``fold-2.npz`` that status called refused, pass 84x X5)."""
+    stray = stray_names(folds_dir)
+    return stray_line(f"{FOLDS}/{stray[0]}") if stray else None
+
+
 def not_a_folder_line(run_dir: Path, shown: str) -> str | None:
     """What every reader says where the run's ``folds`` entry is there but no folder
     (``shown``: how the reader names it), or None."""
     path = run_dir / FOLDS
     if not os.path.lexists(path) or (path.is_dir() and not path.is_symlink()):
         return None
+    # a link's folds are kept: the folder itself is the fix, never removing them (X8)
+    fix = ("put the folder itself in its place (its finished folds are kept)"
+           if path.is_symlink() else "remove it")
     return (f"{shown} is {entry_words(path)}, not the run's folder of finished folds; "
-            f"remove it, then {_GO_ON} to go on")
+            f"{fix}, then {_GO_ON} to go on")
+
+
+def real_folds(run_dir: Path) -> list[Path]:
+    """The run's ``folds`` folder where it is one of its own, or nothing: no fold is
+    counted through a link (status once said 6/6 of a link it called never read, X8)."""
+    path = run_dir / FOLDS
+    return [path] if path.is_dir() and not path.is_symlink() else []
 
 
 def misplaced_line(shown: str, held: int, number: int) -> str:
@@ -91,7 +110,13 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | Non
     stray = stray_names(folds_dir)
     if stray:
         return stray_line(f"{shown}/{FOLDS}/{stray[0]}")
-    if recorded is None or not folds_dir.is_dir():
+    if not folds_dir.is_dir():
+        return None
+    # a folder fold-007.npz is said as status says it, not as a fold beyond run.json (X7)
+    folders = sorted(path.name for path in folds_dir.glob("fold-*.npz") if path.is_dir())
+    if folders:
+        return never_read(f"{shown}/{FOLDS}/{folders[0]} is a folder", writer_of(folders[0]))
+    if recorded is None:
         return None
     beyond = sorted(number for path in folds_dir.glob("fold-*.npz")
                     if (number := fold_number(path.name)) is not None and number >= recorded)
@@ -103,3 +128,15 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | Non
     has_results = any((run_dir / name).exists() for name in results)
     return beyond_line(recorded, f"{shown}/{FOLDS}/fold-{beyond[0]:03d}.npz", has_results,
                        f"{shown}/run.json")
+
+
+def written_folder(not_files: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """What status says of a written run's first entry under ``folds/`` that is no file (a
+    folder ``fold-007.npz``), with validate's refusal, and the other entries: it was
+    "stopped ... to go on" while validate and show refused the result (pass 84x X6)."""
+    for found in not_files:
+        if found.startswith(f"{FOLDS}/"):
+            said = never_read(found, writer_of(found.split(" ")[0]))
+            return (f"{said} ('merbench validate' refuses it)",
+                    tuple(other for other in not_files if other != found))
+    return None, not_files

@@ -17,7 +17,7 @@ import numpy as np
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.fold_agrees import count_problem, key_problem
-from merbench.results.fold_names import FOLDS, fold_number, stray_line, stray_names
+from merbench.results.fold_names import FOLDS, fold_number, misplaced_line, stray_problem
 from merbench.results.model import Results
 from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.rundir import RunDirectory
@@ -109,9 +109,9 @@ def _missing_folds(store: RunDirectory, n_folds: int) -> tuple[int, list[str]] |
 def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
     store = RunDirectory(run_dir)
     folds = []
-    stray = stray_names(store.folds_dir)  # fold-3.npz: a fold to status, none here (84w)
-    if stray:
-        raise ResultRejected(run_dir, stray_line(f"{FOLDS}/{stray[0]}"))
+    stray = stray_problem(store.folds_dir)  # fold-3.npz: a fold to status, none here (84w)
+    if stray is not None:
+        raise ResultRejected(run_dir, stray)
     gone = _missing_folds(store, n_folds)
     if gone is not None:
         count, missing = gone
@@ -129,8 +129,8 @@ def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
             raise ResultRejected(run_dir, f"fold file {store.fold_path(index).name} is "
                                           "damaged or unreadable")
         if fold.index != index:
-            raise ResultRejected(run_dir, f"fold file {store.fold_path(index).name} holds fold "
-                                          f"{fold.index}")
+            raise ResultRejected(run_dir, misplaced_line(  # as status says it (X6)
+                f"{FOLDS}/{store.fold_path(index).name}", fold.index, index))
         else:
             folds.append(fold)
     extra = sorted(p.name for p in store.folds_dir.glob("fold-*.npz")

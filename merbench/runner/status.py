@@ -24,7 +24,9 @@ from merbench.results.fold_names import (
     fold_number,
     misplaced_line,
     not_a_folder_line,
+    real_folds,
     stray_line,
+    written_folder,
 )
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
@@ -107,9 +109,10 @@ def run_status(path: Path) -> RunStatus:
     this_run = directory.identity_sha256()
     not_files = _not_files(directory)
     samples = TestedSamples()  # what the finished folds tested, for the protocol's count
-    faults = [said for said in [not_a_folder_line(directory.path, FOLDS_DIR)]
-              if said and not any(f.startswith(f"{FOLDS_DIR} ") for f in not_files)]
-    for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
+    folder = not_a_folder_line(directory.path, FOLDS_DIR)  # a link: said with its own fix
+    not_files = tuple(f for f in not_files if not (folder and f.startswith("folds is a sym")))
+    faults = [folder] if folder and not any(f.startswith("folds ") for f in not_files) else []
+    for fold_file in sorted(f for d in real_folds(directory.path) for f in d.glob("fold-*.npz")):
         named = f"{FOLDS_DIR}/{fold_file.name}"
         if (number := fold_number(fold_file.name)) is None:  # fold-3.npz: no fold (W16)
             faults.append(stray_line(named))
@@ -133,20 +136,18 @@ def run_status(path: Path) -> RunStatus:
     saved = _saved_states(directory, finished)
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.n_folds
-    # each task writes its own results file (an AU run's au-results.json), with the same
-    # manifest: its strategy's record format names it, and reads and checks it below
+    # each task's results file (an AU run's au-results.json): its record format names it
     record = task_run(stored_task(identity, str(directory.path / RUN_FILE))).record
     results_file = directory.path / record.result_file
     complete = False
     changed: str | None = None
     summary_folds: object = None  # the results file's count of folds, where one is read
-    # until it is read; one that is no file (a fifo) is said among not_files, never read
-    unreadable = results_file.is_file()
+    unreadable = results_file.is_file()  # until read; a fifo is said among not_files
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError,
                              MerbenchError):
         summary = read_written_json(results_file, "results file")
-        unreadable = not isinstance(summary, dict)
-        summary_folds = summary["protocol"]["n_folds"]
+        summary_folds = summary["protocol"]["n_folds"]  # `{}` too: validate rejects it
+        unreadable = False
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
@@ -155,11 +156,12 @@ def run_status(path: Path) -> RunStatus:
         complete = not [f for f in not_files if not f.startswith(AUDIT_FILE)] and (
             changed is None)
     refused = None
-    if complete and faults:  # validate refuses it as well (a stray fold-3.npz, W16)
+    if faults and not unreadable and results_file.is_file():  # validate refuses it (W16, X6)
         complete = False
         refused = f"{faults[0]} ('merbench validate' refuses it)"
+    if refused is None and not unreadable and results_file.is_file():  # fold-7.npz/ (X6)
+        refused, not_files = written_folder(not_files)
     beyond = sorted(i for i in finished if n_folds is not None and i >= n_folds)
-    # (a results file of another count says run.json was edited: miscounted says it below)
     if complete and beyond and summary_folds == n_folds:  # fold-099.npz beside six folds
         complete = False
         refused = (f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz is beyond its {n_folds} folds, a "
@@ -251,7 +253,7 @@ def _not_files(directory: RunDirectory) -> tuple[str, ...]:
     """Each entry of the run folder and its fold files' folder that is not a regular file
     of its own, as the safety check names it ("predictions.csv is a fifo")."""
     found = []
-    for folder in (directory.path, directory.path / FOLDS_DIR):
+    for folder in (directory.path, *real_folds(directory.path)):
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError:
