@@ -5,7 +5,6 @@ shown)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -26,9 +25,9 @@ from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import (
     RESULTS_BELOW,
     folders_holding,
-    given_nowhere,
     holds_marker,
     link_reason,
+    not_there,
 )
 from merbench.results.result_files import summary_markers
 from merbench.results.safe_files import (
@@ -50,12 +49,10 @@ def under_way(path: Path) -> list[Path]:
     second. A symbolic link to a folder met on the way is among them, for :func:`main` to
     say as validate says it (:func:`linked_entry`)."""
     path = Path(path)
-    if (nowhere := given_nowhere(path)) is not None:
-        raise MerbenchError(nowhere)
-    if not os.path.lexists(path):
-        raise MerbenchError(f"{path}: no such file or folder; give a run directory (--out of "
-                            "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "
-                            "of runs")
+    missing = not_there(path, "give a run directory (--out of 'merbench run', 'spot' or "
+                        "'tune'), a --seeds folder or a folder of runs")
+    if missing is not None:
+        raise MerbenchError(missing)
     predicted = command_output_said(path)
     if predicted and not path.is_dir() and started_kind(path.parent) is None:
         raise MerbenchError(f"{path} {predicted}")

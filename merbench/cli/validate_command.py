@@ -28,7 +28,7 @@ from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.result_walk import Rejected, unpublishable, walk_results
 from merbench.results.command_outputs import command_output_said
-from merbench.results.folder_walk import RESULTS_BELOW, given_nowhere
+from merbench.results.folder_walk import RESULTS_BELOW, not_there
 from merbench.results.out_folders import is_system_folder
 from merbench.results.result_files import not_finished
 from merbench.verification.declared_defaults import DeclaredDefaults
@@ -71,10 +71,9 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
 
 def _checked(path: Path) -> Checked:
     """``path`` validated by its kind; rejected in one line where it is none."""
-    if (nowhere := given_nowhere(path)) is not None:
-        raise ResultRejected(path, nowhere.removeprefix(f"{path}: "))
-    if not path.exists() and not path.is_symlink():
-        raise ResultRejected(path, f"no such file or folder; {GIVE}")  # as show says it
+    missing = not_there(path, GIVE)  # as show says it
+    if missing is not None:
+        raise ResultRejected(path, missing.removeprefix(f"{path}: "))
     kind = kind_of(path)
     if kind is not None:
         refuse_stray_files(path)  # another kind's result file beside its own

@@ -26,7 +26,7 @@ from merbench.kinds.contract import (
 )
 from merbench.kinds.emotion import SEEDS_SUMMARY_KIND, EmotionRunKind
 from merbench.results.command_outputs import command_output_said
-from merbench.results.folder_walk import given_nowhere
+from merbench.results.folder_walk import not_there
 from merbench.results.kind_registry import import_kind_homes, register_folder_refusal
 from merbench.results.result_files import marker_families, not_finished, result_markers
 from merbench.results.run_files import ResultRejected
@@ -99,10 +99,8 @@ def finished_text(path: Path) -> FinishedText:
 def _no_finished_result(path: Path) -> str:
     """Why ``path``, which no kind owns, has no finished text, and what to give instead."""
     give = "give a finished result's folder or its result file"
-    if (nowhere := given_nowhere(path)) is not None:
-        return nowhere
-    if not os.path.lexists(path):
-        return f"{path}: no such file or folder; {give}"
+    if (missing := not_there(path, give)) is not None:
+        return missing
     predicted = command_output_said(path)
     if predicted and started_kind(path.parent if path.is_file() else path) is None:
         return f"{path} {predicted}"

@@ -22,10 +22,10 @@ from merbench.results.folder_walk import (
     RESULTS_BELOW,
     UNEXPLORED_REASON,
     ResultTree,
-    given_nowhere,
     holds_marker,
     link_reason,
     natural_order,
+    not_there,
     result_tree,
 )
 from merbench.results.kind_registry import folder_refused, registered_files
@@ -75,10 +75,8 @@ def no_folder(path: Path) -> str:
     was "not a directory", one that does not exist too (pass 84w, W21), where they say "no
     such file or folder" (V13); a result's own file is sent to its folder."""
     give = "give a folder that holds merbench results (a run's folder, or a folder of runs)"
-    if (nowhere := given_nowhere(path)) is not None:
-        return nowhere
-    if not os.path.lexists(path):
-        return f"{path}: no such file or folder; {give}"
+    if (missing := not_there(path, give)) is not None:
+        return missing
     said = command_output_said(path)
     if said is not None:
         return f"{path} {said}"

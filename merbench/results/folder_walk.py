@@ -60,6 +60,19 @@ def given_nowhere(path: Path) -> str | None:
     return f"{path}: {link_reason(path)}"
 
 
+def not_there(path: Path, give: str) -> str | None:
+    """What every command says of ``path``, given as its argument, where nothing is there: a
+    link that leads nowhere as :func:`given_nowhere` says it, a missing path as ``PATH: no
+    such file or folder; GIVE`` with the command's own fix (``give``); None where something
+    is. Each command said the two steps in its own copy, one of them the OS's "no such file
+    or directory" with no fix (pass 84v V13, 84w W8, W21)."""
+    if (nowhere := given_nowhere(path)) is not None:
+        return nowhere
+    if not os.path.lexists(path):
+        return f"{path}: no such file or folder; {give}"
+    return None
+
+
 def holds_marker(folder: Path, markers: tuple[str, ...]) -> bool:
     """Whether ``folder`` holds an entry named like one of ``markers`` (of any type: a
     marker that is a link or a fifo still names a result, whose check says what is wrong)."""
