@@ -37,6 +37,15 @@ def fold_number(name: str) -> int | None:
     return number if name == f"fold-{number:03d}.npz" else None
 
 
+def fold_numbers(folds_dir: Path) -> list[int]:
+    """The folds of the fold files in ``folds_dir`` named as merbench names one, sorted
+    (none where it is no folder): each reader's count and its "beyond the folds" test."""
+    if not folds_dir.is_dir():
+        return []
+    return sorted(number for path in folds_dir.glob("fold-*.npz")
+                  if (number := fold_number(path.name)) is not None)
+
+
 def stray_names(folds_dir: Path) -> list[str]:
     """The entries of ``folds_dir`` that look like fold files (``fold-*.npz``) but are not
     named as merbench names one, sorted."""
@@ -118,8 +127,7 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | Non
         return never_read(f"{shown}/{FOLDS}/{folders[0]} is a folder", writer_of(folders[0]))
     if recorded is None:
         return None
-    beyond = sorted(number for path in folds_dir.glob("fold-*.npz")
-                    if (number := fold_number(path.name)) is not None and number >= recorded)
+    beyond = [number for number in fold_numbers(folds_dir) if number >= recorded]
     if not beyond:
         return None
     # the emotion run's result file, or a kind's in a home (an action-unit run's), by its

@@ -17,7 +17,7 @@ import numpy as np
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.fold_agrees import count_problem, key_problem
-from merbench.results.fold_names import FOLDS, fold_number, misplaced_line, stray_problem
+from merbench.results.fold_names import FOLDS, fold_numbers, misplaced_line, stray_problem
 from merbench.results.model import Results
 from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.rundir import RunDirectory
@@ -92,8 +92,7 @@ def _missing_folds(store: RunDirectory, n_folds: int) -> tuple[int, list[str]] |
     """How many of ``n_folds`` fold files are not there, and the first three names, counted
     from the files that are, or None when there are as many: a hand-edited
     ``protocol.n_folds`` of 10**9 was a loop over every number, which ran until stopped."""
-    present = {int(p.stem[5:]) for p in store.folds_dir.glob("fold-*.npz")
-               if p.stem[5:].isdigit()} if store.folds_dir.is_dir() else set()
+    present = set(fold_numbers(store.folds_dir))  # a stray fold-3.npz is refused before
     have = sum(1 for index in present if index < n_folds)
     if have == n_folds:
         return None
@@ -133,8 +132,8 @@ def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
                 f"{FOLDS}/{store.fold_path(index).name}", fold.index, index))
         else:
             folds.append(fold)
-    extra = sorted(p.name for p in store.folds_dir.glob("fold-*.npz")
-                   if (fold_number(p.name) or 0) >= n_folds) if store.folds_dir.is_dir() else []
+    extra = sorted(store.fold_path(number).name for number in fold_numbers(store.folds_dir)
+                   if number >= n_folds)
     if extra:
         raise ResultRejected(run_dir, f"holds fold files beyond the {n_folds} folds the "
                                       f"results claim ({', '.join(extra[:3])})")
