@@ -75,6 +75,31 @@ class WrittenBeyondExact(float):
         return (self.written,)
 
 
+class WrittenBeyondRange(float):
+    """A number written too large for a float (``1e400``): infinite to any use, with its
+    text kept (:attr:`written`) for the refusal to quote; a benchmark definition's
+    ``"n_samples": 1e400`` was refused as "the number inf", a value the file does not hold
+    (pass 84v, V12)."""
+
+    written: str
+
+    def __new__(cls, written: str) -> WrittenBeyondRange:
+        number = super().__new__(cls, float(written))
+        number.written = written
+        return number
+
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+        """Its text, as :meth:`WrittenNearZero.__getnewargs__`."""
+        return (self.written,)
+
+
+def finite_or_written(text: str) -> float:
+    """A JSON reader's ``parse_float``: the float, or beyond a float's range the number with
+    its text (:class:`WrittenBeyondRange`)."""
+    number = float(text)
+    return number if math.isfinite(number) else WrittenBeyondRange(text)
+
+
 def toml_float(text: str) -> float:
     """The TOML reader's ``parse_float``: ``float``, except that a number too close to 0 to
     be held keeps what was written (:class:`WrittenNearZero`), and so does one too large for
@@ -86,9 +111,11 @@ def toml_float(text: str) -> float:
 
 def text_as_written(value: object) -> str | None:
     """The text of a number kept as written (:class:`WrittenNearZero`,
-    :class:`WrittenBeyondExact`), or None: what a refusal quotes of it, never the float the
-    reader made (``9007199254740994.0`` for ``9007199254740993.5``: pass 84s, S4)."""
-    return value.written if isinstance(value, WrittenNearZero | WrittenBeyondExact) else None
+    :class:`WrittenBeyondExact`, :class:`WrittenBeyondRange`), or None: what a refusal quotes
+    of it, never the float the reader made (``9007199254740994.0`` for
+    ``9007199254740993.5``: pass 84s, S4)."""
+    kept = WrittenNearZero | WrittenBeyondExact | WrittenBeyondRange
+    return value.written if isinstance(value, kept) else None
 
 
 def exact_float(text: str) -> float:

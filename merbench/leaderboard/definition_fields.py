@@ -10,11 +10,11 @@ whose tables no run could ever fill."""
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.near_zero import WrittenBeyondRange, finite_or_written
 from merbench.base.non_finite import non_finite_text, non_finite_words
 from merbench.base.whole_numbers import number_shown
 from merbench.plugin_system.lazy_factory import LazyFactory
@@ -45,7 +45,7 @@ def read_definition(path: Path) -> Any:
         raise MerbenchError(f"benchmark {path} {exc.reason}; fix the definition or remove it "
                             "from --benchmarks") from None
     try:
-        data = read_written_json(path, "benchmark definition", parse_float=_number_as_written)
+        data = read_written_json(path, "benchmark definition", parse_float=finite_or_written)
     except UnreadableFile as exc:
         raise MerbenchError(f"benchmark {path} {exc.reason}; save the definition as UTF-8 "
                             "JSON") from None
@@ -57,26 +57,6 @@ def read_definition(path: Path) -> Any:
         raise refuse(path, unshown, "holds a character that cannot be shown (a control "
                      "character or a direction mark)", "write it in plain, printable text")
     return data
-
-
-class _BeyondFloat(float):
-    """A definition's number too large for a float (``1e400``): infinite to any use, with
-    its text kept (:attr:`written`) for the refusal to quote: "'n_samples' is the number
-    inf" named a value the file does not hold (pass 84v, V12)."""
-
-    written: str
-
-    def __new__(cls, written: str) -> _BeyondFloat:
-        number = super().__new__(cls, float(written))
-        number.written = written
-        return number
-
-
-def _number_as_written(text: str) -> float:
-    """The reader's ``parse_float``: the float, or beyond a float's range the number with
-    its text (:class:`_BeyondFloat`)."""
-    number = float(text)
-    return number if math.isfinite(number) else _BeyondFloat(text)
 
 
 def _unshowable(value: Any, where: str = "") -> str | None:
@@ -106,7 +86,7 @@ def value_words(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, _BeyondFloat):
+    if isinstance(value, WrittenBeyondRange):  # 1e400, not the "inf" it reads as (84v V12)
         return f"the number {value.written}, too large for any count"
     if isinstance(value, int | float):
         return f"the number {number_shown(value) if isinstance(value, float) else value}"
