@@ -17,7 +17,7 @@ from pathlib import Path
 
 from merbench.base.file_kinds import entry_words
 from merbench.results.kind_registry import registered_files
-from merbench.results.safe_files import never_read, writer_of
+from merbench.results.safe_files import UnsafeFile, check_entry, never_read, writer_of
 
 #: the folder of a run's finished folds (``RunDirectory.folds_dir``)
 FOLDS = "folds"
@@ -69,12 +69,20 @@ def stray_problem(folds_dir: Path) -> str | None:
     return stray_line(f"{FOLDS}/{stray[0]}") if stray else None
 
 
-def not_a_folder_line(run_dir: Path, shown: str) -> str | None:
+def not_a_folder_line(run_dir: Path, shown: str, finished: bool = False) -> str | None:
     """What every reader says where the run's ``folds`` entry is there but no folder
-    (``shown``: how the reader names it), or None."""
+    (``shown``: how the reader names it), or None. Of a ``finished`` run (its results file
+    written) it is validate's refusal: its fold files are what validation reads, so they are
+    put back; running again would train them anew and write other results (status said to,
+    validate to put the folder back, pass 84x X6)."""
     path = run_dir / FOLDS
     if not os.path.lexists(path) or (path.is_dir() and not path.is_symlink()):
         return None
+    if finished:
+        try:
+            check_entry(path, run_dir, folder=True)
+        except UnsafeFile as exc:
+            return f"{shown}{exc.found.removeprefix(FOLDS)}; {exc.fix}"
     # a link's folds are kept: the folder itself is the fix, never removing them (X8)
     fix = ("put the folder itself in its place (its finished folds are kept)"
            if path.is_symlink() else "remove it")
@@ -112,7 +120,11 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | Non
     """The first fault of ``run_dir``'s fold folder a resumed run refuses before training
     (its folds are kept), in the words above, or None. ``shown`` names the run folder
     (the resumed run says the whole path)."""
-    said = not_a_folder_line(run_dir, f"{shown}/{FOLDS}")
+    # the emotion run's result file, or a kind's in a home (an action-unit run's), by its
+    # registration: a shared layer names no kind's file
+    results = ("results.json", *(files.markers[0] for files in registered_files()))
+    has_results = any((run_dir / name).exists() for name in results)
+    said = not_a_folder_line(run_dir, f"{shown}/{FOLDS}", finished=has_results)
     if said is not None:
         return said
     folds_dir = run_dir / FOLDS
@@ -130,10 +142,6 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | Non
     beyond = [number for number in fold_numbers(folds_dir) if number >= recorded]
     if not beyond:
         return None
-    # the emotion run's result file, or a kind's in a home (an action-unit run's), by its
-    # registration: a shared layer names no kind's file
-    results = ("results.json", *(files.markers[0] for files in registered_files()))
-    has_results = any((run_dir / name).exists() for name in results)
     return beyond_line(recorded, f"{shown}/{FOLDS}/fold-{beyond[0]:03d}.npz", has_results,
                        f"{shown}/run.json")
 

@@ -109,8 +109,12 @@ def run_status(path: Path) -> RunStatus:
     this_run = directory.identity_sha256()
     not_files = _not_files(directory)
     samples = TestedSamples()  # what the finished folds tested, for the protocol's count
-    folder = not_a_folder_line(directory.path, FOLDS_DIR)  # a link: said with its own fix
-    not_files = tuple(f for f in not_files if not (folder and f.startswith("folds is a sym")))
+    # each task's results file (an AU run's au-results.json): its record format names it
+    record = task_run(stored_task(identity, str(directory.path / RUN_FILE))).record
+    has_results = (results_file := directory.path / record.result_file).exists()
+    folder = not_a_folder_line(directory.path, FOLDS_DIR, has_results)  # with its own fix:
+    own = "folds " if has_results else "folds is a sym"  # a finished run's, or a link (X6)
+    not_files = tuple(f for f in not_files if not (folder and f.startswith(own)))
     faults = [folder] if folder and not any(f.startswith("folds ") for f in not_files) else []
     for fold_file in sorted(f for d in real_folds(directory.path) for f in d.glob("fold-*.npz")):
         named = f"{FOLDS_DIR}/{fold_file.name}"
@@ -135,11 +139,7 @@ def run_status(path: Path) -> RunStatus:
                 damaged.append(named)
     saved = _saved_states(directory, finished)
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
-    n_folds = recorded.n_folds
-    # each task's results file (an AU run's au-results.json): its record format names it
-    record = task_run(stored_task(identity, str(directory.path / RUN_FILE))).record
-    results_file = directory.path / record.result_file
-    complete = False
+    n_folds, complete = recorded.n_folds, False
     changed: str | None = None
     summary_folds: object = None  # the results file's count of folds, where one is read
     unreadable = results_file.is_file()  # until read; a fifo is said among not_files

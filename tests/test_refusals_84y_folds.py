@@ -1,0 +1,52 @@
+"""A run's damaged ``folds`` said alike by status, validate, show and ``run --resume``: what
+pass 84y left of pass 84x's X6, X7 and X8.
+
+X6: a finished run whose ``folds`` is a file was "remove it, then run the same command ... to
+go on" to status and resume, "remove it and put the folder itself in its place" to validate
+and show. X7: a copied fold beside a fold file beyond run.json's folds: the resumed run named
+the one beyond, status, validate and show the copy. X8: validate of an unfinished run whose
+``folds`` is a link said the results walk's link refusal, not the run's line.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import TINY_RUN, one_line, run_cli
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished run of two folds; never changed: copy what you edit."""
+    out = tmp_path_factory.mktemp("folds84y") / "run"
+    code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", out)
+    assert code == 0, err
+    return out
+
+
+def stopped(finished: Path, folder: Path) -> Path:
+    """A copy of ``finished`` without its results: a run stopped after its last fold."""
+    shutil.copytree(finished, folder)
+    (folder / "results.json").unlink()
+    (folder / "predictions.csv").unlink()
+    return folder
+
+
+def test_a_finished_runs_folds_file_has_one_fix_from_all(finished: Path, tmp_path: Path,
+                                                         cli: Any) -> None:
+    run = Path(shutil.copytree(finished, tmp_path / "run"))
+    shutil.rmtree(run / "folds")
+    (run / "folds").write_text("x")
+    line = "folds is a file; remove it and put the folder itself in its place"
+    code, out, err = cli("status", run)
+    assert code == 0 and f"written, but {line} ('merbench validate' refuses it)" in out \
+        and "to go on" not in out, out + err
+    for command in ("validate", "show"):
+        code, out, err = cli(command, run)
+        assert code == 2 and f"{run}: {line}" in err, (command, out, err)
+    code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
+    assert code == 2 and one_line(err) == f"merbench: error: {run}/{line}", err
+    assert (run / "folds").is_file()  # nothing trained in its place
