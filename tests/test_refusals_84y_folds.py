@@ -50,3 +50,18 @@ def test_a_finished_runs_folds_file_has_one_fix_from_all(finished: Path, tmp_pat
     code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
     assert code == 2 and one_line(err) == f"merbench: error: {run}/{line}", err
     assert (run / "folds").is_file()  # nothing trained in its place
+
+
+def test_a_copy_and_a_fold_beyond_are_named_in_one_order(finished: Path, tmp_path: Path,
+                                                         cli: Any) -> None:
+    run = stopped(finished, tmp_path / "run")
+    (run / "folds" / "fold-001.npz").rename(run / "folds" / "fold-009.npz")
+    shutil.copyfile(run / "folds" / "fold-000.npz", run / "folds" / "fold-001.npz")
+    line = ("folds/fold-001.npz holds fold 0's samples, not fold 1's (a copy or a renamed "
+            "file of another fold); delete it")
+    for command in ("status", "validate", "show"):
+        code, out, err = cli(command, run)
+        assert line in out + err and "fold-009" not in out + err, (command, out, err)
+    code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
+    assert code == 2 and f"{run}/{line}" in err and "fold-009" not in err, out + err
+    assert not (run / "results.json").exists()

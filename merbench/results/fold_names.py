@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from merbench.base.file_kinds import entry_words
+from merbench.results.fold_file import fold_arrays
 from merbench.results.kind_registry import registered_files
 from merbench.results.safe_files import UnsafeFile, check_entry, never_read, writer_of
 
@@ -116,10 +117,12 @@ def beyond_line(recorded: int, shown: str, has_results: bool,
             f"from a copy of the run{other}")
 
 
-def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | None:
+def folder_problem(run_dir: Path, recorded: int | None, shown: str,
+                   this_run: str | None = None) -> str | None:
     """The first fault of ``run_dir``'s fold folder a resumed run refuses before training
     (its folds are kept), in the words above, or None. ``shown`` names the run folder
-    (the resumed run says the whole path)."""
+    (the resumed run says the whole path); ``this_run``: the run identity digest its own
+    fold files carry."""
     # the emotion run's result file, or a kind's in a home (an action-unit run's), by its
     # registration: a shared layer names no kind's file
     results = ("results.json", *(files.markers[0] for files in registered_files()))
@@ -142,8 +145,31 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str) -> str | Non
     beyond = [number for number in fold_numbers(folds_dir) if number >= recorded]
     if not beyond:
         return None
+    copy = first_copy(folds_dir, recorded, this_run)  # said first, as status says it (X7)
+    if copy is not None:
+        return misplaced_line(f"{shown}/{FOLDS}/fold-{copy[1]:03d}.npz", *copy)
     return beyond_line(recorded, f"{shown}/{FOLDS}/fold-{beyond[0]:03d}.npz", has_results,
                        f"{shown}/run.json")
+
+
+def first_copy(folds_dir: Path, recorded: int, this_run: str | None) -> tuple[int, int] | None:
+    """(the fold it holds, the fold its name says) of the first fold file within the
+    ``recorded`` folds that holds another fold's samples (a copy), or None: a file of
+    another run (its digest not ``this_run``) or one that cannot be read is said otherwise,
+    as status says them. Status names such a copy before a fold file beyond the folds, as
+    validate does; the resumed run named the file beyond first (pass 84x X7)."""
+    for number in fold_numbers(folds_dir):
+        if number >= recorded:
+            break
+        try:
+            meta = fold_arrays(folds_dir / f"fold-{number:03d}.npz")[1]
+        except Exception:  # damaged: the resumed run names it as it loads the folds
+            continue
+        if not isinstance(meta, dict) or meta.get("run_sha256") not in (None, this_run):
+            continue
+        if isinstance(held := meta.get("index"), int) and held != number:
+            return held, number
+    return None
 
 
 def written_folder(not_files: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:

@@ -255,7 +255,8 @@ class RunDirectory:
                 _refuse_other_fold_count(self.path / RUN_FILE, recorded.n_folds, n_folds)
                 # what status and validate say of its fold folder, refused before training:
                 # a fold past the count was trained past into a rejected result (84w, W14)
-                said = folder_problem(self.path, recorded.n_folds or n_folds, str(self.path))
+                said = folder_problem(self.path, recorded.n_folds or n_folds, str(self.path),
+                                      identity_sha256(stored))
                 if said is not None:
                     raise MerbenchError(said)
                 return
