@@ -65,3 +65,19 @@ def test_a_copy_and_a_fold_beyond_are_named_in_one_order(finished: Path, tmp_pat
     code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
     assert code == 2 and f"{run}/{line}" in err and "fold-009" not in err, out + err
     assert not (run / "results.json").exists()
+
+
+def test_validate_says_the_unfinished_runs_line_of_its_folds_link(finished: Path,
+                                                                  tmp_path: Path,
+                                                                  cli: Any) -> None:
+    run = stopped(finished, tmp_path / "run")
+    (run / "folds").rename(tmp_path / "elsewhere")
+    (run / "folds").symlink_to(tmp_path / "elsewhere")
+    line = (f"folds is a symbolic link (to {tmp_path / 'elsewhere'}), not the run's folder "
+            "of finished folds; put the folder itself in its place")
+    code, out, err = cli("status", run)
+    assert code == 0 and line in out, out + err
+    for command in ("validate", "show"):
+        code, out, err = cli(command, run)
+        assert code == 2 and line in err and "not finished yet" in err, (command, out, err)
+        assert "refused unread" not in err and len(err.strip().splitlines()) == 1, err
