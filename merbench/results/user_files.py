@@ -31,10 +31,9 @@ import json
 import os
 import stat
 import struct
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -276,86 +275,6 @@ def read_user_workbook(path: Path, what: str, engine: str) -> dict[str, pd.DataF
         raise _refuse(Path(path), what, f"cannot be read as {kind} (damaged, or another "
                       "kind of file)", "replace it with the official file") from None
     return sheets
-
-
-def read_user_npz(path: Path, what: str) -> dict[str, Any]:
-    """Every array of the ``.npz`` file ``path``, never unpickling: an archive holding Python
-    objects, a damaged one or no archive at all said in words (numpy's own message advises
-    loading it "unsafely using allow_pickle", which is never the fix for a merbench file).
-    Each array's header is read before its data, so that a small archive declaring a huge
-    array is refused before anything is allocated; the archive is opened and each header
-    parsed once (a run's status, validation and page read every fold file)."""
-    data = read_user_bytes(path, what)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            arrays: dict[str, Any] = {}
-            budget = MAX_BINARY_BYTES
-            for member in archive.infolist():
-                if not member.filename.endswith(".npy"):  # as np.load: its bytes
-                    arrays[member.filename] = archive.read(member)
-                    continue
-                with archive.open(member) as reader:
-                    shape, fortran, dtype = _npy_header(reader)
-                    size = _count(shape) * max(dtype.itemsize, 1)
-                    budget -= size
-                    if budget < 0:  # never allocated
-                        raise _refuse(Path(path), what, f"declares arrays of "
-                                      f"{_declared(archive):,} bytes, more than the "
-                                      f"{MAX_BINARY_BYTES:,} any {what} holds",
-                                      "give the file merbench wrote")
-                    arrays[member.filename[:-4]] = _npy_data(reader, shape, fortran, dtype)
-            return arrays
-    except MemoryError:
-        raise _refuse(Path(path), what, "holds arrays larger than this machine's memory",
-                      "give the file merbench wrote, on a machine that holds it") from None
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, TypeError,
-            OverflowError):
-        raise _refuse(Path(path), what, "is not an .npz archive of plain arrays (damaged, cut "
-                      "short, holding Python objects or another kind of file)",
-                      "give the file merbench wrote") from None
-
-
-def _npy_header(reader: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype[Any]]:
-    """An ``.npy`` stream's (shape, Fortran order, dtype), the stream left at its data."""
-    version = np.lib.format.read_magic(reader)
-    header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
-        np.lib.format.read_array_header_2_0
-    shape, fortran, dtype = header(reader)
-    return tuple(int(extent) for extent in shape), bool(fortran), dtype
-
-
-def _count(shape: tuple[int, ...]) -> int:
-    count = 1
-    for extent in shape:
-        count *= extent
-    return count
-
-
-def _npy_data(reader: IO[bytes], shape: tuple[int, ...], fortran: bool,
-              dtype: np.dtype[Any]) -> np.ndarray:
-    """The array whose header :func:`_npy_header` read, from the rest of the stream: plain
-    data only (an array of Python objects is pickled, and is refused as np.load refuses it
-    without ``allow_pickle``); writable, as np.load's are."""
-    if dtype.hasobject:
-        raise ValueError("an array of Python objects")
-    count = _count(shape)
-    data = reader.read(count * dtype.itemsize)
-    if len(data) != count * dtype.itemsize:
-        raise EOFError("cut short")
-    array = np.frombuffer(bytearray(data), dtype=dtype, count=count)
-    return array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)
-
-
-def _declared(archive: zipfile.ZipFile) -> int:
-    """The bytes every ``.npy`` member of ``archive`` declares (shape times item size), read
-    from the headers alone: a 1 kB archive may declare a terabyte."""
-    total = 0
-    for member in archive.infolist():
-        if member.filename.endswith(".npy"):
-            with archive.open(member) as reader:
-                shape, _, dtype = _npy_header(reader)
-            total += _count(shape) * max(dtype.itemsize, 1)
-    return total
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
