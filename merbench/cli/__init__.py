@@ -34,7 +34,13 @@ from merbench.base.atomic import target_of
 from merbench.base.cache_env import CACHE_ENV
 from merbench.base.errors import MerbenchError, os_reason
 from merbench.base.terminal import say
-from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
+from merbench.cli.parser import (
+    COMMANDS,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    build_parser,
+    parse_command_line,
+)
 from merbench.cli.stdout_stream import StdoutWriteError, tag_stdout
 from merbench.cli.stop_signals import exit_if_stopped, ignore_while_exiting, stop_like_ctrl_c
 from merbench.plugin_system.manager import Plugins, check_blocked, load_plugins
@@ -114,7 +120,7 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
 def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
     """:func:`main`'s work, all of it but the last flush of standard output."""
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_command_line(argv)
     except SystemExit:  # --help, --version: printed; a failed write is said by main
         sys.stdout.flush()
         raise

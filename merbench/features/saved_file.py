@@ -39,7 +39,8 @@ from merbench.results.result_files import result_markers
 from merbench.results.run_differences import differences
 from merbench.results.safe_files import UnsafeFile, refuse_special_target
 from merbench.results.schema import environment, now_iso
-from merbench.results.user_files import UnreadableFile, check_user_file, read_user_npz
+from merbench.results.user_files import UnreadableFile, check_user_file
+from merbench.results.user_npz import read_user_npz
 
 FORMAT: Final = "merbench-features"
 FORMAT_VERSION = 1

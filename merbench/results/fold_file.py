@@ -26,7 +26,8 @@ from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, FoldMeta
 from merbench.results.safe_files import UnsafeFile
 from merbench.results.schema import trained_with_here
-from merbench.results.user_files import UnreadableFile, read_user_npz
+from merbench.results.user_files import UnreadableFile
+from merbench.results.user_npz import read_user_npz
 
 _OPTIONAL = ("val_index", "val_y_true", "val_predictions")
 

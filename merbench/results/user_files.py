@@ -31,7 +31,6 @@ import json
 import os
 import stat
 import struct
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -276,54 +275,6 @@ def read_user_workbook(path: Path, what: str, engine: str) -> dict[str, pd.DataF
         raise _refuse(Path(path), what, f"cannot be read as {kind} (damaged, or another "
                       "kind of file)", "replace it with the official file") from None
     return sheets
-
-
-def read_user_npz(path: Path, what: str) -> dict[str, np.ndarray]:
-    """Every array of the ``.npz`` file ``path``, never unpickling: an archive holding Python
-    objects, a damaged one or no archive at all said in words (numpy's own message advises
-    loading it "unsafely using allow_pickle", which is never the fix for a merbench file)."""
-    data = read_user_bytes(path, what)
-    try:
-        declared = _declared_bytes(data)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, TypeError,
-            OverflowError):
-        declared = 0  # not an archive, or a damaged one: np.load below says so
-    if declared > MAX_BINARY_BYTES:  # a small archive declaring a huge array: never allocated
-        raise _refuse(Path(path), what, f"declares arrays of {declared:,} bytes, more than "
-                      f"the {MAX_BINARY_BYTES:,} any {what} holds", "give the file merbench wrote")
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError("a single .npy array")
-            return {name: archive[name] for name in archive.files}
-    except MemoryError:
-        raise _refuse(Path(path), what, "holds arrays larger than this machine's memory",
-                      "give the file merbench wrote, on a machine that holds it") from None
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, TypeError):
-        raise _refuse(Path(path), what, "is not an .npz archive of plain arrays (damaged, cut "
-                      "short, holding Python objects or another kind of file)",
-                      "give the file merbench wrote") from None
-
-
-def _declared_bytes(data: bytes) -> int:
-    """The bytes the arrays of the ``.npz`` archive ``data`` declare in their ``.npy``
-    headers (shape times item size), read without loading any array: a 1 kB archive may
-    declare a terabyte, which numpy would try to allocate."""
-    total = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for member in archive.infolist():
-            if not member.filename.endswith(".npy"):
-                continue
-            with archive.open(member) as reader:
-                version = np.lib.format.read_magic(reader)
-                header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
-                    np.lib.format.read_array_header_2_0
-                shape, _, dtype = header(reader)
-            count = 1
-            for extent in shape:
-                count *= int(extent)
-            total += count * max(dtype.itemsize, 1)
-    return total
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
