@@ -10,6 +10,7 @@ rewrites only the metadata of a file, in ``merbench.results.upgrade``.)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import json
 from datetime import datetime, timezone
@@ -76,6 +77,18 @@ def fold_arrays(path: Path) -> tuple[dict[str, Any], Any]:
         raise UnreadableFile(f"fold file {path}: {reason}", reason) from None
 
 
+@functools.lru_cache(maxsize=2048)
+def _remembered_meta(text: str) -> FoldMeta | None:
+    """The metadata whose JSON is ``text``, in the current layout, remembered by its text
+    (a run's status, validation and pages read every fold file, status three times, and
+    building the record is most of reading a small fold); None where it is refused, which
+    the caller says again naming its file."""
+    try:
+        return from_json(FoldMeta, migrate(loads(text), "fold", "fold file"))
+    except Exception:
+        return None
+
+
 def damage(exc: Exception) -> str:
     """What is wrong with a fold file whose reading raised ``exc``, in words."""
     if isinstance(exc, UnreadableFile):
@@ -92,7 +105,8 @@ def read_fold_file(path: Path) -> FoldOutcome:
     is one error naming it and the fix."""
     try:
         data, meta_value = fold_arrays(path)
-        meta = from_json(FoldMeta, migrate(meta_value, "fold", path))
+        meta = _remembered_meta(str(data["meta"])) or from_json(
+            FoldMeta, migrate(meta_value, "fold", path))  # refused: said naming the file
         return FoldOutcome(
             index=meta.index, key=tuple(meta.key),
             test_index=data["test_index"], sample_ids=data["sample_ids"],
