@@ -26,6 +26,8 @@ from merbench.base.near_zero import WrittenBeyondExact, WrittenNearZero
 #: a number as text: digits with an optional sign, point and exponent (ASCII digits only:
 #: Python's int() also reads '３', which no one types for a number of epochs)
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+#: NaN and the infinities as Python's ``float`` reads them, refused by name by the caller
+_NOT_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.ASCII | re.IGNORECASE)
 #: the most digits a whole number may have: Python reads no longer one from text, and no
 #: option of merbench takes one near that size
 MAX_DIGITS = 4300
@@ -69,6 +71,19 @@ def whole_number(text: str) -> int:
     if value is None:
         raise ValueError(text)
     return value
+
+
+def number_value(text: str) -> float:
+    """An argparse ``type``'s reading of a number option (``--lr``, ``--fps``): the float
+    ``text`` spells by the rule a whole number's text is read by (ASCII digits, a sign, a
+    point, an exponent), or a ValueError, which the parser says as "--lr takes a number, not
+    'abc'". Python's ``float`` also reads '١e-3' and '1_000', which ``--epochs`` refuses:
+    one option took what another refused (pass 84y, Y12). NaN and the infinities are read,
+    for the caller's own refusal of them ("the value is infinite")."""
+    stripped = text.strip()
+    if not (_NUMBER.fullmatch(stripped) or _NOT_FINITE.fullmatch(stripped)):
+        raise ValueError(text)
+    return float(stripped)
 
 
 def is_whole(value: Any) -> bool:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 
-from merbench.base.whole_numbers import whole_value
+from merbench.base.whole_numbers import number_value, whole_value
 from merbench.cli.command_line import CommandLine
 from merbench.cli.confirm import RUNS_WITHOUT_ASKING
 from merbench.cli.given_once import reads_as
@@ -109,6 +110,10 @@ def _extract(parser: StrictParser) -> None:
     quiet_option(parser)
 
 
+#: a whole number as a tuned value writes one, in ASCII digits as every number option reads
+_DIGITS = re.compile(r"[+-]?[0-9]+")
+
+
 def tuned_values(text: str) -> tuple[str, list[float]]:  # ints are floats to mypy
     """``NAME=V1,V2,...``: the values a spotting run tries for one tuned option."""
     name, sep, values = text.partition("=")
@@ -119,7 +124,7 @@ def tuned_values(text: str) -> tuple[str, list[float]]:  # ints are floats to my
         raise argparse.ArgumentTypeError("it has an empty value between commas; give "
                                          "NAME=V1,V2,... with one number between each")
     try:  # whole numbers stay whole: an option such as a grid size takes an int
-        parsed = [int(v) if v.strip().lstrip("+-").isdigit() else float(v) for v in items]
+        parsed = [int(v) if _DIGITS.fullmatch(v.strip()) else number_value(v) for v in items]
     except ValueError:
         parsed = []
     if not name.strip() or not parsed or not all(math.isfinite(v) for v in parsed):

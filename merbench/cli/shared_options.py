@@ -21,6 +21,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.near_zero import reads_as_zero, too_close_to_zero
+from merbench.base.whole_numbers import number_value
 from merbench.cli.given_once import reads_as
 from merbench.cli.strict_parser import StrictParser
 from merbench.runner.given_values import shortened
@@ -63,7 +64,7 @@ def positive_number(text: str) -> float:
 
 
 def _finite(text: str, positive: bool) -> float:
-    value = float(text)
+    value = number_value(text)
     if not math.isfinite(value):
         what = "not a number (NaN)" if math.isnan(value) else "infinite"
         raise argparse.ArgumentTypeError(f"the value is {what}; give a finite number")
@@ -79,7 +80,7 @@ def number_within(option: str, refusal: Callable[[float], str | None]) -> Callab
     NaN, which no comparison admits, must fail it too. Its line is the whole error."""
 
     def finite_number(text: str) -> float:  # the name: the parser says "takes a number"
-        value = float(text)
+        value = number_value(text)
         problem = refusal(value)
         if problem is not None:
             raise MerbenchError(f"{option} {shortened(text.strip())} {problem}")
