@@ -23,6 +23,7 @@ from merbench.base.file_kinds import path_kind
 from merbench.base.link_loop import loop_said
 from merbench.base.literal import counted
 from merbench.base.native_output import native_stderr_silenced
+from merbench.base.option_paths import option_path
 from merbench.base.whole_numbers import number_shown, whole_value
 from merbench.data.au_labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
 from merbench.data.clips import (
@@ -199,6 +200,7 @@ __all__ = [
     "native_stderr_silenced",
     "number_shown",
     "opened_user_file",
+    "option_path",
     "path_kind",
     "pooled_counts",
     "read_user_bytes",

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from merbench.api import MerbenchError
+from merbench.api import MerbenchError, option_path
 from merbench_datasets import casme2, samm
 from merbench_datasets.action_units import (
     CELL_COLUMNS,
@@ -47,7 +47,10 @@ SHOWN = 3
 def sheet_folders(root: Path, annotations: str | None) -> list[Path]:
     """Where to look for the coding sheets, in order (see the module doc)."""
     if annotations is not None:
-        folder = Path(annotations).expanduser().absolute()
+        # annotations= was '.', the current folder, taken unsaid; a number Path's TypeError
+        folder = option_path(annotations, "composite", "--dataset-opt annotations",
+                             "the folder that holds the CASME II and SAMM coding sheets"
+                             ).absolute()
         if not folder.is_dir():
             raise MerbenchError(f"composite: annotations='{folder}' is not a folder; give the "
                                 "folder that holds the CASME II and SAMM coding sheets")

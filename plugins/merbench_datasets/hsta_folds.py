@@ -30,7 +30,6 @@ list holds, or that two lists hold, is one error line naming it. List rows the d
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,6 +38,8 @@ from merbench.api import (
     Fold,
     MerbenchError,
     check_user_file,
+    option_path,
+    path_kind,
     read_user_csv,
 )
 
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 
 N_FOLDS = 5
 COLUMNS = ("Subject", "Filename", "Onset")
+#: what ``folds=`` names, said where it names something else
+LISTS = f"the folder of HSTA's fold lists (test_fold_1.csv .. test_fold_{N_FOLDS}.csv)"
 
 
 class HSTAFolds:
@@ -57,10 +60,14 @@ class HSTAFolds:
             raise MerbenchError("casme3-hsta-5fold needs the folder of HSTA's fold lists: "
                                 "--protocol-opt folds=PATH/HSTA_MER/washed_data/washed_data/"
                                 "new_labels/Objective_class_as_label")
-        self.folder = Path(folds).expanduser()
+        self.folder = option_path(folds, "casme3-hsta-5fold", "--protocol-opt folds", LISTS)
 
     def _lists(self) -> list[set[str]]:
-
+        if os.path.exists(self.folder) and not self.folder.is_dir():
+            # "/etc/passwd/test_fold_1.csv does not exist" did not say the path was a file
+            raise MerbenchError(f"casme3-hsta-5fold: {self.folder} (--protocol-opt folds=) is "
+                                f"{path_kind(self.folder)}, not a folder; give the path of "
+                                f"{LISTS}")
         lists = []
         for k in range(1, N_FOLDS + 1):
             path = self.folder / f"test_fold_{k}.csv"

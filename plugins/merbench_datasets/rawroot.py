@@ -20,6 +20,7 @@ from merbench.api import (
     check_user_file,
     folder_from_env,
     loop_said,
+    option_path,
     path_kind,
 )
 
@@ -114,11 +115,8 @@ def find_sheet(dataset: str, given: str | os.PathLike[str] | None, folders: Sequ
     SMIC's ``apex_sheet=``, ``emotion_sheet=``) is read here, so an empty value, a fifo or a
     folder is said as what it is for each; ``missing`` is the fix when the path is not there
     (default: give the path of ``what``)."""
-    if given is not None:
-        if not str(given).strip():
-            raise MerbenchError(f"{dataset}: --dataset-opt {option}= is empty; give the path of "
-                                f"the {what}")
-        path = Path(given).expanduser().absolute()
+    if given is not None:  # sheet=5, sheet=: said as such, not Path's TypeError or '.'
+        path = option_path(given, dataset, f"--dataset-opt {option}", f"the {what}").absolute()
         if not path.is_file():
             if os.path.lexists(path):  # a fifo, a folder: said as what it is
                 check_user_file(path, what)

@@ -29,6 +29,7 @@ from merbench.api import (
     LongVideoSet,
     MerbenchError,
     VideoFileFrames,
+    option_path,
     unique_frame_index,
 )
 
@@ -57,7 +58,8 @@ def make_user_video(path: str, fps: float | None = None,
         raise MerbenchError(f"fps={fps!r} is no frame rate a face video has; give frames per "
                             f"second from {MIN_FPS} to {MAX_FPS:,} (--fps, or --dataset-opt "
                             "fps=)")
-    where = Path(path).expanduser()
+    # path= was '.', this folder read as frames; a number was Path's TypeError
+    where = option_path(path, NAME, "--dataset-opt path", "a video file or a folder of frames")
     if where.is_dir():
         # two files of one number refused (one of them was dropped unsaid)
         frames: FolderFrames | VideoFileFrames = FolderFrames(where, unique_frame_index(where))
