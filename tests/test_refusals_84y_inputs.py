@@ -16,6 +16,7 @@ refused the same digits: every number option now reads by the one rule.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,21 @@ def test_hsta_folds_naming_a_file_say_it_is_one(casme3: Path, cli: Any) -> None:
     line = _hsta(cli, casme3, casme3 / "casme3_part_A_ME_label_JpgIndex_v2.xlsx")
     assert f"casme3_part_A_ME_label_JpgIndex_v2.xlsx (--protocol-opt folds=) is a file, not " \
            f"a folder; give {HSTA_LISTS}" in line, line
+
+
+@pytest.mark.parametrize("onset", ["abc", "", "nan", "1e400", "100.5", "-1"])
+def test_an_hsta_onset_that_is_no_frame_number_names_the_row(casme3: Path, cli: Any,
+                                                             onset: str) -> None:
+    lists = casme3.parent / "lists"
+    lists.mkdir()
+    for k in range(1, 6):
+        with open(lists / f"test_fold_{k}.csv", "w", newline="") as out:
+            rows = [("spNO.1", "a", 100), ("spNO.1", "b", onset)] if k == 1 else []
+            csv.writer(out).writerows([("Subject", "Filename", "Onset"), *rows])
+    line = _hsta(cli, casme3, lists)
+    assert line == (f"merbench: error: casme3-hsta-5fold: {lists}/test_fold_1.csv row 3: "
+                    f"Onset '{onset}' is not a frame number; restore the list from the "
+                    "authors' repository"), line
 
 
 @pytest.mark.parametrize(("given", "said"), [(5, "sheet=5 is a number, not a path"),

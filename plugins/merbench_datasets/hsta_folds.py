@@ -30,6 +30,7 @@ list holds, or that two lists hold, is one error line naming it. List rows the d
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +42,7 @@ from merbench.api import (
     option_path,
     path_kind,
     read_user_csv,
+    whole_value,
 )
 
 if TYPE_CHECKING:
@@ -48,6 +50,9 @@ if TYPE_CHECKING:
 
 N_FOLDS = 5
 COLUMNS = ("Subject", "Filename", "Onset")
+#: beyond any frame of a CAS(ME)^3 video (its longest is a few thousand frames): ``1e400``
+#: is whole, and matched no sample, which was then said as a sample no list holds
+MAX_FRAME = 10**9
 #: what ``folds=`` names, said where it names something else
 LISTS = f"the folder of HSTA's fold lists (test_fold_1.csv .. test_fold_{N_FOLDS}.csv)"
 
@@ -82,9 +87,9 @@ class HSTAFolds:
                 raise MerbenchError(f"casme3-hsta-5fold: {path} lacks column(s) "
                                     f"{', '.join(lacking)}; restore it from the authors' "
                                     "repository")
-            lists.append({f"casme3/{s.strip()}/{f.strip()}/{int(float(o))}"
-                          for s, f, o in zip(table["Subject"], table["Filename"],
-                                             table["Onset"], strict=True)})
+            lists.append({f"casme3/{s.strip()}/{f.strip()}/{onset}"
+                          for s, f, onset in zip(table["Subject"], table["Filename"],
+                                                 _onsets(path, table["Onset"]), strict=True)})
         return lists
 
     def _refuse_twice(self, twice: np.ndarray, lists: list[set[str]]) -> None:
@@ -120,6 +125,21 @@ class HSTAFolds:
             folds.append(Fold(index=index, key=(f"fold-{index + 1}",),
                               train=positions[~test], test=positions[test]))
         return folds
+
+
+def _onsets(path: Path, cells: pd.Series) -> list[int]:
+    """The Onset column's frame numbers (``355``, or ``355.0`` as a spreadsheet writes it),
+    read as every whole number is; a cell that is none (``abc``, empty, ``nan``, ``1e400``)
+    is the file's row and the fix, not Python's "could not convert string to float" blamed
+    on the plugin (pass 84y, Y9)."""
+    onsets = []
+    for row, cell in enumerate(cells, start=2):  # row 1 is the header
+        onset = whole_value(cell)
+        if onset is None or not 0 <= onset < MAX_FRAME:
+            raise MerbenchError(f"casme3-hsta-5fold: {path} row {row}: Onset '{cell}' is not a "
+                                "frame number; restore the list from the authors' repository")
+        onsets.append(onset)
+    return onsets
 
 
 def build_hsta_folds(folds: str | None = None) -> HSTAFolds:
