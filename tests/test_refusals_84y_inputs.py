@@ -1,5 +1,9 @@
 """Inputs pass 84y found taken, or refused in a library's words (findings Y1, Y8, Y9, Y12).
 
+Y1: convert-weights wrote, and ``run --weights`` scored, a checkpoint whose weights were
+whole numbers, true/false or complex numbers (the last with torch's own "Casting complex
+values to real discards the imaginary part").
+
 Y8: ``--protocol-opt folds=5`` (HSTA's folder of fold lists given a number) was Python's
 "expected str, bytes or os.PathLike object, not int"; ``folds=`` was the current folder, and
 a file was "FILE/test_fold_1.csv does not exist". The same ``Path(value)`` read a raw
@@ -152,3 +156,55 @@ def test_a_user_videos_path_is_read_as_a_path(given: object, said: str) -> None:
         make_user_video(given)  # type: ignore[arg-type]
     assert str(refused.value) == f"video: --dataset-opt {said}; give the path of a video " \
                                  "file or a folder of frames"
+
+
+def _port(folder: Path, dtype: Any = None) -> Path:
+    """Off-TANet port checkpoints (the authors' names) for the synthetic subjects s01 and
+    s02; s02's classifier (``dense.6.weight``) as ``dtype`` where one is given."""
+    import torch
+    from test_cli_convert_weights import _offapexnet_port
+
+    folder.mkdir()
+    for subject in ("s01", "s02"):
+        state = _offapexnet_port(subject)
+        if dtype is not None and subject == "s02":
+            state["dense.6.weight"] = (state["dense.6.weight"] > 0).to(dtype)
+        torch.save(state, folder / f"{subject}.pth")
+    return folder
+
+
+@pytest.mark.parametrize(("dtype", "said"), [("complex64", "complex values (complex64)"),
+                                             ("int64", "whole-number values (int64)"),
+                                             ("int8", "whole-number values (int8)"),
+                                             ("bool", "true/false values (bool)")])
+def test_convert_weights_refuses_weights_that_are_no_floats(tmp_path: Path, cli: Any,
+                                                            dtype: str, said: str) -> None:
+    import torch
+
+    port = _port(tmp_path / "port", getattr(torch, dtype))
+    code, _, err = cli("convert-weights", "offapexnet", port, "--out", tmp_path / "ours")
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: checkpoint {port / 's02.pth'}: dense.6.weight holds {said}, not "
+        "the floating-point weights torch.save(model.state_dict(), path) writes; give the "
+        "checkpoint as it was saved"), err
+    assert not (tmp_path / "ours").exists()
+
+
+def test_run_weights_refuses_weights_that_are_no_floats(tmp_path: Path, cli: Any) -> None:
+    import torch
+
+    code, _, err = cli("convert-weights", "offapexnet", _port(tmp_path / "port"), "--out",
+                       tmp_path / "ours")
+    assert code == 0, err
+    state = torch.load(tmp_path / "ours" / "s02.pth", weights_only=True)
+    state["classifier.6.weight"] = state["classifier.6.weight"].to(torch.complex64)
+    torch.save(state, tmp_path / "ours" / "s02.pth")
+    code, _, err = cli("run", "--model", "offapexnet", "--weights", tmp_path / "ours",
+                       "--dataset", "synthetic", "--dataset-opt", "subjects=2",
+                       "--dataset-opt", "samples_per_subject=3", "--dataset-opt",
+                       "databases=1", "--device", "cpu", "--out", tmp_path / "run", "--quiet")
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: checkpoint {tmp_path / 'ours' / 's02.pth'}: classifier.6.weight "
+        "holds complex values (complex64), not the floating-point weights "
+        "torch.save(model.state_dict(), path) writes; give the checkpoint as it was saved"), err
+    assert not (tmp_path / "run" / "results.json").exists()

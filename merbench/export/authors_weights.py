@@ -108,7 +108,11 @@ def _converted(entry: Entry[Any], source: Path,
     (what ``create_model`` needs to load it)."""
     import torch  # deferred: merbench's CLI starts without torch
 
-    from merbench.training.checkpoints import check_state_dict, read_state_dict
+    from merbench.training.checkpoints import (
+        check_state_dict,
+        check_weight_kinds,
+        read_state_dict,
+    )
 
     state = read_state_dict(source)
     try:
@@ -118,6 +122,10 @@ def _converted(entry: Entry[Any], source: Path,
     with torch.device("meta"):
         classes = _classes(entry, converted, options, source)
         model = entry.create("model", num_classes=classes, **options)
+    # said by the key the authors' file has, which is the converted tensor itself
+    check_weight_kinds(model.state_dict(), converted, f"checkpoint {source}",
+                       lambda key: next((k for k, t in state.items()
+                                         if t is converted[key]), key))
     check_state_dict(model, converted, f"checkpoint {source} (converted)",
                      f"model '{entry.meta.name}'")
     return converted, classes

@@ -15,6 +15,7 @@ import pickle
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,28 @@ def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: s
         hint = ("it was saved from another model or another configuration of it; give that "
                 "configuration with --model-opt KEY=VALUE")
         raise MerbenchError(f"{source} does not fit {model_name}: {'; '.join(problems)}; {hint}")
+    check_weight_kinds(expected, state, source)
+
+
+def check_weight_kinds(expected: dict[str, torch.Tensor], state: dict[str, torch.Tensor],
+                       source: str, named: Callable[[str], str] = str) -> None:
+    """Refuse saved values of another kind than the model's floating-point weights (whole
+    numbers, true/false, complex numbers): ``load_state_dict`` copies them in as they are,
+    so int64 weights truncated to zeros were scored, and complex ones with torch's warning
+    that "Casting complex values to real discards the imaginary part" (pass 84y, Y1). A
+    model's whole-number buffers (BatchNorm's ``num_batches_tracked``) are not weights and
+    keep their own kind. ``named(key)``: the key as the file names it (an authors'
+    checkpoint before merbench's names were given to it)."""
+    for key, tensor in state.items():
+        model = expected.get(key)
+        if model is not None and model.is_floating_point() and not tensor.is_floating_point():
+            kind = "complex" if tensor.is_complex() else "true/false" \
+                if tensor.dtype == torch.bool else "whole-number"
+            raise MerbenchError(
+                f"{source}: {named(key)} holds {kind} values "
+                f"({str(tensor.dtype).removeprefix('torch.')}), not the floating-point weights "
+                "torch.save(model.state_dict(), path) writes; give the checkpoint as it was "
+                "saved")
 
 
 def check_weight_files(model: nn.Module, paths: list[Path], model_name: str,
