@@ -1,0 +1,29 @@
+"""Pass 84y's Y3, Y4, Y11 and Y13, met as a user meets them: migrate checks every seeds
+summary and an older run's layout before rewriting anything, a fifo given as the result
+path is said alike by status, validate and show, and an empty ``MERBENCH_CACHE_DIR`` is
+refused instead of reaching the default cache in the home folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from refusal_line import refusal_line
+
+
+@pytest.mark.parametrize("action", ["info", "clear"])
+def test_an_empty_cache_variable_is_refused_not_taken_as_unset(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, action: str) -> None:
+    """Y13: ``MERBENCH_CACHE_DIR=`` was taken as unset, and ``cache clear`` emptied the
+    default cache in the home folder with no word of where it came from."""
+    home = tmp_path / "home"
+    default = home / ".cache" / "merbench"
+    default.mkdir(parents=True)
+    (default / "kept.txt").write_text("someone's")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", "")
+    line = refusal_line(*cli("cache", action))
+    assert line == ("merbench: error: MERBENCH_CACHE_DIR is set but empty; set it to a "
+                    "folder, or unset it to use the default (~/.cache/merbench)"), line
+    assert (default / "kept.txt").read_text() == "someone's"
