@@ -5,6 +5,7 @@ refused instead of reaching the default cache in the home folder."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,16 @@ def test_an_empty_cache_variable_is_refused_not_taken_as_unset(
     assert line == ("merbench: error: MERBENCH_CACHE_DIR is set but empty; set it to a "
                     "folder, or unset it to use the default (~/.cache/merbench)"), line
     assert (default / "kept.txt").read_text() == "someone's"
+
+
+def test_a_fifo_given_as_the_result_is_said_alike_by_status_validate_and_show(
+        cli, tmp_path: Path) -> None:
+    """Y11: status said "not a directory", show "no file a merbench result is written in"
+    and validate "not a regular file" of the same fifo; audit already said what it is."""
+    fifo = tmp_path / "ff"
+    os.mkfifo(fifo)
+    for command in ("status", "show", "validate", "audit", "migrate"):
+        code, _, err = cli(command, fifo)
+        assert code == 2 and "Traceback" not in err, (command, err)
+        assert f"{fifo} is a fifo, not a result; " in err or \
+            f"{fifo}: is a fifo, not a result; " in err, (command, err)

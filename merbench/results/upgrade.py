@@ -102,8 +102,8 @@ def migrated_files(paths: list[Path]) -> list[Path]:
                                 "directory or a folder of runs")
         refuse_system_place(root, "migrate", "runs/NAME")
         if not root.is_file() and not root.is_dir():  # a fifo, a device: never read
-            raise MerbenchError(f"{root} is {entry_kind(root)}; pass a run directory, a "
-                                "tuning or a folder of them")
+            raise MerbenchError(f"{root} is {entry_kind(root)}, not a result; pass a run "
+                                "directory, a tuning or a folder of them")  # as not_there
         candidates = [root] if root.is_file() else sorted(root.rglob("*"))
         sites = [marker.parent for marker in candidates if marker.name == SITE_MARKER]
         # before "holds no file": a folder whose only results.json is a fifo holds one
