@@ -5,10 +5,13 @@ refused instead of reaching the default cache in the home folder."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import COMMITTED_RESULTS
 from refusal_line import refusal_line
 
 
@@ -41,3 +44,32 @@ def test_a_fifo_given_as_the_result_is_said_alike_by_status_validate_and_show(
         assert code == 2 and "Traceback" not in err, (command, err)
         assert f"{fifo} is a fifo, not a result; " in err or \
             f"{fifo}: is a fifo, not a result; " in err, (command, err)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.parametrize("change", ["dataset missing", "model 5", "seed text", "seed null"])
+def test_migrate_refuses_an_older_run_whose_results_break_the_layout(
+        cli, tmp_path: Path, change: str) -> None:
+    """Y4: an older run whose results.json lacked 'dataset' (or held 'seed' "zero") was
+    rewritten with its fold files' new digests and called current; validate refused the
+    file before and after."""
+    folder = tmp_path / "mix" / "o"
+    shutil.copytree(COMMITTED_RESULTS / "rcn-composite-loso" / "seed-1", folder)
+    record = json.loads((folder / "results.json").read_text())
+    if change == "dataset missing":
+        del record["dataset"]
+    else:
+        field, value = change.split()
+        record[field] = {"5": 5, "text": "zero", "null": None}[value]
+    (folder / "results.json").write_text(json.dumps(record))
+    before = _files(folder)
+    rejected = cli("validate", folder)[2].splitlines()[0]
+    said = rejected.split("does not follow the results layout: ")[1]
+    line = refusal_line(*cli("migrate", tmp_path / "mix"))
+    assert line == (f"merbench: error: {folder / 'results.json'} does not follow the results "
+                    f"layout: {said}; nothing was rewritten (fix or remove it)"), line
+    assert _files(folder) == before

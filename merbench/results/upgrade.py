@@ -58,6 +58,8 @@ from merbench.results.user_files import UnreadableFile, read_written_json
 
 _JSON_FILES = {"results.json": ("results", Results), "seeds.json": ("seeds", SeedsSummary),
                "run.json": ("run", RunRecord)}
+#: each of those files' layout as the refusals name it (validate's words)
+_LAYOUT_WORDS = {"results": "results", "seeds": "seeds summary", "run": "run record"}
 #: the other JSON files of a result, which no migration rewrites: each is read as JSON all
 #: the same, so that migrate never calls "already in the current layout" a folder holding
 #: one it cannot read (a fifo, a folder, a number of 5,000 digits); their values are
@@ -325,6 +327,14 @@ def _json_bytes(path: Path) -> bytes | None:
         raise MerbenchError(f"{path} is not a merbench {path.name} (no merbench layout); move "
                             "it out of the run folder or fix it")
     if version_of(data) == SCHEMA_VERSION:
+        # a field missing or of another type is the layout, not a value: built all the same,
+        # or a results.json without 'dataset' was rewritten with its run's new digests and
+        # called current, where validate refused it before and after (pass 84y, Y4)
+        try:
+            from_json(record, data)
+        except LayoutError as exc:
+            raise MerbenchError(f"{path} does not follow the {_LAYOUT_WORDS[kind]} layout: "
+                                f"{exc}; nothing was rewritten (fix or remove it)") from None
         return None
     try:
         current: Any = from_json(record, migrate(data, kind, path))
