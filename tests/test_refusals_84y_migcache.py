@@ -51,6 +51,24 @@ def _files(folder: Path) -> dict[str, bytes]:
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
+@pytest.mark.parametrize(("kind", "summary"), [
+    ("action-unit summary over seeds", "au-seeds.json"),
+    ("tuning summary over seeds", "tune-seeds.json")])
+@pytest.mark.parametrize("text", ["[]", "{}", '"x"', '{"schema_version": 99}'])
+def test_migrate_checks_every_summary_over_seeds_is_in_its_layout(
+        examples: dict[str, Path], cli, tmp_path: Path, kind: str, summary: str,
+        text: str) -> None:
+    """Y3: an AU or tuning summary over seeds in no layout was counted "already in" the
+    current one (status 0), where seeds.json and str-seeds.json damaged alike were refused."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "mq"))
+    (folder / summary).write_text(text + "\n")
+    before = _files(folder)
+    line = refusal_line(*cli("migrate", folder))
+    assert line.startswith(f"merbench: error: {folder / summary} is ") and \
+        line.endswith("fix or remove it; nothing was rewritten"), line
+    assert _files(folder) == before
+
+
 @pytest.mark.parametrize("change", ["dataset missing", "model 5", "seed text", "seed null"])
 def test_migrate_refuses_an_older_run_whose_results_break_the_layout(
         cli, tmp_path: Path, change: str) -> None:

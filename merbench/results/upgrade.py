@@ -142,8 +142,29 @@ def _check_readable(candidates: list[Path], sites: list[Path]) -> None:
             raise MerbenchError(f"{path} is {entry_kind(path)}, not the file merbench wrote "
                                 "('merbench validate' refuses it too); put the file itself "
                                 "there, or remove it")
-        if path.name in _read_files():
+        if path.name in _layouts():
+            _in_layout(path)
+        elif path.name in _read_files():
             _readable(path)
+
+
+def _layouts() -> dict[str, Callable[[Path], object]]:
+    """Each JSON file name a kind registered the reader of, whose layout migrate checks."""
+    return {name: reader for files in registered_files()
+            for name, reader in files.layouts.items()}
+
+
+def _in_layout(path: Path) -> None:
+    """The file at ``path`` read by its kind's reader: one that is in no layout is refused,
+    as validate refuses it, not counted "already in" the current one. An AU seeds summary of
+    ``[]`` or ``{"schema_version": 99}`` was, where seeds.json and str-seeds.json damaged
+    alike were refused (pass 84y, Y3)."""
+    try:
+        _layouts()[path.name](path)
+    except MerbenchError as exc:
+        said = str(exc)
+        raise MerbenchError(f"{said}{' ' if said.endswith('?') else '; '}fix or remove it; "
+                            "nothing was rewritten") from None
 
 
 def _readable(path: Path) -> Any:
