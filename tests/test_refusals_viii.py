@@ -125,6 +125,6 @@ def test_a_fifo_given_to_validate_is_said_without_asking_for_the_file_itself(
 
     os.mkfifo(tmp_path / "given")
     code, _, err = cli("validate", tmp_path / "given")
-    assert code == 2 and "is a fifo, not a regular file; give a regular file" in err, err
+    assert code == 2 and "is a fifo, not a result; give a run directory" in err, err
     assert "itself" not in err
     assert json.dumps(err)  # one line of text

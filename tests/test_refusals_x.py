@@ -215,7 +215,7 @@ def test_resume_and_migrate_say_what_they_were_given(examples: dict[str, Path],
 
     os.mkfifo(tmp_path / "f")
     code, _, err = cli("migrate", tmp_path / "f")
-    assert code == 2 and "f is a fifo; pass a run directory" in err, err
+    assert code == 2 and "f is a fifo, not a result; pass a run directory" in err, err
 
 
 def test_the_twelfth_passes_findings(examples: dict[str, Path], tmp_path: Path, cli) -> None:

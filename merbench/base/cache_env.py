@@ -45,9 +45,14 @@ def _not_a_folder(path: Path) -> str | None:
 
 
 def cache_dir_from_env() -> Path | None:
-    """The folder ``$MERBENCH_CACHE_DIR`` names, None where it is unset or empty (the
-    default, ``~/.cache/merbench``, applies); a value no cache folder can be is refused in
-    one line that names the variable."""
+    """The folder ``$MERBENCH_CACHE_DIR`` names, None where it is unset (the default,
+    ``~/.cache/merbench``, applies); a value no cache folder can be is refused in one line
+    that names the variable. Set but empty is refused too, not taken as unset: the user
+    meant some folder, and ``cache clear`` emptied the default cache in the home folder
+    with no word of where it came from (pass 84y, Y13)."""
+    if os.environ.get(CACHE_ENV) == "":
+        raise MerbenchError(f"{CACHE_ENV} is set but empty; set it to a folder, or unset it "
+                            "to use the default (~/.cache/merbench)")
     path = folder_from_env(CACHE_ENV, "for ~/.cache/merbench")
     if path is None:
         return None

@@ -75,7 +75,7 @@ def no_folder(path: Path) -> str:
     was "not a directory", one that does not exist too (pass 84w, W21), where they say "no
     such file or folder" (V13); a result's own file is sent to its folder."""
     give = "give a folder that holds merbench results (a run's folder, or a folder of runs)"
-    if (missing := not_there(path, give)) is not None:
+    if (missing := not_there(path, give, not_a="a folder")) is not None:
         return missing
     said = command_output_said(path)
     if said is not None:

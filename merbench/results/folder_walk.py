@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.file_kinds import entry_words
 from merbench.results.out_folders import is_system_folder
 from merbench.results.result_files import result_markers
 
@@ -60,16 +61,22 @@ def given_nowhere(path: Path) -> str | None:
     return f"{path}: {link_reason(path)}"
 
 
-def not_there(path: Path, give: str) -> str | None:
+def not_there(path: Path, give: str, not_a: str = "a result") -> str | None:
     """What every command says of ``path``, given as its argument, where nothing is there: a
     link that leads nowhere as :func:`given_nowhere` says it, a missing path as ``PATH: no
-    such file or folder; GIVE`` with the command's own fix (``give``); None where something
-    is. Each command said the two steps in its own copy, one of them the OS's "no such file
-    or directory" with no fix (pass 84v V13, 84w W8, W21)."""
+    such file or folder; GIVE`` with the command's own fix (``give``), an entry that is
+    neither file nor folder (a fifo, a socket, a device) as ``PATH is a fifo, not NOT_A;
+    GIVE``; None where a file or folder is. Each command said the steps in its own copy,
+    one of them the OS's "no such file or directory" with no fix (pass 84v V13, 84w W8,
+    W21), and a fifo was "not a directory" to status, "no file a merbench result is written
+    in" to show and "not a regular file" to validate (pass 84y, Y11). One named as a
+    result's file is its kind's check's to name, as a link is."""
     if (nowhere := given_nowhere(path)) is not None:
         return nowhere
     if not os.path.lexists(path):
         return f"{path}: no such file or folder; {give}"
+    if not (path.is_dir() or path.is_file()) and Path(path).name not in result_markers():
+        return f"{path} is {entry_words(path)}, not {not_a}; {give}"
     return None
 
 

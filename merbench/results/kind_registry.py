@@ -42,7 +42,9 @@ class KindFiles:
     result not finished yet; ``migrations``: each file name whose layout ``merbench
     migrate`` upgrades, with its upgrade (True where it rewrote the file); ``json_files``:
     its other JSON files, which ``migrate`` reads without rewriting (refusing one it cannot
-    read, rather than calling its folder current)."""
+    read, rather than calling its folder current); ``layouts``: of those, each whose layout
+    ``migrate`` checks, with the kind's reader of it (which refuses one in any other layout,
+    in validate's words), before anything is rewritten."""
 
     name: str
     markers: tuple[str, ...]
@@ -51,6 +53,7 @@ class KindFiles:
     under_way: tuple[str, str] | None = None
     migrations: Mapping[str, Callable[[Path], bool]] = field(default_factory=dict)
     json_files: tuple[str, ...] = ()
+    layouts: Mapping[str, Callable[[Path], object]] = field(default_factory=dict)
 
 
 _registered: list[KindFiles] = []

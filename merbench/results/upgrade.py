@@ -58,6 +58,8 @@ from merbench.results.user_files import UnreadableFile, read_written_json
 
 _JSON_FILES = {"results.json": ("results", Results), "seeds.json": ("seeds", SeedsSummary),
                "run.json": ("run", RunRecord)}
+#: each of those files' layout as the refusals name it (validate's words)
+_LAYOUT_WORDS = {"results": "results", "seeds": "seeds summary", "run": "run record"}
 #: the other JSON files of a result, which no migration rewrites: each is read as JSON all
 #: the same, so that migrate never calls "already in the current layout" a folder holding
 #: one it cannot read (a fifo, a folder, a number of 5,000 digits); their values are
@@ -102,8 +104,8 @@ def migrated_files(paths: list[Path]) -> list[Path]:
                                 "directory or a folder of runs")
         refuse_system_place(root, "migrate", "runs/NAME")
         if not root.is_file() and not root.is_dir():  # a fifo, a device: never read
-            raise MerbenchError(f"{root} is {entry_kind(root)}; pass a run directory, a "
-                                "tuning or a folder of them")
+            raise MerbenchError(f"{root} is {entry_kind(root)}, not a result; pass a run "
+                                "directory, a tuning or a folder of them")  # as not_there
         candidates = [root] if root.is_file() else sorted(root.rglob("*"))
         sites = [marker.parent for marker in candidates if marker.name == SITE_MARKER]
         # before "holds no file": a folder whose only results.json is a fifo holds one
@@ -140,8 +142,29 @@ def _check_readable(candidates: list[Path], sites: list[Path]) -> None:
             raise MerbenchError(f"{path} is {entry_kind(path)}, not the file merbench wrote "
                                 "('merbench validate' refuses it too); put the file itself "
                                 "there, or remove it")
-        if path.name in _read_files():
+        if path.name in _layouts():
+            _in_layout(path)
+        elif path.name in _read_files():
             _readable(path)
+
+
+def _layouts() -> dict[str, Callable[[Path], object]]:
+    """Each JSON file name a kind registered the reader of, whose layout migrate checks."""
+    return {name: reader for files in registered_files()
+            for name, reader in files.layouts.items()}
+
+
+def _in_layout(path: Path) -> None:
+    """The file at ``path`` read by its kind's reader: one that is in no layout is refused,
+    as validate refuses it, not counted "already in" the current one. An AU seeds summary of
+    ``[]`` or ``{"schema_version": 99}`` was, where seeds.json and str-seeds.json damaged
+    alike were refused (pass 84y, Y3)."""
+    try:
+        _layouts()[path.name](path)
+    except MerbenchError as exc:
+        said = str(exc)
+        raise MerbenchError(f"{said}{' ' if said.endswith('?') else '; '}fix or remove it; "
+                            "nothing was rewritten") from None
 
 
 def _readable(path: Path) -> Any:
@@ -325,6 +348,14 @@ def _json_bytes(path: Path) -> bytes | None:
         raise MerbenchError(f"{path} is not a merbench {path.name} (no merbench layout); move "
                             "it out of the run folder or fix it")
     if version_of(data) == SCHEMA_VERSION:
+        # a field missing or of another type is the layout, not a value: built all the same,
+        # or a results.json without 'dataset' was rewritten with its run's new digests and
+        # called current, where validate refused it before and after (pass 84y, Y4)
+        try:
+            from_json(record, data)
+        except LayoutError as exc:
+            raise MerbenchError(f"{path} does not follow the {_LAYOUT_WORDS[kind]} layout: "
+                                f"{exc}; nothing was rewritten (fix or remove it)") from None
         return None
     try:
         current: Any = from_json(record, migrate(data, kind, path))

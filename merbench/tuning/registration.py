@@ -13,12 +13,13 @@ from merbench.tuning.kind import TUNING_SEEDS_SUMMARY_KIND, TuningKind
 from merbench.tuning.migration import upgrade_tuning
 from merbench.tuning.record import TUNE_FILE, TUNING_SPEC_FILE
 from merbench.tuning.section import TuningSection
-from merbench.tuning.seeds_record import TUNE_SEEDS_FILE
+from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, read_tune_seeds
 
 register_files(KindFiles(
     "tuning", markers=(TUNE_FILE, TUNING_SPEC_FILE, TUNE_SEEDS_FILE),
     summaries=(TUNE_SEEDS_FILE,), whole=(TUNE_FILE, TUNING_SPEC_FILE),
     under_way=(TUNING_SPEC_FILE, TUNE_FILE), migrations={TUNE_FILE: upgrade_tuning},
-    json_files=(TUNING_SPEC_FILE, TUNE_SEEDS_FILE)))
+    json_files=(TUNING_SPEC_FILE, TUNE_SEEDS_FILE),
+    layouts={TUNE_SEEDS_FILE: read_tune_seeds}))
 register_kinds(TuningKind(), TUNING_SEEDS_SUMMARY_KIND)
 register_section(needing_no_definitions(TuningSection()))
