@@ -57,7 +57,8 @@ STR_SEEDS_STRUCTURE = SeedsStructure(
     lambda summary: [(f"scores.{scope}.per_seed", scores.per_seed)
                      for scope, scores in summary.scores.items()],
     of="a run recognised by", listed=("spotting run", "merbench spot --seeds"),
-    command="merbench spot --seeds")
+    command="merbench spot --seeds command",
+    needed=(STR_FILE, "it was never recognised, or its recognition stopped"))
 
 
 def validate_str_seeds(path: Path) -> CheckedStrSeeds:

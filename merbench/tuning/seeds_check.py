@@ -49,7 +49,7 @@ TUNE_SEEDS_STRUCTURE = SeedsStructure(
     TUNE_SEEDS_FILE, (TUNE_FILE, TUNING_SPEC_FILE), lambda summary: summary.model,
     _tuning_seed, lambda summary: [("scores.per_seed", summary.scores.per_seed)],
     of="a tuning of", listed=("tuning", "merbench tune --seeds"),
-    command="merbench tune --seeds")
+    command="merbench tune --seeds command")
 
 
 def validate_tune_seeds(path: Path) -> TuneSeedsSummary:

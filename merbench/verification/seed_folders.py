@@ -151,8 +151,12 @@ class SeedsStructure:
     #: where runs must be ``seed-N`` folders, what each is and the command keeping it so
     #: (:func:`check_listed`); None where the summary may name other folders
     listed: tuple[str, str] | None = None
-    #: the command that writes the summary and trains a seed run gone from beside it again
-    command: str = "merbench run --seeds"
+    #: the command that writes the summary and trains a seed run gone from beside it again,
+    #: in words ("the same ... again")
+    command: str = "merbench run --seeds command"
+    #: a file each listed run must hold beyond its markers, and what writes it (a seed's
+    #: spotting run its summary's command recognises), or None
+    needed: tuple[str, str] | None = None
 
 
 def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None:
@@ -175,10 +179,9 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
     model = structure.model(summary)
     for seed, name in summary.runs.items():
         run_dir = seed_run_dir(base, str(seed), name)
-        if not os.path.lexists(run_dir):
-            raise ResultRejected(base, f"seed {seed}'s run folder {name} is missing; restore "
-                                       f"it, or run the same {structure.command} command "
-                                       "again, which trains it")
+        held = _run_held(structure, run_dir)
+        if held is not None:
+            raise ResultRejected(base, f"seed {seed}'s run folder {name} {held}")
         found = _identified(structure, run_dir)
         if found is None:
             continue
@@ -190,6 +193,28 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
                                        f"{json.dumps(model)}, but {name} is {structure.of} "
                                        f"{json.dumps(found.model)}")  # "" said, not nothing
     refuse_unlisted(base, structure.summary_file, summary.runs, structure.markers)
+
+
+def _run_held(structure: SeedsStructure, run_dir: Path) -> str | None:
+    """What is wrong with a listed run folder that holds no finished run of the summary's
+    kind (the missing one, the empty one), or None. An empty folder, or one that lost the file
+    its kind needs, was said by validate as a run the user gave ("no results.json here;
+    pass a finished run directory") and passed by status and show, which listed the other
+    seed alone or printed the summary over both (pass 84y, Y2, Y6)."""
+    again = f"run the same {structure.command} again, which trains it"
+    if not os.path.lexists(run_dir):
+        return f"is missing; restore it, or {again}"
+    if not run_dir.is_dir():
+        return None  # a link or fifo: seed_run_dir said so already
+    if not any(os.path.lexists(run_dir / marker) for marker in structure.markers):
+        if not any(True for _ in os.scandir(run_dir)):
+            return f"is empty (no run in it); restore its run, or {again}"
+        return f"holds no run (none of {', '.join(structure.markers)}); restore its run, " \
+               f"or move what it holds out of it and {again}"
+    if structure.needed is not None and not os.path.lexists(run_dir / structure.needed[0]):
+        return f"has no {structure.needed[0]} ({structure.needed[1]}); restore it, or run " \
+               f"the same {structure.command} again, which writes it"
+    return None
 
 
 def _seeds_in_words(seeds: Iterable[object]) -> str:

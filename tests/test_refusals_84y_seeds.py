@@ -1,0 +1,60 @@
+"""Pass 84y's Y2, Y5, Y6, Y7 and Y10: seed folders and a sweep's out folder.
+
+Y2 and Y6: a ``--seeds`` folder whose seed-1 is an empty folder (or, spotted then
+recognised, one that lost its ``str.json``): status listed seed 0 alone, validate and compare
+asked for "a finished run directory" the user never gave, and show printed the summary over
+both seeds. Each now says the structure check's one line, as for a missing seed folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.test_refusals_84v_seeds import EVERY_SUMMARY, _said
+
+
+@pytest.mark.parametrize(("kind", "command"), EVERY_SUMMARY)
+def test_an_empty_seed_folder_is_said_alike(examples: dict[str, Path], tmp_path: Path, cli,
+                                            kind: str, command: str) -> None:
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "seeds"))
+    shutil.rmtree(folder / "seed-1")
+    (folder / "seed-1").mkdir()
+    said = _said(cli, folder)
+    assert said == (f"seed 1's run folder seed-1 is empty (no run in it); restore its run, "
+                    f"or run the same {command} command again, which trains it",) * 3, said
+
+
+def test_a_seed_folder_of_other_files_is_said_alike(examples: dict[str, Path],
+                                                    tmp_path: Path, cli) -> None:
+    folder = Path(shutil.copytree(examples["summary over seeds"], tmp_path / "seeds"))
+    shutil.rmtree(folder / "seed-1")
+    (folder / "seed-1").mkdir()
+    (folder / "seed-1" / "notes.txt").write_text("kept\n")
+    said = _said(cli, folder)
+    assert said == ("seed 1's run folder seed-1 holds no run (none of run.json, results.json); "
+                    "restore its run, or move what it holds out of it and run the same "
+                    "merbench run --seeds command again, which trains it",) * 3, said
+
+
+def test_a_seed_run_that_lost_its_str_json_is_not_shown(examples: dict[str, Path],
+                                                        tmp_path: Path, cli) -> None:
+    folder = Path(shutil.copytree(examples["spot-then-recognise summary over seeds"],
+                                  tmp_path / "seeds"))
+    (folder / "seed-1" / "str.json").unlink()
+    said = _said(cli, folder)  # show refuses it (non-zero, one line), as validate does
+    assert said == ("seed 1's run folder seed-1 has no str.json (it was never recognised, or "
+                    "its recognition stopped); restore it, or run the same merbench spot "
+                    "--seeds command again, which writes it",) * 3, said
+
+
+def test_compare_says_an_empty_seed_folder_as_validate_does(examples: dict[str, Path],
+                                                            tmp_path: Path, cli) -> None:
+    folder = Path(shutil.copytree(examples["summary over seeds"], tmp_path / "seeds"))
+    shutil.rmtree(folder / "seed-1")
+    (folder / "seed-1").mkdir()
+    code, _, err = cli("compare", folder, examples["summary over seeds"])
+    assert code != 0 and "seed 1's run folder seed-1 is empty (no run in it)" in err, err
+    assert "pass a finished run directory" not in err, err
