@@ -4,16 +4,19 @@ Y2 and Y6: a ``--seeds`` folder whose seed-1 is an empty folder (or, spotted the
 recognised, one that lost its ``str.json``): status listed seed 0 alone, validate and compare
 asked for "a finished run directory" the user never gave, and show printed the summary over
 both seeds. Each now says the structure check's one line, as for a missing seed folder.
+
+Y10: in a sweep's out folder every fix named ``merbench run --seeds``, never run there.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.test_refusals_84v_seeds import EVERY_SUMMARY, _said
+from tests.test_refusals_84v_seeds import EVERY_SUMMARY, RUN_OR_SWEEP, _said
 
 
 @pytest.mark.parametrize(("kind", "command"), EVERY_SUMMARY)
@@ -24,7 +27,7 @@ def test_an_empty_seed_folder_is_said_alike(examples: dict[str, Path], tmp_path:
     (folder / "seed-1").mkdir()
     said = _said(cli, folder)
     assert said == (f"seed 1's run folder seed-1 is empty (no run in it); restore its run, "
-                    f"or run the same {command} command again, which trains it",) * 3, said
+                    f"or run the same {command} again, which trains it",) * 3, said
 
 
 def test_a_seed_folder_of_other_files_is_said_alike(examples: dict[str, Path],
@@ -35,8 +38,8 @@ def test_a_seed_folder_of_other_files_is_said_alike(examples: dict[str, Path],
     (folder / "seed-1" / "notes.txt").write_text("kept\n")
     said = _said(cli, folder)
     assert said == ("seed 1's run folder seed-1 holds no run (none of run.json, results.json); "
-                    "restore its run, or move what it holds out of it and run the same "
-                    "merbench run --seeds command again, which trains it",) * 3, said
+                    f"restore its run, or move what it holds out of it and run the same "
+                    f"{RUN_OR_SWEEP} again, which trains it",) * 3, said
 
 
 def test_a_seed_run_that_lost_its_str_json_is_not_shown(examples: dict[str, Path],
@@ -58,3 +61,18 @@ def test_compare_says_an_empty_seed_folder_as_validate_does(examples: dict[str, 
     code, _, err = cli("compare", folder, examples["summary over seeds"])
     assert code != 0 and "seed 1's run folder seed-1 is empty (no run in it)" in err, err
     assert "pass a finished run directory" not in err, err
+
+
+def test_a_seeds_json_names_the_sweep_that_may_have_written_it(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """Y10: a sweep's configuration folder is a --seeds folder of the same files, and its
+    fixes sent the user to ``merbench run --seeds``, a command never run; nothing in the
+    folder says which wrote it, so both are named."""
+    folder = Path(shutil.copytree(examples["summary over seeds"], tmp_path / "seeds"))
+    (folder / "seeds.json").unlink()
+    os.mkfifo(folder / "seeds.json")
+    _, out, _ = cli("status", folder)
+    assert f"{folder}: seeds.json is a fifo, which merbench never reads (remove it: the same " \
+           f"{RUN_OR_SWEEP} writes it again)" in out, out
+    code, _, err = cli("run", "--resume", examples["summary over seeds"])
+    assert code == 2 and f"run the same {RUN_OR_SWEEP} again to go on" in err, err

@@ -131,6 +131,13 @@ class SeedRun:
     model: str
 
 
+#: what writes an emotion ``seeds.json`` and its seed runs again, in words: ``run --seeds``
+#: or a sweep, whose configuration folders are ``--seeds`` folders of the same files
+#: (nothing in them says which wrote them, so both are named; naming ``run --seeds`` alone
+#: sent a sweep's user to a command never run, pass 84y, Y10)
+RUN_OR_SWEEP = "merbench run --seeds command (or merbench sweep PLAN.toml, for a sweep's folder)"
+
+
 @dataclass(frozen=True)
 class SeedsStructure:
     """How one kind of summary over seeds is laid out beside its seed runs: what
@@ -235,8 +242,8 @@ def check_seeds_listed(base: Path, structure: SeedsStructure, summary: Any) -> N
         if (found != listed) if in_order else (sorted(found) != sorted(listed)):
             raise ResultRejected(base, f"{structure.summary_file} lists seeds "
                                        f"{_seeds_in_words(listed)}, but its {what} are of "
-                                       f"seeds {_seeds_in_words(found)}{which}; run its "
-                                       "--seeds command again to write it anew")
+                                       f"seeds {_seeds_in_words(found)}{which}; run the "
+                                       f"same {structure.command} again to write it anew")
 
 
 def _identified(structure: SeedsStructure, folder: Path) -> SeedRun | None:
