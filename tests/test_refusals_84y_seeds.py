@@ -6,6 +6,7 @@ asked for "a finished run directory" the user never gave, and show printed the s
 both seeds. Each now says the structure check's one line, as for a missing seed folder.
 
 Y10: in a sweep's out folder every fix named ``merbench run --seeds``, never run there.
+Y5: a sweep refusing a seed run whose run.json is damaged said to choose another --out.
 """
 
 from __future__ import annotations
@@ -76,3 +77,26 @@ def test_a_seeds_json_names_the_sweep_that_may_have_written_it(
            f"{RUN_OR_SWEEP} writes it again)" in out, out
     code, _, err = cli("run", "--resume", examples["summary over seeds"])
     assert code == 2 and f"run the same {RUN_OR_SWEEP} again to go on" in err, err
+
+
+def test_a_sweep_run_of_an_unreadable_run_json_names_no_out_option(tmp_path: Path,
+                                                                   cli) -> None:
+    """Y5: a sweep refusing a run of its out folder whose run.json is damaged said "remove
+    the directory or choose another --out", an option sweep refuses; it now gives status's
+    fix (restore the file) or names the folder to remove, which the same sweep trains
+    anew."""
+    from merbench.plugin_system.manager import default_plugins
+    from merbench.sweep.plan_file import read_plan
+
+    plan_file = tmp_path / "plan.toml"
+    plan_file.write_text('out = "out"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
+                         "seeds = [0]\nepochs = 1\n")
+    seed_run = read_plan(plan_file, default_plugins()).configurations[0].out / "seed-0"
+    seed_run.mkdir(parents=True)
+    (seed_run / "run.json").write_text("{}")
+    code, _, err = cli("sweep", "--quiet", plan_file)
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"{seed_run}/run.json is unreadable (field 'identity' is missing (expected an " \
+           "object)), so the run in it cannot go on; restore it from a copy of the run, or " \
+           f"remove {seed_run} and run the same command again, which trains it anew" in err, err
+    assert "--out" not in err
