@@ -7,6 +7,7 @@ both seeds. Each now says the structure check's one line, as for a missing seed 
 
 Y10: in a sweep's out folder every fix named ``merbench run --seeds``, never run there.
 Y5: a sweep refusing a seed run whose run.json is damaged said to choose another --out.
+Y7: compare called a folder of two spotting seed runs, its summary gone, "a spotting run".
 """
 
 from __future__ import annotations
@@ -100,3 +101,16 @@ def test_a_sweep_run_of_an_unreadable_run_json_names_no_out_option(tmp_path: Pat
            "object)), so the run in it cannot go on; restore it from a copy of the run, or " \
            f"remove {seed_run} and run the same command again, which trains it anew" in err, err
     assert "--out" not in err
+
+
+def test_compare_names_a_folder_of_spotting_seed_runs_as_show_does(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    folder = Path(shutil.copytree(examples["spot-then-recognise summary over seeds"],
+                                  tmp_path / "seeds"))
+    (folder / "str-seeds.json").unlink()
+    code, _, err = cli("compare", folder, examples["summary over seeds"])
+    assert code == 2 and err == (
+        f"merbench: error: {folder} holds 2 spotting runs ({folder / 'seed-0'}, "
+        f"{folder / 'seed-1'}), which compare does not pair: spotting runs are set side by "
+        "side, with their intervals, on the spotting page 'merbench leaderboard build' "
+        "renders\n"), err
