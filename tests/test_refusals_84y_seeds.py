@@ -114,3 +114,28 @@ def test_compare_names_a_folder_of_spotting_seed_runs_as_show_does(
         f"{folder / 'seed-1'}), which compare does not pair: spotting runs are set side by "
         "side, with their intervals, on the spotting page 'merbench leaderboard build' "
         "renders\n"), err
+
+
+#: each kind of summary's seed-run result file, with why it is missing and what writes it
+RESULT_FILES = [("summary over seeds", "results.json", RUN_OR_SWEEP),
+                ("action-unit summary over seeds", "au-results.json",
+                 "merbench run --seeds command"),
+                ("spot-then-recognise summary over seeds", "spotting.json",
+                 "merbench spot --seeds command"),
+                ("tuning summary over seeds", "tune.json", "merbench tune --seeds command")]
+
+
+@pytest.mark.parametrize(("kind", "result_file", "command"), RESULT_FILES)
+def test_a_seed_run_that_lost_its_result_file_is_said_alike(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, result_file: str,
+        command: str) -> None:
+    """Y2's and Y6's neighbour: a seed run holding its record but not its result file (it
+    stopped, or the file was lost) was said by validate as a run the user gave ("pass a
+    finished run directory"), and show printed a spot-then-recognise summary over it."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "seeds"))
+    (folder / "seed-1" / result_file).unlink()
+    said = _said(cli, folder)
+    what = "tuning" if result_file == "tune.json" else "run"
+    assert said == (f"seed 1's run folder seed-1 has no {result_file} (its {what} stopped "
+                    f"before it finished, or the file was lost); restore it, or run the same "
+                    f"{command} again, which writes it",) * 3, said

@@ -136,6 +136,8 @@ class SeedRun:
 #: (nothing in them says which wrote them, so both are named; naming ``run --seeds`` alone
 #: sent a sweep's user to a command never run, pass 84y, Y10)
 RUN_OR_SWEEP = "merbench run --seeds command (or merbench sweep PLAN.toml, for a sweep's folder)"
+#: why a seed run's result file may be missing beside its record
+STOPPED = "its run stopped before it finished, or the file was lost"
 
 
 @dataclass(frozen=True)
@@ -161,9 +163,9 @@ class SeedsStructure:
     #: the command that writes the summary and trains a seed run gone from beside it again,
     #: in words ("the same ... again")
     command: str = "merbench run --seeds command"
-    #: a file each listed run must hold beyond its markers, and what writes it (a seed's
-    #: spotting run its summary's command recognises), or None
-    needed: tuple[str, str] | None = None
+    #: the files each listed run must hold (its finished result: a run with only its record
+    #: stopped, or lost the file), each with why it may be missing, in words
+    needed: tuple[tuple[str, str], ...] = ()
 
 
 def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None:
@@ -218,9 +220,10 @@ def _run_held(structure: SeedsStructure, run_dir: Path) -> str | None:
             return f"is empty (no run in it); restore its run, or {again}"
         return f"holds no run (none of {', '.join(structure.markers)}); restore its run, " \
                f"or move what it holds out of it and {again}"
-    if structure.needed is not None and not os.path.lexists(run_dir / structure.needed[0]):
-        return f"has no {structure.needed[0]} ({structure.needed[1]}); restore it, or run " \
-               f"the same {structure.command} again, which writes it"
+    for needed, why in structure.needed:
+        if not os.path.lexists(run_dir / needed):
+            return f"has no {needed} ({why}); restore it, or run the same " \
+                   f"{structure.command} again, which writes it"
     return None
 
 
