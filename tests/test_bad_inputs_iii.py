@@ -270,8 +270,8 @@ def test_an_unreadable_run_file_is_said_once_and_read_only_commands_advise_no_wr
     _one_line_error(code, err, "--resume", "so nothing says what to resume")
     assert err.count("is unreadable") == 1
     code, _, err = cli("run", *SMALL, "--out", run)  # a command that writes: where instead
-    _one_line_error(code, err, "so the run in it cannot go on; remove the directory or choose "
-                               "another --out")
+    _one_line_error(code, err, "so the run in it cannot go on; restore it from a copy of the "
+                               f"run, or remove {run} and run the same command again")
     assert err.count("is unreadable") == 1
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_refusals_84v_seeds import EVERY_SUMMARY, RUN_OR_SWEEP
+
 #: each kind of summary over seeds: its file and where it keeps its per-seed scores
 SUMMARIES = {
     "summary over seeds": ("seeds.json", "policies.fixed.per_seed"),
@@ -19,6 +21,8 @@ SUMMARIES = {
     "spot-then-recognise summary over seeds": ("str-seeds.json", "scores.micro.per_seed"),
     "tuning summary over seeds": ("tune-seeds.json", "scores.per_seed"),
 }
+#: the command that writes each kind again, as its refusals name it
+WRITTEN_BY = dict(EVERY_SUMMARY)
 
 
 def _all_three_refuse(cli, folder: Path, said: str) -> None:
@@ -53,7 +57,7 @@ def test_a_summary_cut_to_one_seed_is_named_by_all_three(
     _cut_to_seed_0(folder, summary_file, keep_runs=False)
     _all_three_refuse(cli, folder, f"{summary_file} lists seeds 0, but its scores are of "
                                    f"seeds 0, 1 ({scored}, which its mean and std are over); "
-                                   "run its --seeds command again to write it anew")
+                                   f"run the same {WRITTEN_BY[kind]} again to write it anew")
     assert "over 1 seed" not in cli("show", folder)[1]
 
 
@@ -66,7 +70,8 @@ def test_a_summary_whose_runs_keep_a_seed_it_no_longer_lists(
     summary_file = SUMMARIES[kind][0]
     _cut_to_seed_0(folder, summary_file, keep_runs=True)
     _all_three_refuse(cli, folder, f"{summary_file} lists seeds 0, but its runs are of seeds "
-                                   "0, 1; run its --seeds command again to write it anew")
+                                   f"0, 1; run the same {WRITTEN_BY[kind]} again to write it "
+                                   "anew")
 
 
 def _linked_line(link: Path) -> str:
@@ -146,8 +151,8 @@ def test_a_summary_linked_to_no_file_has_one_fix_in_all_three(
                              "should hold again" in err, (command, out, err)
         assert "file itself" not in err
     code, out, err = cli("status", folder)
-    assert f"{folder}: {said}, which merbench never reads (remove it: the same merbench run " \
-           "--seeds command writes it again)" in out, (out, err)
+    assert f"{folder}: {said}, which merbench never reads (remove it: the same " \
+           f"{RUN_OR_SWEEP} writes it again)" in out, (out, err)
 
 
 def test_a_summary_linked_to_a_file_is_still_published_as_the_file(

@@ -17,10 +17,13 @@ from pathlib import Path
 
 import pytest
 
-EVERY_SUMMARY = [("summary over seeds", "merbench run --seeds"),
-                 ("action-unit summary over seeds", "merbench run --seeds"),
-                 ("tuning summary over seeds", "merbench tune --seeds"),
-                 ("spot-then-recognise summary over seeds", "merbench spot --seeds")]
+#: what writes a seeds.json again: run --seeds, or a sweep (whose folders are the same; pass
+#: 84y, Y10)
+RUN_OR_SWEEP = "merbench run --seeds command (or merbench sweep PLAN.toml, for a sweep's folder)"
+EVERY_SUMMARY = [("summary over seeds", RUN_OR_SWEEP),
+                 ("action-unit summary over seeds", "merbench run --seeds command"),
+                 ("tuning summary over seeds", "merbench tune --seeds command"),
+                 ("spot-then-recognise summary over seeds", "merbench spot --seeds command")]
 
 
 def _said(cli, folder: Path) -> tuple[str, str, str]:
@@ -46,7 +49,7 @@ def test_a_missing_seed_folder_is_said_alike(examples: dict[str, Path], tmp_path
     shutil.rmtree(folder / "seed-1")
     said = _said(cli, folder)
     assert said == (f"seed 1's run folder seed-1 is missing; restore it, or run the same "
-                    f"{command} command again, which trains it",) * 3, said
+                    f"{command} again, which trains it",) * 3, said
 
 
 @pytest.mark.parametrize(("kind", "command"), EVERY_SUMMARY)

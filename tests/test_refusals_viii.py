@@ -14,13 +14,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_refusals_84v_seeds import RUN_OR_SWEEP
+
 SUMMARIES = [("summary over seeds", "seeds.json"),
              ("action-unit summary over seeds", "au-seeds.json")]
 #: every kind of summary over seeds, with the command that writes it: status names a damaged
 #: one of each (issue 82), not only those of ``merbench run``
-EVERY_SUMMARY = [(*summary, "merbench run --seeds") for summary in SUMMARIES] + [
-    ("tuning summary over seeds", "tune-seeds.json", "merbench tune --seeds"),
-    ("spot-then-recognise summary over seeds", "str-seeds.json", "merbench spot --seeds")]
+EVERY_SUMMARY = [(*SUMMARIES[0], RUN_OR_SWEEP),
+                 (*SUMMARIES[1], "merbench run --seeds command"),
+                 ("tuning summary over seeds", "tune-seeds.json", "merbench tune --seeds command"),
+                 ("spot-then-recognise summary over seeds", "str-seeds.json",
+                  "merbench spot --seeds command")]
 
 
 def _copy(source: Path, target: Path) -> Path:
@@ -36,7 +40,7 @@ def test_status_says_a_summary_it_cannot_read(examples: dict[str, Path], tmp_pat
     code, out, _ = cli("status", folder)
     assert code == 0, out
     assert (f"its {summary} cannot be read (not JSON at line 2, column 1; 'merbench "
-            f"validate' says more); the same {command} command writes it again") in out
+            f"validate' says more); the same {command} writes it again") in out
     assert "seed-0" in out and "seed-1" in out  # its seed runs are still shown
 
 
@@ -48,7 +52,7 @@ def test_status_says_a_listed_seed_run_that_is_gone(examples: dict[str, Path], t
     shutil.rmtree(folder / "seed-1")
     code, out, _ = cli("status", folder)
     assert code == 0 and "seed 1's run folder seed-1 is missing; restore it, or run the " \
-        f"same {command} command again, which trains it" in out, out
+        f"same {command} again, which trains it" in out, out
 
 
 @pytest.mark.parametrize(("kind", "summary", "command"), EVERY_SUMMARY)
@@ -63,7 +67,7 @@ def test_status_names_a_damaged_summary_of_every_kind(examples: dict[str, Path],
     if damage == "empty":
         (folder / summary).write_text("")
         said = f"its {summary} is empty ('merbench validate' says why); the same {command} " \
-               "command writes it again"
+               "writes it again"
     elif damage == "fifo":
         (folder / summary).unlink()
         os.mkfifo(folder / summary)
@@ -95,7 +99,7 @@ def test_resume_of_a_seeds_folder_says_how_to_go_on(examples: dict[str, Path], c
     folder = examples[kind]
     code, _, err = cli("run", "--resume", folder)
     assert code == 2 and "is a --seeds folder, not one run; run the same merbench run " \
-                         "--seeds command again" in err, err
+                         "--seeds command" in err, err
     assert f"--resume one seed's run ({folder / 'seed-0'})" in err
     assert "no run.json" not in err
 

@@ -244,7 +244,7 @@ def test_compare_pairs_a_kind_only_with_its_own_and_names_what_it_does_not_pair(
         assert f"is {indefinite(kind.name)}, which compare does not pair: " in err
     else:  # both kinds named, and what the first is compared with
         assert f"{examples[other.name]} is {indefinite(other.name)} and {examples[name]} " \
-            f"{indefinite(kind.name)}: compare pairs {indefinite(kind.name)} only with " \
+            f"is {indefinite(kind.name)}: compare pairs {indefinite(kind.name)} only with " \
             f"results compared as {kind.comparison.name} (" in err
 
 

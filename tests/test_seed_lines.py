@@ -39,4 +39,5 @@ def test_a_seed_run_its_summary_alone_rejects_keeps_the_reason(cli, examples: di
     shutil.copytree(examples["spot-then-recognise summary over seeds"], folder)
     (folder / "seed-1" / "str.json").unlink()
     code, _, err = cli("validate", folder)
-    assert code == 2 and "seed 1 (seed-1) is rejected: it has no str.json" in err, err
+    assert code == 2 and "seed 1's run folder seed-1 has no str.json (it was never " \
+        "recognised" in err, err

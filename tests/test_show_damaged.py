@@ -90,7 +90,8 @@ def test_a_summary_whose_seed_folder_is_gone_is_refused(
     shutil.rmtree(folder / "seed-1")
     err = _refused(cli, folder)
     assert err == (f"merbench: error: {folder}: seed 1's run folder seed-1 is missing; "
-                   "restore it, or run the same merbench run --seeds command again, which "
+                   "restore it, or run the same merbench run --seeds command (or merbench sweep "
+                   "PLAN.toml, for a sweep's folder) again, which "
                    "trains it\n"), err
 
 

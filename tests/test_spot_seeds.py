@@ -123,7 +123,8 @@ def test_seeds_of_other_recognisers_or_without_recognition_are_rejected(seeded: 
     recognised = _json(seeded / "seed-1" / "str.json")
     (seeded / "seed-1" / "str.json").unlink()
     code, _, err = cli("validate", seeded)
-    assert code == 2 and "seed 1 (seed-1) is rejected: it has no str.json" in err, err
+    assert code == 2 and "seed 1's run folder seed-1 has no str.json (it was never " \
+        "recognised" in err, err
     recognised["recogniser"]["epochs"] = 2  # another configuration, its numbers its own
     (seeded / "seed-1" / "str.json").write_text(json.dumps(recognised))
     code, _, err = cli("validate", seeded)

@@ -30,6 +30,7 @@ from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import RUN_FILE
 from merbench.verification.seed_folders import (
+    STOPPED,
     SeedRun,
     SeedsStructure,
     check_structure,
@@ -49,7 +50,8 @@ def _au_seed_run(folder: Path) -> SeedRun:
 #: an ``au-seeds.json`` beside its action-unit runs, as validate, status and show check it
 AU_SEEDS_STRUCTURE = SeedsStructure(
     AU_SEEDS_FILE, (RUN_FILE, AU_RESULTS_FILE), lambda summary: summary.model.name,
-    _au_seed_run, lambda summary: [("overall.per_seed", summary.overall.per_seed)])
+    _au_seed_run, lambda summary: [("overall.per_seed", summary.overall.per_seed)],
+    needed=((AU_RESULTS_FILE, STOPPED),))
 
 
 def validate_au_seeds(path: Path, runs: dict[Path, AUResults] | None = None

@@ -68,7 +68,7 @@ class PageConfigurations:
         return reduced_setting(results)
 
 
-def _kind(path: Path) -> ResultKind | None:
+def _kind(path: Path) -> tuple[ResultKind | None, str]:
     """The kind of a result: its own, or that of every result under it (a folder of one
     configuration's seed runs, walked as ``validate`` and the build walk it), or None
     (nothing finished there). A folder holding results that are compared apart is refused:
@@ -78,16 +78,18 @@ def _kind(path: Path) -> ResultKind | None:
     side by side were averaged as the seeds of one experiment, and two copies of one run
     read as one (pass 84w, W7). ``predict``'s output is named as every command
     names it: its file was read as a results file "whose version was edited" (pass 84u,
-    U1)."""
+    U1). With the kind, what ``path`` is in words ("is a spotting run", "holds 2 spotting
+    runs (...)"): a folder of seed runs whose summary is gone was called one run (pass 84y,
+    Y7)."""
     kind = kind_of(path)
     if kind is not None:
         refuse_stray_files(path)  # as validate refuses it
-        return kind
+        return kind, f"is {indefinite(kind.name)}"
     predicted = command_output_said(path)
     if not path.is_dir():
         if predicted:
             raise MerbenchError(f"{path} {predicted}")
-        return None
+        return None, ""
     said = unfinished(path)  # a run still training: as 'merbench status' says it
     if said is not None:
         raise MerbenchError(f"{path} {said}")
@@ -109,7 +111,10 @@ def _kind(path: Path) -> ResultKind | None:
                             "folder; give one of them, or a --seeds folder")
     if not found and predicted:
         raise MerbenchError(f"{path} {predicted}")
-    return next(iter(found.values()))[0] if found else None
+    if not found:
+        return None, ""
+    kind = next(iter(found.values()))[0]
+    return kind, held_results(path, inside, kind.name).removeprefix(f"{path} ")
 
 
 def _not_there(path: Path) -> bool:
@@ -167,22 +172,22 @@ def _check_paths(runs: list[str]) -> None:
 
 def comparison_of(runs: list[str]) -> Comparison[Any]:
     """The one comparison that pairs every result in ``runs``, by their kinds."""
-    kinds = [(path, _kind(Path(path))) for path in runs]
-    for path, kind in kinds:
+    kinds = [(path, *_kind(Path(path))) for path in runs]
+    for path, kind, said in kinds:
         if kind is not None and kind.comparison is None:
-            raise MerbenchError(f"{path} is {indefinite(kind.name)}, which compare does not "
-                                f"pair: {kind.not_compared}")
-    found = [(path, kind, kind.comparison) for path, kind in kinds
+            raise MerbenchError(f"{path} {said}, which compare does not pair: "
+                                f"{kind.not_compared}")
+    found = [(path, kind, kind.comparison, said) for path, kind, said in kinds
              if kind is not None and kind.comparison is not None]
     if not found:
         return next(kind.comparison for kind in result_kinds() if kind.comparison is not None)
-    first_path, first, shared = found[0]
-    other = next(((path, kind) for path, kind, comparison in found if comparison is not shared),
-                 None)
+    first_path, first, shared, first_said = found[0]
+    other = next(((path, said) for path, _, comparison, said in found
+                  if comparison is not shared), None)
     if other is not None:
         alike = ", ".join(kind.name for kind in result_kinds() if kind.comparison is shared)
-        raise MerbenchError(f"{other[0]} is {indefinite(other[1].name)} and {first_path} "
-                            f"{indefinite(first.name)}: compare pairs {indefinite(first.name)} "
+        raise MerbenchError(f"{other[0]} {other[1]} and {first_path} "
+                            f"{first_said}: compare pairs {indefinite(first.name)} "
                             f"only with results compared as {shared.name} ({alike}); pass "
                             "those alone")
     return shared

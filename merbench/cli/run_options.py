@@ -324,9 +324,9 @@ def _refuse_seeds_folder(folder: Path, run_file: str) -> None:
     seed_runs = sorted(p.name for p in folder.glob("seed-*") if (p / run_file).is_file())
     if seed_runs or seeds is not None:
         one = f" ({folder / seed_runs[0]})" if seed_runs else ""
+        again = seeds.structure.command if seeds is not None else "merbench run --seeds command"
         raise MerbenchError(f"--resume {folder} is a --seeds folder, not one run; run the same "
-                            f"merbench run --seeds command again to go on, or --resume one "
-                            f"seed's run{one}")
+                            f"{again} again to go on, or --resume one seed's run{one}")
 
 
 def options_table() -> str:

@@ -132,8 +132,10 @@ def summary_lines(folder: Path) -> list[str]:
 
 
 def _again(kind: ResultKind) -> str:
-    """How a summary is written again: by the command that wrote it."""
-    return f"the same {kind.command} command writes it again"
+    """How a summary is written again: by the command that wrote it (a ``seeds.json``: run
+    --seeds or a sweep, as the structure check names it)."""
+    assert kind.over_seeds is not None  # a summary's kind, as summary_lines chose it
+    return f"the same {kind.over_seeds.structure.command} writes it again"
 
 
 def _summary_refused(folder: Path, name: str, kind: ResultKind) -> str | None:

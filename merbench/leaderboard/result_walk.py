@@ -161,13 +161,13 @@ def walk_rejections(trees: Walked) -> list[Rejected]:
     return rejected
 
 
-def held_results(folder: Path, inside: Sequence[Path]) -> str:
+def held_results(folder: Path, inside: Sequence[Path], noun: str = "result") -> str:
     """``FOLDER holds 2 results (A, B)``: how every command that takes one result names a
     folder it is given that holds several (the first three named), before its own fix.
     ``show`` and ``audit`` said it each in its own copy; ``compare`` took such a folder as
-    a summary over seeds (pass 84w, W7)."""
+    a summary over seeds (pass 84w, W7). ``noun``: what they are, where one kind."""
     more = ", ..." if len(inside) > 3 else ""
-    return (f"{folder} holds {counted(len(inside), 'result')} "
+    return (f"{folder} holds {counted(len(inside), noun)} "
             f"({', '.join(str(path) for path in inside[:3])}{more})")
 
 

@@ -225,13 +225,16 @@ class RunDirectory:
 
     def _read_to_write(self) -> RunRecord:
         """``run.json`` for a command about to write here: an unreadable one is a folder
-        this run cannot go on in, so the advice is where to write instead."""
+        this run cannot go on in, so the advice is status's (restore the file) or to start
+        the run anew. Said without "--out", which a sweep has none of: the folder was the
+        plan's, and the user was sent to an option the sweep refuses (pass 84y, Y5)."""
         try:
             return self.read_run_file()
         except RunFileUnreadable as exc:
             raise MerbenchError(f"{exc.run_file} is unreadable ({exc.problem}), so the run "
-                                "in it cannot go on; remove the directory or choose another "
-                                "--out") from None
+                                "in it cannot go on; restore it from a copy of the run, or "
+                                f"remove {self.path} and run the same command again, which "
+                                "trains it anew") from None
 
     def open(self, identity: dict[str, Any], config: dict[str, Any],
              n_folds: int | None = None) -> None:

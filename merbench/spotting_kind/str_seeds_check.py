@@ -22,6 +22,7 @@ from merbench.spotting.str_record import STR_FILE, STR_SCHEMA, StrResults
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, StrSeedsSummary, read_str_seeds
 from merbench.spotting_kind.check import CheckedSpotting, validate_spotting_and_str
 from merbench.verification.seed_folders import (
+    STOPPED,
     SeedRun,
     SeedsStructure,
     check_structure,
@@ -57,7 +58,9 @@ STR_SEEDS_STRUCTURE = SeedsStructure(
     lambda summary: [(f"scores.{scope}.per_seed", scores.per_seed)
                      for scope, scores in summary.scores.items()],
     of="a run recognised by", listed=("spotting run", "merbench spot --seeds"),
-    command="merbench spot --seeds")
+    command="merbench spot --seeds command",
+    needed=((SPOTTING_FILE, STOPPED),
+            (STR_FILE, "it was never recognised, or its recognition stopped")))
 
 
 def validate_str_seeds(path: Path) -> CheckedStrSeeds:

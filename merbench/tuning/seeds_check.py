@@ -49,7 +49,8 @@ TUNE_SEEDS_STRUCTURE = SeedsStructure(
     TUNE_SEEDS_FILE, (TUNE_FILE, TUNING_SPEC_FILE), lambda summary: summary.model,
     _tuning_seed, lambda summary: [("scores.per_seed", summary.scores.per_seed)],
     of="a tuning of", listed=("tuning", "merbench tune --seeds"),
-    command="merbench tune --seeds")
+    command="merbench tune --seeds command",
+    needed=((TUNE_FILE, "its tuning stopped before it finished, or the file was lost"),))
 
 
 def validate_tune_seeds(path: Path) -> TuneSeedsSummary:

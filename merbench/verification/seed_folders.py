@@ -131,6 +131,15 @@ class SeedRun:
     model: str
 
 
+#: what writes an emotion ``seeds.json`` and its seed runs again, in words: ``run --seeds``
+#: or a sweep, whose configuration folders are ``--seeds`` folders of the same files
+#: (nothing in them says which wrote them, so both are named; naming ``run --seeds`` alone
+#: sent a sweep's user to a command never run, pass 84y, Y10)
+RUN_OR_SWEEP = "merbench run --seeds command (or merbench sweep PLAN.toml, for a sweep's folder)"
+#: why a seed run's result file may be missing beside its record
+STOPPED = "its run stopped before it finished, or the file was lost"
+
+
 @dataclass(frozen=True)
 class SeedsStructure:
     """How one kind of summary over seeds is laid out beside its seed runs: what
@@ -151,8 +160,12 @@ class SeedsStructure:
     #: where runs must be ``seed-N`` folders, what each is and the command keeping it so
     #: (:func:`check_listed`); None where the summary may name other folders
     listed: tuple[str, str] | None = None
-    #: the command that writes the summary and trains a seed run gone from beside it again
-    command: str = "merbench run --seeds"
+    #: the command that writes the summary and trains a seed run gone from beside it again,
+    #: in words ("the same ... again")
+    command: str = "merbench run --seeds command"
+    #: the files each listed run must hold (its finished result: a run with only its record
+    #: stopped, or lost the file), each with why it may be missing, in words
+    needed: tuple[tuple[str, str], ...] = ()
 
 
 def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None:
@@ -175,10 +188,9 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
     model = structure.model(summary)
     for seed, name in summary.runs.items():
         run_dir = seed_run_dir(base, str(seed), name)
-        if not os.path.lexists(run_dir):
-            raise ResultRejected(base, f"seed {seed}'s run folder {name} is missing; restore "
-                                       f"it, or run the same {structure.command} command "
-                                       "again, which trains it")
+        held = _run_held(structure, run_dir)
+        if held is not None:
+            raise ResultRejected(base, f"seed {seed}'s run folder {name} {held}")
         found = _identified(structure, run_dir)
         if found is None:
             continue
@@ -190,6 +202,29 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
                                        f"{json.dumps(model)}, but {name} is {structure.of} "
                                        f"{json.dumps(found.model)}")  # "" said, not nothing
     refuse_unlisted(base, structure.summary_file, summary.runs, structure.markers)
+
+
+def _run_held(structure: SeedsStructure, run_dir: Path) -> str | None:
+    """What is wrong with a listed run folder that holds no finished run of the summary's
+    kind (the missing one, the empty one), or None. An empty folder, or one that lost the file
+    its kind needs, was said by validate as a run the user gave ("no results.json here;
+    pass a finished run directory") and passed by status and show, which listed the other
+    seed alone or printed the summary over both (pass 84y, Y2, Y6)."""
+    again = f"run the same {structure.command} again, which trains it"
+    if not os.path.lexists(run_dir):
+        return f"is missing; restore it, or {again}"
+    if not run_dir.is_dir():
+        return None  # a link or fifo: seed_run_dir said so already
+    if not any(os.path.lexists(run_dir / marker) for marker in structure.markers):
+        if not any(True for _ in os.scandir(run_dir)):
+            return f"is empty (no run in it); restore its run, or {again}"
+        return f"holds no run (none of {', '.join(structure.markers)}); restore its run, " \
+               f"or move what it holds out of it and {again}"
+    for needed, why in structure.needed:
+        if not os.path.lexists(run_dir / needed):
+            return f"has no {needed} ({why}); restore it, or run the same " \
+                   f"{structure.command} again, which writes it"
+    return None
 
 
 def _seeds_in_words(seeds: Iterable[object]) -> str:
@@ -210,8 +245,8 @@ def check_seeds_listed(base: Path, structure: SeedsStructure, summary: Any) -> N
         if (found != listed) if in_order else (sorted(found) != sorted(listed)):
             raise ResultRejected(base, f"{structure.summary_file} lists seeds "
                                        f"{_seeds_in_words(listed)}, but its {what} are of "
-                                       f"seeds {_seeds_in_words(found)}{which}; run its "
-                                       "--seeds command again to write it anew")
+                                       f"seeds {_seeds_in_words(found)}{which}; run the "
+                                       f"same {structure.command} again to write it anew")
 
 
 def _identified(structure: SeedsStructure, folder: Path) -> SeedRun | None:

@@ -56,6 +56,8 @@ from merbench.verification.provenance import (
 from merbench.verification.record_check import confirm_run
 from merbench.verification.run_structure import agreeing_files, registered_official
 from merbench.verification.seed_folders import (
+    RUN_OR_SWEEP,
+    STOPPED,
     SeedRun,
     SeedsStructure,
     check_structure,
@@ -243,7 +245,8 @@ def _emotion_seed_run(folder: Path) -> SeedRun:
 SEEDS_STRUCTURE = SeedsStructure(
     SEEDS_FILE, (RUN_FILE, RESULTS_FILE), lambda summary: summary.model.name, _emotion_seed_run,
     lambda summary: [(f"policies.{name}.per_seed", policy.per_seed)
-                     for name, policy in summary.policies.items()])
+                     for name, policy in summary.policies.items()],
+    command=RUN_OR_SWEEP, needed=((RESULTS_FILE, STOPPED),))
 
 
 def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> SeedsSummary:
