@@ -17,8 +17,9 @@ import sys
 from typing import Any
 
 #: a whole number that may be too large for a float, 309 digits or more; only a text that
-#: holds one is walked
-_MAYBE_TOO_LARGE = re.compile(r"\d{309}")
+#: holds one is walked. ASCII digits, the only ones a JSON number has: ``\d`` (any script's
+#: digits) made the search of every file read 1.6 times as long
+_MAYBE_TOO_LARGE = re.compile(r"[0-9]{309}")
 
 
 def nesting(value: Any) -> int:
