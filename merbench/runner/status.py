@@ -130,9 +130,10 @@ def run_status(path: Path) -> RunStatus:
                     recorded.n_folds is None or number < recorded.n_folds):  # else: beyond
                 faults.append(misplaced_line(named, held, number))  # a copy (W13)
                 continue
-            seconds.append(float(meta["seconds"]))
             finished.add(number)
-            samples.add(arrays, meta)
+            if recorded.n_folds is None or number < recorded.n_folds:  # beyond: not its
+                seconds.append(float(meta["seconds"]))  # progress, said below (Z2)
+                samples.add(arrays, meta)
         except Exception:  # what load_fold calls damaged: the resumed run says which
             # a folder in its place is said once, as an entry never read (pass 84k, R14)
             if not any(found.startswith(f"{named} ") for found in not_files):
