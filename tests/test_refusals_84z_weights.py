@@ -49,3 +49,26 @@ def test_run_weights_refuses_a_float8_weight(tmp_path: Path, cli: Any) -> None:
         f"merbench: error: checkpoint {tmp_path / 'ours' / 's02.pth'}: classifier.6.bias "
         f"holds float8_e4m3fn values, {FIX}"), err
     assert not (tmp_path / "run" / "results.json").exists()
+
+
+def test_a_quantized_weight_is_said_so_without_torchs_warning(tmp_path: Path,
+                                                               cli: Any) -> None:
+    """Z3: a quantized tensor was refused as "whole-number values" after torch's deprecation
+    warning of quantized tensors, relayed as merbench's own."""
+    port = _port(tmp_path / "port")
+    state = torch.load(port / "s02.pth", weights_only=True)
+    state["dense.6.weight"] = torch.quantize_per_tensor(state["dense.6.weight"], 0.1, 0,
+                                                        torch.qint8)
+    torch.save(state, port / "s02.pth")
+    code, _, err = cli("convert-weights", "offapexnet", port, "--out", tmp_path / "ours")
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: checkpoint {port / 's02.pth'}: dense.6.weight holds quantized "
+        f"values (qint8), {FIX}"), err
+
+
+def test_a_device_number_in_other_digits_is_refused(cli: Any, tmp_path: Path) -> None:
+    """Z6: ``--device cuda:٠`` passed the device-name check, whose ``\\d`` reads every
+    script's digits, while every number option reads ASCII digits only (Y12)."""
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--device",
+                       "cuda:\u0660", "--out", tmp_path / "run", "--quiet")
+    assert code == 2 and "unknown device 'cuda:\u0660'" in one_line(err), err

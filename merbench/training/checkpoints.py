@@ -38,10 +38,11 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
         raise MerbenchError(f"checkpoint {path} does not exist")
     check_user_file(path, "checkpoint")  # a fifo or a device refused before torch opens it
     try:
-        with warnings.catch_warnings():  # torch's advice to file an issue, not the user's
-            warnings.filterwarnings("ignore", message="Detected pickle protocol")
-            # its scan of a sparse tensor, which is then refused as no weights
-            warnings.filterwarnings("ignore", message="Validating sparse tensor invariants")
+        # torch's words while loading (its advice to file an issue, its scan of a sparse
+        # tensor, its deprecations of quantized tensors and typed storages) are none of the
+        # user's: what is wrong with the file is said after, in merbench's words
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             loaded = torch.load(path, map_location="cpu", weights_only=True,  # bounded: checked
                                 mmap=mmap and zipfile.is_zipfile(path))
     except Exception as exc:  # a damaged file can fail anywhere inside the unpickler
@@ -60,11 +61,14 @@ def _refuse_unplain(state: dict[str, torch.Tensor], path: Path) -> None:
     """Refuse a tensor no network's weights are saved as, before its values are checked: a
     sparse one, or floating point of an 8-bit kind (``float8_*``), for which torch has no
     NaN test (both ended convert-weights and ``run --weights`` in a traceback, pass 84z,
-    Z1); said as the other kinds no weights are (:func:`check_weight_kinds`)."""
+    Z1), or a quantized one (said as "whole-number" values after torch's deprecation warning,
+    Z3); said as the other kinds no weights are (:func:`check_weight_kinds`)."""
     for key, tensor in state.items():
         if not isinstance(tensor, torch.Tensor):
             continue
-        if tensor.layout != torch.strided:
+        if tensor.is_quantized:  # before the layout: torch's own
+            what = f"holds quantized values ({str(tensor.dtype).removeprefix('torch.')})"
+        elif tensor.layout != torch.strided:
             what = "is a sparse tensor"
         elif tensor.is_floating_point() and tensor.dtype not in _PLAIN_FLOATS:
             what = f"holds {str(tensor.dtype).removeprefix('torch.')} values"

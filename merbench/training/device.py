@@ -6,7 +6,8 @@ import re
 
 from merbench.base.errors import MerbenchError, message_of
 
-_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+#: ASCII digits only: ``\d`` took `cuda:٠` (an Arabic-Indic zero), which no number option takes
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:[0-9]+)?)$")
 
 
 def check_device_name(name: str) -> None:
