@@ -190,21 +190,32 @@ def test_convert_weights_refuses_weights_that_are_no_floats(tmp_path: Path, cli:
     assert not (tmp_path / "ours").exists()
 
 
-def test_run_weights_refuses_weights_that_are_no_floats(tmp_path: Path, cli: Any) -> None:
+def run_with_changed_weights(tmp_path: Path, cli: Any, key: str,
+                             change: Any) -> tuple[int, str]:
+    """``run --weights`` of the converted Off-TANet port whose s02 ``key`` went through
+    ``change``: (exit status, stderr); the run must write no results."""
     import torch
 
     code, _, err = cli("convert-weights", "offapexnet", _port(tmp_path / "port"), "--out",
                        tmp_path / "ours")
     assert code == 0, err
     state = torch.load(tmp_path / "ours" / "s02.pth", weights_only=True)
-    state["classifier.6.weight"] = state["classifier.6.weight"].to(torch.complex64)
+    state[key] = change(state[key])
     torch.save(state, tmp_path / "ours" / "s02.pth")
     code, _, err = cli("run", "--model", "offapexnet", "--weights", tmp_path / "ours",
                        "--dataset", "synthetic", "--dataset-opt", "subjects=2",
                        "--dataset-opt", "samples_per_subject=3", "--dataset-opt",
                        "databases=1", "--device", "cpu", "--out", tmp_path / "run", "--quiet")
+    assert not (tmp_path / "run" / "results.json").exists()
+    return code, err
+
+
+def test_run_weights_refuses_weights_that_are_no_floats(tmp_path: Path, cli: Any) -> None:
+    import torch
+
+    code, err = run_with_changed_weights(tmp_path, cli, "classifier.6.weight",
+                                         lambda t: t.to(torch.complex64))
     assert code == 2 and one_line(err) == (
         f"merbench: error: checkpoint {tmp_path / 'ours' / 's02.pth'}: classifier.6.weight "
         "holds complex values (complex64), not the floating-point weights "
         "torch.save(model.state_dict(), path) writes; give the checkpoint as it was saved"), err
-    assert not (tmp_path / "run" / "results.json").exists()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import torch
 from conftest import one_line
-from test_refusals_84y_inputs import _port
+from test_refusals_84y_inputs import _port, run_with_changed_weights
 
 FIX = ("not the floating-point weights torch.save(model.state_dict(), path) writes; give "
        "the checkpoint as it was saved")
@@ -35,20 +35,11 @@ def test_convert_weights_refuses_weights_no_network_is_saved_as(
 
 
 def test_run_weights_refuses_a_float8_weight(tmp_path: Path, cli: Any) -> None:
-    code, _, err = cli("convert-weights", "offapexnet", _port(tmp_path / "port"), "--out",
-                       tmp_path / "ours")
-    assert code == 0, err
-    state = torch.load(tmp_path / "ours" / "s02.pth", weights_only=True)
-    state["classifier.6.bias"] = state["classifier.6.bias"].to(torch.float8_e4m3fn)
-    torch.save(state, tmp_path / "ours" / "s02.pth")
-    code, _, err = cli("run", "--model", "offapexnet", "--weights", tmp_path / "ours",
-                       "--dataset", "synthetic", "--dataset-opt", "subjects=2",
-                       "--dataset-opt", "samples_per_subject=3", "--dataset-opt",
-                       "databases=1", "--device", "cpu", "--out", tmp_path / "run", "--quiet")
+    code, err = run_with_changed_weights(tmp_path, cli, "classifier.6.bias",
+                                         lambda t: t.to(torch.float8_e4m3fn))
     assert code == 2 and one_line(err) == (
         f"merbench: error: checkpoint {tmp_path / 'ours' / 's02.pth'}: classifier.6.bias "
         f"holds float8_e4m3fn values, {FIX}"), err
-    assert not (tmp_path / "run" / "results.json").exists()
 
 
 def test_a_quantized_weight_is_said_so_without_torchs_warning(tmp_path: Path,
