@@ -32,6 +32,7 @@ from merbench.results.folder_walk import RESULTS_BELOW, not_there
 from merbench.results.out_folders import is_system_folder
 from merbench.results.result_files import not_finished
 from merbench.results.safe_files import RUN_FOLDER_FOLDERS
+from merbench.spotting.record import VIDEOS_FOLDER
 from merbench.verification.declared_defaults import DeclaredDefaults
 from merbench.verification.seed_folders import SeedRejected
 from merbench.verification.validate import ResultRejected, ValidatedRun
@@ -76,10 +77,12 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
 
 def _own_links(given: Path, links: list[Path]) -> bool:
     """Whether every link the walk met is one of the run folder ``given``'s own folders (its
-    ``folds`` linked elsewhere): the run's check names it, with the run's fix, where the walk
-    refused it as a link in a folder of results (pass 84x X8)."""
-    return bool(links) and all(link.parent == given and link.name in RUN_FOLDER_FOLDERS
-                               for link in links)
+    ``folds`` linked elsewhere, or a spotting run's ``videos``): the run's check names it,
+    with the run's fix, where the walk refused it as a link in a folder of results (pass 84x
+    X8, 84z Z5)."""
+    return bool(links) and all(
+        link.parent == given and link.name in (*RUN_FOLDER_FOLDERS, VIDEOS_FOLDER)
+        for link in links)
 
 
 def _checked(path: Path) -> Checked:

@@ -71,6 +71,7 @@ from merbench.spotting.record import (
     VideoFile,
 )
 from merbench.spotting.spotter import LearnsToSpot, SpotsVariants, Spotter
+from merbench.spotting.videos_entry import videos_line
 
 #: what the run reports as it goes: videos done, videos in all, the video just done
 Progress = Callable[[int, int, str], None]
@@ -219,10 +220,12 @@ class SpottingRun:
         try:  # the folder and its record as merbench writes them: no link, fifo or device
             check_entry(self.out, self.out.parent, folder=True)
             check_entry(marker, self.out)
-            check_entry(self.out / VIDEOS_FOLDER, self.out, folder=True)
         except UnsafeFile as exc:
             raise MerbenchError(f"--out {self.out}: {exc.found}, not what merbench writes; give "
                                 "another --out") from None
+        videos = videos_line(self.out)  # as status says it: the folder put back (pass 84z, Z4)
+        if videos is not None:
+            raise MerbenchError(f"--out {self.out}: {videos}")
         if self.held is not None:  # a second command here is refused, readers told it runs
             self.held.enter_context(held_folder(self.out, "it keeps every video it spots"))
         if os.path.lexists(marker):

@@ -51,16 +51,18 @@ def spotting_path(path: Path) -> Path:
     return path / SPOTTING_FILE if path.is_dir() else path
 
 
-def check_spotting_folder(folder: Path) -> None:
+def check_spotting_folder(folder: Path, videos_entry: bool = True) -> None:
     """The spotting run's folder is no link, and every file of it merbench reads or
     resumes from (``spot-run.json``, each ``videos/NNNN.json``) is a regular file of its
     own: a fifo there hung ``status`` and the same ``spot`` command, a link to /dev/zero
-    filled the memory, and validate said ok."""
+    filled the memory, and validate said ok. Without ``videos_entry`` a ``videos`` that is
+    no folder is left to the caller, which says it with the run's state."""
     check_entry(folder, folder.parent, folder=True)
     check_entry(folder / SPOTTING_RUN_FILE, folder)
     videos = folder / VIDEOS_FOLDER
-    check_entry(videos, folder, folder=True)
-    if videos.is_dir():
+    if videos_entry:
+        check_entry(videos, folder, folder=True)
+    if videos.is_dir() and not videos.is_symlink():
         for entry in sorted(videos.iterdir()):
             check_entry(entry, folder)
 

@@ -39,6 +39,7 @@ from merbench.results.user_files import UnreadableFile, read_user_json_object
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.spotting.str_record import STR_FILE
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, read_str_seeds
+from merbench.spotting.videos_entry import videos_line
 from merbench.spotting_kind.agrees import SPOT_RUN_MISSING
 from merbench.spotting_kind.audit import SubjectAudit, audit_spotting, spotting_record
 from merbench.spotting_kind.check import (
@@ -117,8 +118,9 @@ class SpottingRunKind:
         spotted so far (``videos/``); a spotting run holds no lock, so whether a process
         works in it now is not said."""
         folder = folder if folder.is_dir() else folder.parent
+        videos_said = videos_line(folder)  # with the run's state below, as spot says it (Z4)
         try:  # what is not a file of its own is said as its state (as a run's), never read,
-            _check_entries(folder)  # with validate's fix (pass 84u, U7)
+            _check_entries(folder, videos_said is None)  # with validate's fix (pass 84u, U7)
         except UnsafeFile as exc:
             return f"{folder}: " + state_line(exc, writer_of(exc.found.split(" ")[0]))
         if _record_missing(folder):
@@ -134,6 +136,10 @@ class SpottingRunKind:
             raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} does not name its spotter, "
                                 "dataset and settings; is the folder a merbench spotting "
                                 "run?") from None
+        if videos_said is not None:  # a finished run's videos are put back, never spotted anew
+            return (f"{folder}: {what}: written, but {videos_said} ('merbench validate' refuses "
+                    "it)" if os.path.lexists(folder / SPOTTING_FILE) else
+                    f"{folder}: {what}: {videos_said}")
         videos = folder / VIDEOS_FOLDER
         spotted = len(list(videos.glob("*.json"))) if videos.is_dir() else 0
         held = folder_is_held(folder)  # None: the file system cannot say
@@ -221,11 +227,12 @@ class SpottingRunKind:
                                   f"{kept}")
 
 
-def _check_entries(folder: Path) -> None:
+def _check_entries(folder: Path, videos_entry: bool = True) -> None:
     """Every file of the spotting run in ``folder`` a regular file of its own, checked as
     ``validate`` checks them (:class:`UnsafeFile`): the folder and its ``spot-run.json``
-    and ``videos/`` first, then ``spotting.json`` and ``str.json``."""
-    check_spotting_folder(folder)
+    and ``videos/`` (unless ``videos_entry`` is False: status says it with the run's
+    state) first, then ``spotting.json`` and ``str.json``."""
+    check_spotting_folder(folder, videos_entry)
     for name in (SPOTTING_FILE, STR_FILE):
         check_entry(folder / name, folder)
 
