@@ -1,0 +1,43 @@
+"""Pass 84z, Z11: a finished run whose predictions.csv is a folder is written but refused
+(status said "stopped ... to go on", and going on failed on it in the OS's words)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _merbench(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "merbench", *args], capture_output=True,
+                          text=True, timeout=300, env=os.environ.copy())
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("z11") / "r"
+    done = _merbench("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                     "--threads", "1", "--quiet", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_predictions_folder_is_written_but_refused(finished: Path, tmp_path: Path) -> None:
+    run = tmp_path / "rp"
+    shutil.copytree(finished, run)
+    (run / "predictions.csv").unlink()
+    (run / "predictions.csv").mkdir()
+    status = _merbench("status", str(run))
+    assert "6/6 folds, written, but predictions.csv is a folder" in status.stdout
+    assert "'merbench validate' refuses it" in status.stdout
+    assert "to go on" not in status.stdout
+    resumed = _merbench("run", "--resume", str(run), "--quiet")
+    assert resumed.returncode == 2
+    assert f"{run}: predictions.csv is a folder; remove it" in resumed.stderr
+    assert "Traceback" not in resumed.stderr and "is a directory" not in resumed.stderr
+    (run / "predictions.csv").rmdir()
+    assert _merbench("run", "--resume", str(run), "--quiet").returncode == 0
+    assert (run / "predictions.csv").is_file()
