@@ -1,5 +1,8 @@
-"""Pass 84z, Z11: a finished run whose predictions.csv is a folder is written but refused
-(status said "stopped ... to go on", and going on failed on it in the OS's words)."""
+"""Pass 84z, Z10: a finished tuning with a file named ``trials`` is refused alike by status,
+validate, show and tune (it was finished to status and show, runs a stop unpacked to
+validate, and the tune command validate sent to failed on it). Z11: a finished run whose
+predictions.csv is a folder is written but refused (status said "stopped ... to go on", and
+going on failed on it in the OS's words)."""
 from __future__ import annotations
 
 import os
@@ -41,3 +44,22 @@ def test_predictions_folder_is_written_but_refused(finished: Path, tmp_path: Pat
     (run / "predictions.csv").rmdir()
     assert _merbench("run", "--resume", str(run), "--quiet").returncode == 0
     assert (run / "predictions.csv").is_file()
+
+
+def test_a_file_named_trials_is_one_refusal_everywhere(tmp_path: Path) -> None:
+    spec = Path(__file__).resolve().parents[1] / "examples" / "tune-tiny.toml"
+    folder = tmp_path / "tq"
+    done = _merbench("tune", "--score", "test", "--threads", "1", "--quiet", "--out",
+                     str(folder), str(spec))
+    assert done.returncode == 0, done.stderr
+    (folder / "trials").write_text("x")
+    said = "trials is a file, which merbench never writes in a tuning; remove it"
+    status = _merbench("status", str(folder))
+    assert f"{folder}: {said} ('merbench validate' refuses it)" in status.stdout, status
+    for command in (("validate", str(folder)), ("show", str(folder)),
+                    ("tune", "--score", "test", "--threads", "1", "--quiet", "--out",
+                     str(folder), str(spec))):
+        refused = _merbench(*command)
+        assert refused.returncode == 2 and f"{folder}: {said}" in refused.stderr, refused
+        assert "unpacked" not in refused.stderr and "cannot be created" not in refused.stderr
+    assert (folder / "trials").read_text() == "x"
