@@ -177,8 +177,26 @@ def written_folder(not_files: tuple[str, ...]) -> tuple[str | None, tuple[str, .
     folder ``fold-007.npz``), with validate's refusal, and the other entries: it was
     "stopped ... to go on" while validate and show refused the result (pass 84x X6)."""
     for found in not_files:
-        if found.startswith(f"{FOLDS}/"):
+        if found.startswith((f"{FOLDS}/", *(f"{name} " for name in _TABLES))):
             said = never_read(found, writer_of(found.split(" ")[0]))
             return (f"{said} ('merbench validate' refuses it)",
                     tuple(other for other in not_files if other != found))
     return None, not_files
+
+
+#: a run's predictions tables, which the run writes again once what stands in their place
+#: is removed (a folder ``predictions.csv`` was "stopped ... to go on" to status, and going on
+#: failed on it in the OS's words, pass 84z Z11)
+_TABLES = ("predictions.csv", "au-predictions.csv")
+
+
+def refuse_written_entry(run_dir: Path, name: str) -> None:
+    """Refuse, before a run is summarised, its table ``name`` when a folder, a fifo or a
+    link to no file stands in its place, in the words validate says it with: writing over
+    it failed on it in the OS's words, after the summary's work (pass 84z, Z11)."""
+    target = run_dir / name
+    if os.path.lexists(target) and not target.is_file():
+        try:
+            check_entry(target, run_dir)
+        except UnsafeFile as exc:
+            raise UnsafeFile(f"{run_dir}: {exc}") from None

@@ -31,7 +31,7 @@ from typing import BinaryIO
 from merbench.base.atomic import atomic_write
 from merbench.base.errors import MerbenchError
 from merbench.base.scratch import scratch_folder
-from merbench.results.safe_files import check_entry
+from merbench.results.safe_files import check_entry, entry_kind
 from merbench.results.user_files import read_user_bytes
 
 RUNS_ARCHIVE = "runs.tar.xz"
@@ -211,6 +211,19 @@ def loose_stranger(folder: Path) -> str | None:
     return None
 
 
+def packed_not_folder(folder: Path) -> str | None:
+    """The line for a tuning's run folder name (``trials``) that something other than a
+    folder holds, else None: status and show took a finished tuning with a file ``trials``
+    as finished, validate called it runs unpacked by a stop and sent to the tune command,
+    which failed on it (pass 84z, Z10). Nothing of a search's is lost by removing it."""
+    for name in PACKED_FOLDERS:
+        path = Path(folder) / name
+        if os.path.lexists(path) and not path.is_dir():
+            return (f"{name} is {entry_kind(path)}, which merbench never writes in a "
+                    "tuning; remove it")
+    return None
+
+
 @contextlib.contextmanager
 def unpacked_runs(folder: Path) -> Iterator[Path]:
     """A temporary folder holding ``folder``'s packed run folders, removed afterwards."""
@@ -220,5 +233,5 @@ def unpacked_runs(folder: Path) -> Iterator[Path]:
 
 
 __all__ = ["PACKED_FOLDERS", "RUNS_ARCHIVE", "archived_digests", "archived_files",
-           "archived_names", "loose_stranger", "pack_runs", "remove_packed", "unpack_runs",
-           "unpacked_runs"]
+           "archived_names", "loose_stranger", "pack_runs", "packed_not_folder",
+           "remove_packed", "unpack_runs", "unpacked_runs"]

@@ -52,6 +52,7 @@ from merbench.tuning.archive import (
     PACKED_FOLDERS,
     RUNS_ARCHIVE,
     loose_stranger,
+    packed_not_folder,
     unpacked_runs,
 )
 from merbench.tuning.audited import tuning_folder
@@ -115,6 +116,9 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[CheckedTuning]:
     if folder_is_held(folder):
         raise ResultRejected(folder, "a merbench tune command is writing it now; wait for it "
                                      "to finish, then check it")
+    not_folder = packed_not_folder(folder)
+    if not_folder is not None:  # no runs a stop unpacked: the tune command failed on it (Z10)
+        raise ResultRejected(folder, not_folder)
     loose = [name for name in PACKED_FOLDERS if os.path.lexists(folder / name)]
     stranger = loose_stranger(folder)
     if stranger is not None:  # no stop's leftover, which the tune command would delete

@@ -56,6 +56,7 @@ from merbench.tuning.archive import (
     RUNS_ARCHIVE,
     archived_digests,
     pack_runs,
+    packed_not_folder,
     remove_packed,
     unpack_runs,
 )
@@ -184,6 +185,9 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
         checked.then()
     # the folder is this command's until it ends: a second search into it is refused, and
     # validate, status and the build can tell a tuning under way from a stopped one
+    stray = packed_not_folder(out)
+    if stray is not None:  # its run folders could not be made: said before any is tried
+        raise MerbenchError(f"{out}: {stray}")
     held.enter_context(held_folder(out, "it keeps every run it trains"))
     # a kill while the runs were packed left its temporary archive: the folder is ours now
     remove_leftovers(out, all_writers=True)

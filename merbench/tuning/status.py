@@ -28,6 +28,7 @@ from merbench.tuning.archive import (
     RUNS_ARCHIVE,
     archived_names,
     loose_stranger,
+    packed_not_folder,
 )
 from merbench.tuning.record import (
     NESTED,
@@ -107,6 +108,9 @@ def tuning_status(folder: Path) -> str:
         except UnsafeFile as exc:  # a state of the folder, said as a run's status says it
             return f"{folder}: " + state_line(exc, "the same merbench tune command "
                                                          "writes what it should hold again")
+    stray = packed_not_folder(folder)
+    if stray is not None:  # show prints no tuning status does not call finished (Z10)
+        return f"{folder}: {stray} ('merbench validate' refuses it)"
     if not os.path.lexists(folder / TUNING_SPEC_FILE) and os.path.lexists(folder / TUNE_FILE):
         return f"{folder}: {SPEC_MISSING} ('merbench validate' refuses it)"  # finished
     try:
