@@ -5,11 +5,12 @@ it is met by takes."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TINY_SPOT, TINY_TUNING, built_once, run_cli
+from conftest import TINY_RUN, TINY_SPOT, TINY_TUNING, built_once, run_cli
 from refusal_line import refusal_line
 
 
@@ -68,3 +69,29 @@ def test_migrate_refuses_a_run_record_naming_no_run(
 def test_migrate_still_calls_a_whole_spotting_run_and_tuning_current(made: Path, cli) -> None:
     code, out, err = cli("migrate", made / "spot", made / "tune")
     assert code == 0 and "0 file(s) rewritten in the current layout, 2 already in it" in out, err
+
+
+@pytest.mark.parametrize("entry", ["folder", "fifo"])
+def test_a_run_json_that_is_no_file_is_refused_with_a_fix_the_command_takes(
+        cli, tmp_path: Path, entry: str) -> None:
+    """Z8: a run (a sweep's seed run alike) whose run.json was a folder or a fifo was
+    refused with "give a regular file", which no command that trains takes."""
+    folder = tmp_path / "rj"
+    folder.mkdir()
+    (folder / "run.json").mkdir() if entry == "folder" else os.mkfifo(folder / "run.json")
+    line = refusal_line(*cli("run", *TINY_RUN, "--out", folder))
+    assert line == (f"merbench: error: {folder / 'run.json'} is a {entry}, which merbench "
+                    "never writes; remove it and restore run.json from a copy of the run, or "
+                    f"remove {folder} and run the same command again, which trains it "
+                    "anew"), line
+
+
+def test_resume_of_an_unreadable_run_json_says_run_s_second_fix(cli, tmp_path: Path) -> None:
+    """Z8: resume still said "start the run again with another --out" where run --out of
+    the same folder says to remove it and train it anew."""
+    folder = tmp_path / "rj"
+    folder.mkdir()
+    (folder / "run.json").write_text("{}\n")
+    line = refusal_line(*cli("run", "--resume", folder))
+    assert line.endswith(f"restore it from a copy of the run, or remove {folder} and run the "
+                         "command that started it again, which trains it anew"), line
