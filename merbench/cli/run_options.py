@@ -255,7 +255,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     """The :class:`RunSpec` and :class:`RunSettings` the options describe, or those
     ``--resume DIR`` recorded with the where-and-how-fast options given beside them."""
     # deferred: numpy (through results.rundir), which only --resume needs and --help must not load
-    from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable
+    from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable, anew
 
     given = given_options(args)
     resume = getattr(args, "resume", None)
@@ -284,7 +284,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     except RunFileUnreadable as exc:
         raise MerbenchError(f"--resume {resume}: {RUN_FILE} is unreadable ({exc.problem}), so "
                             "nothing says what to resume; restore it from a copy of the run, "
-                            "or start the run again with another --out") from None
+                            f"or {anew(Path(resume), 'the command that started it')}") from None
     spec, settings = from_config(recorded.config)
     # the recorded options, less those chosen for the machine the run started on
     fresh = {f.name: f.default for f, option in options() if option.per_machine}

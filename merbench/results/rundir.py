@@ -47,7 +47,7 @@ from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
 from merbench.results.out_folders import entry_in_the_way, refuse_out_place
 from merbench.results.run_differences import differences_said
-from merbench.results.safe_files import entry_kind, refuse_borrowed
+from merbench.results.safe_files import UnsafeFile, entry_kind, refuse_borrowed
 from merbench.results.user_files import UnreadableFile, read_written_json
 
 try:
@@ -78,6 +78,13 @@ class RunFileUnreadable(MerbenchError):
                          "restore it from a copy of the run")
         self.run_file = run_file
         self.problem = problem
+
+
+def anew(folder: Path, command: str = "the same command") -> str:
+    """The second fix for a run folder whose ``run.json`` no command can go on from: every
+    command that meets it (``run --out``, a sweep, ``run --resume``) says it alike, where
+    resume sent the user to "another --out" (pass 84z, Z8)."""
+    return f"remove {folder} and run {command} again, which trains it anew"
 
 
 class DifferentRun(MerbenchError):
@@ -233,8 +240,13 @@ class RunDirectory:
         except RunFileUnreadable as exc:
             raise MerbenchError(f"{exc.run_file} is unreadable ({exc.problem}), so the run "
                                 "in it cannot go on; restore it from a copy of the run, or "
-                                f"remove {self.path} and run the same command again, which "
-                                "trains it anew") from None
+                                f"{anew(self.path)}") from None
+        except UnsafeFile:  # a folder, a fifo: "give a regular file" no command took
+            run_file = self.path / RUN_FILE
+            raise MerbenchError(f"{run_file} is {entry_kind(run_file)}, which merbench never "
+                                "writes; remove it and "
+                                f"restore {RUN_FILE} from a copy of the run, or "
+                                f"{anew(self.path)}") from None
 
     def open(self, identity: dict[str, Any], config: dict[str, Any],
              n_folds: int | None = None) -> None:

@@ -194,12 +194,14 @@ def read_user_json_object(path: Path, what: str) -> dict[str, Any]:
     """The JSON object in ``path``; any other JSON value (a list, null) said as what it is."""
     value = read_user_json(path, what)
     if not isinstance(value, dict):
-        raise _refuse(Path(path), what, f"holds {_json_kind(value)}, not a JSON object",
+        raise _refuse(Path(path), what, f"holds {json_kind(value)}, not a JSON object",
                       "give the file merbench wrote")
     return value
 
 
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in words ("a list", "null"), for a reader that wants an
+    object and says what it found instead."""
     if value is None:
         return "null"
     return {list: "a list", str: "a string", bool: "true or false", int: "a number",

@@ -8,11 +8,17 @@ called "complete" a run whose ``spot-run.json`` had lost its ``spotter.version``
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
-from merbench.results.user_files import UnreadableFile, read_written_json
+from merbench.results.user_files import (
+    UnreadableFile,
+    json_kind,
+    read_user_json_object,
+    read_written_json,
+)
 from merbench.spotting.record import (
     SPOTTING_FILE,
     SPOTTING_RUN_FILE,
@@ -46,7 +52,10 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
     except (OSError, UnicodeDecodeError, ValueError, MerbenchError) as exc:
         return (f"{SPOTTING_RUN_FILE} cannot be read{_why(exc)}; publish the folder as "
                 "merbench spot wrote it")
-    if not isinstance(started, dict) or to_json(
+    if not isinstance(started, dict):  # said as status and migrate say it, never "edited"
+        return (f"{SPOTTING_RUN_FILE} cannot be read (it holds {json_kind(started)}, not a JSON "
+                "object); publish the folder as merbench spot wrote it")
+    if to_json(
             {k: v for k, v in started.items() if k != "training_data"}) != identity_of(results):
         return (f"{SPOTTING_RUN_FILE} is not the run {SPOTTING_FILE} records (its dataset, "
                 "spotter, settings or scoring rules differ): one of the two was edited")
@@ -68,6 +77,25 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
             return (f"{name} was spotted by another run than {SPOTTING_RUN_FILE} records: one "
                     "of the two was edited")
     return None
+
+
+def read_spot_run(folder: Path) -> dict[str, Any]:
+    """The run's ``spot-run.json`` as a record naming its spotter, dataset and settings, or
+    one line naming the file: ``status`` and ``migrate`` read it here alike, where migrate
+    read none and called a run whose record was ``[]`` or ``{}`` current (pass 84z, Z7)."""
+    path = folder / SPOTTING_RUN_FILE
+    try:
+        started = read_user_json_object(path, "spotting run's record")
+    except UnreadableFile as exc:
+        raise MerbenchError(f"{path} cannot be read ({exc.because}); is the folder a merbench "
+                            "spotting run?") from None
+    spotter, dataset = started.get("spotter"), started.get("dataset")
+    if not (isinstance(spotter, dict) and isinstance(spotter.get("name"), str)
+            and isinstance(dataset, dict) and isinstance(dataset.get("name"), str)
+            and isinstance(started.get("variants"), list)):
+        raise MerbenchError(f"{path} does not name its spotter, dataset and settings; is the "
+                            "folder a merbench spotting run?")
+    return started
 
 
 def _why(exc: Exception) -> str:

@@ -35,12 +35,11 @@ from merbench.results.safe_files import (
     writer_of,
 )
 from merbench.results.signing_keys import load_signing_key
-from merbench.results.user_files import UnreadableFile, read_user_json_object
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.spotting.str_record import STR_FILE
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, read_str_seeds
 from merbench.spotting.videos_entry import videos_line
-from merbench.spotting_kind.agrees import SPOT_RUN_MISSING
+from merbench.spotting_kind.agrees import SPOT_RUN_MISSING, read_spot_run
 from merbench.spotting_kind.audit import SubjectAudit, audit_spotting, spotting_record
 from merbench.spotting_kind.check import (
     audited_spotting,
@@ -125,17 +124,9 @@ class SpottingRunKind:
             return f"{folder}: " + state_line(exc, writer_of(exc.found.split(" ")[0]))
         if _record_missing(folder):
             return f"{folder}: {SPOT_RUN_MISSING} ('merbench validate' refuses it)"
-        try:  # a list or null where the record is: said in words, not Python's
-            started = read_user_json_object(folder / SPOTTING_RUN_FILE, "spotting run's record")
-            what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "
-                    f"{counted(len(started['variants']), 'setting')}")
-        except UnreadableFile as exc:
-            raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} cannot be read ({exc.because}); "
-                                "is the folder a merbench spotting run?") from None
-        except (KeyError, TypeError):
-            raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} does not name its spotter, "
-                                "dataset and settings; is the folder a merbench spotting "
-                                "run?") from None
+        started = read_spot_run(folder)  # a list or null said in words, as migrate says it
+        what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "
+                f"{counted(len(started['variants']), 'setting')}")
         if videos_said is not None:  # a finished run's videos are put back, never spotted anew
             return (f"{folder}: {what}: written, but {videos_said} ('merbench validate' refuses "
                     "it)" if os.path.lexists(folder / SPOTTING_FILE) else

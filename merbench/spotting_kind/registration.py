@@ -12,6 +12,7 @@ from merbench.leaderboard.kind_tables import needing_no_definitions, register_se
 from merbench.results.kind_registry import KindFiles, register_files
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE
+from merbench.spotting_kind.agrees import read_spot_run
 from merbench.spotting_kind.kind import STR_SEEDS_SUMMARY_KIND, SpottingRunKind
 from merbench.spotting_kind.migration import LAYOUTS, check_spotting_layout
 from merbench.spotting_kind.section import SpottingSection
@@ -21,6 +22,7 @@ from merbench.spotting_kind.section import SpottingSection
 register_files(KindFiles(
     "spotting", markers=(SPOTTING_FILE, STR_SEEDS_FILE), summaries=(STR_SEEDS_FILE,),
     migrations=dict.fromkeys(LAYOUTS, check_spotting_layout),
-    json_files=(SPOTTING_RUN_FILE,)))
+    json_files=(SPOTTING_RUN_FILE,),
+    layouts={SPOTTING_RUN_FILE: lambda path: read_spot_run(path.parent)}))
 register_kinds(SpottingRunKind(), STR_SEEDS_SUMMARY_KIND)
 register_section(needing_no_definitions(SpottingSection()))

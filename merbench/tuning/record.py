@@ -181,6 +181,16 @@ def read_search_record(folder: Path) -> tuple[dict[str, Any], str]:
     return spec, str(mode)
 
 
+def check_search_record(path: Path) -> None:
+    """``migrate``'s check of a tuning's ``tuning.json`` (``path``), in validate's words:
+    migrate read it as JSON only, and called a tuning whose record was ``[]`` or
+    ``{"schema_version": 99}`` current (pass 84z, Z7)."""
+    try:
+        read_search_record(path.parent)
+    except UnreadableFile as exc:
+        raise MerbenchError(f"{path} is not the record of a search ({exc.because})") from None
+
+
 #: tuning.json's count of a nested search's outer folds, known when it starts: ``status``
 #: gives "of at most N" from it, where counting the outer folds' folders made so far gave 5
 #: for a search of 15 runs until every outer fold had begun

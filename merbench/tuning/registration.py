@@ -11,7 +11,7 @@ from merbench.leaderboard.kind_tables import needing_no_definitions, register_se
 from merbench.results.kind_registry import KindFiles, register_files
 from merbench.tuning.kind import TUNING_SEEDS_SUMMARY_KIND, TuningKind
 from merbench.tuning.migration import upgrade_tuning
-from merbench.tuning.record import TUNE_FILE, TUNING_SPEC_FILE
+from merbench.tuning.record import TUNE_FILE, TUNING_SPEC_FILE, check_search_record
 from merbench.tuning.section import TuningSection
 from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, read_tune_seeds
 
@@ -20,6 +20,7 @@ register_files(KindFiles(
     summaries=(TUNE_SEEDS_FILE,), whole=(TUNE_FILE, TUNING_SPEC_FILE),
     under_way=(TUNING_SPEC_FILE, TUNE_FILE), migrations={TUNE_FILE: upgrade_tuning},
     json_files=(TUNING_SPEC_FILE, TUNE_SEEDS_FILE),
-    layouts={TUNE_SEEDS_FILE: read_tune_seeds}))
+    layouts={TUNE_SEEDS_FILE: read_tune_seeds,
+             TUNING_SPEC_FILE: check_search_record}))
 register_kinds(TuningKind(), TUNING_SEEDS_SUMMARY_KIND)
 register_section(needing_no_definitions(TuningSection()))
