@@ -244,10 +244,10 @@ def test_a_ctrl_c_while_the_line_is_read_is_one_line_and_status_130(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from merbench import cli
 
-    def cut() -> None:
+    def cut(argv: object) -> None:  # Ctrl-C while the command line is parsed
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "build_parser", cut)
+    monkeypatch.setattr(cli, "parse_command_line", cut)
     assert cli.main(["list"]) == 130
     assert capsys.readouterr().err == "merbench: interrupted while starting — nothing was done\n"
 

@@ -172,12 +172,17 @@ def first_copy(folds_dir: Path, recorded: int, this_run: str | None) -> tuple[in
     return None
 
 
-def written_folder(not_files: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+def written_folder(not_files: tuple[str, ...], audited: bool = False
+                   ) -> tuple[str | None, tuple[str, ...]]:
     """What status says of a written run's first entry under ``folds/`` that is no file (a
-    folder ``fold-007.npz``), with validate's refusal, and the other entries: it was
-    "stopped ... to go on" while validate and show refused the result (pass 84x X6)."""
+    folder ``fold-007.npz``), or in a predictions table's place, with validate's refusal,
+    and the other entries: it was "stopped ... to go on" while validate and show refused
+    the result (pass 84x X6, 84z Z11). An ``audited`` run's table is left to the line that
+    says its audits hold the table as it was, which the same command would not write back
+    (pass 84r, R3)."""
+    said_here = (f"{FOLDS}/",) if audited else (f"{FOLDS}/", *(f"{n} " for n in _TABLES))
     for found in not_files:
-        if found.startswith((f"{FOLDS}/", *(f"{name} " for name in _TABLES))):
+        if found.startswith(said_here):
             said = never_read(found, writer_of(found.split(" ")[0]))
             return (f"{said} ('merbench validate' refuses it)",
                     tuple(other for other in not_files if other != found))
