@@ -35,25 +35,35 @@ def too_close_to_zero(positive: bool) -> str:
     return f"too close to 0 to be told from it (it reads as 0); {fix}"
 
 
-class WrittenNearZero(float):
+class _Written(float):
+    """A float that keeps the text it was written as (:attr:`written`), for a check or a
+    refusal that must quote or read that text rather than the float."""
+
+    written: str
+
+    def __new__(cls, written: str) -> _Written:
+        number = super().__new__(cls, float(written))
+        number.written = cls._kept(written)
+        return number
+
+    @staticmethod
+    def _kept(written: str) -> str:
+        return written
+
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+        """What a copy or a pickle (a run's spec deep-copied, sent to Ray) builds it from:
+        its text, not the float, which ``__new__`` would take for text (a deep copy of a
+        plan's ``seed = 9007199254740993.5`` ended in a traceback: pass 84s, S2)."""
+        return (self.written,)
+
+
+class WrittenNearZero(_Written):
     """A TOML number that reads as 0 but was written as another (``1e-400``): 0 to any use,
     with its text kept (:attr:`written`) for the check of the option it is given to
     (:func:`merbench.runner.spec.typed_value`), which knows whether 0 is a value it takes."""
 
-    written: str
 
-    def __new__(cls, written: str) -> WrittenNearZero:
-        number = super().__new__(cls, float(written))
-        number.written = written
-        return number
-
-    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
-        """What a copy or a pickle (a run's spec deep-copied, sent to Ray) builds it from:
-        its text, not the float, which ``__new__`` would take for text."""
-        return (self.written,)
-
-
-class WrittenBeyondExact(float):
+class WrittenBeyondExact(_Written):
     """A number written with a point or an exponent whose float is a whole number that
     the text is not (``seeds = [9007199254740993.0]``, whose float is 9007199254740992;
     ``3.0000000000000001``, whose float is 3): the float to any use, with its text kept
@@ -62,35 +72,16 @@ class WrittenBeyondExact(float):
     command line reads ``--seed 9007199254740993.0``: a plan's seed was silently trained as
     another one (pass 84r, R7)."""
 
-    written: str
-
-    def __new__(cls, written: str) -> WrittenBeyondExact:
-        number = super().__new__(cls, float(written))
-        number.written = written.replace("_", "")
-        return number
-
-    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
-        """Its text, as :meth:`WrittenNearZero.__getnewargs__` (a deep copy of a plan's
-        ``seed = 9007199254740993.5`` ended in a traceback: pass 84s, S2)."""
-        return (self.written,)
+    @staticmethod
+    def _kept(written: str) -> str:
+        return written.replace("_", "")
 
 
-class WrittenBeyondRange(float):
+class WrittenBeyondRange(_Written):
     """A number written too large for a float (``1e400``): infinite to any use, with its
     text kept (:attr:`written`) for the refusal to quote; a benchmark definition's
     ``"n_samples": 1e400`` was refused as "the number inf", a value the file does not hold
     (pass 84v, V12)."""
-
-    written: str
-
-    def __new__(cls, written: str) -> WrittenBeyondRange:
-        number = super().__new__(cls, float(written))
-        number.written = written
-        return number
-
-    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
-        """Its text, as :meth:`WrittenNearZero.__getnewargs__`."""
-        return (self.written,)
 
 
 def finite_or_written(text: str) -> float:
