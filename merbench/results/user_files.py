@@ -76,7 +76,9 @@ class UnreadableFile(MerbenchError):
         return f"it {self.reason}"
 
 
-def _refuse(path: Path, what: str, reason: str, fix: str) -> UnreadableFile:
+def refused_file(path: Path, what: str, reason: str, fix: str) -> UnreadableFile:
+    """The refusal of a file a user handed over: ``PATH (WHAT) REASON; FIX`` (the bounded
+    readers' one wording, .npz archives' too), ``reason`` kept for a caller's own words."""
     return UnreadableFile(f"{path} ({what}) {reason}; {fix}", reason)
 
 
@@ -100,14 +102,14 @@ def check_user_file(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> int
         raise UnreadableFile(f"no {what} at {path}; give the path of an existing file",
                              "does not exist") from None
     except OSError as exc:
-        raise _refuse(path, what, f"cannot be read ({exc.strerror or 'no access'})",
+        raise refused_file(path, what, f"cannot be read ({exc.strerror or 'no access'})",
                       "give a file you can read") from None
     if not stat.S_ISREG(status.st_mode):
         found = _kind(status.st_mode)
         raise UnsafeFile(f"{path} is {found}, not a regular file; give a regular file as the "
                          f"{what}")
     if status.st_size > limit:
-        raise _refuse(path, what, f"is {status.st_size:,} bytes, more than the "
+        raise refused_file(path, what, f"is {status.st_size:,} bytes, more than the "
                       f"{limit:,} any {what} needs", "give the right file")
     return status.st_size
 
@@ -121,7 +123,7 @@ def opened_user_file(path: Path, what: str,
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        raise _refuse(Path(path), what, f"cannot be read ({exc.strerror or 'no access'})",
+        raise refused_file(Path(path), what, f"cannot be read ({exc.strerror or 'no access'})",
                       "give a file you can read") from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):  # swapped for a fifo since the stat
@@ -138,10 +140,10 @@ def read_user_bytes(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> byt
         try:
             data = reader.read(limit + 1)
         except OSError as exc:
-            raise _refuse(Path(path), what, f"cannot be read ({exc.strerror or 'I/O error'})",
+            raise refused_file(Path(path), what, f"cannot be read ({exc.strerror or 'I/O error'})",
                           "copy it again") from None
     if len(data) > limit:  # it grew since its size was read
-        raise _refuse(Path(path), what, f"is more than the {limit:,} bytes any {what} needs",
+        raise refused_file(Path(path), what, f"is more than the {limit:,} bytes any {what} needs",
                       "give the right file")
     return data
 
@@ -152,12 +154,12 @@ def decode_text(data: bytes, path: Path, what: str) -> str:
         data = data[len(_UTF8_BOM):]
     for mark, encoding in _BOMS:
         if data.startswith(mark):
-            raise _refuse(path, what, f"is {encoding} text, not UTF-8 (it starts with a "
+            raise refused_file(path, what, f"is {encoding} text, not UTF-8 (it starts with a "
                           "byte-order mark)", "save it as UTF-8")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _refuse(path, what, f"is not UTF-8 text (byte {exc.start:,} cannot be read: "
+        raise refused_file(path, what, f"is not UTF-8 text (byte {exc.start:,} cannot be read: "
                       "Latin-1 or Windows-1252, perhaps)", "save it as UTF-8") from None
 
 
@@ -186,7 +188,7 @@ def read_user_json(path: Path, what: str, limit: int = MAX_TEXT_BYTES) -> Any:
     try:
         return loads(text)
     except json.JSONDecodeError as exc:
-        raise _refuse(Path(path), what, f"is not JSON ({unreadable(exc)})",
+        raise refused_file(Path(path), what, f"is not JSON ({unreadable(exc)})",
                       "give the file merbench wrote") from None
 
 
@@ -194,7 +196,7 @@ def read_user_json_object(path: Path, what: str) -> dict[str, Any]:
     """The JSON object in ``path``; any other JSON value (a list, null) said as what it is."""
     value = read_user_json(path, what)
     if not isinstance(value, dict):
-        raise _refuse(Path(path), what, f"holds {json_kind(value)}, not a JSON object",
+        raise refused_file(Path(path), what, f"holds {json_kind(value)}, not a JSON object",
                       "give the file merbench wrote")
     return value
 
@@ -221,18 +223,18 @@ def parse_user_csv(data: bytes, path: Path, what: str, **options: Any) -> pd.Dat
 
     text = decode_text(data, Path(path), what)
     if not text.strip():
-        raise _refuse(Path(path), what, "is empty", "give the file itself")
+        raise refused_file(Path(path), what, "is empty", "give the file itself")
     found = long_integer(text)
     if found is not None:  # read as text by pandas, it stopped a reader's int() in Python's words
         where = _csv_place(text, found.start(), options.get("header", "infer") is not None)
-        raise _refuse(Path(path), what, f"holds a number of {len(found.group().lstrip('-')):,} "
-                      f"digits in {where}, which no {what} does", "give the file as it was "
-                      "written")
+        digits = len(found.group().lstrip("-"))
+        raise refused_file(Path(path), what, f"holds a number of {digits:,} digits in {where}, "
+                           f"which no {what} does", "give the file as it was written")
     try:
         return pd.read_csv(io.StringIO(text), **options)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         said, fix = csv_fault(text, str(exc), options.get("header", "infer") is not None)
-        raise _refuse(Path(path), what, said, fix) from None
+        raise refused_file(Path(path), what, said, fix) from None
 
 
 def column_problem(found: Any, wanted: list[str]) -> str | None:
@@ -266,7 +268,7 @@ def read_user_workbook(path: Path, what: str, engine: str) -> dict[str, pd.DataF
 
     data = read_user_bytes(path, what, MAX_TEXT_BYTES)
     if engine == "openpyxl" and (reach := too_far(data)):  # built whole: a huge sheet, refused
-        raise _refuse(Path(path), what, reach, "replace it with the official file")
+        raise refused_file(Path(path), what, reach, "replace it with the official file")
     try:
         sheets: dict[str, pd.DataFrame] = pd.read_excel(io.BytesIO(data), sheet_name=None,
                                                          header=None, dtype=str, engine=engine)
@@ -274,7 +276,7 @@ def read_user_workbook(path: Path, what: str, engine: str) -> dict[str, pd.DataF
         raise
     except Exception:
         kind = "an .xls workbook" if engine == "calamine" else "an .xlsx workbook"
-        raise _refuse(Path(path), what, f"cannot be read as {kind} (damaged, or another "
+        raise refused_file(Path(path), what, f"cannot be read as {kind} (damaged, or another "
                       "kind of file)", "replace it with the official file") from None
     return sheets
 
@@ -327,7 +329,7 @@ def decode_user_image(data: bytes, path: Path, what: str,
 
     size = image_size(data)
     if size is not None and size[0] * size[1] > MAX_IMAGE_PIXELS:
-        raise _refuse(Path(path), what, f"declares {size[0]:,}x{size[1]:,} pixels, more than "
+        raise refused_file(Path(path), what, f"declares {size[0]:,}x{size[1]:,} pixels, more than "
                       f"the {MAX_IMAGE_PIXELS:,} any frame holds (a decompression bomb, or "
                       "no frame of a database)", "replace it with the database's own file")
     try:
@@ -339,7 +341,7 @@ def decode_user_image(data: bytes, path: Path, what: str,
     except cv2.error:
         image = None
     if image is None:
-        raise _refuse(Path(path), what, "cannot be decoded as an image (damaged, too large "
+        raise refused_file(Path(path), what, "cannot be decoded as an image (damaged, too large "
                       "or not an image)", "restore the file from the database")
     return np.asarray(image)
 

@@ -20,16 +20,12 @@ from typing import IO, Any
 
 import numpy as np
 
-from merbench.results.user_files import MAX_BINARY_BYTES, UnreadableFile, read_user_bytes
+from merbench.results.user_files import MAX_BINARY_BYTES, read_user_bytes, refused_file
 
 #: how many archives' arrays are remembered, and the largest remembered (a fold file is
 #: a few kB; a saved features file may be hundreds of MB, and is parsed each time)
 MEMO_ENTRIES = 512
 MEMO_BYTES = 1 << 20
-
-
-def _refuse(path: Path, what: str, reason: str, fix: str) -> UnreadableFile:
-    return UnreadableFile(f"{path} ({what}) {reason}; {fix}", reason)
 
 
 def read_user_npz(path: Path, what: str) -> dict[str, Any]:
@@ -45,15 +41,15 @@ def read_user_npz(path: Path, what: str) -> dict[str, Any]:
         return {name: value.copy() if isinstance(value, np.ndarray) else value
                 for name, value in parsed.items()}
     except _TooLarge as large:
-        raise _refuse(path, what, f"declares arrays of {large.declared:,} bytes, more than "
+        raise refused_file(path, what, f"declares arrays of {large.declared:,} bytes, more than "
                       f"the {MAX_BINARY_BYTES:,} any {what} holds",
                       "give the file merbench wrote") from None
     except MemoryError:
-        raise _refuse(path, what, "holds arrays larger than this machine's memory",
+        raise refused_file(path, what, "holds arrays larger than this machine's memory",
                       "give the file merbench wrote, on a machine that holds it") from None
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, TypeError,
             OverflowError):
-        raise _refuse(path, what, "is not an .npz archive of plain arrays (damaged, cut "
+        raise refused_file(path, what, "is not an .npz archive of plain arrays (damaged, cut "
                       "short, holding Python objects or another kind of file)",
                       "give the file merbench wrote") from None
 
