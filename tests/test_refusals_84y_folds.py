@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import TINY_RUN, one_line, run_cli
+from test_refusals_84w_folds import unfinished
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +26,6 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
     code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", out)
     assert code == 0, err
     return out
-
-
-def stopped(finished: Path, folder: Path) -> Path:
-    """A copy of ``finished`` without its results: a run stopped after its last fold."""
-    shutil.copytree(finished, folder)
-    (folder / "results.json").unlink()
-    (folder / "predictions.csv").unlink()
-    return folder
 
 
 def test_a_finished_runs_folds_file_has_one_fix_from_all(finished: Path, tmp_path: Path,
@@ -54,7 +47,7 @@ def test_a_finished_runs_folds_file_has_one_fix_from_all(finished: Path, tmp_pat
 
 def test_a_copy_and_a_fold_beyond_are_named_in_one_order(finished: Path, tmp_path: Path,
                                                          cli: Any) -> None:
-    run = stopped(finished, tmp_path / "run")
+    run = unfinished(finished, tmp_path / "run")
     (run / "folds" / "fold-001.npz").rename(run / "folds" / "fold-009.npz")
     shutil.copyfile(run / "folds" / "fold-000.npz", run / "folds" / "fold-001.npz")
     line = ("folds/fold-001.npz holds fold 0's samples, not fold 1's (a copy or a renamed "
@@ -70,7 +63,7 @@ def test_a_copy_and_a_fold_beyond_are_named_in_one_order(finished: Path, tmp_pat
 def test_validate_says_the_unfinished_runs_line_of_its_folds_link(finished: Path,
                                                                   tmp_path: Path,
                                                                   cli: Any) -> None:
-    run = stopped(finished, tmp_path / "run")
+    run = unfinished(finished, tmp_path / "run")
     (run / "folds").rename(tmp_path / "elsewhere")
     (run / "folds").symlink_to(tmp_path / "elsewhere")
     line = (f"folds is a symbolic link (to {tmp_path / 'elsewhere'}), not the run's folder "
