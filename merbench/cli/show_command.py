@@ -18,7 +18,13 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
-from merbench.kinds import finished_text, kind_of, refuse_stray_files, started_kind
+from merbench.kinds import (
+    finished_text,
+    kind_of,
+    refuse_stray_files,
+    started_kind,
+    summary_gone,
+)
 from merbench.leaderboard.result_walk import held_results, walk_results
 from merbench.results.folder_walk import link_reason
 
@@ -43,6 +49,8 @@ def _held(path: Path) -> str | None:
         return f"{path} is no result but holds one; show it: merbench show {inside[0]}"
     if not inside:
         return None
+    if (gone := summary_gone(path, inside)) is not None:
+        return f"{path} {gone}"
     return f"{held_results(path, inside)}; show one of them: merbench show {inside[0]}"
 
 
