@@ -80,10 +80,33 @@ def test_a_run_json_that_is_no_file_is_refused_with_a_fix_the_command_takes(
     folder.mkdir()
     (folder / "run.json").mkdir() if entry == "folder" else os.mkfifo(folder / "run.json")
     line = refusal_line(*cli("run", *TINY_RUN, "--out", folder))
-    assert line == (f"merbench: error: {folder / 'run.json'} is a {entry}, which merbench "
-                    "never writes; remove it and restore run.json from a copy of the run, or "
-                    f"remove {folder} and run the same command again, which trains it "
-                    "anew"), line
+    assert line == (f"merbench: error: {folder / 'run.json'} is unreadable (a {entry} stands "
+                    "in its place), so the run in it cannot go on; restore it from a copy of "
+                    f"the run, or remove {folder} and run the same command again, which "
+                    "trains it anew"), line
+    # status and resume say the same, not "give a regular file" (Z8, left partly fixed)
+    said = f"{folder / 'run.json'} is unreadable (a {entry} stands in its place)"
+    status = refusal_line(*cli("status", folder))
+    assert status == f"merbench: error: {said}; it records what ran, so restore it from a " \
+        "copy of the run", status
+    resumed = refusal_line(*cli("run", "--resume", folder))
+    assert f"run.json is unreadable (a {entry} stands in its place), so nothing says what " \
+        "to resume; restore it from a copy of the run" in resumed, resumed
+
+
+def test_a_finished_run_s_run_json_that_is_a_folder_has_one_fix(
+        cli, examples: dict[str, Path], tmp_path: Path) -> None:
+    """Z8's neighbour: validate and show told to remove a finished run's run.json folder
+    for "the same command" to write it again, which no command does of a finished run;
+    status said "give a regular file". All three say to restore it from a copy now."""
+    folder = Path(shutil.copytree(examples["emotion run"], tmp_path / "r"))
+    (folder / "run.json").unlink()
+    (folder / "run.json").mkdir()
+    fix = "from a copy of the run"
+    for command in ("status", "validate", "show"):
+        code, _, err = cli(command, folder)
+        line = err.splitlines()[0]  # validate ends with its count of rejected results
+        assert code != 0 and fix in line and "the same command writes" not in line, line
 
 
 def test_resume_of_an_unreadable_run_json_says_run_s_second_fix(cli, tmp_path: Path) -> None:

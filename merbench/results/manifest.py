@@ -24,9 +24,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from merbench.results.result_files import RUN_FILE
 from merbench.results.safe_files import read_regular_bytes
 
-RUN_FILE, PREDICTIONS_FILE = "run.json", "predictions.csv"
+PREDICTIONS_FILE = "predictions.csv"
 
 
 def identity_sha256(identity: Mapping[str, Any]) -> str:

@@ -20,6 +20,8 @@ RESULTS_FILE = "results.json"
 SEEDS_FILE = "seeds.json"
 #: the audits of a run, beside its files (read with its signatures: results.audit_file)
 AUDIT_FILE = "audit.json"
+#: what a run records of itself as it starts (its identity, configuration and fold count)
+RUN_FILE = "run.json"
 #: marks a folder ``leaderboard build`` wrote (and may replace on the next build): its copies
 #: of results are publications, never migrated or walked as results
 SITE_MARKER = ".merbench-site"

@@ -46,6 +46,7 @@ from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
 from merbench.results.out_folders import entry_in_the_way, refuse_out_place
+from merbench.results.result_files import RUN_FILE
 from merbench.results.run_differences import differences_said
 from merbench.results.safe_files import UnsafeFile, entry_kind, refuse_borrowed
 from merbench.results.user_files import UnreadableFile, read_written_json
@@ -57,7 +58,6 @@ except ImportError:  # not POSIX (Windows): runs go unlocked
 else:
     HAS_FLOCK = True
 
-RUN_FILE = "run.json"
 FOLDS_DIR = FOLDS
 PARTIAL_DIR = "partial"
 LOCK_ATTEMPTS, LOCK_WAIT_S = 10, 0.1  # a second in all before a held directory is refused
@@ -216,6 +216,9 @@ class RunDirectory:
             ) from None
         except UnreadableFile as exc:
             raise RunFileUnreadable(run_file, exc.because) from None
+        except UnsafeFile:  # a folder, a fifo: "give a regular file" was no fix (pass 84z, Z8)
+            raise RunFileUnreadable(run_file, f"{entry_kind(run_file)} stands in its "
+                                    "place") from None
         except (OSError, json.JSONDecodeError) as exc:
             raise RunFileUnreadable(run_file, unreadable(exc)) from None
         if not isinstance(data, dict):
@@ -240,12 +243,6 @@ class RunDirectory:
         except RunFileUnreadable as exc:
             raise MerbenchError(f"{exc.run_file} is unreadable ({exc.problem}), so the run "
                                 "in it cannot go on; restore it from a copy of the run, or "
-                                f"{anew(self.path)}") from None
-        except UnsafeFile:  # a folder, a fifo: "give a regular file" no command took
-            run_file = self.path / RUN_FILE
-            raise MerbenchError(f"{run_file} is {entry_kind(run_file)}, which merbench never "
-                                "writes; remove it and "
-                                f"restore {RUN_FILE} from a copy of the run, or "
                                 f"{anew(self.path)}") from None
 
     def open(self, identity: dict[str, Any], config: dict[str, Any],

@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import entry_words, mode_kind
-from merbench.results.result_files import AUDIT_FILE
+from merbench.results.result_files import AUDIT_FILE, RUN_FILE
 
 
 class UnsafeFile(MerbenchError):
@@ -50,7 +50,8 @@ def writer_of(name: str) -> str:
     """Who writes the run's file ``name`` again once what stands in its place (a folder, a
     fifo) is removed: said alike by ``status`` and ``validate``, so the two give one fix."""
     return ("'merbench audit' writes it" if name == AUDIT_FILE else
-            "the same command writes what it should hold again")
+            "restore the file from a copy of the run, as it records what ran"
+            if name == RUN_FILE else "the same command writes what it should hold again")
 
 
 def never_read(found: str, writer: str) -> str:
