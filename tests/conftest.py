@@ -288,6 +288,31 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return found
 
 
+def _tree_state(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its size and modification time, in nanoseconds."""
+    return {str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture(scope="session")
+def tiny_finished_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """``run *TINY_RUN --threads 1`` (two folds) trained once a session and shared by the
+    refusal tests that copy it to damage it, where eleven modules each trained their own;
+    alone in its folder, so ``--results`` of its parent finds it only. No test may change
+    it: the session ends in an error naming the files one changed or added."""
+    def build(out: Path) -> None:
+        code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", out / "run")
+        assert code == 0, err
+
+    run = built_once(tmp_path_factory, "tiny-finished-run", build) / "run"
+    before = _tree_state(run.parent)
+    yield run
+    after = _tree_state(run.parent)
+    changed = sorted(name for name in before.keys() | after.keys()
+                     if before.get(name) != after.get(name))
+    assert not changed, f"a test changed the shared tiny run (copy it first): {changed}"
+
+
 @pytest.fixture(scope="session")
 def committed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of every committed result (``leaderboards/results``) with the benchmark

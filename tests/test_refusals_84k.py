@@ -12,16 +12,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TINY_RUN, run_cli
+from conftest import TINY_RUN
 
 
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished tiny run of ststnet, two folds, copied by the tests that change it."""
-    out = tmp_path_factory.mktemp("k84") / "r"
-    code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", out)
-    assert code == 0, err
-    return out
+@pytest.fixture
+def finished(tiny_finished_run: Path) -> Path:
+    """The session's finished tiny run (conftest): never changed; copy what you edit."""
+    return tiny_finished_run
 
 
 def _copy(finished: Path, tmp_path: Path, name: str = "r") -> Path:

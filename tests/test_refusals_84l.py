@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import TINY_RUN, run_cli
 
 CASME2 = ("run", "--dataset", "casme2", "--epochs", "1", "--model", "ststnet", "--feature",
           "tvl1-uvos")
@@ -39,13 +38,10 @@ def test_a_fifo_as_the_data_folder_is_said_to_be_one(cli, tmp_path: Path,
 VIDEO = ("-d", "synthetic-long", "--video", "synthetic-long/sub01/v1", "--quiet")
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished run of a few seconds, whose recipe predict trains."""
-    out = tmp_path_factory.mktemp("n12") / "run"
-    code, _, err = run_cli("run", *TINY_RUN, "--out", out)
-    assert code == 0, err
-    return out
+@pytest.fixture
+def tiny_run(tiny_finished_run: Path) -> Path:
+    """The session's finished tiny run (conftest): never changed; copy what you edit."""
+    return tiny_finished_run
 
 
 def test_a_folder_where_predict_writes_its_weights_is_refused_first(

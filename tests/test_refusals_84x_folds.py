@@ -15,16 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import COMMITTED_RESULTS, TINY_RUN, run_cli
+from conftest import COMMITTED_RESULTS
 
 
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished run of two folds; never changed: copy what you edit."""
-    out = tmp_path_factory.mktemp("folds84x") / "run"
-    code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", out)
-    assert code == 0, err
-    return out
+@pytest.fixture
+def finished(tiny_finished_run: Path) -> Path:
+    """The session's finished tiny run (conftest): never changed; copy what you edit."""
+    return tiny_finished_run
 
 
 def test_an_au_runs_stray_fold_name_is_refused_by_validate_and_show(tmp_path: Path,

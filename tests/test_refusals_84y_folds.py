@@ -15,17 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TINY_RUN, one_line, run_cli
+from conftest import one_line
 from test_refusals_84w_folds import unfinished
 
 
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished run of two folds; never changed: copy what you edit."""
-    out = tmp_path_factory.mktemp("folds84y") / "run"
-    code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", out)
-    assert code == 0, err
-    return out
+@pytest.fixture
+def finished(tiny_finished_run: Path) -> Path:
+    """The session's finished tiny run (conftest): never changed; copy what you edit."""
+    return tiny_finished_run
 
 
 def test_a_finished_runs_folds_file_has_one_fix_from_all(finished: Path, tmp_path: Path,

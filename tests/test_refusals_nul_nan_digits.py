@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPOSITORY, TINY_RUN, run_cli
+from conftest import REPOSITORY
 
 DEFINITION = REPOSITORY / "merbench" / "leaderboard" / "definitions" / \
     "composite-3class-loso.json"
@@ -24,13 +24,10 @@ PYTHONS = ("Traceback", "Exceeds the limit", "int_max_str_digits", "ValueError",
            "embedded null byte", "/tmp/merbench-diff-")
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished tiny emotion run; copy it to change it."""
-    folder = tmp_path_factory.mktemp("pass84") / "run"
-    code, _, err = run_cli("run", *TINY_RUN, "--out", folder)
-    assert code == 0, err
-    return folder
+@pytest.fixture
+def run(tiny_finished_run: Path) -> Path:
+    """The session's finished tiny run (conftest): never changed; copy what you edit."""
+    return tiny_finished_run
 
 
 def _one_line(code: int, out: str, err: str) -> str:

@@ -15,16 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TINY_RUN, one_line, run_cli
+from conftest import one_line
 
 
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished run; never changed: copy what you edit."""
-    out = tmp_path_factory.mktemp("identity") / "run"
-    code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", out)
-    assert code == 0, err
-    return out
+@pytest.fixture
+def finished(tiny_finished_run: Path) -> Path:
+    """The session's finished tiny run (conftest): never changed; copy what you edit."""
+    return tiny_finished_run
 
 
 def edited(finished: Path, folder: Path, part: str, key: str, value: Any) -> Path:

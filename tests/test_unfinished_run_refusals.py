@@ -11,16 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TINY_RUN, one_line, run_cli
+from conftest import one_line
 
 
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished tiny run of ststnet, two folds, copied by the tests that stop it."""
-    out = tmp_path_factory.mktemp("unfinished") / "r"
-    code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", out)
-    assert code == 0, err
-    return out
+@pytest.fixture
+def finished(tiny_finished_run: Path) -> Path:
+    """The session's finished tiny run (conftest): never changed; copy what you edit."""
+    return tiny_finished_run
 
 
 @pytest.fixture

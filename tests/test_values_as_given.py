@@ -28,14 +28,10 @@ def _refusal(code: int, out: str, err: str) -> str:
     return lines[0]
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import run_cli
-
-    folder = tmp_path_factory.mktemp("as-given") / "r"
-    code, _, err = run_cli("run", *TINY_RUN, "--threads", "1", "--out", folder)
-    assert code == 0, err
-    return folder
+@pytest.fixture
+def tiny_run(tiny_finished_run: Path) -> Path:
+    """The session's finished tiny run (conftest): never changed; copy what you edit."""
+    return tiny_finished_run
 
 
 @pytest.fixture
