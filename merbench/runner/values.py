@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError
-from merbench.results.rundir import RunDirectory
+from merbench.results.rundir import RunDirectory, anew
 
 SHOWN = 3  # changed samples named in the error
 
@@ -53,5 +53,5 @@ def check_feature_values(run_dir: RunDirectory, digests: dict[str, str]) -> None
             f"{run_dir.path} was trained on other input values than the data gives now: "
             f"{len(changed)} of {len(digests)} samples changed ({shown}), so the data or the "
             "feature's code changed since it started; restore them to continue this run, or "
-            "start a new run with another --out")
+            f"{anew(run_dir.path)}")
     run_dir.record_feature_values(digests)
