@@ -29,3 +29,42 @@ def test_a_run_trained_on_other_values_says_the_same_command_trains_it_anew(
     assert line.endswith(f"restore them to continue this run, or remove {run} and run the "
                          "same command again, which trains it anew"), line
     assert "--out" not in line, line
+
+
+def _unfinished_with_link(source: Path, parent: Path, own: str, result_files: tuple[str, ...],
+                          elsewhere: Path) -> Path:
+    """A copy of the finished result ``source`` in ``parent``, its result files removed and
+    its own folder ``own`` moved to ``elsewhere`` and linked back."""
+    run = Path(shutil.copytree(source, parent / "r"))
+    for name in result_files:
+        (run / name).unlink(missing_ok=True)
+    shutil.move(run / own, elsewhere)
+    (run / own).symlink_to(elsewhere)
+    return run
+
+
+def test_a_folder_holding_an_unfinished_run_with_its_folds_linked_says_the_runs_line(
+        cli, tiny_finished_run: Path, examples: dict[str, Path], tmp_path: Path) -> None:
+    """validate and show of the folder holding it refused its ``folds`` as a link in a folder
+    of results ("copy the folder itself into the results folder"), and the build and list
+    alike, while status, and validate and show of the run, said to put the folder itself in
+    its place and go on: every command says the run's line now, for a spotting run's
+    ``videos`` too."""
+    cases = [(tiny_finished_run, "folds", ("results.json", "predictions.csv")),
+             (examples["spotting run"], "videos", ("spotting.json", "str.json"))]
+    for n, (source, own, result_files) in enumerate(cases):
+        parent = tmp_path / f"p{n}"
+        run = _unfinished_with_link(source, parent, own, result_files, tmp_path / f"moved{n}")
+        code, _, err = cli("status", run)
+        assert code == 0, err
+        _, status, _ = cli("status", run)
+        said = status.strip().removeprefix(f"{run}: ")
+        assert f"{own} is a symbolic link" in said, status
+        for command in ("validate", "show"):
+            code, _, err = cli(command, parent)
+            assert code != 0 and one_line(err).startswith(f"merbench: error: {run} is a"), err
+            assert said in one_line(err), (command, err)
+        code, _, err = cli("leaderboard", "build", "--results", parent, "--out",
+                           tmp_path / f"site{n}")
+        assert f"merbench: rejected: {run}: is a" in err and said in err, err
+        assert "copy the folder itself into the results folder" not in err, err

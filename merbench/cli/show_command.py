@@ -25,7 +25,7 @@ from merbench.kinds import (
     started_kind,
     summary_gone,
 )
-from merbench.leaderboard.result_walk import held_results, walk_results
+from merbench.leaderboard.result_walk import held_results, unfinished_with_link, walk_results
 from merbench.results.folder_walk import link_reason
 
 
@@ -41,6 +41,8 @@ def _held(path: Path) -> str | None:
     except MerbenchError:  # a system folder, never walked: said as before, holding none
         return None
     inside = tree.results
+    if not inside and tree.links and (run := unfinished_with_link(tree.links[0])):
+        return f"{tree.links[0].parent} {run}"  # its own folder linked: as validate says it
     if not inside and tree.links:  # said as validate says it, not "holds no result" (S8)
         more = f" (and {counted(len(tree.links) - 1, 'more link')})" if tree.links[1:] else ""
         return f"{path} holds no merbench result but {tree.links[0]}{more}, which " \

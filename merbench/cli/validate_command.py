@@ -31,8 +31,6 @@ from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import RESULTS_BELOW, not_there
 from merbench.results.out_folders import is_system_folder
 from merbench.results.result_files import not_finished
-from merbench.results.safe_files import RUN_FOLDER_FOLDERS
-from merbench.spotting.record import VIDEOS_FOLDER
 from merbench.verification.declared_defaults import DeclaredDefaults
 from merbench.verification.seed_folders import SeedRejected
 from merbench.verification.validate import ResultRejected, ValidatedRun
@@ -57,12 +55,12 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
             raise MerbenchError(f"{given} is a system folder, not a result folder or a folder "
                                 f"of results; {GIVE}")
         tree = walk_results(given)
-        if not tree.results and _own_links(given, tree.links):
-            said = unfinished(given)  # its folds linked in: the run's line, as status's (X8)
-            if said is not None:
-                raise MerbenchError(f"{given} {said}")
+        refused = unpublishable(tree)
+        if not tree.results and len(refused) == 1 and tree.links and \
+                refused[0].path == tree.links[0].parent:  # an unfinished run's own link
+            raise MerbenchError(f"{refused[0].path} {refused[0].reason}")  # as status says it
         found += tree.results
-        rejected += unpublishable(tree)
+        rejected += refused
         predicted = command_output_said(given)
         if not (tree.results or tree.links or rejected) and predicted:
             raise MerbenchError(f"{given} {predicted}")
@@ -73,16 +71,6 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
             raise MerbenchError(f"{given} holds no merbench result (no {' or '.join(markers())} "
                                 f"in it or up to {RESULTS_BELOW} levels below); {GIVE}")
     return found, rejected
-
-
-def _own_links(given: Path, links: list[Path]) -> bool:
-    """Whether every link the walk met is one of the run folder ``given``'s own folders (its
-    ``folds`` linked elsewhere, or a spotting run's ``videos``): the run's check names it,
-    with the run's fix, where the walk refused it as a link in a folder of results (pass 84x
-    X8, 84z Z5)."""
-    return bool(links) and all(
-        link.parent == given and link.name in (*RUN_FOLDER_FOLDERS, VIDEOS_FOLDER)
-        for link in links)
 
 
 def _checked(path: Path) -> Checked:

@@ -27,12 +27,18 @@ from merbench.kinds.contract import (
 from merbench.kinds.emotion import SEEDS_SUMMARY_KIND, EmotionRunKind
 from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import not_there
-from merbench.results.kind_registry import import_kind_homes, register_folder_refusal
+from merbench.results.kind_registry import (
+    import_kind_homes,
+    register_folder_refusal,
+    register_link_refusal,
+)
 from merbench.results.out_folders import SEED_RUN
 from merbench.results.result_files import marker_families, not_finished, result_markers
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
+from merbench.results.safe_files import RUN_FOLDER_FOLDERS
 from merbench.runner.task_run import task_run
+from merbench.spotting.record import VIDEOS_FOLDER
 
 #: the kinds not in homes of their own, each result's own beside its summary over seeds (one
 #: class, :class:`~merbench.kinds.over_seeds.SummaryOverSeeds`, serves the summaries)
@@ -181,6 +187,18 @@ def unfinished(path: Path) -> str | None:
         progress = None
     return not_finished(started.name, started.started_file, started.markers[0], path,
                         progress)
+
+
+def unfinished_with_own_link(link: Path) -> str | None:
+    """:func:`unfinished` of the run whose own folder ``link`` is (its ``folds``, or a
+    spotting run's ``videos``, linked elsewhere); None for any other link. Registered with
+    the walk for results, which refused it as a link in a folder of results."""
+    if link.name not in (*RUN_FOLDER_FOLDERS, VIDEOS_FOLDER):
+        return None
+    return unfinished(link.parent)
+
+
+register_link_refusal(unfinished_with_own_link)
 
 
 def stray_result_files(path: Path) -> str | None:

@@ -60,6 +60,8 @@ _registered: list[KindFiles] = []
 _homes_imported = False
 #: why a result's folder is refused whole, before any kind reads it (:func:`folder_refused`)
 _refusals: list[Callable[[Path], str | None]] = []
+#: why a link in a result's folder is that result's fault (:func:`link_refused`)
+_link_refusals: list[Callable[[Path], str | None]] = []
 
 
 def register_files(files: KindFiles) -> None:
@@ -96,11 +98,37 @@ def folder_refused(folder: Path) -> str | None:
                 None)
 
 
+def register_link_refusal(refusal: Callable[[Path], str | None]) -> None:
+    """Make ``refusal`` known to the walk for results: why a link the walk meets is the
+    fault of the result whose folder holds it (said after that folder's name), or None
+    where it is refused as a link in a folder of results. :mod:`merbench.kinds` registers
+    its rule for an unfinished run's own folder linked elsewhere (its ``folds``)."""
+    if refusal not in _link_refusals:
+        _link_refusals.append(refusal)
+
+
+def link_refused(link: Path) -> str | None:
+    """Why the folder holding ``link`` is refused for it (:func:`register_link_refusal`),
+    after the folder's name; or None."""
+    import_kind_homes()
+    return next((reason for refusal in _link_refusals if (reason := refusal(link)) is not None),
+                None)
+
+
 def registered_files() -> tuple[KindFiles, ...]:
     """Every kind's files its home registered, in :data:`HOMES`' order."""
     import_kind_homes()
     return tuple(_registered)
 
 
-__all__ = ["HOMES", "KindFiles", "folder_refused", "import_kind_homes", "register_files",
-           "register_folder_refusal", "registered_files"]
+__all__ = [
+    "HOMES",
+    "KindFiles",
+    "folder_refused",
+    "import_kind_homes",
+    "link_refused",
+    "register_files",
+    "register_folder_refusal",
+    "register_link_refusal",
+    "registered_files",
+]
