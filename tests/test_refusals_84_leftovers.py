@@ -68,3 +68,20 @@ def test_a_folder_holding_an_unfinished_run_with_its_folds_linked_says_the_runs_
                            tmp_path / f"site{n}")
         assert f"merbench: rejected: {run}: is a" in err and said in err, err
         assert "copy the folder itself into the results folder" not in err, err
+
+
+def test_a_finished_results_own_folder_linked_is_put_back_in_its_place(
+        cli, tiny_finished_run: Path, examples: dict[str, Path], tmp_path: Path) -> None:
+    """status, validate and show said "publish the folder itself" of a finished run's
+    ``folds`` (a spotting run's ``videos``) linked elsewhere, which says nothing of what to
+    do with the link: the fix is the unfinished run's, the folder put in its place."""
+    for n, (source, own) in enumerate([(tiny_finished_run, "folds"),
+                                       (examples["spotting run"], "videos")]):
+        run = Path(shutil.copytree(source, tmp_path / f"r{n}"))
+        shutil.move(run / own, tmp_path / f"moved{n}")
+        (run / own).symlink_to(tmp_path / f"moved{n}")
+        said = f"{own} is a symbolic link (to {tmp_path / f'moved{n}'}); put the folder " \
+               "itself in its place"
+        for command in ("status", "validate", "show"):
+            _, out, err = cli(command, run)
+            assert said in out + err, (command, out, err)

@@ -117,7 +117,7 @@ def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
     wanted = stat.S_ISDIR if folder else stat.S_ISREG
     shown = path.relative_to(base) if path.is_relative_to(base) else path
     if not wanted(mode):
-        fix = (("publish the folder itself" if os.path.isdir(path)
+        fix = (("put the folder itself in its place" if os.path.isdir(path)
                 else "remove it and put the folder itself in its place") if folder
                else OWN_COPY if stat.S_ISLNK(mode) and os.path.isfile(path)
                else f"remove it: {writer_of(path.name)}")
