@@ -135,7 +135,7 @@ def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
         say(f"merbench: error: {threads}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        if os.environ.get(CACHE_ENV) and args.command != "cache":
+        if os.environ.get(CACHE_ENV) is not None:  # one check for every command (AA13)
             _refuse_cache_in_result()
         with stop_like_ctrl_c(ends_process) as stops:  # SIGTERM, SIGHUP: as Ctrl-C
             try:
@@ -159,9 +159,11 @@ def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
 
 
 def _refuse_cache_in_result() -> None:
-    """A cache folder set inside a result's folder refused before any command may write
-    there (every command may: features, checks, plugins' options); ``cache`` itself only
-    reads the folder or clears merbench's stores, refusing a folder holding others' files."""
+    """A cache folder no cache can be (a file, blank, inside a result's folder) refused
+    before any command may write there (every command may: features, checks, plugins'
+    options), ``cache`` too: a run folder was refused by ``run`` and surveyed as a cache by
+    ``cache info``, and a file refused by ``cache info`` and passed over by a run that
+    opened no feature (pass 84aa, AA13)."""
     # deferred: the result files' modules load pandas, which 'merbench list' need not
     from merbench.cli.out_places import refuse_cache_in_result
     refuse_cache_in_result()

@@ -252,11 +252,8 @@ def refuse_cache_in_result() -> None:
     cache is an output too, of features computed from participants' faces, and a result's
     folder is what gets published; ``run`` wrote a whole cache into one, and ``validate``
     still passed it (the tenth adversarial pass of issue 84). Asked before any command
-    opens the cache; a value no folder can have is left to the cache's own check."""
-    try:
-        folder = cache_dir_from_env()
-    except MerbenchError:  # said where the cache is opened, as before
-        return
+    opens the cache, with the cache's own check of a value no folder can have."""
+    folder = cache_dir_from_env()
     if folder is None:
         return
     # '..' taken away as written: the result was said as 'inside wn2/folds/..' (pass 84k, R15)

@@ -29,6 +29,11 @@ class LeaveOneSubjectOut:
                                 "of one or more database names, e.g. --protocol-opt "
                                 "'databases=[\"casme2\"]', or leave the option out for every "
                                 "database")
+        if databases is not None and len(set(databases)) != len(databases):
+            twice = sorted({d for d in databases if list(databases).count(d) > 1})
+            # the same folds under a second identity (pass 84aa, AA11)
+            raise MerbenchError(f"protocol option databases names {written(twice[0])} twice; "
+                                "list each database once")
         self.databases = None if databases is None else tuple(databases)
 
     def folds(self, samples: pd.DataFrame) -> list[Fold]:

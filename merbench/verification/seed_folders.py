@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,8 @@ def unlisted_run(base: Path, listed: Iterable[str], markers: tuple[str, ...]) ->
     return None
 
 
+#: a seed run's folder beside its summary (``seed-N``)
+SEED_FOLDER = re.compile(r"^seed-[0-9]+$")
 #: how deep below a summary's folder a run it does not list is looked for (a folder of
 #: runs such as ``extra/seed-2`` was published beside the summary, unchecked)
 UNLISTED_BELOW = 4
@@ -118,9 +121,22 @@ def refuse_unlisted(base: Path, summary_file: str, listed: Mapping[str, str],
     if stray:
         raise ResultRejected(base, f"holds {stray}, a run {summary_file} does not list: it "
                                    "would be published beside the summary as if one of its "
-                                   f"seeds; move it out of {base.name}, or, where a --seeds "
-                                   "command with its seed stopped before writing the "
-                                   "summary, run that command again")
+                                   f"seeds; move it out of {base.name}, or, "
+                                   f"{_adding(stray, listed, summary_file)}")
+
+
+def _adding(stray: str, listed: Mapping[str, str], summary_file: str) -> str:
+    """The command that adds the unlisted run ``stray`` to the summary, in words: a seed
+    run's folder is added by the ``--seeds`` command given every seed there, which takes
+    the finished ones as they are; "that command again" was refused where the command
+    that stopped did not name every seed (two commands at once, pass 84aa, AA14)."""
+    if not SEED_FOLDER.match(stray) or not all(str(seed).isdigit() for seed in listed):
+        return ("where a --seeds command with its seed stopped before writing the summary, "
+                "run that command again")
+    seeds = sorted({int(seed) for seed in listed} | {int(stray.removeprefix("seed-"))})
+    return (f"where it is a seed of this configuration, run its --seeds command with every "
+            f"seed there (--seeds {','.join(map(str, seeds))}), which adds it to "
+            f"{summary_file}")
 
 
 @dataclass(frozen=True)
