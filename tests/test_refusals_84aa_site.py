@@ -5,10 +5,19 @@ than ``validate`` (one walked a folder the other refused)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
+import pytest
+
 from merbench.leaderboard.site import build_site
+from merbench.results.folder_walk import FOLDERS_LOOKED_INTO
 from merbench.results.result_files import SITE_MARKER
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+#: a finished run of the committed results (two folders: its own and folds/)
+COMMITTED_RUN = REPOSITORY / "leaderboards" / "results" / "ststnet-composite-loso-smic" / "seed-0"
 
 # -- AA10: a site rebuilt over files its build did not write ----------------------------
 
@@ -78,3 +87,46 @@ def test_many_foreign_entries_are_counted_past_the_first(tmp_path: Path, cli) ->
     code, _, err = cli("leaderboard", "build", "--results", results, "--out", out)
     assert code == 2 and "(note-0, note-1, note-2, note-3, note-4 and 3 more)" in err, err
     assert len(list(out.glob("note-*"))) == 8
+
+
+# -- AA5: a folder of more than 5,000 folders, refused one way by every command ----------
+
+
+def _too_many(folder: Path) -> str:
+    return (f"merbench: error: {folder} has more than {FOLDERS_LOOKED_INTO:,} folders within "
+            "8 levels of it: it is no folder of results; give the folder that holds your "
+            "runs\n")
+
+
+def test_show_refuses_a_folder_of_too_many_folders_as_validate_does(tmp_path: Path,
+                                                                     cli) -> None:
+    """A finished run among 5,000 empty folders: show said the folder held no result."""
+    folder = tmp_path / "j3"
+    folder.mkdir()
+    shutil.copytree(COMMITTED_RUN, folder / "zz")
+    for i in range(FOLDERS_LOOKED_INTO):
+        os.mkdir(folder / f"d{i:05d}")
+    for command in ("show", "status", "validate"):
+        code, _, err = cli(command, folder)
+        assert (code, err) == (2, _too_many(folder)), (command, err)
+
+
+@pytest.mark.parametrize(("empty", "refused"), [(2_500, True), (10, False)])
+def test_status_and_validate_count_folders_alike(tmp_path: Path, cli, empty: int,
+                                                 refused: bool) -> None:
+    """Half the folders are results (status counted only the 2,501 folders it searched,
+    validate all 5,003, so status walked what validate refused); with few, both walk."""
+    folder = tmp_path / "junk"
+    folder.mkdir()
+    shutil.copytree(COMMITTED_RUN, folder / "ok1")
+    for i in range(empty):
+        os.mkdir(folder / f"d{i:05d}")
+        os.mkdir(folder / f"r{i:05d}")
+        (folder / f"r{i:05d}" / "results.json").write_text("[]")
+    said = {command: cli(command, folder) for command in ("status", "validate")}
+    if refused:
+        for command, (code, _, err) in said.items():
+            assert (code, err) == (2, _too_many(folder)), (command, err)
+    else:  # both walk: each names the runs' faults, neither the folder's size
+        for command, (_, out, err) in said.items():
+            assert "r00000" in out + err and "more than" not in err, (command, out, err)
