@@ -244,8 +244,8 @@ def test_status_gives_up_on_a_folder_of_too_many_folders(cli, tmp_path: Path,
     for i in range(30):
         (tmp_path / "data" / f"d{i}" / "x").mkdir(parents=True)
     code, _, err = cli("status", tmp_path / "data")
-    _one_line_error(code, err, "is not a run folder or a folder of runs: it has more than 20 "
-                               "folders within 8 levels of it")
+    _one_line_error(code, err, "has more than 20 folders within 8 levels of it: it is no "
+                               "folder of results; give the folder that holds your runs")
     deep = tmp_path.joinpath("deep", *"abcdefghi")  # nine levels down: not looked for
     deep.mkdir(parents=True)
     (deep / "run.json").write_text("{}")

@@ -75,7 +75,8 @@ def _board_list(parser: StrictParser) -> None:
 def _board_build(parser: StrictParser) -> None:
     results_option(parser)
     parser.add_argument("--out", type=given_path, required=True, metavar="SITE",
-                        help="where to write the site (replaced if merbench built it before)")
+                        help="where to write the site (replaced if merbench built it before and "
+                             "it holds nothing else: a file put there since is refused)")
     benchmarks_option(parser, "a folder of benchmark definitions (*.json) to use instead of "
                               "the ones shipped with merbench")
     parser.add_argument("--strict", action="store_true",

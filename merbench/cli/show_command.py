@@ -27,6 +27,7 @@ from merbench.kinds import (
 )
 from merbench.leaderboard.result_walk import held_results, unfinished_with_link, walk_results
 from merbench.results.folder_walk import link_reason
+from merbench.results.out_folders import is_system_folder
 
 
 def _held(path: Path) -> str | None:
@@ -36,10 +37,11 @@ def _held(path: Path) -> str | None:
     what it is)."""
     if not path.is_dir() or kind_of(path) is not None or started_kind(path) is not None:
         return None
-    try:
-        tree = walk_results(path, given_as="")
-    except MerbenchError:  # a system folder, never walked: said as before, holding none
+    if is_system_folder(path):  # never walked: said as before, holding none
         return None
+    # a folder of too many folders refused as validate refuses it: passed over, it was
+    # said to hold no result (pass 84aa, AA5)
+    tree = walk_results(path, given_as="")
     inside = tree.results
     if not inside and tree.links and (run := unfinished_with_link(tree.links[0])):
         return f"{tree.links[0].parent} {run}"  # its own folder linked: as validate says it

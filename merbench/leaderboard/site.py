@@ -35,6 +35,12 @@ from merbench.leaderboard.kind_tables import kind_sections
 from merbench.leaderboard.page_environment import page_environment, trust_keys
 from merbench.leaderboard.page_views import PagePaths
 from merbench.leaderboard.result_walk import Rejected
+from merbench.leaderboard.site_record import (
+    recorded_files,
+    refuse_foreign,
+    write_record,
+    written_files,
+)
 from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.result_files import SITE_MARKER
@@ -76,7 +82,9 @@ class Rendered:
 
 
 def _check_out(out: Path, folders: list[Path]) -> None:
-    """Refuse to replace a folder merbench did not write, or one holding the results."""
+    """Refuse to replace a folder merbench did not write, or one holding the results, or a
+    site merbench built that holds files its build did not write (a user's, put there
+    since: the build replaces the whole folder)."""
     out_resolved = out.resolve()
     for folder in folders:
         folder_resolved = Path(folder).resolve()
@@ -90,6 +98,8 @@ def _check_out(out: Path, folders: list[Path]) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).exists():
         raise MerbenchError(f"--out {out} holds files that merbench did not write; choose an "
                             "empty or new folder")
+    if out.is_dir() and (files := recorded_files(out)) is not None:
+        refuse_foreign(out, files)
 
 
 def _write(path: Path, text: str) -> None:
@@ -122,8 +132,7 @@ def render_site(sections: Sequence[KindSection[Any]], out: Path,
         published[section.counted_as] = shown.published
     _write(out / "index.html", env.get_template("index.html").render(
         root="", sections=parts, validated=said_now(), rejected=rejected))
-    _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "
-                              "this folder.\n")
+    write_record(out)
     return Rendered(rejected, published)
 
 
@@ -163,6 +172,8 @@ def build_site(results: list[Path], out: Path,
             if written:
                 # mkdtemp makes it private; a site is for reading, as the umask allows
                 os.chmod(staging, 0o777 & ~current_umask())
+                if out.is_dir() and recorded_files(out) is None and any(out.iterdir()):
+                    refuse_foreign(out, written_files(staging), older=True)  # an older site
                 swap_in(staging, out)
             else:
                 shutil.rmtree(staging, ignore_errors=True)

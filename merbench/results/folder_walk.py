@@ -5,7 +5,8 @@ or a whole ``leaderboards/results``.
 and both must refuse a folder that is not one (``/``, a home folder) quickly instead of walking
 it entirely. One bounded walk serves both: at most ``below`` levels down, never through a
 symbolic link nor into a folder that holds a marker (a run's own folders are its own), and at
-most :data:`FOLDERS_LOOKED_INTO` folders looked into.
+most :data:`FOLDERS_LOOKED_INTO` folders within reach, counted the one way every command
+counts them (:func:`refuse_too_many`).
 """
 
 from __future__ import annotations
@@ -86,13 +87,33 @@ def holds_marker(folder: Path, markers: tuple[str, ...]) -> bool:
     return any(os.path.lexists(folder / marker) for marker in markers)
 
 
+def refuse_too_many(path: Path, below: int, walked_into: tuple[str, ...] = ()) -> None:
+    """Refuse ``path`` in one line where more than :data:`FOLDERS_LOOKED_INTO` folders lie
+    within ``below`` levels of it (never through a symbolic link; a folder at the limit that
+    holds one of ``walked_into``, a summary over seeds, with its own folders): the one rule
+    every command draws the line by, before it walks. Each walk counted its own way (status
+    the folders it searched, validate every folder, results' own included), so one folder
+    was walked by status and refused by validate, and show, which passed over the refusal,
+    said it held no result (pass 84aa, AA5). Every walk here looks into none but these."""
+    waiting, counted = deque([(Path(path), 0)]), 0
+    while waiting:
+        folder, depth = waiting.popleft()
+        counted += 1
+        if counted > FOLDERS_LOOKED_INTO:
+            raise MerbenchError(f"{path} has more than {FOLDERS_LOOKED_INTO:,} folders within "
+                                f"{below} levels of it: it is no folder of results; give the "
+                                "folder that holds your runs")
+        if depth < below or (depth == below and holds_marker(folder, walked_into)):
+            waiting.extend((entry, depth + 1) for entry, link in _subfolders(folder)
+                           if not link)
+
+
 @dataclass(frozen=True)
 class _Walk:
     """What one bounded walk under a folder met."""
 
     found: list[Path]  # folders holding a marker (not walked into: a result's own)
     links: list[Path]  # symbolic links to folders, outside every result's folder
-    complete: bool  # False: it gave up after FOLDERS_LOOKED_INTO folders
     unexplored: list[Path]  # folders at the depth limit that hold folders (not looked into)
 
 
@@ -105,12 +126,9 @@ def _walk(path: Path, markers: tuple[str, ...], below: int,
     found: list[Path] = []
     links: list[Path] = []
     unexplored: list[Path] = []
-    waiting, looked_into = deque([(path, 0)]), 0
+    waiting = deque([(path, 0)])
     while waiting:
         folder, depth = waiting.popleft()
-        looked_into += 1
-        if looked_into > FOLDERS_LOOKED_INTO:
-            return _Walk(found, links, complete=False, unexplored=unexplored)
         for entry, link in _subfolders(folder, (*markers, *walked_into)):
             if link:
                 links.append(entry)
@@ -121,7 +139,7 @@ def _walk(path: Path, markers: tuple[str, ...], below: int,
                 waiting.append((entry, depth + 1))
             elif _subfolders(entry):
                 unexplored.append(entry)
-    return _Walk(found, links, complete=True, unexplored=unexplored)
+    return _Walk(found, links, unexplored=unexplored)
 
 
 def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: str,
@@ -136,11 +154,8 @@ def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: s
     path = Path(path)
     if is_system_folder(path):
         raise MerbenchError(f"{path} is a system folder, not {what}; give {give}")
+    refuse_too_many(path, below, walked_into)
     walked = _walk(path, markers, below, walked_into)
-    if not walked.complete:
-        raise MerbenchError(
-            f"{path} is not {what}: it has more than "
-            f"{FOLDERS_LOOKED_INTO:,} folders within {below} levels of it; give {give}")
     found = walked.found + (walked.links if with_links else [])
     if not found and walked.unexplored:
         deep = sorted(walked.unexplored, key=natural_order)[0]
@@ -175,15 +190,10 @@ def result_tree(path: Path, markers: tuple[str, ...], *, walked_into: tuple[str,
     nested: list[tuple[Path, Path]] = []
     links: list[Path] = []
     unexplored: list[Path] = []
+    refuse_too_many(Path(path), below, walked_into)
     waiting: deque[tuple[Path, int, Path | None]] = deque([(Path(path), 0, None)])
-    looked_into = 0
     while waiting:
         folder, depth, inside = waiting.popleft()
-        looked_into += 1
-        if looked_into > FOLDERS_LOOKED_INTO:
-            raise MerbenchError(f"{path} has more than {FOLDERS_LOOKED_INTO:,} folders within "
-                                f"{below} levels of it: it is no folder of results; give the "
-                                "folder that holds your runs")
         if holds_marker(folder, markers):
             if inside is not None:
                 nested.append((folder, inside))
