@@ -77,7 +77,7 @@ from merbench.training.masked_batchnorm import (
     mask_batchnorms,
     unmaskable_batchnorm,
 )
-from merbench.training.model_output import logits, outputs_of
+from merbench.training.model_output import logits, outputs_of, trainable
 from merbench.training.objective import objective_for
 from merbench.training.stacked_groups import stacked_param_groups
 from merbench.training.torch_trainer import (
@@ -256,7 +256,7 @@ class FoldsStep:
         models = []
         for task in self.tasks:
             torch.manual_seed(task.seed)
-            models.append(self.build_model().to(self.device))
+            models.append(trainable(self.build_model(), self.device).to(self.device))
         self.params, self.buffers = torch.func.stack_module_state(models)
         self.base = copy.deepcopy(models[0]).to("meta")
         # the structure copy's BatchNorms count each fold's real rows only; their row masks

@@ -1,0 +1,122 @@
+"""A third-party plugin's faults blamed on the wrong party, or said in torch's words (pass
+84aa, AA1-AA3).
+
+AA1: a model whose logits are NaN or infinite on its very first batch, before any training
+step, was said to have diverged ("try a smaller --lr"), which no --lr can help, and its plugin
+went unnamed. AA2: a forward returning whole numbers, a model left on the meta device and
+one without trainable parameters failed their first step in torch's own words. AA3: a
+subject named with a control character and a NaN in a dataset's own array were blamed on
+merbench's builtin protocol and feature plugins, not on the dataset's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import one_line
+
+from merbench.plugin_system.manager import default_plugins
+
+EVIL = """
+    import numpy as np
+    import pandas as pd
+    import torch
+    from torch import nn
+    from merbench.api import (DatasetMeta, InMemoryDataset, ModelMeta, TrainRecipe,
+                              hookimpl)
+
+    class Net(nn.Module):
+        def __init__(self, num_classes, mode):
+            super().__init__()
+            self.mode = mode
+            self.fc = nn.Linear(3 * 28 * 28, num_classes)
+
+        def forward(self, x):
+            y = self.fc(x.flatten(1) / 255.0)
+            return {"nan": lambda: y * float("nan"), "inf": lambda: y * float("inf"),
+                    "int": lambda: y.long(), "ok": lambda: y}[self.mode]()
+
+    class Empty(nn.Module):
+        def __init__(self, num_classes):
+            super().__init__()
+            self.n = num_classes
+
+        def forward(self, x):
+            return torch.zeros(len(x), self.n)
+
+    def factory(mode):
+        def build(num_classes=3):
+            if mode == "meta":
+                return Net(num_classes, "ok").to("meta")
+            if mode == "noparam":
+                return Empty(num_classes)
+            if mode == "frozen":
+                return Net(num_classes, "ok").requires_grad_(False)
+            return Net(num_classes, mode)
+        return build
+
+    def dataset(kind):
+        def build():
+            n = 12
+            samples = pd.DataFrame({
+                "sample_id": [f"e{i:03d}" for i in range(n)], "database": "evil",
+                "subject": [f"s{i // 4}" + ("\\u202e" if kind == "rlo" else "")
+                            for i in range(n)],
+                "label": np.arange(n) % 3})
+            flows = np.random.default_rng(1).integers(0, 256, (n, 28, 28, 3)).astype(
+                np.float32)
+            if kind == "nan":
+                flows[0, 0, 0, 0] = np.nan
+            return InMemoryDataset("evil-" + kind, samples, ("a", "b", "c"),
+                                   {"flow_uvos": flows})
+        return build
+
+    @hookimpl
+    def merbench_register_models(registry):
+        for mode in ("nan", "inf", "int", "meta", "noparam", "frozen", "ok"):
+            registry.add(ModelMeta(name="e-" + mode, version=1, description="evil",
+                                   citation="x", feature="flow-uvos",
+                                   recipe=TrainRecipe(epochs=1, batch_size=8, lr=1e-3)),
+                         factory(mode))
+
+    @hookimpl
+    def merbench_register_datasets(registry):
+        for kind in ("rlo", "nan"):
+            registry.add(DatasetMeta(name="evil-" + kind, version=1, description="evil",
+                                     citation="x", provides=("flow_uvos",)), dataset(kind))
+"""
+
+ORIGIN = "of plugin 'evil' (package evilplug 1.0)"
+ADVICE = "report it to the authors of evilplug, or skip the plugin with --no-plugin evil"
+RUN = ("run", "--threads", "1", "--quiet", "--epochs", "1")
+SYNTHETIC = ("--dataset", "synthetic", "--dataset-opt", "subjects=3")
+
+
+@pytest.fixture
+def evil(make_dist: Callable[..., None]) -> Iterator[None]:
+    make_dist("evilplug", "evil", "mb_evil84aa", EVIL)
+    default_plugins.cache_clear()
+    yield
+    default_plugins.cache_clear()
+
+
+@pytest.mark.parametrize(("mode", "said"), [
+    ("int", "its forward returned int64 values, not floating-point logits"),
+    ("meta", "its parameters are on the meta device (shapes with no values), so it cannot "
+             "be moved to cpu to train"),
+    ("noparam", "it has no trainable parameters (none that requires a gradient)"),
+    ("frozen", "it has no trainable parameters (none that requires a gradient)"),
+])
+def test_a_model_no_step_can_train_is_said_in_merbenchs_words(
+        evil, cli, tmp_path: Path, mode: str, said: str) -> None:
+    """AA2: each was torch's own text ("element 0 of tensors does not require grad", "Cannot
+    copy out of meta tensor", "optimizer got an empty parameter list")."""
+    code, _, err = cli(*RUN, *SYNTHETIC, "--model", f"e-{mode}", "--out", tmp_path / mode)
+    line = one_line(err)
+    assert code == 2 and f"model 'e-{mode}' {ORIGIN} failed its first training step" in line
+    assert said in line and ADVICE in line, line
+    for torch_words in ("grad_fn", "meta tensor", "parameter list", "to_empty"):
+        assert torch_words not in line, line
+    assert not (tmp_path / mode).exists()
