@@ -28,14 +28,16 @@ EVIL = """
                               hookimpl)
 
     class Net(nn.Module):
-        def __init__(self, num_classes, mode):
+        def __init__(self, num_classes, mode, scale=1.0):
             super().__init__()
-            self.mode = mode
+            self.mode, self.scale, self.calls = mode, scale, 0
             self.fc = nn.Linear(3 * 28 * 28, num_classes)
 
         def forward(self, x):
-            y = self.fc(x.flatten(1) / 255.0)
+            y = self.fc(x.flatten(1) / 255.0) * self.scale
+            self.calls += 1  # "late": NaN once a step was taken
             return {"nan": lambda: y * float("nan"), "inf": lambda: y * float("inf"),
+                    "late": lambda: y * float("nan") if self.calls > 1 else y,
                     "int": lambda: y.long(), "ok": lambda: y}[self.mode]()
 
     class Empty(nn.Module):
@@ -47,14 +49,14 @@ EVIL = """
             return torch.zeros(len(x), self.n)
 
     def factory(mode):
-        def build(num_classes=3):
+        def build(num_classes=3, scale: float = 1.0):
             if mode == "meta":
                 return Net(num_classes, "ok").to("meta")
             if mode == "noparam":
                 return Empty(num_classes)
             if mode == "frozen":
                 return Net(num_classes, "ok").requires_grad_(False)
-            return Net(num_classes, mode)
+            return Net(num_classes, mode, scale)
         return build
 
     def dataset(kind):
@@ -75,7 +77,7 @@ EVIL = """
 
     @hookimpl
     def merbench_register_models(registry):
-        for mode in ("nan", "inf", "int", "meta", "noparam", "frozen", "ok"):
+        for mode in ("nan", "inf", "int", "meta", "noparam", "frozen", "ok", "late"):
             registry.add(ModelMeta(name="e-" + mode, version=1, description="evil",
                                    citation="x", feature="flow-uvos",
                                    recipe=TrainRecipe(epochs=1, batch_size=8, lr=1e-3)),
@@ -120,3 +122,39 @@ def test_a_model_no_step_can_train_is_said_in_merbenchs_words(
     for torch_words in ("grad_fn", "meta tensor", "parameter list", "to_empty"):
         assert torch_words not in line, line
     assert not (tmp_path / mode).exists()
+
+
+@pytest.mark.parametrize("parallel", [(), ("--parallel-folds", "2")])
+@pytest.mark.parametrize(("mode", "what"), [("nan", "NaN"), ("inf", "infinite")])
+def test_logits_not_finite_before_any_step_name_the_plugin_not_the_lr(
+        evil, cli, tmp_path: Path, mode: str, what: str, parallel: tuple[str, ...]) -> None:
+    """AA1: it said "training diverged at epoch 1 (loss nan); try a smaller --lr", and as
+    much with --lr 1e-9; both engines check a fold's first batch."""
+    for lr in ((), ("--lr", "1e-9")):
+        code, _, err = cli(*RUN, *SYNTHETIC, *parallel, *lr, "--model", f"e-{mode}",
+                           "--out", tmp_path / mode)
+        line = one_line(err)
+        assert code == 2 and f"model 'e-{mode}' {ORIGIN} failed its first training step, " \
+            f"before any fold finished: its forward gave {what} logits on the first batch " \
+            "of a fold, before any training step, so no --lr can help; " + ADVICE in line, line
+        assert "diverged" not in line and "smaller --lr" not in line
+        assert not (tmp_path / mode).exists()
+
+
+def test_logits_not_finite_before_any_step_with_options_blame_the_options(
+        evil, cli, tmp_path: Path) -> None:
+    code, _, err = cli(*RUN, *SYNTHETIC, "--model", "e-ok", "--model-opt", "scale=1e39",
+                       "--out", tmp_path / "o")
+    line = one_line(err)
+    assert code == 2 and "model 'e-ok' failed its first training step, before any fold " \
+        "finished: its forward gave infinite logits on the first batch of a fold, before " \
+        "any training step, so no --lr can help; its options (scale=1e+39) are the likely " \
+        "cause" in line, line
+
+
+def test_a_loss_that_diverges_after_steps_still_asks_for_a_smaller_lr(
+        evil, cli, tmp_path: Path) -> None:
+    code, _, err = cli(*RUN, *SYNTHETIC, "--model", "e-late", "--out", tmp_path / "d")
+    line = one_line(err)
+    assert code == 2 and "training diverged at epoch 1" in line
+    assert line.endswith("try a smaller --lr"), line

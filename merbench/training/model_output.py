@@ -99,6 +99,27 @@ def trainable(model: Any, device: str) -> Any:
     return model
 
 
+class UntrainedNotFinite(ModelFault):
+    """A model's logits were NaN or infinite before any training step: its forward's fault
+    (or its options'), which no learning rate can change."""
+
+
+def finite_untrained(output: Any, optimizer: Any) -> Any:
+    """``output`` (a batch's logits), checked to be finite numbers where ``optimizer`` has
+    taken no step yet (its state is empty until the first; a restored state is not): such
+    logits came from the model as built, and were said to have diverged, "try a smaller
+    --lr", which no --lr could help (pass 84aa, AA1). Read once a fold, on its first batch:
+    one wait for the device, not one a step."""
+    if optimizer.state:
+        return output
+    torch = sys.modules["torch"]
+    if not bool(torch.isfinite(output).all()):
+        what = "NaN" if bool(torch.isnan(output).any()) else "infinite"
+        raise UntrainedNotFinite(f"its forward gave {what} logits on the first batch of a "
+                                 "fold, before any training step, so no --lr can help")
+    return output
+
+
 def augmented(result: Any, inputs: Any) -> Any:
     """``result`` (what a model's ``augment`` returned for the batch ``inputs``), checked
     to be a batch of as many samples; a :class:`ModelFault` if not."""
