@@ -158,3 +158,43 @@ def test_a_loss_that_diverges_after_steps_still_asks_for_a_smaller_lr(
     line = one_line(err)
     assert code == 2 and "training diverged at epoch 1" in line
     assert line.endswith("try a smaller --lr"), line
+
+
+@pytest.mark.parametrize("command", ["run", "extract"])
+def test_a_subject_named_with_a_control_character_is_the_datasets_fault(
+        evil, cli, tmp_path: Path, command: str) -> None:
+    """AA3: "protocol 'loso' of plugin 'builtin' (package merbench ...) cannot be run: ...;
+    report it to the plugin's authors"."""
+    args = (*RUN, "--model", "ststnet", "--out", tmp_path / "r") if command == "run" else \
+        ("extract", "--feature", "flow-uvos", "--save", tmp_path / "f.npz")
+    code, _, err = cli(*args, "--dataset", "evil-rlo")
+    line = one_line(err)
+    assert code == 2 and line == (
+        f"merbench: error: dataset 'evil-rlo' {ORIGIN}: its subject 's0\\u202e' holds a "
+        "control character, and a subject's name is part of its fold's name, on one line; "
+        f"{ADVICE}"), line
+    assert "builtin" not in line and "merbench 0" not in line
+
+
+@pytest.mark.parametrize("command", ["run", "extract"])
+def test_nan_in_a_datasets_own_array_is_the_datasets_fault(
+        evil, cli, tmp_path: Path, command: str) -> None:
+    """AA3: "feature 'flow-uvos' of plugin 'features' (package merbench ...) gave NaN for
+    sample e000; ... --no-plugin features", which takes every feature away."""
+    args = (*RUN, "--model", "ststnet", "--out", tmp_path / "r") if command == "run" else \
+        ("extract", "--feature", "flow-uvos", "--save", tmp_path / "f.npz")
+    code, _, err = cli(*args, "--dataset", "evil-nan")
+    line = one_line(err)
+    assert code == 2 and line == (
+        f"merbench: error: dataset 'evil-nan' {ORIGIN}: its source 'flow_uvos' holds NaN for "
+        f"sample e000, which feature 'flow-uvos' reads; {ADVICE}"), line
+    assert not (tmp_path / "r").exists() and not (tmp_path / "f.npz").exists()
+
+
+def test_merbenchs_own_dataset_names_the_files_not_its_authors() -> None:
+    """What merbench's own datasets hold came from the user's files: those are to change."""
+    from merbench.plugin_system.manager import load_plugins
+
+    entry = load_plugins().registries.datasets.get("synthetic")
+    said = str(entry.data_fault("its subject 'x' is odd", "rename it"))
+    assert said == "dataset 'synthetic': its subject 'x' is odd; rename it", said
