@@ -8,9 +8,10 @@ logits for 3 classes, and an estimator predicting 7, -1, 1.5, one value too many
 recorded as 1, the (n, 3) array flattened). Each is checked here, before a prediction is
 kept, and refused as a :class:`ModelFault` saying what the code returned; the runner, which
 knows the plugin, says it in :meth:`merbench.plugin_system.entry.Entry.fault`'s one line
-(:func:`merbench.runner.execute.execute`). Checks read shapes and kinds of value, never
-values of a tensor, so they cost a training step nothing; an estimator's few predictions are
-read one by one. A model is checked once as it is built (:func:`trainable`).
+(:func:`merbench.runner.execute.execute`). Checks read shapes and kinds of value, not the
+values of a tensor, so they cost a training step nothing, except a fold's first logits, read
+once (:func:`finite_untrained`); an estimator's few predictions are read one by one. A model
+is checked once as it is built (:func:`trainable`).
 """
 
 from __future__ import annotations
