@@ -83,7 +83,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     try:
         values, extra = extract_feature(
             feature_entry, extractor, dataset, dataset_name=args.dataset,
-            workers=settings.workers,
+            workers=settings.workers, dataset_entry=dataset_entry,
             on_progress=lambda done, total: reporter.extraction_progress(label, done, total))
     except KeyboardInterrupt:
         reporter.extraction_interrupted()

@@ -228,11 +228,14 @@ def extract_samples(meta: FeatureMeta, extractor: SampleExtractor, dataset: Data
 
 def extract_feature(feature: Entry[FeatureMeta], extractor: Any, dataset: Dataset, *,
                     dataset_name: str, workers: int | None = None,
-                    on_progress: Progress | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+                    on_progress: Progress | None = None,
+                    dataset_entry: Entry[Any] | None = None
+                    ) -> tuple[np.ndarray, dict[str, Any]]:
     """A feature's values for every sample of ``dataset``, checked against its declared
     shape, and what it reported (``{}`` or ``{"report": ..., "summary": ...}``). A
     whole-dataset extractor that fails is its plugin's fault, said in one line naming the
-    plugin (it was the plugin's raw traceback)."""
+    plugin (it was the plugin's raw traceback). A value that is not finite is the feature's
+    fault unless the dataset (``dataset_entry``) gave it (:func:`_held_by_dataset`)."""
     meta = feature.meta
     if isinstance(extractor, SampleExtractor):
         try:
@@ -255,7 +258,36 @@ def extract_feature(feature: Entry[FeatureMeta], extractor: Any, dataset: Datase
     if summary:
         extra["summary"] = summary
     ids = dataset.samples["sample_id"].astype(str).tolist()
-    return checked_values(feature, values, ids, dataset_name), extra
+    try:
+        return checked_values(feature, values, ids, dataset_name), extra
+    except NotFinite as exc:
+        held = None if dataset_entry is None else \
+            _held_by_dataset(feature, dataset, dataset_entry, exc.row, ids[exc.row])
+        raise held or exc from None
+
+
+def _held_by_dataset(feature: Entry[FeatureMeta], dataset: Dataset, entry: Entry[Any],
+                     row: int, sample_id: str) -> MerbenchError | None:
+    """The dataset's fault (:meth:`Entry.data_fault`) where a source ``feature`` reads
+    holds NaN or an infinity for the sample of ``row``, of which the feature's values held
+    one: ``flow-uvos`` passes a dataset's ``flow_uvos`` array on, and a NaN there was blamed
+    on merbench's features plugin, whose --no-plugin takes every feature away (pass 84aa,
+    AA3). None where no source the dataset gives holds one."""
+    for need in feature.meta.needs:
+        for source in need.split("|"):
+            if source not in (dataset.provides or ()):
+                continue
+            try:
+                value = np.asarray(dataset.read(source, row))
+            except Exception:  # a source that cannot be read proves nothing: the feature's
+                continue
+            found = first_not_finite(value[None]) if value.dtype.kind in "fc" else None
+            if found is not None:
+                return entry.data_fault(
+                    f"its source '{source}' holds {found[1]} for sample {sample_id}, which "
+                    f"feature '{feature.meta.name}' reads",
+                    "correct that sample's files")
+    return None
 
 
 def checked_values(feature: Entry[FeatureMeta], values: Any, sample_ids: Sequence[str],
@@ -289,7 +321,8 @@ def checked_values(feature: Entry[FeatureMeta], values: Any, sample_ids: Sequenc
     found = first_not_finite(features if given is None else given)
     if found is not None:
         row, what = found
-        raise _blamed(feature, source, f"gave {what} for sample {sample_ids[row]}")
+        blamed = _blamed(feature, source, f"gave {what} for sample {sample_ids[row]}")
+        raise blamed if source is not None else NotFinite(str(blamed), row)
     found = None if given is None else first_not_finite(features)
     if found is not None:  # finite as given, beyond float32's range once cast (pass 84r)
         raise _blamed(feature, source, "gave a value too large for float32 (beyond 3.4e38), "
@@ -305,6 +338,15 @@ def checked_values(feature: Entry[FeatureMeta], values: Any, sample_ids: Sequenc
             f"{tuple(features.shape[1:])} on dataset '{dataset_name}'"
         )
     return features
+
+
+class NotFinite(MerbenchError):
+    """A feature's values hold NaN or an infinity for the sample of row ``row``: its
+    plugin's fault, unless the dataset gave it (:func:`_held_by_dataset`)."""
+
+    def __init__(self, message: str, row: int) -> None:
+        super().__init__(message)
+        self.row = row
 
 
 def no_numbers(values: Any, array: np.ndarray) -> str | None:

@@ -309,6 +309,15 @@ class Entry(Generic[M]):
         return MerbenchError(f"{kind} '{self.meta.name}' of {self.origin}{sep}{what}; "
                              f"{plugin_fault.advice(self.origin)}")
 
+    def data_fault(self, what: str, fix: str) -> MerbenchError:
+        """:meth:`fault` for ``what`` a dataset holds that no run can take (a subject named
+        with a control character, NaN in an array it gives), blamed on its plugin; merbench's
+        own datasets hold what the user's files do, so ``fix`` (what to change there) is
+        said for them instead of a report to merbench's authors."""
+        if is_first_party(self.origin):
+            return MerbenchError(f"dataset '{self.meta.name}': {what}; {fix}")
+        return self.fault("dataset", what)
+
     def returned_no(self, kind: str, built: Any, wanted: str) -> MerbenchError:
         """:meth:`fault` for a factory that returned ``built``, which is not ``wanted`` (a
         kind the caller checked, in words: "a merbench Dataset")."""

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from merbench.base.errors import MerbenchError, plugin_words
+from merbench.base.literal import literal
 from merbench.data.dataset import Dataset
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.plugin_fault import described
@@ -45,7 +47,22 @@ def open_dataset(inputs: InputsPlan) -> Dataset:
                           lambda built: isinstance(built, Dataset), **options)
     if getattr(dataset, "provides", None) is None:
         dataset.provides = tuple(entry.meta.provides)
+    refuse_unprintable_names(entry, dataset)
     return dataset
+
+
+def refuse_unprintable_names(entry: Entry[Any], dataset: Dataset) -> None:
+    """Refuse a database or subject named with a control or format character (U+202E) as
+    the dataset's fault: such a name is a part of the key of the fold that tests it, which
+    the protocol refused, naming merbench's own protocol plugin and telling the user to
+    report it to its authors (pass 84aa, AA3)."""
+    for column in ("database", "subject"):
+        for name in pd.unique(dataset.samples[column].astype(str)):
+            if not name.isprintable():
+                raise entry.data_fault(
+                    f"its {column} '{literal(name, one_line=True)}' holds a control "
+                    f"character, and a {column}'s name is part of its fold's name, on one "
+                    "line", f"rename that {column} in the files it reads")
 
 
 def open_selection(plan: Plan) -> tuple[Plan, Dataset]:

@@ -60,7 +60,7 @@ from merbench.runner.task_run import (
 from merbench.runner.trainer_setup import set_up_trainer
 from merbench.runner.values import check_feature_values, sample_digests, values_sha256
 from merbench.runner.weights import changed_checkpoints, check_weight_files
-from merbench.training.model_output import ModelFault, PluginCodeFailed
+from merbench.training.model_output import ModelFault, PluginCodeFailed, UntrainedNotFinite
 from merbench.training.sklearn_options import refused_option
 
 
@@ -215,12 +215,20 @@ def _model_fault(runs: list[StartedRun], exc: ModelFault, trained: bool) -> Merb
     """:meth:`~merbench.plugin_system.entry.Entry.fault`'s one line for what a model's own
     code returned that no run can use (:mod:`merbench.training.model_output`), refused
     before the fold it was computing is written, or raised (of any class, at any fold: it
-    was a traceback after the first); what finished before it is said as kept."""
+    was a traceback after the first); what finished before it is said as kept. Logits that
+    were not finite before any step are the options' likely fault where options were given
+    (a scale no network survives), as a first step's failure is (:func:`_first_step_failed`)."""
     plan = runs[0].data.plan
     when = " failed its first training step, before any fold finished" if not trained else \
         " failed in the middle of the run"
     kept = "This run kept no fold" if not trained else \
         "The folds it finished before are kept, and no results file is written"
+    options = plan.spec.model_options
+    if isinstance(exc, UntrainedNotFinite) and options:  # the options may be its cause
+        return MerbenchError(
+            f"model '{plan.spec.model}'{when}: {exc}; its options "
+            f"({options_written(dict(sorted(options.items())))}) are the likely cause: check "
+            f"them against 'merbench list models' and the model's docs. {kept}")
     return MerbenchError(f"{plan.model.fault('model', str(exc), sep=when + ': ')}. {kept}")
 
 

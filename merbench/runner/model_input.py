@@ -32,7 +32,8 @@ def model_input(data: RunData, identity: RunIdentity,
     feature = plan.inputs.feature
     extract = feature.create("feature", **plan.spec.feature_options)
     return extract_feature(feature, extract, data.dataset, dataset_name=plan.spec.dataset,
-                           workers=plan.settings.workers, on_progress=on_progress)
+                           workers=plan.settings.workers, on_progress=on_progress,
+                           dataset_entry=plan.inputs.dataset)
 
 
 def saved_input(data: RunData, identity: RunIdentity) -> tuple[np.ndarray, dict[str, Any]]:

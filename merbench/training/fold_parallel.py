@@ -77,7 +77,7 @@ from merbench.training.masked_batchnorm import (
     mask_batchnorms,
     unmaskable_batchnorm,
 )
-from merbench.training.model_output import logits, outputs_of
+from merbench.training.model_output import finite_untrained, logits, outputs_of, trainable
 from merbench.training.objective import objective_for
 from merbench.training.stacked_groups import stacked_param_groups
 from merbench.training.torch_trainer import (
@@ -256,7 +256,7 @@ class FoldsStep:
         models = []
         for task in self.tasks:
             torch.manual_seed(task.seed)
-            models.append(self.build_model().to(self.device))
+            models.append(trainable(self.build_model(), self.device).to(self.device))
         self.params, self.buffers = torch.func.stack_module_state(models)
         self.base = copy.deepcopy(models[0]).to("meta")
         # the structure copy's BatchNorms count each fold's real rows only; their row masks
@@ -315,7 +315,8 @@ class FoldsStep:
             else:
                 inputs = self.x_train[self.rows, index].float()
             with self.precision_context():
-                logits = self.batched(self.params, self.with_masks(mask), inputs).float()
+                logits = finite_untrained(self.batched(self.params, self.with_masks(mask),
+                                                       inputs).float(), self.optimizer)
                 loss = self.objective.per_sample_loss(logits, self.y_train[self.rows, index])
             per_fold = (loss * mask).sum(dim=1) / mask.sum(dim=1)
             self.optimizer.zero_grad(set_to_none=True)

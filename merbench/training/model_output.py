@@ -8,8 +8,10 @@ logits for 3 classes, and an estimator predicting 7, -1, 1.5, one value too many
 recorded as 1, the (n, 3) array flattened). Each is checked here, before a prediction is
 kept, and refused as a :class:`ModelFault` saying what the code returned; the runner, which
 knows the plugin, says it in :meth:`merbench.plugin_system.entry.Entry.fault`'s one line
-(:func:`merbench.runner.execute.execute`). Checks read shapes, never values of a tensor, so
-they cost a training step nothing; an estimator's few predictions are read one by one.
+(:func:`merbench.runner.execute.execute`). Checks read shapes and kinds of value, not the
+values of a tensor, so they cost a training step nothing, except a fold's first logits, read
+once (:func:`finite_untrained`); an estimator's few predictions are read one by one. A model
+is checked once as it is built (:func:`trainable`).
 """
 
 from __future__ import annotations
@@ -68,9 +70,54 @@ def logits(output: Any, batch: int, n_outputs: int | None) -> Any:
     torch = sys.modules["torch"]  # a forward ran: torch is imported
     if not isinstance(output, torch.Tensor):
         raise ModelFault(f"its forward returned {described(output)}, not a tensor of logits")
+    if not output.is_floating_point():  # no gradient flows through whole numbers
+        raise ModelFault(f"its forward returned {dtype_name(output)} values, not "
+                         "floating-point logits")
     fault = shape_fault(tuple(output.shape), batch, n_outputs)
     if fault is not None:
         raise ModelFault(fault)
+    return output
+
+
+def dtype_name(tensor: Any) -> str:
+    """A tensor's kind of value as torch names it, without the module: ``int64``."""
+    return str(tensor.dtype).removeprefix("torch.")
+
+
+def trainable(model: Any, device: str) -> Any:
+    """``model`` (a torch module a factory built), checked to be one a run can train on
+    ``device`` before it is moved there: a model on the meta device (shapes, no values)
+    failed in torch's words "Cannot copy out of meta tensor; no data!", and one with no
+    parameter to train in the optimiser's "optimizer got an empty parameter list" or
+    autograd's "element 0 of tensors does not require grad" (pass 84aa, AA2)."""
+    tensors = [*model.parameters(), *model.buffers()]
+    if any(tensor.is_meta for tensor in tensors):
+        raise ModelFault(f"its parameters are on the meta device (shapes with no values), "
+                         f"so it cannot be moved to {device} to train")
+    if not any(parameter.requires_grad for parameter in model.parameters()):
+        raise ModelFault("it has no trainable parameters (none that requires a gradient), "
+                         "so no training step can change it")
+    return model
+
+
+class UntrainedNotFinite(ModelFault):
+    """A model's logits were NaN or infinite before any training step: its forward's fault
+    (or its options'), which no learning rate can change."""
+
+
+def finite_untrained(output: Any, optimizer: Any) -> Any:
+    """``output`` (a batch's logits), checked to be finite numbers where ``optimizer`` has
+    taken no step yet (its state is empty until the first; a restored state is not): such
+    logits came from the model as built, and were said to have diverged, "try a smaller
+    --lr", which no --lr could help (pass 84aa, AA1). Read once a fold, on its first batch:
+    one wait for the device, not one a step."""
+    if optimizer.state:
+        return output
+    torch = sys.modules["torch"]
+    if not bool(torch.isfinite(output).all()):
+        what = "NaN" if bool(torch.isnan(output).any()) else "infinite"
+        raise UntrainedNotFinite(f"its forward gave {what} logits on the first batch of a "
+                                 "fold, before any training step, so no --lr can help")
     return output
 
 

@@ -37,7 +37,13 @@ from merbench.plugin_system.plugin_fault import model_code
 from merbench.training.checkpoints import load_weights
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
-from merbench.training.model_output import augmented, logits, outputs_of
+from merbench.training.model_output import (
+    augmented,
+    finite_untrained,
+    logits,
+    outputs_of,
+    trainable,
+)
 from merbench.training.objective import EMOTION_OBJECTIVE, Objective, objective_for
 
 AUGMENT_STREAM = 0x5A17  # mixed into the fold seed for the augmentation generator
@@ -274,7 +280,7 @@ class _FoldStep:
         for old in ("model", "optimizer", "streams"):  # memory for one fold at a time
             self.__dict__.pop(old, None)
         torch.manual_seed(self.seed)
-        model = self.build_model().to(self.device)
+        model = trainable(self.build_model(), self.device).to(self.device)
         self.optimizer = build_optimizer(model_param_groups(model, self.recipe), self.recipe,
                                          self.device, fused_on_cpu=self.fused_optimizer)
         start_schedule(self.optimizer)
@@ -304,7 +310,8 @@ class _FoldStep:
             with autocast(self.device, self.precision):
                 with model_code():
                     output = model(inputs)
-                output = logits(output, len(inputs), self.n_outputs)
+                output = finite_untrained(logits(output, len(inputs), self.n_outputs),
+                                          optimizer)
                 loss = self.objective.mean_loss(output.float(), self.y_train[batch])
             loss.backward()
             optimizer.step()

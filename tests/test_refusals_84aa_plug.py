@@ -1,0 +1,200 @@
+"""A third-party plugin's faults blamed on the wrong party, or said in torch's words (pass
+84aa, AA1-AA3).
+
+AA1: a model whose logits are NaN or infinite on its very first batch, before any training
+step, was said to have diverged ("try a smaller --lr"), which no --lr can help, and its plugin
+went unnamed. AA2: a forward returning whole numbers, a model left on the meta device and
+one without trainable parameters failed their first step in torch's own words. AA3: a
+subject named with a control character and a NaN in a dataset's own array were blamed on
+merbench's builtin protocol and feature plugins, not on the dataset's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import one_line
+
+from merbench.plugin_system.manager import default_plugins
+
+EVIL = """
+    import numpy as np
+    import pandas as pd
+    import torch
+    from torch import nn
+    from merbench.api import (DatasetMeta, InMemoryDataset, ModelMeta, TrainRecipe,
+                              hookimpl)
+
+    class Net(nn.Module):
+        def __init__(self, num_classes, mode, scale=1.0):
+            super().__init__()
+            self.mode, self.scale, self.calls = mode, scale, 0
+            self.fc = nn.Linear(3 * 28 * 28, num_classes)
+
+        def forward(self, x):
+            y = self.fc(x.flatten(1) / 255.0) * self.scale
+            self.calls += 1  # "late": NaN once a step was taken
+            return {"nan": lambda: y * float("nan"), "inf": lambda: y * float("inf"),
+                    "late": lambda: y * float("nan") if self.calls > 1 else y,
+                    "int": lambda: y.long(), "ok": lambda: y}[self.mode]()
+
+    class Empty(nn.Module):
+        def __init__(self, num_classes):
+            super().__init__()
+            self.n = num_classes
+
+        def forward(self, x):
+            return torch.zeros(len(x), self.n)
+
+    def factory(mode):
+        def build(num_classes=3, scale: float = 1.0):
+            if mode == "meta":
+                return Net(num_classes, "ok").to("meta")
+            if mode == "noparam":
+                return Empty(num_classes)
+            if mode == "frozen":
+                return Net(num_classes, "ok").requires_grad_(False)
+            return Net(num_classes, mode, scale)
+        return build
+
+    def dataset(kind):
+        def build():
+            n = 12
+            samples = pd.DataFrame({
+                "sample_id": [f"e{i:03d}" for i in range(n)], "database": "evil",
+                "subject": [f"s{i // 4}" + ("\\u202e" if kind == "rlo" else "")
+                            for i in range(n)],
+                "label": np.arange(n) % 3})
+            flows = np.random.default_rng(1).integers(0, 256, (n, 28, 28, 3)).astype(
+                np.float32)
+            if kind == "nan":
+                flows[0, 0, 0, 0] = np.nan
+            return InMemoryDataset("evil-" + kind, samples, ("a", "b", "c"),
+                                   {"flow_uvos": flows})
+        return build
+
+    @hookimpl
+    def merbench_register_models(registry):
+        for mode in ("nan", "inf", "int", "meta", "noparam", "frozen", "ok", "late"):
+            registry.add(ModelMeta(name="e-" + mode, version=1, description="evil",
+                                   citation="x", feature="flow-uvos",
+                                   recipe=TrainRecipe(epochs=1, batch_size=8, lr=1e-3)),
+                         factory(mode))
+
+    @hookimpl
+    def merbench_register_datasets(registry):
+        for kind in ("rlo", "nan"):
+            registry.add(DatasetMeta(name="evil-" + kind, version=1, description="evil",
+                                     citation="x", provides=("flow_uvos",)), dataset(kind))
+"""
+
+ORIGIN = "of plugin 'evil' (package evilplug 1.0)"
+ADVICE = "report it to the authors of evilplug, or skip the plugin with --no-plugin evil"
+RUN = ("run", "--threads", "1", "--quiet", "--epochs", "1")
+SYNTHETIC = ("--dataset", "synthetic", "--dataset-opt", "subjects=3")
+
+
+@pytest.fixture
+def evil(make_dist: Callable[..., None]) -> Iterator[None]:
+    make_dist("evilplug", "evil", "mb_evil84aa", EVIL)
+    default_plugins.cache_clear()
+    yield
+    default_plugins.cache_clear()
+
+
+@pytest.mark.parametrize(("mode", "said"), [
+    ("int", "its forward returned int64 values, not floating-point logits"),
+    ("meta", "its parameters are on the meta device (shapes with no values), so it cannot "
+             "be moved to cpu to train"),
+    ("noparam", "it has no trainable parameters (none that requires a gradient)"),
+    ("frozen", "it has no trainable parameters (none that requires a gradient)"),
+])
+def test_a_model_no_step_can_train_is_said_in_merbenchs_words(
+        evil, cli, tmp_path: Path, mode: str, said: str) -> None:
+    """AA2: each was torch's own text ("element 0 of tensors does not require grad", "Cannot
+    copy out of meta tensor", "optimizer got an empty parameter list")."""
+    code, _, err = cli(*RUN, *SYNTHETIC, "--model", f"e-{mode}", "--out", tmp_path / mode)
+    line = one_line(err)
+    assert code == 2 and f"model 'e-{mode}' {ORIGIN} failed its first training step" in line
+    assert said in line and ADVICE in line, line
+    for torch_words in ("grad_fn", "meta tensor", "parameter list", "to_empty"):
+        assert torch_words not in line, line
+    assert not (tmp_path / mode).exists()
+
+
+@pytest.mark.parametrize("parallel", [(), ("--parallel-folds", "2")])
+@pytest.mark.parametrize(("mode", "what"), [("nan", "NaN"), ("inf", "infinite")])
+def test_logits_not_finite_before_any_step_name_the_plugin_not_the_lr(
+        evil, cli, tmp_path: Path, mode: str, what: str, parallel: tuple[str, ...]) -> None:
+    """AA1: it said "training diverged at epoch 1 (loss nan); try a smaller --lr", and as
+    much with --lr 1e-9; both engines check a fold's first batch."""
+    for lr in ((), ("--lr", "1e-9")):
+        code, _, err = cli(*RUN, *SYNTHETIC, *parallel, *lr, "--model", f"e-{mode}",
+                           "--out", tmp_path / mode)
+        line = one_line(err)
+        assert code == 2 and f"model 'e-{mode}' {ORIGIN} failed its first training step, " \
+            f"before any fold finished: its forward gave {what} logits on the first batch " \
+            "of a fold, before any training step, so no --lr can help; " + ADVICE in line, line
+        assert "diverged" not in line and "smaller --lr" not in line
+        assert not (tmp_path / mode).exists()
+
+
+def test_logits_not_finite_before_any_step_with_options_blame_the_options(
+        evil, cli, tmp_path: Path) -> None:
+    code, _, err = cli(*RUN, *SYNTHETIC, "--model", "e-ok", "--model-opt", "scale=1e39",
+                       "--out", tmp_path / "o")
+    line = one_line(err)
+    assert code == 2 and "model 'e-ok' failed its first training step, before any fold " \
+        "finished: its forward gave infinite logits on the first batch of a fold, before " \
+        "any training step, so no --lr can help; its options (scale=1e+39) are the likely " \
+        "cause" in line, line
+
+
+def test_a_loss_that_diverges_after_steps_still_asks_for_a_smaller_lr(
+        evil, cli, tmp_path: Path) -> None:
+    code, _, err = cli(*RUN, *SYNTHETIC, "--model", "e-late", "--out", tmp_path / "d")
+    line = one_line(err)
+    assert code == 2 and "training diverged at epoch 1" in line
+    assert line.endswith("try a smaller --lr"), line
+
+
+@pytest.mark.parametrize("command", ["run", "extract"])
+def test_a_subject_named_with_a_control_character_is_the_datasets_fault(
+        evil, cli, tmp_path: Path, command: str) -> None:
+    """AA3: "protocol 'loso' of plugin 'builtin' (package merbench ...) cannot be run: ...;
+    report it to the plugin's authors"."""
+    args = (*RUN, "--model", "ststnet", "--out", tmp_path / "r") if command == "run" else \
+        ("extract", "--feature", "flow-uvos", "--save", tmp_path / "f.npz")
+    code, _, err = cli(*args, "--dataset", "evil-rlo")
+    line = one_line(err)
+    assert code == 2 and line == (
+        f"merbench: error: dataset 'evil-rlo' {ORIGIN}: its subject 's0\\u202e' holds a "
+        "control character, and a subject's name is part of its fold's name, on one line; "
+        f"{ADVICE}"), line
+    assert "builtin" not in line and "merbench 0" not in line
+
+
+@pytest.mark.parametrize("command", ["run", "extract"])
+def test_nan_in_a_datasets_own_array_is_the_datasets_fault(
+        evil, cli, tmp_path: Path, command: str) -> None:
+    """AA3: "feature 'flow-uvos' of plugin 'features' (package merbench ...) gave NaN for
+    sample e000; ... --no-plugin features", which takes every feature away."""
+    args = (*RUN, "--model", "ststnet", "--out", tmp_path / "r") if command == "run" else \
+        ("extract", "--feature", "flow-uvos", "--save", tmp_path / "f.npz")
+    code, _, err = cli(*args, "--dataset", "evil-nan")
+    line = one_line(err)
+    assert code == 2 and line == (
+        f"merbench: error: dataset 'evil-nan' {ORIGIN}: its source 'flow_uvos' holds NaN for "
+        f"sample e000, which feature 'flow-uvos' reads; {ADVICE}"), line
+    assert not (tmp_path / "r").exists() and not (tmp_path / "f.npz").exists()
+
+
+def test_merbenchs_own_dataset_names_the_files_not_its_authors() -> None:
+    """What merbench's own datasets hold came from the user's files: those are to change."""
+    from merbench.plugin_system.manager import load_plugins
+
+    entry = load_plugins().registries.datasets.get("synthetic")
+    said = str(entry.data_fault("its subject 'x' is odd", "rename it"))
+    assert said == "dataset 'synthetic': its subject 'x' is odd; rename it", said
