@@ -94,3 +94,20 @@ def test_a_run_of_a_plugin_not_installed_names_its_package(
         f"merbench: error: {forest_run_uninstalled} was run with model 'sk-rf' of plugin "
         f"'skp' (package skforest 1.0), which is not installed here; install skforest 1.0 "
         f"to {purpose} it"), err
+
+
+def test_a_run_of_a_plugin_whose_other_version_lacks_the_model(
+        forest_run_uninstalled: Path, tmp_path: Path, cli: Any) -> None:
+    """The plugin installed again in a version that no longer registers the run's model:
+    the version the run was made with is the one to install."""
+    site = tmp_path / "site"
+    (site / "mb_skforest2.py").write_text("")  # a new module: the first stays imported
+    info = site / "skforest-2.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: skforest\nVersion: 2.0\n")
+    (info / "entry_points.txt").write_text("[merbench]\nskp = mb_skforest2\n")
+    code, _, err = cli("run", "--resume", forest_run_uninstalled)
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: {forest_run_uninstalled} was run with model 'sk-rf' of plugin "
+        "'skp' (package skforest 1.0), which plugin 'skp' installed here (skforest 2.0) does "
+        "not register; install skforest 1.0 to resume it"), err
