@@ -37,6 +37,7 @@ from merbench.runner.identity import RunIdentity, run_identity
 from merbench.runner.model_input import model_input
 from merbench.runner.notify import Notifier
 from merbench.runner.plan import plan_run
+from merbench.runner.recorded_plugins import check_recorded_plugins
 from merbench.runner.spec import RunSettings, RunSpec, from_config
 from merbench.runner.task_run import load_data
 from merbench.runner.trainer_setup import device_name, set_up_trainer
@@ -119,6 +120,7 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
     store = RunDirectory(run_dir)
     indices, choice_seed = choose_folds(results.protocol.n_folds, count, seed)
     spec, settings = audit_spec(run_dir, data_root=data_root, device=device, workers=workers)
+    check_recorded_plugins(run_dir, results, plugins, "audit")
     with building_what_is_planned():  # its folds are trained again here
         data = load_data(plan_run(spec, settings, plugins))  # every option checked by now
     if chosen is not None:

@@ -25,6 +25,7 @@ from merbench.results.out_folders import names_current_folder
 from merbench.results.rundir import DifferentRun
 from merbench.runner.execute import run
 from merbench.runner.plan import plan_run
+from merbench.runner.recorded_plugins import check_recorded_plugins, finished_record
 from merbench.runner.seeds import parse_seeds, run_seeds
 from merbench.runner.status import run_status
 from merbench.training.epoch_end_stop import folds_begun
@@ -52,6 +53,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     folds_before = folds_begun()
     try:  # a stop from here on says what it kept, however early it comes
         plugins = load(args, extra=[("merbench.cli.progress", reporter)])
+        if hasattr(args, "resume"):
+            resumed = Path(args.resume)
+            check_recorded_plugins(resumed, finished_record(resumed, spec), plugins, "resume")
         # every check that reads no data (names, values, their combinations, the paths
         # given) refuses before a line says the data is being read, so a refusal is the one
         # line said; the run plans again as it starts (a tenth of a millisecond once read)

@@ -307,11 +307,9 @@ def load_plugins(
     failed: set[str] = set()
     for hook_name, attr in _REGISTRATION_HOOKS:
         registry: Registry[Any] = getattr(registries, attr)
-        for name, plugin in pm.list_name_plugin():
-            if name in failed or not hasattr(plugin, hook_name):
+        for name, caller in _callers(pm, hook_name):
+            if name in failed:
                 continue
-            others = [p for n, p in pm.list_name_plugin() if n != name]
-            caller = pm.subset_hook_caller(hook_name, remove_plugins=others)
             with registry.registering_for(origins[name]):
                 try:
                     with plugin_code():  # sys.exit, KeyboardInterrupt: this plugin's fault
@@ -330,6 +328,19 @@ def load_plugins(
         for _, attr in _REGISTRATION_HOOKS:
             getattr(registries, attr).left_out = functools.partial(lookup.provider, attr)
     return Plugins(manager=pm, registries=registries, records=records, skipped=skipped)
+
+
+def _callers(pm: pluggy.PluginManager, hook_name: str) -> list[tuple[str, Any]]:
+    """Each plugin that implements ``hook_name``, in the order registered, with a caller of
+    that plugin's implementations only. Asked of pluggy, not of the plugin's attributes: an
+    implementation marked ``@hookimpl(specname=...)`` under another function name is one
+    too, and a plugin lacking a function of the hook's own name had it never called (its
+    models unknown, the plugin listed as loaded)."""
+    implementing = {impl.plugin_name for impl in getattr(pm.hook, hook_name).get_hookimpls()}
+    plugins = pm.list_name_plugin()
+    return [(name, pm.subset_hook_caller(
+                hook_name, remove_plugins=[p for n, p in plugins if n != name]))
+            for name, _ in plugins if name in implementing]
 
 
 class _LeftOut:
@@ -363,13 +374,14 @@ def _registered_by(load: Callable[[], object], origin: Origin) -> Registries:
     registries = Registries.empty()
     try:
         with plugin_code():
-            plugin = load()
+            pm = _Manager(PROJECT)  # pluggy's reading of its hooks, specname ones too
+            pm.add_hookspecs(hookspecs)
+            pm.register(load(), name=origin.plugin)
             for hook_name, attr in _REGISTRATION_HOOKS:
-                hook = getattr(plugin, hook_name, None)
                 registry = getattr(registries, attr)
-                if callable(hook):
+                for _, caller in _callers(pm, hook_name):
                     with registry.registering_for(origin):
-                        hook(registry=registry)
+                        caller(registry=registry)
     except Exception:  # said nowhere: the plugin is left out, and the name stays unknown
         return Registries.empty()
     return registries

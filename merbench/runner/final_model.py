@@ -45,6 +45,7 @@ from merbench.runner.data import RunData
 from merbench.runner.identity import run_identity
 from merbench.runner.model_input import model_input
 from merbench.runner.plan import plan_run
+from merbench.runner.recorded_plugins import check_recorded_plugins, finished_record
 from merbench.runner.spec import from_config
 from merbench.runner.task_run import load_data, task_run
 from merbench.training.seeding import fold_seed
@@ -80,6 +81,7 @@ def plan_recogniser(run_dir: Path, data_root: str | None, device: str,
     stored = store.read_run_file()
     spec, settings = from_config(stored.config)
     task_run(spec.parsed_task()).check_recognises_emotions(run_dir)
+    check_recorded_plugins(run_dir, finished_record(run_dir, spec), plugins, "predict with")
     if plugins.registries.models.get(spec.model).meta.kind != "torch":  # needs no data
         raise _estimator(spec.model, run_dir)
     recorded = settings.data_root

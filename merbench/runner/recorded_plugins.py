@@ -1,0 +1,86 @@
+"""A finished run whose model, feature, dataset or protocol came from a plugin not installed
+here, refused by the package its record names.
+
+The commands that build a run's model again from its folder (``audit``, ``run --resume``,
+``predict --from-run``) ask the registries for the names the run recorded. Where the plugin
+that gave one is not installed, the registry's answer was "unknown model 'x'; available:
+...", a choice the command cannot make (the run chose its model), while the run's record
+names the plugin and package that provided it (``provider``): that package is the fix. A
+plugin installed but failed to load, left out with ``--no-plugin`` or not loaded with
+autoloading off is left to the registry, whose line says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.entry import FIRST_PARTY
+from merbench.plugin_system.manager import Plugins, installed_plugin_names
+from merbench.plugin_system.registry import Registry
+from merbench.results.model import ProviderRecord
+from merbench.results.run_record import RunRecord
+from merbench.runner.spec import RunSpec
+from merbench.runner.task_run import task_run
+
+
+def finished_record(run_dir: Path, spec: RunSpec) -> RunRecord | None:
+    """The run's record, or None where it has none yet or one that does not read (the
+    command's own checks say what is wrong with it)."""
+    record = task_run(spec.parsed_task()).record
+    path = Path(run_dir) / record.result_file
+    if not path.is_file():
+        return None
+    try:
+        return record.read(path)
+    except MerbenchError:
+        return None
+
+
+def check_recorded_plugins(run_dir: Path, record: RunRecord | None, plugins: Plugins,
+                           purpose: str) -> None:
+    """Refuse ``run_dir`` where a plugin its ``record`` names as a provider is not installed
+    here, or is installed in a version that does not register the name: one line naming the
+    run, the component, the plugin, its package and version, and the package to install to
+    ``purpose`` it ("audit", "resume")."""
+    if record is None:
+        return
+    registries = plugins.registries
+    for registry, name, provider in (
+            (registries.models, record.model.name, record.model.provider),
+            (registries.features, record.feature.name, record.feature.provider),
+            (registries.datasets, record.dataset.name, record.dataset.provider),
+            (registries.protocols, record.protocol.name, record.protocol.provider)):
+        line = _missing(registry, name, provider, plugins)
+        if line is not None:
+            raise MerbenchError(f"{run_dir} was run with {line} to {purpose} it")
+
+
+def _missing(registry: Registry[Any], name: str, provider: ProviderRecord | None,
+             plugins: Plugins) -> str | None:
+    """What is missing of the run's ``name`` and the package to install (the refusal less
+    the run and the purpose), or None where the registry has it or says best why not."""
+    if provider is None or provider.plugin is None or provider.package == FIRST_PARTY or \
+            provider.package.startswith("<"):  # merbench's own, or a plugin given in-process
+        return None
+    try:
+        if name in registry:
+            return None
+    except MerbenchError:  # a family of it that fails: the registry says so
+        return None
+    if registry.left_out is not None and registry.left_out(name) is not None:
+        return None  # --no-plugin left it out
+    recorded = f"{provider.package} {provider.version or ''}".strip()
+    what = f"{registry.kind} '{name}' of plugin '{provider.plugin}' (package {recorded})"
+    loaded = {r.origin.plugin: r for r in plugins.records}
+    here = loaded.get(provider.plugin)
+    if here is None:
+        if provider.plugin in installed_plugin_names():
+            return None  # installed, not loaded (autoloading off): the registry says why
+        return f"{what}, which is not installed here; install {recorded}"
+    if not here.loaded:
+        return None  # it failed to load: the registry says why
+    installed = f"{here.origin.package} {here.origin.package_version}".strip()
+    return (f"{what}, which plugin '{provider.plugin}' installed here ({installed}) does "
+            f"not register; install {recorded}")
