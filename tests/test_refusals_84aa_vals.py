@@ -1,0 +1,76 @@
+"""Pass 84aa's findings on values (AA4, AA6, AA7, AA8, AA9): a learning rate below float32's
+smallest number, taken although every step of it is 0 in the weights (AA4); ...
+Each case runs the command a user runs and reads the one line it refuses with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import one_line
+
+from merbench.meta import ReducedSetting, TrainRecipe
+from merbench.runner.checks import check_values
+from merbench.runner.spec import RunSettings, RunSpec
+
+TINY = Path(__file__).parent.parent / "examples" / "tune-tiny.toml"
+SMALL = "a step that small is 0 in the weights' 32-bit numbers"
+
+
+def _refused(code: int, out: str, err: str) -> str:
+    """A refusal: exit status 2 and one line on stderr."""
+    assert code == 2, (out, err)
+    return one_line(err)
+
+
+# AA4: --lr 1e-320 trained a whole run whose steps were all 0 in the float32 weights
+
+
+def test_an_lr_below_float32s_smallest_is_refused_on_the_command_line(cli,
+                                                                      tmp_path: Path) -> None:
+    line = _refused(*cli("run", "-m", "ststnet", "-d", "synthetic", "--epochs", "1",
+                         "--lr", "1e-320", "--out", tmp_path / "r"))
+    assert line == f"merbench: error: --lr must be at least 1.4e-45 (got 1e-320): {SMALL}"
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_smallest_lr_itself_is_taken() -> None:
+    check_values(RunSpec(model="ststnet", dataset="synthetic", lr=1.4e-45), RunSettings())
+
+
+def test_an_lr_below_float32s_smallest_is_refused_in_a_sweep_plan(cli,
+                                                                  tmp_path: Path) -> None:
+    plan = tmp_path / "p.toml"
+    plan.write_text('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = 1\n'
+                    'lr = 1e-320\n')
+    line = _refused(*cli("sweep", "--quiet", plan))
+    assert "p.toml: runs[0] (ststnet on synthetic/loso) lr: must be at least 1.4e-45 " \
+           f"(got 1e-320): {SMALL}" in line, line
+
+
+@pytest.mark.parametrize(("swap", "said"), [
+    ("lr = {choices = [0.001, 1e-320]}", "[space] lr: the choice 1e-320: lr must be at least"),
+    ('lr = {low = 1e-320, high = 1e-2, log = true}\n[search]\nsampler = "tpe"',
+     "[space] lr: the low end 1e-320: lr must be at least"),
+    ("epochs = {choices = [1]}\n[options]\nlr = 1e-320",
+     "[options] lr: the value 1e-320: lr must be at least"),
+], ids=["choice", "low-end", "options"])
+def test_an_lr_below_float32s_smallest_is_refused_in_a_tuning_file(
+        swap: str, said: str, cli, tmp_path: Path) -> None:
+    text = TINY.read_text().replace("[options]\nepochs = 1\n", "")
+    text = text.replace('[search]\nsampler = "grid"\n', "")
+    text = text.replace("[space]\nlr = {choices = [0.001, 0.03]}", "[space]\n" + swap)
+    tuning = tmp_path / "t.toml"
+    tuning.write_text(text)
+    line = _refused(*cli("tune", "--score", "test", "--quiet", "--out", tmp_path / "o",
+                         tuning))
+    assert said in line and SMALL in line, line
+
+
+@pytest.mark.parametrize("make", [
+    lambda: TrainRecipe(epochs=1, batch_size=1, lr=1e-320),
+    lambda: ReducedSetting(lr=1e-320),
+], ids=["recipe", "reduced"])
+def test_a_plugins_lr_below_float32s_smallest_is_refused_at_load(make) -> None:
+    with pytest.raises(ValueError, match=r"lr to be (None or )?a number >= 1\.4e-45"):
+        make()
