@@ -74,3 +74,22 @@ def test_an_lr_below_float32s_smallest_is_refused_in_a_tuning_file(
 def test_a_plugins_lr_below_float32s_smallest_is_refused_at_load(make) -> None:
     with pytest.raises(ValueError, match=r"lr to be (None or )?a number >= 1\.4e-45"):
         make()
+
+
+# AA7: out = "" was "must be a folder name (a string), not "" (a string)"; out = "  " made a
+# folder named by two spaces
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ('""', "out: is empty"), ('"  "', 'out: "  " is only white space'),
+    ('"\\t"', 'out: "\\t" is only white space'),
+], ids=["empty", "spaces", "tab"])
+def test_an_empty_sweep_out_is_named_with_its_fix(value: str, said: str, cli,
+                                                  tmp_path: Path) -> None:
+    plan = tmp_path / "p8.toml"
+    plan.write_text(f'out = {value}\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
+                    "epochs = 1\n")
+    line = _refused(*cli("sweep", "--quiet", plan))
+    assert line == f"merbench: error: {plan}: {said}; give a folder name, e.g. out = " \
+                   '"runs", or leave it out (default: p8-results beside the plan)', line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p8.toml"]
