@@ -93,3 +93,40 @@ def test_an_empty_sweep_out_is_named_with_its_fix(value: str, said: str, cli,
     assert line == f"merbench: error: {plan}: {said}; give a folder name, e.g. out = " \
                    '"runs", or leave it out (default: p8-results beside the plan)', line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p8.toml"]
+
+
+# AA8: offapexnet hidden=0 trained two layers of width 0 (each fold one class), -1 was
+# torch's "negative dimension", and a huge hidden was two nested refusals offering a smaller
+# --batch-size
+
+
+TINY = ["--quiet", "--epochs", "1", "--threads", "1", "--dataset-opt", "subjects=2",
+        "--dataset-opt", "databases=1", "--dataset-opt", "samples_per_subject=3"]
+
+
+@pytest.mark.parametrize("hidden", ["0", "-1"])
+def test_an_offapexnet_hidden_below_one_is_refused_in_merbenchs_words(hidden: str, cli,
+                                                                      tmp_path: Path) -> None:
+    line = _refused(*cli("run", "-m", "offapexnet", "-d", "synthetic", *TINY, "--model-opt",
+                         f"hidden={hidden}", "--out", tmp_path / "r"))
+    assert line == f"merbench: error: offapexnet: hidden must be a whole number >= 1 (got " \
+                   f"{hidden})", line
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_offapexnet_too_large_to_build_says_its_option_not_the_batch(cli,
+                                                                        tmp_path: Path) -> None:
+    line = _refused(*cli("run", "-m", "offapexnet", "-d", "synthetic", *TINY, "--model-opt",
+                         "hidden=100000000", "--out", tmp_path / "r"))
+    assert line == "merbench: error: model 'offapexnet' cannot be built with " \
+                   "hidden=100000000: it would need more memory than this machine has; give " \
+                   "a smaller hidden; no fold had finished, so nothing was kept", line
+
+
+def test_an_mmnet_augment_pad_below_zero_is_refused_as_it_is_built() -> None:
+    from merbench import create_model
+    from merbench.base.errors import MerbenchError
+
+    with pytest.raises(MerbenchError, match=r"^mmnet: augment_pad must be a whole number >= 0 "
+                                            r"\(got -1\)$"):
+        create_model("mmnet", num_classes=3, augment_pad=-1)
