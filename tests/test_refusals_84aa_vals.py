@@ -130,3 +130,46 @@ def test_an_mmnet_augment_pad_below_zero_is_refused_as_it_is_built() -> None:
     with pytest.raises(MerbenchError, match=r"^mmnet: augment_pad must be a whole number >= 0 "
                                             r"\(got -1\)$"):
         create_model("mmnet", num_classes=3, augment_pad=-1)
+
+
+# AA9: predict of a one-frame folder said "frames 1..1 at 30 fps, 0 interval(s) found"
+
+
+def _frames(folder: Path, count: int, side: int = 64) -> Path:
+    import cv2
+    import numpy as np
+
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(1, count + 1):
+        cv2.imwrite(str(folder / f"{i:03d}.jpg"),
+                    (rng.random((side, side, 3)) * 255).astype("uint8"))
+    return folder
+
+
+@pytest.mark.parametrize(("count", "fps", "least"), [
+    (1, "30", "25 frames"), (24, "30", "25 frames"), (100, "200", "161 frames"),
+], ids=["one", "one-short", "samm-rate"])
+def test_a_video_too_short_to_score_any_frame_is_refused(count: int, fps: str, least: str,
+                                                         cli, tmp_path: Path) -> None:
+    video = _frames(tmp_path / "one", count)
+    line = _refused(*cli("predict", video, "--fps", fps, "--no-face-crop", "--quiet",
+                         "--out", tmp_path / "p"))
+    frames = "1 frame" if count == 1 else f"{count} frames"
+    assert line == f"merbench: error: video '{video}' has {frames}; flow-peak needs at " \
+                   f"least {least} at {fps} fps to score any frame; give a longer video", line
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_video_long_enough_for_one_frame_is_spotted(cli, tmp_path: Path) -> None:
+    video = _frames(tmp_path / "v", 25)
+    code, out, err = cli("predict", video, "--fps", "30", "--no-face-crop", "--quiet",
+                         "--out", tmp_path / "p")
+    assert code == 0 and "v: frames 1..25 at 30 fps" in out, err
+
+
+def test_a_short_videos_frame_too_small_to_spot_is_still_said_first(cli,
+                                                                    tmp_path: Path) -> None:
+    video = _frames(tmp_path / "tiny", 3, side=1)
+    line = _refused(*cli("predict", video, "--fps", "30", "--quiet", "--out", tmp_path / "p"))
+    assert "its frames are 1x1 pixels, too small to spot" in line, line
