@@ -1,6 +1,10 @@
 """Pass 84aa's findings on values (AA4, AA6, AA7, AA8, AA9): a learning rate below float32's
-smallest number, taken although every step of it is 0 in the weights (AA4); ...
-Each case runs the command a user runs and reads the one line it refuses with."""
+smallest number, taken although every step of it is 0 in the weights (AA4); a raw database
+whose --skip-missing left one subject, said only as "leave-one-subject-out needs at least two
+subjects" (AA6); a sweep plan's empty out (AA7); OFF-ApexNet's hidden of 0 or -1 and a model
+too large to build said with a smaller --batch-size as its fix (AA8); predict of a video too
+short for the spotter to score any frame (AA9). Each case runs the command a user runs and
+reads the one line it refuses with."""
 
 from __future__ import annotations
 
@@ -173,3 +177,30 @@ def test_a_short_videos_frame_too_small_to_spot_is_still_said_first(cli,
     video = _frames(tmp_path / "tiny", 3, side=1)
     line = _refused(*cli("predict", video, "--fps", "30", "--quiet", "--out", tmp_path / "p"))
     assert "its frames are 1x1 pixels, too small to spot" in line, line
+
+
+# AA6: --skip-missing, offered as the fix, left one subject: "leave-one-subject-out needs at
+# least two subjects", with no dataset, no subject, no fix
+
+
+def test_skip_missing_leaving_one_subject_names_them_and_the_fix(real_data: Path, cli,
+                                                                 tmp_path: Path) -> None:
+    from merbench_datasets import casme2
+    from rawtrees import SHEETS, write_clips
+
+    sheet = str(real_data / SHEETS["casme2"])
+    (tmp_path / "Cropped").mkdir()
+    table, _ = casme2.annotation_table(str(tmp_path), sheet)
+    write_clips("casme2", table[table["subject"] == "sub01"])  # sub02, sub03: no frames
+    command = ["run", "-m", "ststnet", "-d", "casme2", "--data-root", tmp_path, "--quiet",
+               "--feature", "tvl1-uvos", "--feature-opt", "face=frame", "--feature-opt",
+               "method=farneback", "--epochs", "1", "--threads", "1", "--dataset-opt",
+               f"sheet={sheet}", "--dataset-opt", 'subjects=["sub01","sub02","sub03"]',
+               "--skip-missing", "--out", tmp_path / "run"]
+    line = _refused(*cli(*command))
+    assert line.startswith("merbench: error: casme2: with --skip-missing only subject sub01 "
+                           "is left (sub02, sub03 have no usable sample; e.g. "
+                           "casme2/sub02/"), line
+    assert line.endswith("protocol 'loso' needs two subjects: restore their frames, or "
+                         "choose subjects whose frames are there"), line
+    assert not (tmp_path / "run").exists()
