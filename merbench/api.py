@@ -105,6 +105,7 @@ from merbench.spotting.scores import pooled_counts
 from merbench.spotting.spotter import (
     FittedSpotter,
     LearnsToSpot,
+    NeedsFrames,
     SpotsVariants,
     Spotter,
     TrainingVideo,
@@ -160,6 +161,7 @@ __all__ = [
     "MerbenchError",
     "ModelMeta",
     "ModelRegistry",
+    "NeedsFrames",
     "OptionValueError",
     "PluginError",
     "ProtocolMeta",

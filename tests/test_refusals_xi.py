@@ -183,8 +183,8 @@ def test_a_video_declaring_a_frame_rate_no_face_video_has_is_refused(
 
     video = tmp_path / "slow.avi"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 0.01, (32, 32))
-    for value in range(5):
-        writer.write(np.full((32, 32, 3), value * 40, np.uint8))
+    for value in range(30):  # at 30 fps, more than flow-peak's least (25)
+        writer.write(np.full((32, 32, 3), value * 8, np.uint8))
     writer.release()
     code, _, err = cli("predict", video, "--no-face-crop", "--out", tmp_path / "p")
     assert code == 2, err

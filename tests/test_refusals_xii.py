@@ -154,7 +154,7 @@ TINY = ["--quiet", "--epochs", "1", "--dataset-opt", "subjects=2", "--dataset-op
                   "from 0 to below 1 (default 0.5)"),
     ("dropout=-0.1", "dropout=-0.1 is no dropout probability"),
     ("image_size=100000", "model 'ststnet' cannot be built with image_size=100000: it would "
-                          "need more memory than this machine has; give smaller sizes"),
+                          "need more memory than this machine has; give a smaller image_size"),
 ])
 def test_a_model_option_out_of_range_is_said_in_words(option: str, said: str, cli,
                                                       tmp_path: Path) -> None:

@@ -17,6 +17,13 @@ class PluginError(MerbenchError):
     """A plugin could not be loaded, or two plugins claim the same name."""
 
 
+class TooLargeToBuild(MemoryError):
+    """A plugin's object (a model) that its options make too large for this machine, said in
+    merbench's words naming the option to make smaller. Still a MemoryError: K folds built
+    at once may fit as fewer; a single fold's is this line, whose fix is the option, never
+    a smaller --batch-size (pass 84aa, AA8: the two nested refusals said that first)."""
+
+
 def first_line(exc: BaseException) -> str:
     """The first line of ``exc``'s message (its type's name when it has none), for a
     one-line error that quotes it."""

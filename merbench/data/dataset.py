@@ -42,6 +42,10 @@ class Dataset:
     #: The runner records them in ``results.json`` (``dataset.skipped``) so that a score on
     #: fewer samples never passes for one on the whole dataset.
     skipped: Sequence[Mapping[str, str]] = ()
+    #: The subjects :attr:`skipped` took wholly (none of their samples left), as the sample
+    #: table names them: a run whose protocol then has one subject says these, not only
+    #: that it needs two (pass 84aa, AA6)
+    skipped_subjects: tuple[str, ...] = ()
 
     def __init__(self, name: str, samples: pd.DataFrame, classes: Sequence[str]) -> None:
         self.name = name

@@ -40,9 +40,15 @@ MAX_EPOCHS = 100_000
 MAX_BATCH_SIZE = 65_536
 #: the largest learning rate: torch's fp32 step overflows beyond about 3e38
 MAX_LR = 1e3
+#: the smallest learning rate: float32's smallest positive number; a smaller rate is 0 in
+#: the weights' 32-bit numbers, so every step leaves them as they were (1e-320 trained a
+#: whole run that changed nothing, recorded as lr 1e-320: pass 84aa, AA4)
+MIN_LR = 1.4e-45
 #: the largest weight decay a recipe declares (no option overrides it): a decay that large
 #: is no regulariser, and 10**300 ended the first training step in torch's OverflowError
 MAX_WEIGHT_DECAY = 1e3
+#: what a recipe's or reduced setting's lr must be, in words
+LR_WANTED = f"a number >= {MIN_LR:g}"
 
 
 @called_by_name
@@ -217,8 +223,8 @@ class TrainRecipe:
         if self.decay_epochs is not None:
             object.__setattr__(self, "decay_epochs",
                                whole(refuse, "decay_epochs", self.decay_epochs, 0, MAX_EPOCHS))
-        object.__setattr__(self, "lr", real(refuse, "lr", self.lr, "a number > 0",
-                                            lambda v: v > 0, MAX_LR))
+        object.__setattr__(self, "lr", real(refuse, "lr", self.lr, LR_WANTED,
+                                            lambda v: v >= MIN_LR, MAX_LR))
         object.__setattr__(self, "weight_decay", real(
             refuse, "weight_decay", self.weight_decay, "a number >= 0", lambda v: v >= 0,
             MAX_WEIGHT_DECAY))
@@ -276,8 +282,8 @@ class ReducedSetting:
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, whole(refuse, name, getattr(self, name), 1, most))
         if self.lr is not None:
-            object.__setattr__(self, "lr", real(refuse, "lr", self.lr, "a number > 0",
-                                                lambda v: v > 0, MAX_LR))
+            object.__setattr__(self, "lr", real(refuse, "lr", self.lr, LR_WANTED,
+                                                lambda v: v >= MIN_LR, MAX_LR))
         if not isinstance(self.model_options, dict):
             raise refuse("model_options", "a dict", self.model_options)
         if not isinstance(self.why, str):

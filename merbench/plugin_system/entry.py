@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from merbench.base.errors import MerbenchError, message_of, plugin_words
+from merbench.base.errors import MerbenchError, TooLargeToBuild, message_of, plugin_words
 from merbench.base.literal import options_written
 from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
@@ -264,8 +264,9 @@ class Entry(Generic[M]):
         shown = {k: v for k, v in kwargs.items()
                  if k != "num_classes" or not isinstance(v, int) or v > _MOST_CLASSES}
         given = options_written(shown) or "no options"
+        fix = f"a smaller {next(iter(shown))}" if len(shown) == 1 else "smaller sizes"
         return (f"{kind} '{self.meta.name}' cannot be built with {given}: it would need more "
-                "memory than this machine has; give smaller sizes")
+                f"memory than this machine has; give {fix}")
 
     def create(self, kind: str, **kwargs: Any) -> Any:
         """Call the factory; unknown options, or values it rejects, become one clear line.
@@ -362,7 +363,7 @@ class Entry(Generic[M]):
                 plugin_fault.factory_failed(kind, self.meta.name, self.origin, shown, exc)
             # still an allocation failure (a run's folds say so, keeping what finished), in
             # words, not torch's allocator's "DefaultCPUAllocator: can't allocate ..."
-            raise MemoryError(self._too_large(kind, kwargs)) from None
+            raise TooLargeToBuild(self._too_large(kind, kwargs)) from None
         except (TypeError, ValueError) as exc:
             if isinstance(exc, TypeError) and "Overflow when unpacking" in message_of(exc):
                 # torch's words for a size beyond any number of elements

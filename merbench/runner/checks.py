@@ -20,7 +20,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.whole_numbers import number_shown
-from merbench.meta import DATA_ORDERS, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_LR, TrainRecipe
+from merbench.meta import DATA_ORDERS, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_LR, MIN_LR, TrainRecipe
 from merbench.results.out_folders import refuse_out_place
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_finite, check_seed
@@ -29,8 +29,8 @@ from merbench.runner.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, fl
 from merbench.scores.selection import POLICIES, check_reportable
 from merbench.training.device import check_device_name
 
-# The bounds past which an option cannot be meant (MAX_EPOCHS, MAX_BATCH_SIZE, MAX_LR) live
-# in merbench.meta, whose TrainRecipe and ReducedSetting refuse the same values at load.
+# The bounds past which an option cannot be meant (MAX_EPOCHS, MAX_BATCH_SIZE, MAX_LR, MIN_LR)
+# live in merbench.meta, whose TrainRecipe and ReducedSetting refuse the same values at load.
 
 #: the most folds trained at once: each holds its own model and optimiser state, and the
 #: composite's LOSO, the largest a GPU session trains together, has 68 (pass 84u, U9:
@@ -95,6 +95,9 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
     if spec.lr is not None and spec.lr > MAX_LR:
         raise MerbenchError(f"--lr must be at most {MAX_LR:g} (got {number_shown(spec.lr)}): "
                             "a step that large overflows the weights' 32-bit numbers")
+    if spec.lr is not None and spec.lr < MIN_LR:
+        raise MerbenchError(f"--lr must be at least {MIN_LR:g} (got {number_shown(spec.lr)}): "
+                            "a step that small is 0 in the weights' 32-bit numbers")
     for name in ("epochs", "batch_size"):
         value = getattr(spec, name)
         problem = None if value is None else too_large(name, value)

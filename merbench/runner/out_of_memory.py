@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import replace
 
-from merbench.base.errors import MerbenchError, first_line
+from merbench.base.errors import MerbenchError, TooLargeToBuild, first_line
 from merbench.base.literal import options_written
 from merbench.protocols import Fold
 from merbench.results.model import EngineRecord
@@ -37,15 +37,17 @@ def fewer_at_a_time(run: StartedRun, engine: EngineRecord, group: list[Fold],
 def _out_of_memory_error(run: StartedRun, fold: Fold, exc: BaseException) -> MerbenchError:
     """The one line for a single fold that ran out of memory, wherever it ran."""
     plan = run.data.plan
+    # a run with no finished fold is removed as it started (execute.forget_untrained)
+    kept = (f"every finished fold is kept in {run.run_dir.path}" if run.done
+            else "no fold had finished, so nothing was kept")
+    if isinstance(exc, TooLargeToBuild):  # its options, not the batch: its line names them
+        return MerbenchError(f"{first_line(exc)}; {kept}")
     fix = ("free the device or use a smaller --batch-size" if plan.trains_in_epochs
            else "free memory on this machine")
     options = plan.spec.model_options
     if options:  # --model-opt padding=100000 asks for 200 GB: the options, not the batch
         given = options_written(dict(sorted(options.items())))
         fix += f", or check the model options ({given}): they may make the network too large"
-    # a run with no finished fold is removed as it started (execute.forget_untrained)
-    kept = (f"every finished fold is kept in {run.run_dir.path}" if run.done
-            else "no fold had finished, so nothing was kept")
     return MerbenchError(
         f"{plan.device} ran out of memory training fold {fold.label} of model "
         f"'{plan.spec.model}' ({first_line(exc)}); {fix}; {kept}")

@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import counted
 from merbench.data.dataset import InMemoryDataset
 from merbench.features.extraction import extract_feature
+from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.results.prediction_file import (
     PREDICTION_SCHEMA,
@@ -49,7 +51,7 @@ from merbench.runner.spot_recognise import (
 from merbench.runner.spotted_records import guarded, intervals_of, numbered
 from merbench.spotting.intervals import Spotted
 from merbench.spotting.long_videos import LongVideo
-from merbench.spotting.spotter import Spotter
+from merbench.spotting.spotter import NeedsFrames, Spotter
 
 #: what predict reports as it goes: a stage ("frames", "training"), done, in all
 Progress = Callable[[str, int, int], None]
@@ -139,6 +141,23 @@ def _recognise(found: FinalModel, video: LongVideo, pairs: list[tuple[int, int]]
     return class_probabilities(found.network, values, recipe.batch_size, device), name, options
 
 
+def _check_length(entry: Entry[Any], spotter: Spotter, video: LongVideo,
+                  shown: str | None) -> None:
+    """Refuse a video too short for the spotter to score any frame, where it says how short
+    that is (:class:`~merbench.spotting.spotter.NeedsFrames`): one such video's "0
+    interval(s) found" looked at nothing, as a 1x1-pixel one's would (pass 84aa, AA9).
+    Asked once its frames are read (a short video is read in no time), so that a frame that
+    cannot be read is said first, as before."""
+    if not isinstance(spotter, NeedsFrames):
+        return
+    least = guarded(entry, video, partial(spotter.min_frames, video.fps), shown=shown)
+    if isinstance(least, int) and video.n_frames < least:
+        named = video.key_text if shown is None else shown
+        raise MerbenchError(f"video {named} has {counted(video.n_frames, 'frame')}; "
+                            f"{entry.meta.name} needs at least {counted(least, 'frame')} at "
+                            f"{video.fps:g} fps to score any frame; give a longer video")
+
+
 def predict(spec: PredictSpec, plugins: Plugins, out: Path,
             progress: Progress | None = None) -> Predictions:
     """Spot and recognise one video (module doc); the recogniser's weights go to ``out``."""
@@ -151,15 +170,17 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
         raise MerbenchError(f"spotter '{spec.spotter}' learns from labelled videos, which a "
                             "single video does not give; predict with a training-free "
                             "spotter such as flow-peak")
+    given = dict(spec.dataset_options).get("path")  # PATH: named as the user gave it
+    shown = None if given is None else f"'{given}'"
     found: FinalModel | None = None
     planned = None
     if spec.run is not None:  # checked first: a bad run is refused before the video is read
         planned = plan_recogniser(spec.run, spec.data_root, spec.device, plugins)
-    given = dict(spec.dataset_options).get("path")  # PATH: named as the user gave it
-    shown = None if given is None else f"'{given}'"
     spotted: tuple[Spotted, ...] = intervals_of(spotter_entry, guarded(
         spotter_entry, video, partial(spotter.spot, _counted(video, progress), video.fps),
         shown=shown), video.key_text if shown is None else shown)
+    # after the frames are read: a damaged, missing or 1x1 frame is the first fault to fix
+    _check_length(spotter_entry, spotter, video, shown)
     numbers = video.frames.numbers
     spans = [(r.onset, r.offset, r.kind) for r in numbered(spotted, video)]
     apexes = [middle_frame(numbers, onset, offset) for onset, offset, _ in spans]

@@ -122,6 +122,8 @@ def _checked_folds(plan: Plan, protocol: Any, dataset: Dataset) -> list[Fold]:
     model (pass 84i P2)."""
     entry = plan.protocol
     who = f"protocol '{entry.meta.name}' of {entry.origin}"
+    if entry.meta.subject_independent:
+        _check_subjects_left(dataset, entry.meta.name)
     try:
         given = protocol.folds(dataset.samples)
         folds = list(given) if given is not None else []
@@ -135,6 +137,24 @@ def _checked_folds(plan: Plan, protocol: Any, dataset: Dataset) -> list[Fold]:
         raise MerbenchError(f"{who} cannot be run: {problem}; report it to the plugin's "
                             "authors")
     return checked_folds(folds)
+
+
+def _check_subjects_left(dataset: Dataset, protocol: str) -> None:
+    """Refuse a dataset whose skipped samples (``--skip-missing``) took every subject but
+    one, naming the one left, those taken and why: a subject-independent protocol said only
+    "leave-one-subject-out needs at least two subjects", after the dataset's own refusal
+    had offered --skip-missing as the fix (pass 84aa, AA6)."""
+    gone = tuple(getattr(dataset, "skipped_subjects", ()) or ())
+    left = sorted({str(subject) for subject in dataset.samples["subject"]})
+    if not gone or len(left) > 1:
+        return
+    skipped = dataset.skipped_samples()
+    example = f"; e.g. {skipped[0]['sample_id']}: {skipped[0]['reason']}" if skipped else ""
+    raise MerbenchError(
+        f"{dataset.name}: with --skip-missing only subject {', '.join(left)} is left "
+        f"({', '.join(map(str, gone))} {'has' if len(gone) == 1 else 'have'} no usable "
+        f"sample{example}); protocol '{protocol}' needs two subjects: restore their "
+        "frames, or choose subjects whose frames are there")
 
 
 def load_data(plan: Plan) -> RunData:

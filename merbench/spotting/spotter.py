@@ -21,7 +21,9 @@ contract below is the shape those take, and no more:
   macro) because MEGC matches the two apart (:mod:`merbench.spotting.matching`); its
   emotion is None, since recognition is a later step. The tuple is in time order, may be
   empty (nothing found, or a video shorter than the spotter's window: not an error) and
-  is the same for the same input (results are recomputed by ``validate``).
+  is the same for the same input (results are recomputed by ``validate``). A spotter that
+  can say how short is too short (:class:`NeedsFrames`) lets ``merbench predict`` refuse
+  such a video, where "0 found" would be no finding.
 - **Bad input is refused** with one :class:`ValueError` that names what was wrong (frames
   of another type or shape, a frame rate that is not a positive number), before any work.
 - **params** records every option that decides the intervals, as a model's options are
@@ -58,6 +60,17 @@ class Spotter(Protocol):
         """The expressions found in one long video: its grey uint8 frames, ``(T, H, W)`` or
         an iterable of ``(H, W)``, at ``fps`` frames per second; typed, in time order."""
         ...
+
+
+@runtime_checkable
+class NeedsFrames(Protocol):
+    """A spotter that says the fewest frames a video needs at ``fps`` for it to score any
+    frame (flow-peak compares each frame with those ``k`` before and after it). A spotting
+    run over a database keeps a shorter video, which finds nothing; ``merbench predict``,
+    given that one video, refuses it in one line: its "0 interval(s) found" looked at
+    nothing (pass 84aa, AA9: a one-frame folder was taken)."""
+
+    def min_frames(self, fps: float) -> int: ...
 
 
 @runtime_checkable

@@ -118,9 +118,14 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
                       f"not {toml_given(defaults)}")
     _check_defaults(str(path), defaults)
     out = document.get("out", f"{path.stem}-results")
-    if not isinstance(out, str) or not out:
+    if not isinstance(out, str):
         raise refused(key_at(str(path), None, "out"), "must be a folder name (a string), "
                       f"not {toml_given(out)}")
+    if not out.strip():  # "" was "must be a string, not '' (a string)"; "  " made a folder
+        raise refused(key_at(str(path), None, "out"),
+                      f"{'is empty' if not out else f'{toml_value(out)} is only white space'}; "
+                      f"give a folder name, e.g. out = \"runs\", or leave it out (default: "
+                      f"{path.stem}-results beside the plan)")
     # realpath: Path.resolve raised on a link loop, which check_out_folder says in one line
     base = Path(os.path.realpath(path.parent / out)) if not Path(out).is_absolute() \
         else Path(out)

@@ -105,6 +105,11 @@ class OffApexNet(nn.Module):
         if conv_activation not in CONV_ACTIVATIONS:
             raise MerbenchError(f"offapexnet: conv_activation must be one of "
                                 f"{', '.join(CONV_ACTIVATIONS)} (got {conv_activation!r})")
+        # merbench's words as rcn's: hidden=0 built two layers of width 0, whose output is
+        # the last bias whatever the input, and -1 was torch's "negative dimension" (AA8)
+        if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
+            raise MerbenchError(f"offapexnet: hidden must be a whole number >= 1 "
+                                f"(got {hidden!r})")
         self.u_channel = u_channel
         self.v_channel = v_channel
         self.input_scale = float(input_scale)

@@ -162,10 +162,12 @@ def build(dataset: str, table: pd.DataFrame, classes: Sequence[str], skip_missin
     problems = list(extra_problems)
     kept = [*ANNOTATION_COLUMNS, *(c for c in AU_COLUMNS if c in table.columns)]
     rows = []
+    lost: set[str] = set()  # the subjects of the samples skipped
     for _, row in table.iterrows():
         resolved, problem = _check(row)
         if problem:
             problems.append((row["sample_id"], problem))
+            lost.add(str(row["subject"]))
         else:
             rows.append({**{c: row[c] for c in kept}, **resolved})
     backwards = sum("is before its onset" in reason for _, reason in problems)
@@ -197,6 +199,7 @@ def build(dataset: str, table: pd.DataFrame, classes: Sequence[str], skip_missin
         samples[AU_ROW] = pd.array(samples[AU_ROW], dtype="Int64")
     found = RawFramesDataset(dataset, samples, classes)
     found.skipped = [{"sample_id": s, "reason": r} for s, r in problems]
+    found.skipped_subjects = tuple(sorted(lost - set(samples["subject"].astype(str))))
     return found
 
 

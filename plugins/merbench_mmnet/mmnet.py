@@ -168,6 +168,10 @@ class MMNet(nn.Module):
         super().__init__()
         _check(num_classes, main_input, image_size, widths, stem, pc_depth, pc_heads,
                drop_path)
+        # -1 was taken, then ended the first training batch in torch's randint (pass 84aa)
+        if isinstance(augment_pad, bool) or not isinstance(augment_pad, int) or augment_pad < 0:
+            raise MerbenchError(f"mmnet: augment_pad must be a whole number >= 0 "
+                                f"(got {augment_pad!r})")
         self.main_input = main_input
         self.image_size = image_size
         self.augment_flip, self.augment_degrees = augment_flip, augment_degrees

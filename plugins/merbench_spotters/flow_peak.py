@@ -174,6 +174,11 @@ class FlowPeakSpotter:
             seconds.append(self.options.macro_k_seconds)
         return sorted({frames_of(s, fps) for s in seconds})
 
+    def min_frames(self, fps: float) -> int:
+        """The fewest frames a pass scores one in: a frame with ``k`` on both sides, for the
+        shortest pass's ``k`` at ``fps`` (:class:`~merbench.api.NeedsFrames`)."""
+        return 2 * min(self.lags(check_fps(fps))) + 1
+
     def signals(self, frames: np.ndarray | Iterable[np.ndarray], fps: float
                 ) -> tuple[list[PassSignal], int]:
         """Each pass's motion signal and the video's length in frames: the costly part,
