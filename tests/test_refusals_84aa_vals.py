@@ -17,7 +17,7 @@ from merbench.meta import ReducedSetting, TrainRecipe
 from merbench.runner.checks import check_values
 from merbench.runner.spec import RunSettings, RunSpec
 
-TINY = Path(__file__).parent.parent / "examples" / "tune-tiny.toml"
+TINY_TUNING_FILE = Path(__file__).parent.parent / "examples" / "tune-tiny.toml"
 SMALL = "a step that small is 0 in the weights' 32-bit numbers"
 
 
@@ -61,7 +61,7 @@ def test_an_lr_below_float32s_smallest_is_refused_in_a_sweep_plan(cli,
 ], ids=["choice", "low-end", "options"])
 def test_an_lr_below_float32s_smallest_is_refused_in_a_tuning_file(
         swap: str, said: str, cli, tmp_path: Path) -> None:
-    text = TINY.read_text().replace("[options]\nepochs = 1\n", "")
+    text = TINY_TUNING_FILE.read_text().replace("[options]\nepochs = 1\n", "")
     text = text.replace('[search]\nsampler = "grid"\n', "")
     text = text.replace("[space]\nlr = {choices = [0.001, 0.03]}", "[space]\n" + swap)
     tuning = tmp_path / "t.toml"
