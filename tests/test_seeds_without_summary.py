@@ -1,7 +1,8 @@
 """A folder of one kind's ``seed-N`` runs whose summary over seeds is not there (pass 84z,
 Z9): ``compare`` pools such runs as one configuration's seeds, so ``show`` says what the
 folder is (the summary's file named, and what takes the runs) rather than "holds 2
-results", for every kind with a summary over seeds."""
+results", for every kind with a summary over seeds, and ``status`` and ``validate`` say
+the same as a state of the folder, not a fault (pass 84aa's re-check)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ def test_show_names_the_missing_summary(name: str, examples: dict[str, Path],
     assert f"the same {kind.command} command again, which writes {summary_file}" in line
     pooled = kind.over_seeds.runs.comparison is not None
     assert ("merbench compare pools them" in line) == pooled
+    said = line.removeprefix(f"merbench: error: {folder} ")
+    code, out, err = cli("status", folder)  # status and validate say it too, as a state
+    assert code == 0 and f"{folder}: {said}" in out.splitlines(), out + err
+    code, out, err = cli("validate", folder)
+    assert code == 0 and f"note: {folder}: {said}" in out.splitlines(), out + err
     if pooled:  # as said: compare takes the folder as the seeds of one configuration
         reference = tmp_path / "reference"  # another configuration's would do as well
         shutil.copytree(folder / "seed-1", reference)

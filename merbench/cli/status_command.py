@@ -18,6 +18,7 @@ from merbench.kinds import (
     result_kinds,
     started_files,
     started_kind,
+    summary_gone,
 )
 from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
@@ -103,10 +104,11 @@ def summary_lines(folder: Path) -> list[str]:
     """What ``status`` says of a ``--seeds`` folder's summary beside its seed runs, whatever
     its kind (each summary kind of :mod:`merbench.kinds` says what it is): one that is no
     file (a fifo), empty, unreadable or listing a seed run that is gone, never passed over
-    in silence. One not written is not said: a folder of seed runs made one by one (as some
-    committed ones are) has none either. Nor is one in a single result's own folder: no
-    command writes a summary there (``run --seeds`` refuses an ``--out`` holding a run), the
-    folder is its result's, and validate and show read it as that result alone; status
+    in silence. One not written is said by :func:`main` as ``show`` says it (a folder of
+    seed runs made one by one, as some committed ones are, has none either). Nor is one in
+    a single result's own folder: no command writes a summary there (``run --seeds``
+    refuses an ``--out`` holding a run), the folder is its result's, and validate and show
+    read it as that result alone; status
     flagged a damaged ``seeds.json`` beside a run's ``results.json`` that validate accepted
     with no word of it (pass 84s, S18). A fifo or link of that name is the run's own check's
     (its files are regular files), said in the run's line."""
@@ -188,6 +190,9 @@ def main(args: argparse.Namespace) -> int:
             continue
         for line in summary_lines(Path(path)):
             say(f"{path}: {line}", one_line=True)
+        gone = summary_gone(Path(path), folders)  # seed runs whose summary is not there (Z9)
+        if gone is not None:
+            say(f"{path}: {gone}", one_line=True)
         for folder in folders:
             linked = linked_entry(Path(path), folder)
             if linked is not None:  # no result is read through it, as validate refuses it

@@ -22,6 +22,7 @@ from merbench.kinds import (
     result_kinds,
     started_files,
     started_kind,
+    summary_gone,
     unfinished,
 )
 from merbench.leaderboard.collect import group_key
@@ -137,6 +138,7 @@ Line = tuple[str, bool]
 
 def main(args: argparse.Namespace) -> int:
     accepted: list[tuple[str, Checked]] = []
+    given = [Path(path) for path in args.files]
     args.files, unchecked = expanded(args.files)
     args.files = _once(args.files)
     for found in unchecked:
@@ -167,12 +169,29 @@ def main(args: argparse.Namespace) -> int:
             say(f"note: {path}: {line}", one_line=True)
     for text, to_stderr in (*lines, *also):
         say(text, file=sys.stderr if to_stderr else None, one_line=True)
+    for folder, gone in _summaries_gone(given, args.files):
+        say(f"note: {folder}: {gone}", one_line=True)
     rejected += len(refused)
     if rejected:
         say(f"merbench: error: {_tally(rejected - len(unchecked), len(args.files), unchecked)}",
             file=sys.stderr, one_line=True)
         return EXIT_USAGE
     return 0
+
+
+def _summaries_gone(given: list[Path], found: list[Path]) -> list[tuple[Path, str]]:
+    """Each folder given that holds only seed runs of one kind and not their summary over
+    seeds, with what ``show`` says of it (:func:`~merbench.kinds.summary_gone`): validate
+    called each run ok and said nothing of the summary that ``show`` asks for and
+    ``compare`` does without (pass 84z, Z9)."""
+    notes = []
+    for folder in dict.fromkeys(given):
+        if folder.is_symlink() or not folder.is_dir() or kind_of(folder) is not None:
+            continue
+        inside = [Path(path) for path in found if Path(path).is_relative_to(folder)]
+        if (gone := summary_gone(folder, inside)) is not None:
+            notes.append((folder, gone))
+    return notes
 
 
 def _once(paths: list[Path]) -> list[Path]:
