@@ -83,6 +83,12 @@ def _extract(cli: Callable[..., tuple[int, str, str]], out: Path, feature: str,
     return one_line(err).removeprefix("merbench: error: ")
 
 
+def test_complex_values_are_refused_in_merbench_s_words(plugin, cli, tmp_path: Path) -> None:
+    """AA17: no "Casting complex values to real" warning, no file saved."""
+    assert _extract(cli, tmp_path, "ff-complex") == (
+        f"feature 'ff-complex' {BLAME} returned complex values, not real numbers; {ADVICE}")
+
+
 @pytest.mark.parametrize(("feature", "said"), [
     ("ff-rows", "returned 3 rows for 30 samples"),
     ("ff-shape", "gave per-sample shape (5,) on dataset 'synthetic', not the (3,) it declares"),
@@ -106,3 +112,7 @@ def test_a_features_file_s_rows_blame_the_file() -> None:
         checked_values(_entry(), np.zeros((1, 2)), ["a", "b"], "ds", source="F.npz")
 
 
+def test_a_features_file_s_complex_values_blame_the_file() -> None:
+    with pytest.raises(MerbenchError, match=r"^F\.npz: its values of feature 'f' returned "
+                                            r"complex values, not real numbers; write it"):
+        checked_values(_entry(), np.zeros((2, 2), complex), ["a", "b"], "ds", source="F.npz")

@@ -26,9 +26,9 @@ def checked_values(feature: Entry[FeatureMeta], values: Any, sample_ids: Sequenc
     Images stay uint8 / float16 (a 224x224 frame pair is 4x larger as float32); the trainer
     converts each batch to float32 on the device. ``source``: the ``--features`` file the
     values were read from, which a wrong shape or value is the fault of (not the feature's);
-    otherwise what the feature gave wrong is its plugin's (:meth:`Entry.fault`): None, text
-    or NaN met numpy's words, or training's ("training diverged ... try a smaller --lr");
-    a wrong row count or shape named no plugin and no fix (pass 84aa, AA18)."""
+    otherwise what the feature gave wrong is its plugin's (:meth:`Entry.fault`): None, text,
+    complex values or NaN met numpy's words, or training's ("training diverged ... try a
+    smaller --lr"); a wrong row count or shape named no plugin and no fix (pass 84aa, AA18)."""
     meta = feature.meta
     given = None  # the values as given, where the cast to float32 may overflow
     try:
@@ -81,12 +81,16 @@ class NotFinite(MerbenchError):
 
 def no_numbers(values: Any, array: np.ndarray) -> str | None:
     """Why ``values`` (what a feature returned; ``array``, as numpy reads it) is no array of
-    numbers with a row a sample, or None: None, text, or a single number."""
+    real numbers with a row a sample, or None: None, text, complex values (which the cast to
+    float32 cut to their real part, relaying numpy's "Casting complex values to real
+    discards the imaginary part": pass 84aa, AA17), or a single number."""
     if values is None:
         return "returned None, not an array"
     if array.dtype.kind in "US" or (array.dtype.kind == "O" and any(
             isinstance(v, str | bytes) for v in array.flat)):
         return "returned text, not numbers"
+    if array.dtype.kind == "c":
+        return "returned complex values, not real numbers"
     if array.ndim == 0:
         return "returned a single value, not an array with a row a sample"
     return None
