@@ -8,6 +8,7 @@ AA18: a wrong per-sample shape or row count was refused naming neither the plugi
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,9 +17,10 @@ import pytest
 from conftest import one_line
 
 from merbench.base.errors import MerbenchError
-from merbench.features.feature_faults import checked_values
+from merbench.features.extraction import SampleFailed
+from merbench.features.feature_faults import checked_values, out_of_memory
 from merbench.meta import FeatureMeta
-from merbench.plugin_system.entry import Entry, Origin
+from merbench.plugin_system.entry import FIRST_PARTY, Entry, Origin
 from merbench.plugin_system.manager import default_plugins
 
 PLUGIN = """
@@ -81,6 +83,42 @@ def _extract(cli: Callable[..., tuple[int, str, str]], out: Path, feature: str,
     assert code == 2, err
     assert not (out / "f.npz").exists()
     return one_line(err).removeprefix("merbench: error: ")
+
+
+def test_a_feature_running_out_of_memory_is_one_line(plugin, cli, tmp_path: Path) -> None:
+    """AA16: extract and run alike, naming the plugin and what to do."""
+    said = (f"feature 'ff-mem' {BLAME} ran out of memory on dataset 'synthetic'; free memory "
+            f"or use fewer samples; failing that, {ADVICE}")
+    assert _extract(cli, tmp_path, "ff-mem") == said
+    code, _, err = cli("run", "--model", "ststnet", "--feature", "ff-mem28", *SYNTHETIC,
+                       "--epochs", "1", "--threads", "1", "--quiet", "--out", tmp_path / "r")
+    assert code == 2 and one_line(err) == "merbench: error: " + said.replace("ff-mem", "ff-mem28")
+
+
+def test_a_per_sample_feature_out_of_memory_keeps_the_samples_done(plugin, cli,
+                                                                    tmp_path: Path) -> None:
+    """AA16 for a per-sample extractor: the sample is named, those before it are cached."""
+    assert _extract(cli, tmp_path, "ff-sample", "--workers", "1") == (
+        f"feature 'ff-sample' {BLAME} ran out of memory on sample syn1_s01_03 of dataset "
+        f"'synthetic'; free memory; failing that, {ADVICE}")
+    assert len(list((plugin / "features" / "ff-sample").glob("*/*.npz"))) == 3
+
+
+def test_a_samples_memory_fault_crosses_from_a_worker() -> None:
+    """A worker process raises it: it must pickle with what it says."""
+    failed = SampleFailed("f", "s1", "it ran out of memory", out_of_memory=True)
+    again = pickle.loads(pickle.dumps(failed))
+    assert again.out_of_memory and again.sample_id == "s1"
+
+
+def test_merbench_s_own_feature_out_of_memory_names_no_report() -> None:
+    """merbench's own feature is the machine's to mend: no report, no --no-plugin."""
+    meta = FeatureMeta(name="flow-uvos", version=1, description="d", citation="none",
+                       needs=("flow_uvos",), shape=(3,))
+    own = Entry(meta, lambda: None, Origin("features", FIRST_PARTY, "0.1.0"))
+    assert str(out_of_memory(own, "casme2")) == (
+        "feature 'flow-uvos' ran out of memory on dataset 'casme2'; free memory or use "
+        "fewer samples")
 
 
 def test_complex_values_are_refused_in_merbench_s_words(plugin, cli, tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from merbench.features.feature_faults import (
     NotFinite,
     checked_values,
     first_not_finite,
+    out_of_memory,
 )
 from merbench.features.worker_processes import end_workers, in_worker, start_deaf
 from merbench.meta import FeatureMeta
@@ -87,8 +88,11 @@ def _one(job: _Job, index: int, sample_id: str) -> _Done:
             status = "recomputed"
     try:
         result = job.extractor.compute(inputs, sample_id)
-    except (MerbenchError, MemoryError):
+    except MerbenchError:
         raise
+    except MemoryError:  # said by extract_feature, which knows the dataset and the plugin
+        raise SampleFailed(job.meta.name, sample_id, "it ran out of memory",
+                           out_of_memory=True) from None
     except Exception as exc:  # the plugin's, said by extract_feature naming it
         raise SampleFailed(job.meta.name, sample_id, in_words(exc)) from None
     sample = result if isinstance(result, Sample) else Sample(np.asarray(result))
@@ -99,13 +103,16 @@ def _one(job: _Job, index: int, sample_id: str) -> _Done:
 
 
 class SampleFailed(MerbenchError):
-    """A per-sample extractor's own failure on one sample, in its words; raised in a worker
-    (it pickles by its arguments) and worded with the feature's plugin by
-    :func:`extract_feature`. Every sample done before it stays in the cache."""
+    """A per-sample extractor's own failure on one sample, in its words, or its running out
+    of memory; raised in a worker (it pickles by its arguments) and worded with the
+    feature's plugin by :func:`extract_feature`. Every sample done before it stays in the
+    cache."""
 
-    def __init__(self, feature: str, sample_id: str, reason: str) -> None:
-        super().__init__(feature, sample_id, reason)
+    def __init__(self, feature: str, sample_id: str, reason: str,
+                 out_of_memory: bool = False) -> None:
+        super().__init__(feature, sample_id, reason, out_of_memory)
         self.feature, self.sample_id, self.reason = feature, sample_id, reason
+        self.out_of_memory = out_of_memory
 
     def __str__(self) -> str:
         return f"feature '{self.feature}' failed on sample {self.sample_id}: {self.reason}"
@@ -238,22 +245,27 @@ def extract_feature(feature: Entry[FeatureMeta], extractor: Any, dataset: Datase
                     ) -> tuple[np.ndarray, dict[str, Any]]:
     """A feature's values for every sample of ``dataset``, checked against its declared
     shape, and what it reported (``{}`` or ``{"report": ..., "summary": ...}``). A
-    whole-dataset extractor that fails is its plugin's fault, said in one line naming the
-    plugin (it was the plugin's raw traceback). A value that is not finite is the feature's
-    fault unless the dataset (``dataset_entry``) gave it (:func:`_held_by_dataset`)."""
+    whole-dataset extractor that fails or runs out of memory is its plugin's fault, said in
+    one line naming the plugin (it was the plugin's raw traceback). A value that is not
+    finite is the feature's fault unless the dataset (``dataset_entry``) gave it
+    (:func:`_held_by_dataset`)."""
     meta = feature.meta
     if isinstance(extractor, SampleExtractor):
         try:
             returned: Any = extract_samples(meta, extractor, dataset, workers=workers,
                                             on_progress=on_progress)
         except SampleFailed as exc:
+            if exc.out_of_memory:
+                raise out_of_memory(feature, dataset_name, exc.sample_id) from None
             raise feature.fault("feature", f"failed on sample {exc.sample_id}: {exc.reason}",
                                 sep=" ") from None
     else:
         try:
             returned = extractor(dataset)
-        except (MerbenchError, MemoryError):
-            raise  # said in one line already; memory is the machine's, said by the run
+        except MerbenchError:
+            raise  # said in one line already
+        except MemoryError:  # the machine's or the plugin's: a traceback (pass 84aa, AA16)
+            raise out_of_memory(feature, dataset_name) from None
         except Exception as exc:  # the plugin's own failure, in its words
             raise feature.fault("feature", f"failed: {plugin_words(exc)}", sep=" ") from exc
     values, report, summary = unpack(meta.name, returned)

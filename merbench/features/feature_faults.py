@@ -5,7 +5,8 @@ row per sample, in the declared per-sample shape, every value a finite real numb
 float32 holds. What falls short is the fault of the feature's plugin, said as other plugin
 faults are (:meth:`merbench.plugin_system.entry.Entry.fault`: the plugin, its package, and
 "report it to the authors ..., or skip the plugin with --no-plugin ..."), or of the
-``--features`` file the values were read from.
+``--features`` file the values were read from. An extractor that runs out of memory is
+said here too (:func:`out_of_memory`): it was Python's traceback.
 """
 
 from __future__ import annotations
@@ -17,7 +18,25 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.meta import FeatureMeta
-from merbench.plugin_system.entry import Entry
+from merbench.plugin_system.entry import Entry, is_first_party
+from merbench.plugin_system.plugin_fault import advice
+
+
+def out_of_memory(feature: Entry[FeatureMeta], dataset_name: str,
+                  sample_id: str | None = None) -> MerbenchError:
+    """The line for a feature's extractor that raised MemoryError on ``dataset_name`` (on
+    one sample of it, for a per-sample extractor): what numpy raises for an array that does
+    not fit, so freeing memory may be enough; a whole-dataset extractor holds every sample
+    at once, which fewer samples shrink. A third party's extractor may also ask for more
+    than any machine has, which its authors can mend (pass 84aa, AA16: a traceback)."""
+    where = f"dataset '{dataset_name}'" if sample_id is None else \
+        f"sample {sample_id} of dataset '{dataset_name}'"
+    fix = "free memory" if sample_id is not None else "free memory or use fewer samples"
+    name = feature.meta.name
+    if is_first_party(feature.origin):
+        return MerbenchError(f"feature '{name}' ran out of memory on {where}; {fix}")
+    return MerbenchError(f"feature '{name}' of {feature.origin} ran out of memory on {where}; "
+                         f"{fix}; failing that, {advice(feature.origin)}")
 
 
 def checked_values(feature: Entry[FeatureMeta], values: Any, sample_ids: Sequence[str],
