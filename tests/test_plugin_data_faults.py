@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from merbench.base.errors import MerbenchError
-from merbench.features.extraction import checked_values
+from merbench.features.feature_faults import checked_values
 from merbench.meta import FeatureMeta
 from merbench.plugin_system.entry import Entry, Origin
 from merbench.plugin_system.manager import default_plugins

@@ -252,7 +252,8 @@ class _MismatchPlugin:
 def test_feature_contract_is_checked(tmp_path: Path) -> None:
     plugins = load_plugins(extra=[("mismatch", _MismatchPlugin())])
     with pytest.raises(merbench.MerbenchError,
-                       match=r"declares per-sample shape \(3, 14, 14\) but gave \(3, 28, 28\)"):
+                       match=r"gave per-sample shape \(3, 28, 28\) on dataset 'synthetic', "
+                             r"not the \(3, 14, 14\) it declares"):
         merbench.run(model="on-wrong-shape", dataset="synthetic", out=tmp_path / "a",
                      plugins=plugins)
     with pytest.raises(merbench.MerbenchError,

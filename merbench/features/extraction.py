@@ -29,6 +29,12 @@ from merbench.base.cache import FeatureCache
 from merbench.base.errors import MerbenchError, in_words, plugin_words
 from merbench.data.dataset import Dataset
 from merbench.features import Extracted, Sample, SampleExtractor, unpack
+from merbench.features.feature_faults import (
+    NotFinite,
+    checked_values,
+    first_not_finite,
+    out_of_memory,
+)
 from merbench.features.worker_processes import end_workers, in_worker, start_deaf
 from merbench.meta import FeatureMeta
 from merbench.plugin_system.entry import Entry
@@ -82,8 +88,11 @@ def _one(job: _Job, index: int, sample_id: str) -> _Done:
             status = "recomputed"
     try:
         result = job.extractor.compute(inputs, sample_id)
-    except (MerbenchError, MemoryError):
+    except MerbenchError:
         raise
+    except MemoryError:  # said by extract_feature, which knows the dataset and the plugin
+        raise SampleFailed(job.meta.name, sample_id, "it ran out of memory",
+                           out_of_memory=True) from None
     except Exception as exc:  # the plugin's, said by extract_feature naming it
         raise SampleFailed(job.meta.name, sample_id, in_words(exc)) from None
     sample = result if isinstance(result, Sample) else Sample(np.asarray(result))
@@ -94,13 +103,16 @@ def _one(job: _Job, index: int, sample_id: str) -> _Done:
 
 
 class SampleFailed(MerbenchError):
-    """A per-sample extractor's own failure on one sample, in its words; raised in a worker
-    (it pickles by its arguments) and worded with the feature's plugin by
-    :func:`extract_feature`. Every sample done before it stays in the cache."""
+    """A per-sample extractor's own failure on one sample, in its words, or its running out
+    of memory; raised in a worker (it pickles by its arguments) and worded with the
+    feature's plugin by :func:`extract_feature`. Every sample done before it stays in the
+    cache."""
 
-    def __init__(self, feature: str, sample_id: str, reason: str) -> None:
-        super().__init__(feature, sample_id, reason)
+    def __init__(self, feature: str, sample_id: str, reason: str,
+                 out_of_memory: bool = False) -> None:
+        super().__init__(feature, sample_id, reason, out_of_memory)
         self.feature, self.sample_id, self.reason = feature, sample_id, reason
+        self.out_of_memory = out_of_memory
 
     def __str__(self) -> str:
         return f"feature '{self.feature}' failed on sample {self.sample_id}: {self.reason}"
@@ -233,22 +245,27 @@ def extract_feature(feature: Entry[FeatureMeta], extractor: Any, dataset: Datase
                     ) -> tuple[np.ndarray, dict[str, Any]]:
     """A feature's values for every sample of ``dataset``, checked against its declared
     shape, and what it reported (``{}`` or ``{"report": ..., "summary": ...}``). A
-    whole-dataset extractor that fails is its plugin's fault, said in one line naming the
-    plugin (it was the plugin's raw traceback). A value that is not finite is the feature's
-    fault unless the dataset (``dataset_entry``) gave it (:func:`_held_by_dataset`)."""
+    whole-dataset extractor that fails or runs out of memory is its plugin's fault, said in
+    one line naming the plugin (it was the plugin's raw traceback). A value that is not
+    finite is the feature's fault unless the dataset (``dataset_entry``) gave it
+    (:func:`_held_by_dataset`)."""
     meta = feature.meta
     if isinstance(extractor, SampleExtractor):
         try:
             returned: Any = extract_samples(meta, extractor, dataset, workers=workers,
                                             on_progress=on_progress)
         except SampleFailed as exc:
+            if exc.out_of_memory:
+                raise out_of_memory(feature, dataset_name, exc.sample_id) from None
             raise feature.fault("feature", f"failed on sample {exc.sample_id}: {exc.reason}",
                                 sep=" ") from None
     else:
         try:
             returned = extractor(dataset)
-        except (MerbenchError, MemoryError):
-            raise  # said in one line already; memory is the machine's, said by the run
+        except MerbenchError:
+            raise  # said in one line already
+        except MemoryError:  # the machine's or the plugin's: a traceback (pass 84aa, AA16)
+            raise out_of_memory(feature, dataset_name) from None
         except Exception as exc:  # the plugin's own failure, in its words
             raise feature.fault("feature", f"failed: {plugin_words(exc)}", sep=" ") from exc
     values, report, summary = unpack(meta.name, returned)
@@ -288,105 +305,3 @@ def _held_by_dataset(feature: Entry[FeatureMeta], dataset: Dataset, entry: Entry
                     f"feature '{feature.meta.name}' reads",
                     "correct that sample's files")
     return None
-
-
-def checked_values(feature: Entry[FeatureMeta], values: Any, sample_ids: Sequence[str],
-                   dataset_name: str, source: str | None = None) -> np.ndarray:
-    """One row per sample in the declared per-sample shape, every value a finite number.
-    Images stay uint8 / float16 (a 224x224 frame pair is 4x larger as float32); the trainer
-    converts each batch to float32 on the device. ``source``: the ``--features`` file the
-    values were read from, which a wrong shape or value is the fault of (not the feature's);
-    otherwise what the feature gave wrong is its plugin's (:meth:`Entry.fault`): None, text
-    or NaN met numpy's words, or training's ("training diverged ... try a smaller --lr")."""
-    meta = feature.meta
-    given = None  # the values as given, where the cast to float32 may overflow
-    try:
-        features = np.asarray(values)
-        wrong = no_numbers(values, features)
-        if wrong is None:
-            keep = features.dtype if features.dtype in (np.uint8, np.float16) else np.float32
-            if features.dtype.kind == "f" and features.dtype.itemsize > 4:
-                given = features
-            with np.errstate(over="ignore"):  # said below in words, not numpy's warning
-                features = np.ascontiguousarray(features, dtype=keep)
-    except (TypeError, ValueError):  # ragged lists, objects: numpy's words otherwise
-        wrong = "returned values that are not one array of numbers a sample"
-    if wrong is not None:
-        raise _blamed(feature, source, wrong)
-    n_samples = len(sample_ids)
-    if len(features) != n_samples:
-        raise MerbenchError(
-            f"feature '{meta.name}' returned {len(features)} rows for {n_samples} samples"
-        )
-    found = first_not_finite(features if given is None else given)
-    if found is not None:
-        row, what = found
-        blamed = _blamed(feature, source, f"gave {what} for sample {sample_ids[row]}")
-        raise blamed if source is not None else NotFinite(str(blamed), row)
-    found = None if given is None else first_not_finite(features)
-    if found is not None:  # finite as given, beyond float32's range once cast (pass 84r)
-        raise _blamed(feature, source, "gave a value too large for float32 (beyond 3.4e38), "
-                      f"which training computes in, for sample {sample_ids[found[0]]}")
-    if meta.shape and tuple(features.shape[1:]) != tuple(meta.shape) and source is not None:
-        raise MerbenchError(
-            f"{source} holds values of per-sample shape "
-            f"{tuple(features.shape[1:])}, but feature '{meta.name}' gives "
-            f"{tuple(meta.shape)}; write it again with 'merbench extract --save FILE'")
-    if meta.shape and tuple(features.shape[1:]) != tuple(meta.shape):
-        raise MerbenchError(
-            f"feature '{meta.name}' declares per-sample shape {tuple(meta.shape)} but gave "
-            f"{tuple(features.shape[1:])} on dataset '{dataset_name}'"
-        )
-    return features
-
-
-class NotFinite(MerbenchError):
-    """A feature's values hold NaN or an infinity for the sample of row ``row``: its
-    plugin's fault, unless the dataset gave it (:func:`_held_by_dataset`)."""
-
-    def __init__(self, message: str, row: int) -> None:
-        super().__init__(message)
-        self.row = row
-
-
-def no_numbers(values: Any, array: np.ndarray) -> str | None:
-    """Why ``values`` (what a feature returned; ``array``, as numpy reads it) is no array of
-    numbers with a row a sample, or None: None, text, or a single number."""
-    if values is None:
-        return "returned None, not an array"
-    if array.dtype.kind in "US" or (array.dtype.kind == "O" and any(
-            isinstance(v, str | bytes) for v in array.flat)):
-        return "returned text, not numbers"
-    if array.ndim == 0:
-        return "returned a single value, not an array with a row a sample"
-    return None
-
-
-#: rows checked for NaN at a time: a whole image feature's boolean mask would add a byte an
-#: element at once
-_ROWS_AT_ONCE = 256
-
-
-def first_not_finite(features: np.ndarray) -> tuple[int, str] | None:
-    """The first row holding NaN or an infinite value, and which it holds ("NaN", "an
-    infinite value"), or None (whole numbers are always finite)."""
-    if features.dtype.kind not in "fc":
-        return None
-    for start in range(0, len(features), _ROWS_AT_ONCE):
-        block = features[start:start + _ROWS_AT_ONCE]
-        block = block.reshape(len(block), -1)
-        bad = ~np.isfinite(block).all(axis=1)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            return start + row, "NaN" if np.isnan(block[row]).any() else "an infinite value"
-    return None
-
-
-def _blamed(feature: Entry[FeatureMeta], source: str | None, what: str) -> MerbenchError:
-    """What a feature's values lack, blamed on the file they were read from (``source``),
-    which another merbench wrote and may have been changed since, or else on the feature's
-    plugin."""
-    if source is not None:
-        return MerbenchError(f"{source}: its values of feature '{feature.meta.name}' {what}; "
-                             "write it again with 'merbench extract --save FILE'")
-    return feature.fault("feature", what, sep=" ")

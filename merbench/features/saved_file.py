@@ -206,7 +206,7 @@ def load_features(path: str | Path) -> SavedFeatures:
 
 
 #: the types of feature values a run trains on: what ``extract`` writes (float32; images
-#: kept as uint8 or float16, :func:`~merbench.features.extraction.checked_values`) and
+#: kept as uint8 or float16, :func:`~merbench.features.feature_faults.checked_values`) and
 #: float64. A file whose values were text, or int64, was trained on without a word.
 VALUE_TYPES = tuple(np.dtype(name) for name in ("float32", "float64", "float16", "uint8"))
 

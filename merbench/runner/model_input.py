@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from merbench.features.extraction import checked_values, extract_feature
+from merbench.features.extraction import extract_feature
+from merbench.features.feature_faults import checked_values
 from merbench.features.saved_file import check_matches, load_features
 from merbench.results.codec import to_json
 from merbench.runner.data import RunData
