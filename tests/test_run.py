@@ -383,14 +383,16 @@ def test_status_says_how_far_a_run_has_got(tmp_path: Path, cli) -> None:
     for seed in (0, 1):
         _run(tmp_path, f"seeds/seed-{seed}", seed=seed, epochs=1)
     out = cli("status", tmp_path / "seeds")[1]
-    assert [line.split(": ")[0] for line in out.splitlines()] == [
-        str(tmp_path / "seeds" / "seed-0"), str(tmp_path / "seeds" / "seed-1")]
+    assert [line.split(": ")[0] for line in out.splitlines()] == [  # seed runs, no summary
+        str(tmp_path / "seeds"), str(tmp_path / "seeds" / "seed-0"),
+        str(tmp_path / "seeds" / "seed-1")]
+    assert "holds 2 seed runs (seed-0, seed-1) and no seeds.json" in out.splitlines()[0]
     assert len(cli("status", tmp_path)[1].splitlines()) == 3  # every run below a folder
     (tmp_path / "seeds").rename(tmp_path / "runs")
     with pytest.MonkeyPatch.context() as patch:  # no folder: runs/, where runs go by default
         patch.chdir(tmp_path)
         assert [line.split(": ")[0] for line in cli("status")[1].splitlines()] == [
-            str(Path("runs") / "seed-0"), str(Path("runs") / "seed-1")]
+            "runs", str(Path("runs") / "seed-0"), str(Path("runs") / "seed-1")]
     (tmp_path / "runs").rename(tmp_path / "seeds")
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "run.json").write_text("{not json")
