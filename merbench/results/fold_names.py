@@ -98,11 +98,29 @@ def real_folds(run_dir: Path) -> list[Path]:
     return [path] if path.is_dir() and not path.is_symlink() else []
 
 
-def misplaced_line(shown: str, held: int, number: int) -> str:
+def misplaced_line(shown: str, held: int, number: int, beyond: str | None = None) -> str:
     """What every reader says of a fold file ``shown`` whose metadata says it holds fold
-    ``held`` where its name says fold ``number`` (a copy of another fold's file)."""
-    return (f"{shown} holds fold {held}'s samples, not fold {number}'s (a copy or a renamed "
-            f"file of another fold); delete it, then {_GO_ON} to retrain that fold")
+    ``held`` where its name says fold ``number`` (a copy of another fold's file). A fold
+    file ``beyond`` the recorded folds (:func:`beyond_line`) is named in the same line,
+    before the run is run again: said after the copy was deleted, it cost a second round
+    of fixes (pass 84z Z2, 84aa)."""
+    found = (f"{shown} holds fold {held}'s samples, not fold {number}'s (a copy or a "
+             "renamed file of another fold); delete it")
+    if beyond is None:
+        return f"{found}, then {_GO_ON} to retrain that fold"
+    return f"{found}; and {beyond}; then {_GO_ON} to retrain that fold"
+
+
+def copy_lines(copies: list[tuple[str, int, int]], recorded: int | None,
+               finished: set[int], has_results: bool) -> list[str]:
+    """What status says of each copied fold file (its name as ``folds/fold-NNN.npz``, the
+    fold it holds, the fold its name says), the first naming the first ``finished`` fold
+    file beyond the ``recorded`` folds too, as the resumed run refuses them together."""
+    beyond = sorted(n for n in finished if recorded is not None and n >= recorded)
+    also = None if not beyond or recorded is None else beyond_line(
+        recorded, f"{FOLDS}/fold-{beyond[0]:03d}.npz", has_results)
+    return [misplaced_line(*copy, also if not at else None)
+            for at, copy in enumerate(copies)]
 
 
 def beyond_line(recorded: int, shown: str, has_results: bool,
@@ -145,11 +163,12 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str,
     beyond = [number for number in fold_numbers(folds_dir) if number >= recorded]
     if not beyond:
         return None
-    copy = first_copy(folds_dir, recorded, this_run)  # said first, as status says it (X7)
-    if copy is not None:
-        return misplaced_line(f"{shown}/{FOLDS}/fold-{copy[1]:03d}.npz", *copy)
-    return beyond_line(recorded, f"{shown}/{FOLDS}/fold-{beyond[0]:03d}.npz", has_results,
+    said = beyond_line(recorded, f"{shown}/{FOLDS}/fold-{beyond[0]:03d}.npz", has_results,
                        f"{shown}/run.json")
+    copy = first_copy(folds_dir, recorded, this_run)  # said first, as status says it (X7)
+    if copy is not None:  # with the file beyond, for one round of fixes (Z2)
+        return misplaced_line(f"{shown}/{FOLDS}/fold-{copy[1]:03d}.npz", *copy, said)
+    return said
 
 
 def first_copy(folds_dir: Path, recorded: int, this_run: str | None) -> tuple[int, int] | None:

@@ -1,0 +1,51 @@
+"""Pass 84aa's PARTLY rows of pass 84z's Z2, Z4 and Z11: one fault, one fix from every reader,
+and a fix that works when followed.
+
+Z2: an unfinished run with a copied fold file and a fold file beyond run.json's folds named
+only the copy; the file beyond was refused only once the copy was deleted (two rounds of
+fixes).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def finished(tiny_finished_run: Path) -> Path:
+    """The session's finished tiny run (conftest, two folds): copy what you edit."""
+    return tiny_finished_run
+
+
+def test_a_copy_and_a_fold_beyond_are_fixed_in_one_round(finished: Path, tmp_path: Path,
+                                                         cli: Any) -> None:
+    run = Path(shutil.copytree(finished, tmp_path / "run"))
+    (run / "results.json").unlink()
+    (run / "predictions.csv").unlink()
+    folds = run / "folds"
+    (folds / "fold-001.npz").rename(folds / "fold-009.npz")
+    shutil.copyfile(folds / "fold-000.npz", folds / "fold-001.npz")
+    copy = ("folds/fold-001.npz holds fold 0's samples, not fold 1's (a copy or a renamed "
+            "file of another fold); delete it; and ")
+    beyond = ("run.json says 2 folds but {at}folds/fold-009.npz is beyond them ('merbench "
+              "validate' refuses it): restore run.json from a copy of the run, or delete "
+              "{at}folds/fold-009.npz if it is another run's; then run the same command (or "
+              "'merbench run --resume DIR') to retrain that fold")
+    line = copy + beyond.format(at="")
+    code, out, err = cli("status", run)
+    assert code == 0 and "1/2 folds, stopped; " in out and line in out, out + err
+    for command in ("validate", "show"):
+        code, out, err = cli(command, run)
+        assert code == 2 and line in err, (command, out, err)
+    code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
+    assert code == 2 and f"{run}/{copy}{run}/{beyond.format(at=f'{run}/')}" in err, err
+    (folds / "fold-001.npz").unlink()  # both fixes, as the one line says
+    (folds / "fold-009.npz").unlink()
+    code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
+    assert code == 0 and (run / "results.json").is_file(), out + err
+    code, out, err = cli("validate", run)
+    assert code == 0, out + err
