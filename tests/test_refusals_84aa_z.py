@@ -4,6 +4,9 @@ and a fix that works when followed.
 Z2: an unfinished run with a copied fold file and a fold file beyond run.json's folds named
 only the copy; the file beyond was refused only once the copy was deleted (two rounds of
 fixes).
+Z4: a finished spot-then-recognise run whose str.json is a folder: status, validate and show
+said "remove it: the same command writes what it should hold again", and that command
+refused it as "not a regular file; give a regular file".
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import TINY_SPOT
 
 
 @pytest.fixture
@@ -47,5 +51,28 @@ def test_a_copy_and_a_fold_beyond_are_fixed_in_one_round(finished: Path, tmp_pat
     (folds / "fold-009.npz").unlink()
     code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
     assert code == 0 and (run / "results.json").is_file(), out + err
+    code, out, err = cli("validate", run)
+    assert code == 0, out + err
+
+
+def test_a_str_json_folder_has_one_fix_that_the_same_command_follows(
+        examples: dict[str, Path], tmp_path: Path, cli: Any) -> None:
+    run = Path(shutil.copytree(examples["spot-then-recognise summary over seeds"] / "seed-0",
+                               tmp_path / "run"))
+    (run / "str.json").unlink()
+    (run / "str.json").mkdir()
+    line = "str.json is a folder; remove it: the same command writes what it should hold again"
+    code, out, err = cli("status", run)
+    assert code == 0 and "str.json is a folder, which merbench never reads (remove it: the " \
+        "same command writes what it should hold again)" in out, out + err
+    for command in ("validate", "show"):
+        code, out, err = cli(command, run)
+        assert code == 2 and f"{run}: {line}" in err, (command, out, err)
+    same = ("spot", *TINY_SPOT, "--recognise", "ststnet", "--epochs", "1", "--out", run)
+    code, out, err = cli(*same)
+    assert code == 2 and err == f"merbench: error: {run}: {line}\n", err
+    (run / "str.json").rmdir()  # as the line says
+    code, out, err = cli(*same)
+    assert code == 0 and (run / "str.json").is_file(), out + err
     code, out, err = cli("validate", run)
     assert code == 0, out + err
