@@ -7,10 +7,14 @@ fixes).
 Z4: a finished spot-then-recognise run whose str.json is a folder: status, validate and show
 said "remove it: the same command writes what it should hold again", and that command
 refused it as "not a regular file; give a regular file".
+Z11: a finished, audited run whose predictions.csv is a fifo or a folder: status and resume
+said to move audit.json out and go on, validate and show to remove the table for the same
+command to write it again, which that command then refused for the audits.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -76,3 +80,36 @@ def test_a_str_json_folder_has_one_fix_that_the_same_command_follows(
     assert code == 0 and (run / "str.json").is_file(), out + err
     code, out, err = cli("validate", run)
     assert code == 0, out + err
+
+
+@pytest.mark.parametrize("entry", ["fifo", "folder"])
+def test_an_audited_runs_table_has_one_fix_that_works_when_followed(
+        finished: Path, tmp_path: Path, cli: Any, entry: str) -> None:
+    run = Path(shutil.copytree(finished, tmp_path / "run"))
+    code, out, err = cli("audit", run, "--folds", "1")
+    assert code == 0 and (run / "audit.json").is_file(), out + err
+    (run / "predictions.csv").unlink()
+    os.mkfifo(run / "predictions.csv") if entry == "fifo" else (run / "predictions.csv").mkdir()
+    line = (f"predictions.csv is a {entry}; restore it from a copy of the run, which keeps its "
+            "audits, or remove it and move audit.json out of the folder, then run the same "
+            "command (or 'merbench run --resume DIR'), which writes it again, and audit the "
+            "run again")
+    code, out, err = cli("status", run)
+    assert code == 0 and f"2/2 folds, written, but {line} ('merbench validate' refuses " \
+        "it)" in out and out.count("audit.json") == 1, out + err
+    for command in ("validate", "show"):
+        code, out, err = cli(command, run)
+        assert code == 2 and f"{run}: {line}" in err, (command, out, err)
+    code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
+    assert code == 2 and err == f"merbench: error: {run}: {line}\n", out + err
+    # followed: the table removed, the audits moved out, the run again, audited again
+    if entry == "fifo":
+        (run / "predictions.csv").unlink()
+    else:
+        (run / "predictions.csv").rmdir()
+    (run / "audit.json").rename(tmp_path / "audit-before.json")
+    code, out, err = cli("run", "--resume", run, "--quiet", "--threads", "1")
+    assert code == 0 and (run / "predictions.csv").is_file(), out + err
+    assert cli("audit", run, "--folds", "1")[0] == 0
+    code, out, err = cli("validate", run)
+    assert code == 0 and "audit.json: 1 audit" in out, out + err

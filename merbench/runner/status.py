@@ -162,7 +162,7 @@ def run_status(path: Path) -> RunStatus:
         complete = False
         refused = f"{faults[0]} ('merbench validate' refuses it)"
     if refused is None and not unreadable and results_file.is_file():  # fold-7.npz/ (X6)
-        refused, not_files = written_folder(not_files, (path / AUDIT_FILE).exists())
+        refused, not_files = written_folder(not_files, directory.path)
     beyond = sorted(i for i in finished if n_folds is not None and i >= n_folds)
     if complete and beyond and summary_folds == n_folds:  # fold-099.npz beside six folds
         complete = False
