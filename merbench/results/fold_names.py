@@ -18,7 +18,15 @@ from pathlib import Path
 from merbench.base.file_kinds import entry_words
 from merbench.results.fold_file import fold_arrays
 from merbench.results.kind_registry import registered_files
-from merbench.results.safe_files import UnsafeFile, check_entry, never_read, writer_of
+from merbench.results.result_files import AUDIT_FILE
+from merbench.results.safe_files import (
+    TABLES,
+    UnsafeFile,
+    check_entry,
+    check_table,
+    never_read,
+    writer_of,
+)
 
 #: the folder of a run's finished folds (``RunDirectory.folds_dir``)
 FOLDS = "folds"
@@ -98,11 +106,29 @@ def real_folds(run_dir: Path) -> list[Path]:
     return [path] if path.is_dir() and not path.is_symlink() else []
 
 
-def misplaced_line(shown: str, held: int, number: int) -> str:
+def misplaced_line(shown: str, held: int, number: int, beyond: str | None = None) -> str:
     """What every reader says of a fold file ``shown`` whose metadata says it holds fold
-    ``held`` where its name says fold ``number`` (a copy of another fold's file)."""
-    return (f"{shown} holds fold {held}'s samples, not fold {number}'s (a copy or a renamed "
-            f"file of another fold); delete it, then {_GO_ON} to retrain that fold")
+    ``held`` where its name says fold ``number`` (a copy of another fold's file). A fold
+    file ``beyond`` the recorded folds (:func:`beyond_line`) is named in the same line,
+    before the run is run again: said after the copy was deleted, it cost a second round
+    of fixes (pass 84z Z2, 84aa)."""
+    found = (f"{shown} holds fold {held}'s samples, not fold {number}'s (a copy or a "
+             "renamed file of another fold); delete it")
+    if beyond is None:
+        return f"{found}, then {_GO_ON} to retrain that fold"
+    return f"{found}; and {beyond}; then {_GO_ON} to retrain that fold"
+
+
+def copy_lines(copies: list[tuple[str, int, int]], recorded: int | None,
+               finished: set[int], has_results: bool) -> list[str]:
+    """What status says of each copied fold file (its name as ``folds/fold-NNN.npz``, the
+    fold it holds, the fold its name says), the first naming the first ``finished`` fold
+    file beyond the ``recorded`` folds too, as the resumed run refuses them together."""
+    beyond = sorted(n for n in finished if recorded is not None and n >= recorded)
+    also = None if not beyond or recorded is None else beyond_line(
+        recorded, f"{FOLDS}/fold-{beyond[0]:03d}.npz", has_results)
+    return [misplaced_line(*copy, also if not at else None)
+            for at, copy in enumerate(copies)]
 
 
 def beyond_line(recorded: int, shown: str, has_results: bool,
@@ -145,11 +171,12 @@ def folder_problem(run_dir: Path, recorded: int | None, shown: str,
     beyond = [number for number in fold_numbers(folds_dir) if number >= recorded]
     if not beyond:
         return None
-    copy = first_copy(folds_dir, recorded, this_run)  # said first, as status says it (X7)
-    if copy is not None:
-        return misplaced_line(f"{shown}/{FOLDS}/fold-{copy[1]:03d}.npz", *copy)
-    return beyond_line(recorded, f"{shown}/{FOLDS}/fold-{beyond[0]:03d}.npz", has_results,
+    said = beyond_line(recorded, f"{shown}/{FOLDS}/fold-{beyond[0]:03d}.npz", has_results,
                        f"{shown}/run.json")
+    copy = first_copy(folds_dir, recorded, this_run)  # said first, as status says it (X7)
+    if copy is not None:  # with the file beyond, for one round of fixes (Z2)
+        return misplaced_line(f"{shown}/{FOLDS}/fold-{copy[1]:03d}.npz", *copy, said)
+    return said
 
 
 def first_copy(folds_dir: Path, recorded: int, this_run: str | None) -> tuple[int, int] | None:
@@ -172,36 +199,37 @@ def first_copy(folds_dir: Path, recorded: int, this_run: str | None) -> tuple[in
     return None
 
 
-def written_folder(not_files: tuple[str, ...], audited: bool = False
+def written_folder(not_files: tuple[str, ...], run_dir: Path
                    ) -> tuple[str | None, tuple[str, ...]]:
     """What status says of a written run's first entry under ``folds/`` that is no file (a
     folder ``fold-007.npz``), or in a predictions table's place, with validate's refusal,
     and the other entries: it was "stopped ... to go on" while validate and show refused
-    the result (pass 84x X6, 84z Z11). An ``audited`` run's table is left to the line that
-    says its audits hold the table as it was, which the same command would not write back
-    (pass 84r, R3)."""
-    said_here = (f"{FOLDS}/",) if audited else (f"{FOLDS}/", *(f"{n} " for n in _TABLES))
+    the result (pass 84x X6, 84z Z11). Beside the run's audits a table's fix is validate's
+    own (:func:`check_table`): status said to move the audits out, validate to remove the
+    table, and the same command refused what validate said (pass 84aa, Z11)."""
     for found in not_files:
-        if found.startswith(said_here):
-            said = never_read(found, writer_of(found.split(" ")[0]))
-            return (f"{said} ('merbench validate' refuses it)",
-                    tuple(other for other in not_files if other != found))
+        name = found.split(" ")[0]
+        if not (found.startswith(f"{FOLDS}/") or name in TABLES):
+            continue
+        said = never_read(found, writer_of(name))
+        if name in TABLES and os.path.lexists(run_dir / AUDIT_FILE):
+            try:
+                check_table(run_dir / name, run_dir)
+            except UnsafeFile as exc:  # in validate's words, with its fix
+                said = str(exc)
+        return (f"{said} ('merbench validate' refuses it)",
+                tuple(other for other in not_files if other != found))
     return None, not_files
 
 
-#: a run's predictions tables, which the run writes again once what stands in their place
-#: is removed (a folder ``predictions.csv`` was "stopped ... to go on" to status, and going on
-#: failed on it in the OS's words, pass 84z Z11)
-_TABLES = ("predictions.csv", "au-predictions.csv")
-
-
 def refuse_written_entry(run_dir: Path, name: str) -> None:
-    """Refuse, before a run is summarised, its table ``name`` when a folder, a fifo or a
-    link to no file stands in its place, in the words validate says it with: writing over
-    it failed on it in the OS's words, after the summary's work (pass 84z, Z11)."""
+    """Refuse, before a run is summarised or its audits voided, its table ``name`` when a
+    folder, a fifo or a link to no file stands in its place, in the words validate says it
+    with: writing over it failed on it in the OS's words, after the summary's work, and an
+    audited run was refused for its audits, with another fix (pass 84z, 84aa, Z11)."""
     target = run_dir / name
     if os.path.lexists(target) and not target.is_file():
         try:
-            check_entry(target, run_dir)
+            check_table(target, run_dir)
         except UnsafeFile as exc:
             raise UnsafeFile(f"{run_dir}: {exc}") from None

@@ -133,6 +133,31 @@ def _check_links(shown: Path, links: int) -> None:
                          "file itself")
 
 
+#: a run's predictions tables, which the run writes again from its fold files
+TABLES = ("predictions.csv", "au-predictions.csv")
+
+#: what replaces a table of an audited run that is no file: the same command would write it
+#: again, but only with the audits moved out, as it refuses to void them
+AUDITED_TABLE_FIX = (f"restore it from a copy of the run, which keeps its audits, or remove "
+                     f"it and move {AUDIT_FILE} out of the folder, then run the same command "
+                     "(or 'merbench run --resume DIR'), which writes it again, and audit the "
+                     "run again")
+
+
+def check_table(path: Path, run_dir: Path) -> None:
+    """:func:`check_entry` of the run's predictions table ``path``. Beside the run's
+    ``audit.json`` its fix is :data:`AUDITED_TABLE_FIX`: the same command, told to write
+    it again, refused to void the audits (status said to move audit.json out, validate and
+    show to remove the table, pass 84z Z11 and 84aa)."""
+    try:
+        check_entry(path, run_dir)
+    except UnsafeFile as exc:
+        if not exc.fix.startswith("remove it: ") or \
+                not os.path.lexists(run_dir / AUDIT_FILE):
+            raise
+        raise UnsafeFile(f"{exc.found}; {AUDITED_TABLE_FIX}") from None
+
+
 # What merbench reads or publishes of a run folder: its files, then its two folders. Other
 # entries (a site built beside the files, an editor's backup) are neither, so not checked.
 RUN_FOLDER_FILES = ("run.json", "results.json", "predictions.csv", "audit.json", "seeds.json")
@@ -146,7 +171,10 @@ def check_run_folder(run_dir: Path, files: tuple[str, ...] = ()) -> None:
     run_dir = Path(run_dir)
     check_entry(run_dir, run_dir.parent, folder=True)
     for name in (*RUN_FOLDER_FILES, *files, *RUN_FOLDER_FOLDERS):
-        check_entry(run_dir / name, run_dir, folder=name in RUN_FOLDER_FOLDERS)
+        if name in TABLES:
+            check_table(run_dir / name, run_dir)
+        else:
+            check_entry(run_dir / name, run_dir, folder=name in RUN_FOLDER_FOLDERS)
     folds = run_dir / "folds"
     if folds.is_dir():
         for entry in sorted(folds.iterdir()):

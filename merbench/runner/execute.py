@@ -34,7 +34,7 @@ from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.results.audit_file import refuse_voiding_audits
 from merbench.results.fold_file import write_fold_file
-from merbench.results.fold_names import misplaced_line
+from merbench.results.fold_names import misplaced_line, refuse_written_entry
 from merbench.results.model import EngineRecord
 from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.runner.au_run import AURunResult
@@ -152,6 +152,7 @@ def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins, held: ExitS
     finished = strategy.finished_before(data, run_dir)
     if finished is not None:
         return finished
+    refuse_written_entry(run_dir.path, strategy.predictions_file)  # as validate (Z11)
     refuse_voiding_audits(run_dir.path)  # before anything is trained or written again
     try:
         return start_run(data, identity, run_dir, started)

@@ -50,6 +50,7 @@ from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.plugin_system.registry import Registries
 from merbench.results.codec import to_json
 from merbench.results.kind_names import SPOTTING_RUN
+from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import environment, now_iso
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.dry_step import check_forward
@@ -277,11 +278,18 @@ def refuse_other_recogniser(out: Path, identity: dict[str, Any]) -> None:
     """A ``str.json`` in ``out`` of another recogniser than ``identity`` is refused, not
     replaced (it would be lost): checked before the spotting and again before writing. One
     that names no recogniser (damaged: cut short, nested, null, not JSON) holds no
-    recognition to lose, and is made again, as docs/spotting.md says; one that is no file
-    (a fifo) is refused by the reader."""
+    recognition to lose, and is made again, as docs/spotting.md says. One that is no file
+    (a folder, a fifo) is refused in validate's words, whose fix (remove it, then run the
+    same command) this command then follows: the reader's "give a regular file" was the
+    fix of no file anyone gives (pass 84z Z4, 84aa)."""
     path = Path(out) / STR_FILE
     if not path.exists():
         return
+    if not path.is_file():
+        try:
+            check_entry(path, Path(out))
+        except UnsafeFile as exc:
+            raise UnsafeFile(f"{out}: {exc}") from None
     try:
         theirs = read_written_json(path, "spot-then-recognise file").get("recogniser")
     except (OSError, ValueError, AttributeError, UnreadableFile):

@@ -21,8 +21,8 @@ from merbench.base.literal import written
 from merbench.data.task import stored_task
 from merbench.results.fold_file import fold_arrays
 from merbench.results.fold_names import (
+    copy_lines,
     fold_number,
-    misplaced_line,
     not_a_folder_line,
     real_folds,
     stray_line,
@@ -105,7 +105,7 @@ def run_status(path: Path) -> RunStatus:
     recorded = directory.read_run_file()
     directory.tidy()  # temporaries of killed processes are neither progress nor kept
     identity = recorded.identity or {}
-    seconds, damaged, foreign, finished = [], [], [], set()
+    seconds, damaged, foreign, finished, copies = [], [], [], set(), []
     this_run = directory.identity_sha256()
     not_files = _not_files(directory)
     samples = TestedSamples()  # what the finished folds tested, for the protocol's count
@@ -128,7 +128,7 @@ def run_status(path: Path) -> RunStatus:
                 continue
             if isinstance(held := meta.get("index"), int) and held != number and (
                     recorded.n_folds is None or number < recorded.n_folds):  # else: beyond
-                faults.append(misplaced_line(named, held, number))  # a copy (W13)
+                copies.append((named, held, number))  # a copy (W13)
                 continue
             finished.add(number)
             if recorded.n_folds is None or number < recorded.n_folds:  # beyond: not its
@@ -138,6 +138,7 @@ def run_status(path: Path) -> RunStatus:
             # a folder in its place is said once, as an entry never read (pass 84k, R14)
             if not any(found.startswith(f"{named} ") for found in not_files):
                 damaged.append(named)
+    faults += copy_lines(copies, recorded.n_folds, finished, has_results)  # Z2: one line
     saved = _saved_states(directory, finished)
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds, complete = recorded.n_folds, False
@@ -161,7 +162,7 @@ def run_status(path: Path) -> RunStatus:
         complete = False
         refused = f"{faults[0]} ('merbench validate' refuses it)"
     if refused is None and not unreadable and results_file.is_file():  # fold-7.npz/ (X6)
-        refused, not_files = written_folder(not_files, (path / AUDIT_FILE).exists())
+        refused, not_files = written_folder(not_files, directory.path)
     beyond = sorted(i for i in finished if n_folds is not None and i >= n_folds)
     if complete and beyond and summary_folds == n_folds:  # fold-099.npz beside six folds
         complete = False
@@ -197,8 +198,7 @@ def run_status(path: Path) -> RunStatus:
             protocol=_name(identity["protocol"]["name"]), seed=seed, n_folds=n_folds,
             finished=len(seconds),
             fold_seconds=tuple(seconds), damaged=len(damaged), damaged_files=tuple(damaged),
-            foreign_files=tuple(foreign),
-            saved=saved,
+            foreign_files=tuple(foreign), saved=saved,
             epochs=epochs if isinstance(epochs, int) else None, complete=complete,
             running=directory.is_held(), unreadable=unreadable,
             results_name=results_file.name, not_files=not_files, refused=refused,
