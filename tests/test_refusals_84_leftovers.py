@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import TINY_RUN, one_line
 
 
@@ -85,3 +86,25 @@ def test_a_finished_results_own_folder_linked_is_put_back_in_its_place(
         for command in ("status", "validate", "show"):
             _, out, err = cli(command, run)
             assert said in out + err, (command, out, err)
+
+
+@pytest.mark.parametrize("audited", [False, True])
+def test_a_finished_runs_missing_predictions_table_has_a_fix_that_works(
+        cli, tiny_finished_run: Path, tmp_path: Path, audited: bool) -> None:
+    """validate and show said "publish the complete run directory" of a finished run whose
+    predictions.csv is gone, where status said to go on (with its audits moved out first):
+    they say how it is written again now, and the fix works when followed."""
+    run = Path(shutil.copytree(tiny_finished_run, tmp_path / "r"))
+    if audited:
+        assert cli("audit", run, "--folds", "1")[0] == 0
+    (run / "predictions.csv").unlink()
+    for command in ("validate", "show"):
+        _, _, err = cli(command, run)
+        line = err.splitlines()[0]
+        assert "predictions.csv is missing; restore it from a copy of the run" in line, line
+        assert ("move audit.json out of the folder" in line) == audited, line
+    if audited:
+        shutil.move(run / "audit.json", tmp_path / "audit.json")
+    code, _, err = cli("run", "--resume", run)
+    assert code == 0, err
+    assert cli("validate", run)[0] == 0

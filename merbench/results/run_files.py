@@ -20,7 +20,9 @@ from merbench.results.fold_agrees import count_problem, key_problem
 from merbench.results.fold_names import FOLDS, fold_numbers, misplaced_line, stray_problem
 from merbench.results.model import Results
 from merbench.results.protocol_names import SUBJECT_SPLIT
+from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import RunDirectory
+from merbench.results.safe_files import audited_table_fix
 from merbench.results.schema import PREDICTION_COLUMNS
 from merbench.results.user_files import UnreadableFile, read_user_csv
 
@@ -140,11 +142,22 @@ def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
     return folds
 
 
+def missing_table_fix(run_dir: Path) -> str:
+    """What to do where a finished run's predictions table is missing: the same command
+    writes it again from the fold files, which is what ``status`` says; beside the run's
+    audits, which going on would void, the audited table's fix (:func:`audited_table_fix`).
+    Validate and show said "publish the complete run directory" (pass 84aa's Z11 fix left
+    it)."""
+    if os.path.lexists(run_dir / AUDIT_FILE):
+        return audited_table_fix(there=False)
+    return ("restore it from a copy of the run, or run the same command (or 'merbench run "
+            "--resume DIR'), which writes it again from the fold files")
+
+
 def read_predictions(run_dir: Path) -> Any:
     path = run_dir / "predictions.csv"
-    if not os.path.lexists(path):
-        raise ResultRejected(run_dir, "predictions.csv is missing; publish the complete run "
-                                      "directory")
+    if not os.path.lexists(path):  # the fix status gives ("publish the complete run")
+        raise ResultRejected(run_dir, f"predictions.csv is missing; {missing_table_fix(run_dir)}")
     try:
         frame = read_user_csv(path, "predictions table",
                               dtype={"sample_id": str, "database": str, "subject": str})

@@ -136,12 +136,20 @@ def _check_links(shown: Path, links: int) -> None:
 #: a run's predictions tables, which the run writes again from its fold files
 TABLES = ("predictions.csv", "au-predictions.csv")
 
-#: what replaces a table of an audited run that is no file: the same command would write it
-#: again, but only with the audits moved out, as it refuses to void them
-AUDITED_TABLE_FIX = (f"restore it from a copy of the run, which keeps its audits, or remove "
-                     f"it and move {AUDIT_FILE} out of the folder, then run the same command "
-                     "(or 'merbench run --resume DIR'), which writes it again, and audit the "
-                     "run again")
+
+
+def audited_table_fix(*, there: bool = True) -> str:
+    """What replaces a table of an audited run that is no file (``there``) or is missing:
+    the same command would write it again, but only with the audits moved out, as it
+    refuses to void them."""
+    remove = "remove it and " if there else ""
+    return (f"restore it from a copy of the run, which keeps its audits, or {remove}move "
+            f"{AUDIT_FILE} out of the folder, then run the same command (or 'merbench run "
+            "--resume DIR'), which writes it again, and audit the run again")
+
+
+#: :func:`audited_table_fix` of a table that is there and no file
+AUDITED_TABLE_FIX = audited_table_fix()
 
 
 def check_table(path: Path, run_dir: Path) -> None:
