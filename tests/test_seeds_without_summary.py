@@ -28,6 +28,8 @@ def test_show_names_the_missing_summary(name: str, examples: dict[str, Path],
     kind = kind_of(folder)
     assert kind is not None and kind.over_seeds is not None
     summary_file = kind.markers[0]
+    code, out, err = cli("status", folder)  # the summary there: nothing said of it (AB1)
+    assert code == 0 and "seed runs" not in out + err, out + err
     (folder / summary_file).unlink()
     code, out, err = cli("show", folder)
     line = one_line(err)

@@ -137,8 +137,8 @@ def summary_gone(folder: Path, inside: list[Path]) -> str | None:
     runs = {kind.name for path in inside if (kind := kind_of(path)) is not None}
     summary = next((kind for kind in result_kinds() if kind.over_seeds is not None
                     and kind.over_seeds.runs.name in runs), None)
-    if len(runs) != 1 or summary is None:
-        return None
+    if len(runs) != 1 or summary is None or os.path.lexists(folder / summary.markers[0]):
+        return None  # a summary that is there, damaged or not, is its own check's to say
     more = ", ..." if len(inside) > 3 else ""
     named = ", ".join(path.name for path in inside[:3])
     pooled = summary.over_seeds is not None and summary.over_seeds.runs.comparison is not None
