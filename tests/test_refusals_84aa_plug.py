@@ -61,6 +61,8 @@ EVIL = """
 
     def dataset(kind):
         def build():
+            if kind == "mem":
+                raise MemoryError()
             n = 12
             samples = pd.DataFrame({
                 "sample_id": [f"e{i:03d}" for i in range(n)], "database": "evil",
@@ -85,7 +87,7 @@ EVIL = """
 
     @hookimpl
     def merbench_register_datasets(registry):
-        for kind in ("rlo", "nan"):
+        for kind in ("rlo", "nan", "mem"):
             registry.add(DatasetMeta(name="evil-" + kind, version=1, description="evil",
                                      citation="x", provides=("flow_uvos",)), dataset(kind))
 """
@@ -198,3 +200,14 @@ def test_merbenchs_own_dataset_names_the_files_not_its_authors() -> None:
     entry = load_plugins().registries.datasets.get("synthetic")
     said = str(entry.data_fault("its subject 'x' is odd", "rename it"))
     assert said == "dataset 'synthetic': its subject 'x' is odd; rename it", said
+
+
+def test_a_dataset_out_of_memory_while_built_is_one_line(evil, cli, tmp_path: Path) -> None:
+    """Pass 84ab, AB3: a dataset factory's MemoryError ended in a traceback (a model's is
+    kept a MemoryError, for its folds to be built again as fewer), and its line said to
+    "give smaller sizes" of a dataset given no options."""
+    code, _, err = cli(*RUN, "--model", "ststnet", "--dataset", "evil-mem", "--out",
+                       tmp_path / "r")
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: dataset 'evil-mem' {ORIGIN} ran out of memory while being built, "
+        f"with no options given; free memory, or {ADVICE}"), err

@@ -260,13 +260,7 @@ class Entry(Generic[M]):
         return parameter is not None and "float" in str(parameter.annotation)
 
     def _too_large(self, kind: str, kwargs: dict[str, Any]) -> str:
-        # a run's class count (from its dataset) is never the size at fault; create_model's may be
-        shown = {k: v for k, v in kwargs.items()
-                 if k != "num_classes" or not isinstance(v, int) or v > _MOST_CLASSES}
-        given = options_written(shown) or "no options"
-        fix = f"a smaller {next(iter(shown))}" if len(shown) == 1 else "smaller sizes"
-        return (f"{kind} '{self.meta.name}' cannot be built with {given}: it would need more "
-                f"memory than this machine has; give {fix}")
+        return plugin_fault.too_large(kind, self.meta.name, self.origin, kwargs)
 
     def create(self, kind: str, **kwargs: Any) -> Any:
         """Call the factory; unknown options, or values it rejects, become one clear line.
@@ -363,6 +357,8 @@ class Entry(Generic[M]):
                 plugin_fault.factory_failed(kind, self.meta.name, self.origin, shown, exc)
             # still an allocation failure (a run's folds say so, keeping what finished), in
             # words, not torch's allocator's "DefaultCPUAllocator: can't allocate ..."
+            if kind != "model":  # only a model's folds are built again as fewer (AB3)
+                raise MerbenchError(self._too_large(kind, kwargs)) from None
             raise TooLargeToBuild(self._too_large(kind, kwargs)) from None
         except (TypeError, ValueError) as exc:
             if isinstance(exc, TypeError) and "Overflow when unpacking" in message_of(exc):
@@ -386,10 +382,6 @@ class Entry(Generic[M]):
             ) from exc
         except Exception as exc:  # any other class, the plugin's own among them
             plugin_fault.factory_failed(kind, self.meta.name, self.origin, shown, exc)
-
-
-#: more classes than any dataset has: a count beyond it is named when building runs short
-_MOST_CLASSES = 100_000
 
 
 def read_options(entries: Iterable[Entry[Any]]) -> None:

@@ -204,3 +204,23 @@ def in_plugin_words(exc: BaseException) -> str:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{os_reason(exc)}{where}"
     return plugin_words(exc)
+
+
+#: more classes than any dataset has: a count beyond it is named when building runs short
+MOST_CLASSES = 100_000
+
+
+def too_large(kind: str, name: str, origin: Origin, kwargs: dict[str, Any]) -> str:
+    """Why the plugin's ``kind`` ``name`` could not be built for want of memory, with the
+    fix: the one size option given made smaller, or, with none given, free memory or its
+    authors told (a dataset built with no options was told to "give smaller sizes", pass
+    84ab, AB3). A run's class count (from its dataset) is never the size at fault; one
+    ``create_model`` was given may be."""
+    shown = {k: v for k, v in kwargs.items()
+             if k != "num_classes" or not isinstance(v, int) or v > MOST_CLASSES}
+    if not shown:
+        return (f"{kind} '{name}' of {origin} ran out of memory while being built, with no "
+                f"options given; free memory, or {advice(origin)}")
+    fix = f"a smaller {next(iter(shown))}" if len(shown) == 1 else "smaller sizes"
+    return (f"{kind} '{name}' cannot be built with {options_written(shown)}: it would need "
+            f"more memory than this machine has; give {fix}")
