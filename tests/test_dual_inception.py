@@ -65,7 +65,8 @@ def test_the_hidden_activation_is_an_option() -> None:
     ({"u_channel": -1}, "u_channel must be a channel index"),
     ({"hidden_activation": "tanh"}, "hidden_activation must be one of none, relu"),
     ({"input_scale": 0}, "input_scale must be a positive number"),
-    ({"image_size": 30}, "image_size must be a multiple of 4"),
+    ({"image_size": 30}, "image_size must be a whole multiple of 4 of at least 4"),
+    ({"image_size": 0}, "image_size must be a whole multiple of 4 of at least 4"),
 ])
 def test_bad_options_are_one_line(options: dict, said: str) -> None:
     with pytest.raises(MerbenchError, match=rf"^dual-inception: .*{said}"):

@@ -61,7 +61,8 @@ def test_streams_see_u_and_v() -> None:
     ({"conv_activation": "tanh"}, "conv_activation must be one of relu, none"),
     ({"u_channel": 1}, "u_channel and v_channel are both 1"),
     ({"input_scale": 0}, "input_scale must be a positive number"),
-    ({"image_size": 30}, "image_size must be a multiple of 4"),
+    ({"image_size": 30}, "image_size must be a whole multiple of 4 of at least 4"),
+    ({"image_size": 0}, "image_size must be a whole multiple of 4 of at least 4"),
 ])
 def test_bad_options(options: dict, message: str) -> None:
     with pytest.raises(MerbenchError, match=message):

@@ -40,7 +40,8 @@ def check_uv_options(model: str, u_channel: object, v_channel: object, input_sca
                             f"(got {input_scale!r})")
     if isinstance(image_size, bool) or not isinstance(image_size, int) \
             or image_size < 4 or image_size % 4:
-        raise MerbenchError(f"{model}: image_size must be a multiple of 4 (got {image_size!r})")
+        raise MerbenchError(f"{model}: image_size must be a whole multiple of 4 of at least "
+                            f"4, the side its two 2x2 poolings halve twice (got {image_size!r})")
 
 
 def split_uv(model: str, x: torch.Tensor, u_channel: int, v_channel: int,
