@@ -211,3 +211,13 @@ def test_a_dataset_out_of_memory_while_built_is_one_line(evil, cli, tmp_path: Pa
     assert code == 2 and one_line(err) == (
         f"merbench: error: dataset 'evil-mem' {ORIGIN} ran out of memory while being built, "
         f"with no options given; free memory, or {ADVICE}"), err
+
+
+def test_a_plugin_out_of_memory_while_loading_says_so() -> None:
+    """Pass 84ab, AB5: a register hook's bare MemoryError was "it failed without saying
+    why"; a bare one of any other class still is."""
+    from merbench.plugin_system.plugin_import import describe
+
+    assert describe(MemoryError()) == "it ran out of memory (free memory, or report it to " \
+                                      "the plugin's authors)"
+    assert describe(RuntimeError()) == "it failed without saying why"

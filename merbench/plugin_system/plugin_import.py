@@ -34,6 +34,8 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and len(exc.args) == 1:  # str() is the key's repr alone
         return f"it looked up '{exc.args[0]}', which is not there"
     text = message_of(exc).strip().splitlines()
+    if not text and isinstance(exc, MemoryError):  # numpy's and Python's say nothing more
+        return "it ran out of memory (free memory, or report it to the plugin's authors)"
     return text[0] if text else "it failed without saying why"
 
 
