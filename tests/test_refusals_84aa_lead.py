@@ -58,3 +58,20 @@ def test_a_seed_run_the_summary_does_not_list_is_mended_as_said(
     assert code == 0, err
     code, out, err = cli("validate", folder)
     assert code == 0 and "rejected" not in err, out + err
+
+
+@pytest.mark.parametrize("marker", [".merbench-site", "predictions.json"])
+def test_a_cache_in_another_commands_output_is_refused(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, marker: str) -> None:
+    """Pass 84ab, AB8: a cache set to a built site (or predict's folder) was written into,
+    and the site's next build refused the folder for the cache's files."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / marker).write_text("{}")
+    for value in (folder, folder / "cache"):
+        monkeypatch.setenv("MERBENCH_CACHE_DIR", str(value))
+        code, out, err = cli("cache", "info")
+        assert code == 2 and out == "", out + err
+        assert one_line(err).startswith(f"merbench: error: MERBENCH_CACHE_DIR={value} is "), err
+        assert f"(it holds {marker}), whose files are its own; set it to a folder outside " \
+               "it" in one_line(err), err

@@ -31,7 +31,7 @@ from merbench.results.out_folders import (
     refuse_system_place,
     refuse_unwritable_shape,
 )
-from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
+from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE, SITE_MARKER
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import entry_kind, refuse_borrowed, refuse_special_target
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE
@@ -247,6 +247,15 @@ def refuse_file_out(out: Path, option: str, *, what: str, example: str, force: b
     refuse_replacing(out, option, force)
 
 
+def _other_output(folder: Path) -> str | None:
+    """What ``folder`` is where another command wrote it as its own output (a site a build
+    may replace whole, predict's or export's folder), or None: the cache was written into a
+    site, whose next build then refused the folder (pass 84ab, AB8)."""
+    if os.path.lexists(folder / SITE_MARKER):
+        return f"a site 'merbench leaderboard build' wrote (it holds {SITE_MARKER})"
+    return command_folder(folder)
+
+
 def refuse_cache_in_result() -> None:
     """Refuse ``$MERBENCH_CACHE_DIR`` where it is, or lies inside, a result's folder: the
     cache is an output too, of features computed from participants' faces, and a result's
@@ -261,6 +270,11 @@ def refuse_cache_in_result() -> None:
     real = Path(os.path.realpath(folder))  # a link on the way may lead into a result
     said = f"{CACHE_ENV}={os.environ[CACHE_ENV]}"
     for place in dict.fromkeys([absolute, real, *absolute.parents, *real.parents]):
+        other = _other_output(place)  # a site, predict's or export's folder (AB8)
+        if other is not None:
+            where = "is" if place in (absolute, real) else f"is inside {place},"
+            raise MerbenchError(f"{said} {where} {other}, whose files are its own; set it to a "
+                                "folder outside it")
         held = _result_files(place)
         if not held:
             continue
