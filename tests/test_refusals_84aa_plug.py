@@ -66,7 +66,8 @@ EVIL = """
             n = 12
             samples = pd.DataFrame({
                 "sample_id": [f"e{i:03d}" for i in range(n)], "database": "evil",
-                "subject": [f"s{i // 4}" + ("\\u202e" if kind == "rlo" else "")
+                "subject": ["" if kind == "empty" and i < 4 else
+                            f"s{i // 4}" + ("\\u202e" if kind == "rlo" else "")
                             for i in range(n)],
                 "label": np.arange(n) % 3})
             flows = np.random.default_rng(1).integers(0, 256, (n, 28, 28, 3)).astype(
@@ -87,7 +88,7 @@ EVIL = """
 
     @hookimpl
     def merbench_register_datasets(registry):
-        for kind in ("rlo", "nan", "mem"):
+        for kind in ("rlo", "nan", "mem", "empty"):
             registry.add(DatasetMeta(name="evil-" + kind, version=1, description="evil",
                                      citation="x", provides=("flow_uvos",)), dataset(kind))
 """
@@ -221,3 +222,14 @@ def test_a_plugin_out_of_memory_while_loading_says_so() -> None:
     assert describe(MemoryError()) == "it ran out of memory (free memory, or report it to " \
                                       "the plugin's authors)"
     assert describe(RuntimeError()) == "it failed without saying why"
+
+
+def test_a_subject_with_an_empty_name_is_the_datasets_fault(evil, cli, tmp_path: Path) -> None:
+    """Pass 84ab, AB6: "protocol 'loso' of plugin 'builtin' (package merbench ...) cannot be
+    run: fold 0 ... has a key whose part 1 is empty; ... report it to the plugin's authors"."""
+    code, _, err = cli(*RUN, "--model", "ststnet", "--dataset", "evil-empty", "--out",
+                       tmp_path / "r")
+    line = one_line(err)
+    assert code == 2 and line.startswith(f"merbench: error: dataset 'evil-empty' {ORIGIN}: "
+                                         "a subject of its samples has an empty name"), line
+    assert "builtin" not in line and ADVICE in line, line

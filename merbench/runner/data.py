@@ -58,6 +58,11 @@ def refuse_unprintable_names(entry: Entry[Any], dataset: Dataset) -> None:
     report it to its authors (pass 84aa, AA3)."""
     for column in ("database", "subject"):
         for name in pd.unique(dataset.samples[column].astype(str)):
+            if not name.strip():  # blamed on merbench's loso too (pass 84ab, AB6)
+                raise entry.data_fault(
+                    f"a {column} of its samples has an empty name ('{name}'), and a "
+                    f"{column}'s name is part of its fold's name", f"name every {column} in "
+                    "the files it reads")
             if not name.isprintable():
                 raise entry.data_fault(
                     f"its {column} '{literal(name, one_line=True)}' holds a control "
