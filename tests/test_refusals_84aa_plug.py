@@ -38,7 +38,8 @@ EVIL = """
             self.calls += 1  # "late": NaN once a step was taken
             return {"nan": lambda: y * float("nan"), "inf": lambda: y * float("inf"),
                     "late": lambda: y * float("nan") if self.calls > 1 else y,
-                    "int": lambda: y.long(), "ok": lambda: y}[self.mode]()
+                    "int": lambda: y.long(), "ok": lambda: y,
+                    "detach": lambda: y.detach(), "sparse": lambda: y.to_sparse()}[self.mode]()
 
     class Empty(nn.Module):
         def __init__(self, num_classes):
@@ -80,7 +81,8 @@ EVIL = """
 
     @hookimpl
     def merbench_register_models(registry):
-        for mode in ("nan", "inf", "int", "meta", "noparam", "frozen", "ok", "late"):
+        for mode in ("nan", "inf", "int", "meta", "noparam", "frozen", "ok", "late", "detach",
+                     "sparse"):
             registry.add(ModelMeta(name="e-" + mode, version=1, description="evil",
                                    citation="x", feature="flow-uvos",
                                    recipe=TrainRecipe(epochs=1, batch_size=8, lr=1e-3)),
@@ -113,6 +115,10 @@ def evil(make_dist: Callable[..., None]) -> Iterator[None]:
              "be moved to cpu to train"),
     ("noparam", "it has no trainable parameters (none that requires a gradient)"),
     ("frozen", "it has no trainable parameters (none that requires a gradient)"),
+    # pass 84ab, AB10: the first was AA2's torch text again, the second torch's paragraph
+    ("detach", "its forward returned logits cut off from its parameters (no gradient flows "
+               "to them"),
+    ("sparse", "its forward returned a sparse tensor, not dense logits"),
 ])
 def test_a_model_no_step_can_train_is_said_in_merbenchs_words(
         evil, cli, tmp_path: Path, mode: str, said: str) -> None:
@@ -122,7 +128,7 @@ def test_a_model_no_step_can_train_is_said_in_merbenchs_words(
     line = one_line(err)
     assert code == 2 and f"model 'e-{mode}' {ORIGIN} failed its first training step" in line
     assert said in line and ADVICE in line, line
-    for torch_words in ("grad_fn", "meta tensor", "parameter list", "to_empty"):
+    for torch_words in ("grad_fn", "meta tensor", "parameter list", "to_empty", "SparseCPU"):
         assert torch_words not in line, line
     assert not (tmp_path / mode).exists()
 

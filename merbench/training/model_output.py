@@ -70,6 +70,8 @@ def logits(output: Any, batch: int, n_outputs: int | None) -> Any:
     torch = sys.modules["torch"]  # a forward ran: torch is imported
     if not isinstance(output, torch.Tensor):
         raise ModelFault(f"its forward returned {described(output)}, not a tensor of logits")
+    if output.layout != torch.strided:  # torch's dispatcher paragraph (pass 84ab, AB10)
+        raise ModelFault("its forward returned a sparse tensor, not dense logits")
     if not output.is_floating_point():  # no gradient flows through whole numbers
         raise ModelFault(f"its forward returned {dtype_name(output)} values, not "
                          "floating-point logits")
@@ -113,6 +115,10 @@ def finite_untrained(output: Any, optimizer: Any) -> Any:
     one wait for the device, not one a step."""
     if optimizer.state:
         return output
+    if not output.requires_grad:  # torch: "element 0 of tensors does not require grad"
+        raise ModelFault("its forward returned logits cut off from its parameters (no "
+                         "gradient flows to them: detached, or computed under "
+                         "torch.no_grad())")
     torch = sys.modules["torch"]
     if not bool(torch.isfinite(output).all()):
         what = "NaN" if bool(torch.isnan(output).any()) else "infinite"
