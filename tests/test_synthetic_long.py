@@ -73,6 +73,8 @@ def test_planted_expressions_and_blinks_are_local_motion() -> None:
 @pytest.mark.parametrize(("options", "message"), [
     ({"frames": 50}, "50 frames cannot hold 2 micro, 1 macro and 2 blink events"),
     ({"subjects": 0}, "subjects must be a whole number >= 1"),
+    ({"micro_per_video": 0, "macro_per_video": 0},  # scored as F1 0 (pass 84ab, AB7)
+     "micro_per_video=0 and macro_per_video=0 leave no interval to spot"),
 ])
 def test_bad_options_are_one_line(options: dict[str, int], message: str) -> None:
     with pytest.raises(MerbenchError, match=message):

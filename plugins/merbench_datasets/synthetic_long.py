@@ -227,6 +227,11 @@ def make_synthetic_long(subjects: int = 3, videos_per_subject: int = 2, frames: 
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise MerbenchError(f"{NAME}: {option} must be a whole number >= {least} "
                                 f"(got {value!r})")
+    if micro_per_video + macro_per_video == 0:  # scored, a setting chosen by an F1 of no
+        # true interval, 0 for every one (pass 84ab, AB7): it measures nothing
+        raise MerbenchError(f"{NAME}: micro_per_video=0 and macro_per_video=0 leave no "
+                            "interval to spot; give at least one micro or macro event per "
+                            "video")
     # refused before any frame is made: a billion frames is days of spotting and a
     # per-frame score array of gigabytes, never a check of a spotter
     for option, value, most in (("frames", frames, MAX_FRAMES),
