@@ -75,3 +75,15 @@ def test_a_cache_in_another_commands_output_is_refused(
         assert one_line(err).startswith(f"merbench: error: MERBENCH_CACHE_DIR={value} is "), err
         assert f"(it holds {marker}), whose files are its own; set it to a folder outside " \
                "it" in one_line(err), err
+
+
+def test_a_learned_spotter_on_one_subject_says_so(cli, tmp_path: Path) -> None:
+    """Pass 84ab, AB13: flow-score on a dataset of one subject was its plugin's fault
+    ("flow-score fits on training videos; none were given; report it to the authors of
+    merbench, or skip the plugin with --no-plugin spotters")."""
+    code, _, err = cli("spot", "--spotter", "flow-score", "--dataset", "synthetic-long",
+                       "--dataset-opt", "subjects=1", "--quiet", "--out", tmp_path / "s")
+    assert code == 2 and one_line(err) == (
+        "merbench: error: long-video dataset 'synthetic-long' has one subject, so spotter "
+        "'flow-score' has no other subject's videos to learn from; give a dataset of two or "
+        "more subjects"), err

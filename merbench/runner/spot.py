@@ -252,6 +252,11 @@ class SpottingRun:
         for variant in self.variants:
             self.spotter(variant)
         dataset = self.open_dataset()
+        if isinstance(base, LearnsToSpot) and len({v.key for v in dataset.videos}) < 2:
+            raise MerbenchError(  # its plugin was blamed, "none were given" (pass 84ab, AB13)
+                f"long-video dataset '{self.spec.dataset}' has one subject, so spotter "
+                f"'{self.spec.spotter}' has no other subject's videos to learn from; give a "
+                "dataset of two or more subjects")
         if isinstance(base, LearnsToSpot):  # a kept subject was fitted on this training data
             self.identity["training_data"] = training_digest(dataset.videos)
         fresh = not os.path.lexists(self.out / SPOTTING_RUN_FILE)
