@@ -36,9 +36,7 @@ from merbench.results.out_folders import SEED_RUN
 from merbench.results.result_files import marker_families, not_finished, result_markers
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
-from merbench.results.safe_files import RUN_FOLDER_FOLDERS
 from merbench.runner.task_run import task_run
-from merbench.spotting.record import VIDEOS_FOLDER
 
 #: the kinds not in homes of their own, each result's own beside its summary over seeds (one
 #: class, :class:`~merbench.kinds.over_seeds.SummaryOverSeeds`, serves the summaries)
@@ -191,11 +189,11 @@ def unfinished(path: Path) -> str | None:
 
 def unfinished_with_own_link(link: Path) -> str | None:
     """:func:`unfinished` of the run whose own folder ``link`` is (its ``folds``, or a
-    spotting run's ``videos``, linked elsewhere); None for any other link. Registered with
-    the walk for results, which refused it as a link in a folder of results."""
-    if link.name not in (*RUN_FOLDER_FOLDERS, VIDEOS_FOLDER):
-        return None
-    return unfinished(link.parent)
+    spotting run's ``videos``, linked elsewhere), as the run's kind says it in its status
+    line; None for any other link. Registered with the walk for results, which refused it
+    as a link in a folder of results."""
+    said = unfinished(link.parent)
+    return said if said is not None and f"{link.name} is a symbolic link" in said else None
 
 
 register_link_refusal(unfinished_with_own_link)

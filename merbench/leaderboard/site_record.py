@@ -20,6 +20,7 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.results.folder_walk import holds_marker
 from merbench.results.result_files import RUN_FILE, SITE_MARKER, result_markers
+from merbench.results.user_files import read_written_json
 
 _NOTE = ("Built by merbench leaderboard build; the next build replaces the files listed "
          "here, and refuses to replace a folder holding any other.")
@@ -53,9 +54,9 @@ def recorded_files(site: Path) -> list[str] | None:
     """The files the build that made ``site`` wrote, as its marker lists them; None where
     the marker lists none (a site built before merbench kept the list, or a marker that is
     no longer the one it wrote)."""
-    try:
-        record = json.loads((site / SITE_MARKER).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    try:  # a fifo or a folder in its place is no list either (bounded, never blocking)
+        record = read_written_json(site / SITE_MARKER, "site's record")
+    except (OSError, ValueError, MerbenchError):
         return None
     files = record.get("files") if isinstance(record, dict) else None
     if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
