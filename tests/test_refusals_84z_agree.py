@@ -2,33 +2,42 @@
 validate, show and tune (it was finished to status and show, runs a stop unpacked to
 validate, and the tune command validate sent to failed on it). Z11: a finished run whose
 predictions.csv is a folder is written but refused (status said "stopped ... to go on", and
-going on failed on it in the OS's words)."""
+going on failed on it in the OS's words). In this process (the ``cli`` fixture): a
+``merbench`` process a command, twelve of them, took 55 s of the suite's CPU."""
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import CliResult, run_cli
 
 
-def _merbench(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "merbench", *args], capture_output=True,
-                          text=True, timeout=300, env=os.environ.copy())
+class _Done:
+    """What a command gave, named as subprocess.run names it (the tests read these)."""
+
+    def __init__(self, result: tuple[int, str, str]) -> None:
+        self.returncode, self.stdout, self.stderr = result
+
+
+@pytest.fixture
+def _merbench(cli: Callable[..., CliResult]) -> Callable[..., Any]:
+    return lambda *args: _Done(cli(*args))
 
 
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("z11") / "r"
-    done = _merbench("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
-                     "--threads", "1", "--quiet", "--out", str(out))
-    assert done.returncode == 0, done.stderr
+    code, _, err = run_cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs",
+                           "1", "--threads", "1", "--quiet", "--out", str(out))
+    assert code == 0, err
     return out
 
 
-def test_predictions_folder_is_written_but_refused(finished: Path, tmp_path: Path) -> None:
+def test_predictions_folder_is_written_but_refused(finished: Path, tmp_path: Path,
+                                                   _merbench: Callable[..., Any]) -> None:
     run = tmp_path / "rp"
     shutil.copytree(finished, run)
     (run / "predictions.csv").unlink()
@@ -46,7 +55,8 @@ def test_predictions_folder_is_written_but_refused(finished: Path, tmp_path: Pat
     assert (run / "predictions.csv").is_file()
 
 
-def test_a_file_named_trials_is_one_refusal_everywhere(tmp_path: Path) -> None:
+def test_a_file_named_trials_is_one_refusal_everywhere(tmp_path: Path,
+                                                      _merbench: Callable[..., Any]) -> None:
     spec = Path(__file__).resolve().parents[1] / "examples" / "tune-tiny.toml"
     folder = tmp_path / "tq"
     done = _merbench("tune", "--score", "test", "--threads", "1", "--quiet", "--out",
