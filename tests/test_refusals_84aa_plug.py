@@ -75,6 +75,8 @@ EVIL = """
                 np.float32)
             if kind == "nan":
                 flows[0, 0, 0, 0] = np.nan
+            if kind == "complex":
+                flows = flows.astype(np.complex64)
             return InMemoryDataset("evil-" + kind, samples, ("a", "b", "c"),
                                    {"flow_uvos": flows})
         return build
@@ -90,7 +92,7 @@ EVIL = """
 
     @hookimpl
     def merbench_register_datasets(registry):
-        for kind in ("rlo", "nan", "mem", "empty"):
+        for kind in ("rlo", "nan", "mem", "empty", "complex"):
             registry.add(DatasetMeta(name="evil-" + kind, version=1, description="evil",
                                      citation="x", provides=("flow_uvos",)), dataset(kind))
 """
@@ -239,3 +241,15 @@ def test_a_subject_with_an_empty_name_is_the_datasets_fault(evil, cli, tmp_path:
     assert code == 2 and line.startswith(f"merbench: error: dataset 'evil-empty' {ORIGIN}: "
                                          "a subject of its samples has an empty name"), line
     assert "builtin" not in line and ADVICE in line, line
+
+
+def test_complex_values_in_a_datasets_own_array_are_the_datasets_fault(
+        evil, cli, tmp_path: Path) -> None:
+    """Pass 84ab, AB4: flow-uvos cast them to real numbers with numpy's warning relayed
+    ("Casting complex values to real discards the imaginary part"), and the run was scored."""
+    code, out, err = cli(*RUN, "--model", "ststnet", "--dataset", "evil-complex", "--out",
+                         tmp_path / "r")
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: dataset 'evil-complex' {ORIGIN}: its source 'flow_uvos' holds "
+        f"complex values, not real numbers, which feature 'flow-uvos' reads; {ADVICE}"), err
+    assert "Casting" not in out + err and not (tmp_path / "r").exists()

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import pickle
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -261,11 +262,18 @@ def extract_feature(feature: Entry[FeatureMeta], extractor: Any, dataset: Datase
                                 sep=" ") from None
     else:
         try:
-            returned = extractor(dataset)
+            with warnings.catch_warnings():  # a cast that drops a part, said (pass 84ab, AB4)
+                warnings.simplefilter("error", np.exceptions.ComplexWarning)
+                returned = extractor(dataset)
         except MerbenchError:
             raise  # said in one line already
         except MemoryError:  # the machine's or the plugin's: a traceback (pass 84aa, AA16)
             raise out_of_memory(feature, dataset_name) from None
+        except np.exceptions.ComplexWarning:  # numpy's words were relayed, the run scored
+            held = None if dataset_entry is None else \
+                _complex_source(feature, dataset, dataset_entry)
+            raise held or feature.fault("feature", "cast complex values to real numbers, "
+                                        "dropping their imaginary part", sep=" ") from None
         except Exception as exc:  # the plugin's own failure, in its words
             raise feature.fault("feature", f"failed: {plugin_words(exc)}", sep=" ") from exc
     values, report, summary = unpack(meta.name, returned)
@@ -304,4 +312,24 @@ def _held_by_dataset(feature: Entry[FeatureMeta], dataset: Dataset, entry: Entry
                     f"its source '{source}' holds {found[1]} for sample {sample_id}, which "
                     f"feature '{feature.meta.name}' reads",
                     "correct that sample's files")
+    return None
+
+
+def _complex_source(feature: Entry[FeatureMeta], dataset: Dataset,
+                    entry: Entry[Any]) -> MerbenchError | None:
+    """The dataset's fault where a source ``feature`` reads holds complex values (the first
+    sample's read, as every sample of a source has one type), which the feature's cast to
+    real numbers cut short with numpy's warning; None where none does."""
+    for need in feature.meta.needs:
+        for source in need.split("|"):
+            if source not in (dataset.provides or ()) or not len(dataset.samples):
+                continue
+            try:
+                value = np.asarray(dataset.read(source, 0))
+            except Exception:  # a source that cannot be read proves nothing
+                continue
+            if value.dtype.kind == "c":
+                return entry.data_fault(
+                    f"its source '{source}' holds complex values, not real numbers, which "
+                    f"feature '{feature.meta.name}' reads", "correct its files")
     return None
