@@ -25,8 +25,9 @@ from merbench.kinds import (
     started_kind,
     summary_gone,
 )
-from merbench.leaderboard.result_walk import held_results, unfinished_with_link, walk_results
+from merbench.leaderboard.result_walk import held_results, walk_results
 from merbench.results.folder_walk import link_reason
+from merbench.results.kind_registry import link_refused
 from merbench.results.out_folders import is_system_folder
 
 
@@ -43,7 +44,7 @@ def _held(path: Path) -> str | None:
     # said to hold no result (pass 84aa, AA5)
     tree = walk_results(path, given_as="")
     inside = tree.results
-    if not inside and tree.links and (run := unfinished_with_link(tree.links[0])):
+    if not inside and tree.links and (run := link_refused(tree.links[0])):
         return f"{tree.links[0].parent} {run}"  # its own folder linked: as validate says it
     if not inside and tree.links:  # said as validate says it, not "holds no result" (S8)
         more = f" (and {counted(len(tree.links) - 1, 'more link')})" if tree.links[1:] else ""

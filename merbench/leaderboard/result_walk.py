@@ -137,19 +137,10 @@ def unpublishable(tree: ResultTree) -> list[Rejected]:
     linked in is never read through the link, nor skipped with no word)."""
     return [*(Rejected(path, nested_reason(inside)) for path, inside in tree.nested),
             *(Rejected(path, UNEXPLORED_REASON) for path in tree.unexplored),
-            *(Rejected(link.parent, said) if (said := unfinished_with_link(link)) is not None
+            # a link that is a result's own fault (an unfinished run's folds linked elsewhere)
+            # is said of that result, in its line, as status says it (pass 84x X8, 84z Z5)
+            *(Rejected(link.parent, said) if (said := link_refused(link)) is not None
               else Rejected(link, link_reason(link)) for link in tree.links)]
-
-
-def unfinished_with_link(link: Path) -> str | None:
-    """What every command says of the result whose folder holds ``link`` (after that
-    folder's name) where the link is its fault: an unfinished run's own folder linked
-    elsewhere (its ``folds``, a spotting run's ``videos``) is the run's line with the run's
-    fix, as ``status`` says it (:func:`~merbench.results.kind_registry.link_refused`); None
-    for any other link. The walk refused it as a link in a folder of results, to copy into
-    it (pass 84x X8, 84z Z5), where the run's own ``validate`` and ``show`` said to put the
-    folder in its place."""
-    return link_refused(link)
 
 
 def walk_rejections(trees: Walked) -> list[Rejected]:

@@ -137,7 +137,6 @@ def _check_links(shown: Path, links: int) -> None:
 TABLES = ("predictions.csv", "au-predictions.csv")
 
 
-
 def audited_table_fix(*, there: bool = True) -> str:
     """What replaces a table of an audited run that is no file (``there``) or is missing:
     the same command would write it again, but only with the audits moved out, as it
