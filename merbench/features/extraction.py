@@ -291,6 +291,22 @@ def extract_feature(feature: Entry[FeatureMeta], extractor: Any, dataset: Datase
         raise held or exc from None
 
 
+def _sources_read(feature: Entry[FeatureMeta], dataset: Dataset,
+                  row: int) -> Iterator[tuple[str, np.ndarray]]:
+    """Each source ``feature`` reads that ``dataset`` gives, with its value for the sample
+    of ``row``; a source that cannot be read is passed over (it proves nothing: the
+    feature's fault is said then)."""
+    for need in feature.meta.needs:
+        for source in need.split("|"):
+            if source not in (dataset.provides or ()):
+                continue
+            try:
+                value = np.asarray(dataset.read(source, row))
+            except Exception:  # the feature's own line says what went wrong
+                continue
+            yield source, value
+
+
 def _held_by_dataset(feature: Entry[FeatureMeta], dataset: Dataset, entry: Entry[Any],
                      row: int, sample_id: str) -> MerbenchError | None:
     """The dataset's fault (:meth:`Entry.data_fault`) where a source ``feature`` reads
@@ -298,20 +314,13 @@ def _held_by_dataset(feature: Entry[FeatureMeta], dataset: Dataset, entry: Entry
     one: ``flow-uvos`` passes a dataset's ``flow_uvos`` array on, and a NaN there was blamed
     on merbench's features plugin, whose --no-plugin takes every feature away (pass 84aa,
     AA3). None where no source the dataset gives holds one."""
-    for need in feature.meta.needs:
-        for source in need.split("|"):
-            if source not in (dataset.provides or ()):
-                continue
-            try:
-                value = np.asarray(dataset.read(source, row))
-            except Exception:  # a source that cannot be read proves nothing: the feature's
-                continue
-            found = first_not_finite(value[None]) if value.dtype.kind in "fc" else None
-            if found is not None:
-                return entry.data_fault(
-                    f"its source '{source}' holds {found[1]} for sample {sample_id}, which "
-                    f"feature '{feature.meta.name}' reads",
-                    "correct that sample's files")
+    for source, value in _sources_read(feature, dataset, row):
+        found = first_not_finite(value[None]) if value.dtype.kind in "fc" else None
+        if found is not None:
+            return entry.data_fault(
+                f"its source '{source}' holds {found[1]} for sample {sample_id}, which "
+                f"feature '{feature.meta.name}' reads",
+                "correct that sample's files")
     return None
 
 
@@ -320,16 +329,11 @@ def _complex_source(feature: Entry[FeatureMeta], dataset: Dataset,
     """The dataset's fault where a source ``feature`` reads holds complex values (the first
     sample's read, as every sample of a source has one type), which the feature's cast to
     real numbers cut short with numpy's warning; None where none does."""
-    for need in feature.meta.needs:
-        for source in need.split("|"):
-            if source not in (dataset.provides or ()) or not len(dataset.samples):
-                continue
-            try:
-                value = np.asarray(dataset.read(source, 0))
-            except Exception:  # a source that cannot be read proves nothing
-                continue
-            if value.dtype.kind == "c":
-                return entry.data_fault(
-                    f"its source '{source}' holds complex values, not real numbers, which "
-                    f"feature '{feature.meta.name}' reads", "correct its files")
+    if not len(dataset.samples):
+        return None
+    for source, value in _sources_read(feature, dataset, 0):
+        if value.dtype.kind == "c":
+            return entry.data_fault(
+                f"its source '{source}' holds complex values, not real numbers, which "
+                f"feature '{feature.meta.name}' reads", "correct its files")
     return None
