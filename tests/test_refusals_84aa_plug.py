@@ -171,13 +171,19 @@ def test_a_loss_that_diverges_after_steps_still_asks_for_a_smaller_lr(
     assert line.endswith("try a smaller --lr"), line
 
 
+def _reading_the_dataset(command: str, tmp_path: Path) -> tuple[object, ...]:
+    """A run of STSTNet (into ``r``) or an extract of flow-uvos (into ``f.npz``), either
+    of which reads the dataset given after it."""
+    return (*RUN, "--model", "ststnet", "--out", tmp_path / "r") if command == "run" else \
+        ("extract", "--feature", "flow-uvos", "--save", tmp_path / "f.npz")
+
+
 @pytest.mark.parametrize("command", ["run", "extract"])
 def test_a_subject_named_with_a_control_character_is_the_datasets_fault(
         evil, cli, tmp_path: Path, command: str) -> None:
     """AA3: "protocol 'loso' of plugin 'builtin' (package merbench ...) cannot be run: ...;
     report it to the plugin's authors"."""
-    args = (*RUN, "--model", "ststnet", "--out", tmp_path / "r") if command == "run" else \
-        ("extract", "--feature", "flow-uvos", "--save", tmp_path / "f.npz")
+    args = _reading_the_dataset(command, tmp_path)
     code, _, err = cli(*args, "--dataset", "evil-rlo")
     line = one_line(err)
     assert code == 2 and line == (
@@ -192,8 +198,7 @@ def test_nan_in_a_datasets_own_array_is_the_datasets_fault(
         evil, cli, tmp_path: Path, command: str) -> None:
     """AA3: "feature 'flow-uvos' of plugin 'features' (package merbench ...) gave NaN for
     sample e000; ... --no-plugin features", which takes every feature away."""
-    args = (*RUN, "--model", "ststnet", "--out", tmp_path / "r") if command == "run" else \
-        ("extract", "--feature", "flow-uvos", "--save", tmp_path / "f.npz")
+    args = _reading_the_dataset(command, tmp_path)
     code, _, err = cli(*args, "--dataset", "evil-nan")
     line = one_line(err)
     assert code == 2 and line == (
