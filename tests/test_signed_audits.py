@@ -388,3 +388,33 @@ def test_an_action_unit_row_without_a_trusted_audit_reads_as_its_own_claim(
     assert rows and all("own claim" in row for row in rows), rows
     page = next((tmp_path / "site").glob("au-*.html")).read_text()
     assert "own claim" in page
+
+
+
+@pytest.mark.parametrize("borrowed", [False, True], ids=["no-audit", "another-seeds-audit"])
+def test_require_audit_publishes_only_the_audited_seeds_of_a_row(
+        signed: Path, keys: dict[str, Path], tmp_path: Path, cli, read_tables: Any,
+        borrowed: bool) -> None:
+    """A configuration's seed runs make one row; ``--require-audit`` kept the row whole where
+    one seed had a trusted audit, so a seed with none (or carrying another seed's signed
+    ``audit.json``, which vouches for nothing there) was published as its own claim. Each
+    seed run is now judged by an audit of its own files."""
+    _copy(signed, tmp_path)
+    other = tmp_path / "results" / "seed-1"
+    merbench.run(model="ststnet", dataset="synthetic", out=other, epochs=1, device="cpu",
+                 dataset_options=SMALL, lr=1e-3, seed=1)
+    if borrowed:
+        shutil.copy(signed / "audit.json", other / "audit.json")
+    code, out, err = cli("leaderboard", "build", "--results", tmp_path / "results", "--out",
+                         tmp_path / "strict-site", "--benchmarks",
+                         _benchmark(tmp_path / "benchmarks"), "--trust",
+                         Path(f"{keys['maintainer']}.pub"), "--require-audit")
+    assert code == 0, err
+    # another seed's audit rejects the run (validate: it vouches for nothing here)
+    rejected, left_out = (1, "0 results") if borrowed else (0, "1 result")
+    assert f"(1 benchmark, 1 run, {rejected} rejected)" in out, out
+    assert f"--require-audit: {left_out} without an audit a trusted key signed left out" in out
+    index = (tmp_path / "strict-site" / "index.html").read_text()
+    runs = _rows(read_tables, index, "runs-table")
+    assert len(runs) == 1 and "own claim" not in runs[0], runs
+    assert len(list((tmp_path / "strict-site" / "runs").iterdir())) == 1

@@ -54,13 +54,19 @@ class AuditGate:
         return bool(self.keys) and any(line.vouches for line in audit_lines(
             run_folder(claim.run_dir, claim.results), self.keys))
 
-    def keeps_group(self, group: Group) -> bool:
-        """Whether an emotion row (a configuration's seed runs) is published."""
-        return self.keeps([run_folder(run.checked.run_dir, run.results) for run in group.runs])
+    def audited_runs(self, group: Group) -> Group | None:
+        """An emotion row (a configuration's seed runs) over only those of its runs this
+        gate publishes, each judged by an audit of its own files; None where none is. The
+        row was kept whole where one seed was audited, so a seed with no audit of its own
+        (or a copy of another seed's) was published, marked as its own claim."""
+        runs = [run for run in group.runs
+                if self.keeps([run_folder(run.checked.run_dir, run.results)])]
+        return replace(group, runs=runs) if runs else None
 
     def collection(self, found: Collection) -> Collection:
-        """``found`` with only the rows this gate publishes."""
+        """``found`` with only the rows, and the runs of each, this gate publishes."""
         if not self.required:
             return found
-        groups = [group for group in found.groups if self.keeps_group(group)]
+        groups = [kept for group in found.groups
+                  if (kept := self.audited_runs(group)) is not None]
         return replace(found, groups=groups, runs=[run for g in groups for run in g.runs])
