@@ -117,3 +117,64 @@ def test_show_names_the_one_result_inside_as_a_pasteable_command(
     shutil.copytree(tiny_finished_run, holder / "folds" / "x")
     line = _one_line(*cli("show", holder))
     assert line.endswith(f"show it: merbench show '{holder}/folds/x'"), line
+
+
+# AB14: the lowest --lr is where a step stops moving weights of ordinary size
+
+
+LR_SMALL = ("a step that small leaves weights of ordinary size unchanged in their 32-bit "
+            "numbers, so the run would train nothing")
+
+
+@pytest.mark.parametrize("lr", ["2e-45", "1e-12", "9.9e-10"])
+def test_an_lr_whose_steps_move_no_weight_is_refused(cli: Cli, tmp_path: Path, lr: str) -> None:
+    line = _one_line(*cli("run", *TINY_RUN, "--lr", lr, "--out", tmp_path / "r"))
+    assert line == f"merbench: error: --lr must be at least 1e-09 (got {lr}): {LR_SMALL}", line
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_lr_floor_is_where_one_step_stops_moving_float32_weights() -> None:
+    """Measured as the bound's docstring says: one Adam step of lr below the bound moves no
+    float32 weight of size 0.01 or more, while one of ten times the bound moves most."""
+    import torch
+
+    from merbench.meta import MIN_LR
+
+    torch.manual_seed(0)
+    start = torch.nn.Linear(256, 256).weight.detach().clone()
+    ordinary = start.abs() >= 0.01
+
+    def moved(lr: float) -> float:
+        weight = torch.nn.Parameter(start.clone())
+        step = torch.optim.Adam([weight], lr=lr)
+        (weight * torch.randn_like(weight)).sum().backward()
+        step.step()
+        return float((weight.detach() != start)[ordinary].float().mean())
+
+    assert moved(MIN_LR / 3) == 0.0
+    assert moved(MIN_LR) > 0.1 and moved(MIN_LR * 10) > 0.9
+
+
+def test_a_tuning_space_reaching_below_the_floor_is_refused_in_the_same_words(
+        cli: Cli, tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "examples" / "tune-tiny.toml").read_text()
+    text = text.replace('[search]\nsampler = "grid"\n', '[search]\nsampler = "tpe"\n')
+    text = text.replace("lr = {choices = [0.001, 0.03]}", "lr = {low = 1e-12, high = 1e-2, "
+                        "log = true}")
+    tuning = tmp_path / "t.toml"
+    tuning.write_text(text)
+    line = _one_line(*cli("tune", "--score", "test", "--quiet", "--out", tmp_path / "o",
+                          tuning))
+    assert "[space] lr: the low end 1e-12: lr must be at least 1e-09" in line, line
+    assert LR_SMALL in line, line
+
+
+def test_the_bound_is_taken_and_documented(cli: Cli) -> None:
+    from merbench.runner.checks import check_values
+    from merbench.runner.spec import RunSettings, RunSpec
+
+    check_values(RunSpec(model="ststnet", dataset="synthetic", lr=1e-9), RunSettings())
+    code, out, _ = cli("run", "--help")
+    assert code == 0 and "at least 1e-09" in " ".join(out.split()), out
+    guide = (Path(__file__).parents[1] / "docs" / "user-guide.md").read_text()
+    assert "| `--lr` | the model's recipe | override the learning rate; at least 1e-09" in guide
