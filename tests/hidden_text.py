@@ -73,6 +73,7 @@ def hidden_results(base: Path) -> tuple[Path, Path, str]:
     public.write_text(f"{kind} {encoded} {KEY_NAME}\n")  # keygen takes printable names only
     results = base / "results"
     run = results / FOLDER
+    run.mkdir(parents=True)  # by hand: merbench makes no such name (pass 84ab, AB9)
     merbench.run(model="ststnet", dataset="synthetic", out=run, epochs=1, device="cpu",
                  dataset_options=SMALL, lr=1e-3)
     renamed = Path(shutil.copytree(run, results / "renamed"))

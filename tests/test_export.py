@@ -426,6 +426,7 @@ def test_a_folder_named_with_a_newline_is_said_on_one_line(raw_root, tmp_path: P
     """``--out $'ex\\nnl'`` split 'wrote the htnet layout ...' in three lines, while run,
     show, status and validate write ``ex\\nnl`` (pass 84m, M9)."""
     out = tmp_path / "ex\nnl"
+    out.mkdir()  # by hand: merbench makes no such name (pass 84ab, AB9)
     code, said, err = _export(cli, raw_root, "--layout", "htnet", "--out", out)
     assert code == 0, err
     shown = str(out).replace("\n", "\\n")

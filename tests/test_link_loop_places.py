@@ -111,18 +111,21 @@ def test_a_cache_folder_in_a_result_is_refused_before_anything_is_written(
 
 def test_keygen_prints_a_path_with_a_newline_on_one_line(tmp_path: Path, cli,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # merbench makes no name with a newline (pass 84ab, AB9), but writes into a folder the
+    # user named so
     monkeypatch.chdir(tmp_path)
-    code, out, err = cli("keygen", "--out", "ka\nkb")
+    (tmp_path / "ka\nkb").mkdir()
+    code, out, err = cli("keygen", "--out", "ka\nkb/k")
     assert code == 0, err
     lines = out.splitlines()
     assert len(lines) == 3, out
-    assert lines[0].startswith("private key: ka\\nkb (mode 0600"), out
-    assert lines[1].startswith("public key: ka\\nkb.pub (give it"), out
-    assert (tmp_path / "ka\nkb").is_file()
+    assert lines[0].startswith("private key: ka\\nkb/k (mode 0600"), out
+    assert lines[1].startswith("public key: ka\\nkb/k.pub (give it"), out
+    assert (tmp_path / "ka\nkb" / "k").is_file()
     # the command to paste names the file as a shell takes it back (walk 85m: '--trust
     # ka\\nkb.pub', escaped as one line, named a path that is not the file)
     pasted = lines[1].split("--trust ", 1)[1].removesuffix(")")
-    assert pasted == "$'ka\\nkb.pub'", out
+    assert pasted == "$'ka\\nkb/k.pub'", out
     echoed = subprocess.run(["bash", "-c", f"printf %s {pasted}"], capture_output=True,
                             text=True, check=True).stdout
-    assert (tmp_path / echoed).is_file() and echoed.endswith("kb.pub"), echoed
+    assert (tmp_path / echoed).is_file() and echoed.endswith("kb/k.pub"), echoed

@@ -129,7 +129,7 @@ def odd9(make_dist: Callable[..., None]) -> None:
               "1e+300"),
     ("bs", "a training recipe needs batch_size to be a whole number from 1 to 65,536, not "
            "1e+400"),
-    ("lr", "a training recipe needs lr to be a number >= 1.4e-45 and at most 1000, not "
+    ("lr", "a training recipe needs lr to be a number >= 1e-09 and at most 1000, not "
            "10000.0"),
     ("wd", "a training recipe needs weight_decay to be a number >= 0 and at most 1000, not "
            "1e+300"),

@@ -120,7 +120,7 @@ def test_a_tuning_of_layout_2_is_migrated_to_the_digests_of_its_archive(tmp_path
     (folder / "tune.json").write_text(json.dumps(older))
     code, out, err = cli("status", folder)
     assert "tune.json is a tuning results file of layout 2 (no digest of the files in its " \
-           f"runs.tar.xz; 'merbench migrate {folder}' records them, layout 3)" in out, out
+           f"runs.tar.xz; merbench migrate {folder} records them, layout 3)" in out, out
     code, out, err = cli("migrate", folder)
     assert code == 0, err
     assert json.loads((folder / "tune.json").read_text()) == current

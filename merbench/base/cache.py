@@ -43,7 +43,6 @@ import hashlib
 import io
 import json
 import os
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +69,7 @@ from merbench.base.cache_store import (
 from merbench.base.cache_writers import WriterMark, refuse_written
 from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import path_kind
+from merbench.base.literal import shell_word
 
 FEATURES = "features"
 
@@ -310,7 +310,7 @@ def _refusal(survey: CacheSurvey) -> str:
     return (f"refusing to clear the cache {root}: it holds {describe_foreign(survey)}, so "
             "nothing was deleted; 'cache clear' clears only a folder that holds merbench's "
             f"cache alone: set {CACHE_ENV} to a folder only merbench writes to, or delete "
-            f"merbench's stores by hand (rm -r {shlex.quote(str(root))}/features/NAME)")
+            f"merbench's stores by hand (rm -r {shell_word(root)}/features/NAME)")
 
 
 def cache_info(root: str | os.PathLike[str] | None = None) -> list[StoreInfo]:

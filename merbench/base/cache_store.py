@@ -20,12 +20,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import stat
 from pathlib import Path
 
 from merbench.base.atomic import is_temporary
 from merbench.base.file_kinds import entry_words
+from merbench.base.literal import shell_word
 
 MANIFEST = "merbench-store.json"
 STORE_KIND = "feature-cache-store"
@@ -89,7 +89,7 @@ def marker_fault(folder: Path, relative: str) -> str | None:
         return None
     return (f"the store marker '{path}' {reason}, so merbench cannot tell that '{folder}' is "
             "its cache store; if it is, delete the store (rm -r "
-            f"{shlex.quote(str(folder))}) and its entries are computed again, or move it away")
+            f"{shell_word(folder)}) and its entries are computed again, or move it away")
 
 
 def in_the_way(root: Path, path: Path, folder: Path) -> str | None:
@@ -108,7 +108,7 @@ def in_the_way(root: Path, path: Path, folder: Path) -> str | None:
             mode = os.lstat(here).st_mode
         except OSError:  # missing, or unreadable: nothing named in the way
             return None
-        quoted = shlex.quote(str(here))
+        quoted = shell_word(here)
         if here.parent.parent == folder:  # the entry itself
             if stat.S_ISDIR(mode):
                 return (f"'{here}', a cache entry, is a folder; delete it (rm -r {quoted}) "
@@ -129,9 +129,9 @@ def _not_a_folder(here: Path, folder: Path) -> str:
     said = f"'{here}' is {entry_words(here)} where {role} belongs"
     if os.path.islink(here):
         return (f"{said}, and merbench keeps its cache inside the cache folder only; remove "
-                f"the link (rm {shlex.quote(str(here))}), which leaves what it leads to as it "
+                f"the link (rm {shell_word(here)}), which leaves what it leads to as it "
                 "is, and its entries are computed again")
-    return f"{said}; move it away or delete it (rm {shlex.quote(str(here))})"
+    return f"{said}; move it away or delete it (rm {shell_word(here)})"
 
 
 def link_in_the_way(root: Path, folder: Path) -> str | None:

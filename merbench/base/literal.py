@@ -141,6 +141,38 @@ def shell_word(text: object) -> str:
     return f"$'{escaped}'"
 
 
+#: how a hidden character is named where a name holding one is refused: the few typed or
+#: pasted by mistake by their names, any other by its escape (``\\x01``, ``\\u202e``)
+_CHARACTER_NAMES = {"\n": "a newline", "\t": "a tab", "\r": "a carriage return",
+                    "\x1b": "ESC", "\x7f": "DEL", "\x00": "NUL"}
+
+
+def hidden_character(text: object) -> str | None:
+    """The first control, format or separator character of ``text`` (one that
+    :func:`literal` escapes on one line), named as a refusal says it ("a control character
+    (a newline)", "an invisible character (\\u202e)"), or None. A byte of a name that is
+    not UTF-8 and a blank letter are not among them: a shell's ``$'...'`` carries them,
+    and they are parts of names that file systems in other encodings hold."""
+    for char in str(text):
+        category = unicodedata.category(char)
+        if category == "Cc":
+            return f"a control character ({_CHARACTER_NAMES.get(char) or _escaped(char)})"
+        if category in ("Cf", "Zl", "Zp"):
+            return f"an invisible character ({_escaped(char)})"
+    return None
+
+
+def pasted_command(template: str, *words: object) -> str:
+    """A command merbench prints for the user to paste and run next, as one line a POSIX
+    shell takes back word for word: ``template`` is merbench's own words, each ``{}`` in it
+    one of ``words`` (a path, a name), quoted by :func:`shell_word`, so a path with a space,
+    a quote or a newline pastes as the path it is
+    (``pasted_command("merbench status {}", out)``). The one home of such commands: printed
+    as ``--results /tmp/a\\nb``, a sweep's folder was ``/tmp/anb`` once pasted (pass 84ab,
+    AB9)."""
+    return template.format(*map(shell_word, words))
+
+
 def literal_html(text: object) -> str:
     """:func:`literal`, then HTML-escaped (quotes too): for markup merbench writes itself,
     such as inline SVG, which a page prints as it is, never escaping it again."""

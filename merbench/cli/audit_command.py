@@ -15,6 +15,7 @@ from pathlib import Path
 from merbench.audit.retrain import DEFAULT_FOLDS, GivenCount
 from merbench.base.atomic import TEMP_SUFFIX, temp_prefix
 from merbench.base.errors import MerbenchError, os_reason
+from merbench.base.literal import pasted_command
 from merbench.base.terminal import say
 from merbench.base.whole_numbers import whole_value
 from merbench.cli.audit_progress import AuditProgress
@@ -62,7 +63,8 @@ def _not_a_result(path: Path) -> str:
         return f"{path} {said}; an audit makes again what a finished result holds"
     inside = walk_results(path, given_as="").results if path.is_dir() else []
     if len(inside) == 1:  # a folder holding one result: its name said once, as the command
-        return (f"{path} is no result but holds one; audit it: merbench audit {inside[0]}")
+        return (f"{path} is no result but holds one; audit it: "
+                f"{pasted_command('merbench audit {}', inside[0])}")
     if inside:  # a folder of results, such as one configuration's seed runs
         return f"{held_results(path, inside)}; audit each of them on its own"
     predicted = command_output_said(path)

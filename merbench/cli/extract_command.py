@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import pasted_command
 from merbench.base.terminal import say
 from merbench.cli.out_places import (
     read_places,
@@ -106,6 +107,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             plugin_versions=plugin_versions(plugins))
         # one line, as every command's stdout names a path: a newline in the name split it
         say(f"saved {len(values)} x {'x'.join(map(str, values.shape[1:]))} {values.dtype} "
-            f"to {saved}; train on it with 'merbench run ... --features {saved}'",
+            f"to {saved}; train on it with "
+            f"{pasted_command('merbench run ... --features {}', saved)}",
             one_line=True)
     return 0

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from merbench.base.literal import pasted_command
 from merbench.base.terminal import say
 
 
@@ -27,6 +28,6 @@ def finished_work(out: Path, what: str, shown: bool = True) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        again = f" (`merbench show {out}` prints it)" if shown else ""
+        again = f" (`{pasted_command('merbench show {}', out)}` prints it)" if shown else ""
         say(f"merbench: interrupted while printing — {what} had finished; its result is "
             f"complete in {out}{again}", file=sys.stderr)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from merbench.base.literal import shell_word
+from merbench.base.literal import pasted_command
 from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.results.signing_keys import public_key_path, write_key_pair
@@ -25,7 +25,7 @@ def main(args: argparse.Namespace) -> int:
         "repository)")
     # the command to paste names the file in shell form: shown as one line, 'we\nird/k.pub'
     # named a path that is not the file (walk 85m)
-    say(f"public key: {shared} (give it to builds: merbench leaderboard build --trust "
-        f"{shell_word(public_key_path(args.out))})")
+    trust = pasted_command("merbench leaderboard build --trust {}", public_key_path(args.out))
+    say(f"public key: {shared} (give it to builds: {trust})")
     say(f"fingerprint: {public.shown}")
     return 0

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import pasted_command
 from merbench.base.terminal import say
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.finished_work import finished_work
@@ -87,7 +88,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         # just after the first seed ended 0, the other seeds and the summary never written)
         if seeds is None and _finished(run_dir):
             say(f"merbench: interrupted after the run finished — its results are in "
-                f"{run_dir}; `merbench status {run_dir}` shows them", file=sys.stderr)
+                f"{run_dir}; `{pasted_command('merbench status {}', run_dir)}` shows them",
+                file=sys.stderr)
             return 0
         kept = _what_is_kept(run_dir, began=reporter.trained_an_epoch
                              or folds_begun() > folds_before)

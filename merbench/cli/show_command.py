@@ -17,7 +17,7 @@ import argparse
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import counted
+from merbench.base.literal import counted, pasted_command
 from merbench.kinds import (
     finished_text,
     kind_of,
@@ -51,12 +51,14 @@ def _held(path: Path) -> str | None:
         return f"{path} holds no merbench result but {tree.links[0]}{more}, which " \
                f"{link_reason(tree.links[0])}"
     if len(inside) == 1:  # its name said once, as the command that shows it
-        return f"{path} is no result but holds one; show it: merbench show {inside[0]}"
+        return f"{path} is no result but holds one; show it: " \
+            f"{pasted_command('merbench show {}', inside[0])}"
     if not inside:
         return None
     if (gone := summary_gone(path, inside)) is not None:
         return f"{path} {gone}"
-    return f"{held_results(path, inside)}; show one of them: merbench show {inside[0]}"
+    return f"{held_results(path, inside)}; show one of them: " \
+        f"{pasted_command('merbench show {}', inside[0])}"
 
 
 def main(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from merbench.base.literal import pasted_command
 from merbench.base.terminal import counted, path_shown, say
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.finished_work import finished_work
@@ -63,8 +64,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         progress.stop()
     with finished_work(plan.out, "the sweep", shown=False):
         _print_summary(swept)
-        say(f"results: {path_shown(plan.out)} (merbench leaderboard build --results "
-            f"{path_shown(plan.out)} --out SITE)")
+        build = pasted_command("merbench leaderboard build --results {} --out SITE",
+                               plan.out)
+        say(f"results: {path_shown(plan.out)} ({build})")
     return 0
 
 

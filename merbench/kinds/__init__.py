@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import indefinite
+from merbench.base.literal import indefinite, pasted_command
 from merbench.data.task import stored_task
 from merbench.kinds.contract import (
     AuditRequest,
@@ -142,7 +142,8 @@ def summary_gone(folder: Path, inside: list[Path]) -> str | None:
     pooled = summary.over_seeds is not None and summary.over_seeds.runs.comparison is not None
     pool = " merbench compare pools them as one configuration's seeds," if pooled else ""
     return (f"holds {len(inside)} seed runs ({named}{more}) and no {summary.markers[0]}, "
-            f"their summary over seeds; show one of them (merbench show {inside[0]}),"
+            f"their summary over seeds; show one of them ("
+            f"{pasted_command('merbench show {}', inside[0])}),"
             f"{pool} or run the same {summary.command} command again, which writes "
             f"{summary.markers[0]} (their finished seeds kept)")
 

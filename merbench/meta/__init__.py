@@ -40,15 +40,24 @@ MAX_EPOCHS = 100_000
 MAX_BATCH_SIZE = 65_536
 #: the largest learning rate: torch's fp32 step overflows beyond about 3e38
 MAX_LR = 1e3
-#: the smallest learning rate: float32's smallest positive number; a smaller rate is 0 in
-#: the weights' 32-bit numbers, so every step leaves them as they were (1e-320 trained a
-#: whole run that changed nothing, recorded as lr 1e-320: pass 84aa, AA4)
-MIN_LR = 1.4e-45
+#: the smallest learning rate, where a step stops moving weights of ordinary size. A first
+#: step of Adam or AdamW is lr itself (SGD's, lr times a gradient, is smaller still), and a
+#: float32 weight of size 0.01 changes only by a step over half the gap to its neighbour,
+#: 2**-31 = 4.7e-10 (3.7e-9 at 0.1): measured on Linear, Conv2d and N(0, 0.1) weights, a
+#: step of lr 3e-10 moved none of those of size 0.01 upwards, 1e-9 moved 18-41 % of them, 1e-8
+#: all. 1e-9 is the round number above where every such step vanishes; the bound was
+#: float32's smallest positive number, 1.4e-45, and 1e-12 trained a run that changed no
+#: weight (pass 84ab, AB14; 1e-320, pass 84aa, AA4). No recipe, result or tuning space
+#: merbench ships goes below 1e-5.
+MIN_LR = 1e-9
 #: the largest weight decay a recipe declares (no option overrides it): a decay that large
 #: is no regulariser, and 10**300 ended the first training step in torch's OverflowError
 MAX_WEIGHT_DECAY = 1e3
 #: what a recipe's or reduced setting's lr must be, in words
 LR_WANTED = f"a number >= {MIN_LR:g}"
+#: why a rate below MIN_LR is refused, said by every place that refuses one
+LR_TOO_SMALL = ("a step that small leaves weights of ordinary size unchanged in their 32-bit "
+                "numbers, so the run would train nothing")
 
 
 @called_by_name

@@ -19,6 +19,7 @@ from pathlib import Path
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
+from merbench.base.literal import hidden_character
 from merbench.results.kind_registry import registered_files
 from merbench.results.result_files import result_markers, summary_markers
 from merbench.results.safe_files import entry_kind
@@ -85,6 +86,22 @@ def refuse_unwritable_shape(path: Path, option: str = "--out", example: str = "r
     if loop is not None:
         raise MerbenchError(f"{option} {shortened(path)} {loop}; give another {noun}, such as "
                             f"{example}")
+    hidden = hidden_character(names_to_make(path))
+    if hidden is not None:
+        raise MerbenchError(f"{option} {shortened(path)} holds {hidden}; give a {noun} name on "
+                            f"one line of visible characters, such as {example}")
+
+
+def names_to_make(path: Path) -> str:
+    """The names of ``path`` that are not there yet, which writing there would make ('' for
+    a path that is there already): merbench makes no name holding a control character, as
+    the command it prints next could not be pasted (pass 84ab, AB9), while a folder that is
+    there already (made by hand, or by an earlier merbench) is gone on with, as it holds
+    what was computed; the commands printed for it are quoted (``pasted_command``)."""
+    parts = Path(path).parts
+    made = next((n for n in range(len(parts), 0, -1)
+                 if os.path.lexists(Path(*parts[:n]))), 0)
+    return "/".join(parts[made:]) if made < len(parts) else ""
 
 
 def overlong(path: str | Path, noun: str = "file or folder") -> str | None:

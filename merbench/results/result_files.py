@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from merbench.base.literal import indefinite
+from merbench.base.literal import indefinite, pasted_command
 from merbench.results.kind_registry import registered_files
 
 #: an emotion run's record, named in its manifest last
@@ -57,7 +57,7 @@ def not_finished(kind: str, started_file: str, result_file: str, folder: Path,
     result: said alike by ``validate``, ``compare``, ``audit`` and the build; with
     ``progress``, what ``merbench status`` says of it (how many folds are done, what to
     do), else where to read that."""
-    said = progress or f"'merbench status {folder}' says how far it has got"
+    said = progress or f"{pasted_command('merbench status {}', folder)} says how far it has got"
     return (f"is {indefinite(kind)} not finished yet ({started_file} written, {result_file} "
             f"not yet): {said}")
 

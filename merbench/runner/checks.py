@@ -20,7 +20,15 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.whole_numbers import number_shown
-from merbench.meta import DATA_ORDERS, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_LR, MIN_LR, TrainRecipe
+from merbench.meta import (
+    DATA_ORDERS,
+    LR_TOO_SMALL,
+    MAX_BATCH_SIZE,
+    MAX_EPOCHS,
+    MAX_LR,
+    MIN_LR,
+    TrainRecipe,
+)
 from merbench.results.out_folders import refuse_out_place
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_finite, check_seed
@@ -97,7 +105,7 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
                             "a step that large overflows the weights' 32-bit numbers")
     if spec.lr is not None and spec.lr < MIN_LR:
         raise MerbenchError(f"--lr must be at least {MIN_LR:g} (got {number_shown(spec.lr)}): "
-                            "a step that small is 0 in the weights' 32-bit numbers")
+                            f"{LR_TOO_SMALL}")
     for name in ("epochs", "batch_size"):
         value = getattr(spec, name)
         problem = None if value is None else too_large(name, value)

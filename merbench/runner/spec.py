@@ -34,7 +34,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
 from merbench.data.task import EMOTION_TASK, TASK_NAMES, Task, parse_task
-from merbench.meta import DATA_ORDERS
+from merbench.meta import DATA_ORDERS, MIN_LR
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_file_value
 
@@ -112,8 +112,9 @@ class RunSpec:
                                default_text="the model's recipe")
     batch_size: int | None = _what(None, "override the batch size",
                                    default_text="the model's recipe")
-    lr: float | None = _what(None, "override the learning rate",
-                             default_text="the model's recipe")
+    lr: float | None = _what(None, f"override the learning rate; at least {MIN_LR:g}, below "
+                                   "which a step leaves float32 weights of ordinary size "
+                                   "unchanged", default_text="the model's recipe")
     data_order: str | None = _what(
         None, "the order each epoch feeds the training samples: shuffle (drawn anew every "
               "epoch), listed (the sample table's order, never shuffled) or authors (the "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import counted
+from merbench.base.literal import counted, pasted_command
 from merbench.base.terminal import say
 from merbench.kinds.contract import FinishedText, say_lines
 from merbench.tuning.archive import unpacked_runs
@@ -23,7 +23,8 @@ def tuning_text(results: TuneResults, folder: Path) -> FinishedText:
     """The text of the tuning ``results`` in ``folder``: its scores, then its file."""
     return FinishedText(
         lambda: say_lines(report(results) + reduced_lines(results, folder)),
-        lambda: say(f"results: {folder / TUNE_FILE} (merbench validate {folder})"))
+        lambda: say(f"results: {folder / TUNE_FILE} "
+                    f"({pasted_command('merbench validate {}', folder)})"))
 
 
 def tune_seeds_text(summary: TuneSeedsSummary, out: Path,

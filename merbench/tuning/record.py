@@ -29,6 +29,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import pasted_command
 from merbench.results.model import Intervals
 from merbench.results.schema import read_kind
 from merbench.results.user_files import (
@@ -227,8 +228,8 @@ def outer_folds_problem(folder: Path, results: TuneResults) -> str | None:
 
 def read_tune(path: Path) -> TuneResults:
     """A ``tune.json`` in the current layout, every field checked."""
+    migrate = pasted_command("merbench migrate {}", Path(path).parent)
     return read_kind(path, "tuning results file", "tune", TUNE_SCHEMA, TuneResults, older={
-        1: f"its runs unpacked; 'merbench migrate {Path(path).parent}' packs them into "
-           f"layout {TUNE_SCHEMA}",
-        2: f"no digest of the files in its runs.tar.xz; 'merbench migrate "
-           f"{Path(path).parent}' records them, layout {TUNE_SCHEMA}"})
+        1: f"its runs unpacked; {migrate} packs them into layout {TUNE_SCHEMA}",
+        2: f"no digest of the files in its runs.tar.xz; {migrate} records them, layout "
+           f"{TUNE_SCHEMA}"})
