@@ -5,6 +5,10 @@ AB12: ``run --seeds 0,1 --epochs 2`` into a finished ``--seeds`` folder of ``--e
 refused seed by seed, each seed's folder named as the one to delete; doing so trained that
 seed anew and refused the next, leaving seeds of two configurations beside one summary, which
 validate then rejected for a date rather than for the mixed epochs.
+
+Leftover: going on with an unfinished run (``run --resume``, or the same command again) whose
+model plugin is no longer installed said "unknown model 'x'; available: ...", offering other
+models to a command that cannot choose one; its ``run.json`` names the model it was made with.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import TINY_RUN, CliResult, one_line
+import pytest
+from conftest import FOREST_RUN, SKLEARN_FOREST_PLUGIN, TINY_RUN, CliResult, one_line
 
 Cli = Callable[..., CliResult]
 #: the tiny run less its ``--epochs 1``, which each test gives
@@ -67,3 +72,24 @@ def test_seed_runs_of_two_configurations_are_said_before_any_date(
     assert said in out + err and "created" not in out + err
     code, out, err = cli("status", folder)
     assert said in out + err
+
+
+@pytest.mark.parametrize(("again", "purpose"), [(("run", "--resume", "{run}"), "resume"),
+                                                ((*FOREST_RUN, "--out", "{run}"), "go on with")])
+def test_an_unfinished_run_of_a_plugin_gone_names_the_model_it_was_made_with(
+        make_dist: Callable[..., None], tmp_path: Path, cli: Cli, again: tuple[str, ...],
+        purpose: str) -> None:
+    make_dist("skforest", "skp", "mb_skforest", SKLEARN_FOREST_PLUGIN)
+    run = tmp_path / "r"
+    code, _, err = cli(*FOREST_RUN, "--out", run)
+    assert code == 0, err
+    for name in ("results.json", "predictions.csv"):  # stopped before its results
+        (run / name).unlink()
+    shutil.rmtree(tmp_path / "site" / "skforest-1.0.dist-info")
+    (tmp_path / "site" / "mb_skforest.py").unlink()
+    code, _, err = cli(*(part.format(run=run) for part in again))
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: {run} was started with model 'sk-rf' version 1, which no "
+        "installed plugin provides now (its run.json records the name and version, not the "
+        "package that provided it); install the plugin that provides model 'sk-rf' "
+        f"(merbench list models shows what is installed) to {purpose} it")
