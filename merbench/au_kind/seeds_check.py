@@ -37,6 +37,7 @@ from merbench.verification.seed_folders import (
     check_summary_created,
     read_summary,
     recomputed,
+    recorded_configuration,
     validated_seed_runs,
 )
 
@@ -44,7 +45,7 @@ from merbench.verification.seed_folders import (
 def _au_seed_run(folder: Path) -> SeedRun:
     """An action-unit seed run's seed and model, as its ``au-results.json`` records them."""
     results = read_au_results(folder / AU_RESULTS_FILE)
-    return SeedRun(results.seed, results.model.name)
+    return SeedRun(results.seed, results.model.name, recorded_configuration(folder))
 
 
 #: an ``au-seeds.json`` beside its action-unit runs, as validate, status and show check it

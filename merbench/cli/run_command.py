@@ -26,8 +26,13 @@ from merbench.results.out_folders import names_current_folder
 from merbench.results.rundir import DifferentRun
 from merbench.runner.execute import run
 from merbench.runner.plan import plan_run
-from merbench.runner.recorded_plugins import check_recorded_plugins, finished_record
+from merbench.runner.recorded_plugins import (
+    check_recorded_plugins,
+    check_started_plugins,
+    finished_record,
+)
 from merbench.runner.seeds import parse_seeds, run_seeds
+from merbench.runner.spec import RunSpec
 from merbench.runner.status import run_status
 from merbench.training.epoch_end_stop import folds_begun
 
@@ -54,9 +59,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     folds_before = folds_begun()
     try:  # a stop from here on says what it kept, however early it comes
         plugins = load(args, extra=[("merbench.cli.progress", reporter)])
-        if hasattr(args, "resume"):
-            resumed = Path(args.resume)
-            check_recorded_plugins(resumed, finished_record(resumed, spec), plugins, "resume")
+        if seeds is None and settings.out is not None:  # a run of its own to go on with
+            _check_plugins(Path(settings.out), spec, plugins,
+                           "resume" if hasattr(args, "resume") else "go on with")
         # every check that reads no data (names, values, their combinations, the paths
         # given) refuses before a line says the data is being read, so a refusal is the one
         # line said; the run plans again as it starts (a tenth of a millisecond once read)
@@ -107,6 +112,22 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                 "or rewritten", file=sys.stderr)
         finished_text(result.run_dir).show(result.went_on)
     return 0
+
+
+def _check_plugins(run_dir: Path, spec: RunSpec, plugins: Plugins, purpose: str) -> None:
+    """Refuse going on with the run in ``run_dir`` whose plugin is not installed here, by
+    what its finished record, or else its ``run.json``, says of it. A run of another model
+    (dataset, protocol) than ``spec`` asks for is left to the refusal of another run in
+    ``--out``: the command does not go on with it."""
+    record = finished_record(run_dir, spec)
+    if record is not None:
+        if (record.model.name, record.dataset.name, record.protocol.name) == \
+                (spec.model, spec.dataset, spec.protocol):
+            check_recorded_plugins(run_dir, record, plugins, purpose)
+        return
+    check_started_plugins(run_dir, plugins, purpose,
+                          {"model": spec.model, "dataset": spec.dataset,
+                           "protocol": spec.protocol})
 
 
 def _refuse_edited_run_file(exc: MerbenchError, resume: str) -> None:

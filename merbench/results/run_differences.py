@@ -25,14 +25,22 @@ _NOT_SET = _NotSet()
 def differences(ours: Any, theirs: Any, prefix: str = "") -> list[str]:
     """Each leaf where ``ours`` and ``theirs`` differ, as ``key.path: ours here, theirs
     there`` (a key one lacks is ``not set``), in key order."""
+    return [f"{key}: {one} here, {other} there"
+            for key, one, other in differing_leaves(ours, theirs, prefix)]
+
+
+def differing_leaves(ours: Any, theirs: Any, prefix: str = "") -> list[tuple[str, str, str]]:
+    """Each leaf where ``ours`` and ``theirs`` differ: its dotted key and the two values
+    as a refusal line quotes them (:func:`_said`), in key order, for a line that puts
+    them in words of its own (two seed runs of one summary, say)."""
     if isinstance(ours, dict) and isinstance(theirs, dict):
         found = []
         for key in sorted(set(ours) | set(theirs), key=str):
-            found += differences(ours.get(key, _NOT_SET), theirs.get(key, _NOT_SET),
-                                 f"{prefix}{key}.")
+            found += differing_leaves(ours.get(key, _NOT_SET), theirs.get(key, _NOT_SET),
+                                      f"{prefix}{key}.")
         return found
     if ours != theirs:
-        return [f"{prefix.rstrip('.')}: {_said(ours)} here, {_said(theirs)} there"]
+        return [(prefix.rstrip("."), _said(ours), _said(theirs))]
     return []
 
 
@@ -69,5 +77,9 @@ _NAMES = ("model.name", "dataset.name", "protocol.name", "feature.name")
 def _named_first(difference: str) -> int:
     """A difference's place in the list: the names of what ran first, the rest in order
     (``sorted`` keeps it)."""
-    key = difference.partition(":")[0]
+    return named_first(difference.partition(":")[0])
+
+
+def named_first(key: str) -> int:
+    """The place of the difference at the dotted ``key``: the names of what ran first."""
     return _NAMES.index(key) if key in _NAMES else len(_NAMES)

@@ -146,8 +146,8 @@ def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins, held: ExitS
     try:
         run_dir.open(identity.to_dict(), run_config(spec, settings), n_folds=len(data.folds))
     except DifferentRun as refused:
-        _explain_optimizer_step(data, run_dir, identity, refused.stored)
-        _explain_new_weights(run_dir, identity, refused.stored)
+        explain_optimizer_step(data, run_dir, identity, refused.stored)
+        explain_new_weights(run_dir, identity, refused.stored)
         raise
     finished = strategy.finished_before(data, run_dir)
     if finished is not None:
@@ -283,8 +283,8 @@ def _refused_option(run: StartedRun) -> tuple[str, str] | None:
     return refused_option(model, plan.spec.model_options)
 
 
-def _explain_new_weights(run_dir: RunDirectory, identity: RunIdentity,
-                         stored_identity: Any) -> None:
+def explain_new_weights(run_dir: RunDirectory, identity: RunIdentity,
+                        stored_identity: Any) -> None:
     """A directory that evaluated other checkpoints (a damaged file replaced, say): its
     predictions are those of the old files, so it is not continued; say how to go on."""
     changed = changed_checkpoints(identity.to_dict(), stored_identity)
@@ -296,8 +296,8 @@ def _explain_new_weights(run_dir: RunDirectory, identity: RunIdentity,
             "directory and run again, or give another --out")
 
 
-def _explain_optimizer_step(data: RunData, run_dir: RunDirectory, identity: RunIdentity,
-                            stored_identity: Any) -> None:
+def explain_optimizer_step(data: RunData, run_dir: RunDirectory, identity: RunIdentity,
+                           stored_identity: Any) -> None:
     """A run's folds all take one optimiser step; where the run in ``run_dir`` differs from
     this one only in that step, say how to continue it (CUDA always takes the fused step, a
     CPU the default unless --fused-optimizer)."""

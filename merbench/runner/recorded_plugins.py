@@ -7,7 +7,10 @@ that gave one is not installed, the registry's answer was "unknown model 'x'; av
 ...", a choice the command cannot make (the run chose its model), while the run's record
 names the plugin and package that provided it (``provider``): that package is the fix. A
 plugin installed but failed to load, left out with ``--no-plugin`` or not loaded with
-autoloading off is left to the registry, whose line says so.
+autoloading off is left to the registry, whose line says so. A run that has not finished
+has only its ``run.json``, which records each name and version but not the package that
+provided it: going on with it where that plugin is gone was "unknown model 'x'; available:
+...", as if the user had misspelt a name the run chose (:func:`check_started_plugins`).
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.plugin_system.autoload import autoload_disabled
 from merbench.plugin_system.entry import FIRST_PARTY
 from merbench.plugin_system.manager import Plugins, installed_plugin_names
 from merbench.plugin_system.registry import Registry
 from merbench.results.model import ProviderRecord
 from merbench.results.run_record import RunRecord
+from merbench.results.rundir import RunDirectory
 from merbench.runner.spec import RunSpec
 from merbench.runner.task_run import task_run
 
@@ -84,3 +89,46 @@ def _missing(registry: Registry[Any], name: str, provider: ProviderRecord | None
     installed = f"{here.origin.package} {here.origin.package_version}".strip()
     return (f"{what}, which plugin '{provider.plugin}' installed here ({installed}) does "
             f"not register; install {recorded}")
+
+
+def check_started_plugins(run_dir: Path, plugins: Plugins, purpose: str,
+                          asked: dict[str, str]) -> None:
+    """Refuse ``run_dir``, a run with no finished record, where a name its ``run.json``
+    records (model, feature, dataset, protocol) is one no installed plugin provides now:
+    one line naming the run, the name and version it records, and the fix (the plugin that
+    provides it; ``merbench list`` shows what is installed), to ``purpose`` it ("resume").
+    A folder with no readable ``run.json`` is left to the run's own checks; a name left
+    out, or of a plugin that failed to load or was not autoloaded, to the registry's; a
+    run of another name than the command ``asked`` for (part -> name), to the refusal of
+    another run in its folder."""
+    try:
+        identity = RunDirectory(run_dir).read_run_file().identity
+    except MerbenchError:
+        return
+    if autoload_disabled():
+        return
+    registries = plugins.registries
+    for part, registry in (("model", registries.models), ("feature", registries.features),
+                           ("dataset", registries.datasets),
+                           ("protocol", registries.protocols)):
+        recorded = identity.get(part)
+        if not isinstance(recorded, dict):
+            continue
+        name = recorded.get("name")
+        if part in asked and asked[part] != name:
+            return
+        if not isinstance(name, str) or registry.broken or (
+                registry.left_out is not None and registry.left_out(name) is not None):
+            continue
+        try:
+            if name in registry:
+                continue
+        except MerbenchError:  # a family of it that fails: the registry says so
+            continue
+        version = recorded.get("version")
+        made = f"{part} '{name}'" + (f" version {version}" if version is not None else "")
+        raise MerbenchError(
+            f"{run_dir} was started with {made}, which no installed plugin provides now "
+            "(its run.json records the name and version, not the package that provided "
+            f"it); install the plugin that provides {part} '{name}' (merbench list "
+            f"{part}s shows what is installed) to {purpose} it")

@@ -9,6 +9,7 @@ standard deviation). Repeating the same command continues the same folder.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -22,14 +23,21 @@ from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.results.codec import to_json
 from merbench.results.out_folders import check_out_folder, seed_folder
+from merbench.results.run_differences import differences_said
+from merbench.results.rundir import RunDirectory
 from merbench.runner.au_run import AURunResult
-from merbench.runner.execute import RunResult, run_many
+from merbench.runner.execute import (
+    RunResult,
+    explain_new_weights,
+    explain_optimizer_step,
+    run_many,
+)
 from merbench.runner.given_values import check_distinct_seeds, parse_seed, shortened
-from merbench.runner.identity import default_seeds_dir
+from merbench.runner.identity import default_seeds_dir, run_identity
 from merbench.runner.notify import Notifier
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec
-from merbench.runner.task_run import SeedsRecord, TaskRun, task_run
+from merbench.runner.task_run import SeedsRecord, TaskRun, load_data, task_run
 
 
 @dataclass
@@ -61,16 +69,82 @@ def check_other_seeds(base: Path, seeds: Sequence[int], what: str = "runs") -> N
     """Refuse a folder holding runs of seeds this command does not ask for: its summary
     would leave them out (and be rejected for it), or replace a summary of other seeds (a
     second --seeds list overwrote the first's summary)."""
-    if not base.is_dir():
-        return
-    found = sorted(int(match.group(1)) for entry in base.iterdir()
-                   if entry.is_dir() and (match := re.fullmatch(r"seed-(\d+)", entry.name)))
+    found = _seeds_there(base)
     others = [seed for seed in found if seed not in seeds]
     if others:
         held = ",".join(map(str, found))
         raise MerbenchError(f"--out {base} holds {what} of seeds {held}, not all of which this "
                             f"command asks for (seed {others[0]}); repeat --seeds with every "
                             f"seed there ({held} and any more), or give a new --out")
+
+
+def _seeds_there(base: Path) -> list[int]:
+    """The seeds whose ``seed-N`` folders ``base`` holds, in order."""
+    if not base.is_dir():
+        return []
+    return sorted(int(match.group(1)) for entry in base.iterdir()
+                  if entry.is_dir() and (match := re.fullmatch(r"seed-(\d+)", entry.name)))
+
+
+#: the parts of a run's identity a summary over seeds records (by name and version)
+_SUMMARISED = ("model", "dataset", "protocol")
+
+
+def _summary_named(file: Path) -> dict[str, Any] | None:
+    """What the summary ``file`` says it summarises (:data:`_SUMMARISED`), or None where
+    there is none or it cannot be read (validate says why; the run writes it anew)."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {part: {key: data[part].get(key) for key in ("name", "version")}
+            for part in _SUMMARISED if isinstance(data.get(part), dict)}
+
+
+def check_seed_configurations(base: Path, spec: RunSpec, settings: RunSettings,
+                              plugins: Plugins, summary_file: str, seeds: list[int]) -> None:
+    """Refuse the folder ``base`` where a seed run kept in it, or its summary, is of another
+    configuration than this command's, before any seed trains. Each seed's own folder
+    refused it only as that seed came up: deleting the refused folder as told trained that
+    seed anew and refused the next, leaving seeds of two configurations beside one
+    summary (pass 84ab, AB12). A seed folder with nothing computed in it is taken over by
+    its run, as a run folder is; one whose record cannot be read is left to its run's own
+    refusal. The run is planned and its data read once more for its identity, only where
+    something is kept here to compare it with."""
+    kept = []
+    for seed in _seeds_there(base):
+        folder = RunDirectory(base / seed_folder(seed))
+        if (folder.path / "run.json").is_file() and folder.has_results():
+            try:
+                kept.append((folder, folder.read_run_file().identity))
+            except MerbenchError:
+                continue
+    named = _summary_named(base / summary_file)
+    if not kept and not named:
+        return
+    with building_what_is_planned():  # its seeds are trained here
+        data = load_data(plan_run(replace(spec, seed=seeds[0]), settings, plugins))
+    identity = run_identity(data)
+    ours = {key: value for key, value in identity.to_dict().items() if key != "seed"}
+    where = f"--out {base}" if settings.out is not None else str(base)
+    for folder, stored in kept:
+        theirs = {key: value for key, value in stored.items() if key != "seed"}
+        if theirs != ours:
+            explain_optimizer_step(data, folder, identity, stored)
+            explain_new_weights(folder, identity, stored)
+            _refuse_other(where, base, differences_said(ours, theirs))
+    if named:
+        ours_named = {part: {key: ours[part].get(key) for key in ("name", "version")}
+                      for part in named}
+        if named != ours_named:
+            _refuse_other(where, base, differences_said(ours_named, named))
+
+
+def _refuse_other(where: str, base: Path, differences: str) -> None:
+    raise MerbenchError(f"{where} holds seed runs of another configuration ({differences}); "
+                        f"choose another --out, or delete {base} to start over")
 
 
 def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
@@ -89,6 +163,7 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
         with building_what_is_planned():  # its seeds are trained here
             base = default_seeds_dir(plan_run(spec, settings, plugins).spec, seeds)
     check_other_seeds(base, seeds)
+    check_seed_configurations(base, spec, settings, plugins, strategy.seeds_file, seeds)
     # a kill while seeds.json was written left its temporary here; each run folder tidies
     # its own, this folder is ours to tidy (a live writer's temporary stays)
     remove_leftovers(base)

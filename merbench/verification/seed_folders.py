@@ -23,7 +23,9 @@ from typing import Any, TypeVar
 from merbench.base.errors import MerbenchError, in_words
 from merbench.results.audit_file import refuse_audit_record
 from merbench.results.out_folders import seed_folder
+from merbench.results.run_differences import differing_leaves, named_first
 from merbench.results.run_files import ResultRejected
+from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside
 from merbench.verification.provenance import SPAN_MARGIN, ProvenanceError, check_created
 
@@ -145,6 +147,18 @@ class SeedRun:
 
     seed: int
     model: str
+    #: its identity less its seed, as its ``run.json`` records it (None: not read)
+    configuration: dict[str, Any] | None = None
+
+
+def recorded_configuration(folder: Path) -> dict[str, Any] | None:
+    """The identity ``folder``'s ``run.json`` records, less its seed: what the seed runs of
+    one summary share; None where it cannot be read (the run's own check says why)."""
+    try:
+        identity = RunDirectory(folder).read_run_file().identity
+    except MerbenchError:
+        return None
+    return {key: value for key, value in identity.items() if key != "seed"}
 
 
 #: what writes an emotion ``seeds.json`` and its seed runs again, in words: ``run --seeds``
@@ -202,6 +216,7 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
         check_listed(base, structure.summary_file, summary.seeds, summary.runs,
                      *structure.listed)
     model = structure.model(summary)
+    configured: list[tuple[str, dict[str, Any]]] = []
     for seed, name in summary.runs.items():
         run_dir = seed_run_dir(base, str(seed), name)
         held = _run_held(structure, run_dir)
@@ -217,7 +232,30 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
             raise ResultRejected(base, f"{structure.summary_file} summarises "
                                        f"{json.dumps(model)}, but {name} is {structure.of} "
                                        f"{json.dumps(found.model)}")  # "" said, not nothing
+        if found.configuration is not None:
+            configured.append((name, found.configuration))
+    _refuse_mixed(base, structure, configured)
     refuse_unlisted(base, structure.summary_file, summary.runs, structure.markers)
+
+
+def _refuse_mixed(base: Path, structure: SeedsStructure,
+                  configured: list[tuple[str, dict[str, Any]]]) -> None:
+    """:class:`ResultRejected` where the seed runs listed (folder, configuration) are not
+    all of one configuration: a run of other epochs put in place of a seed (as a refusal
+    of that seed's folder once advised) was rejected for a date, which hid that the summary
+    averaged two recipes (pass 84ab, AB12)."""
+    for name, configuration in configured[1:]:
+        first, theirs = configured[0]
+        found = sorted(differing_leaves(theirs, configuration), key=lambda d: named_first(d[0]))
+        if found:
+            key, one, other = found[0]
+            more = f" (and {len(found) - 1} more differences)" if len(found) > 1 else ""
+            raise ResultRejected(base, f"{first} has {key} {one}, {name} {key} {other}{more}: "
+                                       "the seeds of one summary must share one "
+                                       "configuration; keep the seed runs of one (move the "
+                                       f"others out of {base.name}) and run the same "
+                                       f"{structure.command} again, which trains the seeds "
+                                       "moved out and writes the summary anew")
 
 
 def _run_held(structure: SeedsStructure, run_dir: Path) -> str | None:

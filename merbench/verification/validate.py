@@ -63,6 +63,7 @@ from merbench.verification.seed_folders import (
     check_structure,
     check_summary_created,
     read_summary,
+    recorded_configuration,
     validated_seed_runs,
 )
 from merbench.verification.validation_record import once
@@ -238,7 +239,7 @@ def _read_seeds(path: Path) -> SeedsSummary:
 def _emotion_seed_run(folder: Path) -> SeedRun:
     """An emotion seed run's seed and model, as its ``results.json`` records them."""
     results = read_results(folder / RESULTS_FILE)
-    return SeedRun(results.seed, results.model.name)
+    return SeedRun(results.seed, results.model.name, recorded_configuration(folder))
 
 
 #: a ``seeds.json`` beside its emotion runs, as validate, status and show check it
