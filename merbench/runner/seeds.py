@@ -9,7 +9,6 @@ standard deviation). Repeating the same command continues the same folder.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,6 +24,7 @@ from merbench.results.codec import to_json
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.run_differences import differences_said
 from merbench.results.rundir import RunDirectory
+from merbench.results.user_files import read_user_json
 from merbench.runner.au_run import AURunResult
 from merbench.runner.execute import (
     RunResult,
@@ -93,9 +93,11 @@ _SUMMARISED = ("model", "dataset", "protocol")
 def _summary_named(file: Path) -> dict[str, Any] | None:
     """What the summary ``file`` says it summarises (:data:`_SUMMARISED`), or None where
     there is none or it cannot be read (validate says why; the run writes it anew)."""
+    if not file.exists():
+        return None
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_user_json(file, "seeds summary")
+    except MerbenchError:
         return None
     if not isinstance(data, dict):
         return None
