@@ -38,6 +38,7 @@ from merbench.results.signing_keys import load_signing_key
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.spotting.str_record import STR_FILE
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, read_str_seeds
+from merbench.spotting.video_files import StrayVideos, recorded_count, videos_problem
 from merbench.spotting.videos_entry import videos_line
 from merbench.spotting_kind.agrees import SPOT_RUN_MISSING, read_spot_run
 from merbench.spotting_kind.audit import SubjectAudit, audit_spotting, spotting_record
@@ -131,9 +132,13 @@ class SpottingRunKind:
             return (f"{folder}: {what}: written, but {videos_said} ('merbench validate' refuses "
                     "it)" if os.path.lexists(folder / SPOTTING_FILE) else
                     f"{folder}: {what}: {videos_said}")
+        held = folder_is_held(folder)  # None: the file system cannot say
+        stray = None if held or os.path.lexists(folder / SPOTTING_FILE) else \
+            videos_problem(folder, recorded_count(started))
+        if stray is not None:  # counted as spotted, with "go on" (pass 84ab, AB11)
+            return f"{folder}: {what}: {stray}"
         videos = folder / VIDEOS_FOLDER
         spotted = len(list(videos.glob("*.json"))) if videos.is_dir() else 0
-        held = folder_is_held(folder)  # None: the file system cannot say
         if held:
             now = ("recognising the chosen intervals" if os.path.lexists(folder / SPOTTING_FILE)
                    else "spotting")
@@ -148,7 +153,7 @@ class SpottingRunKind:
             try:  # validate's cheap half: what it refuses by its layout is not complete
                 spotting_written(folder)
             except MerbenchError as exc:
-                if str(exc).startswith(AUDIT_FILE):  # the run is sound: its line says the fix
+                if str(exc).startswith(AUDIT_FILE) or isinstance(exc, StrayVideos):  # its fix
                     return (f"{folder}: {what}: written, but {exc} ('merbench validate' "
                             "refuses it)")
                 return (f"{folder}: {what}: written, but {exc} ('merbench validate' says "
