@@ -114,3 +114,25 @@ def test_a_spotting_run_records_how_many_videos_it_spots(
     code, _, err = cli("spot", *TINY_SPOT, "--out", folder)
     assert code == 0, err
     assert cli("validate", folder)[0] == 0
+
+
+def test_a_finished_runs_stray_copied_and_beyond_fold_files_are_named_in_one_line(
+        tiny_finished_run: Path, tmp_path: Path, cli: Cli) -> None:
+    """Leftover of Z2: a finished run with a stray name, a copied fold file and one beyond
+    its folds was refused one at a time by validate (fix one, run again, hear the next),
+    and status named only the first; now both name all three, in the same words."""
+    run = Path(shutil.copytree(tiny_finished_run, tmp_path / "run"))
+    folds = run / "folds"
+    (folds / "fold-001.npz").rename(folds / "fold-009.npz")
+    shutil.copy(folds / "fold-000.npz", folds / "fold-001.npz")
+    shutil.copy(folds / "fold-000.npz", folds / "fold-1.npz")
+    said = ("folds/fold-1.npz is not a name merbench gives a fold file (fold-NNN.npz), so it "
+            "is no fold of this run; move it out of the run's folds folder; and "
+            "folds/fold-001.npz holds fold 0's samples, not fold 1's (a copy or a renamed "
+            "file of another fold); delete it; and run.json says 2 folds but "
+            "folds/fold-009.npz is beyond them")
+    _, out, _ = cli("status", run)
+    assert said in out, out
+    code, _, err = cli("validate", run)
+    assert code == 2 and said in err, err
+    assert err.split(f"{run}: ", 1)[1].split("\n")[0] in out, (err, out)
