@@ -63,8 +63,8 @@ def test_a_spotting_file_that_is_a_folder_has_one_fix_in_all_three(
         (out, err)
     assert "give a regular file" not in err, err
     code, out, err = cli("status", folder)
-    assert f"{folder}: {name} is a folder, which merbench never reads ({fix})" in out, \
-        (out, err)
+    assert f"{name} is a folder; {fix} ('merbench validate' refuses it)" in out, \
+        (out, err)  # validate's words, after the run's state (pass 84ab)
 
 
 @pytest.mark.parametrize(("kind", "held"), [("emotion run", "run.json"),

@@ -54,6 +54,9 @@ def _rewritten(source: Path, target: Path, change: Change) -> Path:
     results = from_json(SpottingResults, json.loads((target / "spotting.json").read_text()))
     videos = change(list(results.videos))
     identity = json.loads((target / "spot-run.json").read_text())
+    if "n_videos" in identity:  # the count of videos the run records, forged too
+        identity["n_videos"] = len(videos)
+        (target / "spot-run.json").write_text(json.dumps(identity))
     shutil.rmtree(target / "videos")
     (target / "videos").mkdir()
     for index, video in enumerate(videos):

@@ -17,7 +17,13 @@ import numpy as np
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.fold_agrees import count_problem, key_problem
-from merbench.results.fold_names import FOLDS, fold_numbers, misplaced_line, stray_problem
+from merbench.results.fold_names import (
+    FOLDS,
+    copy_lines,
+    fold_numbers,
+    stray_line,
+    stray_names,
+)
 from merbench.results.model import Results
 from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.result_files import AUDIT_FILE
@@ -110,16 +116,17 @@ def _missing_folds(store: RunDirectory, n_folds: int) -> tuple[int, list[str]] |
 def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
     store = RunDirectory(run_dir)
     folds = []
-    stray = stray_problem(store.folds_dir)  # fold-3.npz: a fold to status, none here (84w)
-    if stray is not None:
-        raise ResultRejected(run_dir, stray)
+    stray = stray_names(store.folds_dir)  # fold-3.npz: a fold to status, none here (84w)
     gone = _missing_folds(store, n_folds)
+    if stray and gone is not None:
+        raise ResultRejected(run_dir, stray_line(f"{FOLDS}/{stray[0]}"))
     if gone is not None:
         count, missing = gone
         raise ResultRejected(run_dir, (
             f"the predictions do not cover the protocol's {n_folds} folds: "
             f"{count} fold file(s) missing ({', '.join(missing[:3])}"
             f"{', ...' if count > 3 else ''}); publish the complete run directory"))
+    copies = []
     for index in range(n_folds):
         try:
             fold = store.load_fold(index)
@@ -129,13 +136,16 @@ def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
         if fold is None:  # gone since counted
             raise ResultRejected(run_dir, f"fold file {store.fold_path(index).name} is "
                                           "damaged or unreadable")
-        if fold.index != index:
-            raise ResultRejected(run_dir, misplaced_line(  # as status says it (X6)
-                f"{FOLDS}/{store.fold_path(index).name}", fold.index, index))
+        if fold.index != index:  # as status says it (X6), with the others below
+            copies.append((f"{FOLDS}/{store.fold_path(index).name}", fold.index, index))
         else:
             folds.append(fold)
-    extra = sorted(store.fold_path(number).name for number in fold_numbers(store.folds_dir)
-                   if number >= n_folds)
+    numbers = fold_numbers(store.folds_dir)
+    if stray or copies:  # every stray, copy and file beyond in one line, as status says
+        raise ResultRejected(run_dir, "; and ".join(  # them: one at a time (pass 84ab)
+            [stray_line(f"{FOLDS}/{name}") for name in stray]
+            + copy_lines(copies, n_folds, set(numbers), has_results=True)))
+    extra = sorted(store.fold_path(number).name for number in numbers if number >= n_folds)
     if extra:
         raise ResultRejected(run_dir, f"holds fold files beyond the {n_folds} folds the "
                                       f"results claim ({', '.join(extra[:3])})")

@@ -71,6 +71,7 @@ from merbench.spotting.record import (
     VideoFile,
 )
 from merbench.spotting.spotter import LearnsToSpot, SpotsVariants, Spotter
+from merbench.spotting.video_files import COUNT_KEY, videos_problem
 from merbench.spotting.videos_entry import videos_line
 
 #: what the run reports as it goes: videos done, videos in all, the video just done
@@ -212,8 +213,10 @@ class SpottingRun:
                 "for each tuned option (--tune NAME=VALUE)")
         return dataset
 
-    def _claim_folder(self) -> None:
-        """Write the identity, or check that the folder's run is this one."""
+    def _claim_folder(self, count: int) -> None:
+        """Write the identity, with the ``count`` of the dataset's videos, or check that the
+        folder's run is this one; a file in ``videos/`` beyond them, or one holding another's
+        video, refused before anything is spotted or written (:func:`videos_problem`)."""
         if (self.out / "results.json").exists() or (self.out / "run.json").exists():
             raise MerbenchError(f"{self.out} holds a recognition run; give another --out")
         marker = self.out / SPOTTING_RUN_FILE
@@ -226,6 +229,9 @@ class SpottingRun:
         videos = videos_line(self.out)  # as status says it: the folder put back (pass 84z, Z4)
         if videos is not None:
             raise MerbenchError(f"--out {self.out}: {videos}")
+        videos = videos_problem(self.out, count)
+        if videos is not None:  # spotted, then refused once spotting.json was written (AB11)
+            raise MerbenchError(f"--out {self.out}: {videos}")
         if self.held is not None:  # a second command here is refused, readers told it runs
             self.held.enter_context(held_folder(self.out, "it keeps every video it spots"))
         if os.path.lexists(marker):
@@ -237,14 +243,16 @@ class SpottingRun:
             if not isinstance(theirs, dict):
                 raise MerbenchError(f"{marker} is not a spotting run's record; delete "
                                     f"{self.out} or give another --out")
-            found = differences(to_json(self.identity), to_json(theirs))
+            # a run begun before its count was recorded is this one if all else is
+            found = differences(to_json({**self.identity, COUNT_KEY: count}),
+                                to_json({COUNT_KEY: count, **theirs}))
             if found:
                 raise MerbenchError(
                     f"{self.out} holds a spotting run of another configuration "
                     f"({found[0]}); give another --out, or the same options to go on with it")
             return
         self.out.mkdir(parents=True, exist_ok=True)
-        atomic_write_json(marker, self.identity)
+        atomic_write_json(marker, {**self.identity, COUNT_KEY: count})
 
     def execute(self, progress: Progress | None = None) -> SpottingResults:
         started = time.perf_counter()
@@ -260,7 +268,7 @@ class SpottingRun:
         if isinstance(base, LearnsToSpot):  # a kept subject was fitted on this training data
             self.identity["training_data"] = training_digest(dataset.videos)
         fresh = not os.path.lexists(self.out / SPOTTING_RUN_FILE)
-        self._claim_folder()
+        self._claim_folder(len(dataset.videos))
         try:
             return self._spot_all(base, dataset, started, progress)
         except MerbenchError:

@@ -160,7 +160,7 @@ def run_status(path: Path) -> RunStatus:
     refused = None
     if faults and not unreadable and results_file.is_file():  # validate refuses it (W16, X6)
         complete = False
-        refused = f"{faults[0]} ('merbench validate' refuses it)"
+        refused = f"{'; and '.join(faults)} ('merbench validate' refuses it)"  # all: one
     if refused is None and not unreadable and results_file.is_file():  # fold-7.npz/ (X6)
         refused, not_files = written_folder(not_files, directory.path)
     beyond = sorted(i for i in finished if n_folds is not None and i >= n_folds)

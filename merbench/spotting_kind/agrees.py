@@ -26,6 +26,7 @@ from merbench.spotting.record import (
     SpottingResults,
     VideoFile,
 )
+from merbench.spotting.video_files import COUNT_KEY, beyond_line
 
 #: what ``validate`` says of a spotting run whose ``spot-run.json`` is gone, and ``status``
 #: and ``show`` with it (they said the folder "holds no merbench run" and "no spotting run's
@@ -42,9 +43,8 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
              if not is_temporary(entry)} if (folder / VIDEOS_FOLDER).is_dir() else set()
     expected = {f"{index:04d}.json" for index in range(len(results.videos))}
     extra = sorted(found - expected)
-    if extra:
-        return (f"{VIDEOS_FOLDER}/{extra[0]} is no video of the run's {len(results.videos)}; "
-                "publish the folder as merbench spot wrote it")
+    if extra:  # deleting it is the fix, not publishing the folder anew (pass 84ab, AB11)
+        return beyond_line(extra, len(results.videos))
     try:
         started = read_written_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
     except FileNotFoundError:
@@ -55,7 +55,8 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
     if not isinstance(started, dict):  # said as status and migrate say it, never "edited"
         return (f"{SPOTTING_RUN_FILE} cannot be read (it holds {json_kind(started)}, not a JSON "
                 "object); publish the folder as merbench spot wrote it")
-    if to_json(
+    count = started.pop(COUNT_KEY, len(results.videos))  # a run begun before records none
+    if count != len(results.videos) or to_json(
             {k: v for k, v in started.items() if k != "training_data"}) != identity_of(results):
         return (f"{SPOTTING_RUN_FILE} is not the run {SPOTTING_FILE} records (its dataset, "
                 "spotter, settings or scoring rules differ): one of the two was edited")
@@ -73,7 +74,8 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
         if to_json(kept) != to_json(video):
             return (f"{name} is not video {index} of {SPOTTING_FILE} (the run was summarised "
                     "from it): one of the two was edited")
-        if to_json(kept_file.identity) != to_json(started):
+        if to_json({key: value for key, value in kept_file.identity.items()
+                    if key != COUNT_KEY}) != to_json(started):
             return (f"{name} was spotted by another run than {SPOTTING_RUN_FILE} records: one "
                     "of the two was edited")
     return None

@@ -38,6 +38,7 @@ from merbench.results.signing_keys import load_signing_key
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.spotting.str_record import STR_FILE
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, read_str_seeds
+from merbench.spotting.video_files import StrayVideos, recorded_count, videos_problem
 from merbench.spotting.videos_entry import videos_line
 from merbench.spotting_kind.agrees import SPOT_RUN_MISSING, read_spot_run
 from merbench.spotting_kind.audit import SubjectAudit, audit_spotting, spotting_record
@@ -121,7 +122,7 @@ class SpottingRunKind:
         try:  # what is not a file of its own is said as its state (as a run's), never read,
             _check_entries(folder, videos_said is None)  # with validate's fix (pass 84u, U7)
         except UnsafeFile as exc:
-            return f"{folder}: " + state_line(exc, writer_of(exc.found.split(" ")[0]))
+            return f"{folder}: " + _unsafe_line(folder, exc)
         if _record_missing(folder):
             return f"{folder}: {SPOT_RUN_MISSING} ('merbench validate' refuses it)"
         started = read_spot_run(folder)  # a list or null said in words, as migrate says it
@@ -131,9 +132,13 @@ class SpottingRunKind:
             return (f"{folder}: {what}: written, but {videos_said} ('merbench validate' refuses "
                     "it)" if os.path.lexists(folder / SPOTTING_FILE) else
                     f"{folder}: {what}: {videos_said}")
+        held = folder_is_held(folder)  # None: the file system cannot say
+        stray = None if held or os.path.lexists(folder / SPOTTING_FILE) else \
+            videos_problem(folder, recorded_count(started))
+        if stray is not None:  # counted as spotted, with "go on" (pass 84ab, AB11)
+            return f"{folder}: {what}: {stray}"
         videos = folder / VIDEOS_FOLDER
         spotted = len(list(videos.glob("*.json"))) if videos.is_dir() else 0
-        held = folder_is_held(folder)  # None: the file system cannot say
         if held:
             now = ("recognising the chosen intervals" if os.path.lexists(folder / SPOTTING_FILE)
                    else "spotting")
@@ -148,7 +153,7 @@ class SpottingRunKind:
             try:  # validate's cheap half: what it refuses by its layout is not complete
                 spotting_written(folder)
             except MerbenchError as exc:
-                if str(exc).startswith(AUDIT_FILE):  # the run is sound: its line says the fix
+                if str(exc).startswith(AUDIT_FILE) or isinstance(exc, StrayVideos):  # its fix
                     return (f"{folder}: {what}: written, but {exc} ('merbench validate' "
                             "refuses it)")
                 return (f"{folder}: {what}: written, but {exc} ('merbench validate' says "
@@ -226,6 +231,29 @@ def _check_entries(folder: Path, videos_entry: bool = True) -> None:
     check_spotting_folder(folder, videos_entry)
     for name in (SPOTTING_FILE, STR_FILE):
         check_entry(folder / name, folder)
+
+
+def _unsafe_line(folder: Path, refused: UnsafeFile) -> str:
+    """What status says of a file of the run that is no regular file of its own, never
+    opening it: past a readable ``spot-run.json``, with the run it is of, and of a written
+    run in validate's words, with its fix. "str.json is a fifo, which merbench never reads"
+    said neither that the run was written nor that validate refuses it (pass 84ab)."""
+    name = refused.found.split(" ")[0]
+    said = state_line(refused, writer_of(name))
+    if name == SPOTTING_RUN_FILE and os.path.lexists(folder / SPOTTING_FILE):
+        return f"{refused} ('merbench validate' refuses it)"
+    if name not in (SPOTTING_FILE, STR_FILE) and not name.startswith(f"{VIDEOS_FOLDER}/"):
+        return said  # the folder or spot-run.json: no run to name
+    try:
+        started = read_spot_run(folder)
+    except MerbenchError:
+        return said
+    what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "
+            f"{counted(len(started['variants']), 'setting')}")
+    if not os.path.lexists(folder / SPOTTING_FILE):
+        return f"{what}: {said}"
+    written = "" if name == SPOTTING_FILE else "written, but "
+    return f"{what}: {written}{refused} ('merbench validate' refuses it)"
 
 
 def _record_missing(folder: Path) -> bool:

@@ -22,6 +22,7 @@ from merbench.spotting.record import (
     VideoFile,
 )
 from merbench.spotting.str_record import STR_FILE, STR_SCHEMA, StrResults
+from merbench.spotting.video_files import StrayVideos, beyond_line
 from merbench.spotting_kind.agrees import video_files_problem
 from merbench.spotting_kind.audited import spotting_folder
 from merbench.spotting_kind.str_check import str_layout_problem
@@ -38,17 +39,21 @@ def spotting_written(folder: Path) -> None:
         results = read_kind(folder / SPOTTING_FILE, "spotting results file", None,
                             SPOTTING_SCHEMA, SpottingResults)
         recorded(folder / SPOTTING_FILE, spotting_values, results)
-        videos = folder / VIDEOS_FOLDER
-        # one videos/NNNN.json for each video spotting.json holds, as validate checks: a
-        # missing or an extra one is a folder other than merbench spot wrote
-        found = {path.name for path in videos.iterdir() if not is_temporary(path)} \
-            if videos.is_dir() else set()
-        expected = {f"{index:04d}.json" for index in range(len(results.videos))}
-        for names, what in ((sorted(found - expected), "is no video of the run's"),
-                            (sorted(expected - found), "is missing, one of the run's")):
-            if names:
-                raise MerbenchError(f"{videos / names[0]} {what} {len(results.videos)} "
-                                    "videos; publish the folder as merbench spot wrote it")
+    # one videos/NNNN.json for each video spotting.json holds, as validate checks: an extra
+    # one is deleted (status said to spot into a new --out, pass 84ab, AB11), a missing one
+    # is a folder other than merbench spot wrote
+    videos = folder / VIDEOS_FOLDER
+    found = {path.name for path in videos.iterdir() if not is_temporary(path)} \
+        if videos.is_dir() else set()
+    expected = {f"{index:04d}.json" for index in range(len(results.videos))}
+    if found - expected:
+        raise StrayVideos(beyond_line(sorted(found - expected), len(results.videos)))
+    with said_in_folder(folder):
+        missing = sorted(expected - found)
+        if missing:
+            raise MerbenchError(f"{videos / missing[0]} is missing, one of the run's "
+                                f"{len(results.videos)} videos; publish the folder as "
+                                "merbench spot wrote it")
         for path in sorted(videos.glob("*.json")) if videos.is_dir() else []:
             if is_temporary(path):
                 continue
