@@ -93,3 +93,27 @@ def test_an_unfinished_run_of_a_plugin_gone_names_the_model_it_was_made_with(
         "installed plugin provides now (its run.json records the name and version, not the "
         "package that provided it); install the plugin that provides model 'sk-rf' "
         f"(merbench list models shows what is installed) to {purpose} it")
+
+
+def test_status_of_a_stopped_run_of_a_plugin_gone_says_what_going_on_would(
+        make_dist: Callable[..., None], tmp_path: Path, cli: Cli) -> None:
+    """``status`` (and ``validate``, which quotes it) told to run the same command to go on,
+    which the run then refused: its plugin is gone. They now say the run's refusal."""
+    make_dist("skforest", "skp", "mb_skforest", SKLEARN_FOREST_PLUGIN)
+    run = tmp_path / "r"
+    code, _, err = cli(*FOREST_RUN, "--out", run)
+    assert code == 0, err
+    for name in ("results.json", "predictions.csv"):
+        (run / name).unlink()
+    code, out, _ = cli("status", run)
+    assert code == 0 and out.rstrip().endswith("to go on"), out  # installed: it can
+    shutil.rmtree(tmp_path / "site" / "skforest-1.0.dist-info")
+    (tmp_path / "site" / "mb_skforest.py").unlink()
+    gone = ("it was started with model 'sk-rf' version 1, which no installed plugin provides "
+            "now (its run.json records the name and version, not the package that provided "
+            "it); install the plugin that provides model 'sk-rf' (merbench list models shows "
+            "what is installed) to go on with it")
+    code, out, _ = cli("status", run)
+    assert code == 0 and out.rstrip().endswith(gone) and "same command" not in out, out
+    code, _, err = cli("validate", run)
+    assert code == 2 and gone in err and "same command" not in err, err

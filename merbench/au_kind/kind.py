@@ -26,6 +26,7 @@ from merbench.kinds.emotion import RunRecordFiles, audit_run_folder
 from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds, first_seed_record
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.rundir import RUN_FILE
+from merbench.runner.recorded_plugins import go_on_said
 from merbench.runner.status import describe, run_status
 from merbench.verification.run_structure import (
     identity_missing,
@@ -64,8 +65,8 @@ class AURunKind:
 
     def status(self, folder: Path) -> str:
         folder = folder if folder.is_dir() else folder.parent
-        return identity_missing(folder, AU_RESULTS_FILE) or describe(
-            status_checked(run_status(folder), au_files_agree))
+        return identity_missing(folder, AU_RESULTS_FILE) or go_on_said(
+            folder, describe(status_checked(run_status(folder), au_files_agree)))
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report,

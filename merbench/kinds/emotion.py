@@ -40,6 +40,7 @@ from merbench.results.run_record import RunRecord
 from merbench.results.rundir import RUN_FILE
 from merbench.results.schema import read_results
 from merbench.results.signing_keys import load_signing_key
+from merbench.runner.recorded_plugins import go_on_said
 from merbench.runner.status import describe, run_status
 from merbench.verification.run_structure import (
     emotion_files_agree,
@@ -80,7 +81,8 @@ class EmotionRunKind:
                        notes=checked.unchecked, run=checked)
 
     def status(self, folder: Path) -> str:
-        return identity_missing(folder) or describe(status_checked(run_status(folder)))
+        return identity_missing(folder) or go_on_said(
+            folder, describe(status_checked(run_status(folder))))
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report)

@@ -21,12 +21,13 @@ from typing import Any
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.autoload import autoload_disabled
 from merbench.plugin_system.entry import FIRST_PARTY
-from merbench.plugin_system.manager import Plugins, installed_plugin_names
+from merbench.plugin_system.manager import Plugins, installed_plugin_names, load_plugins
 from merbench.plugin_system.registry import Registry
 from merbench.results.model import ProviderRecord
 from merbench.results.run_record import RunRecord
 from merbench.results.rundir import RunDirectory
 from merbench.runner.spec import RunSpec
+from merbench.runner.status import GO_ON
 from merbench.runner.task_run import task_run
 
 
@@ -132,3 +133,17 @@ def check_started_plugins(run_dir: Path, plugins: Plugins, purpose: str,
             "(its run.json records the name and version, not the package that provided "
             f"it); install the plugin that provides {part} '{name}' (merbench list "
             f"{part}s shows what is installed) to {purpose} it")
+
+
+def go_on_said(run_dir: Path, line: str) -> str:
+    """``line``, the status of the run in ``run_dir``, with its advice to go on (the same
+    command) replaced, where the run was started with a plugin installed here no more, by
+    what going on would say: that advice led to the refusal of
+    :func:`check_started_plugins` (pass 84ab, leftover)."""
+    if not line.endswith(GO_ON):
+        return line
+    try:  # loaded anew: a plugin removed since is what this is about
+        check_started_plugins(run_dir, load_plugins(), "go on with", {})
+    except MerbenchError as exc:
+        return line.removesuffix(GO_ON) + "it" + str(exc).removeprefix(str(run_dir))
+    return line

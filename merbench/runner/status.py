@@ -44,11 +44,11 @@ from merbench.results.written import run_written
 from merbench.runner.status_counts import TestedSamples, count_problem, miscounted
 from merbench.runner.task_run import task_run
 
+GO_ON = "run the same command (or 'merbench run --resume DIR') to go on"  # a stopped run's fix
 
 @dataclass(frozen=True)
 class RunStatus:
     """One run directory's progress."""
-
     path: Path
     model: str
     dataset: str
@@ -383,7 +383,7 @@ def describe(status: RunStatus) -> str:
     elif status.running is False and not status.damaged and not status.foreign_files and \
             not status.fold_faults and \
             not any(_borrowed(found) for found in status.not_files):  # run refuses those
-        parts.append("run the same command (or 'merbench run --resume DIR') to go on")
+        parts.append(GO_ON)
     return "; ".join(parts)
 
 
