@@ -46,7 +46,8 @@ def test_a_damaged_frame_is_merbenchs_line_alone(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines() == [
         f"merbench: error: {frames / '2.png'} (frame 2) cannot be decoded as an image "
-        "(damaged, too large or not an image); restore the file from the database"]
+        "(damaged, too large or not an image); save the frames again as 8-bit PNG or JPEG "
+        "images (OpenCV reads neither floating-point samples nor every TIFF)"]
 
 
 def test_dataset_video_without_path_says_predict_makes_it_of_path(cli, tmp_path: Path) -> None:

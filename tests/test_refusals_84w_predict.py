@@ -78,8 +78,8 @@ def test_a_frame_numbered_beyond_a_c_index_is_the_gap_it_leaves(cli, tmp_path: P
                        "--out", tmp_path / "o")
     assert code == 2 and err.strip() == (
         f"merbench: error: the frame folder '{folder}' has no frame 3 (it holds 3 frames, "
-        "1..99,999,999,999,999,999,999); restore the frame, as the database distributes the "
-        "folder"), err
+        "1..99,999,999,999,999,999,999); add the missing frame, or give the frames on each side "
+        "of the gap as folders of their own"), err  # the user's own frames: no database's
     assert "report it" not in err
 
 

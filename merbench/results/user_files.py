@@ -315,14 +315,17 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def read_user_image(path: Path, what: str, flags: int | None = None) -> np.ndarray:
+def read_user_image(path: Path, what: str, flags: int | None = None,
+                    own: bool = False) -> np.ndarray:
     """The image ``path`` decoded by OpenCV (``flags``: ``cv2.IMREAD_COLOR`` unless given),
-    its pixel count checked from its header first; a file that does not decode said so."""
-    return decode_user_image(read_user_bytes(path, what), path, what, flags)
+    its pixel count checked from its header first; a file that does not decode said so.
+    ``own``: the user's own image (``predict``'s frames), which no database distributes, so
+    the fix is to save it again, not to restore it."""
+    return decode_user_image(read_user_bytes(path, what), path, what, flags, own)
 
 
 def decode_user_image(data: bytes, path: Path, what: str,
-                      flags: int | None = None) -> np.ndarray:
+                      flags: int | None = None, own: bool = False) -> np.ndarray:
     """The image in ``data`` (read from ``path``) decoded by OpenCV, as
     :func:`read_user_image` decodes a file, for a reader that checks the bytes first."""
     import cv2  # deferred: OpenCV takes a noticeable time to import
@@ -331,7 +334,9 @@ def decode_user_image(data: bytes, path: Path, what: str,
     if size is not None and size[0] * size[1] > MAX_IMAGE_PIXELS:
         raise refused_file(Path(path), what, f"declares {size[0]:,}x{size[1]:,} pixels, more than "
                       f"the {MAX_IMAGE_PIXELS:,} any frame holds (a decompression bomb, or "
-                      "no frame of a database)", "replace it with the database's own file")
+                      "no frame of a database)",
+                      "save the frame again at its camera's size" if own else
+                      "replace it with the database's own file")
     try:
         # OpenCV's own lines on a damaged image ("[ WARN:0@0.016] global grfmt_png.cpp:834
         # ...", libjpeg's "Corrupt JPEG data") stay off the terminal: merbench says it below
@@ -342,7 +347,10 @@ def decode_user_image(data: bytes, path: Path, what: str,
         image = None
     if image is None:
         raise refused_file(Path(path), what, "cannot be decoded as an image (damaged, too large "
-                      "or not an image)", "restore the file from the database")
+                      "or not an image)",
+                      "save the frames again as 8-bit PNG or JPEG images (OpenCV reads "
+                      "neither floating-point samples nor every TIFF)" if own else
+                      "restore the file from the database")
     return np.asarray(image)
 
 

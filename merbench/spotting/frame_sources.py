@@ -56,8 +56,12 @@ def _grey(frames: np.ndarray, what: str) -> np.ndarray:
 class FolderFrames:
     """One image file per frame in ``folder`` (see the module doc)."""
 
-    def __init__(self, folder: Path, files: Mapping[int, Path] | None = None) -> None:
+    def __init__(self, folder: Path, files: Mapping[int, Path] | None = None,
+                 own: bool = False) -> None:
+        # own: the user's own frames (predict's), which no database distributes: a fault's
+        # fix is to make them again, not to restore them
         self.folder = Path(folder)
+        self.own = own
         self._files = dict(files) if files is not None else frame_index(self.folder)
         self._numbers = sorted(self._files)
 
@@ -76,13 +80,16 @@ class FolderFrames:
             raise MerbenchError(f"the frame folder '{self.folder}' has no frame "
                                 f"{_first_missing(present, first):,} (it holds "
                                 f"{len(self._numbers):,} frames, {self._numbers[0]:,}.."
-                                f"{self._numbers[-1]:,}); restore the frame, as the database "
-                                "distributes the folder")
+                                f"{self._numbers[-1]:,}); " + (
+                                    "add the missing frame, or give the frames on each side "
+                                    "of the gap as folders of their own" if self.own else
+                                    "restore the frame, as the database distributes the "
+                                    "folder"))
         wanted = present
         frames: list[np.ndarray] = []
         for number in wanted:  # the bounded reader: a decompression bomb refused by its size
             image = read_user_image(self._files[number], f"frame {number}",
-                                    cv2.IMREAD_GRAYSCALE)
+                                    cv2.IMREAD_GRAYSCALE, self.own)
             if frames and image.shape != frames[0].shape:
                 raise MerbenchError(f"'{self._files[number]}' is {image.shape[1]}x"
                                     f"{image.shape[0]} pixels, the frames before it "

@@ -62,7 +62,8 @@ def make_user_video(path: str, fps: float | None = None,
     where = option_path(path, NAME, "--dataset-opt path", "a video file or a folder of frames")
     if where.is_dir():
         # two files of one number refused (one of them was dropped unsaid)
-        frames: FolderFrames | VideoFileFrames = FolderFrames(where, unique_frame_index(where))
+        frames: FolderFrames | VideoFileFrames = FolderFrames(
+            where, unique_frame_index(where), own=True)
         if not frames.numbers:
             raise MerbenchError(f"the folder '{where}' holds no numbered frame image; give a "
                                 "folder of frames (img001.jpg, ...) or a video file")
