@@ -15,13 +15,16 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from merbench.base.terminal import hold_any_text
+from merbench.base.console import LiteralConsole
+from merbench.base.terminal import DEFAULT_COLUMNS, MIN_COLUMNS, hold_any_text
 from merbench.cli import main
 
+Cli = Callable[..., tuple[int, str, str]]
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "leaderboards" / "results" / "dual-inception-composite-loso"
 RUN, OTHER = RUNS / "seed-0", RUNS / "seed-1"
@@ -97,3 +100,37 @@ def test_ascii_output_in_a_real_process() -> None:
     done = _merbench("", "list", "models", PYTHONIOENCODING="ascii", LC_ALL="C",
                      PYTHONCOERCECLOCALE="0", PYTHONUTF8="0")
     assert done.returncode == 0 and "version 1 . feature" in done.stdout, done.stderr
+
+
+# ---- AC7: a width no table can be laid out in
+
+
+@pytest.mark.parametrize("columns", ["0", "1", "5", str(MIN_COLUMNS - 1)])
+def test_an_unusable_width_is_the_default_width(columns: str, cli: Cli,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """AC7: ``COLUMNS`` below the fewest columns a table needs is taken as 80."""
+    monkeypatch.setenv("COLUMNS", columns)
+    assert LiteralConsole().width == LiteralConsole(stderr=True).width == DEFAULT_COLUMNS
+    code, out, _ = cli("list", "models")
+    assert code == 0 and "alexnet-flow" in out and "ststnet" in out, out
+    assert max(map(len, out.splitlines())) == DEFAULT_COLUMNS
+    code, out, _ = cli("show", RUN)
+    assert code == 0 and "│ overall │" in out, out
+
+
+def test_the_help_is_laid_out_at_the_default_width(monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """AC7: argparse reads ``COLUMNS`` itself: one word a line at ``COLUMNS=1``."""
+    monkeypatch.setenv("COLUMNS", "1")
+    for args in (["--help"], ["list", "--help"]):
+        with pytest.raises(SystemExit):
+            main(args)
+        first = capsys.readouterr().out.splitlines()[0]
+        assert first.startswith("usage: merbench ") and first.endswith(("...", "[KIND]")), \
+            first
+
+
+@pytest.mark.parametrize("columns", [str(MIN_COLUMNS), "120"])
+def test_a_usable_width_is_kept(columns: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    assert LiteralConsole().width == int(columns)

@@ -23,7 +23,15 @@ from typing import TextIO
 
 from merbench.base.literal import counted, literal
 
-__all__ = ["counted", "hold_any_text", "literal", "path_shown", "say"]
+__all__ = ["DEFAULT_COLUMNS", "MIN_COLUMNS", "counted", "hold_any_text", "literal",
+           "path_shown", "say", "usable_columns"]
+
+#: the fewest columns a table, a listing or a help text is laid out in, and the width taken
+#: in place of a narrower one: ``COLUMNS=0`` printed ``merbench list`` as nothing at all
+#: (status 0), ``COLUMNS=1`` as one box character a line, ``COLUMNS=5`` the names cut to
+#: three letters; no command can say anything readable in fewer, so such a width is no
+#: terminal's but a mistake, and the width of a file is used
+MIN_COLUMNS, DEFAULT_COLUMNS = 40, 80
 
 #: the error handler of a stream whose encoding cannot hold every character merbench writes
 STAND_INS = "merbench-stand-ins"
@@ -73,6 +81,12 @@ def hold_any_text(stream: object) -> None:
         return
     with contextlib.suppress(AttributeError, ValueError, OSError):
         stream.reconfigure(errors=STAND_INS)  # type: ignore[attr-defined]
+
+
+def usable_columns(columns: int) -> int:
+    """``columns`` (``$COLUMNS``, or the terminal's width) where merbench can lay its text
+    out in it, else :data:`DEFAULT_COLUMNS`."""
+    return columns if columns >= MIN_COLUMNS else DEFAULT_COLUMNS
 
 
 def path_shown(path: object) -> str:
