@@ -23,6 +23,7 @@ import pytest
 from merbench.base.console import LiteralConsole
 from merbench.base.terminal import DEFAULT_COLUMNS, MIN_COLUMNS, hold_any_text
 from merbench.cli import main
+from merbench.cli.closed_streams import STDOUT_CLOSED
 
 Cli = Callable[..., tuple[int, str, str]]
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,3 +135,43 @@ def test_the_help_is_laid_out_at_the_default_width(monkeypatch: pytest.MonkeyPat
 def test_a_usable_width_is_kept(columns: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", columns)
     assert LiteralConsole().width == int(columns)
+
+
+# ---- AC8: a standard stream closed
+
+
+def test_a_closed_stdout_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AC8: in this process: ``sys.stdout`` is None."""
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["status", RUN]) == 2
+    assert err.getvalue() == f"merbench: error: {STDOUT_CLOSED}\n"
+
+
+def test_closed_streams_in_a_real_process(tmp_path: Path) -> None:
+    """AC8: ``>&-`` refused; ``2>&-`` says nothing on stdout (the status says it);
+    ``<&-`` reads as empty: a sweep too large to start unasked is refused, not a traceback."""
+    done = _merbench(">&-", "status", RUN)
+    assert done.returncode == 2 and done.stderr == f"merbench: error: {STDOUT_CLOSED}\n", \
+        done.stderr
+    done = _merbench("2>&-", "status", tmp_path / "none")
+    assert done.returncode == 2 and done.stdout == "", done.stdout
+    plan = tmp_path / "plan.toml"
+    plan.write_text('out = "out"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
+                    f"epochs = 1\nseeds = {list(range(101))}\n")
+    done = _merbench("<&-", "sweep", plan)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "101 runs (more than 100)" in done.stderr and "pass --yes" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_no_file_takes_a_closed_descriptors_number(tmp_path: Path) -> None:
+    """AC8: with standard error closed, a file opened next was descriptor 2, where torch
+    and any library write their warnings."""
+    code = ("import os\nfrom merbench.cli.closed_streams import stdout_is_open\n"
+            "assert stdout_is_open()\n"
+            f"print(os.open({str(tmp_path / 'f')!r}, os.O_WRONLY | os.O_CREAT))")
+    done = subprocess.run(["sh", "-c", 'exec "$@" 2>&- <&-', "sh", sys.executable, "-c", code],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and int(done.stdout) > 2, done
