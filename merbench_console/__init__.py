@@ -23,7 +23,8 @@ def console() -> None:
     try:
         from merbench.cli import console as command
     except KeyboardInterrupt:
-        sys.stderr.write("merbench: interrupted while starting — nothing was done\n")
-        sys.stderr.flush()
+        if sys.stderr is not None:  # None: closed (2>&-); the status says it alone
+            sys.stderr.write("merbench: interrupted while starting — nothing was done\n")
+            sys.stderr.flush()
         sys.exit(EXIT_INTERRUPTED)
     command()

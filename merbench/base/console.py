@@ -15,14 +15,24 @@ from rich.console import Console
 from rich.text import Text
 
 from merbench.base.literal import literal
+from merbench.base.terminal import hold_any_text, usable_columns
 
 
 class LiteralConsole(Console):
     """A Rich console that reads no markup, emoji codes or highlights, and shows control
-    characters in every string it renders (table cells and titles included) as escapes."""
+    characters in every string it renders (table cells and titles included) as escapes.
+
+    Its stream takes any text (:func:`merbench.base.terminal.hold_any_text`: an ASCII one
+    ended a table in a traceback at its first ``·``), and a width too narrow for any table
+    (``COLUMNS=0``, which Rich reads itself and took: nothing was printed) is taken as
+    unusable, the default width used instead (:func:`~merbench.base.terminal.usable_columns`).
+    This is the one class that makes merbench's consoles, so that both hold for every one."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(markup=False, emoji=False, highlight=False, **options)
+        hold_any_text(self.file)
+        if options.get("width") is None:
+            self.width = usable_columns(self.width)
 
     def render_str(self, text: str, **options: Any) -> Text:
         options["markup"] = False  # a caller's markup=True must not bring it back

@@ -16,13 +16,77 @@ own finished result's text, prints through these helpers, the one renderer the c
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import sys
 from typing import TextIO
 
 from merbench.base.literal import counted, literal
 
-__all__ = ["counted", "literal", "path_shown", "say"]
+__all__ = ["DEFAULT_COLUMNS", "MIN_COLUMNS", "counted", "hold_any_text", "literal",
+           "path_shown", "say", "usable_columns"]
+
+#: the fewest columns a table, a listing or a help text is laid out in, and the width taken
+#: in place of a narrower one: ``COLUMNS=0`` printed ``merbench list`` as nothing at all
+#: (status 0), ``COLUMNS=1`` as one box character a line, ``COLUMNS=5`` the names cut to
+#: three letters; no command can say anything readable in fewer, so such a width is no
+#: terminal's but a mistake, and the width of a file is used
+MIN_COLUMNS, DEFAULT_COLUMNS = 40, 80
+
+#: the error handler of a stream whose encoding cannot hold every character merbench writes
+STAND_INS = "merbench-stand-ins"
+# merbench's own characters, and Rich's lines, as ASCII: Rich draws a table's box in ASCII
+# where the stream's encoding is not UTF-8, but not the text in its cells
+_STAND_IN = {"\u00b7": ".", "\u2014": "-", "\u2013": "-", "\u2212": "-", "\u2026": "...",
+             "\u00b1": "+/-", "\u2018": "'", "\u2019": "'",
+             "\u201c": '"', "\u201d": '"', "\u2022": "*"}
+_LINES = {"\u2500": "-", "\u2501": "-", "\u2502": "|", "\u2503": "|", "\u2550": "=",
+          "\u2551": "|", "\u2578": "-", "\u257a": "-", "\u257c": "-", "\u257e": "-"}
+# a sample of what the stream must carry as it is, or the stand-ins are needed
+_OWN = "".join(_STAND_IN) + "".join(_LINES)
+
+
+def _stand_in(error: UnicodeError) -> tuple[str, int]:
+    """Each character the encoding cannot hold, as ASCII that reads the same: the rest of
+    a box drawing's characters (corners, crossings) as ``+``, anything else as ``?``."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    shown = "".join(_STAND_IN.get(character) or _LINES.get(character)
+                    or ("+" if "\u2500" <= character <= "\u257f" else "?")
+                    for character in error.object[error.start:error.end])
+    return shown, error.end
+
+
+codecs.register_error(STAND_INS, _stand_in)
+
+
+def hold_any_text(stream: object) -> None:
+    """Let ``stream`` take any text, writing what its encoding cannot hold as ASCII
+    stand-ins (:func:`_stand_in`). A terminal or file in ASCII (``PYTHONIOENCODING=ascii``,
+    the C locale with Python's coercion off) ended ``list``, ``show`` and ``compare`` in a
+    ``UnicodeEncodeError`` at the first ``·`` or ``—`` (latin-1 at the first ``—``: it holds
+    ``·``, which is kept). A stream whose encoding holds them all keeps its own handling (UTF-8's
+    ``surrogateescape`` gives a path's undecodable bytes back), and so does one that cannot
+    be told what to do (a test's capture)."""
+    encoding = getattr(stream, "encoding", None)
+    if not isinstance(encoding, str) or getattr(stream, "errors", None) == STAND_INS:
+        return
+    try:
+        _OWN.encode(encoding)
+    except UnicodeEncodeError:
+        pass
+    except LookupError:  # an encoding Python does not know: nothing can be written anyway
+        return
+    else:
+        return
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        stream.reconfigure(errors=STAND_INS)  # type: ignore[attr-defined]
+
+
+def usable_columns(columns: int) -> int:
+    """``columns`` (``$COLUMNS``, or the terminal's width) where merbench can lay its text
+    out in it, else :data:`DEFAULT_COLUMNS`."""
+    return columns if columns >= MIN_COLUMNS else DEFAULT_COLUMNS
 
 
 def path_shown(path: object) -> str:
@@ -48,6 +112,7 @@ def say(*values: object, file: TextIO | None = None, flush: bool = False,
     each message its own escaping."""
     if file is sys.stderr:
         one_line = True
+    hold_any_text(file if file is not None else sys.stdout)
     if file is sys.stderr and sys.stdout is not None:
         # only for the order: standard output that cannot be written (``> /dev/full``,
         # a closed pipe) must not stop the error line that says so

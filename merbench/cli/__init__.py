@@ -33,7 +33,8 @@ from typing import Any
 from merbench.base.atomic import target_of
 from merbench.base.cache_env import CACHE_ENV
 from merbench.base.errors import MerbenchError, os_reason
-from merbench.base.terminal import say
+from merbench.base.terminal import hold_any_text, say
+from merbench.cli.closed_streams import STDOUT_CLOSED, stdout_is_open
 from merbench.cli.parser import (
     COMMANDS,
     EXIT_INTERRUPTED,
@@ -102,6 +103,11 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
     may end it at once (:mod:`merbench.cli.stop_signals`); otherwise the signal handlers in
     place before are all back when this returns."""
     warnings.showwarning = _one_line_warning
+    if not stdout_is_open():  # `>&-`: what the command prints would be lost
+        say(f"merbench: error: {STDOUT_CLOSED}", file=sys.stderr)
+        return EXIT_USAGE
+    for stream in (sys.stdout, sys.stderr):  # argparse's help and the warnings too
+        hold_any_text(stream)
     try:
         status = _carry_out(argv, ends_process)
         sys.stdout.flush()  # here, not at exit, where a full disk went unsaid with status 0

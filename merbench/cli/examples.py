@@ -5,6 +5,9 @@ example that names a removed option fails the suite instead of misleading a user
 from __future__ import annotations
 
 import argparse
+import shutil
+
+from merbench.base.terminal import usable_columns
 
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "run": (
@@ -87,7 +90,15 @@ def epilog(command: str) -> str:
 
 class HelpFormatter(argparse.HelpFormatter):
     """argparse's formatter, with an ``examples:`` block kept line for line (the
-    description is still wrapped to the terminal's width)."""
+    description is still wrapped to the terminal's width), and a width too narrow to read
+    (``COLUMNS=1`` wrapped the help one word a line) taken as the default, as every
+    table's is (:func:`merbench.base.terminal.usable_columns`)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:  # argparse's own rule, less the two columns it leaves free
+            width = usable_columns(shutil.get_terminal_size().columns) - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         if text.startswith("examples:\n"):

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from merbench import __version__
 from merbench.cli.command_line import Commands, add_commands
+from merbench.cli.examples import HelpFormatter
 from merbench.cli.file_commands import (
     CACHE,
     COMPARE,
@@ -57,7 +58,8 @@ COMMANDS = Commands("command", "COMMAND", (
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command in :data:`COMMANDS`, each command's parser knowing the
     others' (so an option given to the wrong command names the one that has it)."""
-    parser = StrictParser(prog="merbench", description=DESCRIPTION)
+    parser = StrictParser(prog="merbench", description=DESCRIPTION,
+                          formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"merbench {__version__}")
     add_commands(parser, COMMANDS, plugin_options())
     link_commands(parser)
