@@ -469,3 +469,15 @@ def test_a_seeds_folder_holds_only_the_runs_it_summarises(examples: dict[str, Pa
     shutil.copytree(folder / "seed-1", folder / "seed-2")
     code, out, err = cli("validate", folder)
     assert code == 2 and "holds seed-2, a run seeds.json does not list" in err, (out, err)
+
+
+def test_a_reader_that_stops_early_ends_a_table_quietly(examples: dict[str, Path]) -> None:
+    """``merbench show RUN | head -1``: Rich's console answered the closed pipe by leaving
+    with status 1, as if the command had failed; it ends as every other write there does."""
+    script = ("import sys, os\n"
+              "from merbench.cli import main\n"
+              "r, w = os.pipe(); os.close(r); os.dup2(w, 1)\n"
+              f"sys.exit(main(['show', {str(examples['emotion run'])!r}]))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 141 and done.stderr == "", (done.returncode, done.stderr)

@@ -34,6 +34,13 @@ class LiteralConsole(Console):
         if options.get("width") is None:
             self.width = usable_columns(self.width)
 
+    def on_broken_pipe(self) -> None:
+        """A reader that closed the pipe (``merbench show RUN | head -1``) ends the command
+        as every other write to it does (``merbench.cli``: status 141, nothing more said):
+        Rich's own answer was to leave with status 1, as if the command had failed."""
+        self.quiet = True
+        raise BrokenPipeError
+
     def render_str(self, text: str, **options: Any) -> Text:
         options["markup"] = False  # a caller's markup=True must not bring it back
         options["emoji"] = False
