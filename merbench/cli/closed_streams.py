@@ -35,7 +35,7 @@ _NULL: dict[str, TextIO] = {}
 def _null(mode: str) -> TextIO:
     if mode not in _NULL:  # kept open: the stream of the process from here on
         _NULL[mode] = (open(os.devnull, "w", encoding="utf-8") if mode == "w"  # noqa: SIM115
-                       else open(os.devnull, encoding="utf-8"))  # noqa: SIM115
+                       else open(os.devnull, encoding="utf-8"))  # noqa: SIM115  # bounded: null
     return _NULL[mode]
 
 
@@ -46,7 +46,7 @@ def _fill(descriptor: int) -> None:
     except OSError as exc:
         if exc.errno != errno.EBADF:
             return
-        opened = os.open(os.devnull, os.O_RDWR)
+        opened = os.open(os.devnull, os.O_RDWR)  # bounded: the null device, no user's file
         if opened != descriptor:
             os.dup2(opened, descriptor)
             os.close(opened)
