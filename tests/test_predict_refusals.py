@@ -223,3 +223,15 @@ def test_predict_reads_a_long_video_dataset_from_data_root(order: str, cli, tmp_
     assert code == 0, err
     assert "006_1: frames 1..12 at 200 fps" in out
     assert (tmp_path / "p" / "predictions.json").is_file()
+
+
+def test_an_out_inside_the_frames_it_reads_is_refused(tmp_path: Path, cli) -> None:
+    """``predict PATH --out PATH/sub`` wrote its folder into the user's folder of frames, where
+    ``export`` and ``convert-weights`` refuse an output inside what they read."""
+    frames = _frames(tmp_path / "frames")
+    code, _, err = cli("predict", frames, "--fps", "30", "--no-face-crop", "--quiet", "--out",
+                       frames / "o")
+    assert code == 2 and err.strip() == (
+        f"merbench: error: --out {frames / 'o'} is inside PATH {frames}, which this command "
+        "reads and never writes into; choose another --out"), err
+    assert not (frames / "o").exists()

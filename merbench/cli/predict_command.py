@@ -17,7 +17,7 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted, indefinite
 from merbench.base.terminal import path_shown, say
-from merbench.cli.out_places import refuse_result_place
+from merbench.cli.out_places import refuse_read_place, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.progress import PLAIN_EVERY_S
 from merbench.kinds import kind_of, started_kind
@@ -56,6 +56,11 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
     refused = _out_problem(args.out)
     if refused:
         return refused
+    read = [("PATH", args.path), ("--data-root", args.data_root)]
+    try:  # the user's own video: predict wrote its folder into a folder of frames it read
+        refuse_read_place(args.out, "--out", read)
+    except MerbenchError as exc:
+        return str(exc)
     if args.from_run is None and args.device != "cpu":
         return ("--device is for the recogniser of --from-run RUN, which is not given; add "
                 "--from-run RUN or leave --device out")
