@@ -62,11 +62,17 @@ def _refuse_unplain(state: dict[str, torch.Tensor], path: Path) -> None:
     sparse one, or floating point of an 8-bit kind (``float8_*``), for which torch has no
     NaN test (both ended convert-weights and ``run --weights`` in a traceback, pass 84z,
     Z1), or a quantized one (said as "whole-number" values after torch's deprecation warning,
-    Z3); said as the other kinds no weights are (:func:`check_weight_kinds`)."""
+    Z3); said as the other kinds no weights are (:func:`check_weight_kinds`). A meta tensor
+    (a shape with no values) or a nested one has no values a NaN test can read: each ended
+    every command that reads weights in torch's traceback (pass 84ac, AC2)."""
     for key, tensor in state.items():
         if not isinstance(tensor, torch.Tensor):
             continue
-        if tensor.is_quantized:  # before the layout: torch's own
+        if tensor.is_meta:
+            what = "is a meta tensor (a shape with no values)"
+        elif tensor.is_nested:
+            what = "is a nested tensor (tensors of several shapes in one)"
+        elif tensor.is_quantized:  # before the layout: torch's own
             what = f"holds quantized values ({str(tensor.dtype).removeprefix('torch.')})"
         elif tensor.layout != torch.strided:
             what = "is a sparse tensor"

@@ -1,0 +1,99 @@
+"""Pass 84ac, AC1-AC4: authors' checkpoints and ``--weights`` files that ended in torch's
+traceback or its text, or were refused naming the wrong party: a converter's tensors of
+unexpected shapes (AC1), tensors with no values to read (AC2), a zip that is no torch
+archive and the other archives torch cannot read (AC3), a classifier of 0 or 1 rows (AC4).
+Each hostile checkpoint is built here with ``torch.save``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from conftest import one_line
+from test_authors_weights import _seeded, ststnet_layout
+from test_refusals_84y_inputs import run_with_changed_weights
+
+FIX = ("not the floating-point weights torch.save(model.state_dict(), path) writes; give "
+       "the checkpoint as it was saved")
+AGAIN = "copy it again, or save it again with torch.save(model.state_dict(), path)"
+
+
+def _authors_ststnet(**changed: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The STSTNet authors' state dict (conv1-3, bn1-3, fc) with ``changed`` tensors."""
+    return {**{name: _seeded(name, shape) for name, shape in ststnet_layout().items()},
+            **changed}
+
+
+def _convert(cli: Any, tmp_path: Path, state: Any) -> tuple[int, str, Path]:
+    """``convert-weights ststnet`` of ``state`` saved as one file: (status, stderr, file)."""
+    source = tmp_path / "authors.pth"
+    if isinstance(state, bytes):
+        source.write_bytes(state)
+    else:
+        torch.save(state, source)
+    code, _, err = cli("convert-weights", "ststnet", source, "--out", tmp_path / "ours.pth")
+    if code != 0:
+        assert not (tmp_path / "ours.pth").exists()
+    return code, err, source
+
+
+# AC2: tensors that hold no values ------------------------------------------------------
+
+NO_VALUES: list[tuple[Callable[[torch.Tensor], torch.Tensor], str]] = [
+    (lambda t: t.to("meta"), "is a meta tensor (a shape with no values)"),
+    (lambda t: torch.nested.nested_tensor([t[0], t[1, :7]]),
+     "is a nested tensor (tensors of several shapes in one)"),
+]
+
+
+@pytest.mark.filterwarnings("ignore:The PyTorch API of nested tensors")
+@pytest.mark.parametrize(("change", "said"), NO_VALUES, ids=["meta", "nested"])
+def test_convert_weights_refuses_a_tensor_with_no_values(tmp_path: Path, cli: Any,
+                                                         change: Any, said: str) -> None:
+    """AC2: the NaN check called ``.item()`` on a meta tensor: torch's RuntimeError."""
+    state = _authors_ststnet()
+    state["fc.weight"] = change(state["fc.weight"])
+    code, err, source = _convert(cli, tmp_path, state)
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: checkpoint {source}: fc.weight {said}, {FIX}"), err
+
+
+@pytest.mark.filterwarnings("ignore:The PyTorch API of nested tensors")
+@pytest.mark.parametrize(("change", "said"), NO_VALUES, ids=["meta", "nested"])
+def test_run_weights_refuses_a_tensor_with_no_values(tmp_path: Path, cli: Any,
+                                                     change: Any, said: str) -> None:
+    """AC2: ``run --weights`` reads its files through the same reader."""
+    code, err = run_with_changed_weights(tmp_path, cli, "classifier.6.weight", change)
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: checkpoint {tmp_path / 'ours' / 's02.pth'}: classifier.6.weight "
+        f"{said}, {FIX}"), err
+
+
+def test_predict_trains_again_over_a_recogniser_with_a_meta_tensor(tmp_path: Path,
+                                                                   cli: Any) -> None:
+    """AC2: predict reads its own recogniser.pt (not ``--weights``): one holding a meta
+    tensor, under a record whose digest matches it, is trained again, never a traceback."""
+    import hashlib
+
+    small = ("--dataset-opt", "subjects=3", "--dataset-opt", "databases=1",
+             "--dataset-opt", "samples_per_subject=3")
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--threads", "1", *small, "--out", tmp_path / "run", "--quiet")
+    assert code == 0, err
+    video = ("-d", "synthetic-long", "--video", "synthetic-long/sub01/v1", "--from-run",
+             tmp_path / "run", "--out", tmp_path / "p", "--quiet")
+    code, _, err = cli("predict", *video)
+    assert code == 0, err
+    weights, record = tmp_path / "p" / "recogniser.pt", tmp_path / "p" / "recogniser.json"
+    state = torch.load(weights, weights_only=True)
+    torch.save({**state, "fc.weight": state["fc.weight"].to("meta")}, weights)
+    kept = json.loads(record.read_text())
+    kept["weights_sha256"] = hashlib.sha256(weights.read_bytes()).hexdigest()
+    record.write_text(json.dumps(kept))
+    code, _, err = cli("predict", *video)
+    assert code == 0 and "Traceback" not in err, err
+    assert torch.load(weights, weights_only=True)["fc.weight"].device.type == "cpu"
