@@ -6,7 +6,9 @@ Each hostile checkpoint is built here with ``torch.save``."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -97,3 +99,74 @@ def test_predict_trains_again_over_a_recogniser_with_a_meta_tensor(tmp_path: Pat
     code, _, err = cli("predict", *video)
     assert code == 0 and "Traceback" not in err, err
     assert torch.load(weights, weights_only=True)["fc.weight"].device.type == "cpu"
+
+
+# AC3: zip archives torch cannot read -----------------------------------------------------
+
+def _rezipped(state: dict[str, torch.Tensor], *, drop: str = "",
+              replace: tuple[str, bytes] | None = None) -> bytes:
+    """``state`` as ``torch.save`` writes it, its records ending in ``drop`` left out and
+    the record ending in ``replace[0]`` given ``replace[1]``."""
+    written = io.BytesIO()
+    torch.save(state, written)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(buffer, "w") as archive:
+        for name in source.namelist():
+            if drop and name.endswith(drop):
+                continue
+            content = replace[1] if replace and name.endswith(replace[0]) else source.read(name)
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _junk_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("junk/data.pkl", b"hello")
+        archive.writestr("x", b"y")
+    return buffer.getvalue()
+
+
+INDEX = "is a damaged torch archive (complete, but its index of tensors, archive/data.pkl, "
+UNREADABLE: list[tuple[Callable[[], bytes], str]] = [
+    (_junk_zip, "is a zip archive but no torch checkpoint (it has no version record, which "
+                "torch.save writes); give the .pth file torch.save wrote"),
+    (lambda: _rezipped(_authors_ststnet(), drop="/version"),
+     "is a zip archive but no torch checkpoint (it has no version record, which torch.save "
+     "writes); give the .pth file torch.save wrote"),
+    (lambda: _rezipped(_authors_ststnet(), drop="/data/0"),
+     "is a damaged torch archive (complete, but a tensor's record under archive/data/ is "
+     f"missing or of another size than its index says); {AGAIN}"),
+    (lambda: _rezipped(_authors_ststnet(), replace=("/data/0", b"abc")),
+     "is a damaged torch archive (complete, but a tensor's record under archive/data/ is "
+     f"missing or of another size than its index says); {AGAIN}"),
+    # cut inside the name of torch's rebuild function: was "code-bearing ... _rebuild_t"
+    (lambda: _rezipped(_authors_ststnet(), replace=(
+        "/data.pkl", _rezipped_index()[:50])), f"{INDEX}is cut short or garbled); {AGAIN}"),
+    (lambda: _rezipped(_authors_ststnet(), replace=("/byteorder", b"middle")),
+     f"is a damaged torch archive (its byteorder record is garbled); {AGAIN}"),
+    (lambda: _rezipped(_authors_ststnet(), replace=("/version", b"v3\n")),
+     f"is a damaged torch archive (its version record is garbled); {AGAIN}"),
+    (lambda: _rezipped(_authors_ststnet(), replace=("/version", b"99\n")),
+     f"is a torch archive of version 99, newer than the version 3 torch {torch.__version__} "
+     "writes, and this torch cannot read it; upgrade torch to the one that saved it"),
+]
+
+
+def _rezipped_index() -> bytes:
+    """The pickled index ``torch.save`` writes for the authors' STSTNet."""
+    with zipfile.ZipFile(io.BytesIO(_rezipped(_authors_ststnet()))) as archive:
+        return archive.read("archive/data.pkl")
+
+
+@pytest.mark.parametrize(("content", "said"), UNREADABLE,
+                         ids=["junk-zip", "no-version", "no-storage", "short-storage",
+                              "cut-index", "byteorder", "version-garbled", "version-newer"])
+def test_an_archive_torch_cannot_read_is_said_in_merbenchs_words(
+        tmp_path: Path, cli: Any, content: Callable[[], bytes], said: str) -> None:
+    """AC3: torch's C++ text (``Expected hasRecord("version") to be true``, a miniz error,
+    a record size) was relayed, cut mid-word at 120 characters."""
+    code, err, source = _convert(cli, tmp_path, content())
+    assert code == 2 and one_line(err) == f"merbench: error: checkpoint {source} {said}", err
+    for torchs in ("hasRecord", "PytorchStreamReader", "miniz", "record size", "Error"):
+        assert torchs not in err

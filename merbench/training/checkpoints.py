@@ -24,6 +24,7 @@ from torch import nn
 
 from merbench.base.errors import MerbenchError
 from merbench.results.user_files import check_user_file, opened_user_file
+from merbench.training.torch_archive import what_is_wrong_in_zip
 
 SHOWN = 4  # keys listed per kind of mismatch; the rest are counted
 WRAPPERS = ("state_dict", "model_state_dict", "model")  # dicts that hold the weights
@@ -126,19 +127,23 @@ def non_finite(value: Any) -> str | None:
 
 def _what_is_wrong(path: Path, exc: Exception) -> str:
     """Why ``path`` could not be read, in words (torch's messages name internals: an
-    'unsupported GLOBAL', a miniz error, ``KeyError: 101``, ``Errno 22``)."""
+    'unsupported GLOBAL', a miniz error, ``KeyError: 101``, ``Errno 22``): found from the
+    file itself, so no text of torch's reaches the user (:mod:`~.torch_archive`)."""
     code = _refused_global(exc)
-    if code:
-        return (f"holds code-bearing Python objects (it names {code}), and merbench never "
-                "unpickles those, since unpickling can run any code; re-save the weights "
-                "alone as a plain state dict: torch.save(model.state_dict(), path)")
+    refused = None if code is None else (
+        f"holds code-bearing Python objects (it names {code}), and merbench never unpickles "
+        "those, since unpickling can run any code; re-save the weights alone as a plain state "
+        "dict: torch.save(model.state_dict(), path)")
     size = path.stat().st_size
     with opened_user_file(path, "checkpoint") as handle:
         head = handle.read(64)
     if size == 0:
         return "is empty (0 bytes); copy or save it again"
     if head.startswith(b"PK\x03\x04"):  # torch's zip format, or any zip archive
-        return _what_is_wrong_in_zip(path, size, exc)
+        return what_is_wrong_in_zip(path, size, refused,
+                                    isinstance(exc, pickle.UnpicklingError))
+    if refused is not None:
+        return refused
     text = _as_text(head)
     if text is not None:
         start = (text.splitlines() or [""])[0][:30]
@@ -161,35 +166,6 @@ def _refused_global(exc: Exception) -> str | None:
     found = re.search(r"unsupported global:?\s+(?:GLOBAL\s+)?([\w.]+)", str(exc),
                       flags=re.IGNORECASE)
     return found.group(1) if found else None
-
-
-def _what_is_wrong_in_zip(path: Path, size: int, exc: Exception) -> str:
-    """A zip archive torch could not read: cut short (no central directory at its end), an
-    archive of other files (a downloaded folder), or a torch archive damaged inside."""
-    try:
-        with opened_user_file(path, "checkpoint") as handle, \
-                zipfile.ZipFile(handle) as archive:  # bounded: opened_user_file
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return (f"is truncated or damaged ({size:,} bytes, and the torch archive inside is "
-                "incomplete); copy it again, or save it again with "
-                "torch.save(model.state_dict(), path)")
-    if not any(name.endswith("/data.pkl") for name in names):  # what torch.save writes
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3
-                                        else "")
-        return (f"is a zip archive, not a torch checkpoint (it holds {shown or 'nothing'}); "
-                "unpack it and give the .pth files torch.save wrote")
-    return (f"is a damaged torch archive (complete, but what it holds cannot be read: "
-            f"{_torch_reason(exc)}); copy it again, or save it again with "
-            "torch.save(model.state_dict(), path)")
-
-
-def _torch_reason(exc: Exception) -> str:
-    """The line of torch's message that says what failed, without its advice on
-    ``weights_only`` and the documentation around it."""
-    text = str(exc).split("WeightsUnpickler error:")[-1].split("Check the documentation")[0]
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return f"{type(exc).__name__}: {lines[0][:120]}" if lines else type(exc).__name__
 
 
 def _as_text(head: bytes) -> str | None:
