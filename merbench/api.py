@@ -35,7 +35,7 @@ from merbench.data.clips import (
     unique_frame_index,
 )
 from merbench.data.dataset import Dataset, InMemoryDataset
-from merbench.export.authors_weights import renamed
+from merbench.export.authors_weights import joined, renamed, whole_count
 from merbench.features import Extracted, Sample, SampleExtractor
 from merbench.meta import (
     DatasetMeta,
@@ -197,6 +197,7 @@ __all__ = [
     "hookimpl",
     "installed_version",
     "intersection",
+    "joined",
     "kind_by_duration",
     "loop_said",
     "native_stderr_silenced",
@@ -212,6 +213,7 @@ __all__ = [
     "read_user_workbook",
     "renamed",
     "unique_frame_index",
+    "whole_count",
     "whole_value",
 ]
 

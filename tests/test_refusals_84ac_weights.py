@@ -25,9 +25,10 @@ AGAIN = "copy it again, or save it again with torch.save(model.state_dict(), pat
 
 
 def _authors_ststnet(**changed: torch.Tensor) -> dict[str, torch.Tensor]:
-    """The STSTNet authors' state dict (conv1-3, bn1-3, fc) with ``changed`` tensors."""
-    return {**{name: _seeded(name, shape) for name, shape in ststnet_layout().items()},
-            **changed}
+    """The STSTNet authors' state dict (conv1-3, bn1-3, fc; one count of training steps)
+    with ``changed`` tensors."""
+    return {**{name: torch.tensor(5) if name.endswith("num_batches_tracked") else
+               _seeded(name, shape) for name, shape in ststnet_layout().items()}, **changed}
 
 
 def _convert(cli: Any, tmp_path: Path, state: Any) -> tuple[int, str, Path]:
@@ -170,3 +171,46 @@ def test_an_archive_torch_cannot_read_is_said_in_merbenchs_words(
     assert code == 2 and one_line(err) == f"merbench: error: checkpoint {source} {said}", err
     for torchs in ("hasRecord", "PytorchStreamReader", "miniz", "record size", "Error"):
         assert torchs not in err
+
+
+# AC1: tensors of unexpected shapes in an authors' checkpoint ------------------------------
+
+THEIRS = "is this a checkpoint of their STSTNet?"
+SHAPES: list[tuple[dict[str, torch.Tensor], str]] = [
+    ({"conv1.weight": torch.rand(3, 3, 5, 5)},
+     "conv1.weight has shape (3, 3, 5, 5), but STSTNet's conv1.weight, conv2.weight and "
+     "conv3.weight are joined into one tensor and must agree beyond their first dimension "
+     f"(conv2.weight: (5, 3, 3, 3)); {THEIRS}"),
+    ({"conv2.bias": torch.tensor(0.5)},
+     "conv2.bias is a single value (shape ()), but STSTNet's conv1.bias, conv2.bias and "
+     f"conv3.bias are joined along their first dimension; {THEIRS}"),
+    # one of the three of whole numbers: joined, torch made it floats unsaid
+    ({"conv1.weight": torch.ones(3, 3, 3, 3, dtype=torch.int32)},
+     f"conv1.weight holds whole-number values (int32), {FIX}"),
+    ({"bn2.num_batches_tracked": torch.tensor([5, 5, 5])},
+     "bn2.num_batches_tracked has shape (3,) (int64), but STSTNet's count of training steps "
+     f"is one whole number; {THEIRS}"),
+    ({name: torch.tensor(5.5) for name in ("bn1.num_batches_tracked",
+                                           "bn2.num_batches_tracked",
+                                           "bn3.num_batches_tracked")},
+     "bn1.num_batches_tracked holds 5.5, but STSTNet's count of training steps is one whole "
+     f"number; {THEIRS}"),
+    ({"fc.weight": torch.rand(1, 3, 400)},
+     "its classifier fc.weight has shape (1, 3, 400), but model 'ststnet' has it as "
+     "(CLASSES, 400); is it a checkpoint of ststnet?"),
+    ({"fc.weight": torch.tensor(0.5)},
+     "its classifier fc.weight has shape (), but model 'ststnet' has it as (CLASSES, 400); "
+     "is it a checkpoint of ststnet?"),
+]
+
+
+@pytest.mark.parametrize(("changed", "said"), SHAPES,
+                         ids=["kernel", "scalar-bias", "int-stream", "counts", "count-5.5",
+                              "classifier-3d", "classifier-scalar"])
+def test_an_authors_tensor_of_another_shape_is_named_with_its_shape(
+        tmp_path: Path, cli: Any, changed: dict[str, torch.Tensor], said: str) -> None:
+    """AC1: conv1.weight 5x5 beside 3x3 ended in torch.cat's RuntimeError, a count of three
+    values in int()'s, a scalar classifier in an IndexError; the others were converted."""
+    code, err, source = _convert(cli, tmp_path, _authors_ststnet(**changed))
+    assert code == 2 and one_line(err) == f"merbench: error: checkpoint {source}: {said}", err
+

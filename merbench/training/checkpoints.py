@@ -257,13 +257,16 @@ def check_weight_kinds(expected: dict[str, torch.Tensor], state: dict[str, torch
     for key, tensor in state.items():
         model = expected.get(key)
         if model is not None and model.is_floating_point() and not tensor.is_floating_point():
-            kind = "complex" if tensor.is_complex() else "true/false" \
-                if tensor.dtype == torch.bool else "whole-number"
-            raise MerbenchError(
-                f"{source}: {named(key)} holds {kind} values "
-                f"({str(tensor.dtype).removeprefix('torch.')}), not the floating-point weights "
-                "torch.save(model.state_dict(), path) writes; give the checkpoint as it was "
-                "saved")
+            raise MerbenchError(f"{source}: {named(key)} {no_weights(tensor)}")
+
+
+def no_weights(tensor: torch.Tensor) -> str:
+    """What is said of a tensor that holds no floating-point values where weights do."""
+    kind = "complex" if tensor.is_complex() else "true/false" \
+        if tensor.dtype == torch.bool else "whole-number"
+    return (f"holds {kind} values ({str(tensor.dtype).removeprefix('torch.')}), not the "
+            "floating-point weights torch.save(model.state_dict(), path) writes; give the "
+            "checkpoint as it was saved")
 
 
 def check_weight_files(model: nn.Module, paths: list[Path], model_name: str,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from merbench.api import MerbenchError, renamed
+from merbench.api import MerbenchError, joined, renamed, whole_count
 
 STSTNET_STREAMS = ("1", "2", "3")
 
@@ -40,8 +40,6 @@ def offapexnet_from_authors(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def ststnet_from_authors(state: dict[str, Any]) -> dict[str, Any]:
-    import torch
-
     layers = {"conv": ("weight", "bias"),
               "bn": ("weight", "bias", "running_mean", "running_var")}
     expected = {f"{layer}{s}.{p}" for layer, params in layers.items() for p in params
@@ -59,8 +57,9 @@ def ststnet_from_authors(state: dict[str, Any]) -> dict[str, Any]:
         for param in params:
             names = [f"{layer}{s}.{param}" for s in STSTNET_STREAMS]
             if all(name in state for name in names):  # a missing one: the load check names it
-                out[f"{layer}.{param}"] = torch.cat([state[name] for name in names], dim=0)
-    counts = {int(state[f"bn{s}.num_batches_tracked"]) for s in STSTNET_STREAMS
+                out[f"{layer}.{param}"] = joined(state, names, "STSTNet")
+    counts = {whole_count(state, f"bn{s}.num_batches_tracked", "STSTNet")
+              for s in STSTNET_STREAMS
               if f"bn{s}.num_batches_tracked" in state}
     if len(counts) > 1:
         raise MerbenchError(f"the three BatchNorms count different training steps "
