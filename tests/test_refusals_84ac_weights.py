@@ -214,3 +214,18 @@ def test_an_authors_tensor_of_another_shape_is_named_with_its_shape(
     code, err, source = _convert(cli, tmp_path, _authors_ststnet(**changed))
     assert code == 2 and one_line(err) == f"merbench: error: checkpoint {source}: {said}", err
 
+
+# AC4: a classifier of fewer than two rows ---------------------------------------------------
+
+@pytest.mark.parametrize("rows", [0, 1])
+def test_a_classifier_of_fewer_than_two_classes_names_the_checkpoint(
+        tmp_path: Path, cli: Any, rows: int) -> None:
+    """AC4: 0 rows were refused as a ``num_classes`` the user never gave (convert-weights
+    takes none), and 1 row converted, for ``create_model(num_classes=1)``."""
+    state = _authors_ststnet(**{"fc.weight": torch.rand(rows, 400), "fc.bias": torch.rand(rows)})
+    code, err, source = _convert(cli, tmp_path, state)
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: checkpoint {source}: its classifier fc.weight ({rows}, 400) has "
+        + ("1 row, so 1 class" if rows else "0 rows, so 0 classes")
+        + ", and a classifier needs at least 2; is it a checkpoint of a trained ststnet?"), err
+    assert "num_classes" not in err

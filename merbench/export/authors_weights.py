@@ -190,8 +190,11 @@ def _classes(entry: Entry[Any], state: StateDict, options: dict[str, Any], sourc
     parameter whose shape follows ``num_classes`` (the classifier's), found by building the
     model with two class counts and comparing shapes. A converted state without that key
     is, most likely, another model's checkpoint, and the message says so rather than
-    blaming the model. A classifier of another number of dimensions cannot say its classes:
-    the checkpoint is named with its shape and the model's (pass 84ac, AC1)."""
+    blaming the model. A classifier of fewer than 2 rows was refused as a ``num_classes``
+    of 0 the user never gave, and one of 1 row was converted, for a ``create_model`` that
+    refuses it (pass 84ac, AC4): a task to recognise needs at least 2 classes (merbench's
+    datasets have 3 or more), so the checkpoint is named with its rows; one of another
+    number of dimensions cannot say its classes at all (AC1)."""
     name = entry.meta.name
     two = entry.create("model", num_classes=2, **options).state_dict()
     three = entry.create("model", num_classes=3, **options).state_dict()
@@ -212,6 +215,12 @@ def _classes(entry: Entry[Any], state: StateDict, options: dict[str, Any], sourc
         raise MerbenchError(f"{source}: its classifier {named(key)} has shape {found}, but "
                             f"model '{name}' has it as ({expected}); is it a checkpoint of "
                             f"{name}?")
+    if found[0] < 2:
+        one = found[0] == 1
+        raise MerbenchError(f"{source}: its classifier {named(key)} {found} has {found[0]} "
+                            f"row{'' if one else 's'}, so {found[0]} class{'' if one else 'es'}"
+                            f", and a classifier needs at least 2; is it a checkpoint of a "
+                            f"trained {name}?")
     return found[0]
 
 
