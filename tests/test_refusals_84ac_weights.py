@@ -229,3 +229,19 @@ def test_a_classifier_of_fewer_than_two_classes_names_the_checkpoint(
         + ("1 row, so 1 class" if rows else "0 rows, so 0 classes")
         + ", and a classifier needs at least 2; is it a checkpoint of a trained ststnet?"), err
     assert "num_classes" not in err
+
+
+# AC9: a size option beyond any number of elements ----------------------------------------
+
+def test_convert_weights_says_a_model_too_large_to_build_as_run_does(tmp_path: Path,
+                                                                    cli: Any) -> None:
+    """AC9: built on the meta device, HTNet of dim=1000000000 failed with torch's "Storage
+    size calculation overflowed with sizes=[...]", relayed, where ``run`` said the fault."""
+    source = tmp_path / "authors.pth"
+    torch.save(_authors_ststnet(), source)
+    code, _, err = cli("convert-weights", "htnet", source, "--out", tmp_path / "ours.pth",
+                       "--model-opt", "dim=1000000000")
+    assert code == 2 and one_line(err) == (
+        "merbench: error: model 'htnet' cannot be built with dim=1000000000: it would need "
+        "more memory than this machine has; give a smaller dim"), err
+    assert not (tmp_path / "ours.pth").exists()
