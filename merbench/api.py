@@ -35,7 +35,7 @@ from merbench.data.clips import (
     unique_frame_index,
 )
 from merbench.data.dataset import Dataset, InMemoryDataset
-from merbench.export.authors_weights import joined, renamed, whole_count
+from merbench.export.authors_weights import check_layout, joined, renamed, whole_count
 from merbench.features import Extracted, Sample, SampleExtractor
 from merbench.meta import (
     DatasetMeta,
@@ -184,6 +184,7 @@ __all__ = [
     "Video",
     "VideoFileFrames",
     "WholeDatasetFeature",
+    "check_layout",
     "check_user_file",
     "checked_user_video",
     "counted",

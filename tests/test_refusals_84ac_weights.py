@@ -245,3 +245,22 @@ def test_convert_weights_says_a_model_too_large_to_build_as_run_does(tmp_path: P
         "merbench: error: model 'htnet' cannot be built with dim=1000000000: it would need "
         "more memory than this machine has; give a smaller dim"), err
     assert not (tmp_path / "ours.pth").exists()
+
+
+# AC12: an authors' key the file lacks --------------------------------------------------------
+
+@pytest.mark.parametrize("options", [(), ("--model-opt", "padding=2")], ids=["plain", "padding"])
+def test_a_missing_authors_key_is_named_as_the_file_names_it(tmp_path: Path, cli: Any,
+                                                             options: tuple[str, ...]) -> None:
+    """AC12: a file without conv2.bias was refused as missing ``conv.bias`` (merbench's
+    joined name) with advice to give a --model-opt, which no option fixes."""
+    state = _authors_ststnet()
+    del state["conv2.bias"]
+    source = tmp_path / "authors.pth"
+    torch.save(state, source)
+    code, _, err = cli("convert-weights", "ststnet", source, "--out", tmp_path / "ours.pth",
+                       *options)
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: checkpoint {source}: 1 key(s) of the STSTNet authors' layout "
+        "(conv1-3, bn1-3, fc) are missing: conv2.bias; is this a complete checkpoint of their "
+        "STSTNet? Copy it again"), err

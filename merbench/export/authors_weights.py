@@ -69,6 +69,28 @@ def renamed(state: StateDict, prefixes: dict[str, str], *, dropped: tuple[str, .
     return out
 
 
+def check_layout(state: StateDict, expected: set[str], model: str, parts: str) -> None:
+    """Refuse a state dict whose keys are not ``expected``, the authors' layout of
+    ``model`` (``parts``: its modules, said): a key it does not have (another model's
+    checkpoint), or one of it the file lacks (a partial copy). A missing key was said by
+    the load check under merbench's name for the tensor it would have joined (``conv.bias``
+    for conv2.bias), with advice to give a --model-opt that no option fixes (pass 84ac,
+    AC12); the authors' own key is named here."""
+    unknown, missing = sorted(set(state) - expected), sorted(expected - set(state))
+    if unknown:
+        raise MerbenchError(f"{len(unknown)} key(s) are not in the {model} authors' layout "
+                            f"({parts}): {_shown(unknown)}; is this a checkpoint of their "
+                            f"{model}?")
+    if missing:
+        raise MerbenchError(f"{len(missing)} key(s) of the {model} authors' layout ({parts}) "
+                            f"are missing: {_shown(missing)}; is this a complete checkpoint "
+                            f"of their {model}? Copy it again")
+
+
+def _shown(keys: list[str]) -> str:
+    return ", ".join(keys[:4]) + (f" and {len(keys) - 4} more" if len(keys) > 4 else "")
+
+
 def joined(state: StateDict, names: list[str], model: str) -> Any:
     """The tensors ``names`` of ``state`` joined along their first dimension into one
     (STSTNet's three convolutions are merbench's one), once they are known to fit: each of
