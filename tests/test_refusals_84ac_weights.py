@@ -264,3 +264,17 @@ def test_a_missing_authors_key_is_named_as_the_file_names_it(tmp_path: Path, cli
         f"merbench: error: checkpoint {source}: 1 key(s) of the STSTNet authors' layout "
         "(conv1-3, bn1-3, fc) are missing: conv2.bias; is this a complete checkpoint of their "
         "STSTNet? Copy it again"), err
+
+
+# AC14: a checkpoint the system cannot read -----------------------------------------------------
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="Linux's /proc")
+def test_a_checkpoint_that_cannot_be_read_is_named_with_the_systems_reason(
+        tmp_path: Path, cli: Any) -> None:
+    """AC14: /proc/self/mem (a regular file whose first bytes give EIO) was said as
+    "'merbench convert-weights' failed on a file (an input/output error)": no file named."""
+    code, _, err = cli("convert-weights", "ststnet", "/proc/self/mem", "--out",
+                       tmp_path / "ours.pth")
+    assert code == 2 and one_line(err) == (
+        "merbench: error: checkpoint /proc/self/mem could not be read (an input/output "
+        "error); copy it again, or give the .pth file torch.save wrote"), err

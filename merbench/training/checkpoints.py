@@ -22,7 +22,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, os_reason
 from merbench.results.user_files import check_user_file, opened_user_file
 from merbench.training.torch_archive import what_is_wrong_in_zip
 
@@ -47,7 +47,13 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
             loaded = torch.load(path, map_location="cpu", weights_only=True,  # bounded: checked
                                 mmap=mmap and zipfile.is_zipfile(path))
     except Exception as exc:  # a damaged file can fail anywhere inside the unpickler
-        raise MerbenchError(f"checkpoint {path} {_what_is_wrong(path, exc)}") from None
+        try:
+            wrong = _what_is_wrong(path, exc)
+        except OSError as failed:  # not even its first bytes: the system's reason, the file
+            # named (/proc/self/mem's EIO was said with neither: pass 84ac, AC14)
+            wrong = (f"could not be read ({os_reason(failed)}); copy it again, or give the "
+                     ".pth file torch.save wrote")
+        raise MerbenchError(f"checkpoint {path} {wrong}") from None
     state = _unwrap(loaded, path)
     _refuse_unplain(state, path)
     _refuse_non_finite(state, path)
