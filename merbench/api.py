@@ -35,7 +35,7 @@ from merbench.data.clips import (
     unique_frame_index,
 )
 from merbench.data.dataset import Dataset, InMemoryDataset
-from merbench.export.authors_weights import renamed
+from merbench.export.authors_weights import check_layout, joined, renamed, whole_count
 from merbench.features import Extracted, Sample, SampleExtractor
 from merbench.meta import (
     DatasetMeta,
@@ -184,6 +184,7 @@ __all__ = [
     "Video",
     "VideoFileFrames",
     "WholeDatasetFeature",
+    "check_layout",
     "check_user_file",
     "checked_user_video",
     "counted",
@@ -197,6 +198,7 @@ __all__ = [
     "hookimpl",
     "installed_version",
     "intersection",
+    "joined",
     "kind_by_duration",
     "loop_said",
     "native_stderr_silenced",
@@ -212,6 +214,7 @@ __all__ = [
     "read_user_workbook",
     "renamed",
     "unique_frame_index",
+    "whole_count",
     "whole_value",
 ]
 

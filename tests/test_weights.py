@@ -184,9 +184,9 @@ def test_a_checkpoint_that_would_run_a_command_is_refused_unopened(tmp_path: Pat
     # 64 bytes read cut the 32nd 'é' in half: still text
     ("accented", "s03.pth is a text file, not a torch checkpoint (it begins 'aééé"),
     ("zip", "s03.pth is a zip archive, not a torch checkpoint (it holds w/s01.pth, w/s02.pth"),
-    # a whole archive whose pickled index is garbage: torch's reason, without its advice
-    ("index", "s03.pth is a damaged torch archive (complete, but what it holds cannot be "
-              "read: UnpicklingError: Unsupported operand 103)"),
+    # a whole archive whose pickled index is garbage: said in merbench's words, not torch's
+    ("index", "s03.pth is a damaged torch archive (complete, but its index of tensors, "
+              "s03/data.pkl, is cut short or garbled); copy it again"),
     # pickle.dump of a plain dict: torch warns about the protocol; the user sees one line
     ("pickle", "s03.pth is a pickle that torch cannot read as weights only"),
 ])

@@ -69,6 +69,80 @@ def renamed(state: StateDict, prefixes: dict[str, str], *, dropped: tuple[str, .
     return out
 
 
+def check_layout(state: StateDict, expected: set[str], model: str, parts: str) -> None:
+    """Refuse a state dict whose keys are not ``expected``, the authors' layout of
+    ``model`` (``parts``: its modules, said): a key it does not have (another model's
+    checkpoint), or one of it the file lacks (a partial copy). A missing key was said by
+    the load check under merbench's name for the tensor it would have joined (``conv.bias``
+    for conv2.bias), with advice to give a --model-opt that no option fixes (pass 84ac,
+    AC12); the authors' own key is named here."""
+    unknown, missing = sorted(set(state) - expected), sorted(expected - set(state))
+    if unknown:
+        raise MerbenchError(f"{len(unknown)} key(s) are not in the {model} authors' layout "
+                            f"({parts}): {_shown(unknown)}; is this a checkpoint of their "
+                            f"{model}?")
+    if missing:
+        raise MerbenchError(f"{len(missing)} key(s) of the {model} authors' layout ({parts}) "
+                            f"are missing: {_shown(missing)}; is this a complete checkpoint "
+                            f"of their {model}? Copy it again")
+
+
+def _shown(keys: list[str]) -> str:
+    return ", ".join(keys[:4]) + (f" and {len(keys) - 4} more" if len(keys) > 4 else "")
+
+
+def joined(state: StateDict, names: list[str], model: str) -> Any:
+    """The tensors ``names`` of ``state`` joined along their first dimension into one
+    (STSTNet's three convolutions are merbench's one), once they are known to fit: each of
+    at least one dimension, of floating-point values and of one shape beyond the first. A
+    tensor of another shape ended convert-weights in torch's RuntimeError from ``torch.cat``
+    (pass 84ac, AC1), so the one that differs from the others is named, with its shape and
+    the shape of one it should match. A converter joins with this, never ``torch.cat``
+    itself, so no model's converter checks shapes of its own."""
+    import torch  # deferred: merbench's CLI starts without torch
+
+    tensors = [state[name] for name in names]
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+    scalar = next((name for name, t in zip(names, tensors, strict=True) if t.dim() == 0), None)
+    if scalar is not None:
+        raise MerbenchError(f"{scalar} is a single value (shape ()), but {model}'s {listed} "
+                            "are joined along their first dimension; is this a checkpoint "
+                            f"of their {model}?")
+    rests = [tuple(t.shape[1:]) for t in tensors]
+    usual = max(rests, key=rests.count)  # the others' shape: the odd one is named
+    odd = next((i for i, rest in enumerate(rests) if rest != usual), None)
+    if odd is not None:
+        other = rests.index(usual)
+        raise MerbenchError(
+            f"{names[odd]} has shape {tuple(tensors[odd].shape)}, but {model}'s {listed} are "
+            "joined into one tensor and must agree beyond their first dimension "
+            f"({names[other]}: {tuple(tensors[other].shape)}); is this a checkpoint of their "
+            f"{model}?")
+    from merbench.training.checkpoints import no_weights  # deferred: it imports torch
+
+    for name, tensor in zip(names, tensors, strict=True):  # joined, torch would make them
+        if not tensor.is_floating_point():                   # floats, unsaid (pass 84y, Y1)
+            raise MerbenchError(f"{name} {no_weights(tensor)}")
+    return torch.cat(tensors, dim=0)
+
+
+def whole_count(state: StateDict, name: str, model: str) -> int:
+    """The whole number the one-value tensor ``name`` holds (a BatchNorm's count of training
+    steps), refused in one line naming its shape when it holds more values or none (torch's
+    RuntimeError "a Tensor with 3 elements cannot be converted to Scalar": pass 84ac, AC1),
+    or naming its value when that is no whole number (5.5 was taken as 5)."""
+    tensor = state[name]
+    said = f"but {model}'s count of training steps is one whole number; is this a " \
+           f"checkpoint of their {model}?"
+    if tensor.numel() != 1 or tensor.is_complex():
+        raise MerbenchError(f"{name} has shape {tuple(tensor.shape)} "
+                            f"({str(tensor.dtype).removeprefix('torch.')}), {said}")
+    value = tensor.item()
+    if value != int(value):
+        raise MerbenchError(f"{name} holds {value}, {said}")
+    return int(value)
+
+
 def converter(entry: Entry[Any]) -> Callable[[StateDict], StateDict]:
     """The model's conversion, or one line saying it has none."""
     target = getattr(entry.meta, "authors_weights", None)
@@ -119,24 +193,30 @@ def _converted(entry: Entry[Any], source: Path,
         converted = converter(entry)(state)
     except MerbenchError as exc:
         raise MerbenchError(f"checkpoint {source}: {exc}") from None
+
+    def named(key: str) -> str:  # the authors' key of a tensor the conversion kept
+        return next((k for k, t in state.items() if t is converted[key]), key)
+
     with torch.device("meta"):
-        classes = _classes(entry, converted, options, source)
+        classes = _classes(entry, converted, options, f"checkpoint {source}", named)
         model = entry.create("model", num_classes=classes, **options)
-    # said by the key the authors' file has, which is the converted tensor itself
-    check_weight_kinds(model.state_dict(), converted, f"checkpoint {source}",
-                       lambda key: next((k for k, t in state.items()
-                                         if t is converted[key]), key))
+    check_weight_kinds(model.state_dict(), converted, f"checkpoint {source}", named)
     check_state_dict(model, converted, f"checkpoint {source} (converted)",
                      f"model '{entry.meta.name}'")
     return converted, classes
 
 
-def _classes(entry: Entry[Any], state: StateDict, options: dict[str, Any], source: Path) -> int:
+def _classes(entry: Entry[Any], state: StateDict, options: dict[str, Any], source: str,
+             named: Callable[[str], str]) -> int:
     """How many classes the converted weights classify into: the first dimension of the
     parameter whose shape follows ``num_classes`` (the classifier's), found by building the
     model with two class counts and comparing shapes. A converted state without that key
     is, most likely, another model's checkpoint, and the message says so rather than
-    blaming the model."""
+    blaming the model. A classifier of fewer than 2 rows was refused as a ``num_classes``
+    of 0 the user never gave, and one of 1 row was converted, for a ``create_model`` that
+    refuses it (pass 84ac, AC4): a task to recognise needs at least 2 classes (merbench's
+    datasets have 3 or more), so the checkpoint is named with its rows; one of another
+    number of dimensions cannot say its classes at all (AC1)."""
     name = entry.meta.name
     two = entry.create("model", num_classes=2, **options).state_dict()
     three = entry.create("model", num_classes=3, **options).state_dict()
@@ -147,10 +227,23 @@ def _classes(entry: Entry[Any], state: StateDict, options: dict[str, Any], sourc
                             "classes, so the classes of the weights cannot be read")
     present = [key for key in following if key in state]
     if not present:
-        raise MerbenchError(f"checkpoint {source} lacks the classifier '{following[0]}' of "
+        raise MerbenchError(f"{source} lacks the classifier '{following[0]}' of "
                             f"model '{name}': is it a checkpoint of {name}? Convert it as the "
                             "model its authors saved it from")
-    return int(state[present[0]].shape[0])
+    key = present[0]
+    found, model = tuple(state[key].shape), tuple(two[key].shape)
+    if len(found) != len(model):
+        expected = ", ".join(["CLASSES", *map(str, model[1:])])
+        raise MerbenchError(f"{source}: its classifier {named(key)} has shape {found}, but "
+                            f"model '{name}' has it as ({expected}); is it a checkpoint of "
+                            f"{name}?")
+    if found[0] < 2:
+        one = found[0] == 1
+        raise MerbenchError(f"{source}: its classifier {named(key)} {found} has {found[0]} "
+                            f"row{'' if one else 's'}, so {found[0]} class{'' if one else 'es'}"
+                            f", and a classifier needs at least 2; is it a checkpoint of a "
+                            f"trained {name}?")
+    return found[0]
 
 
 @dataclass(frozen=True)

@@ -353,6 +353,10 @@ class Entry(Generic[M]):
         except OverflowError as exc:  # a size beyond any number of elements
             raise MerbenchError(self._too_large(kind, kwargs)) from exc
         except (MemoryError, RuntimeError) as exc:
+            if isinstance(exc, RuntimeError) and "Storage size calculation overflowed" in \
+                    message_of(exc):  # torch's words for a size beyond any number of elements,
+                # where convert-weights builds on the meta device; no fewer folds help (84ac AC9)
+                raise MerbenchError(self._too_large(kind, kwargs)) from exc
             if isinstance(exc, RuntimeError) and "allocate memory" not in message_of(exc):
                 plugin_fault.factory_failed(kind, self.meta.name, self.origin, shown, exc)
             # still an allocation failure (a run's folds say so, keeping what finished), in

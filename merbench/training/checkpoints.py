@@ -22,8 +22,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, os_reason
 from merbench.results.user_files import check_user_file, opened_user_file
+from merbench.training.torch_archive import what_is_wrong_in_zip
 
 SHOWN = 4  # keys listed per kind of mismatch; the rest are counted
 WRAPPERS = ("state_dict", "model_state_dict", "model")  # dicts that hold the weights
@@ -46,7 +47,13 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
             loaded = torch.load(path, map_location="cpu", weights_only=True,  # bounded: checked
                                 mmap=mmap and zipfile.is_zipfile(path))
     except Exception as exc:  # a damaged file can fail anywhere inside the unpickler
-        raise MerbenchError(f"checkpoint {path} {_what_is_wrong(path, exc)}") from None
+        try:
+            wrong = _what_is_wrong(path, exc)
+        except OSError as failed:  # not even its first bytes: the system's reason, the file
+            # named (/proc/self/mem's EIO was said with neither: pass 84ac, AC14)
+            wrong = (f"could not be read ({os_reason(failed)}); copy it again, or give the "
+                     ".pth file torch.save wrote")
+        raise MerbenchError(f"checkpoint {path} {wrong}") from None
     state = _unwrap(loaded, path)
     _refuse_unplain(state, path)
     _refuse_non_finite(state, path)
@@ -62,11 +69,17 @@ def _refuse_unplain(state: dict[str, torch.Tensor], path: Path) -> None:
     sparse one, or floating point of an 8-bit kind (``float8_*``), for which torch has no
     NaN test (both ended convert-weights and ``run --weights`` in a traceback, pass 84z,
     Z1), or a quantized one (said as "whole-number" values after torch's deprecation warning,
-    Z3); said as the other kinds no weights are (:func:`check_weight_kinds`)."""
+    Z3); said as the other kinds no weights are (:func:`check_weight_kinds`). A meta tensor
+    (a shape with no values) or a nested one has no values a NaN test can read: each ended
+    every command that reads weights in torch's traceback (pass 84ac, AC2)."""
     for key, tensor in state.items():
         if not isinstance(tensor, torch.Tensor):
             continue
-        if tensor.is_quantized:  # before the layout: torch's own
+        if tensor.is_meta:
+            what = "is a meta tensor (a shape with no values)"
+        elif tensor.is_nested:
+            what = "is a nested tensor (tensors of several shapes in one)"
+        elif tensor.is_quantized:  # before the layout: torch's own
             what = f"holds quantized values ({str(tensor.dtype).removeprefix('torch.')})"
         elif tensor.layout != torch.strided:
             what = "is a sparse tensor"
@@ -120,19 +133,23 @@ def non_finite(value: Any) -> str | None:
 
 def _what_is_wrong(path: Path, exc: Exception) -> str:
     """Why ``path`` could not be read, in words (torch's messages name internals: an
-    'unsupported GLOBAL', a miniz error, ``KeyError: 101``, ``Errno 22``)."""
+    'unsupported GLOBAL', a miniz error, ``KeyError: 101``, ``Errno 22``): found from the
+    file itself, so no text of torch's reaches the user (:mod:`~.torch_archive`)."""
     code = _refused_global(exc)
-    if code:
-        return (f"holds code-bearing Python objects (it names {code}), and merbench never "
-                "unpickles those, since unpickling can run any code; re-save the weights "
-                "alone as a plain state dict: torch.save(model.state_dict(), path)")
+    refused = None if code is None else (
+        f"holds code-bearing Python objects (it names {code}), and merbench never unpickles "
+        "those, since unpickling can run any code; re-save the weights alone as a plain state "
+        "dict: torch.save(model.state_dict(), path)")
     size = path.stat().st_size
     with opened_user_file(path, "checkpoint") as handle:
         head = handle.read(64)
     if size == 0:
         return "is empty (0 bytes); copy or save it again"
     if head.startswith(b"PK\x03\x04"):  # torch's zip format, or any zip archive
-        return _what_is_wrong_in_zip(path, size, exc)
+        return what_is_wrong_in_zip(path, size, refused,
+                                    isinstance(exc, pickle.UnpicklingError))
+    if refused is not None:
+        return refused
     text = _as_text(head)
     if text is not None:
         start = (text.splitlines() or [""])[0][:30]
@@ -155,35 +172,6 @@ def _refused_global(exc: Exception) -> str | None:
     found = re.search(r"unsupported global:?\s+(?:GLOBAL\s+)?([\w.]+)", str(exc),
                       flags=re.IGNORECASE)
     return found.group(1) if found else None
-
-
-def _what_is_wrong_in_zip(path: Path, size: int, exc: Exception) -> str:
-    """A zip archive torch could not read: cut short (no central directory at its end), an
-    archive of other files (a downloaded folder), or a torch archive damaged inside."""
-    try:
-        with opened_user_file(path, "checkpoint") as handle, \
-                zipfile.ZipFile(handle) as archive:  # bounded: opened_user_file
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return (f"is truncated or damaged ({size:,} bytes, and the torch archive inside is "
-                "incomplete); copy it again, or save it again with "
-                "torch.save(model.state_dict(), path)")
-    if not any(name.endswith("/data.pkl") for name in names):  # what torch.save writes
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3
-                                        else "")
-        return (f"is a zip archive, not a torch checkpoint (it holds {shown or 'nothing'}); "
-                "unpack it and give the .pth files torch.save wrote")
-    return (f"is a damaged torch archive (complete, but what it holds cannot be read: "
-            f"{_torch_reason(exc)}); copy it again, or save it again with "
-            "torch.save(model.state_dict(), path)")
-
-
-def _torch_reason(exc: Exception) -> str:
-    """The line of torch's message that says what failed, without its advice on
-    ``weights_only`` and the documentation around it."""
-    text = str(exc).split("WeightsUnpickler error:")[-1].split("Check the documentation")[0]
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return f"{type(exc).__name__}: {lines[0][:120]}" if lines else type(exc).__name__
 
 
 def _as_text(head: bytes) -> str | None:
@@ -275,13 +263,16 @@ def check_weight_kinds(expected: dict[str, torch.Tensor], state: dict[str, torch
     for key, tensor in state.items():
         model = expected.get(key)
         if model is not None and model.is_floating_point() and not tensor.is_floating_point():
-            kind = "complex" if tensor.is_complex() else "true/false" \
-                if tensor.dtype == torch.bool else "whole-number"
-            raise MerbenchError(
-                f"{source}: {named(key)} holds {kind} values "
-                f"({str(tensor.dtype).removeprefix('torch.')}), not the floating-point weights "
-                "torch.save(model.state_dict(), path) writes; give the checkpoint as it was "
-                "saved")
+            raise MerbenchError(f"{source}: {named(key)} {no_weights(tensor)}")
+
+
+def no_weights(tensor: torch.Tensor) -> str:
+    """What is said of a tensor that holds no floating-point values where weights do."""
+    kind = "complex" if tensor.is_complex() else "true/false" \
+        if tensor.dtype == torch.bool else "whole-number"
+    return (f"holds {kind} values ({str(tensor.dtype).removeprefix('torch.')}), not the "
+            "floating-point weights torch.save(model.state_dict(), path) writes; give the "
+            "checkpoint as it was saved")
 
 
 def check_weight_files(model: nn.Module, paths: list[Path], model_name: str,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from merbench.api import MerbenchError, renamed
+from merbench.api import MerbenchError, check_layout, joined, renamed, whole_count
 
 STSTNET_STREAMS = ("1", "2", "3")
 
@@ -40,34 +40,24 @@ def offapexnet_from_authors(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def ststnet_from_authors(state: dict[str, Any]) -> dict[str, Any]:
-    import torch
-
     layers = {"conv": ("weight", "bias"),
               "bn": ("weight", "bias", "running_mean", "running_var")}
     expected = {f"{layer}{s}.{p}" for layer, params in layers.items() for p in params
                 for s in STSTNET_STREAMS}
     expected |= {f"bn{s}.num_batches_tracked" for s in STSTNET_STREAMS}
     expected |= {"fc.weight", "fc.bias"}
-    unknown = sorted(set(state) - expected)
-    if unknown:
-        more = f" and {len(unknown) - 4} more" if len(unknown) > 4 else ""
-        raise MerbenchError(f"{len(unknown)} key(s) are not in the STSTNet authors' layout "
-                            f"(conv1-3, bn1-3, fc): {', '.join(unknown[:4])}{more}; is this "
-                            "a checkpoint of their STSTNet?")
+    check_layout(state, expected, "STSTNet", "conv1-3, bn1-3, fc")
     out: dict[str, Any] = {}
     for layer, params in layers.items():
         for param in params:
             names = [f"{layer}{s}.{param}" for s in STSTNET_STREAMS]
-            if all(name in state for name in names):  # a missing one: the load check names it
-                out[f"{layer}.{param}"] = torch.cat([state[name] for name in names], dim=0)
-    counts = {int(state[f"bn{s}.num_batches_tracked"]) for s in STSTNET_STREAMS
-              if f"bn{s}.num_batches_tracked" in state}
+            out[f"{layer}.{param}"] = joined(state, names, "STSTNet")
+    counts = {whole_count(state, f"bn{s}.num_batches_tracked", "STSTNet")
+              for s in STSTNET_STREAMS}
     if len(counts) > 1:
         raise MerbenchError(f"the three BatchNorms count different training steps "
                             f"({sorted(counts)}): not one STSTNet trained as a whole")
-    if counts:
-        out["bn.num_batches_tracked"] = state["bn1.num_batches_tracked"]
+    out["bn.num_batches_tracked"] = state["bn1.num_batches_tracked"]
     for param in ("weight", "bias"):
-        if f"fc.{param}" in state:
-            out[f"fc.{param}"] = state[f"fc.{param}"]
+        out[f"fc.{param}"] = state[f"fc.{param}"]
     return out
