@@ -106,7 +106,7 @@ def _written_version() -> int | None:
     """The archive version this torch's ``torch.save`` writes, read from what it writes."""
     buffer = io.BytesIO()
     torch.save({}, buffer)
-    with zipfile.ZipFile(buffer) as archive:
+    with zipfile.ZipFile(buffer) as archive:  # bounded: written here, in memory
         found = [name for name in archive.namelist() if name.endswith("/version")]
         text = archive.read(found[0]).strip() if found else b""
     return int(text) if text.isdigit() else None
