@@ -24,7 +24,7 @@ from merbench.stats.intervals import (
     score_of,
     subject_confusions,
 )
-from merbench.stats.paired import holm, paired_difference
+from merbench.stats.paired import holm, paired_difference, refuse_untestable
 
 if TYPE_CHECKING:
     from merbench.results.model import Results
@@ -149,6 +149,8 @@ def compare(reference: StoredRun, others: list[StoredRun], *,
         if refusal:
             raise MerbenchError(refusal)
     keys, strata = reference.subjects()
+    if others:
+        refuse_untestable([reference.path, *(o.path for o in others)], keys)
     base = reference.confusions(keys)
     extra = {} if permutations is None else {"permutations": permutations}
     results = []

@@ -33,7 +33,7 @@ from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.collect import Group, Row
 from merbench.leaderboard.forest import Entry
 from merbench.stats.intervals import METRICS, Interval
-from merbench.stats.paired import holm
+from merbench.stats.paired import holm, untestable
 
 ALPHA = 0.05
 TIE_METRIC = "uf1"  # the ranking metric: ties are with the best row on it
@@ -152,6 +152,10 @@ def table_uncertainty(bench: Benchmark, ranked: list[Row], loader: Loader) -> Ta
         if reference.run is None:
             apart.update({(i, j): f"row {i + 1} has no predictions to test: {reference.why}"
                           for j in later})
+            continue
+        why = untestable(reference.run.subjects()[0])
+        if why:  # the rows below test what it tests, or are apart for that reason
+            apart.update({(i, j): f"row {i + 1} has {why}" for j in later})
             continue
         comparable: list[int] = []
         others: list[StoredRun] = []
