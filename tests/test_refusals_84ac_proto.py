@@ -10,10 +10,12 @@ file and a fix that changes something, not merbench's own plugin nor ``-d casme3
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
 import pytest
+from test_raw_sheet_words import casme3_root  # noqa: F401 (a fixture)
 
 from merbench.base.errors import MerbenchError
 from merbench.stats.paired import paired_difference, untestable
@@ -60,3 +62,61 @@ def test_the_paired_test_itself_refuses_one_subject_in_merbench_words() -> None:
     assert untestable(["syn1/s01", "syn1/s02"]) is None
     assert untestable([]) == "no test subject: a paired test over subjects needs two or more"
 
+
+HSTA_IDS = [(f"spNO.{s}", v, 100) for s in (1, 2) for v in "abcde"]
+
+
+def _hsta(cli, root: Path, tmp_path: Path, folds: list[list[tuple[str, str, int]]]
+          ) -> tuple[Path, str]:
+    """``run -d casme3 --protocol casme3-hsta-5fold`` on the fold lists ``folds`` (one
+    test_fold_k.csv each, written in ``tmp_path/folds``): the lists' folder and the one line
+    the refusal writes."""
+    from conftest import one_line
+    from rawtrees import FAST_FLOW
+
+    lists = tmp_path / "folds"
+    lists.mkdir()
+    for k, rows in enumerate(folds, 1):
+        with open(lists / f"test_fold_{k}.csv", "w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(("Subject", "Filename", "Onset"))
+            writer.writerows(rows)
+    code, _, err = cli("run", "-m", "ststnet", "-f", "tvl1-uvos", *FAST_FLOW, "--epochs", "1",
+                       "--threads", "1", "-q", "--protocol", "casme3-hsta-5fold",
+                       "-o", tmp_path / "run", "-d", "casme3", "--data-root", root,
+                       "--protocol-opt", f"folds={lists}")
+    assert code == 2, err
+    return lists, one_line(err)
+
+
+def test_an_empty_fold_list_is_the_users_file_not_the_plugins(
+        casme3_root: Path, cli, tmp_path: Path) -> None:  # noqa: F811
+    """AC13: "fold fold-5 tests no sample; report it to the plugin's authors"."""
+    lists, line = _hsta(cli, casme3_root, tmp_path,
+                        [HSTA_IDS[k::4] for k in range(4)] + [[]])
+    assert line == (f"merbench: error: casme3-hsta-5fold: {lists}/test_fold_5.csv lists none "
+                    "of this dataset's samples, so fold 5 would test nothing; restore the "
+                    "lists from the authors' repository, or choose subjects every list holds "
+                    "with --dataset-opt subjects=...")
+
+
+def test_a_list_of_every_sample_is_the_users_file_not_the_plugins(
+        casme3_root: Path, cli, tmp_path: Path) -> None:  # noqa: F811
+    """AC13: "fold fold-1 trains on no sample; report it to the plugin's authors"."""
+    lists, line = _hsta(cli, casme3_root, tmp_path, [HSTA_IDS, [], [], [], []])
+    assert line == (f"merbench: error: casme3-hsta-5fold: {lists}/test_fold_1.csv lists every "
+                    "sample of this dataset, so fold 1 would train on nothing; restore the "
+                    "lists from the authors' repository, or choose subjects the other lists "
+                    "hold too with --dataset-opt subjects=...")
+
+
+def test_a_sample_no_list_holds_names_the_lists_and_a_fix_that_changes_something(
+        casme3_root: Path, cli, tmp_path: Path) -> None:  # noqa: F811
+    """AC13: "... the split covers CAS(ME)^3 Part A micro-expressions once each: run it on
+    -d casme3" on -d casme3."""
+    lists, line = _hsta(cli, casme3_root, tmp_path,
+                        [HSTA_IDS[k::5][1:] if k == 0 else HSTA_IDS[k::5] for k in range(5)])
+    assert line == (f"merbench: error: casme3-hsta-5fold: 1 sample(s) of this dataset are in "
+                    f"none of {lists}/test_fold_1.csv .. test_fold_5.csv "
+                    "(casme3/spNO.1/a/100); restore the lists from the authors' repository, "
+                    "or leave its subject out with --dataset-opt subjects=...")
