@@ -120,3 +120,14 @@ def test_a_sample_no_list_holds_names_the_lists_and_a_fix_that_changes_something
                     f"none of {lists}/test_fold_1.csv .. test_fold_5.csv "
                     "(casme3/spNO.1/a/100); restore the lists from the authors' repository, "
                     "or leave its subject out with --dataset-opt subjects=...")
+
+
+def test_show_of_a_run_testing_one_subject_prints_no_interval(
+        one_subject_runs: tuple[Path, Path], cli) -> None:
+    """AC11 (related): ``0.1500 [0.15, 0.15]`` under "95% interval, percentile bootstrap
+    over subjects", drawn from one subject."""
+    code, out, err = cli("show", one_subject_runs[0])
+    assert code == 0, err
+    assert "no interval (one test subject): overall, syn1; an interval over subjects needs " \
+           "two or more" in " ".join(out.split())
+    assert "95% interval" not in out and "[" not in out.split("no interval")[0].split("┩")[1]

@@ -18,6 +18,7 @@ from typing import Any
 from rich.table import Table
 
 from merbench.base.console import LiteralConsole
+from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
 from merbench.base.terminal import path_shown
 from merbench.kinds.contract import FinishedText
@@ -30,7 +31,9 @@ from merbench.kinds.score_cells import (
     with_interval,
 )
 from merbench.results.model import Intervals, Results, SkippedSample
+from merbench.results.run_files import read_predictions
 from merbench.results.seeds_model import ScopedScores, SeedScores, SeedsSummary
+from merbench.scores.interval_records import lone_subject_scopes
 from merbench.scores.metrics import exclusion_notes
 
 
@@ -58,8 +61,17 @@ def print_results(results: Results, run_dir: Path, went_on: Sequence[str] = ()) 
 def run_text(results: Results, run_dir: Path) -> FinishedText:
     """The text of the emotion run ``results`` in ``run_dir``: its scores, its files, and a
     command's notes each a ``note:`` line between them."""
-    return FinishedText(lambda: _print_scores(results), lambda: print_files(run_dir),
-                        print_notes)
+    return FinishedText(lambda: _print_scores(results, _lone_scopes(run_dir)),
+                        lambda: print_files(run_dir), print_notes)
+
+
+def _lone_scopes(run_dir: Path) -> dict[str, str]:
+    """:func:`~merbench.scores.interval_records.lone_subject_scopes` of the run's
+    predictions; none where they cannot be read (its text still shows what it records)."""
+    try:
+        return lone_subject_scopes(read_predictions(run_dir))
+    except (MerbenchError, OSError):
+        return {}
 
 
 def print_notes(lines: Sequence[str]) -> None:
@@ -78,8 +90,9 @@ def print_files(run_dir: Path, result_file: str = "results.json",
     console.print(f"predictions: {path_shown(run_dir / predictions_file)}")
 
 
-def _print_scores(results: Results) -> None:
-    """The pooled scores, overall and per database, and how the run was made."""
+def _print_scores(results: Results, lone: dict[str, str]) -> None:
+    """The pooled scores, overall and per database, and how the run was made; ``lone``:
+    the scopes with no subject to resample, whose recorded point is no interval."""
     console = LiteralConsole()
     metrics = results.metrics
     selection = results.selection
@@ -97,13 +110,19 @@ def _print_scores(results: Results) -> None:
     intervals = results.intervals
     for scope, m in rows:
         pairs = _scope_intervals(intervals, scope)
-        table.add_row(scope, str(m.n), with_interval(m.uf1, pairs.get("uf1")),
-                      with_interval(m.uar, pairs.get("uar")), scores_fmt(m.accuracy))
+        cells = [with_interval(m.uf1, pairs.get("uf1")), with_interval(m.uar, pairs.get("uar"))]
+        if scope in lone:  # its recorded point is no interval: said below the table
+            cells = [scores_fmt(m.uf1), scores_fmt(m.uar)]
+        table.add_row(scope, str(m.n), *cells, scores_fmt(m.accuracy))
         notes.extend(exclusion_notes(scope, m))
     console.print(table)
     note = _interval_note(intervals)
-    if note:
+    if note and len(lone) < len(rows):  # an interval is shown
         console.print(note)
+    for why in sorted(set(lone.values())):
+        scopes = [scope for scope, _ in rows if lone.get(scope) == why]
+        console.print(f"no interval ({why}): {', '.join(scopes)}; an interval over subjects "
+                      "needs two or more")
     for note in notes:
         console.print(f"note: {note}")
     for warning in results.notes or ():  # a collapsed model (results.collapse)

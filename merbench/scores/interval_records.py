@@ -71,6 +71,21 @@ def scoped_intervals(samples: Any, y_pred: np.ndarray, n_classes: int,
     return found
 
 
+def lone_subject_scopes(samples: Any) -> dict[str, str]:
+    """The scopes (``overall``, a database) whose interval over subjects has no subject to
+    resample, with why in words: a database of one test subject, and overall where every
+    database has one. Their recorded intervals are a point (``[0.15, 0.15]``), which
+    ``show`` printed as a "95% interval" drawn from one subject; this says there is none.
+    ``samples``: a predictions table (``database`` and ``subject`` per sample)."""
+    _, keys, strata = subject_strata(samples)
+    lone = {keys[stratum[0]].split("/", 1)[0]: "one test subject"
+            for stratum in strata if len(stratum) == 1}
+    if strata and len(lone) == len(strata):
+        lone["overall"] = "one test subject" if len(strata) == 1 else \
+            "one test subject per database"
+    return lone
+
+
 def interval_pair(interval: Interval) -> list[float] | None:
     """``[low, high]`` as results files record it; None where the interval is undefined."""
     if math.isnan(interval.low) or math.isnan(interval.high):
