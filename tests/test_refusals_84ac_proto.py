@@ -131,3 +131,14 @@ def test_show_of_a_run_testing_one_subject_prints_no_interval(
     assert "no interval (one test subject): overall, syn1; an interval over subjects needs " \
            "two or more" in " ".join(out.split())
     assert "95% interval" not in out and "[" not in out.split("no interval")[0].split("┩")[1]
+
+
+def test_a_seeds_summary_testing_one_subject_prints_no_interval(cli, tmp_path: Path) -> None:
+    """AC11 (related): a ``--seeds`` summary's "[interval of the mean]" of one subject."""
+    code, _, err = cli(*SPLIT, "--seeds", "0,1", "--out", tmp_path / "seeds")
+    assert code == 0, err
+    code, out, err = cli("show", tmp_path / "seeds")
+    assert code == 0, err
+    assert "no interval (one test subject): overall, syn1; an interval over subjects needs " \
+           "two or more" in " ".join(out.split())
+    assert "95% interval" not in out and "[0." not in out

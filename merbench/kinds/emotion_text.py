@@ -90,6 +90,14 @@ def print_files(run_dir: Path, result_file: str = "results.json",
     console.print(f"predictions: {path_shown(run_dir / predictions_file)}")
 
 
+def _say_lone(console: LiteralConsole, lone: dict[str, str], scopes: list[str]) -> None:
+    """A line for each reason some of ``scopes`` (in the table's order) have no interval."""
+    for why in sorted(set(lone.values())):
+        named = [scope for scope in scopes if lone.get(scope) == why]
+        console.print(f"no interval ({why}): {', '.join(named)}; an interval over subjects "
+                      "needs two or more")
+
+
 def _print_scores(results: Results, lone: dict[str, str]) -> None:
     """The pooled scores, overall and per database, and how the run was made; ``lone``:
     the scopes with no subject to resample, whose recorded point is no interval."""
@@ -119,10 +127,7 @@ def _print_scores(results: Results, lone: dict[str, str]) -> None:
     note = _interval_note(intervals)
     if note and len(lone) < len(rows):  # an interval is shown
         console.print(note)
-    for why in sorted(set(lone.values())):
-        scopes = [scope for scope, _ in rows if lone.get(scope) == why]
-        console.print(f"no interval ({why}): {', '.join(scopes)}; an interval over subjects "
-                      "needs two or more")
+    _say_lone(console, lone, [scope for scope, _ in rows])
     for note in notes:
         console.print(f"note: {note}")
     for warning in results.notes or ():  # a collapsed model (results.collapse)
@@ -229,26 +234,31 @@ def seeds_text(summary: SeedsSummary, out: Path, first: Results | None = None
                ) -> FinishedText:
     """The text of the summary over seeds ``summary`` in ``out``: :func:`_print_seeds`, then
     the line naming its file and the folder of its seed runs."""
-    return FinishedText(lambda: _print_seeds(summary, first), lambda: LiteralConsole().print(
+    runs = list(summary.runs.values())
+    lone = _lone_scopes(out / runs[0]) if runs else {}  # every seed tests the same samples
+    return FinishedText(lambda: _print_seeds(summary, first, lone), lambda: LiteralConsole().print(
         f"summary: {path_shown(out / 'seeds.json')}; one run directory per seed in "
         f"{path_shown(out)}"))
 
 
-def _print_seeds(summary: SeedsSummary, first: Results | None) -> None:
+def _print_seeds(summary: SeedsSummary, first: Results | None, lone: dict[str, str]) -> None:
     """The reported policy's table first, as a single run's summary has it: per scope, the
     mean ± std over seeds with the interval of the seed mean below it, and each seed's UF1;
     then each other policy in one line. It printed every policy's table in the file's order
     (``fixed`` first, without intervals, and ``first-best``, the reported one, last) and
     wrapped at 80 columns. ``first``, the first seed's results, gives the training line
-    and whether it is a REDUCED setting, as a single run prints it."""
+    and whether it is a REDUCED setting, as a single run prints it; ``lone``: the scopes
+    with no subject to resample, whose recorded point is no interval."""
     console = LiteralConsole()
     seeds = [str(s) for s in summary.seeds]
     reported = summary.policies.get(summary.selection)
     if reported is not None:
-        console.print(_seeds_table(summary, summary.selection, reported, seeds))
+        console.print(_seeds_table(summary, summary.selection, reported, seeds, lone))
         note = _interval_note(summary.intervals)
-        if note:
+        scopes = ["overall", *sorted(reported.mean.per_database)]
+        if note and len(lone) < len(scopes):  # an interval is shown
             console.print(note + "; seeds averaged in each resample")
+        _say_lone(console, lone, scopes)
     for name, policy in summary.policies.items():
         if name == summary.selection:
             continue
@@ -272,7 +282,8 @@ def _print_seeds(summary: SeedsSummary, first: Results | None) -> None:
                       markup=False, highlight=False, soft_wrap=True)
 
 
-def _seeds_table(summary: SeedsSummary, name: str, policy: Any, seeds: list[str]) -> Table:
+def _seeds_table(summary: SeedsSummary, name: str, policy: Any, seeds: list[str],
+                 lone: dict[str, str]) -> Table:
     """One policy's table over seeds (its interval: the reported policy's seed mean)."""
     mark = " — TEST-SET SELECTION, not comparable" if policy.test_set_selection else ""
     table = Table(title=(f"{summary.model.name} v{summary.model.version} on "
@@ -291,7 +302,8 @@ def _seeds_table(summary: SeedsSummary, name: str, policy: Any, seeds: list[str]
         mean, std = pick(policy.mean), pick(policy.std)
         pairs = _scope_intervals(intervals, scope)
         cells = [mean_std(getattr(mean, m), getattr(std, m), len(seeds))
-                 + (f"\n{pair_text(pairs.get(m))}" if intervals else "") for m in ("uf1", "uar")]
+                 + (f"\n{pair_text(pairs.get(m))}" if intervals and scope not in lone else "")
+                 for m in ("uf1", "uar")]
         table.add_row(scope, *cells,
                       *(scores_fmt(pick(policy.per_seed[s]).uf1) for s in seeds))
     return table
