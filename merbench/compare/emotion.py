@@ -185,6 +185,8 @@ def subjects_behind(reference: StoredRun, other: StoredRun, metric: str,
     base, mine = reference.confusions(keys), other.confusions(keys)
     everyone = np.arange(len(keys))
     whole = score_of(mine, everyone, metric) - score_of(base, everyone, metric)
+    if len(keys) < 2:  # one test subject carries all of it; leaving it out left no pool
+        return [(key, whole) for key in keys]
     shares = []
     for i, key in enumerate(keys):
         rest = np.delete(everyone, i)

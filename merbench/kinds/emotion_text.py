@@ -33,7 +33,7 @@ from merbench.kinds.score_cells import (
 from merbench.results.model import Intervals, Results, SkippedSample
 from merbench.results.run_files import read_predictions
 from merbench.results.seeds_model import ScopedScores, SeedScores, SeedsSummary
-from merbench.scores.interval_records import lone_subject_scopes
+from merbench.scores.interval_records import lone_notes, lone_subject_scopes
 from merbench.scores.metrics import exclusion_notes
 
 
@@ -92,10 +92,8 @@ def print_files(run_dir: Path, result_file: str = "results.json",
 
 def _say_lone(console: LiteralConsole, lone: dict[str, str], scopes: list[str]) -> None:
     """A line for each reason some of ``scopes`` (in the table's order) have no interval."""
-    for why in sorted(set(lone.values())):
-        named = [scope for scope in scopes if lone.get(scope) == why]
-        console.print(f"no interval ({why}): {', '.join(named)}; an interval over subjects "
-                      "needs two or more")
+    for line in lone_notes(lone, scopes):
+        console.print(line)
 
 
 def _print_scores(results: Results, lone: dict[str, str]) -> None:

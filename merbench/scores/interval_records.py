@@ -86,6 +86,17 @@ def lone_subject_scopes(samples: Any) -> dict[str, str]:
     return lone
 
 
+def lone_notes(lone: dict[str, str], scopes: Sequence[str]) -> list[str]:
+    """A line for each reason some of ``scopes`` (in a table's order) have no interval
+    (:func:`lone_subject_scopes`), the same words in a terminal and on a page."""
+    lines = []
+    for why in sorted(set(lone.values())):
+        named = [scope for scope in scopes if lone.get(scope) == why]
+        lines.append(f"no interval ({why}): {', '.join(named)}; an interval over subjects "
+                     "needs two or more")
+    return lines
+
+
 def interval_pair(interval: Interval) -> list[float] | None:
     """``[low, high]`` as results files record it; None where the interval is undefined."""
     if math.isnan(interval.low) or math.isnan(interval.high):
