@@ -197,3 +197,30 @@ def test_a_leaderboard_of_one_test_subject_says_no_interval_and_no_test(tmp_path
     run_page = text(site / "runs" / "one-a" / "index.html")
     assert "no interval (one test subject): overall, syn1; an interval over subjects needs " \
            "two or more" in run_page
+
+
+@pytest.mark.realdata
+def test_au_runs_testing_one_subject_compare_and_show_without_a_test_or_interval(
+        real_data: Path, tmp_path: Path, cli) -> None:
+    """AC11, an AU run's alike: the compare refusal and show's words are every kind's."""
+    from conftest import one_line
+
+    import merbench
+
+    split = {"train": ["casme2/sub02", "casme2/sub03"], "test": ["casme2/sub01"]}
+    for seed in (0, 1):
+        merbench.run("ststnet", "composite", data_root=str(real_data / "composite"),
+                     task="au", au_set="1,2,4,7,12,15,17", epochs=1, threads=1,
+                     seed=seed, protocol="subject-split", protocol_options=split,
+                     out=tmp_path / f"au{seed}")
+    code, out, err = cli("compare", tmp_path / "au0", tmp_path / "au1")
+    assert code == 2 and out == ""
+    assert one_line(err) == (
+        f"merbench: error: {tmp_path / 'au0'} and {tmp_path / 'au1'} have one test subject "
+        "(casme2/sub01): a paired test over subjects needs two or more; compare runs of a "
+        "protocol with several test subjects (loso, lodo)")
+    code, out, err = cli("show", tmp_path / "au0")
+    assert code == 0, err
+    assert "no interval (one test subject): overall, casme2; an interval over subjects " \
+           "needs two or more" in " ".join(out.split())
+    assert "95% interval" not in out and "[0." not in out

@@ -31,8 +31,8 @@ from merbench.kinds.score_cells import (
     with_interval,
 )
 from merbench.results.model import Intervals, Results, SkippedSample
-from merbench.results.run_files import read_predictions
 from merbench.results.seeds_model import ScopedScores, SeedScores, SeedsSummary
+from merbench.results.user_files import read_user_csv
 from merbench.scores.interval_records import lone_notes, lone_subject_scopes
 from merbench.scores.metrics import exclusion_notes
 
@@ -61,16 +61,18 @@ def print_results(results: Results, run_dir: Path, went_on: Sequence[str] = ()) 
 def run_text(results: Results, run_dir: Path) -> FinishedText:
     """The text of the emotion run ``results`` in ``run_dir``: its scores, its files, and a
     command's notes each a ``note:`` line between them."""
-    return FinishedText(lambda: _print_scores(results, _lone_scopes(run_dir)),
+    return FinishedText(lambda: _print_scores(results, lone_scopes(run_dir / "predictions.csv")),
                         lambda: print_files(run_dir), print_notes)
 
 
-def _lone_scopes(run_dir: Path) -> dict[str, str]:
-    """:func:`~merbench.scores.interval_records.lone_subject_scopes` of the run's
-    predictions; none where they cannot be read (its text still shows what it records)."""
+def lone_scopes(table: Path) -> dict[str, str]:
+    """:func:`~merbench.scores.interval_records.lone_subject_scopes` of a run's predictions
+    table (any kind's: each row's ``database`` and ``subject``); none where it cannot be
+    read (the text still shows what the run records)."""
     try:
-        return lone_subject_scopes(read_predictions(run_dir))
-    except (MerbenchError, OSError):
+        return lone_subject_scopes(read_user_csv(table, "predictions table", dtype=str,
+                                                 usecols=["database", "subject"]))
+    except (MerbenchError, OSError, ValueError):
         return {}
 
 
@@ -90,7 +92,7 @@ def print_files(run_dir: Path, result_file: str = "results.json",
     console.print(f"predictions: {path_shown(run_dir / predictions_file)}")
 
 
-def _say_lone(console: LiteralConsole, lone: dict[str, str], scopes: list[str]) -> None:
+def say_lone(console: LiteralConsole, lone: dict[str, str], scopes: list[str]) -> None:
     """A line for each reason some of ``scopes`` (in the table's order) have no interval."""
     for line in lone_notes(lone, scopes):
         console.print(line)
@@ -125,7 +127,7 @@ def _print_scores(results: Results, lone: dict[str, str]) -> None:
     note = _interval_note(intervals)
     if note and len(lone) < len(rows):  # an interval is shown
         console.print(note)
-    _say_lone(console, lone, [scope for scope, _ in rows])
+    say_lone(console, lone, [scope for scope, _ in rows])
     for note in notes:
         console.print(f"note: {note}")
     for warning in results.notes or ():  # a collapsed model (results.collapse)
@@ -233,7 +235,8 @@ def seeds_text(summary: SeedsSummary, out: Path, first: Results | None = None
     """The text of the summary over seeds ``summary`` in ``out``: :func:`_print_seeds`, then
     the line naming its file and the folder of its seed runs."""
     runs = list(summary.runs.values())
-    lone = _lone_scopes(out / runs[0]) if runs else {}  # every seed tests the same samples
+    # every seed tests the same samples: the first's are every one's
+    lone = lone_scopes(out / runs[0] / "predictions.csv") if runs else {}
     return FinishedText(lambda: _print_seeds(summary, first, lone), lambda: LiteralConsole().print(
         f"summary: {path_shown(out / 'seeds.json')}; one run directory per seed in "
         f"{path_shown(out)}"))
@@ -256,7 +259,7 @@ def _print_seeds(summary: SeedsSummary, first: Results | None, lone: dict[str, s
         scopes = ["overall", *sorted(reported.mean.per_database)]
         if note and len(lone) < len(scopes):  # an interval is shown
             console.print(note + "; seeds averaged in each resample")
-        _say_lone(console, lone, scopes)
+        say_lone(console, lone, scopes)
     for name, policy in summary.policies.items():
         if name == summary.selection:
             continue
