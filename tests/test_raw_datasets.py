@@ -296,7 +296,8 @@ def test_hstas_released_folds_are_a_protocol(real_data: Path, tmp_path: Path) ->
     assert any(set(subjects[f.test]) & set(subjects[f.train]) for f in folds)  # it leaks
     check_protocol("casme3-hsta-5fold", samples=data.samples, options={"folds": str(lists)})
     (lists / "test_fold_5.csv").write_text("Subject,Filename,Onset\n")
-    with pytest.raises(MerbenchError, match="are in none of the five lists"):
+    with pytest.raises(MerbenchError, match=r"are in none of .*test_fold_1\.csv \.\. "
+                                            r"test_fold_5\.csv"):
         entry.create("protocol", folds=str(lists)).folds(data.samples)
     with pytest.raises(MerbenchError, match="needs the folder of HSTA's fold lists"):
         entry.create("protocol")

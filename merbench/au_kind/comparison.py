@@ -33,7 +33,13 @@ from merbench.results.safe_files import read_regular_bytes
 from merbench.scores.interval_records import subject_strata
 from merbench.stats.exact import Exact, au_score, seed_mean
 from merbench.stats.intervals import SEED
-from merbench.stats.paired import PERMUTATIONS, PairedResult, holm, paired_test
+from merbench.stats.paired import (
+    PERMUTATIONS,
+    PairedResult,
+    holm,
+    paired_test,
+    refuse_untestable,
+)
 
 
 def au_claim(results: AUResults) -> tuple[object, ...]:
@@ -88,12 +94,15 @@ def compare_au(reference: StoredAURun, others: list[StoredAURun]) -> list[AUComp
     """Each of ``others`` against ``reference``, on the same samples and folds only."""
     subjects = subject_strata(reference.samples)[1]
     found = []
-    for run in others:
+    for run in others:  # other samples first: they are the greater fault
         if configuration(run.first)[5:8] != configuration(reference.first)[5:8] or \
                 list(run.samples["sample_id"]) != list(reference.samples["sample_id"]):
             raise MerbenchError(f"{run.path} and {reference.path} are not AU runs on the "
                                 "same AU set, labels, samples and folds; only such runs "
                                 "are compared")
+    if others:
+        refuse_untestable([reference.path, *(r.path for r in others)], subjects)
+    for run in others:
         found.append(au_paired_differences(run.counts(subjects), reference.counts(subjects),
                                            reference.first.au_set))
     adjusted = holm([f[0].p_value for f in found]) if found else []

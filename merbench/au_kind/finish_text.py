@@ -23,7 +23,7 @@ from merbench.base.console import LiteralConsole
 from merbench.base.literal import counted
 from merbench.base.terminal import path_shown
 from merbench.kinds.contract import FinishedText
-from merbench.kinds.emotion_text import print_files, print_notes
+from merbench.kinds.emotion_text import lone_scopes, print_files, print_notes, say_lone
 from merbench.kinds.score_cells import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
 
 
@@ -37,12 +37,15 @@ def au_run_text(results: AUResults, run_dir: Path) -> FinishedText:
     """The text of the AU run ``results`` in ``run_dir``: every scope's mean F1 and each
     AU's F1 (with positives), then the training and where the files are; a command's notes
     are ``note:`` lines before the files, as an emotion run says them."""
-    return FinishedText(lambda: _print_au_scores(results),
+    lone = lone_scopes(run_dir / AU_PREDICTIONS_FILE)
+    return FinishedText(lambda: _print_au_scores(results, lone),
                         lambda: print_files(run_dir, AU_RESULTS_FILE, AU_PREDICTIONS_FILE),
                         print_notes)  # as an emotion run says them
 
 
-def _print_au_scores(results: AUResults) -> None:
+def _print_au_scores(results: AUResults, lone: dict[str, str]) -> None:
+    """``lone``: the scopes with no subject to resample, whose recorded point is no
+    interval (said below the tables, as an emotion run's)."""
     console = LiteralConsole()
     title = (f"{results.model.name} v{results.model.version} on {results.dataset.name} — "
              f"{results.protocol.name}, {results.protocol.n_folds} folds, AU detection "
@@ -54,21 +57,25 @@ def _print_au_scores(results: AUResults) -> None:
     for i, au in enumerate(results.au_set):
         mark = "" if overall.f1_defined[i] else " (0: none coded, none predicted)"
         table.add_row(f"AU{au}", str(overall.positives[i]),
-                      with_interval(overall.f1[i], intervals.f1[i]) + mark,
+                      with_interval(overall.f1[i], None if "overall" in lone
+                                    else intervals.f1[i]) + mark,
                       f"{overall.precision[i]:.4f}", f"{overall.recall[i]:.4f}")
     console.print(table)
     scopes = Table(title="mean F1 over the AU set (MEB's average; an undefined AU counts 0)")
     for column in ("scope", "samples", "mean F1"):
         scopes.add_column(column, justify="left" if column == "scope" else "right")
-    scopes.add_row("overall", str(overall.n), with_interval(overall.mean_f1,
-                                                             intervals.mean_f1))
+    scopes.add_row("overall", str(overall.n), with_interval(
+        overall.mean_f1, None if "overall" in lone else intervals.mean_f1))
     for db, scores in sorted(results.per_database.items()):
         scopes.add_row(db, str(scores.n), with_interval(
-            scores.mean_f1, results.intervals.per_database[db].mean_f1))
+            scores.mean_f1, None if db in lone else results.intervals.per_database[db].mean_f1))
     console.print(scopes)
     method = results.intervals.method
-    console.print(f"[low, high]: {method.level:.0%} interval, {method.method}, "
-                  f"{method.resamples} resamples")
+    named = ["overall", *sorted(results.per_database)]
+    if len(lone) < len(named):  # an interval is shown
+        console.print(f"[low, high]: {method.level:.0%} interval, {method.method}, "
+                      f"{method.resamples} resamples")
+    say_lone(console, lone, named)
     left_out = results.dataset.n_samples - results.dataset.n_scored
     if left_out:
         console.print(f"note: {left_out} of the dataset's {results.dataset.n_samples} samples "

@@ -24,7 +24,7 @@ from merbench.stats.intervals import (
     score_of,
     subject_confusions,
 )
-from merbench.stats.paired import holm, paired_difference
+from merbench.stats.paired import holm, paired_difference, refuse_untestable
 
 if TYPE_CHECKING:
     from merbench.results.model import Results
@@ -149,6 +149,8 @@ def compare(reference: StoredRun, others: list[StoredRun], *,
         if refusal:
             raise MerbenchError(refusal)
     keys, strata = reference.subjects()
+    if others:
+        refuse_untestable([reference.path, *(o.path for o in others)], keys)
     base = reference.confusions(keys)
     extra = {} if permutations is None else {"permutations": permutations}
     results = []
@@ -183,6 +185,8 @@ def subjects_behind(reference: StoredRun, other: StoredRun, metric: str,
     base, mine = reference.confusions(keys), other.confusions(keys)
     everyone = np.arange(len(keys))
     whole = score_of(mine, everyone, metric) - score_of(base, everyone, metric)
+    if len(keys) < 2:  # one test subject carries all of it; leaving it out left no pool
+        return [(key, whole) for key in keys]
     shares = []
     for i, key in enumerate(keys):
         rest = np.delete(everyone, i)

@@ -18,6 +18,7 @@ from typing import Any
 from rich.table import Table
 
 from merbench.base.console import LiteralConsole
+from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
 from merbench.base.terminal import path_shown
 from merbench.kinds.contract import FinishedText
@@ -31,6 +32,8 @@ from merbench.kinds.score_cells import (
 )
 from merbench.results.model import Intervals, Results, SkippedSample
 from merbench.results.seeds_model import ScopedScores, SeedScores, SeedsSummary
+from merbench.results.user_files import read_user_csv
+from merbench.scores.interval_records import lone_notes, lone_subject_scopes
 from merbench.scores.metrics import exclusion_notes
 
 
@@ -58,8 +61,19 @@ def print_results(results: Results, run_dir: Path, went_on: Sequence[str] = ()) 
 def run_text(results: Results, run_dir: Path) -> FinishedText:
     """The text of the emotion run ``results`` in ``run_dir``: its scores, its files, and a
     command's notes each a ``note:`` line between them."""
-    return FinishedText(lambda: _print_scores(results), lambda: print_files(run_dir),
-                        print_notes)
+    return FinishedText(lambda: _print_scores(results, lone_scopes(run_dir / "predictions.csv")),
+                        lambda: print_files(run_dir), print_notes)
+
+
+def lone_scopes(table: Path) -> dict[str, str]:
+    """:func:`~merbench.scores.interval_records.lone_subject_scopes` of a run's predictions
+    table (any kind's: each row's ``database`` and ``subject``); none where it cannot be
+    read (the text still shows what the run records)."""
+    try:
+        return lone_subject_scopes(read_user_csv(table, "predictions table", dtype=str,
+                                                 usecols=["database", "subject"]))
+    except (MerbenchError, OSError, ValueError):
+        return {}
 
 
 def print_notes(lines: Sequence[str]) -> None:
@@ -78,8 +92,15 @@ def print_files(run_dir: Path, result_file: str = "results.json",
     console.print(f"predictions: {path_shown(run_dir / predictions_file)}")
 
 
-def _print_scores(results: Results) -> None:
-    """The pooled scores, overall and per database, and how the run was made."""
+def say_lone(console: LiteralConsole, lone: dict[str, str], scopes: list[str]) -> None:
+    """A line for each reason some of ``scopes`` (in the table's order) have no interval."""
+    for line in lone_notes(lone, scopes):
+        console.print(line)
+
+
+def _print_scores(results: Results, lone: dict[str, str]) -> None:
+    """The pooled scores, overall and per database, and how the run was made; ``lone``:
+    the scopes with no subject to resample, whose recorded point is no interval."""
     console = LiteralConsole()
     metrics = results.metrics
     selection = results.selection
@@ -97,13 +118,16 @@ def _print_scores(results: Results) -> None:
     intervals = results.intervals
     for scope, m in rows:
         pairs = _scope_intervals(intervals, scope)
-        table.add_row(scope, str(m.n), with_interval(m.uf1, pairs.get("uf1")),
-                      with_interval(m.uar, pairs.get("uar")), scores_fmt(m.accuracy))
+        cells = [with_interval(m.uf1, pairs.get("uf1")), with_interval(m.uar, pairs.get("uar"))]
+        if scope in lone:  # its recorded point is no interval: said below the table
+            cells = [scores_fmt(m.uf1), scores_fmt(m.uar)]
+        table.add_row(scope, str(m.n), *cells, scores_fmt(m.accuracy))
         notes.extend(exclusion_notes(scope, m))
     console.print(table)
     note = _interval_note(intervals)
-    if note:
+    if note and len(lone) < len(rows):  # an interval is shown
         console.print(note)
+    say_lone(console, lone, [scope for scope, _ in rows])
     for note in notes:
         console.print(f"note: {note}")
     for warning in results.notes or ():  # a collapsed model (results.collapse)
@@ -210,26 +234,32 @@ def seeds_text(summary: SeedsSummary, out: Path, first: Results | None = None
                ) -> FinishedText:
     """The text of the summary over seeds ``summary`` in ``out``: :func:`_print_seeds`, then
     the line naming its file and the folder of its seed runs."""
-    return FinishedText(lambda: _print_seeds(summary, first), lambda: LiteralConsole().print(
+    runs = list(summary.runs.values())
+    # every seed tests the same samples: the first's are every one's
+    lone = lone_scopes(out / runs[0] / "predictions.csv") if runs else {}
+    return FinishedText(lambda: _print_seeds(summary, first, lone), lambda: LiteralConsole().print(
         f"summary: {path_shown(out / 'seeds.json')}; one run directory per seed in "
         f"{path_shown(out)}"))
 
 
-def _print_seeds(summary: SeedsSummary, first: Results | None) -> None:
+def _print_seeds(summary: SeedsSummary, first: Results | None, lone: dict[str, str]) -> None:
     """The reported policy's table first, as a single run's summary has it: per scope, the
     mean ± std over seeds with the interval of the seed mean below it, and each seed's UF1;
     then each other policy in one line. It printed every policy's table in the file's order
     (``fixed`` first, without intervals, and ``first-best``, the reported one, last) and
     wrapped at 80 columns. ``first``, the first seed's results, gives the training line
-    and whether it is a REDUCED setting, as a single run prints it."""
+    and whether it is a REDUCED setting, as a single run prints it; ``lone``: the scopes
+    with no subject to resample, whose recorded point is no interval."""
     console = LiteralConsole()
     seeds = [str(s) for s in summary.seeds]
     reported = summary.policies.get(summary.selection)
     if reported is not None:
-        console.print(_seeds_table(summary, summary.selection, reported, seeds))
+        console.print(_seeds_table(summary, summary.selection, reported, seeds, lone))
         note = _interval_note(summary.intervals)
-        if note:
+        scopes = ["overall", *sorted(reported.mean.per_database)]
+        if note and len(lone) < len(scopes):  # an interval is shown
             console.print(note + "; seeds averaged in each resample")
+        say_lone(console, lone, scopes)
     for name, policy in summary.policies.items():
         if name == summary.selection:
             continue
@@ -253,7 +283,8 @@ def _print_seeds(summary: SeedsSummary, first: Results | None) -> None:
                       markup=False, highlight=False, soft_wrap=True)
 
 
-def _seeds_table(summary: SeedsSummary, name: str, policy: Any, seeds: list[str]) -> Table:
+def _seeds_table(summary: SeedsSummary, name: str, policy: Any, seeds: list[str],
+                 lone: dict[str, str]) -> Table:
     """One policy's table over seeds (its interval: the reported policy's seed mean)."""
     mark = " — TEST-SET SELECTION, not comparable" if policy.test_set_selection else ""
     table = Table(title=(f"{summary.model.name} v{summary.model.version} on "
@@ -272,7 +303,8 @@ def _seeds_table(summary: SeedsSummary, name: str, policy: Any, seeds: list[str]
         mean, std = pick(policy.mean), pick(policy.std)
         pairs = _scope_intervals(intervals, scope)
         cells = [mean_std(getattr(mean, m), getattr(std, m), len(seeds))
-                 + (f"\n{pair_text(pairs.get(m))}" if intervals else "") for m in ("uf1", "uar")]
+                 + (f"\n{pair_text(pairs.get(m))}" if intervals and scope not in lone else "")
+                 for m in ("uf1", "uar")]
         table.add_row(scope, *cells,
                       *(scores_fmt(pick(policy.per_seed[s]).uf1) for s in seeds))
     return table

@@ -21,7 +21,7 @@ from merbench.leaderboard.labels import feature_setting
 from merbench.leaderboard.subjects import strip_svg, subject_scores
 from merbench.leaderboard.svg import confusion_svg
 from merbench.results.collapse import collapse_notes, is_chance
-from merbench.scores.interval_records import interval_record
+from merbench.scores.interval_records import interval_record, lone_notes, lone_subject_scopes
 from merbench.scores.metrics import exclusion_notes
 from merbench.scores.selection import POLICIES
 
@@ -215,8 +215,11 @@ def policy_views(run: Run) -> list[dict[str, Any]]:
             intervals = results.intervals or interval_record([run.checked.predictions],
                                                              len(classes))
             recorded = {"overall": intervals.overall, **intervals.per_database}
+            # a scope of one test subject records a point, which is no interval
+            lone = lone_subject_scopes(run.checked.predictions)
             spans = {scope: {"uf1": bounds.uf1, "uar": bounds.uar}
-                     for scope, bounds in recorded.items()}
+                     for scope, bounds in recorded.items() if scope not in lone}
+            notes.extend(lone_notes(lone, [scope for scope, _ in scopes]))
         views.append({"name": name, "slug": slug(name), "description": description,
                       "test_set_selection": policy.test_set_selection, "scopes": scopes,
                       "notes": notes, "matrices": matrices, "intervals": spans})

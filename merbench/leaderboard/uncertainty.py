@@ -32,8 +32,9 @@ from merbench.compare.emotion import (
 from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.collect import Group, Row
 from merbench.leaderboard.forest import Entry
+from merbench.scores.interval_records import lone_subject_scopes
 from merbench.stats.intervals import METRICS, Interval
-from merbench.stats.paired import holm
+from merbench.stats.paired import holm, untestable
 
 ALPHA = 0.05
 TIE_METRIC = "uf1"  # the ranking metric: ties are with the best row on it
@@ -52,6 +53,7 @@ class Loaded:
     run: StoredRun | None
     why: str = ""
     spans: dict[str, dict[str, Interval]] = field(default_factory=dict)
+    lone: str = ""  # why the overall score has no interval (one test subject), or ""
 
 
 @dataclass
@@ -118,7 +120,10 @@ class Loader:
                              Path(os.path.commonpath(dirs)))
         except MerbenchError as exc:
             return Loaded(None, f"its predictions could not be read: {exc}")
-        return Loaded(run, spans=intervals(run))
+        # a scope of one test subject has a point, which is no interval
+        lone = lone_subject_scopes(run.samples)
+        return Loaded(run, spans={scope: found for scope, found in intervals(run).items()
+                                  if scope not in lone}, lone=lone.get("overall", ""))
 
     def row(self, row: Row) -> Loaded:
         """The row's predictions, if ``predictions.csv`` holds its policy's."""
@@ -135,7 +140,8 @@ def _row(row: Row, loaded: Loaded, bench: Benchmark) -> RowUncertainty:
     cells = [loaded.spans.get(column.scope, {}).get(metric)
              for column in bench.columns for metric in bench.metrics]
     return RowUncertainty(cells=cells, point={m: point(loaded.run, m) for m in METRICS},
-                          overall=dict(loaded.spans.get("overall", {})))
+                          overall=dict(loaded.spans.get("overall", {})),
+                          why_none=loaded.lone)
 
 
 def table_uncertainty(bench: Benchmark, ranked: list[Row], loader: Loader) -> TableUncertainty:
@@ -152,6 +158,10 @@ def table_uncertainty(bench: Benchmark, ranked: list[Row], loader: Loader) -> Ta
         if reference.run is None:
             apart.update({(i, j): f"row {i + 1} has no predictions to test: {reference.why}"
                           for j in later})
+            continue
+        why = untestable(reference.run.subjects()[0])
+        if why:  # the rows below test what it tests, or are apart for that reason
+            apart.update({(i, j): f"row {i + 1} has {why}" for j in later})
             continue
         comparable: list[int] = []
         others: list[StoredRun] = []

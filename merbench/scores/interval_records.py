@@ -71,6 +71,32 @@ def scoped_intervals(samples: Any, y_pred: np.ndarray, n_classes: int,
     return found
 
 
+def lone_subject_scopes(samples: Any) -> dict[str, str]:
+    """The scopes (``overall``, a database) whose interval over subjects has no subject to
+    resample, with why in words: a database of one test subject, and overall where every
+    database has one. Their recorded intervals are a point (``[0.15, 0.15]``), which
+    ``show`` printed as a "95% interval" drawn from one subject; this says there is none.
+    ``samples``: a predictions table (``database`` and ``subject`` per sample)."""
+    _, keys, strata = subject_strata(samples)
+    lone = {keys[stratum[0]].split("/", 1)[0]: "one test subject"
+            for stratum in strata if len(stratum) == 1}
+    if strata and len(lone) == len(strata):
+        lone["overall"] = "one test subject" if len(strata) == 1 else \
+            "one test subject per database"
+    return lone
+
+
+def lone_notes(lone: dict[str, str], scopes: Sequence[str]) -> list[str]:
+    """A line for each reason some of ``scopes`` (in a table's order) have no interval
+    (:func:`lone_subject_scopes`), the same words in a terminal and on a page."""
+    lines = []
+    for why in sorted(set(lone.values())):
+        named = [scope for scope in scopes if lone.get(scope) == why]
+        lines.append(f"no interval ({why}): {', '.join(named)}; an interval over subjects "
+                     "needs two or more")
+    return lines
+
+
 def interval_pair(interval: Interval) -> list[float] | None:
     """``[low, high]`` as results files record it; None where the interval is undefined."""
     if math.isnan(interval.low) or math.isnan(interval.high):

@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from merbench.base.errors import MerbenchError
+from merbench.base.literal import counted
 from merbench.base.memo import remembered
 from merbench.stats.exact import Exact, ExactScore, confusion_score, seed_mean
 from merbench.stats.intervals import BATCH, RESAMPLES, SEED, batch_score
@@ -43,6 +45,29 @@ class PairedResult:
     metric: str
     difference: float
     p_value: float
+
+
+def untestable(subjects: Sequence[str]) -> str | None:
+    """Why no paired test over ``subjects`` (the subject keys two runs tested) is possible,
+    in words a refusal or a table can carry; None: it is. Swapping one subject's two
+    prediction sets gives only the observed difference and its negative, so no p-value can
+    be drawn (SciPy refused such a test with its own ValueError, a traceback of ``compare``)."""
+    if len(subjects) >= 2:
+        return None
+    tested = f"one test subject ({subjects[0]})" if subjects else "no test subject"
+    return f"{tested}: a paired test over subjects needs two or more"
+
+
+def refuse_untestable(runs: Sequence[object], subjects: Sequence[str]) -> None:
+    """Refuse ``runs`` (their paths, the reference first) whose test set, ``subjects``,
+    cannot be tested in pairs, naming them and the fix, as runs of other samples are
+    refused: every kind's ``compare`` says it in these words."""
+    why = untestable(subjects)
+    if why:
+        named = [str(run) for run in runs]  # two or more: compare takes no fewer
+        listed = ", ".join(named[:-1]) + f" and {named[-1]}"
+        raise MerbenchError(f"{listed} have {why}; compare runs of a protocol with several "
+                            "test subjects (loso, lodo)")
 
 
 def paired_test(a: np.ndarray, b: np.ndarray, metric: str,
@@ -77,6 +102,9 @@ def _paired_test(a: np.ndarray, b: np.ndarray, metric: str,
     if a.shape[1:] != b.shape[1:]:
         raise ValueError("the two runs must hold the same subjects and classes")
     n = a.shape[1]
+    if n < 2:  # the callers say which runs; this guards any that does not ask first
+        raise MerbenchError(f"{counted(n, 'test subject')}: a paired test over subjects "
+                            "needs two or more")
     if a.shape[0] != b.shape[0]:  # other numbers of seeds: each seed paired with each
         # of the other run's, which leaves each side's mean over its seeds (the score the
         # tables show) as it is; averaging the seeds' counts first scored another quantity
@@ -221,4 +249,4 @@ def p_text(p_value: float) -> str:
 
 
 __all__ = ["PERMUTATIONS", "RESAMPLES", "TIE_WINDOW", "PairedResult", "holm", "p_text",
-           "paired_difference", "paired_test"]
+           "paired_difference", "paired_test", "refuse_untestable", "untestable"]

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from merbench.base.errors import MerbenchError
 from merbench.leaderboard.collect import reduced_setting
 from merbench.leaderboard.copies import by_evidence
@@ -35,8 +37,13 @@ from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import copy_regular_file
 from merbench.results.schema import read_results
 from merbench.scores.interval_records import interval_pair, subject_strata
-from merbench.stats.intervals import METRICS, difference_interval, subject_confusions
-from merbench.stats.paired import paired_difference
+from merbench.stats.intervals import (
+    METRICS,
+    difference_interval,
+    score_of,
+    subject_confusions,
+)
+from merbench.stats.paired import paired_difference, untestable
 from merbench.tuning.check import tune_claim, tune_evidence, validated_tune
 from merbench.tuning.record import (
     NESTED,
@@ -114,7 +121,8 @@ class Difference:
     test_scored: float
     difference: float
     interval: list[float] | None
-    p_value: float
+    p_value: float | None  # None, and no interval: the pool tests one subject
+    untested: str | None = None  # why there is no p-value nor interval
 
 
 def find_tunings(folders: Sequence[Path], deep: bool = False
@@ -213,7 +221,16 @@ def differences(nested: Tuning, test_scored: Tuning, nested_predictions: Any,
     confusions = [subject_confusions(y_true, frame["y_pred"].to_numpy(dtype=int), keys_of,
                                      keys, n_classes) for frame in (a, b)]
     found = []
+    why = untestable(keys)
     for metric in METRICS:
+        if why:  # a tuning whose outer test is one subject: the difference alone
+            found.append(Difference(
+                metric=metric, nested=float(getattr(nested.results.overall, metric)),
+                test_scored=float(getattr(test_scored.results.overall, metric)),
+                difference=score_of(confusions[0], np.zeros(1), metric)
+                - score_of(confusions[1], np.zeros(1), metric),
+                interval=None, p_value=None, untested=why))
+            continue
         paired = paired_difference(confusions[0], confusions[1], metric)
         interval = difference_interval(confusions[0], confusions[1], strata, metric)
         found.append(Difference(

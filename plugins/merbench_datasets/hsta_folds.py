@@ -23,7 +23,8 @@ setting of their ``no_macro_exp_train_fold_k.csv`` lists.
 merbench ships none of the lists: ``--protocol-opt folds=PATH`` names the folder holding
 them (a clone of the authors' repository). A sample is matched by its subject, video and
 onset, merbench's CAS(ME)^3 sample id (``casme3/spNO.1/a/355``); a dataset sample that no
-list holds, or that two lists hold, is one error line naming it. List rows the dataset lacks
+list holds, or that two lists hold, is one error line naming it, and a list that holds none
+of the dataset's samples, or all of them, is one naming the list. List rows the dataset lacks
 (samples ``--skip-missing`` left out) are not tested.
 """
 
@@ -106,22 +107,43 @@ class HSTAFolds:
                             f"list {first}{more}; restore the lists from the authors' "
                             "repository")
 
+    def _refuse_empty(self, tests: list[np.ndarray]) -> None:
+        """A list holding every sample of the dataset (a fold that trains on nothing), or none
+        (a fold that tests nothing): the user's list file, named with the fix, not a fault
+        of this plugin's, as merbench's check of every protocol's folds would say it."""
+        restore = "restore the lists from the authors' repository"
+        fix = f"{restore}, or choose subjects every list holds with --dataset-opt subjects=..."
+        for k, test in enumerate(tests, 1):
+            if test.all():
+                raise MerbenchError(f"casme3-hsta-5fold: {self.folder}/test_fold_{k}.csv lists "
+                                    f"every sample of this dataset, so fold {k} would train "
+                                    f"on nothing; {restore}, or choose subjects the other "
+                                    "lists hold too with --dataset-opt subjects=...")
+        for k, test in enumerate(tests, 1):
+            if not test.any():
+                raise MerbenchError(f"casme3-hsta-5fold: {self.folder}/test_fold_{k}.csv lists "
+                                    f"none of this dataset's samples, so fold {k} would test "
+                                    f"nothing; {fix}")
+
     def folds(self, samples: pd.DataFrame) -> list[Fold]:
         lists = self._lists()
         ids = samples["sample_id"].astype(str).to_numpy()
         member = np.array([sum(sid in fold for fold in lists) for sid in ids])
         bad = ids[member == 0]
-        if len(bad):
+        if len(bad):  # the lists are the user's files: named, and a fix that changes them
             shown = ", ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
-            raise MerbenchError(f"casme3-hsta-5fold: {len(bad)} sample(s) of the dataset are "
-                                f"in none of the five lists ({shown}); the split covers "
-                                "CAS(ME)^3 Part A micro-expressions once each: run it on "
-                                "-d casme3")
+            whose = "its subject" if len(bad) == 1 else "their subjects"
+            raise MerbenchError(f"casme3-hsta-5fold: {len(bad)} sample(s) of this dataset are "
+                                f"in none of {self.folder}/test_fold_1.csv .. "
+                                f"test_fold_{N_FOLDS}.csv ({shown}); restore the lists from "
+                                f"the authors' repository, or leave {whose} out with "
+                                "--dataset-opt subjects=...")
         self._refuse_twice(ids[member >= 2], lists)
         positions = samples.index.to_numpy()
+        tests = [np.array([sid in fold for sid in ids], dtype=bool) for fold in lists]
+        self._refuse_empty(tests)
         folds = []
-        for index, fold in enumerate(lists):
-            test = np.array([sid in fold for sid in ids])
+        for index, test in enumerate(tests):
             folds.append(Fold(index=index, key=(f"fold-{index + 1}",),
                               train=positions[~test], test=positions[test]))
         return folds
