@@ -21,7 +21,7 @@ on subjects it trained on); :class:`Conversion` tells the command which of the t
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -91,10 +91,14 @@ def _shown(keys: list[str]) -> str:
     return ", ".join(keys[:4]) + (f" and {len(keys) - 4} more" if len(keys) > 4 else "")
 
 
-def joined(state: StateDict, names: list[str], model: str) -> Any:
+def joined(state: StateDict, names: list[str], model: str,
+           sizes: Sequence[int] | None = None) -> Any:
     """The tensors ``names`` of ``state`` joined along their first dimension into one
     (STSTNet's three convolutions are merbench's one), once they are known to fit: each of
-    at least one dimension, of floating-point values and of one shape beyond the first. A
+    at least one dimension, of ``sizes`` along the first where given (the authors' own: a
+    conv1 of 4 filters joined into 17 where merbench's has 16 was refused in merbench's
+    names, with advice no option could follow, pass 84ac, AC17), of floating-point values
+    and of one shape beyond the first. A
     tensor of another shape ended convert-weights in torch's RuntimeError from ``torch.cat``
     (pass 84ac, AC1), so the one that differs from the others is named, with its shape and
     the shape of one it should match. A converter joins with this, never ``torch.cat``
@@ -108,6 +112,12 @@ def joined(state: StateDict, names: list[str], model: str) -> Any:
         raise MerbenchError(f"{scalar} is a single value (shape ()), but {model}'s {listed} "
                             "are joined along their first dimension; is this a checkpoint "
                             f"of their {model}?")
+    for name, tensor, size in zip(names, tensors, sizes or (), strict=False):
+        if tensor.shape[0] != size:
+            authors = ", ".join(f"{n} {z}" for n, z in zip(names, sizes or (), strict=True))
+            raise MerbenchError(f"{name} has {tensor.shape[0]} along its first dimension, but "
+                                f"the {model} authors' have {authors}; is this a checkpoint "
+                                f"of their {model}?")
     rests = [tuple(t.shape[1:]) for t in tensors]
     usual = max(rests, key=rests.count)  # the others' shape: the odd one is named
     odd = next((i for i, rest in enumerate(rests) if rest != usual), None)

@@ -24,6 +24,7 @@ from typing import Any
 from merbench.api import MerbenchError, check_layout, joined, renamed, whole_count
 
 STSTNET_STREAMS = ("1", "2", "3")
+STSTNET_FILTERS = (3, 5, 8)  # the streams' filters, in that order
 
 
 def rcn_from_authors(state: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def ststnet_from_authors(state: dict[str, Any]) -> dict[str, Any]:
     for layer, params in layers.items():
         for param in params:
             names = [f"{layer}{s}.{param}" for s in STSTNET_STREAMS]
-            out[f"{layer}.{param}"] = joined(state, names, "STSTNet")
+            out[f"{layer}.{param}"] = joined(state, names, "STSTNet", STSTNET_FILTERS)
     counts = {whole_count(state, f"bn{s}.num_batches_tracked", "STSTNet")
               for s in STSTNET_STREAMS}
     if len(counts) > 1:
