@@ -90,8 +90,8 @@ def test_a_layout_1_tuning_is_validates_migrate_line_to_all_three(tmp_path: Path
     whose archive is missing, to be re-run whole; validate's migrate packs it, and all three
     say so."""
     folder = _tuning(tmp_path, 1)
-    line = (f"tune.json is a tuning results file of layout 1 (its runs unpacked; 'merbench "
-            f"migrate {folder}' packs them into layout 3)")
+    line = (f"tune.json is a tuning results file of layout 1 (its runs unpacked; merbench "
+            f"migrate {folder} packs them into layout 3)")  # a command to paste, as it is
     for command, said in _said(cli, folder).items():
         assert line in said and "is missing" not in said, (command, said)
 
