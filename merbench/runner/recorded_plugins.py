@@ -70,13 +70,8 @@ def _missing(registry: Registry[Any], name: str, provider: ProviderRecord | None
     if provider is None or provider.plugin is None or provider.package == FIRST_PARTY or \
             provider.package.startswith("<"):  # merbench's own, or a plugin given in-process
         return None
-    try:
-        if name in registry:
-            return None
-    except MerbenchError:  # a family of it that fails: the registry says so
+    if _registry_answers(registry, name):
         return None
-    if registry.left_out is not None and registry.left_out(name) is not None:
-        return None  # --no-plugin left it out
     recorded = f"{provider.package} {provider.version or ''}".strip()
     what = f"{registry.kind} '{name}' of plugin '{provider.plugin}' (package {recorded})"
     loaded = {r.origin.plugin: r for r in plugins.records}
@@ -90,6 +85,17 @@ def _missing(registry: Registry[Any], name: str, provider: ProviderRecord | None
     installed = f"{here.origin.package} {here.origin.package_version}".strip()
     return (f"{what}, which plugin '{provider.plugin}' installed here ({installed}) does "
             f"not register; install {recorded}")
+
+
+def _registry_answers(registry: Registry[Any], name: str) -> bool:
+    """Whether ``registry`` has ``name``, or itself says best why not: a family of it that
+    fails, or a plugin ``--no-plugin`` left out. Neither refusal here words those."""
+    if registry.left_out is not None and registry.left_out(name) is not None:
+        return True
+    try:
+        return name in registry
+    except MerbenchError:
+        return True
 
 
 def check_started_plugins(run_dir: Path, plugins: Plugins, purpose: str,
@@ -118,13 +124,7 @@ def check_started_plugins(run_dir: Path, plugins: Plugins, purpose: str,
         name = recorded.get("name")
         if part in asked and asked[part] != name:
             return
-        if not isinstance(name, str) or registry.broken or (
-                registry.left_out is not None and registry.left_out(name) is not None):
-            continue
-        try:
-            if name in registry:
-                continue
-        except MerbenchError:  # a family of it that fails: the registry says so
+        if not isinstance(name, str) or registry.broken or _registry_answers(registry, name):
             continue
         version = recorded.get("version")
         made = f"{part} '{name}'" + (f" version {version}" if version is not None else "")
