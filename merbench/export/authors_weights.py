@@ -98,11 +98,11 @@ def joined(state: StateDict, names: list[str], model: str,
     at least one dimension, of ``sizes`` along the first where given (the authors' own: a
     conv1 of 4 filters joined into 17 where merbench's has 16 was refused in merbench's
     names, with advice no option could follow, pass 84ac, AC17), of floating-point values
-    and of one shape beyond the first. A
-    tensor of another shape ended convert-weights in torch's RuntimeError from ``torch.cat``
-    (pass 84ac, AC1), so the one that differs from the others is named, with its shape and
-    the shape of one it should match. A converter joins with this, never ``torch.cat``
-    itself, so no model's converter checks shapes of its own."""
+    and of one shape beyond the first. A tensor of another shape ended convert-weights in
+    torch's RuntimeError from ``torch.cat`` (pass 84ac, AC1), so the one that differs from
+    the others is named, with its shape and the shape of one it should match. A converter
+    joins with this, never ``torch.cat`` itself, so no model's converter checks shapes of
+    its own."""
     import torch  # deferred: merbench's CLI starts without torch
 
     tensors = [state[name] for name in names]

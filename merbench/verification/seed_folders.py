@@ -244,8 +244,10 @@ def _refuse_mixed(base: Path, structure: SeedsStructure,
     all of one configuration: a run of other epochs put in place of a seed (as a refusal
     of that seed's folder once advised) was rejected for a date, which hid that the summary
     averaged two recipes (pass 84ab, AB12)."""
+    if not configured:
+        return
+    first, theirs = configured[0]
     for name, configuration in configured[1:]:
-        first, theirs = configured[0]
         found = sorted(differing_leaves(theirs, configuration), key=lambda d: named_first(d[0]))
         if found:
             key, one, other = found[0]
