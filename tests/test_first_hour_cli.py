@@ -11,7 +11,7 @@ import pytest
 
 from merbench.base.errors import MerbenchError
 from merbench.leaderboard.benchmarks import load_benchmarks
-from merbench.runner.status import time_to_go
+from merbench.runner.status_line import time_to_go
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "leaderboards" / "results"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from merbench.base.errors import MerbenchError
-from merbench.runner.status import RunStatus, describe
+from merbench.runner.status import RunStatus
+from merbench.runner.status_line import describe
 
 
 def test_unknown_checkpoint_keys_beyond_the_four_shown_are_counted() -> None:
@@ -29,5 +30,5 @@ def test_the_median_fold_time_is_never_zero_seconds(seconds: tuple[float, ...],
                        damaged=0, saved=(), epochs=1, complete=False, running=False,
                        unreadable=False, results_name="results.json", not_files=(),
                        refused=None, audited=False, changed=None)
-    line = describe(status)
+    line = describe(status).text
     assert f"; {said} (median)" in line and "; 0 s per fold" not in line, line

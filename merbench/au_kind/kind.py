@@ -27,7 +27,8 @@ from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds, first_se
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.rundir import RUN_FILE
 from merbench.runner.recorded_plugins import go_on_said
-from merbench.runner.status import describe, run_status
+from merbench.runner.status import run_status
+from merbench.runner.status_line import describe
 from merbench.verification.run_structure import (
     identity_missing,
     refuse_to_show,

@@ -41,7 +41,8 @@ from merbench.results.rundir import RUN_FILE
 from merbench.results.schema import read_results
 from merbench.results.signing_keys import load_signing_key
 from merbench.runner.recorded_plugins import go_on_said
-from merbench.runner.status import describe, run_status
+from merbench.runner.status import run_status
+from merbench.runner.status_line import describe
 from merbench.verification.run_structure import (
     emotion_files_agree,
     identity_missing,

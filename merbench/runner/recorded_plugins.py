@@ -27,7 +27,7 @@ from merbench.results.model import ProviderRecord
 from merbench.results.run_record import RunRecord
 from merbench.results.rundir import RunDirectory
 from merbench.runner.spec import RunSpec
-from merbench.runner.status import GO_ON
+from merbench.runner.status_line import StatusLine
 from merbench.runner.task_run import task_run
 
 
@@ -108,12 +108,21 @@ def check_started_plugins(run_dir: Path, plugins: Plugins, purpose: str,
     out, or of a plugin that failed to load or was not autoloaded, to the registry's; a
     run of another name than the command ``asked`` for (part -> name), to the refusal of
     another run in its folder."""
+    missing = _started_missing(run_dir, plugins, purpose, asked)
+    if missing is not None:
+        raise MerbenchError(f"{run_dir} {missing}")
+
+
+def _started_missing(run_dir: Path, plugins: Plugins, purpose: str,
+                     asked: dict[str, str]) -> str | None:
+    """Why :func:`check_started_plugins` refuses ``run_dir``, after the run's name ("was
+    started with model 'x', ..."), or None."""
     try:
         identity = RunDirectory(run_dir).read_run_file().identity
     except MerbenchError:
-        return
+        return None
     if autoload_disabled():
-        return
+        return None
     registries = plugins.registries
     for part, registry in (("model", registries.models), ("feature", registries.features),
                            ("dataset", registries.datasets),
@@ -123,27 +132,28 @@ def check_started_plugins(run_dir: Path, plugins: Plugins, purpose: str,
             continue
         name = recorded.get("name")
         if part in asked and asked[part] != name:
-            return
+            return None
         if not isinstance(name, str) or registry.broken or _registry_answers(registry, name):
             continue
         version = recorded.get("version")
         made = f"{part} '{name}'" + (f" version {version}" if version is not None else "")
-        raise MerbenchError(
-            f"{run_dir} was started with {made}, which no installed plugin provides now "
-            "(its run.json records the name and version, not the package that provided "
-            f"it); install the plugin that provides {part} '{name}' (merbench list "
-            f"{part}s shows what is installed) to {purpose} it")
+        return (f"was started with {made}, which no installed plugin provides now (its "
+                "run.json records the name and version, not the package that provided it); "
+                f"install the plugin that provides {part} '{name}' (merbench list {part}s "
+                f"shows what is installed) to {purpose} it")
+    return None
 
 
-def go_on_said(run_dir: Path, line: str) -> str:
-    """``line``, the status of the run in ``run_dir``, with its advice to go on (the same
-    command) replaced, where the run was started with a plugin installed here no more, by
-    what going on would say: that advice led to the refusal of
-    :func:`check_started_plugins` (pass 84ab, leftover)."""
-    if not line.endswith(GO_ON):
-        return line
-    try:  # loaded anew: a plugin removed since is what this is about
-        check_started_plugins(run_dir, load_plugins(), "go on with", {})
-    except MerbenchError as exc:
-        return line.removesuffix(GO_ON) + "it" + str(exc).removeprefix(str(run_dir))
-    return line
+def go_on_said(run_dir: Path, said: StatusLine) -> str:
+    """The status line of the run in ``run_dir``, its advice to go on (the same command)
+    replaced, where the run was started with a plugin installed here no more, by what going
+    on would say: that advice led to the refusal of :func:`check_started_plugins` (pass
+    84ab, leftover). The line says whether it ends with the advice (issue 84: this tested
+    how its text ended)."""
+    if not said.goes_on:
+        return said.text
+    # loaded anew: a plugin removed since is what this is about
+    missing = _started_missing(run_dir, load_plugins(), "go on with", {})
+    if missing is None:
+        return said.text
+    return "; ".join([*said.said, f"it {missing}"])

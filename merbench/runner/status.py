@@ -4,7 +4,8 @@ A full protocol can take hours (OFF-ApexNet's 68 folds x 3000 epochs on a CPU: h
 per seed). Its directory already says how far it is: ``run.json`` names the run and its
 number of folds, every finished fold is a file that records its training time, and a running
 process holds the directory's lock; an unfinished fold's saved state records its epochs.
-Nothing is loaded but those small files and the saved states' headers.
+Nothing is loaded but those small files and the saved states' headers. What status says of
+them is :mod:`merbench.runner.status_line`'s.
 """
 
 from __future__ import annotations
@@ -32,19 +33,12 @@ from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_record import RunRecordFormat
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
-from merbench.results.safe_files import (
-    UnsafeFile,
-    borrowed_line,
-    check_entry,
-    never_read,
-    writer_of,
-)
+from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.user_files import read_written_json
 from merbench.results.written import run_written
 from merbench.runner.status_counts import TestedSamples, count_problem, miscounted
 from merbench.runner.task_run import task_run
 
-GO_ON = "run the same command (or 'merbench run --resume DIR') to go on"  # a stopped run's fix
 
 @dataclass(frozen=True)
 class RunStatus:
@@ -87,6 +81,8 @@ class RunStatus:
     #: says them (:mod:`merbench.results.fold_names`): a ``folds`` that is a file, a stray
     #: ``fold-3.npz``, a copy of another fold's file
     fold_faults: tuple[str, ...] = ()
+    #: its ``folds`` is a link to a folder elsewhere, said first among ``fold_faults``
+    folds_linked: bool = False
 
     def seconds_left(self) -> float | None:
         """The unfinished folds times the median time of a finished one, less the epochs
@@ -203,7 +199,8 @@ def run_status(path: Path) -> RunStatus:
             running=directory.is_held(), unreadable=unreadable,
             results_name=results_file.name, not_files=not_files, refused=refused,
             audited=os.path.lexists(directory.path / AUDIT_FILE), changed=changed,
-            miscounted=counted, fold_faults=tuple(faults))
+            miscounted=counted, fold_faults=tuple(faults),
+            folds_linked=folder in faults and (directory.path / FOLDS_DIR).is_symlink())
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
@@ -290,111 +287,3 @@ def _saved_states(directory: RunDirectory,
             counted |= folds
             saved.append((len(folds), epochs))
     return tuple(saved)
-
-
-def not_a_file_line(found: str) -> str:
-    """What status says of an entry of the run that is no file of its own ("audit.json is a
-    fifo"), with who writes the file it stands for."""
-    if _borrowed(found):  # the one file going on does not write again: a copy is the fix
-        return borrowed_line(found)
-    return never_read(found, writer_of(found.split(" ")[0]))
-
-
-def _entry_line(found: str, audit_kept: bool) -> str:
-    """What status says of an entry that is no file of its own; where going on is refused
-    for the run's audits, only what it is: the audit clause after it gives the fix."""
-    if audit_kept and not found.startswith(AUDIT_FILE):
-        return f"{found}, which merbench never reads"
-    return not_a_file_line(found)
-
-
-def _same_file(changed: str, found: str) -> bool:
-    """Whether the manifest's ``changed`` ("predictions.csv is missing") is of the entry
-    ``found`` names ("predictions.csv is a symbolic link ..."): one fault, said once."""
-    return changed.split(" ")[0] == found.split(" ")[0]
-
-
-def _borrowed(found: str) -> bool:
-    """Whether ``found`` (as :func:`_not_files` says it) is of the run's ``run.json``."""
-    return found.startswith(f"{RUN_FILE} ")
-
-
-def describe(status: RunStatus) -> str:
-    """One line for ``merbench status``."""
-    what = f"{status.model} on {status.dataset}/{status.protocol}, seed {status.seed}"
-    if status.n_folds is not None:
-        folds = f"{status.finished}/{status.n_folds} folds"
-    else:  # run.json from a merbench that did not record the number
-        folds = f"{status.finished} fold{'' if status.finished == 1 else 's'} finished"
-    if status.complete:
-        return "; ".join([f"{status.path}: {what}: complete, {folds} ({status.results_name})",
-                          *(not_a_file_line(found) for found in status.not_files)])
-    if status.refused and not status.running:  # written, but no result: going on is no fix
-        return "; ".join([f"{status.path}: {what}: {folds}, written, but {status.refused}",
-                          *(not_a_file_line(found) for found in status.not_files)])
-    state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
-    if status.miscounted:  # run.json edited: going on is refused, a copy is the fix
-        return "; ".join([f"{status.path}: {what}: {folds}, {state}; {status.miscounted}",
-                          *(not_a_file_line(found) for found in status.not_files)])
-    parts = [f"{status.path}: {what}: {folds}, {state}"]
-    if status.fold_seconds:
-        median = statistics.median(status.fold_seconds)  # "0 s" said of sub-second folds
-        parts.append(f"{f'{median:.0f} s' if median >= 0.5 else 'under 1 s'} per fold (median)")
-    left = status.seconds_left()
-    if left is not None:
-        parts.append(time_to_go(left))
-    if status.saved and not status.complete:
-        of = f" of {status.epochs}" if status.epochs else ""
-        parts.append(", ".join(f"{n} unfinished fold{'s' if n > 1 else ''} saved at epoch "
-                               f"{done}{of}" for n, done in status.saved)
-                     + " (a resumed run goes on from there)")
-    if status.damaged:  # a resumed run refuses each one: the advice is run's
-        shown = ", ".join(status.damaged_files[:3]) + (
-            f" and {status.damaged - 3} more" if status.damaged > 3 else "")
-        parts.append(f"{status.damaged} damaged fold file(s) ({shown}): delete "
-                     f"{'it' if status.damaged == 1 else 'them'}, then run the same command "
-                     "(or 'merbench run --resume DIR') to retrain only "
-                     f"{'that fold' if status.damaged == 1 else 'those folds'}")
-    if status.foreign_files:  # a resumed run refuses each, as it does a damaged one
-        one = len(status.foreign_files) == 1
-        more = "" if one else f" and {len(status.foreign_files) - 1} more"
-        parts.append(f"{status.foreign_files[0]}{more} belong{'s' if one else ''} to another "
-                     "run (its run identity is not this run's) and "
-                     f"count{'s' if one else ''} as no fold of it: "
-                     f"delete {'it' if one else 'them'}, then run the same command (or "
-                     "'merbench run --resume DIR') to retrain "
-                     f"{'that fold' if one else 'those folds'}")
-    parts += status.fold_faults  # each with its fix: going on is refused until it is done
-    audit_kept = status.running is False and status.audited
-    parts += [_entry_line(what, audit_kept) for what in status.not_files]
-    if status.refused:
-        parts.append(status.refused)
-    elif status.unreadable:
-        parts.append(f"its {status.results_name} cannot be read ('merbench validate' says "
-                     "why)")
-    if status.running is False and status.audited:  # going on would void its audits
-        changed = status.changed if status.changed and not any(
-            _same_file(status.changed, found) for found in status.not_files) else None
-        parts.append(f"{changed + ', and ' if changed else ''}its audit.json "
-                     "holds audits of the run as it finished, which going on would void "
-                     "('merbench run' refuses to): restore the run's files, or move "
-                     "audit.json out of the folder and run the same command (or 'merbench "
-                     "run --resume DIR') to go on, then audit it again")
-    elif status.running is False and not status.damaged and not status.foreign_files and \
-            not status.fold_faults and \
-            not any(_borrowed(found) for found in status.not_files):  # run refuses those
-        parts.append(GO_ON)
-    return "; ".join(parts)
-
-
-def time_to_go(seconds: float) -> str:
-    """The time left at the median fold's pace, as precise as that estimate is: whole
-    minutes, and never "about 0 min" for the last seconds of a run."""
-    if seconds <= 0:
-        return "no fold left to train"
-    if seconds < 60:
-        return "under a minute to go at that pace"
-    minutes = max(round(seconds / 60), 1)
-    if minutes < 60:
-        return f"about {minutes} min to go at that pace"
-    return f"about {minutes // 60} h {minutes % 60:02d} min to go at that pace"

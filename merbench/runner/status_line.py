@@ -1,0 +1,148 @@
+"""The line ``merbench status`` says of one run folder, from its :class:`RunStatus`.
+
+The reading of the run's files (:mod:`merbench.runner.status`) and the words said of them are
+two concerns: this module holds the words, and hands them over as a :class:`StatusLine`, whose
+callers learn from its fields, not from its text, whether the line advises going on. A kind
+that replaced that advice once tested whether the line ended with it (issue 84).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from merbench.results.fold_names import FOLDS
+from merbench.results.result_files import AUDIT_FILE
+from merbench.results.rundir import RUN_FILE
+from merbench.results.safe_files import borrowed_line, never_read, writer_of
+from merbench.runner.status import RunStatus
+
+GO_ON = "run the same command (or 'merbench run --resume DIR') to go on"  # a stopped run's fix
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    """What status says of one run folder: its clauses, and whether it ends with the advice
+    to go on (:data:`GO_ON`), said apart so that a caller replacing the advice (a run started
+    with a plugin removed since) needs no test of the text."""
+
+    #: the line's clauses, the first naming the run, its folds and its state
+    said: tuple[str, ...]
+    #: a stopped run that the same command (or ``merbench run --resume``) goes on with
+    goes_on: bool = False
+    #: the run's own folders linked elsewhere (its ``folds``), which the line says with the fix
+    linked: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The whole line, as ``merbench status`` prints it."""
+        return "; ".join([*self.said, GO_ON] if self.goes_on else self.said)
+
+
+def not_a_file_line(found: str) -> str:
+    """What status says of an entry of the run that is no file of its own ("audit.json is a
+    fifo"), with who writes the file it stands for."""
+    if _borrowed(found):  # the one file going on does not write again: a copy is the fix
+        return borrowed_line(found)
+    return never_read(found, writer_of(found.split(" ")[0]))
+
+
+def _entry_line(found: str, audit_kept: bool) -> str:
+    """What status says of an entry that is no file of its own; where going on is refused
+    for the run's audits, only what it is: the audit clause after it gives the fix."""
+    if audit_kept and not found.startswith(AUDIT_FILE):
+        return f"{found}, which merbench never reads"
+    return not_a_file_line(found)
+
+
+def _same_file(changed: str, found: str) -> bool:
+    """Whether the manifest's ``changed`` ("predictions.csv is missing") is of the entry
+    ``found`` names ("predictions.csv is a symbolic link ..."): one fault, said once."""
+    return changed.split(" ")[0] == found.split(" ")[0]
+
+
+def _borrowed(found: str) -> bool:
+    """Whether ``found`` (as :func:`_not_files` says it) is of the run's ``run.json``."""
+    return found.startswith(f"{RUN_FILE} ")
+
+
+def describe(status: RunStatus) -> StatusLine:
+    """The line ``merbench status`` says of the run, with whether it advises going on."""
+    what = f"{status.model} on {status.dataset}/{status.protocol}, seed {status.seed}"
+    if status.n_folds is not None:
+        folds = f"{status.finished}/{status.n_folds} folds"
+    else:  # run.json from a merbench that did not record the number
+        folds = f"{status.finished} fold{'' if status.finished == 1 else 's'} finished"
+    if status.complete:
+        return StatusLine((f"{status.path}: {what}: complete, {folds} ({status.results_name})",
+                           *(not_a_file_line(found) for found in status.not_files)))
+    if status.refused and not status.running:  # written, but no result: going on is no fix
+        return StatusLine((f"{status.path}: {what}: {folds}, written, but {status.refused}",
+                           *(not_a_file_line(found) for found in status.not_files)))
+    state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
+    if status.miscounted:  # run.json edited: going on is refused, a copy is the fix
+        return StatusLine((f"{status.path}: {what}: {folds}, {state}; {status.miscounted}",
+                           *(not_a_file_line(found) for found in status.not_files)))
+    parts = [f"{status.path}: {what}: {folds}, {state}"]
+    if status.fold_seconds:
+        median = statistics.median(status.fold_seconds)  # "0 s" said of sub-second folds
+        parts.append(f"{f'{median:.0f} s' if median >= 0.5 else 'under 1 s'} per fold (median)")
+    left = status.seconds_left()
+    if left is not None:
+        parts.append(time_to_go(left))
+    if status.saved and not status.complete:
+        of = f" of {status.epochs}" if status.epochs else ""
+        parts.append(", ".join(f"{n} unfinished fold{'s' if n > 1 else ''} saved at epoch "
+                               f"{done}{of}" for n, done in status.saved)
+                     + " (a resumed run goes on from there)")
+    if status.damaged:  # a resumed run refuses each one: the advice is run's
+        shown = ", ".join(status.damaged_files[:3]) + (
+            f" and {status.damaged - 3} more" if status.damaged > 3 else "")
+        parts.append(f"{status.damaged} damaged fold file(s) ({shown}): delete "
+                     f"{'it' if status.damaged == 1 else 'them'}, then run the same command "
+                     "(or 'merbench run --resume DIR') to retrain only "
+                     f"{'that fold' if status.damaged == 1 else 'those folds'}")
+    if status.foreign_files:  # a resumed run refuses each, as it does a damaged one
+        one = len(status.foreign_files) == 1
+        more = "" if one else f" and {len(status.foreign_files) - 1} more"
+        parts.append(f"{status.foreign_files[0]}{more} belong{'s' if one else ''} to another "
+                     "run (its run identity is not this run's) and "
+                     f"count{'s' if one else ''} as no fold of it: "
+                     f"delete {'it' if one else 'them'}, then run the same command (or "
+                     "'merbench run --resume DIR') to retrain "
+                     f"{'that fold' if one else 'those folds'}")
+    parts += status.fold_faults  # each with its fix: going on is refused until it is done
+    linked = (FOLDS,) if status.folds_linked else ()  # said among them
+    audit_kept = status.running is False and status.audited
+    parts += [_entry_line(what, audit_kept) for what in status.not_files]
+    if status.refused:
+        parts.append(status.refused)
+    elif status.unreadable:
+        parts.append(f"its {status.results_name} cannot be read ('merbench validate' says "
+                     "why)")
+    if status.running is False and status.audited:  # going on would void its audits
+        changed = status.changed if status.changed and not any(
+            _same_file(status.changed, found) for found in status.not_files) else None
+        parts.append(f"{changed + ', and ' if changed else ''}its audit.json "
+                     "holds audits of the run as it finished, which going on would void "
+                     "('merbench run' refuses to): restore the run's files, or move "
+                     "audit.json out of the folder and run the same command (or 'merbench "
+                     "run --resume DIR') to go on, then audit it again")
+    elif status.running is False and not status.damaged and not status.foreign_files and \
+            not status.fold_faults and \
+            not any(_borrowed(found) for found in status.not_files):  # run refuses those
+        return StatusLine(tuple(parts), goes_on=True, linked=linked)
+    return StatusLine(tuple(parts), linked=linked)
+
+
+def time_to_go(seconds: float) -> str:
+    """The time left at the median fold's pace, as precise as that estimate is: whole
+    minutes, and never "about 0 min" for the last seconds of a run."""
+    if seconds <= 0:
+        return "no fold left to train"
+    if seconds < 60:
+        return "under a minute to go at that pace"
+    minutes = max(round(seconds / 60), 1)
+    if minutes < 60:
+        return f"about {minutes} min to go at that pace"
+    return f"about {minutes // 60} h {minutes % 60:02d} min to go at that pace"
