@@ -56,7 +56,7 @@ def test_each_kind_is_found_validated_and_its_progress_said(examples: dict[str, 
         with pytest.raises(MerbenchError, match="status"):
             kind.status(folder)
         return
-    line = kind.status(folder)
+    line = kind.status(folder).line
     assert line.startswith(f"{folder}: ") and ("complete" in line or "finished" in line)
     code, out, err = cli("status", folder)
     assert code == 0 and out.strip() == line, err

@@ -20,19 +20,15 @@ from merbench.kinds.contract import (
     Checked,
     FinishedText,
     OverSeeds,
+    Progress,
     Report,
 )
-from merbench.kinds.emotion import RunRecordFiles, audit_run_folder
+from merbench.kinds.emotion import RunRecordFiles, audit_run_folder, run_folder_progress
 from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds, first_seed_record
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.rundir import RUN_FILE
-from merbench.runner.recorded_plugins import go_on_said
-from merbench.runner.status import run_status
-from merbench.runner.status_line import describe
 from merbench.verification.run_structure import (
-    identity_missing,
     refuse_to_show,
-    status_checked,
 )
 
 #: an action-unit run's ``au-results.json``, checked with every file of its run and read
@@ -64,10 +60,9 @@ class AURunKind:
         return Checked(path, summary, claim=("action-unit run", *au_claim(results)),
                        evidence=predictions_digest(folder))
 
-    def status(self, folder: Path) -> str:
+    def status(self, folder: Path) -> Progress:
         folder = folder if folder.is_dir() else folder.parent
-        return identity_missing(folder, AU_RESULTS_FILE) or go_on_said(
-            folder, describe(status_checked(run_status(folder), au_files_agree)))
+        return run_folder_progress(folder, AU_RESULTS_FILE, au_files_agree)
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report,

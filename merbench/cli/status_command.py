@@ -205,7 +205,7 @@ def main(args: argparse.Namespace) -> int:
                 if kind is None:
                     raise MerbenchError(f"{folder} holds none of {', '.join(started_files())}; "
                                         "is it a merbench run?")
-                say(kind.status(folder), one_line=True)
+                say(kind.status(folder).line, one_line=True)
             except MerbenchError as exc:  # one bad directory hides none of the others
                 unreadable += 1
                 say(f"merbench: error: {exc}", file=sys.stderr, one_line=True)

@@ -21,6 +21,7 @@ from merbench.kinds.contract import (
     AuditVerdict,
     Checked,
     FinishedText,
+    Progress,
     ResultKind,
     check_audit_options,
 )
@@ -174,6 +175,13 @@ def unfinished(path: Path) -> str | None:
     said such a folder "holds no merbench result" and "holds neither results.json nor
     seeds.json" while ``status`` counted its folds (issue 84). Where its files cannot say,
     where to read why (``merbench status`` names what is wrong)."""
+    found = _unfinished(path)
+    return None if found is None else found[0]
+
+
+def _unfinished(path: Path) -> tuple[str, Progress | None] | None:
+    """:func:`unfinished` of ``path``, with its kind's status (None where its files cannot
+    say), or None."""
     path = Path(path)
     if not path.is_dir() or path.is_symlink() or kind_of(path) is not None:
         return None
@@ -181,20 +189,25 @@ def unfinished(path: Path) -> str | None:
     if started is None or started.started_file is None:
         return None
     try:
-        progress: str | None = started.status(path).removeprefix(f"{path}: ")
+        progress: Progress | None = started.status(path)
     except MerbenchError:  # 'merbench status' says what is wrong with its files
         progress = None
+    said = None if progress is None else progress.line.removeprefix(f"{path}: ")
     return not_finished(started.name, started.started_file, started.markers[0], path,
-                        progress)
+                        said), progress
 
 
 def unfinished_with_own_link(link: Path) -> str | None:
     """:func:`unfinished` of the run whose own folder ``link`` is (its ``folds``, or a
-    spotting run's ``videos``, linked elsewhere), as the run's kind says it in its status
-    line; None for any other link. Registered with the walk for results, which refused it
-    as a link in a folder of results."""
-    said = unfinished(link.parent)
-    return said if said is not None and f"{link.name} is a symbolic link" in said else None
+    spotting run's ``videos``, linked elsewhere), where the run's kind says in its status
+    that the entry is a link; None for any other link. Registered with the walk for
+    results, which refused it as a link in a folder of results. The kind hands the links
+    over in its :class:`~merbench.kinds.contract.Progress`: this once looked for the words
+    "is a symbolic link" in its line (issue 84)."""
+    found = _unfinished(link.parent)
+    if found is None or found[1] is None or link.name not in found[1].linked:
+        return None
+    return found[0]
 
 
 register_link_refusal(unfinished_with_own_link)
@@ -279,6 +292,7 @@ __all__ = [
     "AuditVerdict",
     "Checked",
     "FinishedText",
+    "Progress",
     "ResultKind",
     "check_audit_options",
     "finished_text",

@@ -197,6 +197,18 @@ def record_verdict(record: AuditRecord, kept: Path, parts: str = "folds",
                               f"recorded in {kept}")
 
 
+@dataclass(frozen=True)
+class Progress:
+    """What ``status`` says of one result: its line, and what a command acting on the
+    result learns from the fields, never from the line's text (issue 84)."""
+
+    #: the line, beginning with the result's folder ("DIR: ...")
+    line: str
+    #: the entries of the result's folder that are symbolic links (a run's ``folds``, a
+    #: spotting run's ``videos``, linked elsewhere), which the line says with their fix
+    linked: tuple[str, ...] = ()
+
+
 @runtime_checkable
 class ResultKind(Protocol):
     """One kind of result, as every command that takes any result sees it."""
@@ -233,9 +245,9 @@ class ResultKind(Protocol):
         """``path``'s numbers recomputed from its own files; ``ResultRejected`` naming the
         first thing that does not hold."""
 
-    def status(self, folder: Path) -> str:
-        """One line saying how far the result in ``folder`` has got; ``MerbenchError``
-        where its files cannot say."""
+    def status(self, folder: Path) -> Progress:
+        """How far the result in ``folder`` has got, in one line; ``MerbenchError`` where
+        its files cannot say."""
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         """``path`` made again in part, as it was made, and compared with what it stores;

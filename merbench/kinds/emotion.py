@@ -28,6 +28,7 @@ from merbench.kinds.contract import (
     Checked,
     FinishedText,
     OverSeeds,
+    Progress,
     Report,
     keep_record,
     record_verdict,
@@ -81,9 +82,8 @@ class EmotionRunKind:
                              f"{', '.join(checked.policies)}{audits}",
                        notes=checked.unchecked, run=checked)
 
-    def status(self, folder: Path) -> str:
-        return identity_missing(folder) or go_on_said(
-            folder, describe(status_checked(run_status(folder))))
+    def status(self, folder: Path) -> Progress:
+        return run_folder_progress(folder, RESULTS_FILE, emotion_files_agree)
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report)
@@ -97,6 +97,18 @@ class EmotionRunKind:
 
         folder = path if path.is_dir() else path.parent
         return run_text(read_results(folder / RESULTS_FILE), folder)
+
+
+def run_folder_progress(folder: Path, results_file: str,
+                        check: Callable[[Path], object]) -> Progress:
+    """What status says of the run folder ``folder`` (an emotion run's, or the action-unit
+    run's whose ``results_file`` and ``check`` its kind gives), with the entries its line
+    says are links, as the run's status hands them over."""
+    missing = identity_missing(folder, results_file)
+    if missing:
+        return Progress(missing)
+    said = describe(status_checked(run_status(folder), check))
+    return Progress(go_on_said(folder, said), said.linked)
 
 
 #: a run folder's record read again from the folder

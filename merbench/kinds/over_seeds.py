@@ -29,6 +29,7 @@ from merbench.kinds.contract import (
     Checked,
     FinishedText,
     OverSeeds,
+    Progress,
     Report,
     ResultKind,
 )
@@ -97,7 +98,7 @@ class SummaryOverSeeds:
     def finished_text(self, path: Path) -> FinishedText:
         return self.text(path)
 
-    def status(self, folder: Path) -> str:
+    def status(self, folder: Path) -> Progress:
         raise MerbenchError(f"{folder}: a summary over seeds has no progress of its own; "
                             "'merbench status' of its folder shows each seed run")
 

@@ -81,8 +81,10 @@ class RunStatus:
     #: says them (:mod:`merbench.results.fold_names`): a ``folds`` that is a file, a stray
     #: ``fold-3.npz``, a copy of another fold's file
     fold_faults: tuple[str, ...] = ()
-    #: its ``folds`` is a link to a folder elsewhere, said first among ``fold_faults``
-    folds_linked: bool = False
+    #: the entries of the run's folder that are symbolic links (its ``folds``, linked
+    #: elsewhere), each said among ``not_files`` or ``fold_faults``: a walk for results that
+    #: meets one says the run's line, not its own refusal of a link
+    linked: tuple[str, ...] = ()
 
     def seconds_left(self) -> float | None:
         """The unfinished folds times the median time of a finished one, less the epochs
@@ -103,7 +105,7 @@ def run_status(path: Path) -> RunStatus:
     identity = recorded.identity or {}
     seconds, damaged, foreign, finished, copies = [], [], [], set(), []
     this_run = directory.identity_sha256()
-    not_files = _not_files(directory)
+    not_files, linked = _not_files(directory)
     samples = TestedSamples()  # what the finished folds tested, for the protocol's count
     # each task's results file (an AU run's au-results.json): its record format names it
     record = task_run(stored_task(identity, str(directory.path / RUN_FILE))).record
@@ -199,8 +201,7 @@ def run_status(path: Path) -> RunStatus:
             running=directory.is_held(), unreadable=unreadable,
             results_name=results_file.name, not_files=not_files, refused=refused,
             audited=os.path.lexists(directory.path / AUDIT_FILE), changed=changed,
-            miscounted=counted, fold_faults=tuple(faults),
-            folds_linked=folder in faults and (directory.path / FOLDS_DIR).is_symlink())
+            miscounted=counted, fold_faults=tuple(faults), linked=linked)
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
@@ -247,10 +248,11 @@ def _other_identity(results_file: Path, record: RunRecordFormat[Any],
     return said
 
 
-def _not_files(directory: RunDirectory) -> tuple[str, ...]:
+def _not_files(directory: RunDirectory) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Each entry of the run folder and its fold files' folder that is not a regular file
-    of its own, as the safety check names it ("predictions.csv is a fifo")."""
-    found = []
+    of its own, as the safety check names it ("predictions.csv is a fifo"); and the names of
+    those of the run folder that are symbolic links."""
+    found, linked = [], []
     for folder in (directory.path, *real_folds(directory.path)):
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -265,7 +267,9 @@ def _not_files(directory: RunDirectory) -> tuple[str, ...]:
                 check_entry(Path(entry.path), directory.path)
             except UnsafeFile as exc:
                 found.append(exc.found)
-    return tuple(found)
+                if entry.is_symlink() and folder == directory.path:
+                    linked.append(entry.name)
+    return tuple(found), tuple(linked)
 
 
 def _saved_states(directory: RunDirectory,

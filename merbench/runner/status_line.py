@@ -11,7 +11,6 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from merbench.results.fold_names import FOLDS
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import borrowed_line, never_read, writer_of
@@ -30,7 +29,8 @@ class StatusLine:
     said: tuple[str, ...]
     #: a stopped run that the same command (or ``merbench run --resume``) goes on with
     goes_on: bool = False
-    #: the run's own folders linked elsewhere (its ``folds``), which the line says with the fix
+    #: the entries of the run's folder that are symbolic links (its ``folds`` linked
+    #: elsewhere), which the line says with their fix
     linked: tuple[str, ...] = ()
 
     @property
@@ -74,15 +74,15 @@ def describe(status: RunStatus) -> StatusLine:
     else:  # run.json from a merbench that did not record the number
         folds = f"{status.finished} fold{'' if status.finished == 1 else 's'} finished"
     if status.complete:
-        return StatusLine((f"{status.path}: {what}: complete, {folds} ({status.results_name})",
-                           *(not_a_file_line(found) for found in status.not_files)))
+        return _with_entries(status, f"{status.path}: {what}: complete, {folds} "
+                                     f"({status.results_name})")
     if status.refused and not status.running:  # written, but no result: going on is no fix
-        return StatusLine((f"{status.path}: {what}: {folds}, written, but {status.refused}",
-                           *(not_a_file_line(found) for found in status.not_files)))
+        return _with_entries(status, f"{status.path}: {what}: {folds}, written, but "
+                                     f"{status.refused}")
     state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
     if status.miscounted:  # run.json edited: going on is refused, a copy is the fix
-        return StatusLine((f"{status.path}: {what}: {folds}, {state}; {status.miscounted}",
-                           *(not_a_file_line(found) for found in status.not_files)))
+        return _with_entries(status, f"{status.path}: {what}: {folds}, {state}; "
+                                     f"{status.miscounted}")
     parts = [f"{status.path}: {what}: {folds}, {state}"]
     if status.fold_seconds:
         median = statistics.median(status.fold_seconds)  # "0 s" said of sub-second folds
@@ -112,7 +112,6 @@ def describe(status: RunStatus) -> StatusLine:
                      "'merbench run --resume DIR') to retrain "
                      f"{'that fold' if one else 'those folds'}")
     parts += status.fold_faults  # each with its fix: going on is refused until it is done
-    linked = (FOLDS,) if status.folds_linked else ()  # said among them
     audit_kept = status.running is False and status.audited
     parts += [_entry_line(what, audit_kept) for what in status.not_files]
     if status.refused:
@@ -131,8 +130,15 @@ def describe(status: RunStatus) -> StatusLine:
     elif status.running is False and not status.damaged and not status.foreign_files and \
             not status.fold_faults and \
             not any(_borrowed(found) for found in status.not_files):  # run refuses those
-        return StatusLine(tuple(parts), goes_on=True, linked=linked)
-    return StatusLine(tuple(parts), linked=linked)
+        return StatusLine(tuple(parts), goes_on=True, linked=status.linked)
+    return StatusLine(tuple(parts), linked=status.linked)
+
+
+def _with_entries(status: RunStatus, first: str) -> StatusLine:
+    """The line ``first``, followed by each entry of the run that is no file of its own:
+    the lines of a run that going on is no fix for."""
+    return StatusLine((first, *(not_a_file_line(found) for found in status.not_files)),
+                      linked=status.linked)
 
 
 def time_to_go(seconds: float) -> str:

@@ -17,6 +17,7 @@ from merbench.kinds.contract import (
     Checked,
     FinishedText,
     OverSeeds,
+    Progress,
     Report,
     files_now,
     keep_record,
@@ -113,7 +114,7 @@ class SpottingRunKind:
                        evidence=spotting_evidence(checked, recognised),
                        claimed="spotter, settings and data")
 
-    def status(self, folder: Path) -> str:
+    def status(self, folder: Path) -> Progress:
         """The run's spotter and dataset (``spot-run.json``, written first) and the videos
         spotted so far (``videos/``); a spotting run holds no lock, so whether a process
         works in it now is not said."""
@@ -122,54 +123,19 @@ class SpottingRunKind:
         try:  # what is not a file of its own is said as its state (as a run's), never read,
             _check_entries(folder, videos_said is None)  # with validate's fix (pass 84u, U7)
         except UnsafeFile as exc:
-            return f"{folder}: " + _unsafe_line(folder, exc)
+            return Progress(f"{folder}: " + _unsafe_line(folder, exc))
         if _record_missing(folder):
-            return f"{folder}: {SPOT_RUN_MISSING} ('merbench validate' refuses it)"
+            return Progress(f"{folder}: {SPOT_RUN_MISSING} ('merbench validate' refuses it)")
         started = read_spot_run(folder)  # a list or null said in words, as migrate says it
         what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "
                 f"{counted(len(started['variants']), 'setting')}")
-        if videos_said is not None:  # a finished run's videos are put back, never spotted anew
-            return (f"{folder}: {what}: written, but {videos_said} ('merbench validate' refuses "
-                    "it)" if os.path.lexists(folder / SPOTTING_FILE) else
-                    f"{folder}: {what}: {videos_said}")
-        held = folder_is_held(folder)  # None: the file system cannot say
-        stray = None if held or os.path.lexists(folder / SPOTTING_FILE) else \
-            videos_problem(folder, recorded_count(started))
-        if stray is not None:  # counted as spotted, with "go on" (pass 84ab, AB11)
-            return f"{folder}: {what}: {stray}"
-        videos = folder / VIDEOS_FOLDER
-        spotted = len(list(videos.glob("*.json"))) if videos.is_dir() else 0
-        if held:
-            now = ("recognising the chosen intervals" if os.path.lexists(folder / SPOTTING_FILE)
-                   else "spotting")
-            return (f"{folder}: {what}: running ({now}), {counted(spotted, 'video')} spotted "
-                    "so far")
-        empty = empty_files(folder, (SPOTTING_FILE, STR_FILE))
-        if empty:
-            return (f"{folder}: {what}: its {empty[0]} is empty, no result ('merbench "
-                    "validate' says why); run the same merbench spot command to write it "
-                    "again")
-        if os.path.lexists(folder / SPOTTING_FILE):
-            try:  # validate's cheap half: what it refuses by its layout is not complete
-                spotting_written(folder)
-            except MerbenchError as exc:
-                if str(exc).startswith(AUDIT_FILE) or isinstance(exc, StrayVideos):  # its fix
-                    return (f"{folder}: {what}: written, but {exc} ('merbench validate' "
-                            "refuses it)")
-                return (f"{folder}: {what}: written, but {exc} ('merbench validate' says "
-                        "more); run the same merbench spot command into a new --out")
-            # no record says recognition was asked for: both states are said as they are
-            recognised = ("; str.json written" if os.path.lexists(folder / STR_FILE) else
-                          "; no str.json: not recognised, or a spot --recognise command "
-                          "stopped while recognising, which writes it when run again")
-            return (f"{folder}: {what}: complete, {counted(spotted, 'video')} spotted "
-                    f"({SPOTTING_FILE}{recognised})")
-        if held is False:
-            return (f"{folder}: {what}: stopped, {counted(spotted, 'video')} spotted so far, "
-                    f"{SPOTTING_FILE} not yet written; run the same merbench spot command to "
-                    "go on")
-        return (f"{folder}: {what}: {counted(spotted, 'video')} spotted so far, "
-                f"{SPOTTING_FILE} not yet written (the same merbench spot command goes on)")
+        if videos_said is None:
+            return Progress(_progress_line(folder, what, started))
+        # a finished run's videos are put back, never spotted anew; a link kept, in place
+        linked = (VIDEOS_FOLDER,) if (folder / VIDEOS_FOLDER).is_symlink() else ()
+        return Progress(f"{folder}: {what}: written, but {videos_said} ('merbench validate' "
+                        "refuses it)" if os.path.lexists(folder / SPOTTING_FILE) else
+                        f"{folder}: {what}: {videos_said}", linked)
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         if request.workers is not None:
@@ -221,6 +187,50 @@ class SpottingRunKind:
                                   f"{counted(len(found.subjects), 'subject')} spotted{also} "
                                   f"again (of {found.n_subjects}) match it; recorded in "
                                   f"{kept}")
+
+
+def _progress_line(folder: Path, what: str, started: dict[str, Any]) -> str:
+    """:meth:`SpottingRunKind.status`'s line of the run in ``folder`` (``what`` it spots,
+    as its ``started`` record says) whose entries are each a file or folder of its own."""
+    held = folder_is_held(folder)  # None: the file system cannot say
+    stray = None if held or os.path.lexists(folder / SPOTTING_FILE) else \
+        videos_problem(folder, recorded_count(started))
+    if stray is not None:  # counted as spotted, with "go on" (pass 84ab, AB11)
+        return f"{folder}: {what}: {stray}"
+    videos = folder / VIDEOS_FOLDER
+    spotted = len(list(videos.glob("*.json"))) if videos.is_dir() else 0
+    if held:
+        now = ("recognising the chosen intervals" if os.path.lexists(folder / SPOTTING_FILE)
+               else "spotting")
+        return (f"{folder}: {what}: running ({now}), {counted(spotted, 'video')} spotted "
+                "so far")
+    empty = empty_files(folder, (SPOTTING_FILE, STR_FILE))
+    if empty:
+        return (f"{folder}: {what}: its {empty[0]} is empty, no result ('merbench "
+                "validate' says why); run the same merbench spot command to write it "
+                "again")
+    if os.path.lexists(folder / SPOTTING_FILE):
+        try:  # validate's cheap half: what it refuses by its layout is not complete
+            spotting_written(folder)
+        except MerbenchError as exc:
+            if str(exc).startswith(AUDIT_FILE) or isinstance(exc, StrayVideos):  # its fix
+                return (f"{folder}: {what}: written, but {exc} ('merbench validate' "
+                        "refuses it)")
+            return (f"{folder}: {what}: written, but {exc} ('merbench validate' says "
+                    "more); run the same merbench spot command into a new --out")
+        # no record says recognition was asked for: both states are said as they are
+        recognised = ("; str.json written" if os.path.lexists(folder / STR_FILE) else
+                      "; no str.json: not recognised, or a spot --recognise command "
+                      "stopped while recognising, which writes it when run again")
+        return (f"{folder}: {what}: complete, {counted(spotted, 'video')} spotted "
+                f"({SPOTTING_FILE}{recognised})")
+    if held is False:
+        return (f"{folder}: {what}: stopped, {counted(spotted, 'video')} spotted so far, "
+                f"{SPOTTING_FILE} not yet written; run the same merbench spot command to "
+                "go on")
+    return (f"{folder}: {what}: {counted(spotted, 'video')} spotted so far, "
+            f"{SPOTTING_FILE} not yet written (the same merbench spot command goes on)")
+
 
 
 def _check_entries(folder: Path, videos_entry: bool = True) -> None:

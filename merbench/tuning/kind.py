@@ -17,6 +17,7 @@ from merbench.kinds.contract import (
     Checked,
     FinishedText,
     OverSeeds,
+    Progress,
     Report,
     check_data_root_for,
     files_now,
@@ -92,8 +93,8 @@ class TuningKind:
                        evidence=tune_evidence(checked, folder),
                        claimed="search (model, data, space, sampler and seed)")
 
-    def status(self, folder: Path) -> str:
-        return tuning_status(folder if folder.is_dir() else folder.parent)
+    def status(self, folder: Path) -> Progress:
+        return Progress(tuning_status(folder if folder.is_dir() else folder.parent))
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         """The runs that made the tuning trained again in part
