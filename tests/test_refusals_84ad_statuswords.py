@@ -4,6 +4,7 @@ an unfinished run's own folder is a link; and the advice to go on said from one 
 
 from __future__ import annotations
 
+import ast
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -11,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from merbench.kinds import started_kind, unfinished_with_own_link
+from merbench.results.go_on import GO_ON, RESUME, SPOT_AGAIN
 from merbench.results.kind_names import EMOTION_RUN, SPOTTING_RUN
 from merbench.runner import recorded_plugins
 from merbench.runner.status import RunStatus
-from merbench.runner.status_line import GO_ON, StatusLine, describe
+from merbench.runner.status_line import StatusLine, describe
 
 STOPPED = RunStatus(path=Path("r"), model="ststnet", dataset="synthetic", protocol="loso",
                     seed=0, n_folds=3, finished=1, fold_seconds=(4.0,), damaged=0, saved=(),
@@ -86,3 +88,21 @@ def test_an_unfinished_spotting_runs_linked_videos_are_handed_over(
     progress = kind.status(run)
     assert progress.linked == ("videos",) and "videos is a symbolic link" in progress.line
     assert unfinished_with_own_link(run / "videos") is not None
+
+
+def test_the_advice_to_go_on_has_one_home() -> None:
+    """The words that tell how a stopped run (or spotting run) is gone on with were written
+    out in status, the fold folder's faults, the missing tables' fixes and the spotting
+    run's videos: each now takes them from :mod:`merbench.results.go_on`. A literal of them
+    anywhere else in merbench (adjacent literals joined, as Python joins them) is a copy."""
+    root = Path(__file__).resolve().parents[1] / "merbench"
+    home = root / "results" / "go_on.py"
+    copies = []
+    for path in sorted(root.rglob("*.py")):
+        if path == home:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(
+                    words in node.value for words in (RESUME, SPOT_AGAIN)):
+                copies.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not copies, copies

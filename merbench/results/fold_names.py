@@ -17,6 +17,7 @@ from pathlib import Path
 
 from merbench.base.file_kinds import entry_words
 from merbench.results.fold_file import fold_arrays
+from merbench.results.go_on import GO_ON, RESUME
 from merbench.results.kind_registry import registered_files
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.safe_files import (
@@ -32,8 +33,6 @@ from merbench.results.safe_files import (
 FOLDS = "folds"
 
 _NUMBERED = re.compile(r"fold-(\d+)\.npz")
-
-_GO_ON = "run the same command (or 'merbench run --resume DIR')"
 
 
 def fold_number(name: str) -> int | None:
@@ -96,7 +95,7 @@ def not_a_folder_line(run_dir: Path, shown: str, finished: bool = False) -> str 
     fix = ("put the folder itself in its place (its finished folds are kept)"
            if path.is_symlink() else "remove it")
     return (f"{shown} is {entry_words(path)}, not the run's folder of finished folds; "
-            f"{fix}, then {_GO_ON} to go on")
+            f"{fix}, then {GO_ON}")
 
 
 def real_folds(run_dir: Path) -> list[Path]:
@@ -115,8 +114,8 @@ def misplaced_line(shown: str, held: int, number: int, beyond: str | None = None
     found = (f"{shown} holds fold {held}'s samples, not fold {number}'s (a copy or a "
              "renamed file of another fold); delete it")
     if beyond is None:
-        return f"{found}, then {_GO_ON} to retrain that fold"
-    return f"{found}; and {beyond}; then {_GO_ON} to retrain that fold"
+        return f"{found}, then {RESUME} to retrain that fold"
+    return f"{found}; and {beyond}; then {RESUME} to retrain that fold"
 
 
 def copy_lines(copies: list[tuple[str, int, int]], recorded: int | None,

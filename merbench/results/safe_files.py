@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import entry_words, mode_kind
+from merbench.results.go_on import RESUME
 from merbench.results.result_files import AUDIT_FILE, RUN_FILE
 
 
@@ -143,8 +144,8 @@ def audited_table_fix(*, there: bool = True) -> str:
     refuses to void them."""
     remove = "remove it and " if there else ""
     return (f"restore it from a copy of the run, which keeps its audits, or {remove}move "
-            f"{AUDIT_FILE} out of the folder, then run the same command (or 'merbench run "
-            "--resume DIR'), which writes it again, and audit the run again")
+            f"{AUDIT_FILE} out of the folder, then {RESUME}, which writes it again, and "
+            "audit the run again")
 
 
 #: :func:`audited_table_fix` of a table that is there and no file

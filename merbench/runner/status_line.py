@@ -11,12 +11,11 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
+from merbench.results.go_on import GO_ON, RESUME
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import borrowed_line, never_read, writer_of
 from merbench.runner.status import RunStatus
-
-GO_ON = "run the same command (or 'merbench run --resume DIR') to go on"  # a stopped run's fix
 
 
 @dataclass(frozen=True)
@@ -99,8 +98,8 @@ def describe(status: RunStatus) -> StatusLine:
         shown = ", ".join(status.damaged_files[:3]) + (
             f" and {status.damaged - 3} more" if status.damaged > 3 else "")
         parts.append(f"{status.damaged} damaged fold file(s) ({shown}): delete "
-                     f"{'it' if status.damaged == 1 else 'them'}, then run the same command "
-                     "(or 'merbench run --resume DIR') to retrain only "
+                     f"{'it' if status.damaged == 1 else 'them'}, then {RESUME} to retrain "
+                     "only "
                      f"{'that fold' if status.damaged == 1 else 'those folds'}")
     if status.foreign_files:  # a resumed run refuses each, as it does a damaged one
         one = len(status.foreign_files) == 1
@@ -108,8 +107,7 @@ def describe(status: RunStatus) -> StatusLine:
         parts.append(f"{status.foreign_files[0]}{more} belong{'s' if one else ''} to another "
                      "run (its run identity is not this run's) and "
                      f"count{'s' if one else ''} as no fold of it: "
-                     f"delete {'it' if one else 'them'}, then run the same command (or "
-                     "'merbench run --resume DIR') to retrain "
+                     f"delete {'it' if one else 'them'}, then {RESUME} to retrain "
                      f"{'that fold' if one else 'those folds'}")
     parts += status.fold_faults  # each with its fix: going on is refused until it is done
     audit_kept = status.running is False and status.audited
@@ -125,8 +123,7 @@ def describe(status: RunStatus) -> StatusLine:
         parts.append(f"{changed + ', and ' if changed else ''}its audit.json "
                      "holds audits of the run as it finished, which going on would void "
                      "('merbench run' refuses to): restore the run's files, or move "
-                     "audit.json out of the folder and run the same command (or 'merbench "
-                     "run --resume DIR') to go on, then audit it again")
+                     f"audit.json out of the folder and {GO_ON}, then audit it again")
     elif status.running is False and not status.damaged and not status.foreign_files and \
             not status.fold_faults and \
             not any(_borrowed(found) for found in status.not_files):  # run refuses those

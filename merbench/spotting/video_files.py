@@ -20,6 +20,7 @@ from typing import Any
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import from_json
+from merbench.results.go_on import SPOT_AGAIN
 from merbench.results.safe_files import check_entry
 from merbench.results.user_files import read_written_json
 from merbench.spotting.record import VIDEOS_FOLDER, VideoFile
@@ -27,8 +28,6 @@ from merbench.spotting.record import VIDEOS_FOLDER, VideoFile
 #: the key of ``spot-run.json`` that records how many videos the run spots: written since
 #: the run's count is said of a file beyond it; a run begun before has none
 COUNT_KEY = "n_videos"
-
-_GO_ON = "run the same merbench spot command"
 
 _NUMBERED = re.compile(r"\d{4,}\.json")
 
@@ -112,4 +111,4 @@ def videos_problem(folder: Path, count: int | None) -> str | None:
     if not said:
         return None
     then = "to spot that video again" if not beyond and len(said) == 1 else "to go on"
-    return f"{'; and '.join(said)}{', then' if len(said) == 1 else '; then'} {_GO_ON} {then}"
+    return f"{'; and '.join(said)}{', then' if len(said) == 1 else '; then'} {SPOT_AGAIN} {then}"

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from merbench.base.file_kinds import entry_words
+from merbench.results.go_on import SPOT_AGAIN
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.spotting.record import SPOTTING_FILE, VIDEOS_FOLDER
 
@@ -35,4 +36,4 @@ def videos_line(folder: Path) -> str | None:
     fix = ("put the folder itself in its place (its finished videos are kept)"
            if path.is_symlink() else "remove it")
     return (f"{VIDEOS_FOLDER} is {entry_words(path)}, not the run's folder of finished "
-            f"videos; {fix}, then run the same merbench spot command to go on")
+            f"videos; {fix}, then {SPOT_AGAIN} to go on")

@@ -24,6 +24,7 @@ from merbench.kinds.contract import (
     refuse_changed,
 )
 from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
+from merbench.results.go_on import SAME_SPOT, SPOT_AGAIN
 from merbench.results.kind_names import SPOTTING_RUN, STR_SEEDS_SUMMARY
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
@@ -207,8 +208,7 @@ def _progress_line(folder: Path, what: str, started: dict[str, Any]) -> str:
     empty = empty_files(folder, (SPOTTING_FILE, STR_FILE))
     if empty:
         return (f"{folder}: {what}: its {empty[0]} is empty, no result ('merbench "
-                "validate' says why); run the same merbench spot command to write it "
-                "again")
+                f"validate' says why); {SPOT_AGAIN} to write it again")
     if os.path.lexists(folder / SPOTTING_FILE):
         try:  # validate's cheap half: what it refuses by its layout is not complete
             spotting_written(folder)
@@ -217,7 +217,7 @@ def _progress_line(folder: Path, what: str, started: dict[str, Any]) -> str:
                 return (f"{folder}: {what}: written, but {exc} ('merbench validate' "
                         "refuses it)")
             return (f"{folder}: {what}: written, but {exc} ('merbench validate' says "
-                    "more); run the same merbench spot command into a new --out")
+                    f"more); {SPOT_AGAIN} into a new --out")
         # no record says recognition was asked for: both states are said as they are
         recognised = ("; str.json written" if os.path.lexists(folder / STR_FILE) else
                       "; no str.json: not recognised, or a spot --recognise command "
@@ -226,10 +226,9 @@ def _progress_line(folder: Path, what: str, started: dict[str, Any]) -> str:
                 f"({SPOTTING_FILE}{recognised})")
     if held is False:
         return (f"{folder}: {what}: stopped, {counted(spotted, 'video')} spotted so far, "
-                f"{SPOTTING_FILE} not yet written; run the same merbench spot command to "
-                "go on")
+                f"{SPOTTING_FILE} not yet written; {SPOT_AGAIN} to go on")
     return (f"{folder}: {what}: {counted(spotted, 'video')} spotted so far, "
-            f"{SPOTTING_FILE} not yet written (the same merbench spot command goes on)")
+            f"{SPOTTING_FILE} not yet written ({SAME_SPOT} goes on)")
 
 
 
