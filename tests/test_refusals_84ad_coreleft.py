@@ -1,0 +1,64 @@
+"""The code-quality items issue 82's core left (fix brief 84ad, coreleft): a folder of results
+read once by the walk that counts its folders and the walk that finds its results; the
+terminal's encoding worked out once per stream; a run's predictions table refused at one
+home. None changes what a command says; each test here failed before its change."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from merbench.results import folder_walk
+from merbench.results.folder_walk import RESULTS_BELOW, folders_holding, result_tree
+from merbench.results.result_files import result_markers, summary_markers
+
+
+def _tree(root: Path) -> None:
+    """Two groups of runs, one run holding a run of its own and a link out of the tree."""
+    for group in ("a", "b"):
+        for run in ("run-1", "run-2"):
+            (root / group / run / "folds").mkdir(parents=True)
+            (root / group / run / "results.json").write_text("{}")
+    (root / "a" / "run-1" / "folds" / "inner").mkdir()
+    (root / "a" / "run-1" / "folds" / "inner" / "results.json").write_text("{}")
+    (root / "b" / "elsewhere").symlink_to(root / "a")
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many times each folder is read (``os.scandir``) while the test runs."""
+    counted: Counter[str] = Counter()
+    scandir = os.scandir
+
+    def counting(path: str | os.PathLike[str]) -> object:
+        counted[os.fspath(path)] += 1
+        return scandir(path)
+
+    monkeypatch.setattr(folder_walk.os, "scandir", counting)
+    return counted
+
+
+def test_validate_and_the_build_read_each_folder_once(tmp_path: Path,
+                                                     reads: Counter[str]) -> None:
+    _tree(tmp_path)
+    tree = result_tree(tmp_path, result_markers(), walked_into=summary_markers(),
+                       kept_whole=("tuning.json",), below=RESULTS_BELOW)
+    assert [path.relative_to(tmp_path).as_posix() for path in tree.results] == [
+        "a/run-1", "a/run-2", "b/run-1", "b/run-2"]
+    assert [nested.relative_to(tmp_path).as_posix() for nested, _ in tree.nested] == [
+        "a/run-1/folds/inner"]
+    assert [link.name for link in tree.links] == ["elsewhere"]
+    assert reads and max(reads.values()) == 1, reads
+
+
+def test_status_reads_each_folder_once(tmp_path: Path, reads: Counter[str]) -> None:
+    _tree(tmp_path)
+    found = folders_holding(tmp_path, result_markers(), RESULTS_BELOW, what="w", noun="n",
+                            give="g", with_links=True, walked_into=summary_markers())
+    assert sorted(path.relative_to(tmp_path).as_posix() for path in found) == [
+        "a/run-1", "a/run-2", "b/elsewhere", "b/run-1", "b/run-2"]
+    assert reads and max(reads.values()) == 1, reads
+
