@@ -62,3 +62,33 @@ def test_status_reads_each_folder_once(tmp_path: Path, reads: Counter[str]) -> N
         "a/run-1", "a/run-2", "b/elsewhere", "b/run-1", "b/run-2"]
     assert reads and max(reads.values()) == 1, reads
 
+
+class _Counted(str):
+    """merbench's own characters, counting how often a stream's encoding is tried on them."""
+
+    tried = 0
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        type(self).tried += 1
+        return str(self).encode(encoding, errors)
+
+
+def test_say_works_out_each_stream_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from merbench.base import terminal
+
+    monkeypatch.setattr(terminal, "_OWN", _Counted(terminal._OWN))
+    monkeypatch.setattr(_Counted, "tried", 0)
+    first, second = (io.TextIOWrapper(io.BytesIO(), encoding=encoding)
+                     for encoding in ("utf-8", "ascii"))
+    for _ in range(3):  # a stream that holds every character was worked out at every line
+        terminal.say("a \u2014 b", file=first)
+    monkeypatch.setattr("sys.stdout", second)  # a stream swapped in: worked out in its turn
+    terminal.say("c \u00b7 d")
+    terminal.say("e \u2026")
+    assert _Counted.tried == 2
+    for stream, text in ((first, "a \u2014 b\n" * 3), (second, "c . d\ne ...\n")):
+        stream.flush()
+        assert stream.buffer.getvalue().decode() == text  # type: ignore[attr-defined]
+
