@@ -92,3 +92,16 @@ def test_say_works_out_each_stream_once(monkeypatch: pytest.MonkeyPatch) -> None
         stream.flush()
         assert stream.buffer.getvalue().decode() == text  # type: ignore[attr-defined]
 
+
+def test_a_predictions_table_in_the_way_is_refused_at_one_home() -> None:
+    """Refused as a run is opened, before its audits and before any fold trains; the check
+    repeated before the summary found what the opening had refused already (its docstring
+    says why one home serves both)."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    calls = [(source.relative_to(root).as_posix(), line)
+             for folder in ("merbench", "plugins") for source in (root / folder).rglob("*.py")
+             for line in source.read_text().splitlines()
+             if re.search(r"(?<!def )\brefuse_written_entry\(", line)]
+    assert [where for where, _ in calls] == ["merbench/runner/execute.py"], calls
