@@ -105,3 +105,25 @@ def test_a_predictions_table_in_the_way_is_refused_at_one_home() -> None:
              for line in source.read_text().splitlines()
              if re.search(r"(?<!def )\brefuse_written_entry\(", line)]
     assert [where for where, _ in calls] == ["merbench/runner/execute.py"], calls
+
+
+def test_no_fixture_only_hands_the_tiny_run_on() -> None:
+    """Twelve modules each had a fixture that returned ``tiny_finished_run`` under another
+    name (``finished``, ``tiny_run``, ``run``): a reader had to look up that it was the
+    session's shared run, never to be changed. Their tests take the fixture itself."""
+    import ast
+
+    handing_on = []
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if not isinstance(node, ast.FunctionDef) or not any(
+                    "fixture" in ast.unparse(decorator) for decorator in node.decorator_list):
+                continue
+            body = [statement for statement in node.body
+                    if not (isinstance(statement, ast.Expr)
+                            and isinstance(statement.value, ast.Constant))]
+            if (len(body) == 1 and isinstance(body[0], ast.Return)
+                    and isinstance(body[0].value, ast.Name)
+                    and body[0].value.id == "tiny_finished_run"):
+                handing_on.append(f"{source.name}: {node.name}")
+    assert not handing_on, handing_on
