@@ -17,39 +17,35 @@ from merbench.cli.given_once import SEVERAL
 from merbench.cli.parser import build_parser
 
 
-@pytest.fixture
-def tiny_run(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest): never changed; copy what you edit."""
-    return tiny_finished_run
-
-
 @pytest.mark.parametrize("folds", [("1", "1.0"), ("all", "ALL")])
-def test_one_folds_value_said_two_ways_is_taken(cli, tiny_run: Path, tmp_path: Path,
+def test_one_folds_value_said_two_ways_is_taken(cli, tiny_finished_run: Path, tmp_path: Path,
                                                 folds: tuple[str, str]) -> None:
     import shutil
 
     run = tmp_path / "r"
-    shutil.copytree(tiny_run, run)
+    shutil.copytree(tiny_finished_run, run)
     code, out, err = cli("audit", run, "--folds", folds[0], "--folds", folds[1], "--seed", "2")
     assert code == 0, err
     assert "audit passed" in out, out
 
 
-def test_two_folds_values_are_still_refused(cli, tiny_run: Path) -> None:
-    code, out, err = cli("audit", tiny_run, "--folds", "all", "--folds", "1")
+def test_two_folds_values_are_still_refused(cli, tiny_finished_run: Path) -> None:
+    code, out, err = cli("audit", tiny_finished_run, "--folds", "all", "--folds", "1")
     assert (code, out) == (2, ""), err
     assert err.startswith("merbench: error: --folds is given twice, 'all' and '1'; give it "
                           "once, with the value you mean"), err
 
 
-def test_results_given_twice_reads_both_folders(cli, tiny_run: Path, tmp_path: Path) -> None:
+def test_results_given_twice_reads_both_folders(cli, tiny_finished_run: Path,
+                                                tmp_path: Path) -> None:
     """A second --results adds its folders, as ``--results a b`` does (argparse kept only
     the last, and the given-once rule then refused the line)."""
     empty = tmp_path / "b"
     empty.mkdir()
-    code, out, err = cli("leaderboard", "list", "--results", tiny_run.parent, "--results", empty)
+    code, out, err = cli("leaderboard", "list", "--results", tiny_finished_run.parent,
+                         "--results", empty)
     assert code == 0, err
-    assert f"validated runs under {tiny_run.parent}, {empty}" in out, out
+    assert f"validated runs under {tiny_finished_run.parent}, {empty}" in out, out
 
 
 def test_no_option_of_several_values_is_given_once() -> None:

@@ -23,15 +23,9 @@ import pytest
 from conftest import TINY_SPOT
 
 
-@pytest.fixture
-def finished(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest, two folds): copy what you edit."""
-    return tiny_finished_run
-
-
-def test_a_copy_and_a_fold_beyond_are_fixed_in_one_round(finished: Path, tmp_path: Path,
+def test_a_copy_and_a_fold_beyond_are_fixed_in_one_round(tiny_finished_run: Path, tmp_path: Path,
                                                          cli: Any) -> None:
-    run = Path(shutil.copytree(finished, tmp_path / "run"))
+    run = Path(shutil.copytree(tiny_finished_run, tmp_path / "run"))
     (run / "results.json").unlink()
     (run / "predictions.csv").unlink()
     folds = run / "folds"
@@ -84,8 +78,8 @@ def test_a_str_json_folder_has_one_fix_that_the_same_command_follows(
 
 @pytest.mark.parametrize("entry", ["fifo", "folder"])
 def test_an_audited_runs_table_has_one_fix_that_works_when_followed(
-        finished: Path, tmp_path: Path, cli: Any, entry: str) -> None:
-    run = Path(shutil.copytree(finished, tmp_path / "run"))
+        tiny_finished_run: Path, tmp_path: Path, cli: Any, entry: str) -> None:
+    run = Path(shutil.copytree(tiny_finished_run, tmp_path / "run"))
     code, out, err = cli("audit", run, "--folds", "1")
     assert code == 0 and (run / "audit.json").is_file(), out + err
     (run / "predictions.csv").unlink()

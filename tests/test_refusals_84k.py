@@ -15,20 +15,14 @@ import pytest
 from conftest import TINY_RUN
 
 
-@pytest.fixture
-def finished(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest): never changed; copy what you edit."""
-    return tiny_finished_run
-
-
 def _copy(finished: Path, tmp_path: Path, name: str = "r") -> Path:
     shutil.copytree(finished, tmp_path / name)
     return tmp_path / name
 
 
-def test_another_models_run_in_out_names_the_model_first(cli, finished: Path,
+def test_another_models_run_in_out_names_the_model_first(cli, tiny_finished_run: Path,
                                                          tmp_path: Path) -> None:
-    out = _copy(finished, tmp_path)
+    out = _copy(tiny_finished_run, tmp_path)
     model_at = TINY_RUN.index("--model") + 1
     other = [*TINY_RUN[:model_at], "rcn", *TINY_RUN[model_at + 1:]]
     code, _, err = cli("run", *other, "--threads", "1", "--out", out)
@@ -52,9 +46,9 @@ def test_extract_save_with_a_newline_is_one_line(cli, tmp_path: Path) -> None:
     assert line.endswith("nl/x.npz'") and "fe\\nnl/x.npz" in line, out
 
 
-def test_status_of_a_folder_in_a_fold_files_place_says_it_once(cli, finished: Path,
+def test_status_of_a_folder_in_a_fold_files_place_says_it_once(cli, tiny_finished_run: Path,
                                                                tmp_path: Path) -> None:
-    run = _copy(finished, tmp_path)
+    run = _copy(tiny_finished_run, tmp_path)
     for name in ("results.json", "predictions.csv", "folds/fold-001.npz"):
         (run / name).unlink()
     (run / "folds" / "fold-001.npz").mkdir()
@@ -65,8 +59,8 @@ def test_status_of_a_folder_in_a_fold_files_place_says_it_once(cli, finished: Pa
 
 
 def test_a_cache_inside_a_result_names_the_result_folder(
-        cli, finished: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _copy(finished, tmp_path, "wn2")
+        cli, tiny_finished_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _copy(tiny_finished_run, tmp_path, "wn2")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MERBENCH_CACHE_DIR", "wn2/./folds/../cache")
     code, _, err = cli("run", *TINY_RUN, "--out", tmp_path / "zz")
@@ -75,10 +69,10 @@ def test_a_cache_inside_a_result_names_the_result_folder(
         err.split("is inside")[1], err
 
 
-def test_compare_of_two_identical_runs_has_no_negative_zero(cli, finished: Path,
+def test_compare_of_two_identical_runs_has_no_negative_zero(cli, tiny_finished_run: Path,
                                                             tmp_path: Path) -> None:
-    copy = _copy(finished, tmp_path, "again")
-    code, out, err = cli("compare", finished, copy)
+    copy = _copy(tiny_finished_run, tmp_path, "again")
+    code, out, err = cli("compare", tiny_finished_run, copy)
     assert code == 0, err
     assert "-0.0000" not in out and "+0.0000" in out, out
 

@@ -38,20 +38,14 @@ def test_a_fifo_as_the_data_folder_is_said_to_be_one(cli, tmp_path: Path,
 VIDEO = ("-d", "synthetic-long", "--video", "synthetic-long/sub01/v1", "--quiet")
 
 
-@pytest.fixture
-def tiny_run(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest): never changed; copy what you edit."""
-    return tiny_finished_run
-
-
 def test_a_folder_where_predict_writes_its_weights_is_refused_first(
-        cli, tiny_run: Path, tmp_path: Path) -> None:
+        cli, tiny_finished_run: Path, tmp_path: Path) -> None:
     """``pv/recogniser.pt`` a folder: predict trained, then failed on its own temporary
     ``recogniser.pt.partial`` (left behind), after deleting ``recogniser.json``."""
     out = tmp_path / "pv"
     (out / "recogniser.pt").mkdir(parents=True)
     (out / "recogniser.json").write_text("{}")
-    code, stdout, err = cli("predict", *VIDEO, "--from-run", tiny_run, "--out", out)
+    code, stdout, err = cli("predict", *VIDEO, "--from-run", tiny_finished_run, "--out", out)
     assert (code, stdout) == (2, ""), err
     assert err == (f"merbench: error: {out / 'recogniser.pt'} is a folder, where predict "
                    "writes the recogniser's weights; move it away, or give another --out\n")
@@ -60,7 +54,7 @@ def test_a_folder_where_predict_writes_its_weights_is_refused_first(
 
 
 def test_a_predict_stopped_after_training_says_its_recogniser_is_kept(
-        cli, tiny_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        cli, tiny_finished_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Stopped while it recognised, predict said "nothing was written" over the recogniser
     it had trained and saved, which the same command then loads."""
     from merbench.runner import predict as predicting
@@ -71,16 +65,16 @@ def test_a_predict_stopped_after_training_says_its_recogniser_is_kept(
     out = tmp_path / "pv"
     with monkeypatch.context() as patched:
         patched.setattr(predicting, "_recognise", stopped)
-        code, _, err = cli("predict", *VIDEO, "--from-run", tiny_run, "--out", out)
+        code, _, err = cli("predict", *VIDEO, "--from-run", tiny_finished_run, "--out", out)
     assert code == 130, err
     assert err == ("merbench: interrupted — no predictions were written, but the recogniser "
                    f"it trained is kept in {out / 'recogniser.pt'}; run the same command to "
                    "go on (it loads the recogniser instead of training it again)\n"), err
     assert sorted(p.name for p in out.iterdir()) == ["recogniser.json", "recogniser.pt"]
-    code, _, err = cli("predict", *VIDEO[:-1], "--from-run", tiny_run, "--out", out)
+    code, _, err = cli("predict", *VIDEO[:-1], "--from-run", tiny_finished_run, "--out", out)
     assert code == 0 and "epochs of the recogniser" not in err, err  # loaded, not trained
     assert (out / "predictions.json").is_file()
     with monkeypatch.context() as patched:  # stopped again: this call wrote nothing
         patched.setattr(predicting, "_recognise", stopped)
-        code, _, err = cli("predict", *VIDEO, "--from-run", tiny_run, "--out", out)
+        code, _, err = cli("predict", *VIDEO, "--from-run", tiny_finished_run, "--out", out)
     assert (code, err) == (130, "merbench: interrupted — nothing was written\n"), err

@@ -21,12 +21,6 @@ from conftest import one_line
 GO_ON = "run the same command (or 'merbench run --resume DIR')"
 
 
-@pytest.fixture
-def finished(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest): never changed; copy what you edit."""
-    return tiny_finished_run
-
-
 def unfinished(finished: Path, folder: Path) -> Path:
     """A copy of ``finished`` without its results: a run stopped after its last fold."""
     shutil.copytree(finished, folder)
@@ -50,9 +44,9 @@ def said_alike(cli: Any, folder: Path, line: str, resumed: str) -> None:
     assert (folder / "results.json").exists() == had
 
 
-def test_a_copy_of_another_folds_file_is_named_by_all(finished: Path, tmp_path: Path,
+def test_a_copy_of_another_folds_file_is_named_by_all(tiny_finished_run: Path, tmp_path: Path,
                                                       cli: Any) -> None:
-    folder = unfinished(finished, tmp_path / "run")
+    folder = unfinished(tiny_finished_run, tmp_path / "run")
     shutil.copyfile(folder / "folds" / "fold-001.npz", folder / "folds" / "fold-000.npz")
     line = ("folds/fold-000.npz holds fold 1's samples, not fold 0's (a copy or a renamed "
             f"file of another fold); delete it, then {GO_ON} to retrain that fold")
@@ -61,10 +55,9 @@ def test_a_copy_of_another_folds_file_is_named_by_all(finished: Path, tmp_path: 
     assert "1/2 folds" in out and "run.json was edited" not in out, out
 
 
-def test_a_fold_file_beyond_the_folds_is_refused_before_training(finished: Path,
-                                                                 tmp_path: Path,
-                                                                 cli: Any) -> None:
-    folder = unfinished(finished, tmp_path / "run")
+def test_a_fold_file_beyond_the_folds_is_refused_before_training(tiny_finished_run: Path,
+                                                                 tmp_path: Path, cli: Any) -> None:
+    folder = unfinished(tiny_finished_run, tmp_path / "run")
     (folder / "folds" / "fold-001.npz").rename(folder / "folds" / "fold-009.npz")
     line = ("run.json says 2 folds but folds/fold-009.npz is beyond them ('merbench validate' "
             "refuses it): restore run.json from a copy of the run, or delete "
@@ -74,9 +67,9 @@ def test_a_fold_file_beyond_the_folds_is_refused_before_training(finished: Path,
     assert (folder / "folds" / "fold-009.npz").exists()  # kept: the user's to judge
 
 
-def test_a_folds_entry_that_is_a_file_is_named_by_all(finished: Path, tmp_path: Path,
+def test_a_folds_entry_that_is_a_file_is_named_by_all(tiny_finished_run: Path, tmp_path: Path,
                                                       cli: Any) -> None:
-    folder = unfinished(finished, tmp_path / "run")
+    folder = unfinished(tiny_finished_run, tmp_path / "run")
     shutil.rmtree(folder / "folds")
     (folder / "folds").write_text("x")
     line = (f"folds is a file, not the run's folder of finished folds; remove it, then "
@@ -85,10 +78,10 @@ def test_a_folds_entry_that_is_a_file_is_named_by_all(finished: Path, tmp_path: 
 
 
 @pytest.mark.parametrize("stopped", [False, True], ids=["finished", "stopped"])
-def test_a_stray_fold_name_is_no_fold_to_any_reader(finished: Path, tmp_path: Path, cli: Any,
-                                                    stopped: bool) -> None:
-    folder = (unfinished(finished, tmp_path / "run") if stopped else
-              Path(shutil.copytree(finished, tmp_path / "run")))
+def test_a_stray_fold_name_is_no_fold_to_any_reader(tiny_finished_run: Path, tmp_path: Path,
+                                                    cli: Any, stopped: bool) -> None:
+    folder = (unfinished(tiny_finished_run, tmp_path / "run") if stopped else
+              Path(shutil.copytree(tiny_finished_run, tmp_path / "run")))
     shutil.copyfile(folder / "folds" / "fold-001.npz", folder / "folds" / "fold-1.npz")
     line = ("folds/fold-1.npz is not a name merbench gives a fold file (fold-NNN.npz), so it "
             "is no fold of this run; move it out of the run's folds folder")

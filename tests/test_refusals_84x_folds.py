@@ -18,12 +18,6 @@ import pytest
 from conftest import COMMITTED_RESULTS
 
 
-@pytest.fixture
-def finished(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest): never changed; copy what you edit."""
-    return tiny_finished_run
-
-
 def test_an_au_runs_stray_fold_name_is_refused_by_validate_and_show(tmp_path: Path,
                                                                    cli: Any) -> None:
     run = tmp_path / "au"
@@ -39,10 +33,10 @@ def test_an_au_runs_stray_fold_name_is_refused_by_validate_and_show(tmp_path: Pa
 
 
 @pytest.mark.parametrize("text", ["{}", '{"schema_version": 1}', "[]"])
-def test_a_results_file_of_no_result_is_named_by_status(finished: Path, tmp_path: Path,
+def test_a_results_file_of_no_result_is_named_by_status(tiny_finished_run: Path, tmp_path: Path,
                                                         cli: Any, text: str) -> None:
     run = tmp_path / "run"
-    shutil.copytree(finished, run)
+    shutil.copytree(tiny_finished_run, run)
     (run / "results.json").write_text(text)
     code, out, err = cli("status", run)
     assert code == 0 and "its results.json cannot be read ('merbench validate' says why)" \
@@ -52,9 +46,9 @@ def test_a_results_file_of_no_result_is_named_by_status(finished: Path, tmp_path
 
 
 def test_a_folder_in_a_fold_files_place_is_one_fault_to_resume_and_status(
-        finished: Path, tmp_path: Path, cli: Any) -> None:
+        tiny_finished_run: Path, tmp_path: Path, cli: Any) -> None:
     run = tmp_path / "run"
-    shutil.copytree(finished, run)
+    shutil.copytree(tiny_finished_run, run)
     (run / "results.json").unlink()
     (run / "predictions.csv").unlink()
     (run / "folds" / "fold-007.npz").mkdir()
@@ -67,9 +61,9 @@ def test_a_folder_in_a_fold_files_place_is_one_fault_to_resume_and_status(
 
 
 def test_a_folds_link_is_no_folds_to_status_and_one_fix_with_resume(
-        finished: Path, tmp_path: Path, cli: Any) -> None:
+        tiny_finished_run: Path, tmp_path: Path, cli: Any) -> None:
     run = tmp_path / "run"
-    shutil.copytree(finished, run)
+    shutil.copytree(tiny_finished_run, run)
     (run / "results.json").unlink()
     (run / "predictions.csv").unlink()
     (run / "folds").rename(tmp_path / "elsewhere")
@@ -85,9 +79,9 @@ def test_a_folds_link_is_no_folds_to_status_and_one_fix_with_resume(
 
 
 def test_a_finished_runs_copied_fold_is_written_but_refused_by_all(
-        finished: Path, tmp_path: Path, cli: Any) -> None:
+        tiny_finished_run: Path, tmp_path: Path, cli: Any) -> None:
     run = tmp_path / "run"
-    shutil.copytree(finished, run)
+    shutil.copytree(tiny_finished_run, run)
     shutil.copyfile(run / "folds" / "fold-001.npz", run / "folds" / "fold-000.npz")
     line = ("folds/fold-000.npz holds fold 1's samples, not fold 0's (a copy or a renamed "
             "file of another fold); delete it")
@@ -98,10 +92,10 @@ def test_a_finished_runs_copied_fold_is_written_but_refused_by_all(
         assert code == 2 and line in err, (command, out, err)
 
 
-def test_a_finished_runs_folds_file_is_written_but_refused(finished: Path, tmp_path: Path,
+def test_a_finished_runs_folds_file_is_written_but_refused(tiny_finished_run: Path, tmp_path: Path,
                                                            cli: Any) -> None:
     run = tmp_path / "run"
-    shutil.copytree(finished, run)
+    shutil.copytree(tiny_finished_run, run)
     shutil.rmtree(run / "folds")
     (run / "folds").write_text("x")
     code, out, err = cli("status", run)
@@ -109,11 +103,10 @@ def test_a_finished_runs_folds_file_is_written_but_refused(finished: Path, tmp_p
         out + err
 
 
-def test_a_finished_runs_folder_in_folds_is_written_but_refused(finished: Path,
-                                                                tmp_path: Path,
-                                                                cli: Any) -> None:
+def test_a_finished_runs_folder_in_folds_is_written_but_refused(tiny_finished_run: Path,
+                                                                tmp_path: Path, cli: Any) -> None:
     run = tmp_path / "run"
-    shutil.copytree(finished, run)
+    shutil.copytree(tiny_finished_run, run)
     (run / "folds" / "fold-007.npz").mkdir()
     code, out, err = cli("status", run)
     assert code == 0 and "written, but folds/fold-007.npz is a folder" in out and \

@@ -14,20 +14,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import one_line
 from test_refusals_84w_folds import unfinished
 
 
-@pytest.fixture
-def finished(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest): never changed; copy what you edit."""
-    return tiny_finished_run
-
-
-def test_a_finished_runs_folds_file_has_one_fix_from_all(finished: Path, tmp_path: Path,
+def test_a_finished_runs_folds_file_has_one_fix_from_all(tiny_finished_run: Path, tmp_path: Path,
                                                          cli: Any) -> None:
-    run = Path(shutil.copytree(finished, tmp_path / "run"))
+    run = Path(shutil.copytree(tiny_finished_run, tmp_path / "run"))
     shutil.rmtree(run / "folds")
     (run / "folds").write_text("x")
     line = "folds is a file; remove it and put the folder itself in its place"
@@ -42,9 +35,9 @@ def test_a_finished_runs_folds_file_has_one_fix_from_all(finished: Path, tmp_pat
     assert (run / "folds").is_file()  # nothing trained in its place
 
 
-def test_a_copy_and_a_fold_beyond_are_named_in_one_order(finished: Path, tmp_path: Path,
+def test_a_copy_and_a_fold_beyond_are_named_in_one_order(tiny_finished_run: Path, tmp_path: Path,
                                                          cli: Any) -> None:
-    run = unfinished(finished, tmp_path / "run")
+    run = unfinished(tiny_finished_run, tmp_path / "run")
     (run / "folds" / "fold-001.npz").rename(run / "folds" / "fold-009.npz")
     shutil.copyfile(run / "folds" / "fold-000.npz", run / "folds" / "fold-001.npz")
     line = ("folds/fold-001.npz holds fold 0's samples, not fold 1's (a copy or a renamed "
@@ -60,10 +53,9 @@ def test_a_copy_and_a_fold_beyond_are_named_in_one_order(finished: Path, tmp_pat
     assert not (run / "results.json").exists()
 
 
-def test_validate_says_the_unfinished_runs_line_of_its_folds_link(finished: Path,
-                                                                  tmp_path: Path,
-                                                                  cli: Any) -> None:
-    run = unfinished(finished, tmp_path / "run")
+def test_validate_says_the_unfinished_runs_line_of_its_folds_link(tiny_finished_run: Path,
+                                                                  tmp_path: Path, cli: Any) -> None:
+    run = unfinished(tiny_finished_run, tmp_path / "run")
     (run / "folds").rename(tmp_path / "elsewhere")
     (run / "folds").symlink_to(tmp_path / "elsewhere")
     line = (f"folds is a symbolic link (to {tmp_path / 'elsewhere'}), not the run's folder "

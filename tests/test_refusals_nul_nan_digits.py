@@ -24,12 +24,6 @@ PYTHONS = ("Traceback", "Exceeds the limit", "int_max_str_digits", "ValueError",
            "embedded null byte", "/tmp/merbench-diff-")
 
 
-@pytest.fixture
-def run(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest): never changed; copy what you edit."""
-    return tiny_finished_run
-
-
 def _one_line(code: int, out: str, err: str) -> str:
     """The refusal's line: bad input is exit status 2, in merbench's words."""
     assert code == 2, out + err
@@ -38,10 +32,10 @@ def _one_line(code: int, out: str, err: str) -> str:
     return err.strip().splitlines()[0]
 
 
-def test_a_huge_integer_in_predictions_names_the_file_and_row(run: Path, tmp_path: Path,
-                                                              cli) -> None:
+def test_a_huge_integer_in_predictions_names_the_file_and_row(tiny_finished_run: Path,
+                                                              tmp_path: Path, cli) -> None:
     results = tmp_path / "results"
-    folder = Path(shutil.copytree(run, results / "r"))
+    folder = Path(shutil.copytree(tiny_finished_run, results / "r"))
     path = folder / "predictions.csv"
     lines = path.read_text().split("\n")
     header = lines[0].split(",")
@@ -81,8 +75,9 @@ def test_a_nul_in_a_tuning_file_is_one_line_naming_the_field(tmp_path: Path, cli
     assert f"{tuning}: dataset: holds a NUL character" in said, said
 
 
-def test_nan_in_a_results_recipe_names_the_field(run: Path, tmp_path: Path, cli) -> None:
-    folder = Path(shutil.copytree(run, tmp_path / "r"))
+def test_nan_in_a_results_recipe_names_the_field(tiny_finished_run: Path, tmp_path: Path,
+                                                 cli) -> None:
+    folder = Path(shutil.copytree(tiny_finished_run, tmp_path / "r"))
     path = folder / "results.json"
     text = path.read_text()
     nan = re.sub(r'("weight_decay": )[-0-9.e]+', r"\1NaN", text, count=1)
@@ -112,20 +107,21 @@ def _definition(folder: Path, change: dict[str, object] | None = None,
     ([float("nan"), 0.5], "holds NaN"), ([0.5, float("inf")], "holds Infinity"),
     ([58.8, 0.5], "holds 58.8, which is no score")])
 def test_a_reported_score_that_is_no_number_from_0_to_1_is_refused(
-        run: Path, tmp_path: Path, cli, values: list[float], problem: str) -> None:
+        tiny_finished_run: Path, tmp_path: Path, cli, values: list[float], problem: str) -> None:
     bench = _definition(tmp_path / "bd", values=values)
     for command in (["list"], ["build", "--out", tmp_path / "site"]):
-        said = _one_line(*cli("leaderboard", *command, "--results", run.parent,
+        said = _one_line(*cli("leaderboard", *command, "--results", tiny_finished_run.parent,
                               "--benchmarks", bench))
         assert said == f"merbench: error: benchmark {bench / DEFINITION.name}: reported row " \
                        f"'LBP-TOP', 'overall' {problem}; give 2 numbers from 0 to 1 (or null)"
     assert not (tmp_path / "site").exists()
 
 
-def test_an_unknown_key_in_a_definition_is_refused(run: Path, tmp_path: Path, cli) -> None:
+def test_an_unknown_key_in_a_definition_is_refused(tiny_finished_run: Path, tmp_path: Path,
+                                                   cli) -> None:
     bench = _definition(tmp_path / "bd", {"metricz": ["uf1"]})
-    said = _one_line(*cli("leaderboard", "list", "--results", run.parent, "--benchmarks",
-                          bench))
+    said = _one_line(*cli("leaderboard", "list", "--results", tiny_finished_run.parent,
+                          "--benchmarks", bench))
     assert f"benchmark {bench / DEFINITION.name} has unknown key 'metricz' (did you mean " \
            "'metrics'?); it may have id, title," in said, said
 

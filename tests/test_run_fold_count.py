@@ -20,12 +20,6 @@ from conftest import TINY_RUN, one_line
 FIX = "restore run.json from a copy of the run"
 
 
-@pytest.fixture
-def finished(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest): never changed; copy what you edit."""
-    return tiny_finished_run
-
-
 def edited(finished: Path, folder: Path, n_folds: int, *, results: bool = False) -> Path:
     """A copy of ``finished`` with run.json's n_folds set, its results removed unless kept."""
     shutil.copytree(finished, folder)
@@ -39,9 +33,9 @@ def edited(finished: Path, folder: Path, n_folds: int, *, results: bool = False)
 
 
 @pytest.mark.parametrize("n_folds", [-1, 0])
-def test_a_count_below_one_is_an_unreadable_run_file(finished: Path, tmp_path: Path, cli: Any,
-                                                     n_folds: int) -> None:
-    folder = edited(finished, tmp_path / "run", n_folds)
+def test_a_count_below_one_is_an_unreadable_run_file(tiny_finished_run: Path, tmp_path: Path,
+                                                     cli: Any, n_folds: int) -> None:
+    folder = edited(tiny_finished_run, tmp_path / "run", n_folds)
     code, out, err = cli("status", folder)
     assert code == 2 and not out, out
     assert one_line(err) == (
@@ -55,8 +49,8 @@ def test_a_count_below_one_is_an_unreadable_run_file(finished: Path, tmp_path: P
 
 @pytest.mark.parametrize("n_folds", [7, 1])
 def test_resuming_with_a_count_the_protocol_does_not_give_is_refused_before_training(
-        finished: Path, tmp_path: Path, cli: Any, n_folds: int) -> None:
-    folder = edited(finished, tmp_path / "run", n_folds)
+        tiny_finished_run: Path, tmp_path: Path, cli: Any, n_folds: int) -> None:
+    folder = edited(tiny_finished_run, tmp_path / "run", n_folds)
     kept = sorted(p.name for p in (folder / "folds").iterdir())
     code, _, err = cli("run", "--resume", folder, "--quiet", "--threads", "1")
     assert code == 2, err
@@ -68,18 +62,18 @@ def test_resuming_with_a_count_the_protocol_does_not_give_is_refused_before_trai
     assert not (folder / "results.json").exists()
 
 
-def test_status_says_a_count_its_fold_files_contradict(finished: Path, tmp_path: Path,
+def test_status_says_a_count_its_fold_files_contradict(tiny_finished_run: Path, tmp_path: Path,
                                                        cli: Any) -> None:
-    folder = edited(finished, tmp_path / "run", 1)
+    folder = edited(tiny_finished_run, tmp_path / "run", 1)
     _, out, _ = cli("status", folder)
     assert "run.json says 1 fold but folds/fold-001.npz is beyond it ('merbench validate' "\
            f"refuses it): {FIX}, or delete folds/fold-001.npz if it is another run's" in out, out
     assert "to go on" not in out and "no fold left" not in out, out
 
 
-def test_status_says_a_count_its_results_file_contradicts(finished: Path, tmp_path: Path,
+def test_status_says_a_count_its_results_file_contradicts(tiny_finished_run: Path, tmp_path: Path,
                                                           cli: Any) -> None:
-    folder = edited(finished, tmp_path / "run", 7, results=True)
+    folder = edited(tiny_finished_run, tmp_path / "run", 7, results=True)
     _, out, _ = cli("status", folder)
     assert "2/7 folds, stopped; run.json says 7 folds but results.json says 2: run.json was "\
            f"edited ('merbench validate' refuses it); {FIX}" in out, out
@@ -88,13 +82,12 @@ def test_status_says_a_count_its_results_file_contradicts(finished: Path, tmp_pa
     assert code == 2 and "run.json says 7 folds but results.json says 2" in err, err
 
 
-def test_status_says_the_results_count_not_deleting_a_listed_fold(finished: Path,
-                                                                  tmp_path: Path,
-                                                                  cli: Any) -> None:
+def test_status_says_the_results_count_not_deleting_a_listed_fold(tiny_finished_run: Path,
+                                                                  tmp_path: Path, cli: Any) -> None:
     """Pass 84q, Q2: a finished run's count lowered was "2/1 folds, stopped; ... or delete
     folds/fold-001.npz if it is another run's", a fold results.json lists; validate says the
     results file's count, and so does status now."""
-    folder = edited(finished, tmp_path / "run", 1, results=True)
+    folder = edited(tiny_finished_run, tmp_path / "run", 1, results=True)
     _, out, _ = cli("status", folder)
     assert "run.json says 1 fold but results.json says 2: run.json was edited ('merbench "\
            f"validate' refuses it); {FIX}" in out, out
@@ -105,11 +98,11 @@ def test_status_says_the_results_count_not_deleting_a_listed_fold(finished: Path
     (1, "more (its 1 finished fold leaves samples untested)"),
     (7, "2 (its 2 finished folds test every sample)")])
 def test_status_says_a_count_the_protocol_does_not_give_as_resume_does(
-        finished: Path, tmp_path: Path, cli: Any, n_folds: int, gives: str) -> None:
+        tiny_finished_run: Path, tmp_path: Path, cli: Any, n_folds: int, gives: str) -> None:
     """Pass 84q, Q3: with no results file status said "1/1 folds ... no fold left to train;
     run the same command to go on" (and "2/7 ... under a minute to go"), which --resume
     refused; the finished folds' samples tell status the protocol's count."""
-    folder = edited(finished, tmp_path / "run", n_folds)
+    folder = edited(tiny_finished_run, tmp_path / "run", n_folds)
     if n_folds == 1:
         (folder / "folds" / "fold-001.npz").unlink()
     _, out, _ = cli("status", folder)
@@ -122,9 +115,9 @@ def test_status_says_a_count_the_protocol_does_not_give_as_resume_does(
     assert code == 2 and "run.json was edited" in err, err
 
 
-def test_status_still_says_go_on_for_an_unfinished_run(finished: Path, tmp_path: Path,
+def test_status_still_says_go_on_for_an_unfinished_run(tiny_finished_run: Path, tmp_path: Path,
                                                        cli: Any) -> None:
-    folder = edited(finished, tmp_path / "run", 2)
+    folder = edited(tiny_finished_run, tmp_path / "run", 2)
     (folder / "folds" / "fold-001.npz").unlink()
     _, out, _ = cli("status", folder)
     assert "1/2 folds, stopped" in out and "to go on" in out and "edited" not in out, out

@@ -18,12 +18,6 @@ import pytest
 from conftest import one_line
 
 
-@pytest.fixture
-def finished(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest): never changed; copy what you edit."""
-    return tiny_finished_run
-
-
 def edited(finished: Path, folder: Path, part: str, key: str, value: Any) -> Path:
     """A copy of ``finished`` with run.json's identity[part][key] (or identity[part]) set."""
     shutil.copytree(finished, folder)
@@ -47,9 +41,9 @@ CHANGED = "run.json is not the file results.json records (its SHA-256 differs)"
     ("shuffle_train_labels", "", 0, "ststnet on synthetic/loso", CHANGED),
 ])
 def test_status_says_validates_reason_and_deletes_nothing(
-        finished: Path, tmp_path: Path, cli: Any, part: str, key: str, value: Any,
+        tiny_finished_run: Path, tmp_path: Path, cli: Any, part: str, key: str, value: Any,
         shown: str, reason: str) -> None:
-    folder = edited(finished, tmp_path / "run", part, key, value)
+    folder = edited(tiny_finished_run, tmp_path / "run", part, key, value)
     code, out, _ = cli("status", folder)
     assert out.startswith(f"{folder}: {shown}"), out
     assert f"written, but {reason}" in out, out
@@ -60,10 +54,10 @@ def test_status_says_validates_reason_and_deletes_nothing(
 
 
 @pytest.mark.parametrize("seed", [True, "0"])
-def test_a_seed_that_is_no_whole_number_is_an_unnamed_run(finished: Path, tmp_path: Path,
+def test_a_seed_that_is_no_whole_number_is_an_unnamed_run(tiny_finished_run: Path, tmp_path: Path,
                                                           cli: Any, seed: Any) -> None:
     """``seed: true`` was said as "seed 1"."""
-    folder = edited(finished, tmp_path / "run", "seed", "", seed)
+    folder = edited(tiny_finished_run, tmp_path / "run", "seed", "", seed)
     code, out, err = cli("status", folder)
     assert code == 2 and not out, out
     assert one_line(err) == (f"merbench: error: {folder}/run.json does not name its run "

@@ -15,15 +15,9 @@ from conftest import one_line
 
 
 @pytest.fixture
-def finished(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest): never changed; copy what you edit."""
-    return tiny_finished_run
-
-
-@pytest.fixture
-def training(finished: Path, tmp_path: Path) -> Path:
+def training(tiny_finished_run: Path, tmp_path: Path) -> Path:
     """The run as it is while its second fold trains: run.json and one fold file."""
-    run = Path(shutil.copytree(finished, tmp_path / "mid"))
+    run = Path(shutil.copytree(tiny_finished_run, tmp_path / "mid"))
     for name in ("results.json", "predictions.csv", "folds/fold-001.npz"):
         (run / name).unlink()
     return run
@@ -37,10 +31,10 @@ def _status(cli, run: Path) -> str:
 
 
 @pytest.mark.parametrize("command", ["validate", "compare"])
-def test_a_run_still_training_is_said_as_status_says_it(cli, finished: Path, training: Path,
-                                                        command: str) -> None:
+def test_a_run_still_training_is_said_as_status_says_it(cli, tiny_finished_run: Path,
+                                                        training: Path, command: str) -> None:
     status = _status(cli, training)
-    given = (training, finished) if command == "compare" else (training,)
+    given = (training, tiny_finished_run) if command == "compare" else (training,)
     code, out, err = cli(command, *given)
     assert code == 2 and not out, out
     assert one_line(err) == (f"merbench: error: {training} is an emotion run not finished yet "
@@ -48,8 +42,9 @@ def test_a_run_still_training_is_said_as_status_says_it(cli, finished: Path, tra
     assert "holds no" not in err and "holds neither" not in err
 
 
-def test_compare_says_it_of_a_run_given_second(cli, finished: Path, training: Path) -> None:
-    code, _, err = cli("compare", finished, training)
+def test_compare_says_it_of_a_run_given_second(cli, tiny_finished_run: Path,
+                                               training: Path) -> None:
+    code, _, err = cli("compare", tiny_finished_run, training)
     assert code == 2 and one_line(err).startswith(
         f"merbench: error: {training} is an emotion run not finished yet"), err
 

@@ -29,12 +29,6 @@ def _refusal(code: int, out: str, err: str) -> str:
 
 
 @pytest.fixture
-def tiny_run(tiny_finished_run: Path) -> Path:
-    """The session's finished tiny run (conftest): never changed; copy what you edit."""
-    return tiny_finished_run
-
-
-@pytest.fixture
 def loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """``loopA`` -> ``loopB`` -> ``loopA`` in the current folder (a fresh one)."""
     monkeypatch.chdir(tmp_path)
@@ -84,14 +78,14 @@ def test_a_whole_number_above_the_largest_is_said_as_typed(cli, tmp_path: Path, 
     assert not (tmp_path / "r").exists()
 
 
-def test_audit_folds_above_the_run_is_said_as_typed(cli, tiny_run: Path) -> None:
-    line = _refusal(*cli("audit", tiny_run, "--folds", "9e99", "--seed", "3"))
+def test_audit_folds_above_the_run_is_said_as_typed(cli, tiny_finished_run: Path) -> None:
+    line = _refusal(*cli("audit", tiny_finished_run, "--folds", "9e99", "--seed", "3"))
     assert line == ("merbench: error: --folds 9e99 is more than the run's 2 folds; give at "
                     "most 2, or 'all'"), line
 
 
-def test_a_data_root_in_a_link_loop_is_said_so(cli, loop: Path, tiny_run: Path) -> None:
-    line = _refusal(*cli("audit", tiny_run, "--data-root", "loopA", "--folds", "1"))
+def test_a_data_root_in_a_link_loop_is_said_so(cli, loop: Path, tiny_finished_run: Path) -> None:
+    line = _refusal(*cli("audit", tiny_finished_run, "--data-root", "loopA", "--folds", "1"))
     assert line == (f"merbench: error: --data-root loopA {LOOP}; give the folder that holds "
                     "the dataset's files"), line
     code, _out, err = cli("run", "-m", "ststnet", "-d", "casme2", "--feature", "tvl1-uvos",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import sys
+import weakref
 from typing import TextIO
 
 from merbench.base.literal import counted, literal
@@ -60,6 +61,13 @@ def _stand_in(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(STAND_INS, _stand_in)
 
 
+#: each stream :func:`hold_any_text` has worked out, with the encoding and error handler it
+#: had: a stream held by the object itself, so that one a test swaps in for ``sys.stdout``
+#: (a new object) is worked out in turn, and one gone is forgotten; one given another
+#: encoding or handler since is worked out again
+_HELD: weakref.WeakKeyDictionary[object, tuple[str, object]] = weakref.WeakKeyDictionary()
+
+
 def hold_any_text(stream: object) -> None:
     """Let ``stream`` take any text, writing what its encoding cannot hold as ASCII
     stand-ins (:func:`_stand_in`). A terminal or file in ASCII (``PYTHONIOENCODING=ascii``,
@@ -67,10 +75,19 @@ def hold_any_text(stream: object) -> None:
     ``UnicodeEncodeError`` at the first ``·`` or ``—`` (latin-1 at the first ``—``: it holds
     ``·``, which is kept). A stream whose encoding holds them all keeps its own handling (UTF-8's
     ``surrogateescape`` gives a path's undecodable bytes back), and so does one that cannot
-    be told what to do (a test's capture)."""
+    be told what to do (a test's capture).
+
+    Each stream is worked out once (:data:`_HELD`): ``say`` asks before every line it
+    prints, and a stream that holds every character (a UTF-8 terminal, the usual one) was
+    tried on a sample of merbench's characters at every line, for the same answer."""
     encoding = getattr(stream, "encoding", None)
     if not isinstance(encoding, str) or getattr(stream, "errors", None) == STAND_INS:
         return
+    seen = (encoding, getattr(stream, "errors", None))
+    with contextlib.suppress(TypeError):  # no weak reference to it: worked out every time
+        if _HELD.get(stream) == seen:
+            return
+        _HELD[stream] = seen
     try:
         _OWN.encode(encoding)
     except UnicodeEncodeError:

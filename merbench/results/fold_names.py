@@ -225,7 +225,13 @@ def refuse_written_entry(run_dir: Path, name: str) -> None:
     """Refuse, before a run is summarised or its audits voided, its table ``name`` when a
     folder, a fifo or a link to no file stands in its place, in the words validate says it
     with: writing over it failed on it in the OS's words, after the summary's work, and an
-    audited run was refused for its audits, with another fix (pass 84z, 84aa, Z11)."""
+    audited run was refused for its audits, with another fix (pass 84z, 84aa, Z11).
+
+    Its one home is the opening of a run (:func:`merbench.runner.execute.open_run`), before
+    the audits' own refusal and before any fold is trained: every run that is summarised was
+    opened so, its folder held from then until its results are written, and a table refused
+    after the training would make the user wait through it for a line they could have had
+    at once."""
     target = run_dir / name
     if os.path.lexists(target) and not target.is_file():
         try:

@@ -87,15 +87,25 @@ def holds_marker(folder: Path, markers: tuple[str, ...]) -> bool:
     return any(os.path.lexists(folder / marker) for marker in markers)
 
 
-def refuse_too_many(path: Path, below: int, walked_into: tuple[str, ...] = ()) -> None:
+#: each folder the counting walk read, with its folders as :func:`_subfolders` gives them
+#: (every link among them too, none left out by name)
+_Read = dict[Path, list[tuple[Path, bool]]]
+
+
+def refuse_too_many(path: Path, below: int, walked_into: tuple[str, ...] = ()) -> _Read:
     """Refuse ``path`` in one line where more than :data:`FOLDERS_LOOKED_INTO` folders lie
     within ``below`` levels of it (never through a symbolic link; a folder at the limit that
     holds one of ``walked_into``, a summary over seeds, with its own folders): the one rule
     every command draws the line by, before it walks. Each walk counted its own way (status
     the folders it searched, validate every folder, results' own included), so one folder
     was walked by status and refused by validate, and show, which passed over the refusal,
-    said it held no result (pass 84aa, AA5). Every walk here looks into none but these."""
+    said it held no result (pass 84aa, AA5). Every walk here looks into none but these.
+
+    What it read of each folder it looked into is given back, for the walk that follows
+    (:func:`_listed`): that walk reads no folder a second time, where reading every folder
+    twice, once to count and once to walk, was most of the time a walk took."""
     waiting, counted = deque([(Path(path), 0)]), 0
+    read: _Read = {}
     while waiting:
         folder, depth = waiting.popleft()
         counted += 1
@@ -104,8 +114,17 @@ def refuse_too_many(path: Path, below: int, walked_into: tuple[str, ...] = ()) -
                                 f"{below} levels of it: it is no folder of results; give the "
                                 "folder that holds your runs")
         if depth < below or (depth == below and holds_marker(folder, walked_into)):
-            waiting.extend((entry, depth + 1) for entry, link in _subfolders(folder)
-                           if not link)
+            read[folder] = _subfolders(folder)
+            waiting.extend((entry, depth + 1) for entry, link in read[folder] if not link)
+    return read
+
+
+def _listed(read: _Read, folder: Path, files: tuple[str, ...] = ()) -> list[tuple[Path, bool]]:
+    """:func:`_subfolders` of ``folder``, from what :func:`refuse_too_many` read where it
+    looked into it (a folder at the depth limit it only counted is read now)."""
+    if folder not in read:
+        return _subfolders(folder, files)
+    return [(entry, link) for entry, link in read[folder] if not (link and entry.name in files)]
 
 
 @dataclass(frozen=True)
@@ -126,10 +145,11 @@ def _walk(path: Path, markers: tuple[str, ...], below: int,
     found: list[Path] = []
     links: list[Path] = []
     unexplored: list[Path] = []
+    read = refuse_too_many(path, below, walked_into)
     waiting = deque([(path, 0)])
     while waiting:
         folder, depth = waiting.popleft()
-        for entry, link in _subfolders(folder, (*markers, *walked_into)):
+        for entry, link in _listed(read, folder, (*markers, *walked_into)):
             if link:
                 links.append(entry)
             elif holds_marker(entry, markers):
@@ -137,7 +157,7 @@ def _walk(path: Path, markers: tuple[str, ...], below: int,
             elif depth + 1 < below or (depth + 1 == below
                                        and holds_marker(entry, walked_into)):
                 waiting.append((entry, depth + 1))
-            elif _subfolders(entry):
+            elif _listed(read, entry):
                 unexplored.append(entry)
     return _Walk(found, links, unexplored=unexplored)
 
@@ -154,7 +174,6 @@ def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: s
     path = Path(path)
     if is_system_folder(path):
         raise MerbenchError(f"{path} is a system folder, not {what}; give {give}")
-    refuse_too_many(path, below, walked_into)
     walked = _walk(path, markers, below, walked_into)
     found = walked.found + (walked.links if with_links else [])
     if not found and walked.unexplored:
@@ -190,7 +209,7 @@ def result_tree(path: Path, markers: tuple[str, ...], *, walked_into: tuple[str,
     nested: list[tuple[Path, Path]] = []
     links: list[Path] = []
     unexplored: list[Path] = []
-    refuse_too_many(Path(path), below, walked_into)
+    read = refuse_too_many(Path(path), below, walked_into)
     waiting: deque[tuple[Path, int, Path | None]] = deque([(Path(path), 0, None)])
     while waiting:
         folder, depth, inside = waiting.popleft()
@@ -203,7 +222,7 @@ def result_tree(path: Path, markers: tuple[str, ...], *, walked_into: tuple[str,
                 continue
             if not holds_marker(folder, walked_into):
                 inside = folder
-        subfolders = _subfolders(folder, (*markers, *walked_into))
+        subfolders = _listed(read, folder, (*markers, *walked_into))
         if depth >= below and not (depth == below and holds_marker(folder, walked_into)):
             if subfolders and inside is None:
                 unexplored.append(folder)

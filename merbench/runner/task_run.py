@@ -34,7 +34,6 @@ from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.protocols.fold_checks import checked_folds, fold_problem
 from merbench.results.codec import to_json
-from merbench.results.fold_names import refuse_written_entry
 from merbench.results.manifest import run_manifest
 from merbench.results.model import Results
 from merbench.results.run_record import RunRecordFormat
@@ -201,7 +200,6 @@ def finish_run(run: StartedRun, strategy: TaskRun[Record, Finished]) -> Finished
     finished, which the next run or ``--resume`` summarises again; then the partial states
     of folds another engine trained are discarded, and the plugins told the result is
     finished (``merbench_result_finished``, in the task's kind's name)."""
-    refuse_written_entry(run.run_dir.path, strategy.predictions_file)
     outcomes = [run.done[fold.index] for fold in run.data.folds]
     record, predictions = strategy.summarise(run, outcomes, time.perf_counter() - run.started)
     table = predictions.to_csv(index=False).encode()
