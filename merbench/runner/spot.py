@@ -69,6 +69,7 @@ from merbench.spotting.record import (
     SpottingResults,
     SpottingSpotter,
     VideoFile,
+    video_name,
 )
 from merbench.spotting.spotter import LearnsToSpot, SpotsVariants, Spotter
 from merbench.spotting.video_files import COUNT_KEY, videos_problem
@@ -282,7 +283,7 @@ class SpottingRun:
         folder.mkdir(exist_ok=True)
         kept: dict[int, SpottedVideo] = {}
         for index, video in enumerate(dataset.videos):
-            path = folder / f"{index:04d}.json"
+            path = folder / video_name(index)
             found = _read_video_file(path) if path.exists() else None
             if found is not None and to_json(found.identity) == to_json(self.identity) and \
                     same_video(found.video, video):
@@ -290,7 +291,7 @@ class SpottingRun:
         self.restored = len(kept)
 
         def write(index: int, spotted: SpottedVideo) -> None:
-            atomic_write_json(folder / f"{index:04d}.json",
+            atomic_write_json(folder / video_name(index),
                               to_json(VideoFile(self.identity, spotted)))
 
         if isinstance(base, LearnsToSpot):

@@ -22,7 +22,7 @@ from merbench.base.errors import MerbenchError
 from merbench.results.codec import from_json
 from merbench.results.safe_files import check_entry
 from merbench.results.user_files import read_written_json
-from merbench.spotting.record import VIDEOS_FOLDER, VideoFile
+from merbench.spotting.record import VIDEOS_FOLDER, VideoFile, video_name
 
 #: the key of ``spot-run.json`` that records how many videos the run spots: written since
 #: the run's count is said of a file beyond it; a run begun before has none
@@ -46,13 +46,19 @@ def recorded_count(started: dict[str, Any]) -> int | None:
         else None
 
 
+def video_names(count: int) -> set[str]:
+    """The names of the files in ``videos/`` of a run of ``count`` videos (``0000.json`` to
+    the last): what the run's readers expect there, and nothing else."""
+    return {video_name(index) for index in range(count)}
+
+
 def beyond_names(folder: Path, count: int) -> list[str]:
     """The entries of ``folder``'s ``videos/`` that are no file of its ``count`` videos
     (``0000.json`` to the last), merbench's temporary files aside, sorted."""
     videos = folder / VIDEOS_FOLDER
     if not videos.is_dir():
         return []
-    expected = {f"{index:04d}.json" for index in range(count)}
+    expected = video_names(count)
     return sorted(path.name for path in videos.iterdir()
                   if not is_temporary(path) and path.name not in expected)
 
@@ -60,11 +66,11 @@ def beyond_names(folder: Path, count: int) -> list[str]:
 def beyond_line(names: list[str], count: int) -> str:
     """What every reader says of the files ``names`` of ``videos/``, no videos of the run's
     ``count``."""
-    last = f"-{count - 1:04d}" if count > 1 else ""
+    last = f"-{Path(video_name(count - 1)).stem}" if count > 1 else ""
     shown = ", ".join(f"{VIDEOS_FOLDER}/{name}" for name in names)
     one = len(names) == 1
     return (f"{shown} {'is no video' if one else 'are no videos'} of the run's {count} "
-            f"(0000{last}); delete {'it' if one else 'them'} if "
+            f"({Path(video_name(0)).stem}{last}); delete {'it' if one else 'them'} if "
             f"{'it belongs' if one else 'they belong'} to another run")
 
 
