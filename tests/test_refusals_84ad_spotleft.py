@@ -5,13 +5,46 @@ without its number of videos, and the per-video file names given one home."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
+from conftest import run_cli
 
 import merbench
 from merbench.spotting.record import video_name
 from merbench.spotting.video_files import video_names
 
 ROOT = Path(merbench.__file__).parent
+Cli = Callable[..., tuple[int, str, str]]
+#: a spotting run of one subject (a tuned option needs two, so one setting is given)
+ONE_SUBJECT = ["--spotter", "flow-peak", "--dataset", "synthetic-long", "--dataset-opt",
+               "subjects=1", "--dataset-opt", "videos_per_subject=1", "--tune", "p=0.1"]
+LONE = ("no interval (one test subject): micro, macro, all; an interval over subjects needs "
+        "two or more")
+
+
+@pytest.fixture(scope="module")
+def one_subject(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A finished spotting run of one subject's one video, and what spot printed."""
+    out = tmp_path_factory.mktemp("lone") / "results" / "spots"
+    code, said, err = run_cli("spot", *ONE_SUBJECT, "--out", out)
+    assert code == 0, err
+    return out, said
+
+
+def test_a_spotting_run_of_one_subject_says_it_has_no_interval(
+        one_subject: tuple[Path, str], cli: Cli) -> None:
+    """A one-subject run's interval was printed as a point ("F1 0.4000 [0.40, 0.40]",
+    under "95% interval ... bootstrap over subjects") by spot and show: there is no spread
+    to draw from one subject, said as an emotion run's scope of one subject is."""
+    folder, said = one_subject
+    code, shown, err = cli("show", folder)
+    assert code == 0, err
+    for text in (said, shown):
+        assert LONE in text and "95% interval" not in text, text
+        assert not re.search(r"F1 \d\.\d{4} \[", text), text
+        assert "the oracle row is TEST-SET SELECTION, shown for comparison only" in text
 
 
 def test_a_video_files_name_is_spelt_in_one_place() -> None:
