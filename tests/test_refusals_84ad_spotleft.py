@@ -56,3 +56,14 @@ def test_a_video_files_name_is_spelt_in_one_place() -> None:
     spelt = [str(path.relative_to(ROOT)) for path in sorted(ROOT.rglob("*.py"))
              if path != home and re.search(r":04d\}\.json", path.read_text())]
     assert spelt == []
+
+
+def test_the_spotting_page_says_a_one_subject_run_has_no_interval(
+        one_subject: tuple[Path, str], tmp_path: Path, cli: Cli) -> None:
+    """The spotting page showed the run's recorded point as its interval, as show did."""
+    code, _, err = cli("leaderboard", "build", "--results", one_subject[0].parent, "--out",
+                       tmp_path / "site")
+    assert code == 0, err
+    page = (tmp_path / "site" / "spotting.html").read_text()
+    assert page.count("no interval: one test subject") == 3 and "[0.40, 0.40]" not in page
+
