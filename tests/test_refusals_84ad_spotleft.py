@@ -4,6 +4,9 @@ without its number of videos, and the per-video file names given one home."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +15,9 @@ import pytest
 from conftest import run_cli
 
 import merbench
+from merbench import hookimpl
+from merbench.meta import ModelMeta, TrainRecipe
+from merbench.plugin_system.registry import ModelRegistry
 from merbench.spotting.record import video_name
 from merbench.spotting.video_files import video_names
 
@@ -66,4 +72,68 @@ def test_the_spotting_page_says_a_one_subject_run_has_no_interval(
     assert code == 0, err
     page = (tmp_path / "site" / "spotting.html").read_text()
     assert page.count("no interval: one test subject") == 3 and "[0.40, 0.40]" not in page
+
+
+class _OneEpoch:
+    """STSTNet whose declared recipe is one epoch, so its one-epoch run is ranked."""
+
+    @hookimpl
+    def merbench_register_models(self, registry: ModelRegistry) -> None:
+        registry.add(ModelMeta(name="one-a", version=1, description="STSTNet in one epoch",
+                               citation="https://arxiv.org/abs/1902.03634",
+                               feature="flow-uvos",
+                               recipe=TrainRecipe(epochs=1, batch_size=256, lr=5e-5)),
+                     "merbench_cnn.ststnet:build_ststnet")
+
+
+def test_an_exported_scope_of_one_subject_says_why_it_has_no_interval(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A benchmark testing one subject was exported with its interval cells blank, and
+    nothing said why; each format now says it, in the leaderboard pages' words."""
+    from merbench.cli import main
+    from merbench.plugin_system.manager import load_plugins
+
+    split = {"train": ["syn1/s01", "syn2/s01", "syn3/s01"], "test": ["syn1/s02"]}
+    merbench.run(model="one-a", dataset="synthetic", out=tmp_path / "results" / "one-a",
+                 device="cpu", protocol="subject-split", protocol_options=split,
+                 dataset_options={"samples_per_subject": 3},
+                 plugins=load_plugins(extra=[("one-epoch", _OneEpoch())]))
+    (tmp_path / "defs").mkdir()
+    (tmp_path / "defs" / "one.json").write_text(json.dumps({
+        "id": "one-subject", "title": "One subject", "dataset": "synthetic",
+        "dataset_options": {"samples_per_subject": 3}, "protocol": "subject-split",
+        "protocol_options": split, "classes": ["negative", "positive", "surprise"],
+        "rank": ["fixed"], "test_set_selection": ["oracle"], "metrics": ["uf1", "uar"],
+        "columns": [{"scope": "overall", "label": "All"}]}))
+    said = {}
+    for fmt in ("csv", "markdown", "latex"):
+        assert main(["leaderboard", "export", "one-subject", "--results",
+                     str(tmp_path / "results"), "--benchmarks", str(tmp_path / "defs"),
+                     "--format", fmt]) == 0
+        said[fmt] = capsys.readouterr().out
+    ranked = next(csv.DictReader(io.StringIO(said["csv"])))
+    assert ranked["selection"] == "fixed" and ranked["All UF1 low"] == "", said["csv"]
+    assert ranked["note"] == ("no interval (one test subject): All UF1, All UAR; an interval "
+                              "over subjects needs two or more")
+    for fmt in ("markdown", "latex"):
+        assert said[fmt].count("[no interval: one test subject]") == 2, said[fmt]
+
+
+def test_an_exported_spotting_run_of_one_subject_says_why_it_has_no_interval(
+        one_subject: tuple[Path, str], cli: Cli) -> None:
+    """A spotting run of one subject was exported with its point as an interval
+    ("0.4000 [0.40, 0.40]"): its cells say there is none, and why."""
+    results = one_subject[0].parent
+    code, out, err = cli("leaderboard", "export", "spot-synthetic-long", "--results", results,
+                         "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [row["all F1 low"] for row in rows] == ["", ""], out
+    assert {row["note"] for row in rows} == {
+        "no interval (one test subject): all F1, micro F1, macro F1; an interval over "
+        "subjects needs two or more"}
+    code, out, err = cli("leaderboard", "export", "spot-synthetic-long", "--results", results,
+                         "--format", "markdown")
+    assert code == 0 and out.count("[no interval: one test subject]") == 6, out
+    assert "[0.40, 0.40]" not in out
 
