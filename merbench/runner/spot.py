@@ -251,6 +251,11 @@ class SpottingRun:
                 raise MerbenchError(
                     f"{self.out} holds a spotting run of another configuration "
                     f"({found[0]}); give another --out, or the same options to go on with it")
+            if COUNT_KEY not in theirs and not os.path.lexists(self.out / SPOTTING_FILE):
+                # the count only this command can know (UNCOUNTED says why), recorded so
+                # that status names a stray file of this run too; a finished run's record
+                # is left as its audits signed it (spotting.json counts its videos)
+                atomic_write_json(marker, {**theirs, COUNT_KEY: count})
             return
         self.out.mkdir(parents=True, exist_ok=True)
         atomic_write_json(marker, {**self.identity, COUNT_KEY: count})

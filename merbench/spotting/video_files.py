@@ -30,6 +30,15 @@ COUNT_KEY = "n_videos"
 
 _GO_ON = "run the same merbench spot command"
 
+#: what status (and validate, quoting it) says of an unfinished run whose ``spot-run.json``
+#: records no number of videos (begun before it was recorded). The number is the dataset's,
+#: which the folder does not hold (nor the data root it was read from), so no migration can
+#: derive it honestly; the spot command, which opens the dataset, checks ``videos/`` against
+#: it before it spots and records it, after which status checks it too
+UNCOUNTED = (f"begun before merbench recorded a run's number of videos, so a file in "
+             f"{VIDEOS_FOLDER}/ beyond them cannot be told apart here; that command checks "
+             "for one before it spots, and records the number")
+
 _NUMBERED = re.compile(r"\d{4,}\.json")
 
 
