@@ -229,13 +229,13 @@ def test_a_spot_then_recognise_row_exports_its_strs(recognised_run: Path, tmp_pa
                          "--format", "csv")
     assert code == 0, err
     header, *rows = out.splitlines()
-    assert header.split(",")[-4:] == ["micro STRS", "micro STRS std", "micro STRS low",
-                                      "micro STRS high"]
+    assert header.split(",")[-5:] == ["micro STRS", "micro STRS std", "micro STRS low",
+                                      "micro STRS high", "note"]
     stored = from_json(StrResults, json.loads((recognised_run / "str.json").read_text()))
     strs = stored.scores["micro"].strs
     recognised = [row for row in rows if "recognised by" in row and "training-subjects" in row]
     assert len(recognised) == 1
-    assert recognised[0].split(",")[-4] == ("" if strs is None else f"{strs:.4f}")
+    assert recognised[0].split(",")[-5] == ("" if strs is None else f"{strs:.4f}")
     code, out, _ = cli("leaderboard", "export", "spot-synthetic-long", "--results", results,
                        "--format", "latex")
     assert code == 0 and ": One run" not in out and ". One run a row" in out, out

@@ -69,7 +69,8 @@ class BenchmarkTable:
         rows."""
         uncertainty = table_uncertainty(self.bench, self.rows.ranked, Loader())
         ranked = [row.cells for row in uncertainty.rows]
-        return (self._lines(self.rows.ranked, ranked, False)
+        lone = [tuple(row.lone) for row in uncertainty.rows]
+        return (self._lines(self.rows.ranked, ranked, False, lone)
                 + self._lines(self.rows.test_set, None, True))
 
     def left_out(self) -> str | None:
@@ -84,7 +85,9 @@ class BenchmarkTable:
         return left_out_words(len(reduced), reason, len(saved - reduced))
 
     def _lines(self, rows: list[Row], intervals: list[list[Interval | None]] | None,
-               test_set: bool) -> list[Line]:
+               test_set: bool, lone: list[tuple[str, ...]] | None = None) -> list[Line]:
+        """``lone``: aligned with ``intervals``, why each cell of a scope of one subject has
+        none (the export says it)."""
         lines = []
         for position, row in enumerate(rows):
             spans = intervals[position] if intervals is not None else [None] * len(row.cells)
@@ -94,7 +97,8 @@ class BenchmarkTable:
                 test_set_selection=test_set or row.test_set_selection,
                 seeds=len(row.group.runs),
                 scores=[(cell.mean, cell.std, span)
-                        for cell, span in zip(row.cells, spans, strict=True)]))
+                        for cell, span in zip(row.cells, spans, strict=True)],
+                no_interval=lone[position] if lone is not None else ()))
         return lines
 
     def published(self) -> list[PublishedLine]:

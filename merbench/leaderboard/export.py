@@ -37,6 +37,7 @@ from merbench.leaderboard.kind_tables import kind_sections, kind_tables
 from merbench.leaderboard.result_walk import Rejected
 from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.registry import Registries
+from merbench.scores.interval_records import lone_notes, no_interval
 from merbench.stats.intervals import Interval
 
 FORMATS = ("csv", "latex", "markdown")
@@ -77,19 +78,28 @@ def to_csv(bench: Exported, lines: list[Line]) -> str:
     head = ["model", "configuration", "selection", "test_set_selection", "seeds"]
     for name in map(_csv_text, headers(bench)):
         head += [name, f"{name} std", f"{name} low", f"{name} high"]
-    writer.writerow(head)
+    writer.writerow([*head, "note"])
     for line in lines:
         row = [_csv_text(line.model), _csv_text(line.setting), _csv_text(line.selection),
                str(line.test_set_selection).lower(), str(line.seeds)]
         for mean, std, span in line.scores:
             row += [_number(mean), _number(std), _number(span.low if span else None),
                     _number(span.high if span else None)]
-        writer.writerow(row)
+        writer.writerow([*row, _csv_text(_note(bench, line))])
     return out.getvalue()
 
 
+def _note(bench: Exported, line: Line) -> str:
+    """Why the row's blank ``low`` and ``high`` cells are blank where its scope has one
+    subject, in the words ``merbench show`` says it in (the columns named)."""
+    lone = {name: why for name, why in zip(headers(bench), line.lone(), strict=True) if why}
+    return "; ".join(lone_notes(lone, headers(bench)))
+
+
 def _shown(mean: float | None, std: float | None, span: Interval | None,
-           plus_minus: str) -> str:
+           plus_minus: str, lone: str = "") -> str:
+    """A score's cell: ``lone`` (why its scope has no interval) said where the interval
+    would be, as the leaderboard's pages say it."""
     if mean is None:
         return "—"
     text = f"{mean:.4f}"
@@ -97,6 +107,8 @@ def _shown(mean: float | None, std: float | None, span: Interval | None,
         text += f" {plus_minus} {std:.4f}"
     if span is not None:
         text += f" [{span.low:.2f}, {span.high:.2f}]"
+    elif lone:
+        text += f" [{no_interval(lone)}]"
     return text
 
 
@@ -115,7 +127,8 @@ def to_markdown(bench: Exported, lines: list[Line]) -> str:
     out = [f"| {' | '.join(map(_markdown, head))} |", f"|{'---|' * len(head)}"]
     for line in lines:
         cells = [_markdown(_named(line)), _markdown(_selection(line)), str(line.seeds),
-                 *(_shown(m, s, i, "±") for m, s, i in line.scores)]
+                 *(_shown(m, s, i, "±", lone) for (m, s, i), lone
+                   in zip(line.scores, line.lone(), strict=True))]
         out.append(f"| {' | '.join(cells)} |")
     out.append("")
     out.append(f"{_markdown(bench.title)}. {_legend(lines, '±', '%')}")
@@ -175,8 +188,9 @@ def to_latex(bench: Exported, lines: list[Line]) -> str:
            " & ".join(_latex(h) for h in head) + r" \\", r"\midrule"]
     for line in lines:
         cells = [_latex(_named(line)), _latex(_selection(line)), str(line.seeds),
-                 *(_latex(_shown(m, s, i, "PLUSMINUS")).replace("PLUSMINUS", r"$\pm$")
-                   .replace("—", "--") for m, s, i in line.scores)]
+                 *(_latex(_shown(m, s, i, "PLUSMINUS", lone)).replace("PLUSMINUS", r"$\pm$")
+                   .replace("—", "--") for (m, s, i), lone
+                   in zip(line.scores, line.lone(), strict=True))]
         out.append(" & ".join(cells) + r" \\")
     out += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(out) + "\n"

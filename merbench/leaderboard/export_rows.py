@@ -22,6 +22,14 @@ class Line:
     test_set_selection: bool
     seeds: int
     scores: list[tuple[float | None, float | None, Interval | None]]  # mean, std, interval
+    #: aligned with ``scores``: why a score has no interval where its scope has one subject
+    #: to resample (:func:`~merbench.scores.interval_records.lone_reason`), "" elsewhere; a
+    #: blank cell was left unexplained in a table to paste into a paper
+    no_interval: tuple[str, ...] = ()
+
+    def lone(self) -> list[str]:
+        """Why each score has no interval, aligned with ``scores`` ("" where not said)."""
+        return [*self.no_interval, *[""] * (len(self.scores) - len(self.no_interval))]
 
 
 def left_out_words(reduced: int, reason: str | None, saved_weights: int = 0) -> str | None:

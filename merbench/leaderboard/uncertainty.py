@@ -54,6 +54,8 @@ class Loaded:
     why: str = ""
     spans: dict[str, dict[str, Interval]] = field(default_factory=dict)
     lone: str = ""  # why the overall score has no interval (one test subject), or ""
+    #: each scope of one subject (or one a database) with why it has no interval
+    scopes_lone: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,6 +70,8 @@ class RowUncertainty:
     p_holm: float | None = None
     why_untested: str = ""
     overall: dict[str, Interval] = field(default_factory=dict)  # metric -> overall interval
+    #: aligned with ``cells``: why a cell of a scope of one subject has no interval, or ""
+    lone: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,8 @@ class Loader:
         # a scope of one test subject has a point, which is no interval
         lone = lone_subject_scopes(run.samples)
         return Loaded(run, spans={scope: found for scope, found in intervals(run).items()
-                                  if scope not in lone}, lone=lone.get("overall", ""))
+                                  if scope not in lone}, lone=lone.get("overall", ""),
+                      scopes_lone=lone)
 
     def row(self, row: Row) -> Loaded:
         """The row's predictions, if ``predictions.csv`` holds its policy's."""
@@ -141,7 +146,9 @@ def _row(row: Row, loaded: Loaded, bench: Benchmark) -> RowUncertainty:
              for column in bench.columns for metric in bench.metrics]
     return RowUncertainty(cells=cells, point={m: point(loaded.run, m) for m in METRICS},
                           overall=dict(loaded.spans.get("overall", {})),
-                          why_none=loaded.lone)
+                          why_none=loaded.lone,
+                          lone=[loaded.scopes_lone.get(column.scope, "")
+                                for column in bench.columns for _ in bench.metrics])
 
 
 def table_uncertainty(bench: Benchmark, ranked: list[Row], loader: Loader) -> TableUncertainty:

@@ -69,6 +69,7 @@ from merbench.spotting.record import (
     SpottingResults,
     SpottingSpotter,
     VideoFile,
+    video_name,
 )
 from merbench.spotting.spotter import LearnsToSpot, SpotsVariants, Spotter
 from merbench.spotting.video_files import COUNT_KEY, videos_problem
@@ -250,6 +251,11 @@ class SpottingRun:
                 raise MerbenchError(
                     f"{self.out} holds a spotting run of another configuration "
                     f"({found[0]}); give another --out, or the same options to go on with it")
+            if COUNT_KEY not in theirs and not os.path.lexists(self.out / SPOTTING_FILE):
+                # the count only this command can know (UNCOUNTED says why), recorded so
+                # that status names a stray file of this run too; a finished run's record
+                # is left as its audits signed it (spotting.json counts its videos)
+                atomic_write_json(marker, {**theirs, COUNT_KEY: count})
             return
         self.out.mkdir(parents=True, exist_ok=True)
         atomic_write_json(marker, {**self.identity, COUNT_KEY: count})
@@ -282,7 +288,7 @@ class SpottingRun:
         folder.mkdir(exist_ok=True)
         kept: dict[int, SpottedVideo] = {}
         for index, video in enumerate(dataset.videos):
-            path = folder / f"{index:04d}.json"
+            path = folder / video_name(index)
             found = _read_video_file(path) if path.exists() else None
             if found is not None and to_json(found.identity) == to_json(self.identity) and \
                     same_video(found.video, video):
@@ -290,7 +296,7 @@ class SpottingRun:
         self.restored = len(kept)
 
         def write(index: int, spotted: SpottedVideo) -> None:
-            atomic_write_json(folder / f"{index:04d}.json",
+            atomic_write_json(folder / video_name(index),
                               to_json(VideoFile(self.identity, spotted)))
 
         if isinstance(base, LearnsToSpot):

@@ -9,7 +9,7 @@ interval is only ever a cache of what the predictions give.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -78,12 +78,31 @@ def lone_subject_scopes(samples: Any) -> dict[str, str]:
     ``show`` printed as a "95% interval" drawn from one subject; this says there is none.
     ``samples``: a predictions table (``database`` and ``subject`` per sample)."""
     _, keys, strata = subject_strata(samples)
-    lone = {keys[stratum[0]].split("/", 1)[0]: "one test subject"
-            for stratum in strata if len(stratum) == 1}
-    if strata and len(lone) == len(strata):
-        lone["overall"] = "one test subject" if len(strata) == 1 else \
-            "one test subject per database"
-    return lone
+    pairs = [(key.split("/", 1)[0], key.split("/", 1)[1]) for key in keys]
+    lone = {pairs[stratum[0]][0]: lone_reason([pairs[i] for i in stratum])
+            for stratum in strata}
+    lone["overall"] = lone_reason(pairs)
+    return {scope: why for scope, why in lone.items() if why}
+
+
+def lone_reason(subjects: Iterable[tuple[str, str]]) -> str:
+    """Why an interval over the (database, subject) pairs ``subjects``, resampled within
+    their databases as every interval over subjects is, is none: each resample draws the
+    same subjects, so it is a point. "" where some database has two or more subjects. The
+    one wording of every kind's reason (a spotting run of one subject's too), which
+    :func:`lone_notes` and an exported table's cells say."""
+    databases: dict[str, set[str]] = {}
+    for database, subject in subjects:
+        databases.setdefault(database, set()).add(subject)
+    if not databases or any(len(found) > 1 for found in databases.values()):
+        return ""
+    return "one test subject" if len(databases) == 1 else "one test subject per database"
+
+
+def no_interval(why: str) -> str:
+    """A cell's words where its interval would be, ``why`` being :func:`lone_reason`'s (as
+    the leaderboard's pages word it)."""
+    return f"no interval: {why}"
 
 
 def lone_notes(lone: dict[str, str], scopes: Sequence[str]) -> list[str]:

@@ -21,8 +21,10 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from merbench.scores.interval_records import lone_reason
 from merbench.spotting.intervals import Video
 from merbench.spotting.matching import THRESHOLD
+from merbench.spotting.record import SpottedVideo
 from merbench.spotting.scores import ALL, SCOPES, f1_of_counts, subject_counts
 from merbench.stats.intervals import (
     LEVEL,
@@ -74,3 +76,11 @@ def strata_of(keys: Sequence[tuple[str, str]]) -> list[list[int]]:
     for index, (database, _) in enumerate(keys):
         strata.setdefault(database, []).append(index)
     return list(strata.values())
+
+
+def interval_lone(videos: Iterable[SpottedVideo]) -> str:
+    """Why a run of ``videos`` records a point, not an interval (a subject, or one a
+    database, drawn in every resample), in the words of the emotion runs' one-subject
+    scopes; "" where its intervals are intervals. ``spot``, ``show`` and the export printed
+    the point as "0.41 [0.41, 0.41]", an interval over subjects drawn from one."""
+    return lone_reason((video.database, video.subject) for video in videos)

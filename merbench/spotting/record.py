@@ -30,6 +30,12 @@ VIDEOS_FOLDER = "videos"
 SPOTTING_SCHEMA = 1
 
 
+def video_name(index: int) -> str:
+    """The name of the file in ``videos/`` that holds the run's video ``index`` (from 0):
+    the one spelling the spot command writes and every reader expects (``0007.json``)."""
+    return f"{index:04d}.json"
+
+
 @dataclass(frozen=True)
 class IntervalRecord:
     """An interval in the video's own frame numbers, both ends included, and its type."""

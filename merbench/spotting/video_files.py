@@ -23,11 +23,20 @@ from merbench.results.codec import from_json
 from merbench.results.go_on import SPOT_AGAIN
 from merbench.results.safe_files import check_entry
 from merbench.results.user_files import read_written_json
-from merbench.spotting.record import VIDEOS_FOLDER, VideoFile
+from merbench.spotting.record import VIDEOS_FOLDER, VideoFile, video_name
 
 #: the key of ``spot-run.json`` that records how many videos the run spots: written since
 #: the run's count is said of a file beyond it; a run begun before has none
 COUNT_KEY = "n_videos"
+
+#: what status (and validate, quoting it) says of an unfinished run whose ``spot-run.json``
+#: records no number of videos (begun before it was recorded). The number is the dataset's,
+#: which the folder does not hold (nor the data root it was read from), so no migration can
+#: derive it honestly; the spot command, which opens the dataset, checks ``videos/`` against
+#: it before it spots and records it, after which status checks it too
+UNCOUNTED = (f"begun before merbench recorded a run's number of videos, so a file in "
+             f"{VIDEOS_FOLDER}/ beyond them cannot be told apart here; that command checks "
+             "for one before it spots, and records the number")
 
 _NUMBERED = re.compile(r"\d{4,}\.json")
 
@@ -45,13 +54,19 @@ def recorded_count(started: dict[str, Any]) -> int | None:
         else None
 
 
+def video_names(count: int) -> set[str]:
+    """The names of the files in ``videos/`` of a run of ``count`` videos (``0000.json`` to
+    the last): what the run's readers expect there, and nothing else."""
+    return {video_name(index) for index in range(count)}
+
+
 def beyond_names(folder: Path, count: int) -> list[str]:
     """The entries of ``folder``'s ``videos/`` that are no file of its ``count`` videos
     (``0000.json`` to the last), merbench's temporary files aside, sorted."""
     videos = folder / VIDEOS_FOLDER
     if not videos.is_dir():
         return []
-    expected = {f"{index:04d}.json" for index in range(count)}
+    expected = video_names(count)
     return sorted(path.name for path in videos.iterdir()
                   if not is_temporary(path) and path.name not in expected)
 
@@ -59,11 +74,11 @@ def beyond_names(folder: Path, count: int) -> list[str]:
 def beyond_line(names: list[str], count: int) -> str:
     """What every reader says of the files ``names`` of ``videos/``, no videos of the run's
     ``count``."""
-    last = f"-{count - 1:04d}" if count > 1 else ""
+    last = f"-{Path(video_name(count - 1)).stem}" if count > 1 else ""
     shown = ", ".join(f"{VIDEOS_FOLDER}/{name}" for name in names)
     one = len(names) == 1
     return (f"{shown} {'is no video' if one else 'are no videos'} of the run's {count} "
-            f"(0000{last}); delete {'it' if one else 'them'} if "
+            f"({Path(video_name(0)).stem}{last}); delete {'it' if one else 'them'} if "
             f"{'it belongs' if one else 'they belong'} to another run")
 
 

@@ -25,8 +25,9 @@ from merbench.spotting.record import (
     VIDEOS_FOLDER,
     SpottingResults,
     VideoFile,
+    video_name,
 )
-from merbench.spotting.video_files import COUNT_KEY, beyond_line
+from merbench.spotting.video_files import COUNT_KEY, beyond_line, video_names
 
 #: what ``validate`` says of a spotting run whose ``spot-run.json`` is gone, and ``status``
 #: and ``show`` with it (they said the folder "holds no merbench run" and "no spotting run's
@@ -41,7 +42,7 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
     resumed from unseen."""
     found = {entry.name for entry in (folder / VIDEOS_FOLDER).iterdir()
              if not is_temporary(entry)} if (folder / VIDEOS_FOLDER).is_dir() else set()
-    expected = {f"{index:04d}.json" for index in range(len(results.videos))}
+    expected = video_names(len(results.videos))
     extra = sorted(found - expected)
     if extra:  # deleting it is the fix, not publishing the folder anew (pass 84ab, AB11)
         return beyond_line(extra, len(results.videos))
@@ -61,7 +62,7 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
         return (f"{SPOTTING_RUN_FILE} is not the run {SPOTTING_FILE} records (its dataset, "
                 "spotter, settings or scoring rules differ): one of the two was edited")
     for index, video in enumerate(results.videos):
-        name = f"{VIDEOS_FOLDER}/{index:04d}.json"
+        name = f"{VIDEOS_FOLDER}/{video_name(index)}"
         try:
             kept_file = from_json(VideoFile, read_written_json(folder / name,
                                                                    "spotted video's file"))

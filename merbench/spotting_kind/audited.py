@@ -9,7 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from merbench.results.audited_files import AuditedFiles
-from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER, SpottedVideo
+from merbench.spotting.record import (
+    SPOTTING_FILE,
+    SPOTTING_RUN_FILE,
+    VIDEOS_FOLDER,
+    SpottedVideo,
+    video_name,
+)
 from merbench.spotting.str_record import STR_FILE
 
 
@@ -21,7 +27,7 @@ def spotting_folder(folder: Path, videos: Sequence[SpottedVideo], created: str,
     subjects: dict[str, list[str]] = {}
     for index, video in enumerate(videos):
         subjects.setdefault(f"{video.database}/{video.subject}", []).append(
-            f"{VIDEOS_FOLDER}/{index:04d}.json")
+            f"{VIDEOS_FOLDER}/{video_name(index)}")
     also = (STR_FILE,) if recognised else ()
     every_video = tuple(name for names in subjects.values() for name in names)
     return AuditedFiles(Path(folder), SPOTTING_FILE, [[s] for s in subjects],

@@ -20,6 +20,7 @@ from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.published_line import PublishedLine, run_identity, section_of
 from merbench.results.codec import to_json
+from merbench.spotting.bootstrap import interval_lone
 from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
 from merbench.spotting.record import SpottingPolicy
 from merbench.spotting_kind.agrees import identity_of
@@ -107,11 +108,14 @@ def _line(run: SpottingRun, policy_name: str) -> Line:
         # the page's word for a recogniser trained otherwise than its recipe
         recognised = f"recognised by {recogniser.model}" + (
             "" if why is None else f", a REDUCED setting ({why})")
+    lone = interval_lone(run.results.videos)  # its recorded point is no interval
     return Line(model=f"{spotter.name} v{spotter.version}",
                 setting="; ".join(part for part in (options, tuned, recognised) if part),
                 selection=policy_name, test_set_selection=policy.test_set_selection, seeds=1,
-                scores=[*((getattr(policy.scores, scope).f1, None, _span(policy, scope))
-                          for scope in SCOPES), (_strs(run, policy_name), None, None)])
+                scores=[*((getattr(policy.scores, scope).f1, None,
+                           None if lone else _span(policy, scope)) for scope in SCOPES),
+                        (_strs(run, policy_name), None, None)],
+                no_interval=(*(lone for _ in SCOPES), ""))
 
 
 def _strs(run: SpottingRun, policy_name: str) -> float | None:

@@ -14,6 +14,8 @@ from merbench.base.literal import counted
 from merbench.base.terminal import path_shown, say
 from merbench.kinds.contract import FinishedText, say_lines
 from merbench.results.codec import to_json
+from merbench.scores.interval_records import lone_notes
+from merbench.spotting.bootstrap import interval_lone
 from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
 from merbench.spotting.record import (
     SPOTTING_FILE,
@@ -62,9 +64,11 @@ def _line(scope: str, counts: SpotCountsRecord, interval: str) -> str:
             f"F1 {_ratio(counts.f1)}{interval}")
 
 
-def _interval(policy: SpottingPolicy, scope: str) -> str:
+def _interval(policy: SpottingPolicy, scope: str, lone: str) -> str:
+    """The scope's ``[low, high]``, or nothing: an interval undefined, or ``lone`` (why the
+    run's recorded point is no interval, said below the scores)."""
     found = policy.intervals[scope]
-    if found.low is None or found.high is None:
+    if lone or found.low is None or found.high is None:
         return ""
     return f" [{found.low:.2f}, {found.high:.2f}]"
 
@@ -78,19 +82,24 @@ def report(results: SpottingResults) -> list[str]:
              f"{counted(len(results.variants), 'setting')} "
              + (f"of {', '.join(results.spotter.tuned)}" if results.spotter.tuned
                 else "(no option tuned)")]
+    lone = interval_lone(results.videos)
     for name in (TRAINING_SUBJECTS, ORACLE):
         policy = results.policies[name]
         lines.append(f"{name}: {policy.description}")
         for scope in SCOPES:
-            lines.append(_line(scope, getattr(policy.scores, scope), _interval(policy, scope)))
+            lines.append(_line(scope, getattr(policy.scores, scope),
+                               _interval(policy, scope, lone)))
         used: dict[int, int] = {}
         for index in policy.chosen.values():
             used[index] = used.get(index, 0) + 1
         lines.append("  settings chosen: " + "; ".join(
             f"{setting_text(results.variants[i])} for {n} subject{'s' * (n != 1)}"
             for i, n in sorted(used.items())))
-    lines.append("[low, high]: 95% interval of the pooled F1, percentile bootstrap over "
-                 "subjects; the oracle row is TEST-SET SELECTION, shown for comparison only")
+    oracle = "the oracle row is TEST-SET SELECTION, shown for comparison only"
+    if lone:  # as an emotion run's scopes of one subject are said (one line each reason)
+        return [*lines, *lone_notes(dict.fromkeys(SCOPES, lone), SCOPES), oracle]
+    lines.append(f"[low, high]: 95% interval of the pooled F1, percentile bootstrap over "
+                 f"subjects; {oracle}")
     return lines
 
 

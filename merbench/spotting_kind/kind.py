@@ -40,7 +40,12 @@ from merbench.results.signing_keys import load_signing_key
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.spotting.str_record import STR_FILE
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, read_str_seeds
-from merbench.spotting.video_files import StrayVideos, recorded_count, videos_problem
+from merbench.spotting.video_files import (
+    UNCOUNTED,
+    StrayVideos,
+    recorded_count,
+    videos_problem,
+)
 from merbench.spotting.videos_entry import videos_line
 from merbench.spotting_kind.agrees import SPOT_RUN_MISSING, read_spot_run
 from merbench.spotting_kind.audit import SubjectAudit, audit_spotting, spotting_record
@@ -224,11 +229,13 @@ def _progress_line(folder: Path, what: str, started: dict[str, Any]) -> str:
                       "stopped while recognising, which writes it when run again")
         return (f"{folder}: {what}: complete, {counted(spotted, 'video')} spotted "
                 f"({SPOTTING_FILE}{recognised})")
+    # a run begun before its record counted its videos: a stray file is not told here
+    older = "" if recorded_count(started) is not None else f" ({UNCOUNTED})"
     if held is False:
         return (f"{folder}: {what}: stopped, {counted(spotted, 'video')} spotted so far, "
-                f"{SPOTTING_FILE} not yet written; {SPOT_AGAIN} to go on")
+                f"{SPOTTING_FILE} not yet written; {SPOT_AGAIN} to go on{older}")
     return (f"{folder}: {what}: {counted(spotted, 'video')} spotted so far, "
-            f"{SPOTTING_FILE} not yet written ({SAME_SPOT} goes on)")
+            f"{SPOTTING_FILE} not yet written ({SAME_SPOT} goes on){older}")
 
 
 

@@ -36,6 +36,7 @@ from merbench.results.codec import to_json
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
+from merbench.spotting.bootstrap import interval_lone
 from merbench.spotting.choice import TRAINING_SUBJECTS
 from merbench.spotting.record import SPOTTING_FILE, SpottingDataset, SpottingResults
 from merbench.spotting.str_record import STR_FILE, StrResults
@@ -120,6 +121,12 @@ class SpottingRun:
         """What its audit records are about, for its row's badge."""
         return spotting_folder(self.path.parent, self.results.videos, self.results.created,
                                self.recognised is not None)
+
+    @property
+    def lone(self) -> str:
+        """Why its F1s have no interval (one subject, or one a database), or "": the page
+        showed the recorded point as one, as ``show`` did."""
+        return interval_lone(self.results.videos)
 
     def strs(self) -> float:
         entry = None if self.recognised is None else self.recognised.scores["micro"]

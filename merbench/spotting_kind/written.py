@@ -22,7 +22,7 @@ from merbench.spotting.record import (
     VideoFile,
 )
 from merbench.spotting.str_record import STR_FILE, STR_SCHEMA, StrResults
-from merbench.spotting.video_files import StrayVideos, beyond_line
+from merbench.spotting.video_files import StrayVideos, beyond_line, video_names
 from merbench.spotting_kind.agrees import video_files_problem
 from merbench.spotting_kind.audited import spotting_folder
 from merbench.spotting_kind.str_check import str_layout_problem
@@ -45,7 +45,7 @@ def spotting_written(folder: Path) -> None:
     videos = folder / VIDEOS_FOLDER
     found = {path.name for path in videos.iterdir() if not is_temporary(path)} \
         if videos.is_dir() else set()
-    expected = {f"{index:04d}.json" for index in range(len(results.videos))}
+    expected = video_names(len(results.videos))
     if found - expected:
         raise StrayVideos(beyond_line(sorted(found - expected), len(results.videos)))
     with said_in_folder(folder):
