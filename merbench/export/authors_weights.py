@@ -31,6 +31,7 @@ from merbench.base.atomic import atomic_write
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
 from merbench.plugin_system.entry import Entry
+from merbench.plugin_system.plugin_fault import too_large
 from merbench.plugin_system.registry import LazyFactory
 from merbench.results.user_files import check_user_file
 
@@ -180,9 +181,23 @@ def sources(source: Path) -> Iterator[Path]:
     yield from found
 
 
+def model_shapes(entry: Entry[Any], options: dict[str, Any]) -> StateDict:
+    """The model's tensors as ``options`` build it (shapes only, for 2 classes), made before
+    any checkpoint is read: an option out of its range or of another kind is refused in the
+    words ``merbench run`` says for it, as is one that makes a model larger than this
+    machine's memory (``image_size=1e9`` was said as a checkpoint of another shape)."""
+    from merbench.training.checkpoints import shapes_only  # deferred: it imports torch
+
+    model = shapes_only(lambda: entry.create("model", num_classes=2, **options),
+                        lambda: too_large("model", entry.meta.name, entry.origin,
+                                          entry.without_defaults(options)))
+    return dict(model.state_dict())
+
+
 def convert_file(entry: Entry[Any], source: Path, options: dict[str, Any]) -> StateDict:
     """``source`` read (tensors only), converted, and checked against the model built with
     ``options`` and as many classes as the converted classifier has."""
+    model_shapes(entry, options)
     return _converted(entry, source, options)[0]
 
 
@@ -283,6 +298,7 @@ def convert(entry: Entry[Any], source: Path, out: Path, options: dict[str, Any])
     paths) into ``out``; every file is converted and checked before the first is written."""
     import torch  # deferred: merbench's CLI starts without torch
 
+    model_shapes(entry, options)
     pairs = targets(source, out)
     converted = [_converted(entry, path, options) for path, _ in pairs]
     for (_, target), (state, _) in zip(pairs, converted, strict=True):

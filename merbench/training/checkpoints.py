@@ -10,6 +10,7 @@ hold NaN or an infinity are refused as they are read, for every command that rea
 from __future__ import annotations
 
 import codecs
+import math
 import os
 import pickle
 import re
@@ -249,6 +250,29 @@ def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: s
                 "configuration with --model-opt KEY=VALUE")
         raise MerbenchError(f"{source} does not fit {model_name}: {'; '.join(problems)}; {hint}")
     check_weight_kinds(expected, state, source)
+
+
+def shapes_only(build: Callable[[], nn.Module], too_large: Callable[[], str]) -> nn.Module:
+    """The model ``build`` makes, on the meta device (shapes, no memory), refused in
+    ``too_large()``'s words when its tensors would not fit in this machine's memory. Built
+    for real, such a model fails to allocate and ``run`` says so; built on the meta device
+    to check a checkpoint's shapes, it was built, and ``--model-opt image_size=1e9`` reached
+    the shape check as a classifier of 444444446222222224 inputs, with --model-opt advice.
+    ``too_large``: the words a run says for the same options."""
+    with torch.device("meta"):
+        model = build()
+    held = sum(t.numel() * t.element_size() for t in model.state_dict().values())
+    if held > _machine_memory():
+        raise MerbenchError(too_large())
+    return model
+
+
+def _machine_memory() -> float:
+    """This machine's memory in bytes (no limit where the system does not say it)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system
+        return math.inf
 
 
 def check_weight_kinds(expected: dict[str, torch.Tensor], state: dict[str, torch.Tensor],
