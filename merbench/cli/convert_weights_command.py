@@ -35,6 +35,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     check_out(args.source, args.out, args.force)
     entry = load(args).registries.models.get(args.model)
     converter(entry)  # a model with no mapping is said before any checkpoint is read (84u U10)
+    options = entry.without_defaults(options)  # as a run takes them: 1e9 is 1000000000
     done = convert(entry, args.source, args.out, options)
     for source, target in done.pairs:
         say(f"{source} -> {target}")

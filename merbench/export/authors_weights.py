@@ -31,6 +31,7 @@ from merbench.base.atomic import atomic_write
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
 from merbench.plugin_system.entry import Entry
+from merbench.plugin_system.plugin_fault import options_written, too_large
 from merbench.plugin_system.registry import LazyFactory
 from merbench.results.user_files import check_user_file
 
@@ -45,8 +46,27 @@ def same_names(state: StateDict) -> StateDict:
     return dict(state)
 
 
+class RenamedState(dict[str, Any]):
+    """:func:`renamed`'s state dict, which keeps how it renamed (``prefixes``, the authors'
+    to merbench's) and whose layout it was (``model``, the authors' name for it): a key of
+    merbench's that the file lacks is then named as the authors' file would name it. It
+    was said in merbench's name alone (``v_stream.3.bias`` for OFF-ApexNet's
+    ``cnn2.conv2.bias``), which the user's file does not hold."""
+
+    def __init__(self, state: StateDict, prefixes: dict[str, str], model: str) -> None:
+        super().__init__(state)
+        self.prefixes, self.model = prefixes, model
+
+    def theirs(self, key: str) -> str | None:
+        """The authors' name of merbench's ``key`` (None: no prefix of theirs becomes it)."""
+        for old, new in sorted(self.prefixes.items(), key=lambda pair: -len(pair[1])):
+            if key.startswith(new):
+                return old + key[len(new):]
+        return None
+
+
 def renamed(state: StateDict, prefixes: dict[str, str], *, dropped: tuple[str, ...] = (),
-            model: str) -> StateDict:
+            model: str) -> RenamedState:
     """``state`` with each key's prefix replaced by the first of ``prefixes`` it starts with
     (in order); keys under ``dropped`` (the authors' modules their forward never uses) are
     left out, and any other key is refused in one line naming it."""
@@ -66,7 +86,26 @@ def renamed(state: StateDict, prefixes: dict[str, str], *, dropped: tuple[str, .
                                           if len(unknown) > 4 else "")
         raise MerbenchError(f"{len(unknown)} key(s) are not in the {model} authors' layout: "
                             f"{shown}; is this a checkpoint of their {model}?")
-    return out
+    return RenamedState(out, prefixes, model)
+
+
+def _refuse_lacking(state: RenamedState, keys: StateDict, source: str, name: str,
+                    options: dict[str, Any]) -> None:
+    """Refuse a renamed checkpoint that lacks a key of the model (``keys``, as ``options``
+    build it), named as the authors' file names it and as merbench does. It was refused
+    after converting, in merbench's names alone, with advice to give --model-opt where a
+    copy of the file had lost a tensor."""
+    lacking = [key for key in keys if key not in state]
+    if not lacking:
+        return
+    shown = [f"{state.theirs(key)} (merbench's {key})" if state.theirs(key) not in (None, key)
+             else key for key in lacking]
+    built = f" with {options_written(options)}" if options else ""
+    raise MerbenchError(f"{source}: {len(lacking)} key(s) of the {state.model} authors' layout "
+                        f"that model '{name}'{built} builds are missing: {_shown(shown)}; is "
+                        f"this a complete checkpoint of their {state.model}, saved from that "
+                        "configuration? Copy it again, or convert it as the model (and "
+                        "--model-opt) it was saved from")
 
 
 def check_layout(state: StateDict, expected: set[str], model: str, parts: str) -> None:
@@ -180,16 +219,29 @@ def sources(source: Path) -> Iterator[Path]:
     yield from found
 
 
+def model_shapes(entry: Entry[Any], options: dict[str, Any]) -> StateDict:
+    """The model's tensors as ``options`` build it (shapes only, for 2 classes), made before
+    any checkpoint is read: an option out of its range or of another kind is refused in the
+    words ``merbench run`` says for it, as is one that makes a model larger than this
+    machine's memory (``image_size=1e9`` was said as a checkpoint of another shape)."""
+    from merbench.training.checkpoints import shapes_only  # deferred: it imports torch
+
+    model = shapes_only(lambda: entry.create("model", num_classes=2, **options),
+                        lambda: too_large("model", entry.meta.name, entry.origin,
+                                          entry.without_defaults(options)))
+    return dict(model.state_dict())
+
+
 def convert_file(entry: Entry[Any], source: Path, options: dict[str, Any]) -> StateDict:
     """``source`` read (tensors only), converted, and checked against the model built with
     ``options`` and as many classes as the converted classifier has."""
-    return _converted(entry, source, options)[0]
+    return _converted(entry, source, options, model_shapes(entry, options))[0]
 
 
-def _converted(entry: Entry[Any], source: Path,
-               options: dict[str, Any]) -> tuple[StateDict, int]:
+def _converted(entry: Entry[Any], source: Path, options: dict[str, Any],
+               shapes: StateDict) -> tuple[StateDict, int]:
     """:func:`convert_file`'s state dict and the number of classes it was checked with
-    (what ``create_model`` needs to load it)."""
+    (what ``create_model`` needs to load it); ``shapes``: :func:`model_shapes`."""
     import torch  # deferred: merbench's CLI starts without torch
 
     from merbench.training.checkpoints import (
@@ -207,13 +259,21 @@ def _converted(entry: Entry[Any], source: Path,
     def named(key: str) -> str:  # the authors' key of a tensor the conversion kept
         return next((k for k, t in state.items() if t is converted[key]), key)
 
+    def both(key: str) -> str:  # a key as the authors' file names it, and as merbench does
+        theirs = next((k for k, t in state.items() if t is converted.get(key)), None)
+        if theirs is None and isinstance(converted, RenamedState):
+            theirs = converted.theirs(key)
+        return key if theirs in (None, key) else f"{theirs} (merbench's {key})"
+
+    if isinstance(converted, RenamedState):
+        _refuse_lacking(converted, shapes, f"checkpoint {source}", entry.meta.name, options)
     with torch.device("meta"):
         classes = _classes(entry, converted, options, f"checkpoint {source}", named)
         model = entry.create("model", num_classes=classes, **options)
     check_weight_kinds(model.state_dict(), converted, f"checkpoint {source}", named)
     check_state_dict(model, converted, f"checkpoint {source} (converted)",
-                     f"model '{entry.meta.name}'")
-    return converted, classes
+                     f"model '{entry.meta.name}'", named=both)
+    return dict(converted), classes  # a plain dict: torch.load(weights_only=True) reads it
 
 
 def _classes(entry: Entry[Any], state: StateDict, options: dict[str, Any], source: str,
@@ -283,8 +343,9 @@ def convert(entry: Entry[Any], source: Path, out: Path, options: dict[str, Any])
     paths) into ``out``; every file is converted and checked before the first is written."""
     import torch  # deferred: merbench's CLI starts without torch
 
+    shapes = model_shapes(entry, options)
     pairs = targets(source, out)
-    converted = [_converted(entry, path, options) for path, _ in pairs]
+    converted = [_converted(entry, path, options, shapes) for path, _ in pairs]
     for (_, target), (state, _) in zip(pairs, converted, strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, partial(torch.save, state))

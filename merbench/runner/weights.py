@@ -14,6 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from merbench.plugin_system.plugin_fault import too_large
 from merbench.results.user_files import opened_user_file
 from merbench.runner.data import RunData
 
@@ -22,14 +23,14 @@ def check_weight_files(data: RunData) -> None:
     """Every fold's checkpoint read and fitted to the model before the first fold: a file
     that is damaged, holds code or belongs to another model is one error while nothing is
     written yet."""
-    # deferred: torch, which only --weights runs load
-    import torch
-
+    # deferred: torch (through training.checkpoints), which only --weights runs load
     from merbench.training.checkpoints import check_weight_files as check_files
+    from merbench.training.checkpoints import shapes_only
 
     assert data.weight_files is not None
-    with torch.device("meta"):  # shapes only, for the key and shape check
-        model = data.build_model()
+    entry = data.plan.model
+    model = shapes_only(data.build_model, lambda: too_large(  # as a fold's build says it
+        "model", entry.meta.name, entry.origin, data.plan.spec.model_options))
     dataset = f"dataset '{data.plan.inputs.dataset.meta.name}'"
     said = f"{dataset} has {data.n_classes} classes" if data.n_outputs == data.n_classes \
         else f"the run scores {data.n_outputs} outputs on {dataset}"

@@ -10,6 +10,7 @@ hold NaN or an infinity are refused as they are read, for every command that rea
 from __future__ import annotations
 
 import codecs
+import math
 import os
 import pickle
 import re
@@ -218,12 +219,13 @@ def _other_output_count(expected: dict[str, torch.Tensor], state: dict[str, torc
 
 
 def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: str,
-                     model_name: str = "the model", outputs: tuple[int, str] | None = None
-                     ) -> None:
+                     model_name: str = "the model", outputs: tuple[int, str] | None = None,
+                     named: Callable[[str], str] = str) -> None:
     """Raise one line naming every missing, unexpected and mis-shaped key, if there are any.
     ``outputs``: the run's output count and how it is said ("dataset 'x' has 3 classes"):
     weights that differ only there were trained for another task, which no ``--model-opt``
-    changes (the number of classes is the dataset's, not a model option)."""
+    changes (the number of classes is the dataset's, not a model option). ``named(key)``:
+    the key as the file names it (an authors' checkpoint before merbench renamed it)."""
     expected = model.state_dict()
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
@@ -235,13 +237,14 @@ def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: s
         raise MerbenchError(f"{source} does not fit {model_name}: {key} has {count} outputs "
                             f"but {outputs[1]}: these weights were trained for a {count}-class "
                             f"task; give weights of a {outputs[0]}-class run")
-    reshaped = [f"{k} {tuple(state[k].shape)} (model: {tuple(expected[k].shape)})"
+    reshaped = [f"{named(k)} {tuple(state[k].shape)} (model: {tuple(expected[k].shape)})"
                 for k in expected if k in state and state[k].shape != expected[k].shape]
     problems = []
     if missing:
-        problems.append(f"{len(missing)} missing key(s): {_listed(missing)}")
+        problems.append(f"{len(missing)} missing key(s): {_listed(list(map(named, missing)))}")
     if unexpected:
-        problems.append(f"{len(unexpected)} unexpected key(s): {_listed(unexpected)}")
+        problems.append(f"{len(unexpected)} unexpected key(s): "
+                        f"{_listed(list(map(named, unexpected)))}")
     if reshaped:
         problems.append(f"{len(reshaped)} of another shape: {_listed(reshaped)}")
     if problems:
@@ -249,6 +252,29 @@ def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: s
                 "configuration with --model-opt KEY=VALUE")
         raise MerbenchError(f"{source} does not fit {model_name}: {'; '.join(problems)}; {hint}")
     check_weight_kinds(expected, state, source)
+
+
+def shapes_only(build: Callable[[], nn.Module], too_large: Callable[[], str]) -> nn.Module:
+    """The model ``build`` makes, on the meta device (shapes, no memory), refused in
+    ``too_large()``'s words when its tensors would not fit in this machine's memory. Built
+    for real, such a model fails to allocate and ``run`` says so; built on the meta device
+    to check a checkpoint's shapes, it was built, and ``--model-opt image_size=1e9`` reached
+    the shape check as a classifier of 444444446222222224 inputs, with --model-opt advice.
+    ``too_large``: the words a run says for the same options."""
+    with torch.device("meta"):
+        model = build()
+    held = sum(t.numel() * t.element_size() for t in model.state_dict().values())
+    if held > _machine_memory():
+        raise MerbenchError(too_large())
+    return model
+
+
+def _machine_memory() -> float:
+    """This machine's memory in bytes (no limit where the system does not say it)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system
+        return math.inf
 
 
 def check_weight_kinds(expected: dict[str, torch.Tensor], state: dict[str, torch.Tensor],
