@@ -116,7 +116,7 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     if not isinstance(defaults, dict):
         raise refused(key_at(str(path), None, "defaults"), "must be a table ([defaults]), "
                       f"not {toml_given(defaults)}")
-    _check_defaults(str(path), defaults)
+    _check_defaults(str(path), defaults, overrides)
     out = document.get("out", f"{path.stem}-results")
     if not isinstance(out, str):
         raise refused(key_at(str(path), None, "out"), "must be a folder name (a string), "
@@ -153,13 +153,14 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     return SweepPlan(path=path, out=base, configurations=tuple(configurations.values()))
 
 
-def _check_defaults(where: str, defaults: dict[str, Any]) -> None:
+def _check_defaults(where: str, defaults: dict[str, Any], overrides: dict[str, Any]) -> None:
     """``[defaults]``'s values checked as an entry's are: a default every entry overrides is
-    never used, but a wrong one is the file's mistake all the same (``epochs = "x"`` ran)."""
+    never used, but a wrong one is the file's mistake all the same (``epochs = "x"`` ran),
+    and so is one the command line overrides (``threads = 0``)."""
     fields = set(sweep_plan_options())
-    for key, value in defaults.items():
-        if key in fields and key not in GRID:
-            _typed(where, "defaults", key, value)
+    typed = {key: _typed(where, "defaults", key, value) for key, value in defaults.items()
+             if key in fields and key not in GRID}
+    _check_settings(f"{where}: [defaults]", typed, overrides)
     if "seeds" in defaults:
         _seeds(where, "defaults", defaults["seeds"])
     for one, many in GRID.items():
@@ -205,6 +206,7 @@ def _expand(path: str, table: str, entry: dict[str, Any], overrides: dict[str, A
     seeds = _seeds(path, table, entry.get("seeds", [0]))
     options = {k: _typed(path, table, k, v) for k, v in entry.items()
                if k in fields and k not in GRID}
+    _check_settings(f"{path}: {table}", options, overrides)
     options.update(overrides)
     spec_options, settings_options = split_options(options)
     settings = RunSettings(**settings_options)
@@ -230,6 +232,21 @@ def _expand(path: str, table: str, entry: dict[str, Any], overrides: dict[str, A
                 found.append(Configuration(table, planned, settings,
                                            seeds, base / name, skipped))
     return found
+
+
+def _check_settings(where: str, options: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """The entry's own where-and-how-fast values (``threads = 0``, ``device = "tpu"``),
+    checked before the command line's override them, beside those it gives for the rest
+    (its executor): a wrong one is the plan's mistake whether or not this command uses it,
+    as a wrong default is (:func:`_check_defaults`). Overridden, they were taken silently
+    (pass 84ad, AD3); said as ``FILE: runs[N] KEY: ...`` with or without the override."""
+    own = split_options(options)[1]
+    if not own:
+        return
+    try:
+        check_settings_values(RunSettings(**{**split_options(overrides)[1], **own}))
+    except MerbenchError as exc:
+        raise _run_refused(where, exc, set(own)) from None
 
 
 def _run_refused(where: str, exc: MerbenchError, keys: set[str]) -> MerbenchError:
