@@ -39,6 +39,7 @@ from merbench.base.key_words import key_at, keyed, refused
 from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
 from merbench.plugin_system.manager import Plugins
+from merbench.plugin_system.option_values import OptionRefused
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.toml_input import read_toml
 from merbench.runner.checks import ESTIMATOR_LACKS, check_settings_values, check_values
@@ -254,7 +255,14 @@ def _run_refused(where: str, exc: MerbenchError, keys: set[str]) -> MerbenchErro
     (``FILE: runs[N] (MODEL on DATASET/PROTOCOL) epochs: must be ...``) where the refusal is
     of one of the entry's keys, else ``WHERE: ...``. It read ``WHERE: checkpoint_every must
     be ...`` (pass 84v V14), the key inside the sentence; the model, dataset and protocol
-    stay, as an entry may ask for several and the refusal hold for one of them only."""
+    stay, as an entry may ask for several and the refusal hold for one of them only. A
+    refusal of the dataset's options (or a protocol's, model's or feature's) by the
+    plugin's own check names the entry's key for them: ``... dataset_options: synthetic:
+    subjects must be ...``."""
+    if isinstance(exc, OptionRefused) and exc.kind in ("dataset", "feature", "model",
+                                                       "protocol"):
+        key = f"{exc.kind}_options"  # named where the entry left it out: the key to give
+        return refused(f"{where} {key}", toml_spelling(str(exc), keys | {key}))
     said = toml_spelling(str(exc), keys)
     first, _, rest = said.partition(" ")
     if first in keys and rest and not rest.startswith("="):  # not a line: 'task = "au" is'
