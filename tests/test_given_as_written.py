@@ -95,9 +95,9 @@ def test_a_sweep_plans_nested_option_is_refused_before_the_sweep_says_what_it_ru
     plan.write_text(f'out = "{tmp_path / "sw"}"\n[[runs]]\nmodel = "ststnet"\n'
                     'dataset = "synthetic"\ndataset_options = {subjects = {a = 1}}\n')
     line = refusal_line(*cli("sweep", "--quiet", "--threads", "1", plan))
-    assert line == (f"merbench: error: {plan}: runs[0] (ststnet on synthetic/loso): dataset "
-                    "'synthetic': subjects={\"a\": 1} is an object; subjects takes a whole "
-                    "number (default 6)"), line
+    assert line == (f"merbench: error: {plan}: runs[0] (ststnet on synthetic/loso) "
+                    "dataset_options: dataset 'synthetic': subjects={\"a\": 1} is an object; "
+                    "subjects takes a whole number (default 6)"), line
     assert not (tmp_path / "sw").exists()
 
 

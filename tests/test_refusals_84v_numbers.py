@@ -55,10 +55,11 @@ def test_a_large_float_option_is_quoted_as_written(tmp_path: Path, cli) -> None:
 
 
 @pytest.mark.parametrize(("line", "said"), [
-    ("checkpoint_every = 1e300", "plan.toml: runs[0] (ststnet on synthetic/loso) "
-     "checkpoint_every: must be at most 10,080 minutes, a week (got 1e300)"),
-    ("parallel_folds = 5000", "plan.toml: runs[0] (ststnet on synthetic/loso) parallel_folds: "
-     "must be at most 1,024 (got 5000)"),
+    # where and how fast: the entry's own, checked before any model (pass 84ad, AD3)
+    ("checkpoint_every = 1e300", "plan.toml: runs[0] checkpoint_every: must be at most "
+     "10,080 minutes, a week (got 1e300)"),
+    ("parallel_folds = 5000", "plan.toml: runs[0] parallel_folds: must be at most 1,024 "
+     "(got 5000)"),
     ("epochs = 100001", "plan.toml: runs[0] (ststnet on synthetic/loso) epochs: must be at "
      "most 100,000 (got 100001)"),
 ])

@@ -92,7 +92,8 @@ def test_a_sweep_on_ray_gives_the_local_numbers(swept, tmp_path: Path) -> None:
     ('[[runs]]\nmodel = "nosuchnet"\ndataset = "synthetic"',
      "runs[0] (nosuchnet on synthetic/loso): "),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nmodel_options = {wings = 2}',
-     "runs[0] (ststnet on synthetic/loso): "),
+     "runs[0] (ststnet on synthetic/loso) model_options: model 'ststnet' has no option "
+     "'wings'"),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = "ten"',
      "runs[0] epochs: must be a whole number, not \"ten\" (a string)"),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepoch = 3',

@@ -171,7 +171,7 @@ class Entry(Generic[M]):
             fault = option_check_says(self.option_check, self.meta.name,
                                       self._as_whole(options), lambda what: self.fault(kind, what))
         if fault:
-            raise OptionRefused(self.meta.name, fault)
+            raise OptionRefused(self.meta.name, fault, kind=kind)
 
     def check_known(self, kind: str, options: dict[str, Any]) -> None:
         """Reject an option the factory does not take, naming those it does: by name alone,
@@ -185,10 +185,11 @@ class Entry(Generic[M]):
             if not settable:  # "its options are: (none)" said it as a list (pass 84s, S14)
                 raise OptionRefused(owner, f"names '{unknown[0]}', but {owner} takes no "
                                     "options", f"{owner} takes no options (given "
-                                    f"'{unknown[0]}')")
+                                    f"'{unknown[0]}')", kind=kind)
             listed = f"its options are: {', '.join(settable)}"
             raise OptionRefused(owner, f"names '{unknown[0]}', which {owner} does not take; "
-                                f"{listed}", f"{owner} has no option '{unknown[0]}'; {listed}")
+                                f"{listed}", f"{owner} has no option '{unknown[0]}'; {listed}",
+                                kind=kind)
 
     def check_required(self, kind: str, options: dict[str, Any]) -> None:
         """Refuse options that leave out one the factory cannot do without: Python said it as
@@ -346,7 +347,8 @@ class Entry(Generic[M]):
                 return self.factory(**self._as_whole(kwargs))
         except MerbenchError as exc:  # said in one line already; a value refused, after its owner
             if isinstance(exc, OptionValueError):
-                raise OptionRefused(f"{kind} '{self.meta.name}'", str(exc)) from None
+                raise OptionRefused(f"{kind} '{self.meta.name}'", str(exc),
+                                    kind=kind) from None
             raise
         except PluginExit as exc:  # sys.exit ended merbench with its status and no word
             plugin_fault.exited(kind, self.meta.name, self.origin, shown, exc)

@@ -25,11 +25,14 @@ class OptionRefused(MerbenchError):
     ``said`` is the refusal without its owner, for a file that gives the option to say as
     its own field (a benchmark definition's ``dataset_options``): the one check serves the
     command line and the files, which took what ``--dataset-opt`` refuses and so matched
-    no run (pass 84n, N3)."""
+    no run (pass 84n, N3). ``kind`` (``"dataset"``, ``"protocol"``, ...) tells a file which
+    of its ``KIND_options`` keys is refused: a sweep plan's entry names it."""
 
-    def __init__(self, owner: str, said: str, message: str | None = None) -> None:
+    def __init__(self, owner: str, said: str, message: str | None = None,
+                 kind: str | None = None) -> None:
         super().__init__(message or f"{owner}: {said}")
         self.said = said
+        self.kind = kind
 
 
 class OptionValueError(MerbenchError):
@@ -63,13 +66,13 @@ def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: 
             if fault is not None:
                 raise OptionRefused(f"{kind} '{entry}'", f"{name}={given_text(value)}{fault}; "
                                     f"{name} takes a list of numbers (default "
-                                    f"{given_text(default)})")
+                                    f"{given_text(default)})", kind=kind)
             continue
         if isinstance(default, bool) and not isinstance(value, bool):
             # a factory's ``if face_crop:`` took any word, 'maybe' too, for true
             raise OptionRefused(f"{kind} '{entry}'", f"{name}={given_text(value)} is not "
                                 f"true or false; give {name}=true or {name}=false "
-                                f"(default {str(default).lower()})")
+                                f"(default {str(default).lower()})", kind=kind)
         if not isinstance(default, int | float) or isinstance(default, bool):
             continue
         wanted = "a whole number" if isinstance(default, int) else "a number"
@@ -87,11 +90,12 @@ def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: 
             shown = json.dumps(value, ensure_ascii=False) if isinstance(value, str) \
                 else written(value)
             raise OptionRefused(f"{kind} '{entry}'", f"{name}={shown} is "
-                                f"{found}; {name} takes {wanted} (default {default})")
+                                f"{found}; {name} takes {wanted} (default {default})",
+                                kind=kind)
         if "dropout" in name and not 0 <= value < 1:  # torch's own sentence otherwise
             raise OptionRefused(f"{kind} '{entry}'", f"{name}={value!r} is no "
                                 f"dropout probability; give a number from 0 to below 1 "
-                                f"(default {default})")
+                                f"(default {default})", kind=kind)
 
 
 def declares_fraction(factory: Any, name: str) -> bool:

@@ -21,6 +21,8 @@ from merbench.runner.spec import options
 # value or a word
 _FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)(?: ([a-z_][a-z0-9_]*)=([A-Z][A-Z_]*|\S+)"
                    r"| ([A-Z][A-Z_]*)\b| '([^']*)'| ([\w.-]+))?")
+#: a quoted *-opt value: KEY=VALUE
+_PAIR = re.compile(r"([a-z_][a-z0-9_]*)=(.+)", re.DOTALL)
 
 
 def _fields() -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -55,6 +57,10 @@ def _spelt(message: str, toml: bool, only: Collection[str] | None = None) -> str
         if spelled not in fields:
             return match.group(0)
         name, choices = fields[spelled]
+        pair = _PAIR.fullmatch(quoted) if quoted and name.endswith("_options") else None
+        if pair is not None:  # --protocol-opt 'databases=["casme2"]': one option's pair,
+            # not the text protocol_options = "databases=..." (pass 84ad)
+            key, value = pair.groups()
         if key is not None:  # --dataset-opt data_root=PATH -> dataset_options={'data_root': PATH}
             return (f"{name} = {{{key} = {value}}}" if toml else
                     f"{name}={{'{key}': {value}}}")

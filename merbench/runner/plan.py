@@ -29,6 +29,7 @@ from merbench.data.task import Task
 from merbench.meta import TrainRecipe
 from merbench.plugin_system.entry import Entry, read_options
 from merbench.plugin_system.manager import Plugins
+from merbench.plugin_system.option_values import OptionRefused
 from merbench.plugin_system.registry import Registries, Registry
 from merbench.runner.checks import (
     check_eager,
@@ -259,6 +260,10 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
     inputs.dataset.check_options("dataset", resolved.dataset_options)
     inputs.feature.check_options("feature", resolved.feature_options)
     protocol.check_options("protocol", resolved.protocol_options)
+    # built once here, for its own checks of its values (a list that is empty, a subject
+    # in train and test): they read no data, and said only when the run opened its data,
+    # a sweep plan's later entry was refused after the earlier ones trained (pass 84ad)
+    _build_protocol(protocol, resolved.protocol_options)
     device, resolved_now = "cpu", True
     if is_torch:
         device = settings.device
@@ -276,6 +281,19 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
     return Plan(spec=resolved, settings=settings, plugins=plugins, model=model,
                 protocol=protocol, inputs=inputs, recipe=recipe, task=task, planned_device=device,
                 device_resolved=resolved_now)
+
+
+def _build_protocol(protocol: Entry[Any], options: dict[str, Any]) -> None:
+    """The protocol built with ``options`` and left: what its factory refuses is said as a
+    refusal of the protocol's options (:class:`OptionRefused`, its words as they were), so a
+    file that gave them names its key (a sweep plan's ``protocol_options``)."""
+    try:
+        protocol.create("protocol", **options)
+    except OptionRefused:
+        raise
+    except MerbenchError as exc:
+        raise OptionRefused(f"protocol '{protocol.meta.name}'", str(exc), str(exc),
+                            kind="protocol") from None
 
 
 def _named(registry: Registry[Any], name: str) -> list[Entry[Any]]:

@@ -39,6 +39,7 @@ from merbench.base.key_words import key_at, keyed, refused
 from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
 from merbench.plugin_system.manager import Plugins
+from merbench.plugin_system.option_values import OptionRefused
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.toml_input import read_toml
 from merbench.runner.checks import ESTIMATOR_LACKS, check_settings_values, check_values
@@ -116,7 +117,7 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     if not isinstance(defaults, dict):
         raise refused(key_at(str(path), None, "defaults"), "must be a table ([defaults]), "
                       f"not {toml_given(defaults)}")
-    _check_defaults(str(path), defaults)
+    _check_defaults(str(path), defaults, overrides)
     out = document.get("out", f"{path.stem}-results")
     if not isinstance(out, str):
         raise refused(key_at(str(path), None, "out"), "must be a folder name (a string), "
@@ -153,13 +154,14 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     return SweepPlan(path=path, out=base, configurations=tuple(configurations.values()))
 
 
-def _check_defaults(where: str, defaults: dict[str, Any]) -> None:
+def _check_defaults(where: str, defaults: dict[str, Any], overrides: dict[str, Any]) -> None:
     """``[defaults]``'s values checked as an entry's are: a default every entry overrides is
-    never used, but a wrong one is the file's mistake all the same (``epochs = "x"`` ran)."""
+    never used, but a wrong one is the file's mistake all the same (``epochs = "x"`` ran),
+    and so is one the command line overrides (``threads = 0``)."""
     fields = set(sweep_plan_options())
-    for key, value in defaults.items():
-        if key in fields and key not in GRID:
-            _typed(where, "defaults", key, value)
+    typed = {key: _typed(where, "defaults", key, value) for key, value in defaults.items()
+             if key in fields and key not in GRID}
+    _check_settings(f"{where}: [defaults]", typed, overrides)
     if "seeds" in defaults:
         _seeds(where, "defaults", defaults["seeds"])
     for one, many in GRID.items():
@@ -205,6 +207,7 @@ def _expand(path: str, table: str, entry: dict[str, Any], overrides: dict[str, A
     seeds = _seeds(path, table, entry.get("seeds", [0]))
     options = {k: _typed(path, table, k, v) for k, v in entry.items()
                if k in fields and k not in GRID}
+    _check_settings(f"{path}: {table}", options, overrides)
     options.update(overrides)
     spec_options, settings_options = split_options(options)
     settings = RunSettings(**settings_options)
@@ -232,12 +235,34 @@ def _expand(path: str, table: str, entry: dict[str, Any], overrides: dict[str, A
     return found
 
 
+def _check_settings(where: str, options: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """The entry's own where-and-how-fast values (``threads = 0``, ``device = "tpu"``),
+    checked before the command line's override them, beside those it gives for the rest
+    (its executor): a wrong one is the plan's mistake whether or not this command uses it,
+    as a wrong default is (:func:`_check_defaults`). Overridden, they were taken silently
+    (pass 84ad, AD3); said as ``FILE: runs[N] KEY: ...`` with or without the override."""
+    own = split_options(options)[1]
+    if not own:
+        return
+    try:
+        check_settings_values(RunSettings(**{**split_options(overrides)[1], **own}))
+    except MerbenchError as exc:
+        raise _run_refused(where, exc, set(own)) from None
+
+
 def _run_refused(where: str, exc: MerbenchError, keys: set[str]) -> MerbenchError:
     """A run's own check of an entry's values, said in the plan's shape: ``WHERE KEY: ...``
     (``FILE: runs[N] (MODEL on DATASET/PROTOCOL) epochs: must be ...``) where the refusal is
     of one of the entry's keys, else ``WHERE: ...``. It read ``WHERE: checkpoint_every must
     be ...`` (pass 84v V14), the key inside the sentence; the model, dataset and protocol
-    stay, as an entry may ask for several and the refusal hold for one of them only."""
+    stay, as an entry may ask for several and the refusal hold for one of them only. A
+    refusal of the dataset's options (or a protocol's, model's or feature's) by the
+    plugin's own check names the entry's key for them: ``... dataset_options: synthetic:
+    subjects must be ...``."""
+    if isinstance(exc, OptionRefused) and exc.kind in ("dataset", "feature", "model",
+                                                       "protocol"):
+        key = f"{exc.kind}_options"  # named where the entry left it out: the key to give
+        return refused(f"{where} {key}", toml_spelling(str(exc), keys | {key}))
     said = toml_spelling(str(exc), keys)
     first, _, rest = said.partition(" ")
     if first in keys and rest and not rest.startswith("="):  # not a line: 'task = "au" is'

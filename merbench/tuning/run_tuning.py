@@ -34,6 +34,7 @@ from merbench.base.atomic import atomic_write_bytes, atomic_write_json, remove_l
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
+from merbench.plugin_system.option_values import OptionRefused
 from merbench.results.codec import to_json
 from merbench.results.kind_names import TUNING
 from merbench.results.protocol_names import SUBJECT_SPLIT
@@ -43,6 +44,7 @@ from merbench.results.schema import now_iso
 from merbench.runner.data import canonical_options
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
+from merbench.runner.keywords import toml_spelling
 from merbench.runner.notify import Notifier
 from merbench.runner.plan import plan_run
 from merbench.runner.ray_connection import connected
@@ -140,6 +142,14 @@ class Checked:
     def refused(self, exc: MerbenchError) -> MerbenchError:
         return MerbenchError(f"{self.where}: {exc}" if self.where else str(exc))
 
+    def options_refused(self, exc: OptionRefused) -> MerbenchError:
+        """A plugin's refusal of the options the file gave it, said by the file's key for
+        them where it has one (``FILE: dataset_options: synthetic: subjects must be ...``):
+        said without the file, it read as the command line's (pass 84ad)."""
+        if exc.kind != "dataset":  # a model's or a feature's: the file's, by their names
+            return self.refused(exc)
+        return self.refused(MerbenchError(f"dataset_options: {toml_spelling(str(exc))}"))
+
 
 def tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins: Plugins, *,
          timeout_s: float | None = None,
@@ -163,8 +173,11 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
     started = time.perf_counter()
     first = {p.name: first_value(p) for p in spec.space}
     with building_what_is_planned():  # its trials are trained here
-        data = load_data(plan_run(spec.trial_spec(first, spec.protocol, {}), settings,
-                                  plugins))
+        try:
+            planned = plan_run(spec.trial_spec(first, spec.protocol, {}), settings, plugins)
+        except OptionRefused as exc:  # only the file gives a plugin its options
+            raise checked.options_refused(exc) from None
+        data = load_data(planned)
     # tune.json records the dataset options as its runs do (one selection, one run): the
     # check of each run against tune.json compared subjects=1,2 with 'sub01,sub02'
     spec = dataclasses.replace(spec, dataset_options=canonical_options(

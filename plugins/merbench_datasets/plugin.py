@@ -236,7 +236,9 @@ _CLASSES = "merbench_datasets.class_choice:check_choices"
 
 @hookimpl
 def merbench_register_datasets(registry: DatasetRegistry) -> None:
-    registry.add(SYNTHETIC, "merbench_datasets.synthetic:make_synthetic")
+    # its values checked where options are (a sweep's later entry, before any trains)
+    registry.add(SYNTHETIC, "merbench_datasets.synthetic:make_synthetic",
+                 option_check="merbench_datasets.synthetic_options:check_synthetic")
     registry.add(COMPOSITE, "merbench_datasets.composite:make_composite")
     # The raw databases: subjects recorded as their sheets spell them; class sets checked
     # and frame trees checked where a database takes those options (MEGC2019 has its three

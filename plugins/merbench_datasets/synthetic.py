@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from merbench.api import InMemoryDataset, MerbenchError
+from merbench_datasets.synthetic_options import synthetic_fault
 
 CLASSES = ("negative", "positive", "surprise")
 CLASS_PRIOR = (0.5, 0.27, 0.23)  # close to the composite's 250 / 109 / 83
@@ -145,11 +146,6 @@ def render_flow(points: np.ndarray, displacements: np.ndarray, sigma: float
     return u, v
 
 
-#: the most samples the generator makes (each is two 64 x 64 images and its flow: 10,000
-#: are some hundreds of megabytes; the composite has 442)
-MAX_SAMPLES = 10_000
-
-
 def make_synthetic(
     subjects: int = 6,
     samples_per_subject: int = 10,
@@ -162,20 +158,9 @@ def make_synthetic(
     process for these arguments (:func:`_generated`): a tuning, a sweep or a suite worker
     opens the same small dataset for every run, and generating it was a third of a
     one-epoch run's CPU (a nested tuning of 30 runs: 2 s of its 6.5)."""
-    if subjects < 2:
-        raise MerbenchError("synthetic: subjects must be at least 2 (LOSO needs two)")
-    if samples_per_subject < 1:
-        raise MerbenchError("synthetic: samples_per_subject must be at least 1")
-    if not 1 <= databases <= subjects:
-        raise MerbenchError(f"synthetic: databases must be between 1 and subjects ({subjects})")
-    if seed < 0:
-        raise MerbenchError("synthetic: seed must be non-negative")
-    if subjects * samples_per_subject > MAX_SAMPLES:
-        # refused before any sample is made: a billion subjects grew memory for minutes
-        # with no word, never a test of a model
-        raise MerbenchError(f"synthetic: subjects x samples_per_subject = "
-                            f"{subjects * samples_per_subject:,} samples, more than "
-                            f"{MAX_SAMPLES:,}; give fewer subjects or samples_per_subject")
+    fault = synthetic_fault(subjects, samples_per_subject, databases, seed)
+    if fault is not None:  # the registry's option_check said it first, where planning ran
+        raise MerbenchError(f"synthetic: {fault}")
     arguments = (subjects, samples_per_subject, databases, seed)
     # only whole numbers are kept: 2.0 would find 2's samples, where it fails as before
     generate = _generated if all(type(a) is int for a in arguments) else \
