@@ -7,6 +7,8 @@ only when data goes through it. Building the model and passing a small batch of 
 its feature's declared shape through it, in eval mode and without gradients, takes
 milliseconds and finds such an option before the spotting. An estimator is fitted, not run
 forward, so it is left to the run; so is a model whose feature declares no shape.
+``merbench tune`` runs each searched corner's model so (:func:`input_fault`), before its
+folder is made: a value the model refuses only against its input is the file's mistake.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from merbench.base.literal import options_written
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.plugin_import import PluginExit, plugin_code
+from merbench.runner.plan import Plan
 from merbench.training.model_output import ModelFault, logits
 
 #: samples in the batch of zeros (two: a model whose batch norm needs more than one)
@@ -31,8 +34,6 @@ def check_forward(model: Entry[Any], options: dict[str, Any], shape: tuple[int, 
                   what: str, n_classes: int = ANY_CLASSES) -> None:
     """Refuse ``model`` with ``options`` (``what`` it is, for the message: "--recognise
     ststnet") when it cannot be built or cannot take a batch of its input's ``shape``."""
-    import torch  # deferred: only a torch model is run forward
-
     given = options_written(dict(sorted(options.items()))) or "its defaults"
     fix = (f"its options ({given}) are the likely cause: check them against 'merbench "
            "list models' and the model's docs") if options else \
@@ -40,10 +41,7 @@ def check_forward(model: Entry[Any], options: dict[str, Any], shape: tuple[int, 
     built = model.sized(options, n_classes)
     try:
         with plugin_code():  # its sys.exit, a KeyboardInterrupt of its own: its fault too
-            network = model.create("model", **built)
-            network.eval()
-            with torch.random.fork_rng(devices=[]), torch.no_grad():
-                network(torch.zeros((BATCH, *shape), dtype=torch.float32))
+            zeros_forward(model.create("model", **built), shape)
     except MerbenchError:
         raise  # said in one line already (an option the factory refuses itself)
     except Exception as exc:
@@ -64,15 +62,10 @@ def output_fault(model: Entry[Any], options: dict[str, Any], shape: tuple[int, .
     a batch of zeros of its input's ``shape``, or None (it fits, or it fails before giving
     any output). A run whose first step failed blamed the options, with none given, and
     never said that the model gave 1 column for 3 classes."""
-    import torch  # deferred: only a torch model is run forward
-
     built = model.sized(options, n_outputs)
     try:
         with plugin_code():  # its sys.exit: left to the run, which says it (fold_work.compute)
-            network = model.create("model", **built)
-            network.eval()
-            with torch.random.fork_rng(devices=[]), torch.no_grad():
-                output = network(torch.zeros((BATCH, *shape), dtype=torch.float32))
+            output = zeros_forward(model.create("model", **built), shape)
     except Exception:
         return None
     try:  # the words the trainer says it in (its output has 1 row for a batch of 2)
@@ -80,3 +73,43 @@ def output_fault(model: Entry[Any], options: dict[str, Any], shape: tuple[int, .
     except ModelFault as exc:
         return str(exc)
     return None
+
+
+def zeros_forward(network: Any, shape: tuple[int, ...]) -> Any:
+    """``network``'s output for a batch of zeros of its input's per-sample ``shape``, in eval
+    mode, without gradients and without a draw from torch's generator (a run seeds its own
+    after the check, and the check must not move what it draws); raises as the network
+    does. Call it within :func:`~merbench.plugin_system.plugin_import.plugin_code`."""
+    import torch  # deferred: only a torch model is run forward
+
+    network.eval()
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        return network(torch.zeros((BATCH, *shape), dtype=torch.float32))
+
+
+def input_fault(plan: Plan, network: Any, n_outputs: int) -> MerbenchError | None:
+    """Why ``network``, the planned torch model built with the run's options, cannot take a
+    batch of its feature's declared shape, or None (it can, or it is no torch model, or its
+    feature declares no shape). The model's own words are kept (``ststnet: image_size 30 is
+    not the size of its input``); a library's are not: the options are what can change. A
+    model that fails the same way with no options at all is left to the run, whose first
+    step says what its code raised: the batch of zeros, not the options, may be at fault."""
+    shape = tuple(plan.inputs.feature.meta.shape or ())
+    if not plan.is_torch or not shape:
+        return None
+    try:
+        with plugin_code():
+            zeros_forward(network, shape)
+        return None
+    except MerbenchError as exc:
+        fault = exc
+    except Exception:
+        fault = MerbenchError(f"model '{plan.spec.model}' built with it fails on a batch of "
+                              f"its input's shape {shape} (feature "
+                              f"'{plan.inputs.feature.meta.name}'); narrow the space")
+    try:
+        with plugin_code():
+            zeros_forward(plan.model.create("model", **plan.model.sized({}, n_outputs)), shape)
+    except Exception:
+        return None
+    return fault

@@ -16,10 +16,12 @@ from typing import Any
 
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError, in_words
+from merbench.base.toml_words import toml_value
 from merbench.plugin_system.manager import Plugins
 from merbench.results.safe_files import UnsafeFile
 from merbench.results.user_files import UnreadableFile
 from merbench.runner.data import RunData
+from merbench.runner.dry_step import input_fault
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings
 from merbench.tuning.record import (
@@ -31,28 +33,75 @@ from merbench.tuning.record import (
 from merbench.tuning.space import Parameter, TuneSpec
 from merbench.tuning.space_words import value_at
 
+#: the values of a key tried in place of its first to find the one a failing first corner
+#: fails by (a list of 100,000 choices would build the model 100,000 times)
+BLAME_TRIES = 10
+
 
 def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
                   data: RunData) -> None:
     """Plan a run and build its model at each end of every searched range and at every
-    choice, the others at their first value, so a value merbench or the model would refuse
-    fails before anything trains, as one line."""
+    choice, the others at their first value, and run a torch model forward on a batch of
+    its input's shape, so a value merbench or the model would refuse fails before anything
+    trains or is written, as one line naming the key: some values are refused only by the
+    model's forward pass (``image_size 30`` for STSTNet's 28 x 28 input), and a first
+    trial's refusal named neither, in a folder the same command could never go on with."""
     first = {p.name: first_value(p) for p in spec.space}
+    seen: set[str] = set()  # the corners that passed (the first one is every key's first)
+    fault = _corner_fault(spec, settings, plugins, data, first)
+    if fault is not None:
+        raise MerbenchError(f"{_first_to_blame(spec, settings, plugins, data, first)}: "
+                            f"{fault}") from None
+    seen.add(_encoded(first))
     for p in spec.space:
         values = p.choices if p.choices is not None else [p.low, p.high]
         for value in values:
             if p.integer and value is not None:
                 value = int(value)
             params = {**first, p.name: value}
-            try:
-                plan = plan_run(spec.trial_spec(params, spec.protocol, {}), settings, plugins)
-                dataclasses.replace(data, plan=plan).build_model()
-            except MerbenchError as exc:
-                raise MerbenchError(f"{value_at(p, value)}: {exc}") from None
-            except Exception as exc:  # the model's own refusal, whatever it raises
-                raise MerbenchError(f"{value_at(p, value)}: model "
-                                    f"'{spec.model}' cannot be built with it "
-                                    f"({in_words(exc)}); narrow the space") from None
+            if _encoded(params) in seen:
+                continue
+            fault = _corner_fault(spec, settings, plugins, data, params)
+            if fault is not None:
+                raise MerbenchError(f"{value_at(p, value)}: {fault}") from None
+            seen.add(_encoded(params))
+
+
+def _corner_fault(spec: TuneSpec, settings: RunSettings, plugins: Plugins, data: RunData,
+                  params: dict[str, Any]) -> MerbenchError | None:
+    """Why a trial of ``params`` could not start (its plan, its model's build, its model on
+    its input), or None."""
+    try:
+        plan = plan_run(spec.trial_spec(params, spec.protocol, {}), settings, plugins)
+        corner = dataclasses.replace(data, plan=plan)
+        network = corner.build_model()
+    except MerbenchError as exc:
+        return exc
+    except Exception as exc:  # the model's own refusal, whatever it raises
+        return MerbenchError(f"model '{spec.model}' cannot be built with it "
+                             f"({in_words(exc)}); narrow the space")
+    return input_fault(plan, network, corner.n_outputs)
+
+
+def _first_to_blame(spec: TuneSpec, settings: RunSettings, plugins: Plugins, data: RunData,
+                    first: dict[str, Any]) -> str:
+    """Which key's first value a search's first corner fails by: the first key that, at any
+    other of its values, lets the corner pass (with several keys searched, blaming the first
+    key named a value that was not at fault); every key's first value where none does."""
+    for p in spec.space:
+        values = p.choices if p.choices is not None else [p.low, p.high]
+        for value in values[1:BLAME_TRIES]:
+            value = int(value) if p.integer and value is not None else value
+            if _corner_fault(spec, settings, plugins, data, {**first, p.name: value}) is None:
+                return value_at(p, first[p.name])
+    if len(spec.space) == 1:
+        return value_at(spec.space[0], first[spec.space[0].name])
+    given = ", ".join(f"{name} = {toml_value(value)}" for name, value in first.items())
+    return f"[space], each key at its first value ({given})"
+
+
+def _encoded(params: dict[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True, default=str)
 
 
 def first_value(p: Parameter) -> Any:

@@ -32,7 +32,6 @@ every corner of the space first).
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,9 +45,10 @@ from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
 from merbench.results.toml_input import read_toml
 from merbench.runner.checks import check_values
-from merbench.runner.given_values import MAX_SEED, check_file_value, first_non_finite
+from merbench.runner.given_values import MAX_SEED, first_non_finite
 from merbench.runner.keywords import toml_spelling
 from merbench.runner.spec import RunSettings, RunSpec, sweep_plan_options, typed_value
+from merbench.tuning.parameter import MAX_GRID, Parameter, grid_count, read_parameter
 from merbench.tuning.space_words import value_at
 
 SAMPLERS = ("tpe", "grid", "random")
@@ -65,40 +65,6 @@ MAX_TRIALS = 1000
 TUNING_DATASET = ("the dataset is the tuning's, the same for every trial (its folds are "
                   "split once); give dataset_options = {...} at the top of the file, and "
                   "tune each dataset in a file of its own")
-MAX_GRID = 100_000  # configurations a grid may list (the sampler holds them all)
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One searched option: ``choices``, or a range ``low``..``high`` (``log`` scale, an
-    integer ``step`` for whole numbers)."""
-
-    name: str  # a run option (lr) or model_options.NAME
-    choices: list[Any] | None = None
-    low: float | None = None
-    high: float | None = None
-    log: bool = False
-    step: int | None = None  # a whole-number range: the grid between low and high
-    integer: bool = False
-
-    def grid_size(self) -> int:
-        """How many values a grid search visits, without listing them."""
-        if self.choices is not None:
-            return len(self.choices)
-        if self.integer:
-            return len(range(int(self.low or 0), int(self.high or 0) + 1, self.step or 1))
-        self.grid()  # a real range: refused there
-        return 0
-
-    def grid(self) -> list[Any]:
-        """The values a grid search visits: the choices, or every step of a whole range."""
-        if self.choices is not None:
-            return list(self.choices)
-        if self.integer:
-            assert self.low is not None and self.high is not None
-            return list(range(int(self.low), int(self.high) + 1, self.step or 1))
-        raise MerbenchError(f"[space] {self.name}: a range of real numbers, which a grid "
-                            "cannot list; give choices = [...] for sampler = \"grid\"")
 
 
 @dataclass(frozen=True)
@@ -188,12 +154,15 @@ def parse_tune(document: dict[str, Any], where: str,
     sampler_seed = _whole(where, "search", search, "seed", 0, 0, MAX_SEED)
     space = _space(where, _table(where, document, "space"), allowed, options,
                    _name_an_option(model, options_of))
+    # a value a run refuses (batch_size 1e300) is said before the grid's size, as it is
+    # for the other samplers: it is what the file must change whatever it samples with
+    _check_values(where, model, dataset, options, space)
     try:
         grid_size = math.prod(p.grid_size() for p in space) if sampler == "grid" else None
     except MerbenchError as exc:  # a real range: named with the file, as every refusal here
         raise MerbenchError(f"{where}: {exc}") from None
     if grid_size is not None and grid_size > MAX_GRID:
-        raise refused(key_at(where, "search", "sampler"), f"\"grid\" lists {grid_size:,} "
+        raise refused(key_at(where, "search", "sampler"), f"\"grid\" lists {grid_count(grid_size)} "
                       f"configurations of [space], more than {MAX_GRID:,}; give fewer values, "
                       "or sampler = \"tpe\" or \"random\" with trials = N")
     if grid_size is not None and grid_size > MAX_TRIALS and "trials" not in search:
@@ -202,7 +171,6 @@ def parse_tune(document: dict[str, Any], where: str,
                       f"configurations of [space], more than the {MAX_TRIALS:,} trials a "
                       "search runs; give fewer values, or [search] trials = N (at most "
                       f"{MAX_TRIALS:,}) to try N of them")
-    _check_values(where, model, dataset, options, space)
     trials = _whole(where, "search", search, "trials",
                     grid_size if grid_size is not None else 20, 1, MAX_TRIALS)
     if grid_size is not None and trials > grid_size:
@@ -300,66 +268,8 @@ def _space(where: str, table: dict[str, Any], allowed: set[str],
         if not isinstance(raw, dict):
             raise MerbenchError(f"{here}: give a table, {{choices = [...]}} or {{low = ..., "
                                 "high = ..., log = true}")
-        found.append(_parameter(here, name, raw, option is None))
+        found.append(read_parameter(here, name, raw, option is None))
     return tuple(found)
-
-
-def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> Parameter:
-    unknown = sorted(set(raw) - {"choices", "low", "high", "log", "step"})
-    if unknown:
-        raise MerbenchError(f"{here}: no key '{unknown[0]}'; give choices, or low, high "
-                            "and optionally log or step")
-    if "choices" in raw:
-        if set(raw) & {"low", "high"}:
-            raise MerbenchError(f"{here}: choices and a range are given; give one of them")
-        stray = sorted(set(raw) - {"choices"})
-        if stray:  # log or step alone: no range is given, so say which key does not belong
-            raise MerbenchError(f"{here}: {stray[0]} goes only with a range (low and high), "
-                                f"not with choices; remove {stray[0]}, or give low and high "
-                                "in place of choices")
-        choices = raw["choices"]
-        if not isinstance(choices, list) or not choices:
-            raise MerbenchError(f"{here}: choices must be a non-empty list")
-        if len(choices) > MAX_GRID:
-            raise MerbenchError(f"{here}: choices lists {len(choices):,} values, more than a "
-                                f"search visits ({MAX_GRID:,}); list fewer, or give a range "
-                                "(low, high)")
-        if run_option:
-            choices = [keyed(here, name, "a choice", partial(typed_value, name=name, value=c))
-                       for c in choices]
-        for c in choices:  # a model option's too: nan or 1e999 reached the model
-            keyed(here, name, "a choice", partial(check_file_value, name=name, value=c,
-                                                   is_path=False))
-        encoded = [json.dumps(c, sort_keys=True) for c in choices]
-        if len(set(encoded)) != len(encoded):
-            raise MerbenchError(f"{here}: choices lists a value twice; list each once")
-        return Parameter(name=name, choices=choices)
-    if "low" not in raw or "high" not in raw:
-        raise MerbenchError(f"{here}: give choices = [...], or low and high")
-    low, high = raw["low"], raw["high"]
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-                  for v in (low, high))
-    if not numbers or low >= high:
-        raise MerbenchError(f"{here}: low and high must be finite numbers with low < high, "
-                            f"not {toml_given(low)} and {toml_given(high)}")
-    log = raw.get("log", False)
-    if not isinstance(log, bool) or (log and low <= 0):
-        raise MerbenchError(f"{here}: log must be true or false, and a log range needs "
-                            "low > 0")
-    if run_option:  # checked; a whole-number option's 1.0 is the 1 it takes
-        ends = tuple(keyed(here, name, end, partial(typed_value, name=name, value=value))
-                     for end, value in (("low", low), ("high", high)))
-        if all(isinstance(end, int) for end in ends):
-            low, high = ends
-    # both bounds whole numbers: a range of whole numbers (write 0.0 for a real range)
-    integer = isinstance(low, int) and isinstance(high, int)
-    step = raw.get("step")
-    whole_step = whole_value(step)
-    if step is not None and (whole_step is None or whole_step < 1 or not integer or log):
-        raise MerbenchError(f"{here}: step is a whole number >= 1, for a range of whole "
-                            "numbers on a linear scale")
-    step = whole_step
-    return Parameter(name=name, low=low, high=high, log=log, step=step, integer=integer)
 
 
 def _table(where: str, document: dict[str, Any], key: str) -> dict[str, Any]:
