@@ -58,11 +58,24 @@ def run_manifest(run_dir: Path, n_folds: int, predictions: bytes,
     return files
 
 
+#: how a stopped run goes on, as ``merbench status`` and every refusal that sends there say it
+GO_ON = "run the same command (or 'merbench run --resume DIR')"
+CHANGED = "the run's files were changed or removed after it finished"
+#: the fix of a finished run's predictions table, missing or changed: it is made from the
+#: fold files alone
+TABLE_FIX = (f"restore it from a copy of the run, or {GO_ON}, which writes it again from the "
+             "fold files")
+
+
 def first_mismatch(run_dir: Path, files: Mapping[str, str],
                    record_name: str = "results.json") -> str | None:
     """The first file ``files`` names whose digest differs from the recorded one (or that is
-    missing), said as a phrase; None when every file is the one recorded."""
-    for name, digest in files.items():
+    missing), said as a phrase; None when every file is the one recorded. ``run.json``
+    comes first and the fold files before the rest: the fix of a later file (a summary
+    written again) holds only while the files it is made from are the recorded ones."""
+    order = sorted(files, key=lambda name: (name != RUN_FILE, not name.startswith("folds/")))
+    for name in order:
+        digest = files[name]
         path = Path(run_dir) / name
         if not path.is_file():
             return f"{name} is missing"
@@ -86,12 +99,40 @@ def chain_problem(run_dir: Path, files: Mapping[str, str] | None, identity: Mapp
         named = ", ".join(sorted(set(files) ^ expected)[:3])
         return (f"{record_name}'s manifest (files) does not name exactly the run's files "
                 f"({named}); publish the run as merbench wrote it")
-    mismatch = first_mismatch(run_dir, files, record_name)
+    mismatch = manifest_fault(run_dir, files, record_name)
     if mismatch:
-        return f"{mismatch}; the run's files were changed or removed after it finished"
+        return mismatch
     digest = identity_sha256(identity)
     for index, recorded in sorted(fold_runs.items()):
         if recorded != digest:
             return (f"{fold_file_name(index)} was trained for another run than run.json "
                     f"describes (run_sha256 {str(recorded)[:12]}, run.json's {digest[:12]})")
     return None
+
+
+def manifest_fault(run_dir: Path, files: Mapping[str, str],
+                   record_name: str = "results.json") -> str | None:
+    """The first file ``files`` names that is not the recorded one, with the fix that holds,
+    as ``validate``, ``show`` and ``status`` all say it; None when every file is recorded.
+
+    Going on summarises the run again from its ``run.json`` and fold files as they are now,
+    and records their digests: that is the fix of a missing fold file (trained again) or of
+    the predictions table (written again from fold files that are the recorded ones), but
+    of a changed ``run.json`` or fold file it would record the change as the run's, a
+    forged fold's scores included. Those are restored from a copy, or a changed fold file
+    is deleted and trained again (pass 84ad, AD1)."""
+    mismatch = first_mismatch(run_dir, files, record_name)
+    if mismatch is None:
+        return None
+    name = mismatch.split(" ")[0]
+    if name == RUN_FILE:
+        fix = f"restore {RUN_FILE} from a copy of the run"
+    elif not name.startswith("folds/"):  # missing: said as validate's table check says it
+        return f"{mismatch}; {TABLE_FIX}" if mismatch.endswith(" is missing") else \
+            f"{mismatch}; {CHANGED}: {TABLE_FIX}"
+    elif mismatch.endswith(" is missing"):
+        fix = f"{GO_ON} to train that fold again"
+    else:
+        fix = (f"restore it from a copy of the run, or delete it and {GO_ON} to train that "
+               "fold again")
+    return f"{mismatch}; {CHANGED}: {fix}"
