@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import COMMITTED_RESULTS
 
 CHANGED = "is not the file results.json records (its SHA-256 differs); the run's files " \
           "were changed or removed after it finished: "
@@ -64,3 +65,21 @@ def test_status_validate_and_show_say_one_changed_file_alike(
     assert code == 2 and f"run: {said}\n" in err, err
     code, _, err = cli("show", "run")
     assert code == 2 and f"run: {said} ('merbench validate' refuses it too" in err, err
+
+
+def test_an_audited_action_unit_runs_changed_table_has_the_fix_its_audits_allow(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any) -> None:
+    """Beside audit.json going on is refused, so the table's fix moves the audits out, as
+    validate says of a missing table; status named "results.json" for au-results.json."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(COMMITTED_RESULTS / "ststnet-composite-loso-au" / "seed-0", "run")
+    table = Path("run") / "au-predictions.csv"
+    table.write_bytes(table.read_bytes().replace(b"\n", b"\r\n"))
+    said = ("au-predictions.csv is not the file au-results.json records (its SHA-256 "
+            "differs); the run's files were changed or removed after it finished: restore it "
+            "from a copy of the run, which keeps its audits, or move audit.json out of the "
+            f"folder, then {GO_ON}, which writes it again, and audit the run again")
+    _, out, _ = cli("status", "run")
+    assert f"written, but {said} ('merbench validate' refuses it)" in out, out
+    code, _, err = cli("validate", "run")
+    assert code == 2 and f"{said}\n" in err, err

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from merbench.results.result_files import RUN_FILE
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.result_files import AUDIT_FILE, RUN_FILE
+from merbench.results.safe_files import audited_table_fix, read_regular_bytes
 
 PREDICTIONS_FILE = "predictions.csv"
 
@@ -125,14 +126,18 @@ def manifest_fault(run_dir: Path, files: Mapping[str, str],
     if mismatch is None:
         return None
     name = mismatch.split(" ")[0]
+    audited = os.path.lexists(Path(run_dir) / AUDIT_FILE)  # going on is refused beside it
     if name == RUN_FILE:
         fix = f"restore {RUN_FILE} from a copy of the run"
     elif not name.startswith("folds/"):  # missing: said as validate's table check says it
-        return f"{mismatch}; {TABLE_FIX}" if mismatch.endswith(" is missing") else \
-            f"{mismatch}; {CHANGED}: {TABLE_FIX}"
-    elif mismatch.endswith(" is missing"):
-        fix = f"{GO_ON} to train that fold again"
+        table = audited_table_fix(there=False) if audited else TABLE_FIX
+        return f"{mismatch}; {table}" if mismatch.endswith(" is missing") else \
+            f"{mismatch}; {CHANGED}: {table}"
     else:
-        fix = (f"restore it from a copy of the run, or delete it and {GO_ON} to train that "
-               "fold again")
+        moved = f", move {AUDIT_FILE} out of the folder," if audited else ""
+        again = ", then audit the run again" if audited else ""
+        fix = (f"{moved[2:-1] + ', then ' if audited else ''}{GO_ON} to train that fold "
+               f"again{again}" if mismatch.endswith(" is missing") else
+               f"restore it from a copy of the run, or delete it{moved} and {GO_ON} to "
+               f"train that fold again{again}")
     return f"{mismatch}; {CHANGED}: {fix}"

@@ -155,7 +155,8 @@ def run_status(path: Path) -> RunStatus:
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
-        changed = None if files is None else first_mismatch(directory.path, files)
+        changed = None if files is None else first_mismatch(directory.path, files,
+                                                                results_file.name)
         # an audit's file is not the run's: a fifo there leaves the run finished
         complete = not [f for f in not_files if not f.startswith(AUDIT_FILE)] and (
             changed is None)

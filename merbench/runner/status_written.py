@@ -12,14 +12,12 @@ every command.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.results.manifest import GO_ON, manifest_fault
-from merbench.results.result_files import AUDIT_FILE
+from merbench.results.manifest import manifest_fault
 from merbench.results.run_record import RunRecordFormat
 from merbench.results.rundir import RUN_FILE
 
@@ -53,12 +51,11 @@ def changed_file(folder: Path, files: Mapping[str, str], results_name: str,
                  own_line: bool) -> str | None:
     """The first file the manifest ``files`` records that is not the recorded one, with its
     fix, as validate says it; None where every file is, where the entry has a line of its
-    own (``own_line``: a link, a fifo, a damaged fold file), where a fold file is missing
-    (a fold left to train, as status counts it), or where going on would be the fix but an
-    ``audit.json`` is there: going on is refused for it, and status's audit clause says
-    so."""
+    own (``own_line``: a link, a fifo, a damaged fold file), or where a fold file is
+    missing (a fold left to train, as status counts it, with the audits' clause where
+    going on is refused for them)."""
     fault = manifest_fault(folder, files, results_name)
-    if fault is None or own_line or (GO_ON in fault and os.path.lexists(folder / AUDIT_FILE)):
+    if fault is None or own_line:
         return None
     if fault.startswith("folds/") and " is missing;" in fault:  # status counts it as a
         return None  # fold to train, and going on trains it
