@@ -181,13 +181,13 @@ def run_status(path: Path) -> RunStatus:
                 not_files = tuple(f for f in not_files if not f.startswith(AUDIT_FILE))
     if refused is None and not complete and not unreadable and results_file.is_file():
         refused = other_identity(results_file, record, identity, foreign, changed)
-    if refused is None and changed and files:  # validate's fault and fix (AD1)
-        refused = changed_file(directory.path, files, results_file.name,
-                               any(_same_file(changed, found)
-                                   for found in (*not_files, *damaged)))  # own lines
     # a refusal said above is the first fault validate says: a count is compared after it
     counted = None if refused or faults else miscounted(recorded.n_folds, beyond, results_file,
                                               summary_folds)
+    if counted is None and refused is None and changed and files:  # validate's, AD1
+        refused = changed_file(directory.path, files, results_file.name,
+                               any(_same_file(changed, found)
+                                   for found in (*not_files, *damaged)))  # own lines
     if counted is None and refused is None and not faults:  # no results file: the protocol's
         counted = count_problem(recorded.n_folds, len(seconds),
                                 samples.planned(_protocol_name(identity), len(seconds),
