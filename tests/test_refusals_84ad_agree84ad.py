@@ -83,3 +83,21 @@ def test_an_audited_action_unit_runs_changed_table_has_the_fix_its_audits_allow(
     assert f"written, but {said} ('merbench validate' refuses it)" in out, out
     code, _, err = cli("validate", "run")
     assert code == 2 and f"{said}\n" in err, err
+
+
+@pytest.mark.parametrize("change", [_reindent, _forge_fold], ids=["run.json", "fold file"])
+def test_going_on_never_records_a_changed_file_as_the_runs(
+        tiny_finished_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any,
+        change: Callable[[Path], None]) -> None:
+    """``run --resume`` summarised such a run again and validate then took it, a fold file
+    of forged predictions too: refused now with validate's words, nothing written."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(tiny_finished_run, "run")
+    change(Path("run"))
+    before = {path: path.read_bytes() for path in Path("run").rglob("*") if path.is_file()}
+    _, _, said = cli("validate", "run")
+    code, _, err = cli("run", "--resume", "run", "--quiet")
+    assert code == 2 and err == said.replace("rejected: ", "error: ").splitlines()[0] + "\n", \
+        err
+    assert {path: path.read_bytes() for path in Path("run").rglob("*")
+            if path.is_file()} == before

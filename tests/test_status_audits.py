@@ -136,11 +136,12 @@ def test_status_advice_on_a_changed_audited_run_never_leads_to_a_refused_audit(
     before = {path: path.read_bytes() for path in run.rglob("*") if path.is_file()}
     code, out, err = cli("run", "--resume", run, "--quiet")
     assert code == 2 and len(err.splitlines()) == 1, out + err
-    assert f"{run} holds audit.json, audits of the run as it finished, but its files are " \
-           "not those its results record; going on would write its results again" in err
+    assert f"{run}: run.json is not the file results.json records (its SHA-256 differs); " \
+           "the run's files were changed or removed after it finished: restore run.json " \
+           "from a copy of the run" in err, err
     assert {path: path.read_bytes() for path in run.rglob("*") if path.is_file()} == before
-    # as status says: the audit moved away, the run goes on, and validate takes it
-    (run / "audit.json").rename(tmp_path / "audit-before.json")
+    # as status says: run.json restored, the run and its audits are taken as they were
+    shutil.copy(signed["emotion run"] / "run.json", run / "run.json")
     assert cli("run", "--resume", run, "--quiet")[0] == 0
     code, out, err = cli("validate", run)
     assert code == 0, out + err
