@@ -116,6 +116,7 @@ def test_an_archived_runs_replaced_predictions_are_named_by_all_three(tmp_path: 
     code, _out, err = cli("migrate", folder)
     assert code == 0, err
     line = (f"runs.tar.xz: {outer['final_run']}: predictions.csv is not the file results.json "
-            "records (its SHA-256 differs)")
+            "records (its SHA-256 differs); the run's files were changed or removed after "
+            "it finished: publish the runs.tar.xz merbench tune wrote")  # its fix (84ad)
     for command, said in _said(cli, folder).items():
         assert line in said and f"{folder}/predictions.csv" not in said, (command, said)

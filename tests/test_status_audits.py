@@ -124,23 +124,24 @@ def test_status_advice_on_a_changed_audited_run_never_leads_to_a_refused_audit(
         signed: dict[str, Path], tmp_path: Path, cli) -> None:
     """A signed run whose run.json was saved again with a byte-order mark: status said
     "stopped; ... run --resume", the resume wrote results.json again, and validate then
-    refused the audit as dated before the run finished."""
+    refused the audit as dated before the run finished. Status now gives validate's fix,
+    restoring run.json (going on would record the changed file as the run's, pass 84ad)."""
     run = Path(shutil.copytree(signed["emotion run"], tmp_path / "run"))
     (run / "run.json").write_bytes(b"\xef\xbb\xbf" + (run / "run.json").read_bytes())
     _, out, _ = cli("status", run)
     line = _line(out, run)
-    assert "run.json is not the file results.json records (its SHA-256 differs), and its " \
-           "audit.json holds audits of the run as it finished, which going on would void " \
-           "('merbench run' refuses to): restore the run's files, or move audit.json out " \
-           "of the folder and run the same command" in line, line
+    assert "written, but run.json is not the file results.json records (its SHA-256 " \
+           "differs); the run's files were changed or removed after it finished: restore " \
+           "run.json from a copy of the run ('merbench validate' refuses it)" in line, line
     before = {path: path.read_bytes() for path in run.rglob("*") if path.is_file()}
     code, out, err = cli("run", "--resume", run, "--quiet")
     assert code == 2 and len(err.splitlines()) == 1, out + err
-    assert f"{run} holds audit.json, audits of the run as it finished, but its files are " \
-           "not those its results record; going on would write its results again" in err
+    assert f"{run}: run.json is not the file results.json records (its SHA-256 differs); " \
+           "the run's files were changed or removed after it finished: restore run.json " \
+           "from a copy of the run" in err, err
     assert {path: path.read_bytes() for path in run.rglob("*") if path.is_file()} == before
-    # as status says: the audit moved away, the run goes on, and validate takes it
-    (run / "audit.json").rename(tmp_path / "audit-before.json")
+    # as status says: run.json restored, the run and its audits are taken as they were
+    shutil.copy(signed["emotion run"] / "run.json", run / "run.json")
     assert cli("run", "--resume", run, "--quiet")[0] == 0
     code, out, err = cli("validate", run)
     assert code == 0, out + err

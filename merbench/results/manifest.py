@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from merbench.results.result_files import RUN_FILE
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.go_on import RESUME
+from merbench.results.result_files import AUDIT_FILE, RUN_FILE
+from merbench.results.safe_files import audited_table_fix, read_regular_bytes
 
 PREDICTIONS_FILE = "predictions.csv"
 
@@ -58,11 +60,22 @@ def run_manifest(run_dir: Path, n_folds: int, predictions: bytes,
     return files
 
 
+CHANGED = "the run's files were changed or removed after it finished"
+#: the fix of a finished run's predictions table, missing or changed: it is made from the
+#: fold files alone
+TABLE_FIX = (f"restore it from a copy of the run, or {RESUME}, which writes it again from the "
+             "fold files")
+
+
 def first_mismatch(run_dir: Path, files: Mapping[str, str],
                    record_name: str = "results.json") -> str | None:
     """The first file ``files`` names whose digest differs from the recorded one (or that is
-    missing), said as a phrase; None when every file is the one recorded."""
-    for name, digest in files.items():
+    missing), said as a phrase; None when every file is the one recorded. ``run.json``
+    comes first and the fold files before the rest: the fix of a later file (a summary
+    written again) holds only while the files it is made from are the recorded ones."""
+    order = sorted(files, key=lambda name: (name != RUN_FILE, not name.startswith("folds/")))
+    for name in order:
+        digest = files[name]
         path = Path(run_dir) / name
         if not path.is_file():
             return f"{name} is missing"
@@ -86,12 +99,44 @@ def chain_problem(run_dir: Path, files: Mapping[str, str] | None, identity: Mapp
         named = ", ".join(sorted(set(files) ^ expected)[:3])
         return (f"{record_name}'s manifest (files) does not name exactly the run's files "
                 f"({named}); publish the run as merbench wrote it")
-    mismatch = first_mismatch(run_dir, files, record_name)
+    mismatch = manifest_fault(run_dir, files, record_name)
     if mismatch:
-        return f"{mismatch}; the run's files were changed or removed after it finished"
+        return mismatch
     digest = identity_sha256(identity)
     for index, recorded in sorted(fold_runs.items()):
         if recorded != digest:
             return (f"{fold_file_name(index)} was trained for another run than run.json "
                     f"describes (run_sha256 {str(recorded)[:12]}, run.json's {digest[:12]})")
     return None
+
+
+def manifest_fault(run_dir: Path, files: Mapping[str, str],
+                   record_name: str = "results.json") -> str | None:
+    """The first file ``files`` names that is not the recorded one, with the fix that holds,
+    as ``validate``, ``show`` and ``status`` all say it; None when every file is recorded.
+
+    Going on summarises the run again from its ``run.json`` and fold files as they are now,
+    and records their digests: that is the fix of a missing fold file (trained again) or of
+    the predictions table (written again from fold files that are the recorded ones), but
+    of a changed ``run.json`` or fold file it would record the change as the run's, a
+    forged fold's scores included. Those are restored from a copy, or a changed fold file
+    is deleted and trained again (pass 84ad, AD1)."""
+    mismatch = first_mismatch(run_dir, files, record_name)
+    if mismatch is None:
+        return None
+    name = mismatch.split(" ")[0]
+    audited = os.path.lexists(Path(run_dir) / AUDIT_FILE)  # going on is refused beside it
+    if name == RUN_FILE:
+        fix = f"restore {RUN_FILE} from a copy of the run"
+    elif not name.startswith("folds/"):  # missing: said as validate's table check says it
+        table = audited_table_fix(there=False) if audited else TABLE_FIX
+        return f"{mismatch}; {table}" if mismatch.endswith(" is missing") else \
+            f"{mismatch}; {CHANGED}: {table}"
+    else:
+        moved = f", move {AUDIT_FILE} out of the folder," if audited else ""
+        again = ", then audit the run again" if audited else ""
+        fix = (f"{moved[2:-1] + ', then ' if audited else ''}{RESUME} to train that fold "
+               f"again{again}" if mismatch.endswith(" is missing") else
+               f"restore it from a copy of the run, or delete it{moved} and {RESUME} to "
+               f"train that fold again{again}")
+    return f"{mismatch}; {CHANGED}: {fix}"

@@ -24,7 +24,7 @@ from merbench.results.fold_names import (
     stray_line,
     stray_names,
 )
-from merbench.results.go_on import RESUME
+from merbench.results.manifest import TABLE_FIX
 from merbench.results.model import Results
 from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.result_files import AUDIT_FILE
@@ -161,8 +161,7 @@ def missing_table_fix(run_dir: Path) -> str:
     it)."""
     if os.path.lexists(run_dir / AUDIT_FILE):
         return audited_table_fix(there=False)
-    return (f"restore it from a copy of the run, or {RESUME}, which writes it again from "
-            "the fold files")
+    return TABLE_FIX
 
 
 def read_predictions(run_dir: Path) -> Any:

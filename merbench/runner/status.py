@@ -31,12 +31,12 @@ from merbench.results.fold_names import (
 )
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
-from merbench.results.run_record import RunRecordFormat
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.user_files import read_written_json
 from merbench.results.written import run_written
 from merbench.runner.status_counts import TestedSamples, count_problem, miscounted
+from merbench.runner.status_written import changed_file, other_identity, same_file
 from merbench.runner.task_run import task_run
 
 
@@ -141,6 +141,7 @@ def run_status(path: Path) -> RunStatus:
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds, complete = recorded.n_folds, False
     changed: str | None = None
+    files = None  # the results file's manifest, where one is read
     summary_folds: object = None  # the results file's count of folds, where one is read
     unreadable = results_file.is_file()  # until read; a fifo is said among not_files
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError,
@@ -151,7 +152,8 @@ def run_status(path: Path) -> RunStatus:
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
-        changed = None if files is None else first_mismatch(directory.path, files)
+        changed = None if files is None else first_mismatch(directory.path, files,
+                                                                results_file.name)
         # an audit's file is not the run's: a fifo there leaves the run finished
         complete = not [f for f in not_files if not f.startswith(AUDIT_FILE)] and (
             changed is None)
@@ -175,10 +177,14 @@ def run_status(path: Path) -> RunStatus:
             if refused.startswith(AUDIT_FILE):  # said there: not again as an entry never read
                 not_files = tuple(f for f in not_files if not f.startswith(AUDIT_FILE))
     if refused is None and not complete and not unreadable and results_file.is_file():
-        refused = _other_identity(results_file, record, identity, foreign, changed)
+        refused = other_identity(results_file, record, identity, foreign, changed)
     # a refusal said above is the first fault validate says: a count is compared after it
     counted = None if refused or faults else miscounted(recorded.n_folds, beyond, results_file,
                                               summary_folds)
+    if counted is None and refused is None and changed and files:  # validate's, AD1
+        refused = changed_file(directory.path, files, results_file.name,
+                               any(same_file(changed, found)
+                                   for found in (*not_files, *damaged)))  # own lines
     if counted is None and refused is None and not faults:  # no results file: the protocol's
         counted = count_problem(recorded.n_folds, len(seconds),
                                 samples.planned(_protocol_name(identity), len(seconds),
@@ -223,29 +229,6 @@ def _name(value: object) -> str:
     """A component's name as run.json holds it: an edited one (null) as JSON writes it,
     never Python's ``None``."""
     return value if isinstance(value, str) else written(value)
-
-
-def _other_identity(results_file: Path, record: RunRecordFormat[Any],
-                    identity: dict[str, Any], foreign: list[str],
-                    changed: str | None) -> str | None:
-    """Why the results file there is not the run ``identity`` (``run.json``'s) records, in
-    validate's words, or None. Its fold files then look like another run's, but they are the
-    results file's: deleting them, as status offered, destroyed a finished run (pass 84q, Q8).
-    An edit the comparison does not see (``shuffle_train_labels`` 0 for false) is the
-    manifest's ``changed`` run.json, said as validate says it."""
-    try:
-        problem = record.identity_problem(record.read(results_file), identity)
-    except (MerbenchError, OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None  # a results file that cannot be read is said as unreadable
-    if problem is None and foreign and changed and changed.startswith(f"{RUN_FILE} "):
-        problem = changed
-    if problem is None:
-        return None
-    said = f"{problem} ('merbench validate' refuses it)"
-    if foreign:  # the fold files are the results file's run: run.json is the edited one
-        said += (f"; its fold files are not of {RUN_FILE}'s run either, so {RUN_FILE} was "
-                 f"edited: restore {RUN_FILE} from a copy of the run")
-    return said
 
 
 def _not_files(directory: RunDirectory) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -16,6 +16,7 @@ from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import borrowed_line, never_read, writer_of
 from merbench.runner.status import RunStatus
+from merbench.runner.status_written import same_file
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,6 @@ def _entry_line(found: str, audit_kept: bool) -> str:
     if audit_kept and not found.startswith(AUDIT_FILE):
         return f"{found}, which merbench never reads"
     return not_a_file_line(found)
-
-
-def _same_file(changed: str, found: str) -> bool:
-    """Whether the manifest's ``changed`` ("predictions.csv is missing") is of the entry
-    ``found`` names ("predictions.csv is a symbolic link ..."): one fault, said once."""
-    return changed.split(" ")[0] == found.split(" ")[0]
 
 
 def _borrowed(found: str) -> bool:
@@ -119,7 +114,7 @@ def describe(status: RunStatus) -> StatusLine:
                      "why)")
     if status.running is False and status.audited:  # going on would void its audits
         changed = status.changed if status.changed and not any(
-            _same_file(status.changed, found) for found in status.not_files) else None
+            same_file(status.changed, found) for found in status.not_files) else None
         parts.append(f"{changed + ', and ' if changed else ''}its audit.json "
                      "holds audits of the run as it finished, which going on would void "
                      "('merbench run' refuses to): restore the run's files, or move "

@@ -41,7 +41,7 @@ from merbench.base.errors import MerbenchError, in_words
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
-from merbench.results.manifest import file_sha256
+from merbench.results.manifest import CHANGED, file_sha256
 from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import folder_is_held
@@ -201,12 +201,16 @@ def _check_created_after_runs(folder: Path, runs: Path, results: TuneResults) ->
 
 
 def _named_in_archive(folder: Path, runs: Path, exc: ResultRejected) -> ResultRejected:
-    """``exc`` with a run's temporary folder named as the archive's member it came from."""
+    """``exc`` with a run's temporary folder named as the archive's member it came from,
+    and a changed file's fix the archive's: going on is a loose run folder's fix."""
     reason = exc.reason.replace(f"{runs}/", "")
     if Path(exc.path) == runs:
         return ResultRejected(folder, reason)
     if Path(exc.path).is_relative_to(runs):
         inside = Path(exc.path).relative_to(runs).as_posix()
+        if f"{CHANGED}: " in reason:  # a packed run does not go on: its fix is the archive
+            reason = (f"{reason[:reason.index(CHANGED) + len(CHANGED)]}: publish the "
+                      f"{RUNS_ARCHIVE} merbench tune wrote")
         return ResultRejected(folder / RUNS_ARCHIVE, f"{inside}: {reason}")
     return ResultRejected(exc.path, reason)
 

@@ -208,7 +208,8 @@ def _run_predictions_recorded(run: str, predictions: bytes, record: bytes | None
     if hashlib.sha256(predictions).hexdigest() != recorded:
         raise MerbenchError(f"{RUNS_ARCHIVE}: {run}: {TUNE_PREDICTIONS_FILE} is not the file "
                             f"{RESULTS_FILE} records (its SHA-256 differs); the run's files "
-                            "were changed or removed after it finished")
+                            "were changed or removed after it finished: publish the "
+                            f"{RUNS_ARCHIVE} merbench tune wrote")
 
 
 def _runs_archived(results: TuneResults, archived: Sequence[str]) -> None:
