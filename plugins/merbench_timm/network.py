@@ -32,10 +32,13 @@ identity (``merbench_timm.members.built_from``).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from torch import nn
 
-from merbench.api import MerbenchError
+from merbench.api import MerbenchError, check_user_file
+from merbench_timm.members import WEIGHTS_FILE
 
 
 class TimmClassifier(nn.Module):
@@ -110,6 +113,7 @@ def load_pretrained(network: nn.Module, name: str, path: str) -> None:
     differs; any other weight that is missing, left over or of another shape is refused."""
     from timm.models import load_state_dict
 
+    check_user_file(Path(path), WEIGHTS_FILE)  # a fifo or a device is never handed to torch
     try:
         state = load_state_dict(path, weights_only=True)  # .safetensors too; EMA / nested keys
     except Exception as exc:
