@@ -1,7 +1,8 @@
 """Pass 84ad, AD6: a timm model's ``input_size`` and ``pretrained_path`` refused in merbench's
 words. ``input_size=100000`` said torch's allocator's message, ``input_size=1`` trained a 1x1
 image through resnet18's five stride-2 stages, and ``pretrained_path=/dev/zero`` said "no such
-file" of a path that exists."""
+file" of a path that exists. The other models with a size option, checked for the same
+faults: alexnet-flow took input_size=100000, hsta took an image_size smaller than a patch."""
 
 from __future__ import annotations
 
@@ -68,3 +69,17 @@ def test_a_pretrained_path_that_is_no_regular_file_is_named_for_what_it_is(
     with pytest.raises(MerbenchError, match=r"^no pretrained weights file .* at missing\.pth; "
                                             r"give the path of an existing file"):
         entry.built_from_for({"pretrained_path": "missing.pth"})
+
+
+def test_alexnet_flow_too_large_an_input_size_is_said_before_training() -> None:
+    with pytest.raises(MemoryError, match=r"^model 'alexnet-flow' cannot be built with "
+                                          r"input_size=100000: it would need more memory"):
+        MODELS.get("alexnet-flow").create("model", num_classes=3, input_size=100_000)
+
+
+@pytest.mark.parametrize(("name", "least"), [("hsta", 16), ("hsta-release", 12)])
+def test_hsta_an_image_smaller_than_a_patch_is_refused_with_its_minimum(
+        name: str, least: int) -> None:
+    with pytest.raises(MerbenchError, match=rf"image_size 1 is smaller than one patch .*no "
+                                            rf"tokens; give an image_size of at least {least}$"):
+        MODELS.get(name).create("model", num_classes=3, image_size=1)
