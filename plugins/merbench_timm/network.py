@@ -17,7 +17,10 @@ whose size is fixed when they are built (ViT, Swin, ...) are built for the input
 give a patch-16 ViT a grid of tokens (``input_size=224``: 14x14), or ImageNet-pretrained
 weights the scale they saw, at (N / 28)^2 times the compute. Each member is tried once on a
 blank input of that size when it is built, so an architecture that cannot take it fails
-before training with the option to change.
+before training with the option to change: one a layer fails on, one that leaves a
+downsampling layer less than its stride (said with the smallest size that does not), or one
+whose sample would need more memory than the machine has
+(:mod:`merbench_timm.input_sizes`).
 
 Pretrained weights cannot be downloaded during a run: ``pretrained_path`` names a local file
 (.pth / .bin, read by timm's ``load_state_dict`` with ``torch.load(weights_only=True)``, which
