@@ -234,6 +234,13 @@ def _check(options: dict[str, Any]) -> None:
         value = options[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise MerbenchError(f"hsta: {name} must be a positive whole number (got {value!r})")
+    patches = {"s_patch": options["s_patch"]} if options["branches"] == "s" else \
+        {"s_patch": options["s_patch"], "v_patch": options["v_patch"]}
+    if options["image_size"] < max(patches.values()):  # image_size=1 built and trained (84ad)
+        raise MerbenchError(f"hsta: image_size {options['image_size']} is smaller than one "
+                            f"patch ({', '.join(f'{k} {v}' for k, v in patches.items())}), so "
+                            "a branch would see no tokens; give an image_size of at least "
+                            f"{max(patches.values())}")
     for name in ("s_dim", "v_dim"):
         if options[name] % options["heads"]:
             raise MerbenchError(f"hsta: {name} {options[name]} is not divisible by "

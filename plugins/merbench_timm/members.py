@@ -27,6 +27,8 @@ from merbench_timm.plugin import FACE, FLOW
 #: What each family feeds the network, and the side of that input at the feature's defaults.
 FLOW_SIZE = 28  # flow-uvos: (3, 28, 28), strain / v / u, 0..255
 FACE_SIZE = 224  # apex-face: (3, 224, 224) RGB uint8 at its default size
+#: what a ``pretrained_path`` file is called in the bounded reader's refusals
+WEIGHTS_FILE = "pretrained weights file (.pth, .bin or .safetensors)"
 
 
 def flow_member(arch: str) -> tuple[ModelMeta, Any, Any]:
@@ -83,12 +85,11 @@ def built_from(options: dict[str, Any]) -> dict[str, str]:
 
 
 def file_sha256(path: Path) -> str:
-    """The SHA-256 of a weights file, read in chunks."""
-    if not path.is_file():
-        raise MerbenchError(f"--model-opt pretrained_path={path}: no such file; give a local "
-                            "weights file (.pth, .bin or .safetensors)")
+    """The SHA-256 of a weights file, read in chunks through the one bounded reader, whose
+    words name what the path is when it is no regular file (``/dev/zero`` was said to be "no
+    such file", pass 84ad AD6)."""
     digest = hashlib.sha256()
-    with opened_user_file(path, "pretrained weights file") as handle:
+    with opened_user_file(path, WEIGHTS_FILE) as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

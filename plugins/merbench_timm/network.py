@@ -17,7 +17,10 @@ whose size is fixed when they are built (ViT, Swin, ...) are built for the input
 give a patch-16 ViT a grid of tokens (``input_size=224``: 14x14), or ImageNet-pretrained
 weights the scale they saw, at (N / 28)^2 times the compute. Each member is tried once on a
 blank input of that size when it is built, so an architecture that cannot take it fails
-before training with the option to change.
+before training with the option to change: one a layer fails on, one that leaves a
+downsampling layer less than its stride (said with the smallest size that does not), or one
+whose sample would need more memory than the machine has
+(:mod:`merbench_timm.input_sizes`).
 
 Pretrained weights cannot be downloaded during a run: ``pretrained_path`` names a local file
 (.pth / .bin, read by timm's ``load_state_dict`` with ``torch.load(weights_only=True)``, which
@@ -32,10 +35,15 @@ identity (``merbench_timm.members.built_from``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import torch
 from torch import nn
 
-from merbench.api import MerbenchError
+from merbench.api import MerbenchError, check_user_file
+from merbench_timm.input_sizes import LARGEST_SIDE, check_memory, smallest_size, takes, trace
+from merbench_timm.members import WEIGHTS_FILE
 
 
 class TimmClassifier(nn.Module):
@@ -93,15 +101,28 @@ def build_timm_model(*, arch: str, family: str, native_size: int, num_classes: i
     if not isinstance(drop_rate, int | float) or not 0.0 <= drop_rate < 1.0:
         raise MerbenchError(f"{name}: drop_rate must be in [0, 1) (got {drop_rate!r})")
     size = input_size or native_size
-    network = _create(timm, name, arch, size, {"num_classes": num_classes, "in_chans": 3,
-                                               "drop_rate": float(drop_rate)})
+    options: dict[str, object] = {"num_classes": num_classes, "in_chans": 3,
+                                  "drop_rate": float(drop_rate)}
+    network, any_size = _create(timm, name, arch, size, options)
+    if any_size and not _on_meta(network):
+        check_memory(network, network, size)  # before a sample of that size is allocated
     if pretrained_path:
         load_pretrained(network, name, str(pretrained_path))
     cfg = getattr(network, "pretrained_cfg", None) or {}
     model = TimmClassifier(network, name, input_size, size,
                            tuple(cfg.get("mean", IMAGENET_MEAN)),
                            tuple(cfg.get("std", IMAGENET_STD)))
-    _try_once(model, size)
+
+    def accepts(side: int) -> bool:  # another size: the same network, or one built for it
+        if any_size:
+            return takes(network, network, side)
+        try:
+            built = _create(timm, name, arch, side, options)[0].eval()
+        except MerbenchError:
+            return False
+        return takes(built, built, side)
+
+    _try_once(model, size, accepts)
     return model
 
 
@@ -110,6 +131,7 @@ def load_pretrained(network: nn.Module, name: str, path: str) -> None:
     differs; any other weight that is missing, left over or of another shape is refused."""
     from timm.models import load_state_dict
 
+    check_user_file(Path(path), WEIGHTS_FILE)  # a fifo or a device is never handed to torch
     try:
         state = load_state_dict(path, weights_only=True)  # .safetensors too; EMA / nested keys
     except Exception as exc:
@@ -142,34 +164,59 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
 def _create(timm: object, name: str, arch: str, size: int, options: dict[str, object]
-            ) -> nn.Module:
-    """timm's model, built for ``size`` where the architecture takes ``img_size``."""
+            ) -> tuple[nn.Module, bool]:
+    """timm's model, built for ``size`` where the architecture takes ``img_size``, and
+    whether it takes any size (a convolutional network, built without one). An allocation
+    failure is raised as it is, for merbench to say in its words which option is too large."""
     create = timm.create_model  # type: ignore[attr-defined]
     try:
         try:
-            return create(arch, img_size=size, **options)
+            return create(arch, img_size=size, **options), False
         except TypeError as exc:  # a convolutional network: any size, no img_size option
             if "img_size" not in str(exc):
                 raise
-            return create(arch, **options)
+            return create(arch, **options), True
     except Exception as exc:
+        if _out_of_memory(exc):
+            raise
         raise MerbenchError(f"{name} cannot be built: {type(exc).__name__}: {exc}; check "
                             "the --model-opt options") from None
 
 
-def _try_once(model: TimmClassifier, size: int) -> None:
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is an allocation failure (torch's CPU allocator says it so)."""
+    return isinstance(exc, MemoryError) or (
+        isinstance(exc, RuntimeError) and "allocate memory" in str(exc))
+
+
+def _on_meta(network: nn.Module) -> bool:
+    return any(p.device.type == "meta" for p in network.parameters())
+
+
+def _try_once(model: TimmClassifier, size: int, accepts: Callable[[int], bool]) -> None:
     """A blank (1, 3, size, size) batch through the network in eval mode, so that an input
-    too small for the architecture fails now, naming the option, not in the first fold."""
-    if any(p.device.type == "meta" for p in model.parameters()):
+    too small for the architecture fails now, naming the option, not in the first fold: one
+    a layer fails on, or one that leaves a downsampling layer less than its stride (resnet18
+    pads a 1x1 image through all its stages without failing, pass 84ad AD6)."""
+    if _on_meta(model.network):
         return  # built for its shapes only
     was_training = model.training
     model.eval()
     try:
-        with torch.no_grad():
-            model(torch.zeros(1, 3, size, size))
+        starved = trace(model.network, model, size).starved
+        least = None if starved is None else smallest_size(accepts, size)  # in eval mode too
     except Exception as exc:
+        if _out_of_memory(exc):
+            raise MemoryError(f"a {size}x{size} sample") from None  # merbench says it
         raise MerbenchError(f"{model.name} cannot take {size}x{size} inputs "
                             f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); set "
                             "--model-opt input_size=N to resize them, e.g. 224") from None
     finally:
         model.train(was_training)
+    if starved is not None:
+        layer, stride, side = starved
+        fix = (f"set --model-opt input_size to at least {least}" if least is not None else
+               f"this architecture takes no input up to {LARGEST_SIDE}x{LARGEST_SIDE}")
+        raise MerbenchError(f"{model.name} cannot take {size}x{size} inputs: its layer "
+                            f"{layer} (stride {stride}) would get a {side}x{side} map, nothing "
+                            f"left to reduce: too small an image for this architecture; {fix}")
