@@ -19,6 +19,7 @@ import math
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import TooLargeToBuild
@@ -33,6 +34,17 @@ def machine_memory() -> float:
         return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # not a POSIX system
         return math.inf
+
+
+def memory_free() -> float:
+    """The memory a new allocation can take now, in bytes: the kernel's available memory and
+    free swap (``/proc/meminfo``), or :func:`machine_memory` where the system does not say."""
+    try:
+        lines = Path("/proc/meminfo").read_text().splitlines()  # bounded: the kernel's, short
+        kib = {line.split(":")[0]: int(line.split()[1]) for line in lines if line.count(":")}
+        return (kib["MemAvailable"] + kib.get("SwapFree", 0)) * 1024
+    except (OSError, ValueError, IndexError, KeyError):  # not Linux, or another layout
+        return machine_memory()
 
 
 def refuse_beyond_memory(weights: int) -> None:
@@ -51,23 +63,27 @@ def weights_counted() -> Iterator[None]:
     (torch's global registration hooks), and :class:`TooLargeToBuild` raised from the
     registration that takes the sum past this machine's memory: a model built block by
     block is stopped long before it would be finished, on the meta device too, where
-    nothing is allocated. Nothing is done where torch was never imported (a scikit-learn
-    model's factory), so such a build does not pay for torch's import."""
+    nothing is allocated. Tensors allocated in this machine's memory count against what was
+    free when the build started (:func:`memory_free`): by the sum of its whole memory, the
+    refusal would come once that memory was taken. A device's own memory (a GPU's) is not
+    counted: torch says when it runs out. Nothing is done where torch was never imported
+    (a scikit-learn model's factory), so such a build does not pay for torch's import."""
     torch = sys.modules.get("torch")
     if torch is None:
         yield
         return
-    limit = machine_memory()
+    limits = {"meta": machine_memory(), "cpu": min(machine_memory(), memory_free())}
     seen: dict[int, int] = {}  # the same tensor registered again is counted once
-    total = [0]
+    totals = {"meta": 0, "cpu": 0}
 
     def count(_module: Any, _name: str, tensor: Any) -> None:
-        if tensor is None:
+        where = None if tensor is None else tensor.device.type
+        if where not in totals:
             return
         held = tensor.numel() * tensor.element_size()
-        total[0] += held - seen.get(id(tensor), 0)
+        totals[where] += held - seen.get(id(tensor), 0)
         seen[id(tensor)] = held
-        if total[0] > limit:
+        if totals[where] > limits[where]:
             raise TooLargeToBuild("the model being built would need more memory than this "
                                   "machine has")
 
