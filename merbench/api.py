@@ -22,6 +22,7 @@ from merbench.base.errors import MerbenchError, PluginError
 from merbench.base.file_kinds import path_kind
 from merbench.base.link_loop import loop_said
 from merbench.base.literal import counted
+from merbench.base.memory import refuse_beyond_memory
 from merbench.base.native_output import native_stderr_silenced
 from merbench.base.option_paths import option_path
 from merbench.base.whole_numbers import number_shown, whole_value
@@ -212,6 +213,7 @@ __all__ = [
     "read_user_image",
     "read_user_text",
     "read_user_workbook",
+    "refuse_beyond_memory",
     "renamed",
     "unique_frame_index",
     "whole_count",

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from merbench.base.errors import MerbenchError, TooLargeToBuild, message_of, plugin_words
 from merbench.base.literal import options_written
+from merbench.base.memory import weights_counted
 from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
@@ -343,8 +344,8 @@ class Entry(Generic[M]):
         shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
         given = options_written(shown) or "no options"
         try:
-            with plugin_code():  # a bare BaseException too, worded as any class (pass 84p, N5)
-                return self.factory(**self._as_whole(kwargs))
+            with plugin_code(), weights_counted():  # a bare BaseException worded (84p, N5),
+                return self.factory(**self._as_whole(kwargs))  # too many weights too (84ad)
         except MerbenchError as exc:  # said in one line already; a value refused, after its owner
             if isinstance(exc, OptionValueError):
                 raise OptionRefused(f"{kind} '{self.meta.name}'", str(exc),

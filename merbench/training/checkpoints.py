@@ -10,7 +10,6 @@ hold NaN or an infinity are refused as they are read, for every command that rea
 from __future__ import annotations
 
 import codecs
-import math
 import os
 import pickle
 import re
@@ -23,7 +22,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from merbench.base.errors import MerbenchError, os_reason
+from merbench.base.errors import MerbenchError, TooLargeToBuild, os_reason
+from merbench.base.memory import machine_memory
 from merbench.results.user_files import check_user_file, opened_user_file
 from merbench.training.torch_archive import what_is_wrong_in_zip
 
@@ -260,21 +260,18 @@ def shapes_only(build: Callable[[], nn.Module], too_large: Callable[[], str]) ->
     for real, such a model fails to allocate and ``run`` says so; built on the meta device
     to check a checkpoint's shapes, it was built, and ``--model-opt image_size=1e9`` reached
     the shape check as a classifier of 444444446222222224 inputs, with --model-opt advice.
-    ``too_large``: the words a run says for the same options."""
-    with torch.device("meta"):
-        model = build()
+    ``too_large``: the words a run says for the same options. A build refused on the way
+    (:mod:`merbench.base.memory`: a billion blocks were built for ever, pass 84ad) is said
+    in the same words."""
+    try:
+        with torch.device("meta"):
+            model = build()
+    except TooLargeToBuild:
+        raise MerbenchError(too_large()) from None
     held = sum(t.numel() * t.element_size() for t in model.state_dict().values())
-    if held > _machine_memory():
+    if held > machine_memory():
         raise MerbenchError(too_large())
     return model
-
-
-def _machine_memory() -> float:
-    """This machine's memory in bytes (no limit where the system does not say it)."""
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):  # not a POSIX system
-        return math.inf
 
 
 def check_weight_kinds(expected: dict[str, torch.Tensor], state: dict[str, torch.Tensor],

@@ -63,13 +63,14 @@ from merbench_transformers.blocks import (
     sinusoid_table,
     trunc_normal_,
     vit_block,
+    vit_block_weights,
     vit_norm,
 )
 from timm.models.crossvit import MultiScaleBlock
 from timm.optim import param_groups_layer_decay
 from torch import nn
 
-from merbench.api import MerbenchError, fixed_options
+from merbench.api import MerbenchError, fixed_options, refuse_beyond_memory
 
 __all__ = ["HSTA", "ClipSampler", "build_hsta", "build_hsta_release"]
 
@@ -256,6 +257,12 @@ def _check(options: dict[str, Any]) -> None:
             raise MerbenchError(f"hsta: {name} must be in [0, 1) (got {options[name]!r})")
     if not 0.0 < options["layer_decay"] <= 1.0:
         raise MerbenchError(f"hsta: layer_decay must be in (0, 1] (got {options['layer_decay']!r})")
+    # every block's ViT blocks alone, before timm lists a rate per block (84ad)
+    dims = (options["s_dim"], options["v_dim"])[:len(options["branches"])]
+    counts = (options["s_blocks"], options["v_blocks"])
+    refuse_beyond_memory(options["depth"] * sum(
+        count * vit_block_weights(dim, options["mlp_ratio"])
+        for dim, count in zip(dims, counts, strict=False)))
 
 
 # The model name fixes the branches; every other option is --model-opt.

@@ -51,7 +51,7 @@ from typing import cast
 import torch
 from torch import nn
 
-from merbench.api import MerbenchError
+from merbench.api import MerbenchError, refuse_beyond_memory
 
 __all__ = ["PAPER_CONFIG", "HTNet"]
 
@@ -304,4 +304,9 @@ def check_config(num_classes: int, image_size: int, patch_size: int, dim: int, h
     if isinstance(dropout, bool) or not isinstance(dropout, int | float) \
             or not 0.0 <= dropout < 1.0:
         raise MerbenchError(f"{model}: dropout must be in [0, 1) (got {dropout!r})")
+    # each level's blocks, a width doubling per level, at least their pointwise convolutions
+    # (qkv and output at least dim x dim together, the feed-forward's two): a billion blocks
+    # were built one by one for ever (pass 84ad)
+    refuse_beyond_memory(sum(r * (2 + 2 * mlp_mult) * (dim * 2 ** i) ** 2
+                             for i, r in enumerate(repeats)))
 

@@ -68,11 +68,12 @@ from merbench_transformers.blocks import (
     init_vit,
     trunc_normal_,
     vit_block,
+    vit_block_weights,
     vit_norm,
 )
 from torch import nn
 
-from merbench.api import MerbenchError, fixed_options
+from merbench.api import MerbenchError, fixed_options, refuse_beyond_memory
 
 __all__ = ["MMNet", "build_mmnet", "build_mmnet_3class", "build_mmnet_release"]
 
@@ -167,7 +168,7 @@ class MMNet(nn.Module):
                  augment_degrees: float = 3.0, augment_pad: int = 15) -> None:
         super().__init__()
         _check(num_classes, main_input, image_size, widths, stem, pc_depth, pc_heads,
-               drop_path)
+               drop_path, pc_mlp_ratio)
         # -1 was taken, then ended the first training batch in torch's randint (pass 84aa)
         if isinstance(augment_pad, bool) or not isinstance(augment_pad, int) or augment_pad < 0:
             raise MerbenchError(f"mmnet: augment_pad must be a whole number >= 0 "
@@ -222,7 +223,8 @@ def jitter_pairs(batch: torch.Tensor, generator: torch.Generator) -> torch.Tenso
 
 
 def _check(num_classes: int, main_input: str, image_size: int, widths: tuple[int, ...],
-           stem: int, pc_depth: int, pc_heads: int, drop_path: float) -> None:
+           stem: int, pc_depth: int, pc_heads: int, drop_path: float,
+           pc_mlp_ratio: float) -> None:
     """One clear line for a configuration MMNet cannot be built with."""
     if main_input not in MAIN_INPUTS:
         raise MerbenchError(f"mmnet: main_input must be one of {', '.join(MAIN_INPUTS)} "
@@ -243,6 +245,8 @@ def _check(num_classes: int, main_input: str, image_size: int, widths: tuple[int
                             f"pc_heads {pc_heads}")
     if not 0.0 <= drop_path < 1.0:
         raise MerbenchError(f"mmnet: drop_path must be in [0, 1) (got {drop_path!r})")
+    # the position branch's blocks alone, before timm lists a rate per block (84ad)
+    refuse_beyond_memory(pc_depth * vit_block_weights(widths[-1], pc_mlp_ratio))
 
 
 # The model name fixes which image the main branch gets; every other option is --model-opt.

@@ -37,6 +37,13 @@ def vit_block(dim: int, heads: int, mlp_ratio: float = 4.0, drop_path: float = 0
     return Block(dim, heads, mlp_ratio, qkv_bias=True, drop_path=drop_path, norm_layer=vit_norm)
 
 
+def vit_block_weights(dim: int, mlp_ratio: float) -> int:
+    """The weights of one :func:`vit_block` (its linears and LayerNorms), for a model that
+    estimates its size from its options before it builds anything (pass 84ad)."""
+    hidden = int(dim * mlp_ratio)
+    return 4 * dim * dim + 2 * dim * hidden + hidden + 9 * dim
+
+
 def init_vit(module: nn.Module) -> None:
     """timm's original ViT initialisation of the linears in ``module``; nothing else is
         drawn again."""

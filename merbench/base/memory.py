@@ -1,0 +1,96 @@
+"""This machine's memory, and the refusal of a model its options make larger than that.
+
+A count option set huge (``--model-opt pc_depth=1000000000``) was taken, and the model was
+built block by block for ever, on the meta device for ``convert-weights`` as for a run
+(pass 84ad): nothing fails to allocate while each block is small. Two guards refuse it in
+the words a model too large to allocate gets
+(:func:`merbench.plugin_system.plugin_fault.too_large`), since the fix is the same option
+made smaller: a shipped model estimates its weights from its options before it builds
+anything (:func:`refuse_beyond_memory`), and while any plugin's model is built the bytes
+of the parameters and buffers it registers are summed (:func:`weights_counted`), for a
+third-party model that checks nothing. Both raise :class:`TooLargeToBuild`, which the
+plugin's entry words with the options given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from merbench.base.errors import TooLargeToBuild
+
+#: bytes of one float32 weight, what a model's parameters are built as
+FLOAT_BYTES = 4
+
+
+def machine_memory() -> float:
+    """This machine's memory in bytes (no limit where the system does not say it)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system
+        return math.inf
+
+
+def memory_free() -> float:
+    """The memory a new allocation can take now, in bytes: the kernel's available memory and
+    free swap (``/proc/meminfo``), or :func:`machine_memory` where the system does not say."""
+    try:
+        lines = Path("/proc/meminfo").read_text().splitlines()  # bounded: the kernel's, short
+        kib = {line.split(":")[0]: int(line.split()[1]) for line in lines if line.count(":")}
+        return (kib["MemAvailable"] + kib.get("SwapFree", 0)) * 1024
+    except (OSError, ValueError, IndexError, KeyError):  # not Linux, or another layout
+        return machine_memory()
+
+
+def refuse_beyond_memory(weights: int) -> None:
+    """Raise :class:`TooLargeToBuild` where ``weights`` float32 values (a model's estimate
+    from its options, before it builds anything) would not fit in this machine's memory.
+    Compared as whole numbers: a billion blocks' count is beyond any float's exactness but
+    not beyond a Python int."""
+    if weights * FLOAT_BYTES > machine_memory():
+        raise TooLargeToBuild("the model's options would need more memory than this machine "
+                              "has for its weights alone")
+
+
+@contextlib.contextmanager
+def weights_counted() -> Iterator[None]:
+    """Within the block, every parameter and buffer a torch module registers is counted
+    (torch's global registration hooks), and :class:`TooLargeToBuild` raised from the
+    registration that takes the sum past this machine's memory: a model built block by
+    block is stopped long before it would be finished, on the meta device too, where
+    nothing is allocated. Tensors allocated in this machine's memory count against what was
+    free when the build started (:func:`memory_free`): by the sum of its whole memory, the
+    refusal would come once that memory was taken. A device's own memory (a GPU's) is not
+    counted: torch says when it runs out. Nothing is done where torch was never imported
+    (a scikit-learn model's factory), so such a build does not pay for torch's import."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    limits = {"meta": machine_memory(), "cpu": min(machine_memory(), memory_free())}
+    seen: dict[int, int] = {}  # the same tensor registered again is counted once
+    totals = {"meta": 0, "cpu": 0}
+
+    def count(_module: Any, _name: str, tensor: Any) -> None:
+        where = None if tensor is None else tensor.device.type
+        if where not in totals:
+            return
+        held = tensor.numel() * tensor.element_size()
+        totals[where] += held - seen.get(id(tensor), 0)
+        seen[id(tensor)] = held
+        if totals[where] > limits[where]:
+            raise TooLargeToBuild("the model being built would need more memory than this "
+                                  "machine has")
+
+    hooks = [torch.nn.modules.module.register_module_parameter_registration_hook(count),
+             torch.nn.modules.module.register_module_buffer_registration_hook(count)]
+    try:
+        yield
+    finally:
+        for hook in hooks:
+            hook.remove()
