@@ -5,6 +5,9 @@ only; ``size=1e9`` failed in numpy's or OpenCV's words ("array is too big", "Fai
 allocate"), blamed on the plugin with "report it to the authors". It is now refused when the
 feature is built, in tvl1-uvos's words, as are onset-apex-224's ``jitter_frames`` and
 hsta-clip's ``candidates`` past what a sample's frames can give.
+
+AE2: a ``--features FILE`` of finite but huge values gave NaN logits blamed on the model's
+authors; the refusal now names the file, its largest value and how to write it again.
 """
 
 from __future__ import annotations
@@ -59,3 +62,27 @@ def test_the_largest_size_is_still_taken() -> None:
 
     build_apex_face(size=1024)
     assert build_onset_apex(size=1024, jitter_frames=50).size == 1024
+
+
+def test_a_features_file_of_huge_values_is_named_as_the_cause_not_the_model(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any) -> None:
+    """AE2: features declare no range their values keep to, so a file of finite but huge
+    values passes every check on load; the NaN logits it gives were blamed on the model's
+    authors ("report it to the authors ... --no-plugin cnn"). The file is named instead."""
+    import numpy as np
+
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli("extract", "-d", "synthetic", "-f", "flow-uvos", "-q", "--save",
+                       "fu.npz")
+    assert code == 0, err
+    saved = dict(np.load("fu.npz"))
+    saved["values"] = np.full_like(saved["values"], 3e38)
+    np.savez("huge.npz", **saved)
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--threads", "1", "--quiet", "--features", "huge.npz", "--out", "run")
+    line = one_line(err)
+    assert code != 0 and line.endswith(
+        "its input came from huge.npz, whose values reach 3e+38, not from this run's "
+        "extraction: the file is the likely cause; write it again with 'merbench extract "
+        "--save FILE'. This run kept no fold"), line
+    assert "report it to the authors" not in line and "--no-plugin" not in line, line
