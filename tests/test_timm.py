@@ -170,7 +170,7 @@ def test_the_apex_face_feature_gives_rgb_faces_at_its_size() -> None:
     extracted = build_apex_face(size=16)(dataset)
     assert extracted.values.shape == (3, 3, 16, 16) and extracted.values.dtype == np.uint8
     assert extracted.report["size"] == 16
-    with pytest.raises(MerbenchError):
+    with pytest.raises(ValueError, match="from 16 to 1024"):
         build_apex_face(size=0)
 
 

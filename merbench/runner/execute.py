@@ -45,7 +45,7 @@ from merbench.runner.engine import choose_engine
 from merbench.runner.executor import Executor
 from merbench.runner.executor_kinds import EXECUTOR_KINDS, side_by_side
 from merbench.runner.identity import RunIdentity, default_run_dir, run_identity
-from merbench.runner.model_input import model_input
+from merbench.runner.model_input import file_as_cause, model_input
 from merbench.runner.notify import Notifier
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec, run_config
@@ -225,6 +225,9 @@ def _model_fault(runs: list[StartedRun], exc: ModelFault, trained: bool) -> Merb
     kept = "This run kept no fold" if not trained else \
         "The folds it finished before are kept, and no results file is written"
     options = plan.spec.model_options
+    in_file = file_as_cause(plan, options_written(dict(sorted(options.items()))))
+    if isinstance(exc, UntrainedNotFinite) and in_file:  # a user's file, not the model (AE2)
+        return MerbenchError(f"model '{plan.spec.model}'{when}: {exc}; {in_file}. {kept}")
     if isinstance(exc, UntrainedNotFinite) and options:  # the options may be its cause
         return MerbenchError(
             f"model '{plan.spec.model}'{when}: {exc}; its options "

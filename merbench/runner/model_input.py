@@ -4,6 +4,12 @@ Extraction goes through :func:`merbench.features.extraction.extract_feature` (ca
 per-sample features). ``--features FILE`` reads what ``merbench extract --save`` wrote on
 another machine, after checking that the file holds this run's feature, with its options,
 of this run's samples.
+
+Such a file is the likely cause of logits that are not finite before any training step:
+features declare no range their values keep to, so a file of finite but huge values (3e38)
+passes every check on load and overflows the model's first layer, which was blamed on the
+model's authors with ``--no-plugin`` advice (pass 84ae, AE2). :func:`file_as_cause` names
+the file, its largest value and the fix instead.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ from typing import Any
 
 import numpy as np
 
+from merbench.base.errors import MerbenchError
 from merbench.features.extraction import extract_feature
 from merbench.features.feature_faults import checked_values
 from merbench.features.saved_file import check_matches, load_features
 from merbench.results.codec import to_json
 from merbench.runner.data import RunData
 from merbench.runner.identity import RunIdentity
+from merbench.runner.plan import Plan
 
 Progress = Callable[[int, int], None]
 
@@ -54,3 +62,21 @@ def saved_input(data: RunData, identity: RunIdentity) -> tuple[np.ndarray, dict[
     if saved.summary:
         extra["summary"] = saved.summary
     return values, extra
+
+
+def file_as_cause(plan: Plan, options: str) -> str | None:
+    """Where the run read ``--features FILE``: the words naming it as the likely cause of
+    logits not finite before any step, with its largest value (read again: this is said
+    once, as the run ends) and the fix; ``options`` (the model's, written) share the blame
+    where given. None where the run extracted its features itself."""
+    path = plan.settings.features
+    if path is None:
+        return None
+    try:
+        values = load_features(path).values
+        reach = f", whose values reach {float(np.abs(values).max()):.3g}" if values.size else ""
+    except (MerbenchError, OSError, ValueError):  # changed since: the file is still named
+        reach = ""
+    cause = f"the file or the model's options ({options})" if options else "the file"
+    return (f"its input came from {path}{reach}, not from this run's extraction: {cause} "
+            "is the likely cause; write it again with 'merbench extract --save FILE'")

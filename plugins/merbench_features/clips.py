@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from merbench.api import Dataset, MerbenchError, Sample
-from merbench_features.faces import OpenCVExtractor
+from merbench_features.faces import OpenCVExtractor, check_size
 from merbench_features.frames import (
     check_crop,
     cut_and_resize,
@@ -76,13 +76,13 @@ class HSTAClip(OpenCVExtractor):
     sources = ("onset_frame", "apex_frame")
 
     def __post_init__(self) -> None:
-        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 16:
-            raise MerbenchError(f"feature hsta-clip: size must be a whole number >= 16 "
-                                f"(got {self.size!r})")
+        check_size(self.size, 16)  # bounded above too (pass 84ae, AE1)
+        most = MAX_SPAN + 1  # the frames a span holds; more candidates only repeat them
         if isinstance(self.candidates, bool) or not isinstance(self.candidates, int) or \
-                self.candidates < 1:
-            raise MerbenchError(f"feature hsta-clip: candidates must be a positive whole "
-                                f"number (got {self.candidates!r})")
+                not 1 <= self.candidates <= most:
+            raise MerbenchError(f"feature hsta-clip: candidates must be a whole number from 1 "
+                                f"to {most}, the most frames a span holds (got "
+                                f"{self.candidates!r})")
         check_crop("hsta-clip", self.crop)
 
     @property

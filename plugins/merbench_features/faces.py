@@ -30,6 +30,10 @@ import numpy as np
 from merbench.api import SampleExtractor
 from merbench_features.landmarks import detect_landmarks68, extractor_settings
 
+#: the largest working size a frame feature takes, in pixels a side: far above any face in the
+#: databases (SAMM's 2040 x 1088 frames hold faces of about 400), and a size past it failed
+#: deep in numpy or OpenCV, in their words, blamed on the plugin (pass 84ae, AE1)
+MOST_PIXELS = 1024
 LEFT_EYE = slice(36, 42)
 RIGHT_EYE = slice(42, 48)
 
@@ -50,6 +54,15 @@ class FaceTransform:
 
         return cv2.warpAffine(frame, self.matrix, (self.size, self.size),
                               flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def check_size(size: object, least: int) -> int:
+    """``size`` if it is a whole number of pixels from ``least`` to :data:`MOST_PIXELS`; a
+    ValueError otherwise, which building words as the feature's option to change."""
+    if isinstance(size, bool) or not isinstance(size, int) or not least <= size <= MOST_PIXELS:
+        raise ValueError(f"size must be a whole number of pixels from {least} to "
+                         f"{MOST_PIXELS} (got {size!r})")
+    return size
 
 
 def _box_to_square(x0: float, y0: float, x1: float, y1: float, size: int) -> np.ndarray:

@@ -60,12 +60,15 @@ from merbench.api import (
     UnreadableFile,
     read_user_image,
 )
-from merbench_features.faces import OpenCVExtractor
+from merbench_features.faces import OpenCVExtractor, check_size
 
 FACE_SCALE = 1.3
 FACE_RAISE = 0.1
 CROPS = ("face", "none")
 SHOWN = 5
+#: onset-apex-224's most jitter frames, as hsta-clip's most candidates: each is two more
+#: frames a sample; past this, a huge count ran out of memory in numpy (pass 84ae, AE1)
+MOST_JITTER = 50
 
 
 def resize(image: np.ndarray, size: int) -> np.ndarray:
@@ -115,11 +118,10 @@ def to_rgb_chw(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image[:, :, ::-1].transpose(2, 0, 1))
 
 
-def _check_size(size: object, feature: str) -> int:
-    if isinstance(size, bool) or not isinstance(size, int) or size < 16:
-        raise MerbenchError(f"feature {feature}: size must be a whole number >= 16 "
-                            f"(got {size!r})")
-    return size
+def _check_size(size: object) -> int:
+    """``size`` bounded above as well as below: a huge one failed in numpy's or OpenCV's
+    words, blamed on the plugin (pass 84ae, AE1); building names the feature and option."""
+    return check_size(size, 16)
 
 
 def opencv_version() -> str:
@@ -206,7 +208,7 @@ class OnsetApex(OpenCVExtractor):
     sources = ("onset_frame", "apex_frame")
 
     def __post_init__(self) -> None:
-        _check_size(self.size, "onset-apex-224")
+        _check_size(self.size)
         check_crop("onset-apex-224", self.crop)
         if isinstance(self.jitter, bool) or not isinstance(self.jitter, int | float) or \
                 not 0 <= self.jitter < 1:
@@ -214,9 +216,10 @@ class OnsetApex(OpenCVExtractor):
                                 f"onset-apex span in [0, 1) (got {self.jitter!r}); 0 turns it "
                                 "off")
         if isinstance(self.jitter_frames, bool) or not isinstance(self.jitter_frames, int) or \
-                self.jitter_frames < 0 or self.jitter_frames == 1:
+                self.jitter_frames < 0 or self.jitter_frames == 1 or \
+                self.jitter_frames > MOST_JITTER:  # each one two more frames per sample
             raise MerbenchError(f"feature onset-apex-224: jitter_frames must be 0 or a whole "
-                                f"number >= 2 (got {self.jitter_frames!r})")
+                                f"number from 2 to {MOST_JITTER} (got {self.jitter_frames!r})")
 
     @property
     def extra(self) -> int:
@@ -303,7 +306,7 @@ def _jittered(clip: Clip, jitter: float, count: int) -> list[np.ndarray]:
 
 def build_flow_and_apex(size: int = 224) -> Callable[[Dataset], Extracted]:
     """The ``flow-and-apex`` feature (see the module docstring)."""
-    size = _check_size(size, "flow-and-apex")
+    size = _check_size(size)
 
     def extract(dataset: Dataset) -> Extracted:
         flows = np.asarray(dataset.read_all("flow_uvos"))
@@ -329,7 +332,7 @@ def build_flow_and_apex(size: int = 224) -> Callable[[Dataset], Extracted]:
 
 def build_apex_face(size: int = 224) -> Callable[[Dataset], Extracted]:
     """The ``apex-face`` feature: each sample's apex face, (N, 3, S, S) RGB uint8."""
-    size = _check_size(size, "apex-face")
+    size = _check_size(size)
 
     def extract(dataset: Dataset) -> Extracted:
         faces = dataset.read_all("apex_face")

@@ -54,6 +54,7 @@ from merbench_features.faces import (
     OpenCVExtractor,
     align_transform,
     alignment_settings,
+    check_size,
     whole_frame,
 )
 from merbench_features.flow_uvos import flow_uvos_to_input
@@ -180,10 +181,7 @@ class FlowUVOS(OpenCVExtractor):
             raise ValueError(f"method must be one of {', '.join(METHODS)} (got {self.method!r})")
         if self.face not in FACES:
             raise ValueError(f"face must be one of {', '.join(FACES)} (got {self.face!r})")
-        if isinstance(self.size, bool) or not isinstance(self.size, int) or \
-                not GRID <= self.size <= 1024:
-            raise ValueError(f"size must be a whole number of pixels from {GRID} to 1024 "
-                             f"(got {self.size!r})")
+        check_size(self.size, GRID)
         if not isinstance(self.margin, int | float) or not 0 <= self.margin <= 1:
             raise ValueError(f"margin must be a fraction from 0 to 1 (got {self.margin!r})")
 
