@@ -32,6 +32,7 @@ from merbench.data.dataset import Dataset
 from merbench.features import Extracted, Sample, SampleExtractor, unpack
 from merbench.features.feature_faults import (
     NotFinite,
+    SampleShape,
     checked_values,
     first_not_finite,
     out_of_memory,
@@ -53,6 +54,8 @@ class _Job:
     extractor: SampleExtractor
     dataset: Dataset
     cache: FeatureCache | None
+    #: the first sample's shape and id in this process, for a feature that declares none
+    first: tuple[tuple[int, ...], str] | None = None
 
 
 @dataclass
@@ -84,6 +87,7 @@ def _one(job: _Job, index: int, sample_id: str) -> _Done:
     if job.cache is not None and key is not None:
         found = job.cache.load(key)
         if isinstance(found, tuple):
+            _check_shape(job, sample_id, found[0])
             return _Done(index, found[0], found[1], "cached")
         if found is False:
             status = "recomputed"
@@ -98,9 +102,25 @@ def _one(job: _Job, index: int, sample_id: str) -> _Done:
         raise SampleFailed(job.meta.name, sample_id, in_words(exc)) from None
     sample = result if isinstance(result, Sample) else Sample(np.asarray(result))
     values = np.asarray(sample.values)
+    _check_shape(job, sample_id, values)
     if job.cache is not None and key is not None:
         job.cache.store(key, values, sample.notes)
     return _Done(index, values, dict(sample.notes), status)
+
+
+def _check_shape(job: _Job, sample_id: str, values: np.ndarray) -> None:
+    """Refuse a sample whose shape is not the feature's declared one or, where it declares
+    none, that of the first sample this process met (:func:`extract_samples` compares the
+    processes' first samples): before it is cached, and with the sample named, not in
+    numpy's words as the samples are stacked."""
+    shape = tuple(values.shape)
+    if job.meta.shape:
+        if shape != tuple(job.meta.shape):
+            raise SampleShape(job.meta.name, sample_id, shape, tuple(job.meta.shape))
+    elif job.first is None:
+        job.first = shape, sample_id
+    elif shape != job.first[0]:
+        raise SampleShape(job.meta.name, sample_id, shape, *job.first)
 
 
 class SampleFailed(MerbenchError):
@@ -207,12 +227,14 @@ def extract_samples(meta: FeatureMeta, extractor: SampleExtractor, dataset: Data
     def record(batch: list[_Done]) -> None:
         nonlocal done_count
         for item in batch:
+            _check_shape(first, ids[item.index], item.values)
             results[item.index] = item
         done_count += len(batch)
         if on_progress is not None:
             on_progress(done_count, len(ids))
 
     job = _Job(meta, extractor, dataset, cache)
+    first = _Job(meta, extractor, dataset, None)  # the first sample of all, for record
     workers = min(workers, len(ids))
     if workers == 1:
         for task in tasks:
@@ -260,6 +282,8 @@ def extract_feature(feature: Entry[FeatureMeta], extractor: Any, dataset: Datase
                 raise out_of_memory(feature, dataset_name, exc.sample_id) from None
             raise feature.fault("feature", f"failed on sample {exc.sample_id}: {exc.reason}",
                                 sep=" ") from None
+        except SampleShape as exc:
+            raise exc.blamed(feature) from None
     else:
         try:
             with warnings.catch_warnings():  # a cast that drops a part, said (pass 84ab, AB4)

@@ -143,3 +143,36 @@ def _blamed(feature: Entry[FeatureMeta], source: str | None, what: str) -> Merbe
         return MerbenchError(f"{source}: its values of feature '{feature.meta.name}' {what}; "
                              "write it again with 'merbench extract --save FILE'")
     return feature.fault("feature", what, sep=" ")
+
+
+def dims(shape: Sequence[int]) -> str:
+    """A shape as merbench's lines write it: ``3x28x28`` (``a single number``: ``()``)."""
+    return "x".join(map(str, shape)) or "a single number"
+
+
+class SampleShape(MerbenchError):
+    """A per-sample extractor gave ``shape`` for one sample where the feature declares
+    ``expected``, or where ``other`` (a sample id) gave ``expected``: raised as the sample is
+    computed, before it is cached (the stack of all samples ended in numpy's traceback:
+    pass 84ae, AE3), in a worker (it pickles by its arguments), and worded with the
+    feature's plugin by :meth:`blamed`."""
+
+    def __init__(self, feature: str, sample_id: str, shape: tuple[int, ...],
+                 expected: tuple[int, ...], other: str | None = None) -> None:
+        super().__init__(feature, sample_id, shape, expected, other)
+        self.feature, self.sample_id, self.other = feature, sample_id, other
+        self.shape, self.expected = shape, expected
+
+    def what(self) -> str:
+        """What the feature did, from its own words on (after its name)."""
+        given = f"gave per-sample shape {dims(self.shape)} for sample {self.sample_id}"
+        if self.other is None:
+            return f"{given}, not the {dims(self.expected)} it declares"
+        return f"{given} but {dims(self.expected)} for {self.other}"
+
+    def __str__(self) -> str:
+        return f"feature '{self.feature}' {self.what()}"
+
+    def blamed(self, feature: Entry[FeatureMeta]) -> MerbenchError:
+        """This line naming ``feature``'s plugin, its package and the fix."""
+        return feature.fault("feature", self.what(), sep=" ")
