@@ -15,10 +15,14 @@ import pickle
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import one_line
 
-from merbench.features.feature_faults import SampleShape
+from merbench.base.errors import MerbenchError
+from merbench.features.feature_faults import SampleShape, checked_values
+from merbench.meta import FeatureMeta
+from merbench.plugin_system.entry import Entry, Origin
 from merbench.plugin_system.manager import default_plugins
 
 PLUGIN = """
@@ -114,3 +118,31 @@ def test_a_shape_fault_crosses_from_a_worker() -> None:
     fault = SampleShape("f", "s2", (3, 28, 27), (3, 28, 28), "s0")
     assert str(pickle.loads(pickle.dumps(fault))) == (
         "feature 'f' gave per-sample shape 3x28x27 for sample s2 but 3x28x28 for s0")
+
+
+def test_a_feature_of_no_values_is_refused_before_training(
+        plugin: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
+    """AE5: scikit-learn's words blamed the model; a torch model trained on nothing."""
+    assert _refused(cli, "run", "--model", "fo-sk", *SYNTHETIC, "--threads", "1", "--quiet",
+                    "--out", "r") == (
+        f"feature 'fo-empty' {BLAME} gave 0 values per sample (shape 30x0); {ADVICE}")
+    assert not Path("r").exists()
+
+
+def test_a_per_sample_feature_of_no_values_is_not_saved(
+        plugin: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
+    """AE5: ``extract --save`` wrote 30 x 0 values and told the user to train on them."""
+    assert _extract(cli, "fo-ps-empty") == (
+        f"feature 'fo-ps-empty' {BLAME} gave 0 values per sample (shape 30x0); {ADVICE}")
+
+
+def test_a_features_file_of_no_values_is_refused_naming_it() -> None:
+    """AE5 for ``--features FILE`` (written by a merbench that saved such values)."""
+    meta = FeatureMeta(name="fo-empty", version=1, description="d", citation="none",
+                       needs=("flow_uvos",))
+    entry = Entry(meta, lambda: None, Origin("fo", "foplug", "1.0"))
+    with pytest.raises(MerbenchError) as raised:
+        checked_values(entry, np.zeros((2, 0), "float32"), ["a", "b"], "ds", source="f.npz")
+    assert str(raised.value) == (
+        "f.npz holds 0 values per sample (shape 2x0) of feature 'fo-empty', which no model "
+        "can learn from; write it again with 'merbench extract --save FILE'")

@@ -47,7 +47,8 @@ def checked_values(feature: Entry[FeatureMeta], values: Any, sample_ids: Sequenc
     values were read from, which a wrong shape or value is the fault of (not the feature's);
     otherwise what the feature gave wrong is its plugin's (:meth:`Entry.fault`): None, text,
     complex values or NaN met numpy's words, or training's ("training diverged ... try a
-    smaller --lr"); a wrong row count or shape named no plugin and no fix (pass 84aa, AA18)."""
+    smaller --lr"); a wrong row count or shape named no plugin and no fix (pass 84aa, AA18);
+    0 values a sample were trained on, or met scikit-learn's words blaming the model."""
     meta = feature.meta
     given = None  # the values as given, where the cast to float32 may overflow
     try:
@@ -67,6 +68,11 @@ def checked_values(feature: Entry[FeatureMeta], values: Any, sample_ids: Sequenc
     if len(features) != n_samples:
         rows = f"{len(features)} row" + ("" if len(features) == 1 else "s")
         raise _blamed(feature, source, f"returned {rows} for {n_samples} samples")
+    if n_samples and not features[0].size:  # no input at all: trained on (pass 84ae, AE5)
+        none = f"0 values per sample (shape {dims(features.shape)})"
+        raise _blamed(feature, None, f"gave {none}") if source is None else MerbenchError(
+            f"{source} holds {none} of feature '{meta.name}', which no model can learn "
+            "from; write it again with 'merbench extract --save FILE'")
     found = first_not_finite(features if given is None else given)
     if found is not None:
         row, what = found
