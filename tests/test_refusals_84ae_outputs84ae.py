@@ -1,0 +1,77 @@
+"""Pass 84ae, AE4, AE6 and AE7: what a plugin's model or spotter gives that is no answer, and
+an out-of-memory line, said in merbench's words.
+
+AE6: a spotter's interval outside the video was said as "the spotter returned [310, 340] for
+video ..., which has 300 frames", naming neither the spotter nor its plugin nor a fix; one
+ending before its onset was said as the spotter having "refused video ...: an interval ends
+at or after its onset", the rule stated as the fault and the video blamed. Both now blame
+the plugin as a float onset already did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from merbench.plugin_system.manager import default_plugins
+
+PLUGIN = """
+    from merbench.api import FrameInterval, SpotterMeta, Spotted, hookimpl
+
+    class Spot:
+        mode = ""
+        @property
+        def params(self):
+            return {}
+        def spot(self, frames, fps):
+            n = sum(1 for _ in frames)
+            onset, offset = {"outside": (n + 10, n + 40), "negative": (-30, 5),
+                             "straddle": (n - 5, n + 50), "reversed": (40, 10)}[self.mode]
+            return (Spotted(FrameInterval(onset, offset), "micro"),)
+
+    @hookimpl
+    def merbench_register_spotters(registry):
+        for m in ("outside", "negative", "straddle", "reversed"):
+            registry.add(SpotterMeta(name="ae-" + m, version=1, description="bad",
+                                     citation="none"), type("S" + m, (Spot,), {"mode": m}))
+"""
+
+BLAME = "of plugin 'ae' (package aeplug 1.0)"
+ADVICE = "; report it to the authors of aeplug, or skip the plugin with --no-plugin ae"
+VIDEO = "synthetic-long/sub01/v1"
+
+
+@pytest.fixture
+def plugin(make_dist: Callable[..., None], tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    make_dist("aeplug", "ae", "mb_outputs84ae", PLUGIN)
+    default_plugins.cache_clear()
+    yield
+    default_plugins.cache_clear()
+
+
+def _refused(cli: Callable[..., tuple[int, str, str]], *args: object) -> str:
+    """The one line a refused command says, with status 2 and no traceback."""
+    code, _, err = cli(*args)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and "Traceback" not in err, (code, err)
+    return lines[0].removeprefix("merbench: error: ")
+
+
+@pytest.mark.parametrize(("mode", "said"), [
+    ("outside", "returned [310, 340] for video {v}, which has frames 0..299"),
+    ("negative", "returned [-30, 5] for video {v}, which has frames 0..299"),
+    ("straddle", "returned [295, 350] for video {v}, which has frames 0..299"),
+    ("reversed", "returned [40, 10] for video {v}, an interval that ends before its onset; "
+                 "the videos before it are kept"),
+])
+def test_a_spotters_interval_out_of_its_video_blames_the_plugin(plugin, cli, tmp_path: Path,
+                                                                mode: str, said: str) -> None:
+    out = tmp_path / mode
+    line = _refused(cli, "spot", "--quiet", "--spotter", f"ae-{mode}", "--dataset",
+                    "synthetic-long", "--out", out)
+    assert line == f"spotter 'ae-{mode}' {BLAME} {said.format(v=VIDEO)}{ADVICE}"
+    assert not out.exists()
