@@ -6,6 +6,10 @@ video ..., which has 300 frames", naming neither the spotter nor its plugin nor 
 ending before its onset was said as the spotter having "refused video ...: an interval ends
 at or after its onset", the rule stated as the fault and the video blamed. Both now blame
 the plugin as a float onset already did.
+
+AE7: a fold that ran out of memory was said with torch's own text ("[enforce fail at
+alloc_cpu.cpp:127] ... DefaultCPUAllocator ..."), its model options last; the line now says
+how much was asked for in merbench's words, and leads with the options where given.
 """
 
 from __future__ import annotations
@@ -75,3 +79,38 @@ def test_a_spotters_interval_out_of_its_video_blames_the_plugin(plugin, cli, tmp
                     "synthetic-long", "--out", out)
     assert line == f"spotter 'ae-{mode}' {BLAME} {said.format(v=VIDEO)}{ADVICE}"
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+     "memory: you tried to allocate 6000000000000 bytes. Error code 12", " (it asked for 6.0 TB "
+     "at once)"),
+    ("CUDA out of memory. Tried to allocate 20.00 GiB (GPU 0; ...)", " (it asked for 20.00 GiB "
+     "at once)"),
+    ("out of memory", ""),
+])
+def test_out_of_memory_says_what_was_asked_for_not_the_librarys_text(text: str,
+                                                                      said: str) -> None:
+    from merbench.runner.out_of_memory import asked_for
+    assert asked_for(RuntimeError(text)) == said
+
+
+def test_out_of_memory_with_model_options_leads_with_them(tmp_path: Path, cli, monkeypatch
+                                                          ) -> None:
+    import merbench.training.torch_trainer as trainer
+
+    def too_large(*args: object, **options: object) -> None:
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: "
+                           "can't allocate memory: you tried to allocate 6000000000000 bytes.")
+
+    monkeypatch.setattr(trainer, "train_fold", too_large)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--device", "cpu", "--model-opt", "dropout=0.25", "--quiet",
+                       "--out", "r")
+    assert code == 2 and "alloc_cpu" not in err and "Allocator" not in err, err
+    assert err.strip() == (
+        "merbench: error: model 'ststnet' with dropout=0.25 ran out of cpu memory training "
+        "fold syn1/s01 (it asked for 6.0 TB at once): the options may make the network too "
+        "large; check them against 'merbench list models', or free the device or use a "
+        "smaller --batch-size; no fold had finished, so nothing was kept")
