@@ -7,6 +7,10 @@ ending before its onset was said as the spotter having "refused video ...: an in
 at or after its onset", the rule stated as the fault and the video blamed. Both now blame
 the plugin as a float onset already did.
 
+AE4: a torch model whose logits are NaN or infinite in eval mode only had them argmax'ed to
+the first class, scored as a "collapsed" run, and validated; the fold is now refused naming
+the model's plugin, how many test samples and which fold, and the folds before it are kept.
+
 AE7: a fold that ran out of memory was said with torch's own text ("[enforce fail at
 alloc_cpu.cpp:127] ... DefaultCPUAllocator ..."), its model options last; the line now says
 how much was asked for in merbench's words, and leads with the options where given.
@@ -22,7 +26,28 @@ import pytest
 from merbench.plugin_system.manager import default_plugins
 
 PLUGIN = """
-    from merbench.api import FrameInterval, SpotterMeta, Spotted, hookimpl
+    import torch
+    from torch import nn
+    from merbench.api import (FrameInterval, ModelMeta, SpotterMeta, Spotted, TrainRecipe,
+                              hookimpl)
+
+    BUILT = [0]
+
+    class EvalNaN(nn.Module):  # NaN logits in eval mode, from the second fold built
+        def __init__(self, num_classes=3):
+            super().__init__()
+            self.lin = nn.Linear(3 * 28 * 28, num_classes)
+            BUILT[0] += 1
+            self.bad = BUILT[0] >= 2
+        def forward(self, x):
+            y = self.lin(x.reshape(len(x), -1).float() / 255.0)
+            return y * float("nan") if self.bad and not self.training else y
+
+    @hookimpl
+    def merbench_register_models(registry):
+        registry.add(ModelMeta(name="ae-evalnan", version=1, description="bad", citation="none",
+                               feature="flow-uvos", kind="torch",
+                               recipe=TrainRecipe(epochs=1, batch_size=8, lr=1e-3)), EvalNaN)
 
     class Spot:
         mode = ""
@@ -114,3 +139,28 @@ def test_out_of_memory_with_model_options_leads_with_them(tmp_path: Path, cli, m
         "fold syn1/s01 (it asked for 6.0 TB at once): the options may make the network too "
         "large; check them against 'merbench list models', or free the device or use a "
         "smaller --batch-size; no fold had finished, so nothing was kept")
+
+
+def test_nan_logits_at_evaluation_refuse_the_fold_and_keep_those_before(plugin, cli,
+                                                                       tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    line = _refused(cli, "run", "--model", "ae-evalnan", "--dataset", "synthetic", "--epochs",
+                    "1", "--threads", "1", "--dataset-opt", "subjects=3", "--quiet", "--out",
+                    "r")
+    assert line == ("model 'ae-evalnan' " + BLAME + " gave NaN logits for 10 test samples "
+                    "of fold 1 (syn2/s01) in eval mode, so none of them is scored" + ADVICE +
+                    ". The folds it finished before are kept, and no results file is written")
+    assert [p.name for p in (tmp_path / "r" / "folds").iterdir()] == ["fold-000.npz"]
+
+
+def test_non_finite_logits_of_folds_trained_together_name_the_fold() -> None:
+    import torch
+
+    from merbench.training.model_output import NotFiniteAtTest, finite_at_test
+    logits = torch.zeros(3, 5, 2)
+    logits[2, 1, 0] = logits[2, 4, 1] = float("inf")
+    with pytest.raises(NotFiniteAtTest) as raised:
+        finite_at_test(logits)
+    assert (raised.value.what, raised.value.count, raised.value.fold) == ("infinite", 2, 2)
+    assert str(raised.value) == "its forward gave infinite logits for 2 test samples of fold 2"
