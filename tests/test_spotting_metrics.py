@@ -67,7 +67,7 @@ def test_iou_counts_frames_inclusively() -> None:
 
 
 def test_an_interval_is_checked() -> None:
-    with pytest.raises(ValueError, match="ends at or after"):
+    with pytest.raises(ValueError, match="ends before its onset"):
         FrameInterval(10, 9)
     with pytest.raises(TypeError):
         FrameInterval(1.5, 3)  # type: ignore[arg-type]

@@ -44,6 +44,7 @@ from merbench.runner.emotion_run import RunResult
 from merbench.runner.engine import choose_engine
 from merbench.runner.executor import Executor
 from merbench.runner.executor_kinds import EXECUTOR_KINDS, side_by_side
+from merbench.runner.fold_work import not_scored
 from merbench.runner.identity import RunIdentity, default_run_dir, run_identity
 from merbench.runner.model_input import file_as_cause, model_input
 from merbench.runner.notify import Notifier
@@ -216,14 +217,16 @@ def _model_fault(runs: list[StartedRun], exc: ModelFault, trained: bool) -> Merb
     """:meth:`~merbench.plugin_system.entry.Entry.fault`'s one line for what a model's own
     code returned that no run can use (:mod:`merbench.training.model_output`), refused
     before the fold it was computing is written, or raised (of any class, at any fold: it
-    was a traceback after the first); what finished before it is said as kept. Logits that
-    were not finite before any step are the options' likely fault where options were given
-    (a scale no network survives), as a first step's failure is (:func:`_first_step_failed`)."""
+    was a traceback after the first); what finished before it is said as kept. Logits not
+    finite before any step are the options' likely fault where options were given (a scale
+    no network survives), as a first step's failure is (:func:`_first_step_failed`)."""
     plan = runs[0].data.plan
     when = " failed its first training step, before any fold finished" if not trained else \
         " failed in the middle of the run"
     kept = "This run kept no fold" if not trained else \
         "The folds it finished before are kept, and no results file is written"
+    if (scored := not_scored(plan.model, runs[0].data.folds, exc)) is not None:  # AE4
+        return MerbenchError(f"{scored}. {kept}")
     options = plan.spec.model_options
     in_file = file_as_cause(plan, options_written(dict(sorted(options.items()))))
     if isinstance(exc, UntrainedNotFinite) and in_file:  # a user's file, not the model (AE2)

@@ -17,7 +17,7 @@ under one run.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from merbench.base.errors import MerbenchError, PluginError, message_of
+from merbench.base.literal import counted
 from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
 from merbench.plugin_system.entry import Entry
@@ -32,7 +33,7 @@ from merbench.plugin_system.manager import BUILTIN_PLUGINS, load_plugins
 from merbench.plugin_system.plugin_import import PluginExit, plugin_code
 from merbench.training.device import describe_device, is_out_of_memory
 from merbench.training.estimator import fit_predict
-from merbench.training.model_output import PluginCodeFailed
+from merbench.training.model_output import NotFiniteAtTest, PluginCodeFailed
 
 WorkKind = Literal["train", "evaluate", "fit"]
 
@@ -162,6 +163,8 @@ def compute(work: GroupWork, features: np.ndarray, *,
         with plugin_code():
             return _compute(work, features, on_epoch=on_epoch, checkpoint=checkpoint,
                             seconds_before=seconds_before)
+    except NotFiniteAtTest as exc:  # its position among the folds here, as the fold's index
+        raise NotFiniteAtTest(exc.what, exc.count, work.folds[exc.fold].index) from None
     except MerbenchError:
         raise  # said in one line already (a ModelFault among them)
     except PluginExit as exc:
@@ -175,6 +178,18 @@ def compute(work: GroupWork, features: np.ndarray, *,
         if said is None:
             raise
         raise PluginCodeFailed(said) from exc
+
+
+def not_scored(model: Entry[Any] | None, folds: Iterable[Any], exc: BaseException) -> str | None:
+    """The line, but for what a run keeps, for a model's NaN or infinite logits on a fold's
+    test samples (``exc``; None for any other fault): its plugin blamed, the fold named by
+    its label among ``folds`` (each with ``index`` and ``label``)."""
+    if not isinstance(exc, NotFiniteAtTest) or model is None:
+        return None
+    label = next((f" ({f.label})" for f in folds if f.index == exc.fold), "")
+    return str(model.fault("model", f"gave {exc.what} logits for "
+                           f"{counted(exc.count, 'test sample')} of fold {exc.fold}{label} in "
+                           "eval mode, so none of them is scored", sep=" "))
 
 
 def _out_of_memory(work: GroupWork, exc: BaseException) -> bool:

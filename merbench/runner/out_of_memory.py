@@ -10,6 +10,7 @@ every finished fold.
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import replace
 
@@ -45,9 +46,37 @@ def _out_of_memory_error(run: StartedRun, fold: Fold, exc: BaseException) -> Mer
     fix = ("free the device or use a smaller --batch-size" if plan.trains_in_epochs
            else "free memory on this machine")
     options = plan.spec.model_options
+    asked = asked_for(exc)
     if options:  # --model-opt padding=100000 asks for 200 GB: the options, not the batch
         given = options_written(dict(sorted(options.items())))
-        fix += f", or check the model options ({given}): they may make the network too large"
+        return MerbenchError(
+            f"model '{plan.spec.model}' with {given} ran out of {plan.device} memory "
+            f"training fold {fold.label}{asked}: the options may make the network too large; "
+            f"check them against 'merbench list models', or {fix}; {kept}")
     return MerbenchError(
         f"{plan.device} ran out of memory training fold {fold.label} of model "
-        f"'{plan.spec.model}' ({first_line(exc)}); {fix}; {kept}")
+        f"'{plan.spec.model}'{asked}; {fix}; {kept}")
+
+
+#: how many bytes the allocator was asked for, in torch's words for the CPU ("you tried to
+#: allocate 6000000000000 bytes") and for CUDA ("Tried to allocate 20.00 GiB")
+_ASKED = re.compile(r"allocate (\d+) bytes|[Tt]ried to allocate (\d+(?:\.\d+)? [KMGTP]i?B)")
+
+_UNITS = ("bytes", "KB", "MB", "GB", "TB", "PB")
+
+
+def asked_for(exc: BaseException) -> str:
+    """`` (it asked for 6 TB at once)`` where the library's message says how much memory one
+    allocation wanted, else nothing: its own text ("[enforce fail at alloc_cpu.cpp:127]
+    ... DefaultCPUAllocator ...") was the line's reason, a library's words where merbench's
+    belong (pass 84ae, AE7)."""
+    found = _ASKED.search(str(exc))
+    if found is None:
+        return ""
+    if found.group(2) is not None:
+        return f" (it asked for {found.group(2)} at once)"
+    size, unit = float(found.group(1)), 0
+    while size >= 1000 and unit < len(_UNITS) - 1:
+        size, unit = size / 1000, unit + 1
+    shown = f"{size:.0f}" if unit == 0 or size >= 10 else f"{size:.1f}"
+    return f" (it asked for {shown} {_UNITS[unit]} at once)"

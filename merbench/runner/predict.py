@@ -178,7 +178,7 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
         planned = plan_recogniser(spec.run, spec.data_root, spec.device, plugins)
     spotted: tuple[Spotted, ...] = intervals_of(spotter_entry, guarded(
         spotter_entry, video, partial(spotter.spot, _counted(video, progress), video.fps),
-        shown=shown), video.key_text if shown is None else shown)
+        shown=shown), video.key_text if shown is None else shown, len(video.frames.numbers))
     # after the frames are read: a damaged, missing or 1x1 frame is the first fault to fix
     _check_length(spotter_entry, spotter, video, shown)
     numbers = video.frames.numbers

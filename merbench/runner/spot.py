@@ -117,7 +117,7 @@ def spot_video(entry: Entry[SpotterMeta], spotter: Spotter, video: LongVideo,
     """Each variant's intervals in ``video`` (frame positions): from one pass where the
     spotter can (:class:`SpotsVariants`), else one spotter built and run per variant; what
     it returned checked to be intervals (``entry``: the spotter's plugin, blamed if not)."""
-    named = video.key_text
+    named, frames = video.key_text, len(video.frames.numbers)
     if isinstance(spotter, SpotsVariants):
         found = spotter.spot_variants(video_frames(video), video.fps, variants)
         if not isinstance(found, list | tuple):
@@ -127,8 +127,9 @@ def spot_video(entry: Entry[SpotterMeta], spotter: Spotter, video: LongVideo,
         if len(found) != len(variants):
             raise MerbenchError(f"the spotter gave {len(found)} sets of intervals for "
                                 f"{len(variants)} settings on video {video.key_text}")
-        return [intervals_of(entry, one, named) for one in found]
-    return [intervals_of(entry, rebuild(variant).spot(video_frames(video), video.fps), named)
+        return [intervals_of(entry, one, named, frames) for one in found]
+    return [intervals_of(entry, rebuild(variant).spot(video_frames(video), video.fps), named,
+                         frames)
             for variant in variants]
 
 

@@ -99,7 +99,7 @@ def spot_learned(spotter: Entry[SpotterMeta], learners: Sequence[LearnsToSpot],
             for i in mine:
                 found[i].append(intervals_of(spotter, guarded(spotter, videos[i], partial(
                     fit.spot_features, features[key][i], videos[i].fps)),
-                    videos[i].key_text))
+                    videos[i].key_text, len(videos[i].frames.numbers)))
         for i in mine:
             out[i] = video_record(videos[i], found[i], seconds[i])
             write(i, out[i])

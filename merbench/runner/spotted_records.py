@@ -21,7 +21,13 @@ import numpy as np
 from merbench.base.errors import MerbenchError, plugin_words
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.entry import Entry
-from merbench.spotting.intervals import Expression, FrameInterval, Spotted, TypedInterval
+from merbench.spotting.intervals import (
+    Expression,
+    FrameInterval,
+    ReversedInterval,
+    Spotted,
+    TypedInterval,
+)
 from merbench.spotting.long_videos import LongVideo
 from merbench.spotting.record import IntervalRecord, SpottedVideo
 
@@ -83,6 +89,10 @@ def guarded(spotter: Entry[Any], video: LongVideo, work: Callable[[], T], kept: 
     name = spotter.meta.name
     try:
         return work()
+    except ReversedInterval as exc:  # the spotter built an interval backwards: its fault
+        raise spotter.fault("spotter", f"returned [{exc.onset}, {exc.offset}] for video "
+                            f"{named}, an interval that ends before its onset{kept}",
+                            sep=" ") from None
     except ValueError as exc:  # the spotter's own check of the frames or frame rate
         raise MerbenchError(f"spotter '{name}' refused video {named}: {exc}{kept}") from None
     except OSError as exc:  # a frame file that cannot be read
@@ -105,13 +115,23 @@ def failed(spotter: Entry[Any], exc: BaseException, where: str, kept: str = "") 
     return spotter.fault("spotter", f"failed {where}: {plugin_words(exc)}{kept}", sep=" ")
 
 
-def intervals_of(spotter: Entry[Any], returned: Any, named: str) -> tuple[Spotted, ...]:
-    """What a spotter returned for video ``named``, checked to be its intervals (a tuple or
-    list of :class:`Spotted`): None, text or other items were a traceback where the
-    intervals are numbered, and are the plugin's fault."""
+def intervals_of(spotter: Entry[Any], returned: Any, named: str,
+                 frames: int | None = None) -> tuple[Spotted, ...]:
+    """What a spotter returned for video ``named`` (of ``frames`` frames, where given),
+    checked to be its intervals (a tuple or list of :class:`Spotted`) within the video: None,
+    text or other items were a traceback where the intervals are numbered, and an interval
+    outside the video was said with no word of the spotter or its plugin (pass 84ae, AE6);
+    each is the plugin's fault."""
     if isinstance(returned, list | tuple):
         wrong = [item for item in returned if not isinstance(item, TypedInterval)]
         if not wrong:
+            outside = [] if frames is None else [
+                s.interval for s in returned
+                if not 0 <= s.interval.onset <= s.interval.offset < frames]
+            if outside and frames is not None:
+                raise spotter.fault("spotter", f"returned [{outside[0].onset}, "
+                                    f"{outside[0].offset}] for video {named}, which has "
+                                    f"frames 0..{frames - 1}", sep=" ")
             return tuple(returned)
         what = f"returned {_kind(wrong[0])} among the intervals of video {named}, not a Spotted"
     else:

@@ -41,6 +41,17 @@ KINDS = (MICRO, MACRO)
 MICRO_MAX_SECONDS = 0.5  # CAS(ME)^2's and SAMM's definition of a micro-expression
 
 
+class ReversedInterval(ValueError):
+    """An interval whose offset comes before its onset: its own class, so that a spotter
+    returning one is blamed as the spotter's fault, not said as a video the spotter
+    "refused" with the rule as the fault (pass 84ae, AE6)."""
+
+    def __init__(self, onset: int, offset: int) -> None:
+        self.onset, self.offset = onset, offset
+        super().__init__(f"[{onset}, {offset}] ends before its onset (an interval's offset "
+                         "must be at or after it)")
+
+
 @dataclass(frozen=True, order=True)
 class FrameInterval:
     """Frames ``onset`` .. ``offset`` of one video, both included."""
@@ -54,8 +65,7 @@ class FrameInterval:
                                                   f"an interval's {name} must be a frame "
                                                   "number (int)"))
         if self.offset < self.onset:
-            raise ValueError(f"an interval ends at or after its onset: [{self.onset}, "
-                             f"{self.offset}]")
+            raise ReversedInterval(self.onset, self.offset)
 
     @property
     def frames(self) -> int:

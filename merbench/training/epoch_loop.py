@@ -93,8 +93,8 @@ def run_epochs(step: EpochStep, recipe: TrainRecipe, *,
                               save_seconds=checkpoint.cost.seconds if checkpoint else 0.0)
             set_epoch_lr(step.optimizer, recipe, epoch)
             loss = step.train_epoch()
+            step.check_finite(loss, epoch)  # first: a diverged loss explains NaN test logits
             predictions[epoch] = step.predict()
-            step.check_finite(loss, epoch)
             stop.epoch_ended()
             reported = _report(on_epoch, step.epochs_finished(epoch + 1), reported, stop.requested)
             if checkpoint is not None and epoch + 1 <= last_saved and (stop.requested or (

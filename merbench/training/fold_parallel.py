@@ -65,6 +65,7 @@ import numpy as np
 import torch
 from torch import nn
 
+import merbench.training.model_output as model_output
 from merbench.base.errors import MerbenchError
 from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
@@ -348,9 +349,9 @@ class FoldsStep:
     @torch.inference_mode()
     def predict(self) -> torch.Tensor:
         size = self.recipe.batch_size
-        return self.objective.decide(torch.cat(
+        return self.objective.decide(model_output.finite_at_test(torch.cat(
             [self.test_logits(start, start + size)
-             for start in range(0, self.x_test.shape[1], size)], dim=1))
+             for start in range(0, self.x_test.shape[1], size)], dim=1)))
 
     def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None:
         if loss is not None and not torch.isfinite(loss).all():

@@ -127,6 +127,37 @@ def finite_untrained(output: Any, optimizer: Any) -> Any:
     return output
 
 
+class NotFiniteAtTest(ModelFault):
+    """A model's logits for test samples were NaN or infinite (``what``) in eval mode, for
+    ``count`` samples of the fold at ``fold`` (its position among the folds trained together,
+    until :func:`merbench.runner.fold_work.compute` makes it the fold's index). Such rows
+    were argmax'ed to the first class and scored, the run called "collapsed" and validated
+    (pass 84ae, AE4): a NaN is no prediction. The fields are its arguments, so it travels
+    from a Ray worker whole."""
+
+    def __init__(self, what: str, count: int, fold: int) -> None:
+        super().__init__(what, count, fold)
+        self.what, self.count, self.fold = what, count, fold
+
+    def __str__(self) -> str:
+        return (f"its forward gave {self.what} logits for {counted(self.count, 'test sample')} "
+                f"of fold {self.fold}")
+
+
+def finite_at_test(output: Any) -> Any:
+    """``output`` (the logits of a fold's test samples, their rows along the next-to-last
+    dimension, folds trained together along the first), checked to be finite: one wait for
+    the device an evaluation, which reads the predictions back anyway."""
+    torch = sys.modules["torch"]
+    bad = ~torch.isfinite(output)
+    if not bool(bad.any()):
+        return output
+    rows = bad.any(dim=-1).reshape(-1, bad.shape[-2]) if bad.ndim > 1 else bad[None]
+    position = int(rows.any(dim=-1).nonzero()[0, 0])
+    what = "NaN" if bool(torch.isnan(output).any()) else "infinite"
+    raise NotFiniteAtTest(what, int(rows[position].sum()), position)
+
+
 def augmented(result: Any, inputs: Any) -> Any:
     """``result`` (what a model's ``augment`` returned for the batch ``inputs``), checked
     to be a batch of as many samples; a :class:`ModelFault` if not."""

@@ -39,6 +39,7 @@ from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.model_output import (
     augmented,
+    finite_at_test,
     finite_untrained,
     logits,
     outputs_of,
@@ -173,7 +174,7 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int,
         with autocast(x.device.type, precision), model_code():
             output = model(inputs)
         outputs.append(logits(output, len(inputs), n_outputs).float())
-    return objective.decide(torch.cat(outputs))
+    return objective.decide(finite_at_test(torch.cat(outputs)))
 
 
 def batch_bounds(n_train: int, batch_size: int, merge_single: bool) -> list[tuple[int, int]]:
