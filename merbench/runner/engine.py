@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from merbench.base.errors import TooLargeToBuild
 from merbench.protocols import Fold
 from merbench.results.model import EngineCause, EngineRecord, ThreadRecord
 from merbench.runner.data import RunData
@@ -111,9 +112,12 @@ def run_threads(data: RunData, pending: list[Fold]) -> ThreadRecord | None:
         # deferred: torch, which only a torch model's run loads
         import torch
 
-        with torch.device("meta"):  # shapes only: no memory, no draw from the generator
-            model = data.build_model()
-        n_parameters = sum(int(p.numel()) for p in model.parameters())
+        try:
+            with torch.device("meta"):  # shapes only: no memory, no draw from the generator
+                model = data.build_model()
+            n_parameters = sum(int(p.numel()) for p in model.parameters())
+        except TooLargeToBuild:  # a fold's build says it, with what the run kept
+            n_parameters = None
     return choose_threads(plan.settings.threads, n_parameters)
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.base.errors import MerbenchError, first_line
+from merbench.base.errors import MerbenchError, TooLargeToBuild, first_line
 from merbench.protocols import Fold
 from merbench.results.model import EngineRecord, ThreadRecord
 from merbench.runner.engine import fold_groups
@@ -109,8 +109,11 @@ def _model_bytes(run: StartedRun) -> int:
         return 0
     import torch  # deferred: an estimator's run never loads torch
 
-    with torch.device("meta"):
-        model = run.data.build_model()
+    try:
+        with torch.device("meta"):
+            model = run.data.build_model()
+    except TooLargeToBuild as exc:  # before any task: the options' line, not a traceback
+        raise MerbenchError(str(exc)) from None
     return 16 * sum(int(p.numel()) for p in model.parameters())
 
 
