@@ -568,9 +568,10 @@ def test_a_fold_file_with_edited_labels_is_refused_on_resume(genuine: Path, tmp_
 
 def test_a_fold_file_edited_after_the_summary_is_caught_and_summarised_again(
         genuine: Path, tmp_path: Path, cli) -> None:
-    """validate names the file the manifest no longer matches; --resume does not reprint the
-    stale results but summarises the fold files again, and status calls the run unfinished
-    until then."""
+    """validate names the file the manifest no longer matches and status does not call the
+    run complete; --resume refuses to summarise the edited fold as the run's (it recorded
+    forged predictions as genuine, pass 84ad AD1), and following its fix, deleting the fold,
+    trains that fold again and the run validates."""
     from merbench.results.rundir import RunDirectory
 
     run = _copy(genuine, tmp_path)
@@ -584,9 +585,12 @@ def test_a_fold_file_edited_after_the_summary_is_caught_and_summarised_again(
     code, out, _ = cli("status", run)
     assert code == 0 and "complete" not in out.split(":")[-1]
     code, _, err = cli("run", "--resume", run)
+    assert code == 2 and "delete it and run the same command" in err, err
+    (run / "folds" / "fold-000.npz").unlink()
+    code, _, err = cli("run", "--resume", run)
     assert code == 0, err
     validate_run(run)
-    assert json.loads((run / "results.json").read_text())["folds_resumed"] == 4
+    assert json.loads((run / "results.json").read_text())["folds_resumed"] == 3
 
 
 def test_a_kill_between_predictions_and_results_is_repaired(genuine: Path, tmp_path: Path,

@@ -148,5 +148,5 @@ def test_the_eighth_passes_messages(examples: dict[str, Path], tmp_path: Path, c
     assert code == 2 and "is not the file au-results.json records" in err, err
     (run / "au-predictions.csv").unlink()
     code, _, err = cli("validate", run)
-    assert code == 2 and "au-predictions.csv is missing; the run's files were changed or " \
-        "removed after it finished" in err, err
+    assert code == 2 and "au-predictions.csv is missing; restore it from a copy of the run" \
+        in err, err
