@@ -22,7 +22,7 @@ from merbench.base.errors import MerbenchError, PluginError
 from merbench.base.file_kinds import path_kind
 from merbench.base.link_loop import loop_said
 from merbench.base.literal import counted
-from merbench.base.memory import refuse_beyond_memory
+from merbench.base.memory import machine_memory, refuse_beyond_memory
 from merbench.base.native_output import native_stderr_silenced
 from merbench.base.option_paths import option_path
 from merbench.base.whole_numbers import number_shown, whole_value
@@ -202,6 +202,7 @@ __all__ = [
     "joined",
     "kind_by_duration",
     "loop_said",
+    "machine_memory",
     "native_stderr_silenced",
     "number_shown",
     "opened_user_file",

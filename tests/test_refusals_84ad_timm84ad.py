@@ -48,7 +48,7 @@ def test_the_memory_is_estimated_before_a_sample_of_that_size_is_allocated(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A machine of 64 MB cannot take one 2000x2000 sample through resnet18 (some 1.3 GB of
     outputs); refused from the estimate, since this machine could allocate it."""
-    monkeypatch.setattr(input_sizes, "machine_memory", lambda: 64 << 20)
+    monkeypatch.setattr(input_sizes, "machine_memory", lambda unknown=0: 64 << 20)
     with pytest.raises(MemoryError, match=r"input_size=2000: it would need more memory"):
         MODELS.get("timm-resnet18").create("model", num_classes=3, input_size=2000)
 

@@ -28,12 +28,13 @@ from merbench.base.errors import TooLargeToBuild
 FLOAT_BYTES = 4
 
 
-def machine_memory() -> float:
-    """This machine's memory in bytes (no limit where the system does not say it)."""
+def machine_memory(unknown: float = math.inf) -> float:
+    """This machine's memory in bytes; ``unknown`` where the system does not say it (no
+    limit, unless a plugin's estimate would rather assume one)."""
     try:
         return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # not a POSIX system
-        return math.inf
+        return unknown
 
 
 def memory_free() -> float:

@@ -34,13 +34,11 @@ file), which is no authors' order.
 
 from __future__ import annotations
 
-import os
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from merbench.api import MerbenchError
+from merbench.api import MerbenchError, machine_memory
 
 __all__ = ["MIN_INPUT_SIZE", "AlexNetFlow", "build_alexnet_flow"]
 
@@ -57,7 +55,10 @@ class AlexNetFlow(nn.Module):
             raise MerbenchError(f"alexnet-flow: input_size must be a whole number of at least "
                                 f"{MIN_INPUT_SIZE} pixels, the smallest AlexNet takes "
                                 f"(got {input_size!r})")
-        if 16 * input_size ** 2 > _machine_memory():  # input_size=100000 was taken (84ad)
+        # one sample needs at least 16 bytes a pixel of input_size: its three float channels
+        # (12) and the first convolution's 64 maps at a quarter of the side (4); 4 GiB assumed
+        # where the system cannot say (input_size=100000 was taken, 84ad)
+        if 16 * input_size ** 2 > machine_memory(unknown=4 << 30):
             raise MemoryError(f"one {input_size}x{input_size} sample")  # merbench words it
         from torchvision.models import alexnet
 
@@ -69,16 +70,6 @@ class AlexNetFlow(nn.Module):
             x = F.interpolate(x, size=(self.input_size, self.input_size), mode="bilinear",
                               align_corners=False)
         return self.network(x)
-
-
-def _machine_memory() -> int:
-    """The bytes of memory this machine has (4 GiB where the system cannot say). One sample
-    needs at least 16 bytes a pixel of ``input_size``: its three float channels (12) and the
-    first convolution's 64 maps at a quarter of the side (4)."""
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return 4 << 30
 
 
 # The factory merbench calls: every constructor argument is an option (--model-opt).

@@ -14,12 +14,13 @@ before it is allocated, as a ``MemoryError`` merbench words as every factory's.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 from torch import nn
+
+from merbench.api import machine_memory
 
 #: the side a network that takes any size is measured at for its memory: its layers'
 #: outputs grow with the area, so a small blank sample says what a large one needs
@@ -102,14 +103,6 @@ def smallest_size(accepts: Callable[[int], bool], above: int) -> int | None:
     return high
 
 
-def machine_memory() -> int:
-    """The bytes of memory this machine has (4 GiB where the system cannot say)."""
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return 4 << 30
-
-
 def check_memory(network: nn.Module, run: Callable[[torch.Tensor], object], side: int
                  ) -> None:
     """A ``MemoryError`` when one ``side`` x ``side`` sample would need more memory than
@@ -123,5 +116,5 @@ def check_memory(network: nn.Module, run: Callable[[torch.Tensor], object], side
         return  # the try at the full size says why
     scale = (side / PROBE_SIDE) ** 2
     need = math.ceil(probed.output_bytes * scale) + 3 * side * side * 4
-    if need > machine_memory():
+    if need > machine_memory(unknown=4 << 30):  # 4 GiB where the system cannot say
         raise MemoryError(f"one {side}x{side} sample needs at least {need:,} bytes")
