@@ -11,18 +11,15 @@ file and a fix that changes something, not merbench's own plugin nor ``-d casme3
 from __future__ import annotations
 
 import csv
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from one_subject import one_subject_benchmark
 from test_raw_sheet_words import casme3_root  # noqa: F401 (a fixture)
 
-from merbench import hookimpl
 from merbench.base.errors import MerbenchError
-from merbench.meta import ModelMeta, TrainRecipe
-from merbench.plugin_system.registry import ModelRegistry
 from merbench.stats.paired import paired_difference, untestable
 
 SPLIT = ["run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1", "--threads",
@@ -149,42 +146,15 @@ def test_a_seeds_summary_testing_one_subject_prints_no_interval(cli, tmp_path: P
     assert "95% interval" not in out and "[0." not in out
 
 
-class _OneEpoch:
-    """Two STSTNets whose declared recipe is one epoch, so their runs are ranked."""
-
-    @hookimpl
-    def merbench_register_models(self, registry: ModelRegistry) -> None:
-        for name, lr in (("one-a", 5e-5), ("one-b", 6e-3)):
-            registry.add(ModelMeta(name=name, version=1, description=f"STSTNet at {lr}",
-                                   citation="https://arxiv.org/abs/1902.03634",
-                                   feature="flow-uvos",
-                                   recipe=TrainRecipe(epochs=1, batch_size=256, lr=lr)),
-                         "merbench_cnn.ststnet:build_ststnet")
-
-
 def test_a_leaderboard_of_one_test_subject_says_no_interval_and_no_test(tmp_path: Path) -> None:
     """AC11 (related): the benchmark's paired tests ended the build in SciPy's ValueError;
     its rows and run pages showed a point as a 95% interval."""
-    import merbench
     from merbench.cli import main
-    from merbench.plugin_system.manager import load_plugins
 
-    plugins = load_plugins(extra=[("one-epoch", _OneEpoch())])
-    split = {"train": ["syn1/s01", "syn2/s01", "syn3/s01"], "test": ["syn1/s02"]}
-    for name in ("one-a", "one-b"):
-        merbench.run(model=name, dataset="synthetic", out=tmp_path / "results" / name,
-                     device="cpu", protocol="subject-split", protocol_options=split,
-                     dataset_options={"samples_per_subject": 3}, plugins=plugins)
-    (tmp_path / "defs").mkdir()
-    (tmp_path / "defs" / "one.json").write_text(json.dumps({
-        "id": "one-subject", "title": "One subject", "dataset": "synthetic",
-        "dataset_options": {"samples_per_subject": 3}, "protocol": "subject-split",
-        "protocol_options": split, "classes": ["negative", "positive", "surprise"],
-        "rank": ["fixed"], "test_set_selection": ["oracle"], "metrics": ["uf1", "uar"],
-        "columns": [{"scope": "overall", "label": "All"}]}))
+    results, defs = one_subject_benchmark(tmp_path, {"one-a": 5e-5, "one-b": 6e-3})
     site = tmp_path / "site"
-    assert main(["leaderboard", "build", "--results", str(tmp_path / "results"), "--out",
-                 str(site), "--benchmarks", str(tmp_path / "defs"), "--strict"]) == 0
+    assert main(["leaderboard", "build", "--results", str(results), "--out",
+                 str(site), "--benchmarks", str(defs), "--strict"]) == 0
 
     def text(page: Path) -> str:
         return " ".join(re.sub(r"<[^>]+>", " ", page.read_text()).split())

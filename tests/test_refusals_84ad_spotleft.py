@@ -13,11 +13,9 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
+from one_subject import one_subject_benchmark
 
 import merbench
-from merbench import hookimpl
-from merbench.meta import ModelMeta, TrainRecipe
-from merbench.plugin_system.registry import ModelRegistry
 from merbench.spotting.record import video_name
 from merbench.spotting.video_files import video_names
 
@@ -74,41 +72,16 @@ def test_the_spotting_page_says_a_one_subject_run_has_no_interval(
     assert page.count("no interval: one test subject") == 3 and "[0.40, 0.40]" not in page
 
 
-class _OneEpoch:
-    """STSTNet whose declared recipe is one epoch, so its one-epoch run is ranked."""
-
-    @hookimpl
-    def merbench_register_models(self, registry: ModelRegistry) -> None:
-        registry.add(ModelMeta(name="one-a", version=1, description="STSTNet in one epoch",
-                               citation="https://arxiv.org/abs/1902.03634",
-                               feature="flow-uvos",
-                               recipe=TrainRecipe(epochs=1, batch_size=256, lr=5e-5)),
-                     "merbench_cnn.ststnet:build_ststnet")
-
-
 def test_an_exported_scope_of_one_subject_says_why_it_has_no_interval(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A benchmark testing one subject was exported with its interval cells blank, and
     nothing said why; each format now says it, in the leaderboard pages' words."""
     from merbench.cli import main
-    from merbench.plugin_system.manager import load_plugins
-
-    split = {"train": ["syn1/s01", "syn2/s01", "syn3/s01"], "test": ["syn1/s02"]}
-    merbench.run(model="one-a", dataset="synthetic", out=tmp_path / "results" / "one-a",
-                 device="cpu", protocol="subject-split", protocol_options=split,
-                 dataset_options={"samples_per_subject": 3},
-                 plugins=load_plugins(extra=[("one-epoch", _OneEpoch())]))
-    (tmp_path / "defs").mkdir()
-    (tmp_path / "defs" / "one.json").write_text(json.dumps({
-        "id": "one-subject", "title": "One subject", "dataset": "synthetic",
-        "dataset_options": {"samples_per_subject": 3}, "protocol": "subject-split",
-        "protocol_options": split, "classes": ["negative", "positive", "surprise"],
-        "rank": ["fixed"], "test_set_selection": ["oracle"], "metrics": ["uf1", "uar"],
-        "columns": [{"scope": "overall", "label": "All"}]}))
+    results, defs = one_subject_benchmark(tmp_path, {"one-a": 5e-5})
     said = {}
     for fmt in ("csv", "markdown", "latex"):
         assert main(["leaderboard", "export", "one-subject", "--results",
-                     str(tmp_path / "results"), "--benchmarks", str(tmp_path / "defs"),
+                     str(results), "--benchmarks", str(defs),
                      "--format", fmt]) == 0
         said[fmt] = capsys.readouterr().out
     ranked = next(csv.DictReader(io.StringIO(said["csv"])))
