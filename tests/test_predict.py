@@ -242,6 +242,24 @@ def test_from_run_takes_the_runs_results_json_too(run: Path, tmp_path: Path) -> 
 
 
 
+def test_the_run_named_for_predicts_output_is_found_from_anywhere(
+        run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--from-run`` typed relative: the run each command names as the fix for predict's
+    output (and the predictions' own record) is the absolute folder, which works when
+    followed from another working folder; the text as typed named a folder not there."""
+    monkeypatch.chdir(run.parent)
+    code, _, err = run_cli("predict", *VIDEO, "--from-run", run.name, "--out",
+                           tmp_path / "p", "--quiet")
+    assert code == 0, err
+    found = json.loads((tmp_path / "p" / "predictions.json").read_text())
+    assert found["recogniser"]["run"] == str(run)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("status", tmp_path / "p")
+    assert code != 0 and err.rstrip().endswith(f"(predict's --from-run): {run}"), err
+    code, out, err = run_cli("status", str(run))  # the fix followed
+    assert code == 0 and "complete" in out, out + err
+
+
 def test_only_a_generated_datasets_run_is_said_to_tell_nothing_of_a_real_face(run: Path
                                                                              ) -> None:
     """What decides the line: the dataset's registered ``generated`` flag (synthetic has

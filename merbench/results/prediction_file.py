@@ -84,7 +84,9 @@ class PredictedRecogniser:
     """The recogniser: a model trained on every subject of a run's dataset with the run's
     recipe (see ``merbench.runner.final_model``)."""
 
-    run: str  # the run folder whose recipe it follows
+    #: the run folder whose recipe it follows, absolute: every command's fix for predict's
+    #: output names it, typed from wherever the user stands
+    run: str
     model: str
     model_options: dict[str, Any]
     trained_feature: str  # the feature the run trained on

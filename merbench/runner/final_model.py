@@ -143,7 +143,7 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
     weights, record_path = Path(folder) / WEIGHTS_FILE, Path(folder) / RECORD_FILE
     seed = fold_seed(plan.spec.seed, ("all",))
     subjects = data.dataset.samples[["database", "subject"]].drop_duplicates()
-    record = {"key": key, "run": str(run_dir), "identity": stored,
+    record = {"key": key, "run": os.path.abspath(run_dir), "identity": stored,
               "model": plan.spec.model, "model_options": dict(plan.spec.model_options),
               "feature": plan.inputs.feature.meta.name,
               "feature_options": dict(plan.spec.feature_options),

@@ -198,7 +198,7 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
             plugins, spec.device)
         record = found.record
         recogniser = PredictedRecogniser(
-            run=str(spec.run), model=record["model"], model_options=record["model_options"],
+            run=record["run"], model=record["model"], model_options=record["model_options"],
             trained_feature=record["feature"], feature=feature, feature_options=options,
             epochs=record["epochs"], seed=record["seed"], n_train=record["n_train"],
             n_subjects=record["n_subjects"], classes=list(found.classes),
