@@ -110,9 +110,8 @@ def _one(job: _Job, index: int, sample_id: str) -> _Done:
 
 def _check_shape(job: _Job, sample_id: str, values: np.ndarray) -> None:
     """Refuse a sample whose shape is not the feature's declared one or, where it declares
-    none, that of the first sample this process met (:func:`extract_samples` compares the
-    processes' first samples): before it is cached, and with the sample named, not in
-    numpy's words as the samples are stacked."""
+    none, the first sample's (``job.first``): before it is cached, and with the sample
+    named, not in numpy's words as the samples are stacked."""
     shape = tuple(values.shape)
     if job.meta.shape:
         if shape != tuple(job.meta.shape):
@@ -236,6 +235,12 @@ def extract_samples(meta: FeatureMeta, extractor: SampleExtractor, dataset: Data
     job = _Job(meta, extractor, dataset, cache)
     first = _Job(meta, extractor, dataset, None)  # the first sample of all, for record
     workers = min(workers, len(ids))
+    if workers > 1 and not meta.shape:
+        # the first sample's shape stands for the one the feature declares none of, so it
+        # is found here, before any worker starts: each worker met a first sample of its
+        # own, took its shape for the feature's and cached it, and a sample of another
+        # shape was in the cache when the samples were compared and refused
+        record([_one(job, *tasks.pop(0))])
     if workers == 1:
         for task in tasks:
             record([_one(job, *task)])

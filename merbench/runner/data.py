@@ -14,6 +14,7 @@ import os
 import stat
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,27 @@ class RunData:
         scikit-learn classes learn their classes from the labels instead)."""
         model = self.plan.model
         return model.create("model", **model.sized(self.plan.spec.model_options, self.n_outputs))
+
+    def meta_model(self) -> Any:
+        """:meth:`build_model` on torch's meta device (shapes only: no memory, no draw from
+        the generator), built once for the run: the engine reads its parameter count (the
+        threads), its class against a real build's (a factory that makes a new class) and
+        its batch norm (the fold groups), and each of the three once built its own, a large
+        model's graph three times over. What the build raised is raised again to each."""
+        model, failed = self._meta_build
+        if failed is not None:
+            raise failed
+        return model
+
+    @cached_property
+    def _meta_build(self) -> tuple[Any, Exception | None]:
+        import torch  # deferred: only a torch model's run builds on the meta device
+
+        try:
+            with torch.device("meta"):
+                return self.build_model(), None
+        except Exception as exc:  # each reader says it as its own build did
+            return None, exc
 
     @property
     def n_outputs(self) -> int:

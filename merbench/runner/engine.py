@@ -25,11 +25,8 @@ def _new_class_per_build(data: RunData, model: Any) -> str | None:
     call (a class defined inside it: ordinary Python, pass 84m's M4): torch stacks the K
     folds' weights only from models of one class. One fold at a time trains it the same, so
     the run goes on that way and says why. None: two builds give one class."""
-    import torch  # deferred: only a run that may train folds together builds twice
-
     try:
-        with torch.device("meta"):  # shapes only: no memory, no draw from the generator
-            again = data.build_model()
+        again = data.meta_model()  # the run's one build on the meta device
     except Exception:  # a factory that needs real tensors (weights it loads): as before
         return None
     if type(again) is type(model):
@@ -109,12 +106,8 @@ def run_threads(data: RunData, pending: list[Fold]) -> ThreadRecord | None:
         return None
     n_parameters = None
     if plan.settings.threads is None:
-        # deferred: torch, which only a torch model's run loads
-        import torch
-
         try:
-            with torch.device("meta"):  # shapes only: no memory, no draw from the generator
-                model = data.build_model()
+            model = data.meta_model()
             n_parameters = sum(int(p.numel()) for p in model.parameters())
         except TooLargeToBuild:  # a fold's build says it, with what the run kept
             n_parameters = None
@@ -126,14 +119,11 @@ def fold_groups(data: RunData, pending: list[Fold], k: int) -> list[list[Fold]]:
     if k <= 1:
         return [[fold] for fold in pending]
     # deferred: torch (through training.fold_parallel), only when folds train together
-    import torch
-
     from merbench.training.fold_parallel import plan_groups
     from merbench.training.torch_trainer import has_batchnorm
 
     plan = data.plan
-    with torch.device("meta"):  # shapes only: no memory, no draw from the generator
-        merge_single = has_batchnorm(data.build_model()) is not None
+    merge_single = has_batchnorm(data.meta_model()) is not None
     n_train = [len(fold.train) for fold in pending]
     if plan.spec.selection == "inner-val":  # held-out subjects shrink each training set
         n_train = [len(hold_out_subjects(data, f, fold_seed(plan.spec.seed, f.key))[0])

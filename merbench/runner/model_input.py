@@ -26,6 +26,7 @@ from merbench.features.feature_faults import checked_values
 from merbench.features.saved_file import check_matches, load_features
 from merbench.results.codec import to_json
 from merbench.runner.data import RunData
+from merbench.runner.feature_fit import check_fit
 from merbench.runner.identity import RunIdentity
 from merbench.runner.plan import Plan
 
@@ -36,13 +37,19 @@ def model_input(data: RunData, identity: RunIdentity,
                 on_progress: Progress | None = None) -> tuple[np.ndarray, dict[str, Any]]:
     """Every sample's input and what the feature reported about it (``feature.report``)."""
     plan = data.plan
-    if plan.settings.features is not None:
-        return saved_input(data, identity)
     feature = plan.inputs.feature
-    extract = feature.create("feature", **plan.spec.feature_options)
-    return extract_feature(feature, extract, data.dataset, dataset_name=plan.spec.dataset,
-                           workers=plan.settings.workers, on_progress=on_progress,
-                           dataset_entry=plan.inputs.dataset)
+    if plan.settings.features is not None:
+        values, extra = saved_input(data, identity)
+    else:
+        extract = feature.create("feature", **plan.spec.feature_options)
+        values, extra = extract_feature(
+            feature, extract, data.dataset, dataset_name=plan.spec.dataset,
+            workers=plan.settings.workers, on_progress=on_progress,
+            dataset_entry=plan.inputs.dataset)
+    # a --feature whose shape, or the model's feature's, is known only once computed
+    check_fit(plan.model, feature, plan.plugins.registries, data.dataset, plan.spec.dataset,
+              values)
+    return values, extra
 
 
 def saved_input(data: RunData, identity: RunIdentity) -> tuple[np.ndarray, dict[str, Any]]:

@@ -40,6 +40,7 @@ from merbench.runner.checks import (
     check_training,
     check_values,
 )
+from merbench.runner.feature_fit import feature_to_feed
 from merbench.runner.ray_address import joins_a_cluster
 from merbench.runner.spec import RunSettings, RunSpec
 from merbench.scores.selection import authors_policy
@@ -226,7 +227,7 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
         raise MerbenchError(f"--protocol {spec.protocol} is for --dataset "
                             f"{' or '.join(splits)} only, not {spec.dataset}; give --dataset "
                             f"{splits[0]}, or another protocol for {spec.dataset}")
-    feature = _feature_name(spec, registries, model)
+    feature = feature_to_feed(spec, registries, model)
     # the four factories' options, read together (one child process when not known yet)
     read_options([model, protocol, *_named(registries.datasets, spec.dataset),
                   *_named(registries.features, feature)])
@@ -299,28 +300,3 @@ def _build_protocol(protocol: Entry[Any], options: dict[str, Any]) -> None:
 def _named(registry: Registry[Any], name: str) -> list[Entry[Any]]:
     """The entry called ``name``, if there is one (planning names a missing one later)."""
     return [registry.get(name)] if name in registry else []
-
-
-def _feature_name(spec: RunSpec, registries: Registries, model: Entry[Any]) -> str:
-    """The feature the run feeds its model: the declared one, or ``--feature`` when it has
-    the same per-sample shape (e.g. ``tvl1-uvos`` for ``flow-uvos``), so the input fits."""
-    declared = model.meta.feature
-    if spec.feature is None or spec.feature == declared:
-        if declared not in registries.features:
-            raise MerbenchError(
-                f"model '{spec.model}' consumes feature '{declared}', which no installed "
-                f"plugin provides; installed features: "
-                f"{registries.features.available(registries.features.names())}"
-            )
-        return declared
-    shape = registries.features.get(spec.feature).meta.shape
-    want = (registries.features.get(declared).meta.shape if declared in registries.features
-            else ())
-    if not shape or not want or tuple(shape) != tuple(want):
-        show = "x".join(map(str, shape)) or "undeclared"
-        wanted = "x".join(map(str, want)) or "undeclared"
-        raise MerbenchError(f"--feature {spec.feature} gives per-sample shape {show}, and "
-                            f"model '{spec.model}' takes {wanted}; choose a feature of the "
-                            "same shape (see 'merbench list features')")
-    return spec.feature
-

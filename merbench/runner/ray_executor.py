@@ -107,11 +107,8 @@ def _model_bytes(run: StartedRun) -> int:
     """Weights, gradients and two optimiser moments of a float32 model (0: an estimator)."""
     if not run.data.plan.is_torch:
         return 0
-    import torch  # deferred: an estimator's run never loads torch
-
     try:
-        with torch.device("meta"):
-            model = run.data.build_model()
+        model = run.data.meta_model()
     except TooLargeToBuild as exc:  # before any task: the options' line, not a traceback
         raise MerbenchError(str(exc)) from None
     return 16 * sum(int(p.numel()) for p in model.parameters())
