@@ -28,13 +28,45 @@ from merbench.base.errors import TooLargeToBuild
 FLOAT_BYTES = 4
 
 
+#: where the kernel shows this process's control group's files (a module constant, so a
+#: test can point it at a folder of its own)
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+#: a control group's limit from this many bytes up is no limit: cgroup v1 writes "none" as
+#: the largest page-aligned 64-bit number (9223372036854771712), not as a word
+NO_LIMIT = 1 << 62
+
+
 def machine_memory(unknown: float = math.inf) -> float:
-    """This machine's memory in bytes; ``unknown`` where the system does not say it (no
-    limit, unless a plugin's estimate would rather assume one)."""
+    """This machine's memory in bytes, or the limit of the control group it runs in where
+    that is smaller (a container's: past it the kernel kills the process, whatever memory
+    the machine has); ``unknown`` where the system says neither (no limit, unless a plugin's
+    estimate would rather assume one)."""
     try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        whole: float = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # not a POSIX system
-        return unknown
+        whole = unknown
+    return min(whole, cgroup_memory())
+
+
+def cgroup_memory() -> float:
+    """The memory limit of this process's control group in bytes (cgroup v2's
+    ``memory.max``, else v1's ``memory/memory.limit_in_bytes``), infinite where there is
+    none: "max", a number too large to be one, or no such file (not Linux, no container)."""
+    for name in ("memory.max", "memory/memory.limit_in_bytes"):
+        try:
+            with open(CGROUP_ROOT / name, "rb") as file:  # bounded: the kernel's, one number
+                text = file.read(64).decode("ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if text == "max":
+            return math.inf
+        try:
+            limit = int(text)
+        except ValueError:  # another layout: no limit read rather than a wrong one
+            return math.inf
+        return math.inf if limit >= NO_LIMIT or limit <= 0 else float(limit)
+    return math.inf
 
 
 def memory_free() -> float:
