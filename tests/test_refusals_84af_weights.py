@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,3 +49,55 @@ def test_the_machines_memory_is_the_containers_where_that_is_smaller(
         memory.refuse_beyond_memory(1 << 19)
     _cgroup(tmp_path, "memory.max", f"{int(whole) * 4}\n")
     assert memory.machine_memory() == whole
+
+
+class _ModestLayers:
+    """A third-party model that checks nothing: a count of modest layers, each allocated
+    for real, far more than any network has (the test's count stands for one without end:
+    by their bytes the free memory would be taken first)."""
+
+    built = 0
+
+    @classmethod
+    def model(cls, num_classes: int = 3, layers: int = 5_000) -> Any:
+        from torch import nn
+
+        class Stacked(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.blocks = nn.ModuleList()
+                for _ in range(layers):
+                    self.blocks.append(nn.Linear(16, 16))
+                    cls.built += 1
+                self.head = nn.Linear(16, num_classes)
+
+        return Stacked()
+
+
+def test_a_model_registering_more_tensors_than_any_network_is_refused_at_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refused from the registration past the count, with the bytes nowhere near this
+    machine's free memory: not a layer more is built."""
+    import torch  # noqa: F401  # as a plugin's module would: counted where torch is loaded
+
+    from merbench.base.errors import TooLargeToBuild
+    from merbench.meta import ModelMeta, TrainRecipe
+    from merbench.plugin_system.entry import Entry, Origin
+
+    monkeypatch.setattr(memory, "MOST_TENSORS", 400)  # two tensors a layer
+    meta = ModelMeta(name="stacked", version=1, description="d", citation="none",
+                     feature="flow-uvos", recipe=TrainRecipe(epochs=1, batch_size=8, lr=0.1))
+    entry = Entry(meta, _ModestLayers.model, Origin("p", "pkg", "1"))
+    with pytest.raises(TooLargeToBuild) as refused:
+        entry.create("model", num_classes=3)
+    assert _ModestLayers.built == 200  # the 201st layer's weight was the 401st tensor
+    assert str(refused.value) == ("model 'stacked' of plugin 'p' (package pkg 1) ran out of "
+                                  "memory while being built, with no options given; free "
+                                  "memory, or report it to the authors of pkg, or skip the "
+                                  "plugin with --no-plugin p")
+    with pytest.raises(TooLargeToBuild, match=r"cannot be built with layers=1000: it would "
+                                              r"need more memory than this machine has; give "
+                                              r"a smaller layers"):
+        entry.create("model", num_classes=3, layers=1000)
+    assert len(list(entry.create("model", num_classes=3, layers=150).parameters())) == 302
+

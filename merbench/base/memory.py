@@ -28,6 +28,14 @@ from merbench.base.errors import TooLargeToBuild
 FLOAT_BYTES = 4
 
 
+#: the most parameters and buffers one model may register while it is built: five times what
+#: the largest of timm's networks registers (about 2,000: efficientnet_l2, hrnet_w64). A
+#: model past it is built in a loop with no end (a count option set huge, or a plugin's
+#: fault); counted by bytes alone, a real build of modest layers was refused only once it
+#: had taken the machine's free memory, about 100 s on, where this count stops it in a
+#: second or two
+MOST_TENSORS = 10_000
+
 #: where the kernel shows this process's control group's files (a module constant, so a
 #: test can point it at a folder of its own)
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -94,11 +102,12 @@ def refuse_beyond_memory(weights: int) -> None:
 def weights_counted() -> Iterator[None]:
     """Within the block, every parameter and buffer a torch module registers is counted
     (torch's global registration hooks), and :class:`TooLargeToBuild` raised from the
-    registration that takes the sum past this machine's memory: a model built block by
-    block is stopped long before it would be finished, on the meta device too, where
-    nothing is allocated. Tensors allocated in this machine's memory count against what was
-    free when the build started (:func:`memory_free`): by the sum of its whole memory, the
-    refusal would come once that memory was taken. A device's own memory (a GPU's) is not
+    registration that takes the sum past this machine's memory, or the count of distinct
+    tensors past :data:`MOST_TENSORS`: a model built block by block is stopped long before
+    it would be finished, on the meta device too, where nothing is allocated. Tensors
+    allocated in this machine's memory count against what was free when the build started
+    (:func:`memory_free`): by the sum of its whole memory, the refusal would come once that
+    memory was taken. A device's own memory (a GPU's) is not
     counted: torch says when it runs out. Nothing is done where torch was never imported
     (a scikit-learn model's factory), so such a build does not pay for torch's import."""
     torch = sys.modules.get("torch")
@@ -116,7 +125,7 @@ def weights_counted() -> Iterator[None]:
         held = tensor.numel() * tensor.element_size()
         totals[where] += held - seen.get(id(tensor), 0)
         seen[id(tensor)] = held
-        if totals[where] > limits[where]:
+        if totals[where] > limits[where] or len(seen) > MOST_TENSORS:
             raise TooLargeToBuild("the model being built would need more memory than this "
                                   "machine has")
 
