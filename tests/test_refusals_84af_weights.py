@@ -8,6 +8,7 @@ CUDA-graph path."""
 from __future__ import annotations
 
 import math
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,58 @@ def test_a_model_registering_more_tensors_than_any_network_is_refused_at_once(
         entry.create("model", num_classes=3, layers=1000)
     assert len(list(entry.create("model", num_classes=3, layers=150).parameters())) == 302
 
+
+class _DoneEvent:
+    """A CUDA event the device has passed: what the captured engine waits on, on no GPU."""
+
+    def query(self) -> bool:
+        return True
+
+    def synchronize(self) -> None:
+        return None
+
+    def record(self, _stream: Any) -> None:
+        return None
+
+
+def _epoch_queued(logits: Any) -> Any:
+    """A captured engine's host side queuing its first epoch's end (``check_finite``, which
+    the epoch loop calls after each replay): its losses finite, its test logits ``logits``
+    (folds, samples, classes), the device done with it (a CUDA event that says so). The
+    engine, with its epochs checked."""
+    import torch
+
+    from merbench.meta import TrainRecipe
+    from merbench.training.captured_step import CapturedFoldsStep
+
+    step = object.__new__(CapturedFoldsStep)  # its __init__ builds on a CUDA device
+    step.pending, step.finished, step.device = deque(), 0, "cpu"
+    step.static_loss = torch.zeros(logits.shape[0])
+    step.host_loss = torch.zeros((1, logits.shape[0]))
+    step.static_logits, step.host_logits = logits, None
+    step.recipe = TrainRecipe(epochs=1, batch_size=8, lr=0.1)
+    zeros = torch.zeros
+    with pytest.MonkeyPatch.context() as patch:  # pinned host memory and events need CUDA
+        patch.setattr(torch, "zeros", lambda *a, pin_memory=False, **k: zeros(*a, **k))
+        patch.setattr(torch.cuda, "Event", _DoneEvent)
+        patch.setattr(torch.cuda, "current_stream", lambda _device: None)
+        step.check_finite(None, 0)
+    return step
+
+
+def test_nan_test_logits_stop_a_captured_run_naming_the_fold_and_count() -> None:
+    """The graph's predictions were never checked: NaN logits argmax'ed to the first class
+    and were scored, where the eager engine stops the fold in these words."""
+    import torch
+
+    from merbench.training.model_output import NotFiniteAtTest
+
+    logits = torch.zeros((3, 5, 4))
+    logits[1, 2:4, 0] = float("nan")
+    with pytest.raises(NotFiniteAtTest) as refused:
+        _epoch_queued(logits)
+    assert str(refused.value) == "its forward gave NaN logits for 2 test samples of fold 1"
+    logits[1, 2:4, 0] = float("inf")
+    with pytest.raises(NotFiniteAtTest, match="infinite logits for 2 test samples of fold 1"):
+        _epoch_queued(logits)
+    assert _epoch_queued(torch.zeros((3, 5, 4))).epochs_finished(1, wait=True) == 1
