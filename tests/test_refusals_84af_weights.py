@@ -157,3 +157,33 @@ def test_nan_test_logits_stop_a_captured_run_naming_the_fold_and_count() -> None
     with pytest.raises(NotFiniteAtTest, match="infinite logits for 2 test samples of fold 1"):
         _epoch_queued(logits)
     assert _epoch_queued(torch.zeros((3, 5, 4))).epochs_finished(1, wait=True) == 1
+
+
+def test_rays_task_size_says_a_model_too_large_to_build_in_one_line() -> None:
+    """Ray's task size builds the model on the meta device before any task is sent: a model
+    its options make too large was a TooLargeToBuild traceback there (89564f6a made it the
+    options' line). In this process, with the real HTNet entry: no cluster is asked."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    from test_ray import ENGINE
+
+    from merbench.base.errors import MerbenchError, TooLargeToBuild
+    from merbench.plugin_system.manager import default_plugins
+    from merbench.runner.ray_executor import _resources
+
+    entry = default_plugins().registries.models.get("htnet")
+    plan = SimpleNamespace(is_torch=True, device="cpu", settings=SimpleNamespace(threads=1))
+    run = SimpleNamespace(trainer=SimpleNamespace(features=np.zeros((4, 3), np.float32)),
+                          data=SimpleNamespace(plan=plan, build_model=lambda: entry.create(
+                              "model", num_classes=3, block_repeats=1_000_000_000)))
+    with pytest.raises(MerbenchError) as refused:
+        _resources(run, ENGINE, [SimpleNamespace(label="casme2/sub01")])  # type: ignore[arg-type]
+    assert not isinstance(refused.value, TooLargeToBuild)  # no fewer folds at once help
+    assert str(refused.value) == (
+        "model 'htnet' cannot be built with block_repeats=1000000000: it would need more "
+        "memory than this machine has; give a smaller block_repeats")
+    run.data.build_model = lambda: entry.create("model", num_classes=3, dim=8,
+                                                block_repeats=[1, 1, 1])
+    asked = _resources(run, ENGINE, [SimpleNamespace(label="casme2/sub01")])  # type: ignore[arg-type]
+    assert asked["num_cpus"] == 1 and asked["memory"] > 0
