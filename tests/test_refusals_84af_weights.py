@@ -187,3 +187,56 @@ def test_rays_task_size_says_a_model_too_large_to_build_in_one_line() -> None:
                                                 block_repeats=[1, 1, 1])
     asked = _resources(run, ENGINE, [SimpleNamespace(label="casme2/sub01")])  # type: ignore[arg-type]
     assert asked["num_cpus"] == 1 and asked["memory"] > 0
+
+
+@pytest.mark.parametrize(("name", "size"), [("timm-vit_tiny_patch16_224", 512),
+                                            ("timm-face-swin_tiny_patch4_window7_224", 448)])
+def test_a_transformer_too_large_an_input_size_is_estimated_before_it_is_built(
+        monkeypatch: pytest.MonkeyPatch, name: str, size: int) -> None:
+    """A machine of 64 MB cannot take one such sample through a tiny ViT (a 1025-token
+    attention map a head in each of 12 blocks) or Swin: refused from the estimate, in the
+    words a CNN's too-large input gets, before the network is built at that size (this
+    machine could have built and run it)."""
+    import merbench_timm.input_sizes as input_sizes
+    import merbench_timm.network as network
+
+    from merbench.plugin_system.manager import default_plugins
+
+    built: list[int] = []
+    create = network._create
+    monkeypatch.setattr(network, "_create", lambda timm, name, arch, side, options: (
+        built.append(side), create(timm, name, arch, side, options))[1])
+    monkeypatch.setattr(input_sizes, "machine_memory", lambda unknown=0: 64 << 20)
+    entry = default_plugins().registries.models.get(name)
+    with pytest.raises(MemoryError) as refused:
+        entry.create("model", num_classes=3, input_size=size)
+    assert str(refused.value) == (f"model '{name}' cannot be built with input_size={size}: "
+                                  "it would need more memory than this machine has; give a "
+                                  "smaller input_size")
+    assert built == []
+    monkeypatch.setattr(input_sizes, "machine_memory", lambda unknown=0: 1 << 40)
+    assert entry.create("model", num_classes=3, input_size=size).built_size == size
+
+
+def test_a_vits_memory_grows_with_the_square_of_its_tokens(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twice the side is four times the tokens and sixteen times each attention map: the
+    estimate grows faster than the area, where a CNN's grows with it."""
+    import merbench_timm.input_sizes as input_sizes
+    import timm
+    from merbench_timm.network import _estimate_tokens
+
+    needs = []
+
+    def said(unknown: float = 0) -> float:
+        return 0.0  # every estimate refused: its figure read from the line
+
+    monkeypatch.setattr(input_sizes, "machine_memory", said)
+    for side in (896, 1792):
+        with pytest.raises(MemoryError) as refused:
+            _estimate_tokens(timm, "vit_tiny_patch16_224",
+                             {"num_classes": 3, "in_chans": 3, "drop_rate": 0.0}, side)
+        needs.append(int(str(refused.value).split()[-2].replace(",", "")))
+    assert needs[1] > 10 * needs[0]
+    _estimate_tokens(timm, "resnet18", {"num_classes": 3, "in_chans": 3, "drop_rate": 0.0},
+                     1792)  # no tokens: its layers are measured once built
