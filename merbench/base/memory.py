@@ -28,13 +28,53 @@ from merbench.base.errors import TooLargeToBuild
 FLOAT_BYTES = 4
 
 
+#: the most parameters and buffers one model may register while it is built: five times what
+#: the largest of timm's networks registers (about 2,000: efficientnet_l2, hrnet_w64). A
+#: model past it is built in a loop with no end (a count option set huge, or a plugin's
+#: fault); counted by bytes alone, a real build of modest layers was refused only once it
+#: had taken the machine's free memory, about 100 s on, where this count stops it in a
+#: second or two
+MOST_TENSORS = 10_000
+
+#: where the kernel shows this process's control group's files (a module constant, so a
+#: test can point it at a folder of its own)
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+#: a control group's limit from this many bytes up is no limit: cgroup v1 writes "none" as
+#: the largest page-aligned 64-bit number (9223372036854771712), not as a word
+NO_LIMIT = 1 << 62
+
+
 def machine_memory(unknown: float = math.inf) -> float:
-    """This machine's memory in bytes; ``unknown`` where the system does not say it (no
-    limit, unless a plugin's estimate would rather assume one)."""
+    """This machine's memory in bytes, or the limit of the control group it runs in where
+    that is smaller (a container's: past it the kernel kills the process, whatever memory
+    the machine has); ``unknown`` where the system says neither (no limit, unless a plugin's
+    estimate would rather assume one)."""
     try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        whole: float = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # not a POSIX system
-        return unknown
+        whole = unknown
+    return min(whole, cgroup_memory())
+
+
+def cgroup_memory() -> float:
+    """The memory limit of this process's control group in bytes (cgroup v2's
+    ``memory.max``, else v1's ``memory/memory.limit_in_bytes``), infinite where there is
+    none: "max", a number too large to be one, or no such file (not Linux, no container)."""
+    for name in ("memory.max", "memory/memory.limit_in_bytes"):
+        try:
+            with open(CGROUP_ROOT / name, "rb") as file:  # bounded: the kernel's, one number
+                text = file.read(64).decode("ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if text == "max":
+            return math.inf
+        try:
+            limit = int(text)
+        except ValueError:  # another layout: no limit read rather than a wrong one
+            return math.inf
+        return math.inf if limit >= NO_LIMIT or limit <= 0 else float(limit)
+    return math.inf
 
 
 def memory_free() -> float:
@@ -62,11 +102,12 @@ def refuse_beyond_memory(weights: int) -> None:
 def weights_counted() -> Iterator[None]:
     """Within the block, every parameter and buffer a torch module registers is counted
     (torch's global registration hooks), and :class:`TooLargeToBuild` raised from the
-    registration that takes the sum past this machine's memory: a model built block by
-    block is stopped long before it would be finished, on the meta device too, where
-    nothing is allocated. Tensors allocated in this machine's memory count against what was
-    free when the build started (:func:`memory_free`): by the sum of its whole memory, the
-    refusal would come once that memory was taken. A device's own memory (a GPU's) is not
+    registration that takes the sum past this machine's memory, or the count of distinct
+    tensors past :data:`MOST_TENSORS`: a model built block by block is stopped long before
+    it would be finished, on the meta device too, where nothing is allocated. Tensors
+    allocated in this machine's memory count against what was free when the build started
+    (:func:`memory_free`): by the sum of its whole memory, the refusal would come once that
+    memory was taken. A device's own memory (a GPU's) is not
     counted: torch says when it runs out. Nothing is done where torch was never imported
     (a scikit-learn model's factory), so such a build does not pay for torch's import."""
     torch = sys.modules.get("torch")
@@ -84,7 +125,7 @@ def weights_counted() -> Iterator[None]:
         held = tensor.numel() * tensor.element_size()
         totals[where] += held - seen.get(id(tensor), 0)
         seen[id(tensor)] = held
-        if totals[where] > limits[where]:
+        if totals[where] > limits[where] or len(seen) > MOST_TENSORS:
             raise TooLargeToBuild("the model being built would need more memory than this "
                                   "machine has")
 

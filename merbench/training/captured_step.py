@@ -7,6 +7,12 @@ epoch, every batch's forward pass, loss, backward pass and fused Adam step and t
 fold's test prediction, is captured once as a CUDA graph (``torch.cuda.CUDAGraph``) and
 replayed each later epoch with a single launch.
 
+Its test logits are checked as the eager engine checks them
+(:func:`~merbench.training.model_output.finite_at_test`): the graph keeps them, each epoch's
+are copied to pinned host memory with its losses, and they are read once the device is
+done with that epoch. Predictions made inside the graph were never looked at, so NaN
+logits argmax'ed to the first class were scored (pass 84ae's check missed this path).
+
 What changes between epochs lives in device tensors the graph reads: each fold's batch order
 (still drawn from its own CPU generator, exactly as the eager engine draws it, and copied in
 from pinned memory without waiting) and the learning rate (the schedule fills it in place).
@@ -36,6 +42,7 @@ import torch
 
 from merbench.base.errors import MerbenchError
 from merbench.training.fold_parallel import FoldsStep
+from merbench.training.model_output import finite_at_test
 from merbench.training.torch_trainer import autocast
 
 AHEAD = 64  # epochs the host may queue before it waits for the device
@@ -46,6 +53,10 @@ class CapturedFoldsStep(FoldsStep):
 
     capturable = True
     graph: torch.cuda.CUDAGraph | None
+    #: the last epoch's test logits on the device, and each epoch's on the host: allocated
+    #: by the first epoch, the eager one, which tells their width
+    static_logits: torch.Tensor | None = None
+    host_logits: torch.Tensor | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.graph = None
@@ -108,6 +119,10 @@ class CapturedFoldsStep(FoldsStep):
         with torch.no_grad():
             for start in range(0, self.x_test.shape[1], self.recipe.batch_size):
                 logits = self.test_logits(start, start + self.recipe.batch_size)
+                if self.static_logits is None:
+                    self.static_logits = logits.new_zeros(
+                        (*self.predictions_shape, *logits.shape[2:]))
+                self.static_logits[:, start:start + logits.shape[1]] = logits
                 self.static_prediction[:, start:start + logits.shape[1]] = \
                     self.objective.decide(logits)
 
@@ -115,8 +130,14 @@ class CapturedFoldsStep(FoldsStep):
         return self.static_prediction
 
     def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None:
-        """Queue the epoch's losses for the host; check those the device has finished."""
+        """Queue the epoch's losses and test logits for the host; check those the device
+        has finished."""
         self.host_loss[epoch].copy_(self.static_loss, non_blocking=True)
+        if self.static_logits is not None:
+            if self.host_logits is None:
+                self.host_logits = torch.zeros((self.recipe.epochs, *self.static_logits.shape),
+                                               dtype=torch.float32, pin_memory=True)
+            self.host_logits[epoch].copy_(self.static_logits, non_blocking=True)
         event = torch.cuda.Event()
         event.record(torch.cuda.current_stream(self.device))
         self.pending.append((epoch, event))
@@ -125,7 +146,8 @@ class CapturedFoldsStep(FoldsStep):
         self.epochs_finished(epoch + 1)
 
     def epochs_finished(self, queued: int, wait: bool = False) -> int:
-        """Epochs the device has finished (all of ``queued`` when ``wait``), each checked."""
+        """Epochs the device has finished (all of ``queued`` when ``wait``), each checked:
+        its losses first (a diverged loss explains NaN logits), then its test logits."""
         while self.pending and (wait or self.pending[0][1].query()):
             epoch, event = self.pending.popleft()
             event.synchronize()
@@ -135,6 +157,8 @@ class CapturedFoldsStep(FoldsStep):
                 raise MerbenchError(
                     f"training diverged at epoch {epoch + 1} (loss {losses[bad].item()} in one "
                     "of the folds trained together); try a smaller --lr")
+            if self.host_logits is not None:
+                finite_at_test(self.host_logits[epoch])
             self.finished = epoch + 1
         return self.finished
 

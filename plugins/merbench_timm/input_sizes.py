@@ -9,6 +9,14 @@ has nothing left to reduce, and the smallest size at which none is (:func:`small
 is the minimum said to the user; what the layers output at a small size, scaled by the
 area, is the memory one sample needs at the size asked for (:func:`check_memory`), refused
 before it is allocated, as a ``MemoryError`` merbench words as every factory's.
+
+A transformer (ViT, Swin) is built for its input's size, and its memory grows faster than
+the area: its tokens are the patches ((size / patch)^2), and each global attention holds a
+tokens x tokens map a head. Its need is estimated before it is built at that size
+(:func:`check_token_memory`), from the same network built at its default size on the meta
+device (shapes only): the layers' outputs scaled by the tokens, a global attention's maps
+by their square, a window's (Swin's) by the count of windows. It was caught only where the
+first sample's attention failed to allocate, if it did.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from torch import nn
@@ -44,9 +53,11 @@ def _stride(layer: nn.Module) -> int:
     return max(stride) if isinstance(stride, tuple) else int(stride or 1)
 
 
-def trace(network: nn.Module, run: Callable[[torch.Tensor], object], side: int) -> Traced:
-    """``run`` on a blank (1, 3, side, side) batch with ``network``'s layers watched; what
-    ``run`` raises is raised (a layer told of a too-small map before it fails is noted)."""
+def trace(network: nn.Module, run: Callable[[torch.Tensor], object], side: int,
+          device: str = "cpu") -> Traced:
+    """``run`` on a blank (1, 3, side, side) batch on ``device`` with ``network``'s layers
+    watched; what ``run`` raises is raised (a layer told of a too-small map before it fails
+    is noted)."""
     found = Traced()
 
     def before(name: str, stride: int) -> Callable[..., None]:
@@ -70,7 +81,7 @@ def trace(network: nn.Module, run: Callable[[torch.Tensor], object], side: int) 
             handles.append(layer.register_forward_pre_hook(before(name, _stride(layer))))
     try:
         with torch.no_grad():
-            run(torch.zeros(1, 3, side, side))
+            run(torch.zeros(1, 3, side, side, device=device))
     except Exception:
         if found.starved is None:
             raise
@@ -116,5 +127,44 @@ def check_memory(network: nn.Module, run: Callable[[torch.Tensor], object], side
         return  # the try at the full size says why
     scale = (side / PROBE_SIDE) ** 2
     need = math.ceil(probed.output_bytes * scale) + 3 * side * side * 4
+    if need > machine_memory(unknown=4 << 30):  # 4 GiB where the system cannot say
+        raise MemoryError(f"one {side}x{side} sample needs at least {need:,} bytes")
+
+
+def _attentions(network: nn.Module) -> list[nn.Module]:
+    """timm's attention layers (``Attention``, Swin's ``WindowAttention``, ...)."""
+    return [layer for layer in network.modules()
+            if hasattr(layer, "num_heads") and type(layer).__name__.endswith("Attention")]
+
+
+def check_token_memory(probe: nn.Module, probe_side: int, side: int) -> None:
+    """A ``MemoryError`` when one ``side`` x ``side`` sample through a transformer would
+    need more memory than the machine has, from ``probe``, the same architecture built for
+    ``probe_side`` on the meta device; nothing where it has no patches (a convolutional
+    network, measured by :func:`check_memory` once built) or its shapes cannot be run."""
+    patch = getattr(getattr(probe, "patch_embed", None), "patch_size", None)
+    if patch is None or side <= probe_side:
+        return
+    maps: list[tuple[bool, int]] = []  # (windowed, bytes of its attention maps at probe_side)
+
+    def attention(layer: nn.Module, args: tuple[object, ...]) -> None:
+        x = args[0] if args else None
+        if isinstance(x, torch.Tensor) and x.ndim == 3:  # (batch or windows, tokens, width)
+            windowed = getattr(layer, "window_size", None) is not None
+            heads = cast(int, layer.num_heads)  # timm's attention says it as a number
+            maps.append((windowed, int(x.shape[0]) * heads * int(x.shape[1]) ** 2 * 4))
+
+    handles = [layer.register_forward_pre_hook(attention) for layer in _attentions(probe)]
+    try:
+        probed = trace(probe, probe, probe_side, device="meta")
+    except Exception:
+        return  # the build at the full size says why
+    finally:
+        for handle in handles:
+            handle.remove()
+    scale = (side / probe_side) ** 2  # tokens: (side / patch)^2 over (probe_side / patch)^2
+    need = math.ceil(probed.output_bytes * scale + sum(
+        held * (scale if windowed else scale * scale) for windowed, held in maps))
+    need += 3 * side * side * 4
     if need > machine_memory(unknown=4 << 30):  # 4 GiB where the system cannot say
         raise MemoryError(f"one {side}x{side} sample needs at least {need:,} bytes")

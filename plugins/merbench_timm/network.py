@@ -42,7 +42,15 @@ import torch
 from torch import nn
 
 from merbench.api import MerbenchError, check_user_file
-from merbench_timm.input_sizes import LARGEST_SIDE, check_memory, smallest_size, takes, trace
+from merbench_timm.input_sizes import (
+    LARGEST_SIDE,
+    PROBE_SIDE,
+    check_memory,
+    check_token_memory,
+    smallest_size,
+    takes,
+    trace,
+)
 from merbench_timm.members import WEIGHTS_FILE
 
 
@@ -103,6 +111,8 @@ def build_timm_model(*, arch: str, family: str, native_size: int, num_classes: i
     size = input_size or native_size
     options: dict[str, object] = {"num_classes": num_classes, "in_chans": 3,
                                   "drop_rate": float(drop_rate)}
+    if size > PROBE_SIDE:  # a transformer's tokens, before it is built for them
+        _estimate_tokens(timm, arch, options, size)
     network, any_size = _create(timm, name, arch, size, options)
     if any_size and not _on_meta(network):
         check_memory(network, network, size)  # before a sample of that size is allocated
@@ -181,6 +191,22 @@ def _create(timm: object, name: str, arch: str, size: int, options: dict[str, ob
             raise
         raise MerbenchError(f"{name} cannot be built: {type(exc).__name__}: {exc}; check "
                             "the --model-opt options") from None
+
+
+def _estimate_tokens(timm: object, arch: str, options: dict[str, object], size: int) -> None:
+    """:func:`check_token_memory` of ``arch`` for ``size`` inputs, from the architecture built
+    at its default size on the meta device (no weights allocated); a build that fails there
+    is left to the build at ``size`` to say."""
+    default = timm.get_pretrained_cfg_value(arch, "input_size")  # type: ignore[attr-defined]
+    probe_side = int(default[-1]) if default else 224
+    if size <= probe_side:
+        return
+    try:
+        with torch.device("meta"):
+            probe = timm.create_model(arch, **options)  # type: ignore[attr-defined]
+    except Exception:
+        return
+    check_token_memory(probe.eval(), probe_side, size)
 
 
 def _out_of_memory(exc: BaseException) -> bool:
