@@ -166,6 +166,7 @@ def test_rays_task_size_says_a_model_too_large_to_build_in_one_line() -> None:
     from types import SimpleNamespace
 
     import numpy as np
+    import torch
     from test_ray import ENGINE
 
     from merbench.base.errors import MerbenchError, TooLargeToBuild
@@ -174,17 +175,21 @@ def test_rays_task_size_says_a_model_too_large_to_build_in_one_line() -> None:
 
     entry = default_plugins().registries.models.get("htnet")
     plan = SimpleNamespace(is_torch=True, device="cpu", settings=SimpleNamespace(threads=1))
+
+    def on_meta(**options: object) -> object:  # RunData.meta_model's build, in outline
+        with torch.device("meta"):
+            return entry.create("model", num_classes=3, **options)
+
     run = SimpleNamespace(trainer=SimpleNamespace(features=np.zeros((4, 3), np.float32)),
-                          data=SimpleNamespace(plan=plan, build_model=lambda: entry.create(
-                              "model", num_classes=3, block_repeats=1_000_000_000)))
+                          data=SimpleNamespace(plan=plan, meta_model=lambda: on_meta(
+                              block_repeats=1_000_000_000)))
     with pytest.raises(MerbenchError) as refused:
         _resources(run, ENGINE, [SimpleNamespace(label="casme2/sub01")])  # type: ignore[arg-type]
     assert not isinstance(refused.value, TooLargeToBuild)  # no fewer folds at once help
     assert str(refused.value) == (
         "model 'htnet' cannot be built with block_repeats=1000000000: it would need more "
         "memory than this machine has; give a smaller block_repeats")
-    run.data.build_model = lambda: entry.create("model", num_classes=3, dim=8,
-                                                block_repeats=[1, 1, 1])
+    run.data.meta_model = lambda: on_meta(dim=8, block_repeats=[1, 1, 1])
     asked = _resources(run, ENGINE, [SimpleNamespace(label="casme2/sub01")])  # type: ignore[arg-type]
     assert asked["num_cpus"] == 1 and asked["memory"] > 0
 

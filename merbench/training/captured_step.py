@@ -10,8 +10,8 @@ replayed each later epoch with a single launch.
 Its test logits are checked as the eager engine checks them
 (:func:`~merbench.training.model_output.finite_at_test`): the graph keeps them, each epoch's
 are copied to pinned host memory with its losses, and they are read once the device is
-done with that epoch. Predictions made inside the graph were never looked at, so NaN
-logits argmax'ed to the first class were scored (pass 84ae's check missed this path).
+done with that epoch, so nothing waits: unchecked, NaN logits argmax to the first class
+and would be scored.
 
 What changes between epochs lives in device tensors the graph reads: each fold's batch order
 (still drawn from its own CPU generator, exactly as the eager engine draws it, and copied in
