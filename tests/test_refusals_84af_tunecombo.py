@@ -1,6 +1,8 @@
-"""Leftovers of pass 84af on tuning files: two searched model options that each pass alone
-and fail together (HTNet's ``patch_size 14`` with ``num_hierarchies 3``) were refused by a
-trial after the tuning's folder was made, where status said the same command would go on."""
+"""Leftovers of pass 84af on tuning and sweep files: two searched model options that each
+pass alone and fail together (HTNet's ``patch_size 14`` with ``num_hierarchies 3``) were
+refused by a trial after the tuning's folder was made, where status said the same command
+would go on; and a sweep plan's unknown device was said ``runs[0]: unknown device 'tpu'``,
+where every other key of an entry is said ``runs[0] KEY: ...``."""
 
 from __future__ import annotations
 
@@ -92,3 +94,27 @@ def test_a_grid_value_between_a_ranges_ends_is_checked(
     assert err.startswith("merbench: error: h.toml: [space] model_options.patch_size: the "
                           "value 8: htnet: image_size 28 is not a multiple of patch_size 8"), err
     assert not Path("tu").exists()
+
+
+PLAN = '[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = 1\n'
+
+
+@pytest.mark.parametrize(("plan", "said"), [
+    (f'{PLAN}device = "tpu"\n', "p.toml: runs[0] device: "),
+    (f'[defaults]\ndevice = "tpu"\n{PLAN}', "p.toml: [defaults] device: "),
+])
+def test_a_plans_unknown_device_is_said_by_its_key(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plan: str, said: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("p.toml").write_text(plan)
+    code, out, err = cli("sweep", "p.toml", "--threads", "1")
+    assert code == 2 and not out, (out, err)
+    assert err == (f'merbench: error: {said}unknown device = "tpu"; use auto, cpu, cuda, '
+                   "cuda:N or mps\n"), err
+    assert sorted(p.name for p in Path().iterdir()) == ["p.toml"]
+
+
+def test_the_command_lines_unknown_device_names_its_flag(cli) -> None:
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--device", "tpu")
+    assert code == 2 and err == ("merbench: error: unknown --device 'tpu'; use auto, cpu, "
+                                 "cuda, cuda:N or mps\n"), err
