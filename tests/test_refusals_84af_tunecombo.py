@@ -96,6 +96,32 @@ def test_a_grid_value_between_a_ranges_ends_is_checked(
     assert not Path("tu").exists()
 
 
+def test_a_combination_that_fails_only_with_zero_weights_is_not_refused(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quick build (meta device, weights zero) is no trial's: a model that fails there
+    alone is checked again as a trial builds it, and passes."""
+    from merbench_cnn.ststnet import STSTNet
+
+    forward = STSTNet.forward
+
+    def not_on_zeros(self: STSTNet, x: Any) -> Any:
+        if not bool(self.conv.weight.abs().sum()):
+            raise RuntimeError("a weight of zero here")
+        return forward(self, x)
+
+    monkeypatch.setattr(STSTNet, "forward", not_on_zeros)
+    _stop_after_checks(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    Path("s.toml").write_text(
+        'model = "ststnet"\ndataset = "synthetic"\ninner_folds = 2\n'
+        "dataset_options = {subjects = 3, databases = 1, samples_per_subject = 3}\n"
+        '[search]\nsampler = "grid"\n[space]\n'
+        '"model_options.padding" = {choices = [1, 2]}\n'
+        '"model_options.dropout" = {choices = [0.5, 0.3]}\n')
+    _, _, err = cli("tune", "s.toml", "--out", "tu", "--score", "test", "--threads", "1")
+    assert err == "merbench: error: s.toml: stopped after the checks\n", err
+
+
 PLAN = '[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = 1\n'
 
 
