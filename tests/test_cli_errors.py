@@ -40,7 +40,7 @@ def _one_line_error(code: int, err: str, *expected: str) -> None:
     ([*RUN, "--threads", "100000"], ["--threads must be at most ", "leave it out"]),
     (["run", "--resume", __file__], [f"--resume {__file__} is a file; give the run directory"]),
     ([*RUN, "--seed", "-3"], ["--seed must be a non-negative integer"]),
-    ([*RUN, "--device", "gpu"], ["unknown device 'gpu'; use auto, cpu, cuda, cuda:N or mps"]),
+    ([*RUN, "--device", "gpu"], ["unknown --device 'gpu'; use auto, cpu, cuda, cuda:N or mps"]),
     ([*RUN, "--selection", "best"],
      ["unknown selection policy 'best'; available: fixed, inner-val, oracle"]),
     ([*RUN, "--selection", "inner-val", "--inner-val-subjects", "0"],

@@ -59,7 +59,7 @@ def test_a_later_entrys_protocol_value_is_refused_by_its_key(
     (f"{FIRST}workers = 100000\n", ("--workers", "1", "--threads", "1"),
      "runs[0] workers: must be at most"),
     (f"{FIRST}device = \"tpu\"\n", ("--device", "cpu", "--threads", "1"),
-     "runs[0]: unknown device 'tpu'; use auto, cpu,"),
+     'runs[0] device: unknown device = "tpu"; use auto, cpu,'),
     (f"[defaults]\nthreads = 0\n{FIRST}", ("--threads", "1"),
      "[defaults] threads: must be at least 1 (got 0)")])
 def test_a_plans_run_option_is_checked_though_the_command_line_overrides_it(

@@ -62,4 +62,4 @@ def test_a_device_number_in_other_digits_is_refused(cli: Any, tmp_path: Path) ->
     script's digits, while every number option reads ASCII digits only (Y12)."""
     code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--device",
                        "cuda:\u0660", "--out", tmp_path / "run", "--quiet")
-    assert code == 2 and "unknown device 'cuda:\u0660'" in one_line(err), err
+    assert code == 2 and "unknown --device 'cuda:\u0660'" in one_line(err), err

@@ -35,7 +35,7 @@ def into_a_log(monkeypatch: pytest.MonkeyPatch) -> None:
     (("--batch-size", "0"), "--batch-size must be at least 1 (got 0)"),
     (("--threads", "0"), "--threads must be at least 1 (got 0)"),
     (("--protocol", "nosuch"), "unknown protocol 'nosuch'"),
-    (("--device", "tpu"), "unknown device 'tpu'"),
+    (("--device", "tpu"), "unknown --device 'tpu'"),
     (("--selection", "nope"), "unknown selection policy 'nope'"),
     (("--checkpoint-every", "-1"), "--checkpoint-every must be a number of minutes >= 0"),
     (("--au-set", "1,2"), "--au-set chooses the AUs of an AU run; add --task au"),

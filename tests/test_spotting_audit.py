@@ -268,7 +268,7 @@ def test_a_recognisers_device_must_be_a_device(recognised: Path, tmp_path: Path,
 
 
 @pytest.mark.parametrize(("options", "said"), [
-    (("--device", "tpu"), "unknown device 'tpu'"),
+    (("--device", "tpu"), "unknown --device 'tpu'"),
     (("--workers", "0"), "--workers must be at least 1 (got 0)"),
     (("--workers", "2"), "is a spotting run, spotted (and recognised) in one process"),
     (("--data-root", "/nonexistent"), "--data-root /nonexistent: no such folder"),

@@ -258,7 +258,8 @@ def _run_refused(where: str, exc: MerbenchError, keys: set[str]) -> MerbenchErro
     stay, as an entry may ask for several and the refusal hold for one of them only. A
     refusal of the dataset's options (or a protocol's, model's or feature's) by the
     plugin's own check names the entry's key for them: ``... dataset_options: synthetic:
-    subjects must be ...``."""
+    subjects must be ...``. A value outside a key's choices is said so too: ``runs[0] device:
+    unknown device = "tpu"; use ...``, not ``runs[0]: unknown ...``."""
     if isinstance(exc, OptionRefused) and exc.kind in ("dataset", "feature", "model",
                                                        "protocol"):
         key = f"{exc.kind}_options"  # named where the entry left it out: the key to give
@@ -267,6 +268,9 @@ def _run_refused(where: str, exc: MerbenchError, keys: set[str]) -> MerbenchErro
     first, _, rest = said.partition(" ")
     if first in keys and rest and not rest.startswith("="):  # not a line: 'task = "au" is'
         return refused(f"{where} {first}", rest)
+    unknown = rest.partition(" = ")[0] if first == "unknown" else None
+    if unknown in keys:  # 'unknown device = "tpu"; use ...', a choice none of the key's
+        return refused(f"{where} {unknown}", said)
     return refused(where, said)
 
 

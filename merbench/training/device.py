@@ -11,10 +11,12 @@ _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:[0-9]+)?)$")
 
 
 def check_device_name(name: str) -> None:
-    """Reject a device name that can never work, before anything is loaded."""
+    """Reject a device name that can never work, before anything is loaded, named by its
+    option as ``--precision`` and ``--executor`` are: a sweep plan's entry says it by its
+    key from that (``runs[0] device: ...``), and "unknown device" named none."""
     if not _DEVICE.match(name):
         raise MerbenchError(
-            f"unknown device '{name}'; use auto, cpu, cuda, cuda:N or mps"
+            f"unknown --device '{name}'; use auto, cpu, cuda, cuda:N or mps"
         )
 
 

@@ -1,6 +1,7 @@
 """What a search is checked for before anything trains, and its claim on its folder: every
 searched range's ends and every choice planned and built (a value merbench or the model
-refuses fails as one line, not hours in), and ``--out`` shown to hold no other search
+refuses fails as one line, not hours in), every pairing of the values that decide the model
+and its input (:func:`check_combinations`), and ``--out`` shown to hold no other search
 before the command says anything (its ``tuning.json`` is this search's, or there is none),
 then written, so a folder holds one search and its runs are known as a tuning's before
 ``tune.json`` is.
@@ -9,8 +10,11 @@ then written, so a folder holds one search and its runs are known as a tuning's 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
+import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +22,11 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError, in_words
 from merbench.base.toml_words import toml_value
 from merbench.plugin_system.manager import Plugins
+from merbench.plugin_system.plugin_import import plugin_code
 from merbench.results.safe_files import UnsafeFile
 from merbench.results.user_files import UnreadableFile
 from merbench.runner.data import RunData
-from merbench.runner.dry_step import input_fault
+from merbench.runner.dry_step import input_fault, zeros_forward
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings
 from merbench.tuning.record import (
@@ -30,12 +35,17 @@ from merbench.tuning.record import (
     Mode,
     read_search_record,
 )
-from merbench.tuning.space import Parameter, TuneSpec
+from merbench.tuning.space import MODEL_OPTION, Parameter, TuneSpec
 from merbench.tuning.space_words import value_at
 
 #: the values of a key tried in place of its first to find the one a failing first corner
 #: fails by (a list of 100,000 choices would build the model 100,000 times)
 BLAME_TRIES = 10
+#: the model configurations (combinations of the keys that shape the model) built at most:
+#: HTNet's paper size takes 0.8 s of CPU a configuration, a small HTNet or STSTNet 0.04 s
+MAX_COMBINATIONS = 64
+#: the run options that decide the model or its input; every other one a run checks alone
+SHAPING = ("feature", "feature_options")
 
 
 def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
@@ -65,6 +75,120 @@ def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
             if fault is not None:
                 raise MerbenchError(f"{value_at(p, value)}: {fault}") from None
             seen.add(_encoded(params))
+    check_combinations(spec, settings, plugins, data, first, seen)
+
+
+def check_combinations(spec: TuneSpec, settings: RunSettings, plugins: Plugins, data: RunData,
+                       first: dict[str, Any], seen: set[str]) -> None:
+    """Build the model at every combination of the values the search tries of the keys that
+    shape it (``model_options.NAME``, ``feature``, ``feature_options``) and run it forward,
+    so two values that pass alone and fail together (HTNet's ``patch_size 14`` with
+    ``num_hierarchies 3``: a 2 x 2 patch map in 4 x 4 blocks) are refused before the folder
+    is made, not by a trial in a folder its command could never finish.
+
+    Bounded so: the other run options are checked each alone (by :func:`check_corners` and
+    the file's checks), as the run's checks of them are each of one option against the
+    tuning's one model, never of two together, so they are left out of the combinations and a
+    grid of thousands of learning rates and epochs builds no more models than its shaping
+    keys list; each combination's model is built on torch's meta device, which draws no
+    random weights (HTNet's paper size, 139.6M parameters, in 0.06 s, not 2 to 4 s), then
+    given CPU memory (``to_empty``) set to zeros and run forward there (a forward pass on the
+    meta device runs each operation through Python, 0.4 s for a small HTNet). One that fails
+    so is checked again as :func:`check_corners` checks, whose refusal is the one said: a
+    model whose code reads a tensor it filled at build (an index) fails zeroed alone. Where
+    the combinations are more than :data:`MAX_COMBINATIONS`, each key keeps its extremes (its
+    first value, its smallest and largest number, or its last choice), where sizes that
+    constrain each other fail, and no more than that many are built (the rest are left to
+    their trials). Combinations are tried fewest keys changed first, so a refusal names only
+    the values that fail together: each fewer of them has passed."""
+    shaping = [p for p in spec.space
+               if p.name.startswith(MODEL_OPTION) or p.name in SHAPING]
+    tried = [_tried(p, spec.sampler) for p in shaping]
+    if math.prod(len(values) for values in tried) > MAX_COMBINATIONS:
+        tried = [_extremes(values) for values in tried]
+    others = [[v for v in values if _encoded({"v": v}) != _encoded({"v": first[p.name]})]
+              for p, values in zip(shaping, tried, strict=True)]
+    built = 0
+    for changed in _fewest_first(len(shaping)):
+        for values in itertools.product(*(others[i] for i in changed)):
+            params = {**first, **{shaping[i].name: v
+                                  for i, v in zip(changed, values, strict=True)}}
+            if _encoded(params) in seen:
+                continue
+            if built == MAX_COMBINATIONS:
+                return
+            built += 1
+            seen.add(_encoded(params))
+            fault = _combination_fault(spec, settings, plugins, data, params)
+            if fault is None:
+                continue
+            if len(changed) == 1:  # a grid's value between a range's ends
+                raise MerbenchError(f"[space] {shaping[changed[0]].name}: the value "
+                                    f"{toml_value(values[0])}: {fault}") from None
+            together = " with ".join(f"{shaping[i].name} = {toml_value(v)}"
+                                     for i, v in zip(changed, values, strict=True))
+            raise MerbenchError(f"[space] {together}: each passes alone, but not together: "
+                                f"{fault}; a search pairs every value of [space] with every "
+                                "other, so take one of these values out of its key, or search "
+                                "them in tuning files of their own") from None
+
+
+def _fewest_first(keys: int) -> Iterator[tuple[int, ...]]:
+    """Every set of the keys' indices, one key first, then every two, and so on."""
+    for size in range(1, keys + 1):
+        yield from itertools.combinations(range(keys), size)
+
+
+def _combination_fault(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
+                       data: RunData, params: dict[str, Any]) -> MerbenchError | None:
+    """Why a trial of ``params`` could not start, tried with its weights zero and, where it
+    fails so, with them drawn as a trial's are, whose refusal is said (None: it passes one of
+    them)."""
+    if not _fails_zeroed(spec, settings, plugins, data, params):
+        return None
+    return _corner_fault(spec, settings, plugins, data, params)
+
+
+def _tried(p: Parameter, sampler: str) -> list[Any]:
+    """The values of ``p`` a search tries that are checked: every one a grid visits, the
+    choices, or a range's ends (a sampler's draw between them is left to its trial)."""
+    if sampler == "grid" or p.choices is not None:
+        return p.grid() if p.choices is None else list(p.choices)
+    return [int(v) if p.integer else v for v in (p.low, p.high) if v is not None]
+
+
+def _extremes(values: list[Any]) -> list[Any]:
+    """``values``' first, and its smallest and largest where all are numbers, else its last."""
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    ends = [values[0], min(values), max(values)] if numbers else [values[0], values[-1]]
+    return list({_encoded({"v": v}): v for v in ends}.values())
+
+
+def _fails_zeroed(spec: TuneSpec, settings: RunSettings, plugins: Plugins, data: RunData,
+                  params: dict[str, Any]) -> bool:
+    """Whether a trial of ``params`` fails its plan, its model's build on the meta device or
+    its model's forward pass, with every weight zero, on a batch of its input's shape."""
+    try:
+        plan = plan_run(spec.trial_spec(params, spec.protocol, {}), settings, plugins)
+        corner = dataclasses.replace(data, plan=plan)
+        if not plan.is_torch:
+            corner.build_model()
+            return False
+        import torch  # deferred: a torch model's only
+
+        shape = tuple(plan.inputs.feature.meta.shape or ())
+        with torch.device("meta"), plugin_code():
+            network = corner.build_model()
+        network = network.to_empty(device="cpu")
+        with torch.no_grad():  # zeros: memory left as it was holds denormals, 10x slower
+            for tensor in itertools.chain(network.parameters(), network.buffers()):
+                tensor.zero_()
+        if shape:
+            with plugin_code():
+                zeros_forward(network, shape)
+    except Exception:  # whatever it raised: said by the full check, which words it
+        return True
+    return False
 
 
 def _corner_fault(spec: TuneSpec, settings: RunSettings, plugins: Plugins, data: RunData,
