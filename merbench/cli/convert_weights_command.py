@@ -22,9 +22,10 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import say
-from merbench.cli.out_places import refuse_read_place, refuse_replacing, refuse_result_place
+from merbench.cli.out_places import refuse_replacing, refuse_result_place
 from merbench.export.authors_weights import Conversion, convert, converter, targets
 from merbench.plugin_system.manager import Plugins
+from merbench.results.out_folders import refuse_read_place
 from merbench.results.safe_files import entry_kind, refuse_special_target
 from merbench.runner.given_values import check_finite
 

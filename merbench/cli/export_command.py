@@ -27,10 +27,8 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import (
-    read_places,
     refuse_file_out,
     refuse_idle_force,
-    refuse_read_place,
     refuse_result_place,
 )
 from merbench.cli.parser import EXIT_INTERRUPTED
@@ -50,6 +48,7 @@ from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import from_json, to_json
 from merbench.results.command_files import ExportReport, ReleaseFidelity
 from merbench.results.model import SkippedSample
+from merbench.results.out_folders import read_places, refuse_read_place
 from merbench.results.user_files import read_user_json
 from merbench.runner.data import open_dataset
 from merbench.runner.plan import plan_extraction

@@ -17,10 +17,8 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import pasted_command
 from merbench.base.terminal import say
 from merbench.cli.out_places import (
-    read_places,
     refuse_command_place,
     refuse_idle_force,
-    refuse_read_place,
     refuse_replacing,
     refuse_result_place,
 )
@@ -34,6 +32,7 @@ from merbench.features.saved_file import check_target, save_features
 from merbench.kinds.emotion_text import skipped_note
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.results.model import SkippedSample
+from merbench.results.out_folders import read_places, refuse_read_place
 from merbench.runner.checks import check_values
 from merbench.runner.data import canonical_options, open_dataset
 from merbench.runner.identity import dataset_identity, feature_identity

@@ -23,7 +23,6 @@ from merbench.cli.benchmarks_given import refuse_result_definitions
 from merbench.cli.leaderboard_diff import main as diff_main
 from merbench.cli.out_places import (
     refuse_idle_force,
-    refuse_read_place,
     refuse_replacing,
     refuse_result_place,
 )
@@ -34,7 +33,11 @@ from merbench.leaderboard.export import export, refuse_unknown
 from merbench.leaderboard.kind_tables import kind_sections, kind_tables
 from merbench.leaderboard.result_walk import walked
 from merbench.leaderboard.site import build_site
-from merbench.results.out_folders import refuse_missing_folder, refuse_system_place
+from merbench.results.out_folders import (
+    refuse_missing_folder,
+    refuse_read_place,
+    refuse_system_place,
+)
 from merbench.results.safe_files import refuse_special_target
 from merbench.results.signing_keys import read_trusted_keys
 from merbench.verification.validation_record import Mode, Tally, checking

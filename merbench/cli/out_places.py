@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
@@ -28,8 +27,10 @@ from merbench.base.errors import MerbenchError
 from merbench.results.command_outputs import command_folder
 from merbench.results.out_folders import (
     entry_in_the_way,
+    refuse_read_place,
     refuse_system_place,
     refuse_unwritable_shape,
+    written_place,
 )
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE, SITE_MARKER
 from merbench.results.rundir import RUN_FILE
@@ -69,21 +70,6 @@ def _result_files(folder: Path) -> list[str]:
     except OSError:  # a folder that cannot be listed holds no result merbench could see
         pass
     return held
-
-
-def written_place(out: Path) -> Path:
-    """Where a command writing ``out`` puts its files, as the system will resolve it once
-    the folders on the way are made: ``nosuch/../RESULT`` names no entry while ``nosuch``
-    is missing (so every check of the path as given saw a new folder), yet ``mkdir -p``
-    then makes ``nosuch`` and the files land in RESULT. Folders on the way are resolved
-    (a link among them leads where it leads), the last name is not (a link there is told
-    as a link); a path that is there already is kept as it is."""
-    out = Path(out)
-    if os.path.lexists(out) or ".." not in out.parts:
-        return out
-    if out.name in ("", ".", ".."):
-        return Path(os.path.realpath(out))
-    return Path(os.path.realpath(out.parent)) / out.name
 
 
 def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
@@ -183,42 +169,6 @@ def refuse_idle_force(force: bool, option: str, given: bool, instead: str | None
     if force and not given:
         raise MerbenchError(f"--force replaces the file at {option} FILE, which is not given; "
                             f"give {option} FILE or leave --force out")
-
-
-def read_places(given: Mapping[str, Any]) -> dict[str, Path | None]:
-    """What a command reading a dataset reads, as it was given (``given``: the run options
-    given, :func:`merbench.cli.run_options.given_options`): the data root (or
-    $MERBENCH_DATA_DIR) and the files its --dataset-opt name (a coding sheet), for
-    :func:`refuse_read_place`."""
-    root = given.get("data_root") or os.environ.get("MERBENCH_DATA_DIR") or None
-    places: dict[str, Path | None] = {
-        "--data-root" if given.get("data_root") else "$MERBENCH_DATA_DIR":
-            Path(root) if root else None}
-    for key, value in (given.get("dataset_options") or {}).items():
-        if isinstance(value, str) and value and os.path.lexists(value):
-            places[f"--dataset-opt {key}"] = Path(value)
-    return places
-
-
-def refuse_read_place(out: Path, option: str,
-                      read: Iterable[tuple[str, Path | None]]) -> None:
-    """Refuse ``out`` where it is, or lies inside, what the command reads: ``read`` pairs
-    how each place was given ("--data-root", "--compare", "--results" once a folder) with
-    the place (None: not given).
-    ``export --compare REL --out`` wrote its JSON over the coding sheet of --data-root and
-    over the release's own table, by an atomic rename that no permission stopped (pass 84o,
-    O2): a file merbench reads is the user's data, never its output."""
-    target = Path(os.path.realpath(written_place(Path(out))))
-    for label, place in read:
-        if place is None:
-            continue
-        real = Path(os.path.realpath(place))
-        if target == real or real in target.parents:
-            # the same place named once ("--out s.xlsx is what --dataset-opt sheet names")
-            where = f"is what {label} names" if target == real else \
-                f"is inside {label} {place}"
-            raise MerbenchError(f"{option} {out} {where}, which this command reads and never "
-                                f"writes into; choose another {option}")
 
 
 def refuse_file_out(out: Path, option: str, *, what: str, example: str, force: bool,

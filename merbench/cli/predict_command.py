@@ -17,7 +17,7 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted, indefinite
 from merbench.base.terminal import path_shown, say
-from merbench.cli.out_places import refuse_read_place, refuse_result_place
+from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.progress import PLAIN_EVERY_S
 from merbench.kinds import kind_of, started_kind
@@ -28,7 +28,7 @@ from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.command_outputs import command_output_named, command_output_said
 from merbench.results.model import Results
-from merbench.results.out_folders import own_folder_problem
+from merbench.results.out_folders import own_folder_problem, refuse_read_place
 from merbench.results.prediction_file import (
     PREDICTIONS_FILE,
     RECORD_FILE,

@@ -18,7 +18,12 @@ from merbench.cli.out_places import SPOTTING, STR_SUMMARY, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.kinds import finished_text
 from merbench.plugin_system.manager import Plugins
-from merbench.results.out_folders import own_folder_problem, seed_folder
+from merbench.results.out_folders import (
+    own_folder_problem,
+    read_places,
+    refuse_read_place,
+    seed_folder,
+)
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
 from merbench.runner.seeds import parse_seeds
@@ -87,6 +92,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                     dataset_options=dict(args.dataset_options or []),
                     spotter_options=dict(args.spotter_opt), tune=dict(args.tune),
                     data_root=args.data_root)
+    refuse_read_place(args.out, "--out", read_places(
+        {"data_root": args.data_root, "dataset_options": spec.dataset_options}).items())
     if args.seeds is not None:
         return spot_seeds(args, load, spec)
     refused = out_problem(args.out)

@@ -21,7 +21,12 @@ from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.kinds import finished_text
 from merbench.plugin_system.manager import Plugins
-from merbench.results.out_folders import own_folder_problem, seed_folder
+from merbench.results.out_folders import (
+    own_folder_problem,
+    read_places,
+    refuse_read_place,
+    seed_folder,
+)
 from merbench.results.result_files import AUDIT_FILE
 from merbench.runner.checks import run_owned
 from merbench.runner.seeds import parse_seeds
@@ -120,6 +125,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     else:
         check_tuning_folder(out)
     settings = RunSettings(**given_options(args))
+    refuse_read_place(out, "--out", read_places({"data_root": settings.data_root,
+                                                "dataset_options": spec.dataset_options}).items())
     registries = plugins.registries  # an unknown name too, before the header says it
     try:
         model = registries.models.get(spec.model)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
@@ -269,3 +271,53 @@ def own_folder_problem(out: Path, writes: set[str] | frozenset[str], writer: str
                     "directory, or the folder of an earlier one to go on with")
     return None
 
+
+def written_place(out: Path) -> Path:
+    """Where a command writing ``out`` puts its files, as the system will resolve it once
+    the folders on the way are made: ``nosuch/../RESULT`` names no entry while ``nosuch``
+    is missing (so every check of the path as given saw a new folder), yet ``mkdir -p``
+    then makes ``nosuch`` and the files land in RESULT. Folders on the way are resolved
+    (a link among them leads where it leads), the last name is not (a link there is told
+    as a link); a path that is there already is kept as it is."""
+    out = Path(out)
+    if os.path.lexists(out) or ".." not in out.parts:
+        return out
+    if out.name in ("", ".", ".."):
+        return Path(os.path.realpath(out))
+    return Path(os.path.realpath(out.parent)) / out.name
+
+
+def read_places(given: Mapping[str, Any]) -> dict[str, Path | None]:
+    """What a command reading a dataset reads, as it was given (``given``: the run options
+    given, :func:`merbench.cli.run_options.given_options`): the data root (or
+    $MERBENCH_DATA_DIR) and the files its --dataset-opt name (a coding sheet), for
+    :func:`refuse_read_place`."""
+    root = given.get("data_root") or os.environ.get("MERBENCH_DATA_DIR") or None
+    places: dict[str, Path | None] = {
+        "--data-root" if given.get("data_root") else "$MERBENCH_DATA_DIR":
+            Path(root) if root else None}
+    for key, value in (given.get("dataset_options") or {}).items():
+        if isinstance(value, str) and value and os.path.lexists(value):
+            places[f"--dataset-opt {key}"] = Path(value)
+    return places
+
+
+def refuse_read_place(out: Path, option: str,
+                      read: Iterable[tuple[str, Path | None]]) -> None:
+    """Refuse ``out`` where it is, or lies inside, what the command reads: ``read`` pairs
+    how each place was given ("--data-root", "--compare", "--results" once a folder) with
+    the place (None: not given).
+    ``export --compare REL --out`` wrote its JSON over the coding sheet of --data-root and
+    over the release's own table, by an atomic rename that no permission stopped (pass 84o,
+    O2): a file merbench reads is the user's data, never its output."""
+    target = Path(os.path.realpath(written_place(Path(out))))
+    for label, place in read:
+        if place is None:
+            continue
+        real = Path(os.path.realpath(place))
+        if target == real or real in target.parents:
+            # the same place named once ("--out s.xlsx is what --dataset-opt sheet names")
+            where = f"is what {label} names" if target == real else \
+                f"is inside {label} {place}"
+            raise MerbenchError(f"{option} {out} {where}, which this command reads and never "
+                                f"writes into; choose another {option}")

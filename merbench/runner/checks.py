@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.whole_numbers import number_shown
@@ -29,7 +31,7 @@ from merbench.meta import (
     MIN_LR,
     TrainRecipe,
 )
-from merbench.results.out_folders import refuse_out_place
+from merbench.results.out_folders import read_places, refuse_out_place, refuse_read_place
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_finite, check_seed
 from merbench.runner.ray_address import check_reachable
@@ -170,12 +172,18 @@ def check_settings_values(settings: RunSettings) -> None:
     check_device_name(settings.device)
 
 
-def check_paths(settings: RunSettings) -> None:
+def check_paths(settings: RunSettings, dataset_options: Mapping[str, Any]) -> None:
     """The paths a run is given, as far as the paths alone tell, before any data is read
-    (and before ``merbench run`` says it reads it): an ``--out`` that is (in) a system folder
-    or no folder, a ``--features`` file that is not there or no regular file."""
+    (and before ``merbench run`` says it reads it): an ``--out`` that is (in) a system folder,
+    no folder, or (in) the data it reads (the data root, a sheet its dataset options name:
+    ``extract --save`` and ``predict --out`` refused that place while a run wrote itself
+    into the dataset's own folders), a ``--features`` file that is not there or no regular
+    file."""
     if settings.out is not None:
         refuse_out_place(Path(settings.out))
+        read = read_places({"data_root": settings.data_root,
+                            "dataset_options": dataset_options})
+        refuse_read_place(Path(settings.out), "--out", read.items())
     if settings.features is not None:
         # deferred: pandas (through features.saved_file), which only a features file needs
         from merbench.features.saved_file import check_features_path

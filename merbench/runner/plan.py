@@ -236,7 +236,7 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
                          feature_options=spec.feature_options,
                          skip_missing=spec.skip_missing, data_root=settings.data_root,
                          needed_by=spec.model)
-    check_paths(settings)  # said before reading
+    check_paths(settings, spec.dataset_options)  # said before reading
     is_torch = model.meta.kind == "torch"
     check_model_options(spec, is_torch)
     selection = (authors_policy(spec.model, model.meta.authors_selection)
