@@ -29,8 +29,10 @@ from merbench.results.fold_names import (
     stray_line,
     written_folder,
 )
+from merbench.results.go_on import missing_parts
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
+from merbench.results.run_files import missing_folds
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.user_files import read_written_json
@@ -85,6 +87,9 @@ class RunStatus:
     #: elsewhere), each said among ``not_files`` or ``fold_faults``: a walk for results that
     #: meets one says the run's line, not its own refusal of a link
     linked: tuple[str, ...] = ()
+    #: a finished run's fold files that are gone, said as every reader says them
+    #: (:func:`merbench.results.go_on.missing_parts`: the cause, and the fix), or None
+    gone: tuple[str, str] | None = None
 
     def seconds_left(self) -> float | None:
         """The unfinished folds times the median time of a finished one, less the epochs
@@ -192,6 +197,9 @@ def run_status(path: Path) -> RunStatus:
                                 results_file.exists())
     if counted is not None:
         complete = False
+    gone = None if not results_file.is_file() or unreadable or refused or counted or \
+        n_folds is None or \
+        directory.is_held() is not False else _gone(directory, n_folds)
     try:
         seed = identity["seed"]
         if not isinstance(seed, int) or isinstance(seed, bool):  # true is no seed, nor "0"
@@ -207,10 +215,22 @@ def run_status(path: Path) -> RunStatus:
             running=directory.is_held(), unreadable=unreadable,
             results_name=results_file.name, not_files=not_files, refused=refused,
             audited=os.path.lexists(directory.path / AUDIT_FILE), changed=changed,
-            miscounted=counted, fold_faults=tuple(faults), linked=linked)
+            miscounted=counted, fold_faults=tuple(faults), linked=linked, gone=gone)
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
+
+
+def _gone(directory: RunDirectory, n_folds: int) -> tuple[str, str] | None:
+    """The fold files of the finished run in ``directory`` that are gone, said with their
+    fix as validate says them (where its results file is read), or None: the run said
+    "stopped ... to go on", validate "publish the complete run directory" (84af)."""
+    missing = missing_folds(directory, n_folds)
+    if missing is None:
+        return None
+    count, names = missing
+    return missing_parts([f"{FOLDS_DIR}/{name}" for name in names], count,
+                         audited=os.path.lexists(directory.path / AUDIT_FILE))
 
 
 def _table_size(feature_values: object) -> int | None:

@@ -1,0 +1,125 @@
+"""Leftovers of pass 84af taken by the helper ``agree``: a finished result's fold file (or a
+spotting run's video file) gone is said in the same words, with the same fix, by ``status``,
+``validate`` and ``show``, and the fix, followed, ends in ``validate`` ok (item 1).
+
+Status called such a run "stopped ... run the same command to go on" (a spotting run's:
+"publish the folder as merbench spot wrote it ...; run the same merbench spot command into a
+new --out"); validate and show said "the predictions do not cover the protocol's N folds ...
+publish the complete run directory" (an AU run's "fold file 3 of 52 is missing"): one
+damage, two causes and two fixes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import TINY_SPOT
+
+GONE = "the run's files were changed or removed after it finished"
+RESUME = "run the same command (or 'merbench run --resume DIR')"
+
+
+def _all_three_say(cli: Any, folder: str, line: str) -> None:
+    """``line``, whole, in status's line of ``folder`` and in validate's and show's
+    refusals of it, and the fix said once."""
+    _, out, _ = cli("status", folder)
+    assert f"{folder}: " in out and f"written, but {line}\n" in out, out
+    code, _, err = cli("validate", folder)
+    assert code == 2 and f"rejected: {folder}: {line}\n" in err, err
+    code, _, err = cli("show", folder)
+    assert code == 2 and f"{folder}: {line} ('merbench validate' refuses it too" in err, err
+    for said in (out, err):
+        assert "to go on" not in said and "publish" not in said, said
+
+
+@pytest.mark.parametrize("audited", [False, True])
+def test_a_finished_runs_missing_fold_file_is_said_alike_and_its_fix_works(
+        cli: Any, tiny_finished_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        audited: bool) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(tiny_finished_run, "r")
+    if audited:
+        assert cli("audit", "r", "--folds", "1")[0] == 0
+    Path("r/folds/fold-001.npz").unlink()
+    fix = f"{RESUME} to train that fold again"
+    if audited:
+        fix = ("restore it from a copy of the run, which keeps its audits, or move audit.json "
+               f"out of the folder, then {fix}, then audit the run again")
+    _all_three_say(cli, "r", f"folds/fold-001.npz is missing; {GONE}; {fix}")
+    if audited:
+        shutil.move("r/audit.json", "audit.json")
+    code, _, err = cli("run", "--resume", "r", "--threads", "1")
+    assert code == 0, err
+    assert cli("validate", "r")[0] == 0
+    assert ": complete, 2/2 folds" in cli("status", "r")[1]
+
+
+def test_every_missing_fold_file_is_counted_in_one_line(
+        cli: Any, tiny_finished_run: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(tiny_finished_run, "r")
+    for path in Path("r/folds").glob("fold-*.npz"):
+        path.unlink()
+    _all_three_say(cli, "r", "folds/fold-000.npz and folds/fold-001.npz are missing; "
+                             f"{GONE}; {RESUME} to train those folds again")
+
+
+def test_an_action_unit_runs_missing_fold_file_is_said_alike(
+        cli: Any, examples: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate said "au-results.json: fold file 3 of 52 is missing", no fix; the committed
+    run is audited, so its fix moves the audits out (its data is not here to follow it)."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(examples["action-unit run"], "r")
+    Path("r/folds/fold-003.npz").unlink()
+    _all_three_say(cli, "r", (
+        f"folds/fold-003.npz is missing; {GONE}; restore it from a copy of the run, which "
+        f"keeps its audits, or move audit.json out of the folder, then {RESUME} to train "
+        "that fold again, then audit the run again"))
+
+
+def test_a_spotting_runs_missing_video_file_is_said_alike_and_its_fix_works(
+        cli: Any, examples: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Status said to spot into a new --out, validate to publish the folder as spot wrote
+    it; the same command into the same folder spots that video again."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(examples["spotting run"], "r")
+    Path("r/videos/0001.json").unlink()
+    _all_three_say(cli, "r", f"videos/0001.json is missing; {GONE}; run the same merbench "
+                             "spot command to spot that video again")
+    code, _, err = cli("spot", *TINY_SPOT, "--out", "r")
+    assert code == 0, err
+    assert cli("validate", "r")[0] == 0
+
+
+def test_a_spot_then_recognise_runs_missing_video_file_is_said_alike(
+        cli: Any, examples: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(examples["spot-then-recognise summary over seeds"] / "seed-0", "r")
+    Path("r/videos/0000.json").unlink()
+    _all_three_say(cli, "r", f"videos/0000.json is missing; {GONE}; run the same merbench "
+                             "spot command to spot that video again")
+
+
+def test_a_tunings_missing_runs_are_said_alike(
+        cli: Any, examples: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tuning's runs are packed once it is written: they cannot be trained again into
+    it, so the one fix all three say is restoring the archive or tuning anew."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(examples["tuning"], "r")
+    Path("r/runs.tar.xz").unlink()
+    line = ("tune.json is written but runs.tar.xz, the runs it was made from, is missing: "
+            "the tuning cannot be checked; restore it, or run the same merbench tune command "
+            "into a new folder")
+    _, out, _ = cli("status", "r")
+    assert f"r: {line}" in out, out
+    assert f"rejected: r: {line}\n" in cli("validate", "r")[2]
+    assert f"r: {line}" in cli("show", "r")[2]
+
