@@ -123,3 +123,54 @@ def test_a_tunings_missing_runs_are_said_alike(
     assert f"rejected: r: {line}\n" in cli("validate", "r")[2]
     assert f"r: {line}" in cli("show", "r")[2]
 
+
+#: ``merbench ARGS`` in a child that sends itself SIGTERM as the run's summary begins: every
+#: fold file written, the summary not
+_STOPPED_BEFORE_SUMMARY = """
+import os, signal, sys, time
+import merbench.runner.emotion_run as emotion_run
+def stop(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(60)
+    raise SystemExit("the stop was not heard")
+emotion_run.EmotionRun.summarise = stop
+from merbench.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_fold_trained_again_and_stopped_before_the_summary_is_kept_by_its_fix(
+        cli: Any, tiny_finished_run: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 2: the same command, gone on with over a run whose fold file was deleted and
+    stopped (SIGTERM) after that fold's file was written but before the summary, left a
+    fold status and validate said to "restore ... or delete it and ... train that fold
+    again" (validate first that its time was not the record's), which threw away the fold
+    the same command keeps: they say to run it again, and that ends in validate ok."""
+    import subprocess
+    import sys
+
+    from interrupt import stop_signals_as_default
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(tiny_finished_run, "r")
+    Path("r/folds/fold-001.npz").unlink()
+    done = subprocess.run([sys.executable, "-c", _STOPPED_BEFORE_SUMMARY, "run", "--resume",
+                           "r", "--threads", "1", "--quiet"], capture_output=True, text=True,
+                          preexec_fn=stop_signals_as_default, timeout=300)
+    assert done.returncode == 143, done.stderr
+    assert Path("r/folds/fold-001.npz").is_file(), done.stderr
+    kept = Path("r/folds/fold-001.npz").read_bytes()
+    line = ("folds/fold-001.npz was trained again after results.json was written, by the "
+            f"same command gone on with and stopped before its summary; {RESUME} again to "
+            "summarise the run with it")
+    _, out, _ = cli("status", "r")
+    assert f"r: ststnet on synthetic/loso, seed 0: 2/2 folds, written, but {line} (" in out, out
+    code, _, err = cli("validate", "r")
+    assert code == 2 and f"rejected: r: {line}\n" in err, err
+    code, _, err = cli("show", "r")
+    assert code == 2 and f"r: {line} ('merbench validate' refuses it too" in err, err
+    code, _, err = cli("run", "--resume", "r", "--threads", "1")
+    assert code == 0, err
+    assert cli("validate", "r")[0] == 0
+    assert Path("r/folds/fold-001.npz").read_bytes() == kept  # the fold kept, not retrained

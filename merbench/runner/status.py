@@ -148,6 +148,7 @@ def run_status(path: Path) -> RunStatus:
     changed: str | None = None
     files = None  # the results file's manifest, where one is read
     summary_folds: object = None  # the results file's count of folds, where one is read
+    created: object = None  # when the results file says it was written, where one is read
     unreadable = results_file.is_file()  # until read; a fifo is said among not_files
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError,
                              MerbenchError):
@@ -157,6 +158,7 @@ def run_status(path: Path) -> RunStatus:
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
+        created = summary.get("created")
         changed = None if files is None else first_mismatch(directory.path, files,
                                                                 results_file.name)
         # an audit's file is not the run's: a fifo there leaves the run finished
@@ -189,7 +191,8 @@ def run_status(path: Path) -> RunStatus:
     if counted is None and refused is None and changed and files:  # validate's, AD1
         refused = changed_file(directory.path, files, results_file.name,
                                any(same_file(changed, found)
-                                   for found in (*not_files, *damaged)))  # own lines
+                                   for found in (*not_files, *damaged)),  # own lines
+                               created)
     if counted is None and refused is None and not faults:  # no results file: the protocol's
         counted = count_problem(recorded.n_folds, len(seconds),
                                 samples.planned(_protocol_name(identity), len(seconds),
