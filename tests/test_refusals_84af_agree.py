@@ -174,3 +174,37 @@ def test_a_fold_trained_again_and_stopped_before_the_summary_is_kept_by_its_fix(
     assert code == 0, err
     assert cli("validate", "r")[0] == 0
     assert Path("r/folds/fold-001.npz").read_bytes() == kept  # the fold kept, not retrained
+
+
+@pytest.mark.parametrize(("one", "said"), [
+    (True, "Spotting: synthetic-long, 1 long video of 1 subject, each"),
+    (False, "Spotting: synthetic-long, 2 long videos of 2 subjects, each"),
+])
+def test_the_spotting_exports_title_counts_in_the_right_number(one: bool, said: str) -> None:
+    """Item 4: the title said "1 long videos of 1 subjects"; the export modules' counts
+    (an AU table's AUs, a search's trials and inner folds) read through one helper."""
+    from types import SimpleNamespace
+
+    from merbench.au_kind.export import AUBenchmark
+    from merbench.spotting_kind.export import SpottingTable
+
+    n = 1 if one else 2
+    data = SimpleNamespace(name="synthetic-long", n_videos=n, n_subjects=n)
+    run = SimpleNamespace(results=SimpleNamespace(dataset=data))
+    assert SpottingTable(id="spot", runs_shown=(run,)).title.startswith(said)  # type: ignore[arg-type]
+    au = AUBenchmark(id="au", dataset="d", protocol="loso", au_set=(1,) * n, rows=())
+    assert au.title.endswith(f", {n} AU{'' if one else 's'}")
+
+
+def test_a_searchs_export_line_counts_in_the_right_number(
+        examples: dict[str, Path]) -> None:
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from merbench.tuning.export import _line
+    from merbench.tuning.record import read_tune
+
+    results = read_tune(examples["tuning"] / "tune.json")
+    for trials, said in ((1, ", 1 trial, "), (2, ", 2 trials, ")):
+        tuning = SimpleNamespace(results=replace(results, trials=trials), reduced=None)
+        assert said in _line(tuning).setting  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from merbench.au_kind.view import AURow, AURun, au_benchmarks
+from merbench.base.literal import counted
 from merbench.leaderboard.export_rows import Line, left_out_words
 from merbench.leaderboard.published_line import PublishedLine, section_of
 from merbench.results.rundir import RunDirectory
@@ -35,7 +36,7 @@ class AUBenchmark:
     @property
     def title(self) -> str:
         return (f"Action-unit detection: {self.dataset} / {self.protocol}, "
-                f"{len(self.au_set)} AUs")
+                f"{counted(len(self.au_set), 'AU')}")
 
     @property
     def where(self) -> str:

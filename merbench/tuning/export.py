@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from merbench.base.literal import counted
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.published_line import PublishedLine, run_identity, section_of
@@ -70,7 +71,7 @@ class TuningTable:
 def _line(tuning: Tuning) -> Line:
     results = tuning.results
     space = ", ".join(parameter.name for parameter in results.space)
-    how = (f"nested, {results.inner_folds} inner folds" if results.mode == NESTED
+    how = (f"nested, {counted(results.inner_folds or 0, 'inner fold')}" if results.mode == NESTED
            else "test-scored")
     spans = results.intervals.overall
     scores: list[tuple[float | None, float | None, Interval | None]] = []
@@ -81,7 +82,8 @@ def _line(tuning: Tuning) -> Line:
     # a reduced setting is marked in the words of the page, which shows it apart, unranked
     reduced = "" if tuning.reduced is None else f"; REDUCED setting ({tuning.reduced})"
     return Line(model=results.model,
-                setting=f"{results.sampler} search over {space}, {results.trials} trials, "
+                setting=f"{results.sampler} search over {space}, "
+                        f"{counted(results.trials, 'trial')}, "
                         f"{how}{reduced}",
                 selection=results.mode, test_set_selection=results.mode != NESTED, seeds=1,
                 scores=scores)
