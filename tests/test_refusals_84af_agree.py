@@ -208,3 +208,28 @@ def test_a_searchs_export_line_counts_in_the_right_number(
     for trials, said in ((1, ", 1 trial, "), (2, ", 2 trials, ")):
         tuning = SimpleNamespace(results=replace(results, trials=trials), reduced=None)
         assert said in _line(tuning).setting  # type: ignore[arg-type]
+
+
+def test_show_asks_a_tunings_status_whether_it_is_finished_not_how_its_line_ends(
+        examples: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 5: ``check_shown`` tested whether status's line ended with the words said of a
+    finished tuning; status now says it as a field, which show reads."""
+    from merbench.base.errors import MerbenchError
+    from merbench.kinds import result_kinds
+    from merbench.tuning.status import tuning_status
+
+    monkeypatch.chdir(tmp_path)
+    tuning = next(kind for kind in result_kinds() if kind.name == "tuning")
+    shutil.copytree(examples["tuning"], "t")
+    said = tuning_status(Path("t"))
+    assert said.finished and said.line.startswith("t: tuning of ststnet"), said
+    tuning.check_shown(Path("t"))
+    Path("t/runs.tar.xz").unlink()
+    said = tuning_status(Path("t"))
+    assert not said.finished, said
+    with pytest.raises(MerbenchError) as refused:
+        tuning.check_shown(Path("t"))
+    assert str(refused.value) == said.line
+    shutil.copytree(examples["tuning"], "u")
+    Path("u/tune.json").unlink()
+    assert not tuning_status(Path("u")).finished
