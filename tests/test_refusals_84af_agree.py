@@ -12,7 +12,9 @@ damage, two causes and two fixes.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -183,8 +185,6 @@ def test_a_fold_trained_again_and_stopped_before_the_summary_is_kept_by_its_fix(
 def test_the_spotting_exports_title_counts_in_the_right_number(one: bool, said: str) -> None:
     """Item 4: the title said "1 long videos of 1 subjects"; the export modules' counts
     (an AU table's AUs, a search's trials and inner folds) read through one helper."""
-    from types import SimpleNamespace
-
     from merbench.au_kind.export import AUBenchmark
     from merbench.spotting_kind.export import SpottingTable
 
@@ -198,9 +198,6 @@ def test_the_spotting_exports_title_counts_in_the_right_number(one: bool, said: 
 
 def test_a_searchs_export_line_counts_in_the_right_number(
         examples: dict[str, Path]) -> None:
-    from dataclasses import replace
-    from types import SimpleNamespace
-
     from merbench.tuning.export import _line
     from merbench.tuning.record import read_tune
 
@@ -233,3 +230,82 @@ def test_show_asks_a_tunings_status_whether_it_is_finished_not_how_its_line_ends
     shutil.copytree(examples["tuning"], "u")
     Path("u/tune.json").unlink()
     assert not tuning_status(Path("u")).finished
+
+
+LONE = "one test subject"
+
+
+def test_an_action_unit_row_of_one_test_subject_says_it_has_no_interval(
+        examples: dict[str, Path], tmp_path: Path) -> None:
+    """Item 3: an AU page and export showed the point recorded for one test subject as an
+    interval of the mean F1 (an emotion or spotting result says "no interval (one test
+    subject)"); the row says why it has none, the export's note and the page's cell too."""
+    import csv
+    import io
+
+    from merbench.au.record import read_au_results
+    from merbench.au_kind.export import _line
+    from merbench.au_kind.view import AURun, _row
+    from merbench.leaderboard.export import _note
+    from merbench.verification.declared_defaults import DeclaredDefaults
+
+    run = Path(shutil.copytree(examples["action-unit run"], tmp_path / "r"))
+    table = run / "au-predictions.csv"
+    rows = list(csv.DictReader(io.StringIO(table.read_text())))
+    for row in rows:
+        row["database"], row["subject"] = "casme2", "sub01"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    table.write_text(out.getvalue())
+    found = _row([AURun(run, read_au_results(run / "au-results.json"))], DeclaredDefaults())
+    assert found.lone == LONE and found.span is None
+    line = _line(found)
+    assert line.scores[0][2] is None and line.no_interval == (LONE,)
+    bench = SimpleNamespace(score_headers=lambda: ["mean F1", "AU1 F1"])
+    assert _note(bench, replace(line, scores=line.scores[:2])) == (  # type: ignore[arg-type]
+        f"no interval ({LONE}): mean F1; an interval over subjects needs two or more")
+    whole = _row([AURun(examples["action-unit run"], read_au_results(
+        examples["action-unit run"] / "au-results.json"))], DeclaredDefaults())
+    assert whole.lone == "" and whole.span is not None
+
+
+def test_a_tuning_of_one_test_subject_says_it_has_no_interval(
+        examples: dict[str, Path]) -> None:
+    """Item 3: a tuning's show, export and page printed the point recorded for one test
+    subject as an interval ("UF1 0.1333 [0.13, 0.13]")."""
+    from merbench.tuning.export import _line
+    from merbench.tuning.finish_text import report
+    from merbench.tuning.record import lone_interval, read_tune
+
+    results = read_tune(examples["tuning"] / "tune.json")
+    assert lone_interval(results) == ""
+    one = replace(results, outer=[replace(fold, test_subjects=["syn1/s02"])
+                                  for fold in results.outer])
+    assert lone_interval(one) == LONE
+    said = report(one)
+    assert f"  no interval ({LONE}): overall; an interval over subjects needs two or more" \
+        in said, said
+    assert not any("UF1" in text and "[" in text for text in said), said
+    line = _line(SimpleNamespace(results=one, reduced=None))  # type: ignore[arg-type]
+    assert all(interval is None for _, _, interval in line.scores)
+    assert line.no_interval == (LONE, LONE)
+    assert _line(SimpleNamespace(results=results, reduced=None)).no_interval == ("", "")  # type: ignore[arg-type]
+
+
+def test_the_au_and_tuning_pages_cells_say_why_they_have_no_interval() -> None:
+    """Item 3: the cells the AU and tuning pages show a score in say "no interval: one test
+    subject" where the row has none (its ``lone``), as the spotting page's do."""
+    import jinja2
+
+    from merbench.leaderboard.page_environment import page_environment
+
+    env = page_environment().overlay(undefined=jinja2.ChainableUndefined)
+    au = env.get_template("au.html").module
+    cell = SimpleNamespace(mean=0.5, std=None, best=False)
+    said = f'<span class="note no-interval">no interval: {LONE}</span>'
+    assert said in str(au.au_cell(cell, "mean-f1", None, None, lone=LONE))  # type: ignore[attr-defined]
+    tuning = env.get_template("tuning.html").module
+    assert said in str(tuning.scored(0.5, [0.5, 0.5], LONE))  # type: ignore[attr-defined]
+    assert "[0.40, 0.60]" in str(tuning.scored(0.5, [0.4, 0.6]))  # type: ignore[attr-defined]

@@ -87,4 +87,5 @@ def _line(row: AURow) -> Line:
     return Line(model=f"{first.model.name} v{first.model.version}", setting=row.setting,
                 selection="fixed", test_set_selection=False, seeds=len(row.runs),
                 scores=[(row.mean_f1.mean, row.mean_f1.std, span),
-                        *((cell.mean, cell.std, None) for cell in row.per_au)])
+                        *((cell.mean, cell.std, None) for cell in row.per_au)],
+                no_interval=(row.lone,))
