@@ -245,7 +245,7 @@ def test_a_spotting_folder_missing_or_adding_a_video_file_is_refused_by_both(
         shutil.copy(last, videos / "0099.json")
     _agree(cli, folder, f"a spotting folder with a video file {change}")
     _, out, _ = cli("status", folder)
-    said = f"{last.name} is missing, one of the run's" if change == "missing" else \
+    said = f"{last.name} is missing; the run's files were" if change == "missing" else \
         "0099.json is no video of the run's"
     assert said in out, out
 

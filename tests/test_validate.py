@@ -123,7 +123,7 @@ def test_missing_fold_is_rejected(runs: dict[str, Path], tmp_path: Path) -> None
     run_dir = _copy(runs, "fixed", tmp_path)
     (run_dir / "folds" / "fold-002.npz").unlink()
     reason = rejection(run_dir)
-    assert "do not cover the protocol's 4 folds" in reason and "fold-002.npz" in reason
+    assert "folds/fold-002.npz is missing;" in reason and "to train that fold again" in reason
 
 
 def test_predictions_must_cover_every_sample(runs: dict[str, Path], tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ interval, fold record, label or prediction is refused with the file named.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +36,12 @@ from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import run_folder
 from merbench.results.codec import to_json
 from merbench.results.fold_names import stray_problem
+from merbench.results.go_on import missing_line
 from merbench.results.manifest import chain_problem
-from merbench.results.run_files import ResultRejected
-from merbench.results.rundir import RUN_FILE, RunDirectory
+from merbench.results.result_files import AUDIT_FILE
+from merbench.results.retrained import retrained_problem
+from merbench.results.run_files import ResultRejected, missing_folds
+from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import check_run_folder
 from merbench.results.user_files import UnreadableFile, parse_user_csv, read_user_bytes
 from merbench.runner.au_run import AU_PREDICTION_COLUMNS, entry_accuracy, predictions_table
@@ -59,6 +63,12 @@ def _folds(run_dir: Path, results: AUResults) -> list[FoldOutcome]:
     stray = stray_problem(folder.folds_dir)  # as an emotion run's: status says it refused
     if stray is not None:
         raise ResultRejected(run_dir, stray)
+    gone = missing_folds(folder, results.protocol.n_folds)
+    if gone is not None:  # as status says it, with the fix that holds (84af)
+        count, names = gone
+        raise ResultRejected(run_dir, missing_line([f"{FOLDS_DIR}/{name}" for name in names],
+                                                   count, audited=os.path.lexists(
+                                                       run_dir / AUDIT_FILE)))
     outcomes = []
     for index in range(results.protocol.n_folds):
         try:
@@ -206,10 +216,10 @@ def _agreeing(results_file: Path) -> tuple[AUResults, AuditSummary | None, pd.Da
     if results.files is None:
         raise reject("it names no files (manifest); publish the run as merbench wrote it")
     outcomes = _folds(run_dir, results)
-    problem = chain_problem(run_dir, results.files, record.identity,
-                            {o.index: o.run_sha256 for o in outcomes},
-                            predictions_name=AU_PREDICTIONS_FILE,
-                            record_name=AU_RESULTS_FILE)
+    problem = retrained_problem(run_dir, results.files, results.created,
+                                AU_RESULTS_FILE) or chain_problem(
+        run_dir, results.files, record.identity, {o.index: o.run_sha256 for o in outcomes},
+        predictions_name=AU_PREDICTIONS_FILE, record_name=AU_RESULTS_FILE)
     if problem:
         raise reject(problem)
     part = au_identity_disagreement(results, record.identity)

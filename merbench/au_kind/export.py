@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from merbench.au_kind.view import AURow, AURun, au_benchmarks
+from merbench.base.literal import counted
 from merbench.leaderboard.export_rows import Line, left_out_words
 from merbench.leaderboard.published_line import PublishedLine, section_of
 from merbench.results.rundir import RunDirectory
@@ -35,7 +36,7 @@ class AUBenchmark:
     @property
     def title(self) -> str:
         return (f"Action-unit detection: {self.dataset} / {self.protocol}, "
-                f"{len(self.au_set)} AUs")
+                f"{counted(len(self.au_set), 'AU')}")
 
     @property
     def where(self) -> str:
@@ -86,4 +87,5 @@ def _line(row: AURow) -> Line:
     return Line(model=f"{first.model.name} v{first.model.version}", setting=row.setting,
                 selection="fixed", test_set_selection=False, seeds=len(row.runs),
                 scores=[(row.mean_f1.mean, row.mean_f1.std, span),
-                        *((cell.mean, cell.std, None) for cell in row.per_au)])
+                        *((cell.mean, cell.std, None) for cell in row.per_au)],
+                no_interval=(row.lone,))

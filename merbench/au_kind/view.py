@@ -52,6 +52,7 @@ from merbench.au_kind.comparison import au_claim, compare_au, predictions_digest
 from merbench.au_kind.confirmed import confirmed_au_run
 from merbench.au_kind.seeds_check import validate_au_seeds
 from merbench.base.errors import MerbenchError
+from merbench.kinds.emotion_text import lone_scopes
 from merbench.leaderboard.collect import Cell, mark_best_cells, reduced_setting
 from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.page_views import slug
@@ -116,6 +117,8 @@ class AURow:
     tie_note: str = ""
     #: each seed's files copied into the site: (seed, folder relative to the site)
     files: list[tuple[int, str]] = field(default_factory=list)
+    #: why the mean F1 has no interval (its test subjects one), or "": a point, no span
+    lone: str = ""
 
     @property
     def first(self) -> AUResults:
@@ -256,6 +259,9 @@ def _row(runs: list[AURun], defaults: Defaults) -> AURow:
                    for i in range(n_aus)],
         span=None, setting=setting_line(kept[0].results, defaults), copies=copies,
         reduced=reduced_setting(kept[0].results, defaults))
+    row.lone = lone_scopes(kept[0].path / AU_PREDICTIONS_FILE).get("overall", "")
+    if row.lone:  # its seeds test the same subjects: a point is recorded, no interval
+        return row
     if len(kept) == 1:
         bounds = kept[0].results.intervals.overall.mean_f1
         if bounds is not None:

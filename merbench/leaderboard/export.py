@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import literal
+from merbench.base.literal import counted, literal
 from merbench.leaderboard.benchmarks import load_benchmarks
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.kind_section import KindSection
@@ -247,7 +247,8 @@ def export(bench_id: str, folders: list[Path], fmt: str,
         said = (f"no run of benchmark '{bench_id}' under {where}"
                 + (" is exported" if left else "")
                 # of any kind: a tuning's rejection is not this benchmark's run
-                + (f" ({len(rejected)} result(s) or entries under it rejected: "
+                + (f" ({counted(len(rejected), 'result or entry', 'results or entries')} "
+                   "under it rejected: "
                    "'merbench validate' says why)" if rejected else ""))
         header = f"the {fmt} table has its header only"
         warnings.warn(f"{said}: {left}; {header}" if left else f"{said}: {header}",

@@ -10,6 +10,8 @@ spotting run's (``spotting``, ``spotting_kind``) all stand on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 #: how a stopped run is gone on with, before what doing so does ("to retrain that fold")
 RESUME = "run the same command (or 'merbench run --resume DIR')"
 
@@ -22,4 +24,45 @@ SAME_SPOT = "the same merbench spot command"
 #: how a stopped spotting run is gone on with, before what doing so does ("to go on")
 SPOT_AGAIN = f"run {SAME_SPOT}"
 
-__all__ = ["GO_ON", "RESUME", "SAME_SPOT", "SPOT_AGAIN"]
+#: why a finished result's file is not the one its summary records, or is gone
+CHANGED = "the run's files were changed or removed after it finished"
+
+
+def missing_line(names: Sequence[str], count: int | None = None, *, spotted: bool = False,
+                 audited: bool = False) -> str:
+    """:func:`missing_parts` said as one line."""
+    return "; ".join(missing_parts(names, count, spotted=spotted, audited=audited))
+
+
+def missing_parts(names: Sequence[str], count: int | None = None, *, spotted: bool = False,
+                  audited: bool = False) -> tuple[str, str]:
+    """What every reader says of a finished run's fold files (or a spotting run's video
+    files, ``spotted``) that are gone: which (``names``, the first few of ``count``), why,
+    and the one fix that holds (the cause and the fix apart, for status's line, whose
+    advice a caller may replace), the same command, which trains (spots) only those again and
+    summarises the run anew. ``audited``: an ``audit.json`` beside them, which going on
+    would void, so it is moved out first (or the files restored, which keeps the audits).
+
+    Status called such a run "stopped ... to go on", validate and show said "the
+    predictions do not cover the protocol's N folds ... publish the complete run
+    directory" (an AU run's "fold file 3 of 52 is missing", a spotting run's "publish the
+    folder as merbench spot wrote it"): one damage, two causes and two fixes."""
+    count = len(names) if count is None else count
+    one = count == 1
+    if count <= 3:  # "a, b and c"
+        shown = " and ".join([", ".join(names[:count - 1]), names[count - 1]][one:])
+    else:
+        shown = f"{', '.join(names[:3])} and {count - 3} more"
+    unit = "video" if spotted else "fold"
+    which = f"that {unit}" if one else f"those {unit}s"
+    verb = "spot" if spotted else "train"
+    again = f"{SPOT_AGAIN} to {verb} {which} again" if spotted else \
+        f"{RESUME} to {verb} {which} again"
+    if audited:
+        again = (f"restore {'it' if one else 'them'} from a copy of the run, which keeps its "
+                 "audits, or move audit.json out of the folder, then "
+                 f"{again}, then audit the run again")
+    return f"{shown} {'is' if one else 'are'} missing; {CHANGED}", again
+
+
+__all__ = ["CHANGED", "GO_ON", "RESUME", "SAME_SPOT", "SPOT_AGAIN", "missing_line", "missing_parts"]

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from merbench.results.go_on import RESUME
+from merbench.results.go_on import CHANGED, RESUME, missing_line
 from merbench.results.result_files import AUDIT_FILE, RUN_FILE
 from merbench.results.safe_files import audited_table_fix, read_regular_bytes
 
@@ -60,7 +60,6 @@ def run_manifest(run_dir: Path, n_folds: int, predictions: bytes,
     return files
 
 
-CHANGED = "the run's files were changed or removed after it finished"
 #: the fix of a finished run's predictions table, missing or changed: it is made from the
 #: fold files alone
 TABLE_FIX = (f"restore it from a copy of the run, or {RESUME}, which writes it again from the "
@@ -132,11 +131,11 @@ def manifest_fault(run_dir: Path, files: Mapping[str, str],
         table = audited_table_fix(there=False) if audited else TABLE_FIX
         return f"{mismatch}; {table}" if mismatch.endswith(" is missing") else \
             f"{mismatch}; {CHANGED}: {table}"
+    elif mismatch.endswith(" is missing"):  # said as every reader says a fold file gone
+        return missing_line([name], audited=audited)
     else:
         moved = f", move {AUDIT_FILE} out of the folder," if audited else ""
         again = ", then audit the run again" if audited else ""
-        fix = (f"{moved[2:-1] + ', then ' if audited else ''}{RESUME} to train that fold "
-               f"again{again}" if mismatch.endswith(" is missing") else
-               f"restore it from a copy of the run, or delete it{moved} and {RESUME} to "
+        fix = (f"restore it from a copy of the run, or delete it{moved} and {RESUME} to "
                f"train that fold again{again}")
     return f"{mismatch}; {CHANGED}: {fix}"

@@ -24,6 +24,7 @@ from merbench.results.fold_names import (
     stray_line,
     stray_names,
 )
+from merbench.results.go_on import missing_line
 from merbench.results.manifest import TABLE_FIX
 from merbench.results.model import Results
 from merbench.results.protocol_names import SUBJECT_SPLIT
@@ -97,7 +98,7 @@ def differ(stored: Any, recomputed: Any, where: str) -> str | None:
     return None
 
 
-def _missing_folds(store: RunDirectory, n_folds: int) -> tuple[int, list[str]] | None:
+def missing_folds(store: RunDirectory, n_folds: int) -> tuple[int, list[str]] | None:
     """How many of ``n_folds`` fold files are not there, and the first three names, counted
     from the files that are, or None when there are as many: a hand-edited
     ``protocol.n_folds`` of 10**9 was a loop over every number, which ran until stopped."""
@@ -118,15 +119,14 @@ def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
     store = RunDirectory(run_dir)
     folds = []
     stray = stray_names(store.folds_dir)  # fold-3.npz: a fold to status, none here (84w)
-    gone = _missing_folds(store, n_folds)
+    gone = missing_folds(store, n_folds)
     if stray and gone is not None:
         raise ResultRejected(run_dir, stray_line(f"{FOLDS}/{stray[0]}"))
     if gone is not None:
-        count, missing = gone
-        raise ResultRejected(run_dir, (
-            f"the predictions do not cover the protocol's {n_folds} folds: "
-            f"{count} fold file(s) missing ({', '.join(missing[:3])}"
-            f"{', ...' if count > 3 else ''}); publish the complete run directory"))
+        count, missing = gone  # as status says it, with the fix that holds (84af)
+        raise ResultRejected(run_dir, missing_line(
+            [f"{FOLDS}/{name}" for name in missing], count,
+            audited=os.path.lexists(run_dir / AUDIT_FILE)))
     copies = []
     for index in range(n_folds):
         try:

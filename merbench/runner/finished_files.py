@@ -12,7 +12,6 @@ record is read; this is the check they share.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -21,6 +20,7 @@ import pandas as pd
 from merbench.base.errors import MerbenchError
 from merbench.results.fold_file import read_fold_file
 from merbench.results.manifest import file_sha256, first_mismatch, manifest_fault
+from merbench.results.retrained import finished_after
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.user_files import read_user_csv
 from merbench.runner.data import RunData
@@ -88,17 +88,8 @@ def refuse_changed(run_dir: RunDirectory, record: _Manifested, results_name: str
                 fold = read_fold_file(path)
             except MerbenchError:
                 continue
-            if _later(fold.finished, record.created):
+            if finished_after(fold.finished, record.created):
                 continue
         raise MerbenchError(f"{run_dir.path}: "
                             f"{manifest_fault(run_dir.path, {name: digest}, results_name)}")
 
-
-def _later(finished: str | None, created: str) -> bool:
-    """Whether a fold file's ``finished`` is after the record's ``created``, which is
-    written to the second (so a fold finished in that second is the record's own)."""
-    try:
-        return finished is not None and datetime.fromisoformat(finished) >= \
-            datetime.fromisoformat(created) + timedelta(seconds=1)
-    except (TypeError, ValueError):
-        return False

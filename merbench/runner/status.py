@@ -29,8 +29,10 @@ from merbench.results.fold_names import (
     stray_line,
     written_folder,
 )
+from merbench.results.go_on import missing_parts
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
+from merbench.results.run_files import missing_folds
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.user_files import read_written_json
@@ -85,6 +87,9 @@ class RunStatus:
     #: elsewhere), each said among ``not_files`` or ``fold_faults``: a walk for results that
     #: meets one says the run's line, not its own refusal of a link
     linked: tuple[str, ...] = ()
+    #: a finished run's fold files that are gone, said as every reader says them
+    #: (:func:`merbench.results.go_on.missing_parts`: the cause, and the fix), or None
+    gone: tuple[str, str] | None = None
 
     def seconds_left(self) -> float | None:
         """The unfinished folds times the median time of a finished one, less the epochs
@@ -143,6 +148,7 @@ def run_status(path: Path) -> RunStatus:
     changed: str | None = None
     files = None  # the results file's manifest, where one is read
     summary_folds: object = None  # the results file's count of folds, where one is read
+    created: object = None  # when the results file says it was written, where one is read
     unreadable = results_file.is_file()  # until read; a fifo is said among not_files
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError,
                              MerbenchError):
@@ -152,6 +158,7 @@ def run_status(path: Path) -> RunStatus:
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
+        created = summary.get("created")
         changed = None if files is None else first_mismatch(directory.path, files,
                                                                 results_file.name)
         # an audit's file is not the run's: a fifo there leaves the run finished
@@ -184,7 +191,8 @@ def run_status(path: Path) -> RunStatus:
     if counted is None and refused is None and changed and files:  # validate's, AD1
         refused = changed_file(directory.path, files, results_file.name,
                                any(same_file(changed, found)
-                                   for found in (*not_files, *damaged)))  # own lines
+                                   for found in (*not_files, *damaged)),  # own lines
+                               created)
     if counted is None and refused is None and not faults:  # no results file: the protocol's
         counted = count_problem(recorded.n_folds, len(seconds),
                                 samples.planned(_protocol_name(identity), len(seconds),
@@ -192,6 +200,9 @@ def run_status(path: Path) -> RunStatus:
                                 results_file.exists())
     if counted is not None:
         complete = False
+    gone = None if not results_file.is_file() or unreadable or refused or counted or \
+        n_folds is None or \
+        directory.is_held() is not False else _gone(directory, n_folds)
     try:
         seed = identity["seed"]
         if not isinstance(seed, int) or isinstance(seed, bool):  # true is no seed, nor "0"
@@ -207,10 +218,22 @@ def run_status(path: Path) -> RunStatus:
             running=directory.is_held(), unreadable=unreadable,
             results_name=results_file.name, not_files=not_files, refused=refused,
             audited=os.path.lexists(directory.path / AUDIT_FILE), changed=changed,
-            miscounted=counted, fold_faults=tuple(faults), linked=linked)
+            miscounted=counted, fold_faults=tuple(faults), linked=linked, gone=gone)
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
+
+
+def _gone(directory: RunDirectory, n_folds: int) -> tuple[str, str] | None:
+    """The fold files of the finished run in ``directory`` that are gone, said with their
+    fix as validate says them (where its results file is read), or None: the run said
+    "stopped ... to go on", validate "publish the complete run directory" (84af)."""
+    missing = missing_folds(directory, n_folds)
+    if missing is None:
+        return None
+    count, names = missing
+    return missing_parts([f"{FOLDS_DIR}/{name}" for name in names], count,
+                         audited=os.path.lexists(directory.path / AUDIT_FILE))
 
 
 def _table_size(feature_values: object) -> int | None:

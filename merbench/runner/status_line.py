@@ -32,11 +32,14 @@ class StatusLine:
     #: the entries of the run's folder that are symbolic links (its ``folds`` linked
     #: elsewhere), which the line says with their fix
     linked: tuple[str, ...] = ()
+    #: the advice ``goes_on`` adds: :data:`GO_ON`, or what going on does where that is
+    #: more than going on (a finished run's fold file gone: "... to train that fold again")
+    advice: str = GO_ON
 
     @property
     def text(self) -> str:
         """The whole line, as ``merbench status`` prints it."""
-        return "; ".join([*self.said, GO_ON] if self.goes_on else self.said)
+        return "; ".join([*self.said, self.advice] if self.goes_on else self.said)
 
 
 def not_a_file_line(found: str) -> str:
@@ -74,6 +77,13 @@ def describe(status: RunStatus) -> StatusLine:
         return _with_entries(status, f"{status.path}: {what}: {folds}, written, but "
                                      f"{status.refused}")
     state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
+    if status.gone and not (status.damaged or status.foreign_files or status.fold_faults
+                            or status.not_files):  # as validate says it (84af)
+        cause, fix = status.gone
+        first = f"{status.path}: {what}: {folds}, written, but {cause}"
+        if status.audited:  # the fix names the audits: not a plain going on
+            return StatusLine((first, fix), linked=status.linked)
+        return StatusLine((first,), goes_on=True, linked=status.linked, advice=fix)
     if status.miscounted:  # run.json edited: going on is refused, a copy is the fix
         return _with_entries(status, f"{status.path}: {what}: {folds}, {state}; "
                                      f"{status.miscounted}")

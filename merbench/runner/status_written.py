@@ -18,6 +18,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.results.manifest import manifest_fault
+from merbench.results.retrained import retrained_problem
 from merbench.results.run_record import RunRecordFormat
 from merbench.results.rundir import RUN_FILE
 
@@ -48,12 +49,17 @@ def other_identity(results_file: Path, record: RunRecordFormat[Any],
 
 
 def changed_file(folder: Path, files: Mapping[str, str], results_name: str,
-                 own_line: bool) -> str | None:
+                 own_line: bool, created: object = None) -> str | None:
     """The first file the manifest ``files`` records that is not the recorded one, with its
     fix, as validate says it; None where every file is, where the entry has a line of its
     own (``own_line``: a link, a fifo, a damaged fold file), or where a fold file is
     missing (a fold left to train, as status counts it, with the audits' clause where
-    going on is refused for them)."""
+    going on is refused for them). A fold file trained again after the results file
+    (``created``, as it records it) is said with the fix that keeps it."""
+    if isinstance(created, str) and not own_line:  # the folds going on keeps (84af)
+        retrained = retrained_problem(folder, files, created, results_name)
+        if retrained is not None:
+            return f"{retrained} {REFUSES}"
     fault = manifest_fault(folder, files, results_name)
     if fault is None or own_line:
         return None

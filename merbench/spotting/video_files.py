@@ -20,7 +20,7 @@ from typing import Any
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import from_json
-from merbench.results.go_on import SPOT_AGAIN
+from merbench.results.go_on import SPOT_AGAIN, missing_line
 from merbench.results.safe_files import check_entry
 from merbench.results.user_files import read_written_json
 from merbench.spotting.record import VIDEOS_FOLDER, VideoFile, video_name
@@ -44,6 +44,19 @@ _NUMBERED = re.compile(r"\d{4,}\.json")
 class StrayVideos(MerbenchError):
     """A finished run's ``videos/`` holds files beyond its videos (:func:`beyond_line`):
     validate refuses it, and deleting them is the fix, not spotting into a new folder."""
+
+
+class VideosGone(MerbenchError):
+    """A finished run's ``videos/`` lacks files of its videos (:func:`gone_line`): the same
+    spot command spots those again and summarises the run anew, which every reader says."""
+
+
+def gone_line(names: list[str], count: int) -> str:
+    """What every reader says of the video files ``names`` (the first of ``count``) of a
+    finished spotting run that are gone: status said to publish the folder as spot wrote
+    it, or to spot into a new --out, which threw the spotted videos away, where the same
+    command into the same folder spots only those."""
+    return missing_line([f"{VIDEOS_FOLDER}/{name}" for name in names], count, spotted=True)
 
 
 def recorded_count(started: dict[str, Any]) -> int | None:

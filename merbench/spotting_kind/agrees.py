@@ -27,7 +27,7 @@ from merbench.spotting.record import (
     VideoFile,
     video_name,
 )
-from merbench.spotting.video_files import COUNT_KEY, beyond_line, video_names
+from merbench.spotting.video_files import COUNT_KEY, beyond_line, gone_line, video_names
 
 #: what ``validate`` says of a spotting run whose ``spot-run.json`` is gone, and ``status``
 #: and ``show`` with it (they said the folder "holds no merbench run" and "no spotting run's
@@ -67,8 +67,8 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
             kept_file = from_json(VideoFile, read_written_json(folder / name,
                                                                    "spotted video's file"))
             kept = kept_file.video
-        except FileNotFoundError:
-            return f"{name} is missing; publish the folder as merbench spot wrote it"
+        except FileNotFoundError:  # as status says it, with the fix that holds (84af)
+            return gone_line([video_name(index)], 1)
         except (OSError, UnicodeDecodeError, ValueError, LayoutError, MerbenchError) as exc:
             return f"{name} cannot be read as a spotted video{_why(exc)}; publish the folder " \
                    "as merbench spot wrote it"

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from merbench.base.literal import counted
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.published_line import PublishedLine, run_identity, section_of
@@ -49,8 +50,9 @@ class SpottingTable:
     @property
     def title(self) -> str:
         data = self.runs_shown[0].results.dataset
-        return (f"Spotting: {data.name}, {data.n_videos} long videos of {data.n_subjects} "
-                "subjects, each subject's setting chosen on the others")
+        return (f"Spotting: {data.name}, {counted(data.n_videos, 'long video')} of "
+                f"{counted(data.n_subjects, 'subject')}, each subject's setting chosen on "
+                "the others")
 
     @property
     def runs(self) -> int:

@@ -43,6 +43,7 @@ from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, read_str_seeds
 from merbench.spotting.video_files import (
     UNCOUNTED,
     StrayVideos,
+    VideosGone,
     recorded_count,
     videos_problem,
 )
@@ -218,6 +219,8 @@ def _progress_line(folder: Path, what: str, started: dict[str, Any]) -> str:
         try:  # validate's cheap half: what it refuses by its layout is not complete
             spotting_written(folder)
         except MerbenchError as exc:
+            if isinstance(exc, VideosGone):  # its cause and fix, as validate says them
+                return f"{folder}: {what}: written, but {exc}"
             if str(exc).startswith(AUDIT_FILE) or isinstance(exc, StrayVideos):  # its fix
                 return (f"{folder}: {what}: written, but {exc} ('merbench validate' "
                         "refuses it)")

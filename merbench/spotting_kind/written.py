@@ -22,7 +22,13 @@ from merbench.spotting.record import (
     VideoFile,
 )
 from merbench.spotting.str_record import STR_FILE, STR_SCHEMA, StrResults
-from merbench.spotting.video_files import StrayVideos, beyond_line, video_names
+from merbench.spotting.video_files import (
+    StrayVideos,
+    VideosGone,
+    beyond_line,
+    gone_line,
+    video_names,
+)
 from merbench.spotting_kind.agrees import video_files_problem
 from merbench.spotting_kind.audited import spotting_folder
 from merbench.spotting_kind.str_check import str_layout_problem
@@ -41,19 +47,17 @@ def spotting_written(folder: Path) -> None:
         recorded(folder / SPOTTING_FILE, spotting_values, results)
     # one videos/NNNN.json for each video spotting.json holds, as validate checks: an extra
     # one is deleted (status said to spot into a new --out, pass 84ab, AB11), a missing one
-    # is a folder other than merbench spot wrote
+    # is spotted again by the same command
     videos = folder / VIDEOS_FOLDER
     found = {path.name for path in videos.iterdir() if not is_temporary(path)} \
         if videos.is_dir() else set()
     expected = video_names(len(results.videos))
     if found - expected:
         raise StrayVideos(beyond_line(sorted(found - expected), len(results.videos)))
+    missing = sorted(expected - found)
+    if missing:  # named in the folder already: its class tells status the fix is said
+        raise VideosGone(gone_line(missing, len(missing)))
     with said_in_folder(folder):
-        missing = sorted(expected - found)
-        if missing:
-            raise MerbenchError(f"{videos / missing[0]} is missing, one of the run's "
-                                f"{len(results.videos)} videos; publish the folder as "
-                                "merbench spot wrote it")
         for path in sorted(videos.glob("*.json")) if videos.is_dir() else []:
             if is_temporary(path):
                 continue

@@ -15,11 +15,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from merbench.base.literal import counted
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.published_line import PublishedLine, run_identity, section_of
 from merbench.stats.intervals import METRICS, Interval
-from merbench.tuning.record import NESTED
+from merbench.tuning.record import NESTED, lone_interval
 from merbench.tuning.search_record import spec_of
 from merbench.tuning.view import Tuning
 
@@ -70,21 +71,23 @@ class TuningTable:
 def _line(tuning: Tuning) -> Line:
     results = tuning.results
     space = ", ".join(parameter.name for parameter in results.space)
-    how = (f"nested, {results.inner_folds} inner folds" if results.mode == NESTED
+    how = (f"nested, {counted(results.inner_folds or 0, 'inner fold')}" if results.mode == NESTED
            else "test-scored")
     spans = results.intervals.overall
+    lone = lone_interval(results)  # one test subject: its recorded point is no interval
     scores: list[tuple[float | None, float | None, Interval | None]] = []
     for metric in METRICS:
-        span = getattr(spans, metric)
+        span = None if lone else getattr(spans, metric)
         scores.append((float(getattr(results.overall, metric)), None,
                        None if span is None else Interval(span[0], span[1])))
     # a reduced setting is marked in the words of the page, which shows it apart, unranked
     reduced = "" if tuning.reduced is None else f"; REDUCED setting ({tuning.reduced})"
     return Line(model=results.model,
-                setting=f"{results.sampler} search over {space}, {results.trials} trials, "
+                setting=f"{results.sampler} search over {space}, "
+                        f"{counted(results.trials, 'trial')}, "
                         f"{how}{reduced}",
                 selection=results.mode, test_set_selection=results.mode != NESTED, seeds=1,
-                scores=scores)
+                scores=scores, no_interval=(lone,) * len(scores))
 
 
 def tuning_tables(tunings: Sequence[Tuning]) -> list[TuningTable]:

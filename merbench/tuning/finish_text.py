@@ -13,8 +13,9 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted, pasted_command
 from merbench.base.terminal import say
 from merbench.kinds.contract import FinishedText, say_lines
+from merbench.scores.interval_records import lone_notes
 from merbench.tuning.archive import unpacked_runs
-from merbench.tuning.record import NESTED, TUNE_FILE, TuneResults
+from merbench.tuning.record import NESTED, TUNE_FILE, TuneResults, lone_interval
 from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, TuneSeedsSummary
 from merbench.tuning.view import tuning_reduced
 
@@ -61,10 +62,13 @@ def report(results: TuneResults) -> list[str]:
     lines = [f"{results.model} on {results.dataset}/{results.protocol}, {results.sampler} "
              f"search of {', '.join(p.name for p in results.space)}: {how}"]
     interval = results.intervals.overall
+    lone = lone_interval(results)  # a point, recorded as an interval, is none
     for metric in ("uf1", "uar"):
-        bounds = getattr(interval, metric)
+        bounds = None if lone else getattr(interval, metric)
         shown = f" [{bounds[0]:.2f}, {bounds[1]:.2f}]" if bounds is not None else ""
         lines.append(f"  {metric.upper()} {getattr(results.overall, metric):.4f}{shown}")
+    lines += [f"  {line}" for line in lone_notes({"overall": lone} if lone else {},
+                                                 ["overall"])]
     used = results.chosen_configurations()
     lines.append("  chosen: " + "; ".join(
         f"{text} ({n} outer fold{'s' * (n != 1)})" if results.mode == NESTED else text

@@ -36,7 +36,7 @@ from merbench.tuning.finish_text import tune_seeds_text, tuning_text
 from merbench.tuning.record import NESTED, TUNE_FILE, TUNING_SPEC_FILE, read_tune
 from merbench.tuning.seeds_check import TUNE_SEEDS_STRUCTURE, validate_tune_seeds
 from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, read_tune_seeds
-from merbench.tuning.status import FINISHED, tuning_status
+from merbench.tuning.status import tuning_status
 from merbench.verification.validate import RESULTS_FILE
 
 #: the files a tuning's audit compares: its record and its runs
@@ -69,9 +69,9 @@ class TuningKind:
         layout validate refuses, a command still writing it; show printed a tuning with its
         record or runs gone (pass 84n, N8)."""
         folder = path.parent if path.name == TUNE_FILE else path
-        line = tuning_status(folder)  # raises where tuning.json is no search's record
-        if not line.endswith(f"; {FINISHED}"):
-            raise MerbenchError(line)
+        said = tuning_status(folder)  # raises where tuning.json is no search's record
+        if not said.finished:
+            raise MerbenchError(said.line)
 
     def finished_text(self, path: Path) -> FinishedText:
         folder = path.parent if path.name == TUNE_FILE else path
@@ -94,7 +94,7 @@ class TuningKind:
                        claimed="search (model, data, space, sampler and seed)")
 
     def status(self, folder: Path) -> Progress:
-        return Progress(tuning_status(folder if folder.is_dir() else folder.parent))
+        return Progress(tuning_status(folder if folder.is_dir() else folder.parent).line)
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         """The runs that made the tuning trained again in part

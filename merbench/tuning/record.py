@@ -38,6 +38,7 @@ from merbench.results.user_files import (
     read_user_csv,
     read_user_json_object,
 )
+from merbench.scores.interval_records import lone_reason
 
 TUNE_FILE = "tune.json"
 TUNE_PREDICTIONS_FILE = "predictions.csv"
@@ -233,3 +234,12 @@ def read_tune(path: Path) -> TuneResults:
         1: f"its runs unpacked; {migrate} packs them into layout {TUNE_SCHEMA}",
         2: f"no digest of the files in its runs.tar.xz; {migrate} records them, layout "
            f"{TUNE_SCHEMA}"})
+
+
+def lone_interval(results: TuneResults) -> str:
+    """Why the tuning's outer scores have no interval over subjects (its outer folds test
+    one subject, or one a database: each resample draws the same ones, so its recorded
+    interval is a point), in the words every kind says it
+    (:func:`~merbench.scores.interval_records.lone_reason`), or "" where they have one."""
+    return lone_reason(subject.partition("/")[::2] if "/" in subject else ("", subject)
+                       for fold in results.outer for subject in fold.test_subjects)

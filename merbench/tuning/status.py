@@ -8,6 +8,7 @@ written first), the runs finished, and whether ``tune.json`` is there yet.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -100,19 +101,32 @@ def _record_refused(folder: Path, what: str, why: str) -> str:
 FINISHED = "finished: tune.json written"
 
 
-def tuning_status(folder: Path) -> str:
+@dataclass(frozen=True)
+class TuningStatus:
+    """What status says of a tuning's folder, and whether that is that the tuning is
+    finished (its ``tune.json`` written and nothing validate's cheap half refuses), which
+    ``show`` asks: it tested whether the line ended with the words said of a finished one
+    (issue 84), words a tuning's own folder name or record could end a line with too."""
+
+    #: the line, beginning with the folder ("DIR: ...")
+    line: str
+    #: the tuning is finished: show prints it
+    finished: bool = False
+
+
+def tuning_status(folder: Path) -> TuningStatus:
     """The search, its runs finished out of the most it can train, and its state."""
     for name in (TUNING_SPEC_FILE, TUNE_FILE, RUNS_ARCHIVE, TUNE_PREDICTIONS_FILE):  # said
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:  # a state of the folder, said as a run's status says it
-            return f"{folder}: " + state_line(exc, "the same merbench tune command "
-                                                         "writes what it should hold again")
+            return TuningStatus(f"{folder}: " + state_line(
+                exc, "the same merbench tune command writes what it should hold again"))
     stray = packed_not_folder(folder)
     if stray is not None:  # show prints no tuning status does not call finished (Z10)
-        return f"{folder}: {stray} ('merbench validate' refuses it)"
+        return TuningStatus(f"{folder}: {stray} ('merbench validate' refuses it)")
     if not os.path.lexists(folder / TUNING_SPEC_FILE) and os.path.lexists(folder / TUNE_FILE):
-        return f"{folder}: {SPEC_MISSING} ('merbench validate' refuses it)"  # finished
+        return TuningStatus(f"{folder}: {SPEC_MISSING} ('merbench validate' refuses it)")
     try:
         spec, mode = read_search_record(folder)
         search_values(spec, mode)  # no "2 of -2 runs finished"
@@ -122,19 +136,20 @@ def tuning_status(folder: Path) -> str:
     except UnsafeFile as exc:  # tuning.json itself: not what a search started with
         raise MerbenchError(f"{folder}: {exc}") from None
     except UnreadableFile as exc:
-        return _record_refused(folder, "cannot be read", exc.because)
+        return TuningStatus(_record_refused(folder, "cannot be read", exc.because))
     except ProvenanceError as exc:  # as validate says it of a finished one
-        return _record_refused(folder, "is not the record of a search", str(exc))
+        return TuningStatus(_record_refused(folder, "is not the record of a search", str(exc)))
     except KeyError as exc:  # its spec lacks a field: said by name, never as ('model')
-        return _record_refused(folder, "is not the record of a search",
-                               f"its spec has no {exc.args[0] if exc.args else 'field'}")
+        return TuningStatus(_record_refused(
+            folder, "is not the record of a search",
+            f"its spec has no {exc.args[0] if exc.args else 'field'}"))
     except (OSError, ValueError, TypeError) as exc:
-        return _record_refused(folder, "cannot be read", unreadable(exc))
+        return TuningStatus(_record_refused(folder, "cannot be read", unreadable(exc)))
     running = folder_is_held(folder)  # a tune command writing it now: its files in motion
     written = (folder / TUNE_FILE).is_file()
     stopped = None if running else _stopped_wrong(folder, written)
     if stopped is not None:
-        return f"{folder}: {stopped}"
+        return TuningStatus(f"{folder}: {stopped}")
     names = _run_files(folder)
     finished = sum(fnmatch(n, "trials/*/trial-*/results.json") for n in names)
     # the outer folds: every one's folder once tune.json is written, else as the search
@@ -154,15 +169,18 @@ def tuning_status(folder: Path) -> str:
     state = ("running: a merbench tune command is writing it now" if running else
              FINISHED if written else
              "tune.json not yet written (the same merbench tune command goes on)")
+    done = written and not running  # unless validate's cheap half refuses it
     if written and not running:
         try:  # validate's cheap half: what it refuses by its layout is not finished
             problem = record_problem(folder, tuning_written(folder, names))
         except MerbenchError as exc:
             problem = str(exc)
         if problem is not None:  # an audit record's refusal is validate's in its words
+            done = False
             state = f"written, but {problem} ('merbench validate' " + (
                 "refuses it)" if problem.startswith(AUDIT_FILE) else "says more)")
             if problem.startswith(f"{RUNS_ARCHIVE} holds"):  # runs counted from an archive
                 # holding a run tune.json does not name: "3 of 2 runs finished" was said
-                return f"{folder}: tuning of {what}, {mode}, {shape}; {state}"
-    return f"{folder}: tuning of {what}, {mode}, {shape}: {runs}; {state}"
+                return TuningStatus(f"{folder}: tuning of {what}, {mode}, {shape}; {state}")
+    return TuningStatus(f"{folder}: tuning of {what}, {mode}, {shape}: {runs}; {state}",
+                        finished=done)

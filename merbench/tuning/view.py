@@ -50,6 +50,7 @@ from merbench.tuning.record import (
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
     TuneResults,
+    lone_interval,
     read_tune,
     read_tune_predictions,
 )
@@ -76,6 +77,11 @@ class Tuning:
     def audits_kept(self) -> bool:
         """Whether its folder keeps audit records (validated with it), which the page links."""
         return (self.path / AUDIT_FILE).is_file()
+
+    @property
+    def lone(self) -> str:
+        """Why its outer scores have no interval (one test subject), or "" (the page)."""
+        return lone_interval(self.results)
 
     @property
     def nested(self) -> bool:

@@ -32,6 +32,7 @@ from merbench.results.manifest import chain_problem
 from merbench.results.model import Results, RunRecord
 from merbench.results.recorded_values import run_values, said_of
 from merbench.results.result_files import RESULTS_FILE
+from merbench.results.retrained import retrained_problem
 from merbench.results.run_files import (
     ResultRejected,
     check_against_dataset,
@@ -111,6 +112,9 @@ def agreeing_files(path: Path, official: OfficialFingerprint | None) -> RunFiles
     if counted is not None:  # as status says it, before any fold file is looked for
         raise ResultRejected(run_dir, f"{RESULTS_FILE} {counted}")
     folds = load_folds(run_dir, results.protocol.n_folds)
+    retrained = retrained_problem(run_dir, results.files, results.created, RESULTS_FILE)
+    if retrained:  # before its time is compared with the record's: as status says it
+        raise ResultRejected(run_dir, retrained)
     predictions = read_predictions(run_dir)  # kept as read, for intervals and comparisons
     check_fold_record(run_dir, results.protocol.name, results.dataset.n_samples, folds,
                       predictions)  # what run refuses to train on, as far as files show it
