@@ -80,11 +80,16 @@ def kind_of(path: Path) -> ResultKind | None:
 def started_kind(folder: Path) -> ResultKind | None:
     """The kind of result under way in ``folder`` (its first file written), or None. Where
     kinds start with one file (an emotion and an AU run both write ``run.json`` first), the
-    one whose result file the run's recorded task names (an AU run with its result gone was
+    one whose result file is there, whatever the started file says (an AU run whose
+    ``run.json`` lost its task was an emotion run to status, pass 84af, AF2), else the one
+    whose result file the run's recorded task names (an AU run with its result gone was
     called "an emotion run not finished yet (results.json not yet)")."""
     started = [kind for kind in result_kinds() if kind.started_file is not None
                and os.path.lexists(Path(folder) / kind.started_file)]
     if len(started) > 1:
+        written = [kind for kind in started if os.path.lexists(Path(folder) / kind.markers[0])]
+        if len(written) == 1:
+            return written[0]
         named = _recorded_result_file(Path(folder))
         return next((kind for kind in started if kind.markers[0] == named), started[0])
     return started[0] if started else None
