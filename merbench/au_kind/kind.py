@@ -5,6 +5,7 @@ training folds again."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,9 @@ class AURunKind:
 
     def owns(self, path: Path) -> bool:
         return path.name == AU_RESULTS_FILE or os.path.lexists(path / AU_RESULTS_FILE)
+
+    def written_by(self, data: Mapping[str, Any]) -> bool:
+        return data.get("kind") == "au"
 
     def validate(self, path: Path) -> Checked:
         results, audits = validate_au_run_and_audits(path)
@@ -108,4 +112,5 @@ def au_seeds_file_text(path: Path) -> FinishedText:
 AU_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
     AU_SEEDS_SUMMARY, AU_SEEDS_FILE, OverSeeds(AURunKind(), read_au_seeds, "AU seeds summary",
                                              AU_SEEDS_STRUCTURE),
-    "merbench run --seeds", checked_au_seeds, au_seeds_file_text, ACTION_UNITS)
+    "merbench run --seeds", checked_au_seeds, au_seeds_file_text, ACTION_UNITS,
+    recorded_kind="au-seeds")

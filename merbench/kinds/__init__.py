@@ -10,6 +10,7 @@ result of either: every command refuses it alike, naming the stray file
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from merbench.results.out_folders import SEED_RUN
 from merbench.results.result_files import marker_families, not_finished, result_markers
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
+from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.task_run import task_run
 
 #: the kinds not in homes of their own, each result's own beside its summary over seeds (one
@@ -80,11 +82,16 @@ def kind_of(path: Path) -> ResultKind | None:
 def started_kind(folder: Path) -> ResultKind | None:
     """The kind of result under way in ``folder`` (its first file written), or None. Where
     kinds start with one file (an emotion and an AU run both write ``run.json`` first), the
-    one whose result file the run's recorded task names (an AU run with its result gone was
+    one whose result file is there, whatever the started file says (an AU run whose
+    ``run.json`` lost its task was an emotion run to status, pass 84af, AF2), else the one
+    whose result file the run's recorded task names (an AU run with its result gone was
     called "an emotion run not finished yet (results.json not yet)")."""
     started = [kind for kind in result_kinds() if kind.started_file is not None
                and os.path.lexists(Path(folder) / kind.started_file)]
     if len(started) > 1:
+        written = [kind for kind in started if os.path.lexists(Path(folder) / kind.markers[0])]
+        if len(written) == 1:
+            return written[0]
         named = _recorded_result_file(Path(folder))
         return next((kind for kind in started if kind.markers[0] == named), started[0])
     return started[0] if started else None
@@ -242,11 +249,47 @@ def stray_result_files(path: Path) -> str | None:
             f"one result: remove {' and '.join(strays)}")
 
 
+def misnamed_result_file(path: Path) -> str | None:
+    """Why the result at ``path`` (a folder, or one of its files) is refused where a result
+    file in its folder is another kind's, by what it records (its ``kind``, or its layout:
+    :meth:`ResultKind.written_by`), under this kind's name, with its right name; None
+    otherwise, and where the right name is taken (:func:`stray_result_files` says that).
+    Each command read such a file by its name: an action-unit results file as
+    ``results.json`` was an emotion run "stopped" to status and "its version was edited"
+    to validate, a fix that never worked (pass 84af, AF3); as a seeds summary handed over as
+    a run's results file is named by what it is, each file is named so here, once."""
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    kinds = result_kinds()
+    for kind in kinds:
+        name = kind.markers[0]
+        try:  # a file that cannot be read is its own check's to say
+            data = read_written_json(folder / name, "result file")
+        except (OSError, ValueError, UnreadableFile, MerbenchError):  # a link, a folder
+            continue
+        if not isinstance(data, dict) or kind.written_by(data):
+            continue
+        actual = next((other for other in kinds if other.written_by(data)), None)
+        if actual is None or os.path.lexists(folder / actual.markers[0]):
+            continue
+        said = f"it records kind {json.dumps(data['kind'])}" if "kind" in data else \
+            f"it records no kind, in the layout of {actual.markers[0]}"
+        return (f"{name} is the result file of {indefinite(actual.name)} ({said}), not of "
+                f"{indefinite(kind.name)}: rename it {actual.markers[0]}")
+    return None
+
+
+def folder_refusal(path: Path) -> str | None:
+    """Why every command refuses the result at ``path`` whole, before its kind reads it: a
+    result file under another kind's name (:func:`misnamed_result_file`), or the result
+    files of two kinds in one folder (:func:`stray_result_files`); None where neither."""
+    return misnamed_result_file(path) or stray_result_files(path)
+
+
 def refuse_stray_files(path: Path) -> None:
-    """``ResultRejected`` (naming the folder) where :func:`stray_result_files` says why:
-    ``validate``, ``status``, ``show``, ``audit``, ``compare`` and the build's walk refuse
-    such a folder in these words."""
-    reason = stray_result_files(path)
+    """``ResultRejected`` (naming the folder) where :func:`folder_refusal` says why:
+    ``validate``, ``status``, ``show``, ``audit``, ``compare``, ``run --resume`` and the
+    build's walk refuse such a folder in these words."""
+    reason = folder_refusal(path)
     if reason is not None:
         raise ResultRejected(Path(path) if Path(path).is_dir() else Path(path).parent, reason)
 
@@ -265,7 +308,7 @@ def _claimed_files(folder: Path) -> list[str]:
     return claimed
 
 
-register_folder_refusal(stray_result_files)  # the walk for results refuses it so too
+register_folder_refusal(folder_refusal)  # the walk for results refuses it so too
 
 
 def _family_of(name: str) -> tuple[str, ...]:
@@ -298,6 +341,7 @@ __all__ = [
     "finished_text",
     "kind_of",
     "markers",
+    "misnamed_result_file",
     "refuse_stray_files",
     "register_kinds",
     "result_kinds",

@@ -18,7 +18,7 @@ it by): docs/architecture.md works one through.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -240,6 +240,13 @@ class ResultKind(Protocol):
         """Whether ``path`` (a folder, or a file the user names) is a result of this kind;
         a marker that is a link, a fifo or a folder still names one, whose check says what
         is wrong with it."""
+
+    def written_by(self, data: Mapping[str, Any]) -> bool:
+        """Whether ``data``, the JSON object of a file in a result's folder, is this kind's
+        result file (``markers[0]``) by what it records: its ``kind``, or where the file
+        records none, its layout. Every command names a result file under another kind's
+        name by this, once (:func:`merbench.kinds.misnamed_result_file`): each read it by
+        its name and said a different wrong cause (pass 84af, AF3)."""
 
     def validate(self, path: Path) -> Checked:
         """``path``'s numbers recomputed from its own files; ``ResultRejected`` naming the

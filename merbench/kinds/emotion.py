@@ -13,7 +13,7 @@ reduced-setting verdict), which now sits below this layer, in ``verification``."
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from merbench.results.audited_files import AuditedFiles, run_folder
 from merbench.results.kind_names import EMOTION_RUN, SEEDS_SUMMARY
 from merbench.results.run_record import RunRecord
 from merbench.results.rundir import RUN_FILE
-from merbench.results.schema import read_results
+from merbench.results.schema import read_results, results_laid_out
 from merbench.results.signing_keys import load_signing_key
 from merbench.runner.recorded_plugins import go_on_said
 from merbench.runner.status import run_status
@@ -71,6 +71,9 @@ class EmotionRunKind:
 
     def owns(self, path: Path) -> bool:
         return path.name == RESULTS_FILE or os.path.lexists(path / RESULTS_FILE)
+
+    def written_by(self, data: Mapping[str, Any]) -> bool:
+        return results_laid_out(data)  # it records no kind
 
     def validate(self, path: Path) -> Checked:
         checked = validate_run(path)
@@ -197,4 +200,4 @@ def seeds_file_text(path: Path) -> FinishedText:
 SEEDS_SUMMARY_KIND = SummaryOverSeeds(
     SEEDS_SUMMARY, SEEDS_FILE, OverSeeds(EmotionRunKind(), _read_seeds, "seeds summary",
                                           SEEDS_STRUCTURE),
-    "merbench run --seeds", checked_seeds, seeds_file_text, EMOTIONS)
+    "merbench run --seeds", checked_seeds, seeds_file_text, EMOTIONS, recorded_kind="seeds")

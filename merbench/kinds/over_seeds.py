@@ -63,6 +63,8 @@ class SummaryOverSeeds:
     text: Callable[[Path], FinishedText] = field(repr=False)
     comparison: Comparison[Any] | None = None  # as ResultKind's
     not_compared: str = ""  # as ResultKind's
+    #: the ``kind`` its file records ("seeds"), by which it is told under another name
+    recorded_kind: str = field(kw_only=True)
     markers: tuple[str, ...] = field(init=False)
     #: none of its own: its seeds' results say how far they are
     started_file: str | None = field(default=None, init=False)
@@ -73,6 +75,9 @@ class SummaryOverSeeds:
     def owns(self, path: Path) -> bool:
         # a marker that is a link or a fifo still names one, whose check says what is wrong
         return path.name == self.summary_file or os.path.lexists(path / self.summary_file)
+
+    def written_by(self, data: Mapping[str, Any]) -> bool:
+        return data.get("kind") == self.recorded_kind
 
     def validate(self, path: Path) -> Checked:
         return Checked(path, self.check(path).line)

@@ -24,7 +24,9 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.results.checked_fields import list_or_empty, object_or_none, required_object
+from merbench.results.codec import LayoutError
 from merbench.results.model import SCHEMA_VERSION
+from merbench.results.version_fields import newer_field, nulled_field
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 FIRST_VERSION = 1
@@ -268,75 +270,56 @@ MIGRATIONS: dict[str, dict[int, Migration]] = {
 }
 
 
-#: the fields a kind's layout gained at a version (dotted; ``folds[]``: each item of the
-#: list), which no file of an earlier version holds: a file that says an earlier version
-#: and holds one had its version edited, and migrating it rewrote what it holds (a current
-#: results.json relabelled 1 lost its ``model.provider``, the step from 3 setting it null).
-#: Version 1 is everything written before versions were kept, whose fields varied: only
-#: what came with a version since is listed.
-ADDED: dict[str, dict[int, tuple[str, ...]]] = {
-    "results": {3: ("engine.threads", "feature.values_sha256"),
-                4: ("model.provider", "feature.provider", "dataset.provider",
-                    "protocol.provider"),
-                5: ("intervals",), 6: ("model.built_from",), 7: ("engine.executor",),
-                8: ("files", "folds[].finished"), 9: ("notes", "engine.captured")},
-    "seeds": {5: ("intervals",)},
-    "run": {3: ("feature_values",)},
-    "fold": {8: ("run_sha256", "finished"), 10: ("trained_with",)},
-}
-
-
-def _holds(data: Any, field: str) -> bool:
-    """Whether ``data`` holds a value (not null: nothing a migration could lose) at the
-    dotted ``field`` (``name[]``: in any item of a list)."""
-    head, _, rest = field.partition(".")
-    if not isinstance(data, dict):
-        return False
-    if head.endswith("[]"):
-        items = data.get(head[:-2])
-        return isinstance(items, list) and any(
-            _holds(item, rest) if rest else item is not None for item in items)
-    if data.get(head) is None:
-        return False
-    return _holds(data[head], rest) if rest else True
-
-
-def _newer_field(data: Mapping[str, Any], kind: str, version: int) -> tuple[str, int] | None:
-    """The first field ``data`` holds that its kind gained after ``version``, and the
-    version that brought it, or None."""
-    for since, fields in sorted(ADDED.get(kind, {}).items()):
-        found = next((f for f in fields if since > version and _holds(data, f)), None)
-        if found is not None:
-            return found.replace("[]", ""), since
-    return None
-
-
-def _nulled(before: Any, after: Any, path: str = "") -> str | None:
-    """The first field (dotted) that holds a value in ``before`` and null in ``after``: a
-    migration fills in what a version lacked and never drops what a file holds."""
-    if isinstance(before, dict) and isinstance(after, dict):
-        for key, value in before.items():
-            if key in after:
-                found = _nulled(value, after[key], f"{path}{key}.")
-                if found is not None:
-                    return found
-        return None
-    if before is not None and after is None:
-        return path.rstrip(".")
-    return None
-
-
 def version_of(data: Mapping[str, Any]) -> Any:
     """A file's ``schema_version``; version 1 files of some kinds carry none."""
     return data.get("schema_version", FIRST_VERSION)
 
 
+class _Misfit(MerbenchError):
+    """A file whose fields do not fit its ``schema_version``, said without its cause (its
+    version ``edited``, where another fits) and fix."""
+
+    def __init__(self, message: str, edited: str = ": ") -> None:
+        super().__init__(message)
+        self.edited = edited
+
+
 def migrate(data: dict[str, Any], kind: str, source: object, *,
-            migrations: Mapping[int, Migration] | None = None,
-            target: int = SCHEMA_VERSION) -> dict[str, Any]:
+            migrations: Mapping[int, Migration] | None = None, target: int = SCHEMA_VERSION,
+            layout: Callable[[dict[str, Any]], object] | None = None) -> dict[str, Any]:
     """``data`` (a file of ``kind``: results, seeds, run or fold) in the ``target`` layout,
-    one version step at a time; a version this merbench cannot read is refused by name."""
+    one version step at a time; a version this merbench cannot read is refused by name. A
+    file whose fields do not fit its version is told to be given back the version it was
+    written with only where one fits them (brought to ``target``, ``layout`` reads it):
+    another kind's file under this one's name fits none, and validate's fix was followed
+    version after version (pass 84af, AF3)."""
     steps = MIGRATIONS[kind] if migrations is None else migrations
+    try:
+        return _migrated(data, kind, source, steps, target)
+    except _Misfit as exc:
+        fits = any(_fits(data, kind, steps, target, version, layout)
+                   for version in range(FIRST_VERSION, target + 1))
+        raise MerbenchError(f"{exc}{exc.edited}give it back the version it was written "
+                            "with" if fits else
+                            f"{exc}, and no schema_version fits its fields: it is no {kind} "
+                            "file as merbench writes it; restore it from a copy of the "
+                            "result") from None
+
+
+def _fits(data: dict[str, Any], kind: str, steps: Mapping[int, Migration], target: int,
+          version: int, layout: Callable[[dict[str, Any]], object] | None) -> bool:
+    try:  # said to be of ``version``, it reads without a fault
+        current = _migrated({**data, "schema_version": version}, kind, "", steps, target)
+        if layout is not None:
+            layout(current)
+    except (MerbenchError, LayoutError, KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def _migrated(data: dict[str, Any], kind: str, source: object,
+              steps: Mapping[int, Migration], target: int) -> dict[str, Any]:
+    """:func:`migrate` of ``data``, a misfit said as :class:`_Misfit` (its fix left out)."""
     version = version_of(data)
     if not isinstance(version, int) or isinstance(version, bool):
         raise MerbenchError(f"{source} has no integer schema_version; is it a merbench file?")
@@ -346,11 +329,10 @@ def migrate(data: dict[str, Any], kind: str, source: object, *,
     if version < FIRST_VERSION:
         raise MerbenchError(f"{source} has schema_version {version}, but versions start at "
                             f"{FIRST_VERSION}; is it a merbench file?")
-    newer = _newer_field(data, kind, version) if version < target else None
+    newer = newer_field(data, kind, version) if version < target else None
     if newer is not None:
-        raise MerbenchError(f"{source} says schema_version {version} but holds {newer[0]}, "
-                            f"which came with version {newer[1]}: its version was edited; "
-                            "give it back the version it was written with")
+        raise _Misfit(f"{source} says schema_version {version} but holds {newer[0]}, "
+                      f"which came with version {newer[1]}", ": its version was edited; ")
     original = data
     if version < target:  # the steps edit in place: the caller's dict stays as it was
         data = copy.deepcopy(data)
@@ -363,10 +345,9 @@ def migrate(data: dict[str, Any], kind: str, source: object, *,
         data = step(data)
         version += 1
         data["schema_version"] = version
-    lost = _nulled(original, data) if data is not original else None
+    lost = nulled_field(original, data) if data is not original else None
     if lost is not None:  # a field the listed ones miss: still never lost
-        raise MerbenchError(f"{source}: bringing it to schema_version {target} would set "
-                            f"its {lost} to null; its fields do not fit its schema_version "
-                            f"{version_of(original)}: give it back the version it was "
-                            "written with")
+        raise _Misfit(f"{source}: bringing it to schema_version {target} would set its "
+                      f"{lost} to null; its fields do not fit its schema_version "
+                      f"{version_of(original)}")
     return data

@@ -33,6 +33,7 @@ from merbench.results.codec import (
 from merbench.results.json_walks import first_nan
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Hyperparameters, ModelRecord, Results
+from merbench.results.result_files import RESULTS_FILE
 from merbench.results.user_files import UnreadableFile, read_written_json
 
 T = TypeVar("T")
@@ -227,10 +228,28 @@ def read_results(path: Path) -> Results:
     if "schema_version" not in data:
         raise MerbenchError(f"{path} has no integer schema_version; is it a merbench result?")
     try:  # an older layout's damaged field, refused by its step as _built refuses one
-        current = migrate(data, "results", path)
+        current = migrate(data, "results", path, layout=_results_layout)
     except LayoutError as exc:
         raise MerbenchError(f"{path} does not follow the results layout: {exc}") from None
     return _built(Results, current, path, "results")
+
+
+def _results_layout(data: dict[str, Any]) -> Results:
+    return from_json(Results, data)
+
+
+def results_laid_out(data: Mapping[str, Any]) -> bool:
+    """Whether ``data`` (a file's JSON object) is a run's results file by its layout, which
+    records no kind (every other result file names its own): how a results file written
+    under another kind's name is told (:meth:`merbench.kinds.ResultKind.written_by`)."""
+    if "kind" in data:
+        return False
+    try:
+        _built(Results, migrate(dict(data), "results", RESULTS_FILE), Path(RESULTS_FILE),
+               "results")
+    except (MerbenchError, LayoutError):
+        return False
+    return True
 
 
 def predictions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -39,7 +39,7 @@ from merbench.results.user_files import read_written_json
 from merbench.results.written import run_written
 from merbench.runner.status_counts import TestedSamples, count_problem, miscounted
 from merbench.runner.status_written import changed_file, other_identity, same_file
-from merbench.runner.task_run import task_run
+from merbench.runner.task_run import folder_record
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,8 @@ def run_status(path: Path) -> RunStatus:
     not_files, linked = _not_files(directory)
     samples = TestedSamples()  # what the finished folds tested, for the protocol's count
     # each task's results file (an AU run's au-results.json): its record format names it
-    record = task_run(stored_task(identity, str(directory.path / RUN_FILE))).record
+    record = folder_record(stored_task(identity, str(directory.path / RUN_FILE)),
+                           directory.path)  # a finished run's own, whatever run.json says
     has_results = (results_file := directory.path / record.result_file).exists()
     folder = not_a_folder_line(directory.path, FOLDS_DIR, has_results)  # with its own fix:
     own = "folds " if has_results else "folds is a sym"  # a finished run's, or a link (X6)

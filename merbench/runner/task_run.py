@@ -112,6 +112,19 @@ def task_run(task: Task) -> TaskRun[Any, Any]:
     return TASK_RUNS[type(task)](task)
 
 
+def folder_record(task: Task, folder: Path) -> RunRecordFormat[Any]:
+    """The record format of the run in ``folder`` whose ``run.json`` records ``task``: that
+    task's, unless its result file is not there and another task's is, whose then. The
+    result file written tells what the run was, whatever its ``run.json`` says now: an
+    action-unit run whose ``run.json`` lost its task was read as an emotion run not yet
+    finished, and status advised deleting its finished folds (pass 84af, AF2)."""
+    record = task_run(task).record
+    present = [run.record for run in (EmotionRun, AURun)
+               if (Path(folder) / run.record.result_file).exists()]
+    return present[0] if len(present) == 1 and not \
+        (Path(folder) / record.result_file).exists() else record
+
+
 def _checked_folds(plan: Plan, protocol: Any, dataset: Dataset) -> list[Fold]:
     """The protocol's folds, refused in one line naming its plugin when they are no folds of
     the samples or train on what they test (:func:`fold_problem`), before any file is

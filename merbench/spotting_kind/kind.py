@@ -5,6 +5,7 @@ audited by reading the dataset again and spotting (and recognising) subjects aga
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,9 @@ class SpottingRunKind:
         if path.name == STR_FILE:  # checked with the spotting run beside it
             return os.path.lexists(path.parent / SPOTTING_FILE)
         return path.name == SPOTTING_FILE or os.path.lexists(path / SPOTTING_FILE)
+
+    def written_by(self, data: Mapping[str, Any]) -> bool:
+        return data.get("kind") == "spotting"
 
     def check_shown(self, path: Path) -> None:
         """What ``status`` calls no finished run, ``validate``'s checks that recompute no
@@ -333,6 +337,6 @@ STR_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
     STR_SEEDS_SUMMARY, STR_SEEDS_FILE,
     OverSeeds(SpottingRunKind(), read_str_seeds, "spot-then-recognise summary over seeds",
               STR_SEEDS_STRUCTURE),
-    "merbench spot --seeds", checked_str_seeds, str_seeds_file_text,
+    "merbench spot --seeds", checked_str_seeds, str_seeds_file_text, recorded_kind="str-seeds",
     not_compared=("its scores over seeds, with their intervals, are on the spotting "
                   "page 'merbench leaderboard build' renders"))

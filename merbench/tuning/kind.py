@@ -6,6 +6,7 @@ record kept in its folder."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,9 @@ class TuningKind:
         (:func:`~merbench.kinds.stray_result_files`)."""
         return path.name == TUNE_FILE or (path.is_dir() and os.path.lexists(path / TUNE_FILE)
                                           and not os.path.lexists(path / RESULTS_FILE))
+
+    def written_by(self, data: Mapping[str, Any]) -> bool:
+        return data.get("kind") == "tune"
 
     def check_shown(self, path: Path) -> None:
         """``status``'s own line, unless it calls the tuning finished: its record not a
@@ -163,6 +167,7 @@ TUNING_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
     OverSeeds(TuningKind(), read_tune_seeds, "tuning summary over seeds",
               TUNE_SEEDS_STRUCTURE),
     "merbench tune --seeds", checked_tune_seeds, tune_seeds_file_text,
+    recorded_kind="tune-seeds",
     not_compared=("'merbench validate' recomputes it from its tunings and the tuning "
                   "page 'merbench leaderboard build' renders shows it; to test a "
                   "chosen configuration against another, run both and compare the "

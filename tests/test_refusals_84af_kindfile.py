@@ -1,0 +1,95 @@
+"""Pass 84af, AF2 and AF3: how a result folder's kind is told when a file of it is damaged or
+misnamed. AF2: an action-unit run whose run.json lost its task was an unfinished emotion run
+to status, which advised deleting its finished folds. AF3: a result file under another
+kind's name was read by its name, each command saying another wrong cause. status,
+validate, show and run --resume now say one cause and fix, and the fix followed validates."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import COMMITTED_RESULTS, TINY_SPOT, built_once, run_cli
+
+from merbench.results.schema import read_results
+
+AU_RUN = COMMITTED_RESULTS / "ststnet-composite-loso-au" / "seed-0"
+TUNING = COMMITTED_RESULTS / "tunings" / "ststnet-composite" / "test-scored"
+
+
+@pytest.fixture(scope="module")
+def spotting(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    def build(out: Path) -> None:
+        code, _, err = run_cli("spot", *TINY_SPOT, "--out", out)
+        assert code == 0, err
+
+    return built_once(tmp_path_factory, "kindfile-spots", build)
+
+
+def _said(cli, command: str, folder: str) -> tuple[int, str]:
+    code, out, err = cli(*command.split(), folder)
+    return code, (out + err).strip()
+
+
+def test_an_au_run_whose_run_json_lost_its_task_is_said_as_validate_says_it(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(AU_RUN, "run")
+    kept = Path("run/run.json").read_bytes()
+    data = json.loads(kept)
+    data["identity"].pop("task")
+    Path("run/run.json").write_text(json.dumps(data))
+    for command in ("status", "validate", "show", "run --quiet --resume"):
+        code, said = _said(cli, command, "run")
+        assert "restore run.json from a copy of the run" in said, (command, said)
+        assert code != 0 or command == "status"  # status's line for a run, not an error
+        assert "delete them" not in said and "Traceback" not in said
+    assert len(list(Path("run/folds").glob("*.npz"))) == 52  # nothing was removed
+    Path("run/run.json").write_bytes(kept)  # the fix followed
+    code, said = _said(cli, "validate", "run")
+    assert code == 0 and said.startswith("ok: run"), said
+
+
+CASES = [("au", "au-results.json", "results.json"), ("au", "au-results.json", "spotting.json"),
+         ("emotion", "results.json", "au-results.json"),
+         ("emotion", "results.json", "spotting.json"),
+         ("spotting", "spotting.json", "results.json"),
+         ("spotting", "spotting.json", "au-results.json"),
+         ("tuning", "tune.json", "results.json")]
+
+
+@pytest.mark.parametrize(("kind", "right", "wrong"), CASES)
+def test_a_result_file_under_another_kinds_name_is_named_by_every_command(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_finished_run: Path,
+        spotting: Path, kind: str, right: str, wrong: str) -> None:
+    source = {"au": AU_RUN, "emotion": tiny_finished_run, "spotting": spotting,
+              "tuning": TUNING}[kind]
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(source, "res", symlinks=True)
+    Path("res", right).rename(Path("res", wrong))
+    line = f"res: {wrong} is the result file of "
+    commands = ["status", "validate", "show"]
+    if kind in ("au", "emotion"):
+        commands.append("run --quiet --resume")
+    said = []
+    for command in commands:
+        code, text = _said(cli, command, "res")
+        assert code != 0 and line in text and f"rename it {right}" in text, (command, text)
+        assert "give it back the version" not in text and "Traceback" not in text
+        said.append(text[text.index(line):].splitlines()[0])
+    assert len(set(said)) == 1, said  # one cause and fix
+    assert not Path("res", right).exists()  # run --resume wrote nothing beside it
+    Path("res", wrong).rename(Path("res", right))  # the fix followed
+    code, text = _said(cli, "validate", "res")
+    assert code == 0 and text.startswith("ok: res"), text
+
+
+def test_a_version_fix_is_offered_only_where_a_version_fits(tmp_path: Path) -> None:
+    data = json.loads((AU_RUN / "au-results.json").read_text())
+    data.pop("kind")  # no kind: read as a run's results file, which no version fits
+    (tmp_path / "results.json").write_text(json.dumps(data))
+    with pytest.raises(Exception, match="no schema_version fits its fields") as caught:
+        read_results(tmp_path / "results.json")
+    assert "give it back the version" not in str(caught.value)
