@@ -180,9 +180,14 @@ def test_the_build_lists_a_forged_summary_and_still_shows_its_runs(
 
 
 def test_compare_reads_the_summary_folder(au_seeds: tuple[Path, str], cli: Any,
-                                          tmp_path: Path) -> None:
+                                          tmp_path: Path, real_data: Path) -> None:
     out, _ = au_seeds
-    other = Path(shutil.copytree(out / "seed-0", tmp_path / "another-run"))
+    other = tmp_path / "another-run"  # another seed: a copy of seed 0's is not independent
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "composite", "--data-root",
+                       real_data / "composite", "--task", "au", "--protocol", "lodo",
+                       "--epochs", "1", "--device", "cpu", "--threads", "1", "--quiet",
+                       "--seed", "2", "--out", other)
+    assert code == 0, err
     code, printed, err = cli("compare", out, other)
     assert code == 0, err
     assert "seeds 0, 1" in printed and "run 2 - run 1: mean F1" in printed

@@ -23,7 +23,10 @@ from merbench.au.record import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, read_au_res
 from merbench.au.scoring import score_au
 from merbench.au_kind.check import validate_au_run
 from merbench.au_kind.comparison import au_paired_differences
+from merbench.au_kind.comparison_table import ACTION_UNITS
 from merbench.base.errors import MerbenchError
+from merbench.cli.compare_command import PageConfigurations
+from merbench.compare.contract import CompareRequest
 from merbench.data.au_labels import (
     MAX_AUS,
     MEB_AU_SETS,
@@ -190,8 +193,14 @@ def test_the_au_paired_test_finds_a_real_difference_and_none_between_equals() ->
 
 @pytest.mark.realdata
 def test_compare_takes_au_runs_alone(au_run: Path, cli: Any, tmp_path: Path) -> None:
-    code, out, _ = cli("compare", au_run, shutil.copytree(au_run, tmp_path / "copy"))
-    assert code == 0 and "run 2 - run 1: mean F1 +0.0000 p = 1.000 (Holm = 1.000)" in out
+    copy = shutil.copytree(au_run, tmp_path / "copy")
+    code, _, err = cli("compare", au_run, copy)  # one run: no comparison (pass 84af, AF5)
+    assert code == 2 and "copy is a copy of " in err and "give each run once" in err, err
+    # the table of two runs with the same predictions, asked of the comparison itself
+    request = CompareRequest(as_json=False, configurations=PageConfigurations())
+    out = "\n".join(ACTION_UNITS.lines([ACTION_UNITS.load(run, request)
+                                        for run in (au_run, copy)], request))
+    assert "run 2 - run 1: mean F1 +0.0000 p = 1.000 (Holm = 1.000)" in out
     assert "AU4 +0.000" in out
     emotion = Path(__file__).resolve().parents[1] / "leaderboards" / "results" / \
         "lbp-apex-svm-composite-loso"

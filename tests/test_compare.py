@@ -24,8 +24,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         made[name] = merbench.run(model="ststnet", dataset="synthetic", epochs=2,
                                   device="cpu", out=root / name,
                                   **{"dataset_options": SMALL, **options}).run_dir
-    made["seeds"] = root / "seeds"
-    merbench.run_seeds("ststnet", "synthetic", [0, 1], epochs=2, device="cpu",
+    made["seeds"] = root / "seeds"  # other seeds than a's and b's: a copy is not compared
+    merbench.run_seeds("ststnet", "synthetic", [2, 3], epochs=2, device="cpu",
                        dataset_options=SMALL, out=made["seeds"])
     return made
 
@@ -43,7 +43,7 @@ def test_json_gives_each_runs_interval_and_the_paired_test(runs: dict[str, Path]
         for metric in ("uf1", "uar"):
             low, high = run[metric]["interval"]
             assert low <= run[metric]["value"] <= high
-    assert found["runs"][2]["seeds"] == [0, 1]
+    assert found["runs"][2]["seeds"] == [2, 3]
     for comparison in found["comparisons"]:
         assert 0 < comparison["uf1"]["p"] <= comparison["uf1"]["p_holm"] <= 1
     assert found["method"]["correction"] == "holm"
@@ -58,7 +58,7 @@ def test_the_table_prints_intervals_and_differences(runs: dict[str, Path], cli) 
     # the label says how a run departs from the recipe, from its own record
     assert (f"run 1: ststnet · epochs 2 (recipe 800) · fixed · seed 0 · REDUCED  ({runs['a']})"
             in out)
-    assert "run 3: ststnet · epochs 2 (recipe 800) · fixed · seeds 0, 1 · REDUCED" in out
+    assert "run 3: ststnet · epochs 2 (recipe 800) · fixed · seeds 2, 3 · REDUCED" in out
     assert "differences from run 1 (ststnet · epochs 2 (recipe 800) · fixed · seed 0 · " \
         "REDUCED" in out and " p " in out
     lines = out.splitlines()
@@ -124,7 +124,7 @@ def test_a_folder_of_runs_is_pooled_only_when_every_run_validates(
     code, out, err = cli("compare", pair, runs["seeds"], "--json")
     assert code == 0, err
     mine, seeds = json.loads(out)["runs"]
-    assert mine["seeds"] == seeds["seeds"] == [0, 1]
+    assert (mine["seeds"], seeds["seeds"]) == ([0, 1], [2, 3])
     (pair / "seed-1" / "predictions.csv").unlink()
     code, _, err = cli("compare", pair, runs["seeds"])
     assert code == 2 and err.count("\n") == 1

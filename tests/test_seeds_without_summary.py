@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CliResult, one_line
+from conftest import COMMITTED_RESULTS, TINY_RUN, CliResult, one_line
 
 from merbench.kinds import kind_of, result_kinds
 
@@ -45,8 +45,14 @@ def test_show_names_the_missing_summary(name: str, examples: dict[str, Path],
     code, out, err = cli("validate", folder)
     assert code == 0 and f"note: {folder}: {said}" in out.splitlines(), out + err
     if pooled:  # as said: compare takes the folder as the seeds of one configuration
-        reference = tmp_path / "reference"  # another configuration's would do as well
-        shutil.copytree(folder / "seed-1", reference)
+        # another seed's run (a copy of one of its seeds is not independent of it)
+        reference = tmp_path / "reference"
+        if name == "summary over seeds":
+            code, _, err = cli("run", *TINY_RUN, "--seed", "2", "--threads", "1", "--out",
+                               reference)
+            assert code == 0, err
+        else:  # the example's runs are RCN-A's committed seeds 0 and 1
+            shutil.copytree(COMMITTED_RESULTS / "rcn-composite-loso-au" / "seed-2", reference)
         code, out, err = cli("compare", reference, folder)
         assert code == 0, err
         assert "seeds 0, 1" in out

@@ -56,6 +56,10 @@ class StoredAURun:
     seeds: list[int]
     samples: pd.DataFrame  # sample_id, database, subject, y_true (label codes)
     y_pred: np.ndarray  # seeds x samples: predicted AU bits
+    #: each seed's run folder, as reached from ``path``, and whether ``path`` is a summary
+    #: over seeds (an au-seeds.json folder, or a folder of seed runs) rather than one run
+    folders: tuple[Path, ...] = ()
+    over_seeds: bool = True
 
     def counts(self, subjects: list[str]) -> np.ndarray:
         """Per-subject counts, seeds x subjects x 4 x AUs."""
@@ -74,9 +78,11 @@ def configuration(results: AUResults) -> tuple[object, ...]:
             results.shuffle_train_labels)
 
 
-def stored_au_run(path: Path, checked: Sequence[tuple[Path, AUResults]]) -> StoredAURun:
+def stored_au_run(path: Path, checked: Sequence[tuple[Path, AUResults]],
+                  over_seeds: bool = True) -> StoredAURun:
     """The seed runs ``checked`` (each folder with its results) as one configuration's
-    predictions, named ``path``; refused where they are not one configuration's seeds."""
+    predictions, named ``path``; refused where they are not one configuration's seeds.
+    ``over_seeds``: False where ``path`` is the one run itself."""
     first = checked[0][1]
     if any(configuration(r) != configuration(first) for _, r in checked):
         raise MerbenchError(f"{path} holds AU runs of more than one configuration (they "
@@ -90,7 +96,8 @@ def stored_au_run(path: Path, checked: Sequence[tuple[Path, AUResults]]) -> Stor
     return StoredAURun(path=path, first=first, seeds=seeds,
                        samples=tables[0][["sample_id", "database", "subject", "y_true"]],
                        y_pred=np.stack([t["y_pred"].to_numpy(dtype=np.int64)
-                                        for t in tables]))
+                                        for t in tables]),
+                       folders=tuple(folder for folder, _ in checked), over_seeds=over_seeds)
 
 
 def mean_f1_interval(run: StoredAURun) -> tuple[float, float] | None:

@@ -77,7 +77,8 @@ def load_au_run(path: Path) -> StoredAURun:
         raise MerbenchError(f"{path} holds no finished run ({AU_RESULTS_FILE} in it or in "
                             "its seed folders); pass an AU run directory or a folder of one "
                             "configuration's AU seed runs")
-    return stored_au_run(path, [(folder, validate_au_run(folder)) for folder in folders])
+    return stored_au_run(path, [(folder, validate_au_run(folder)) for folder in folders],
+                         over_seeds=folders != [path])
 
 
 @dataclass(frozen=True)

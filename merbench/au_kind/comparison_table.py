@@ -9,9 +9,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from merbench.au.seed_pool import StoredAURun
-from merbench.au_kind.comparison import AUComparison, compare_au, load_au_run, mean_over_seeds
-from merbench.compare.contract import CompareRequest
+from merbench.au_kind.comparison import (
+    AUComparison,
+    compare_au,
+    load_au_run,
+    mean_over_seeds,
+    predictions_digest,
+)
+from merbench.compare.contract import CompareRequest, Pooled
 from merbench.compare.signed_text import signed
+from merbench.results.run_copies import what_run
 from merbench.stats.paired import PERMUTATIONS, p_text
 
 
@@ -23,6 +30,12 @@ class ActionUnitComparison:
 
     def load(self, path: Path, request: CompareRequest) -> StoredAURun:
         return load_au_run(path)
+
+    def pooled(self, run: StoredAURun) -> Pooled:
+        """Each seed run by its identity and its predictions file, as the AU pages tell
+        copies of a run apart."""
+        return Pooled([(folder, what_run(folder, [predictions_digest(folder)]))
+                       for folder in run.folders], run.over_seeds)
 
     def lines(self, runs: Sequence[StoredAURun], request: CompareRequest) -> list[str]:
         reference, others = runs[0], list(runs[1:])

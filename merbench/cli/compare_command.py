@@ -22,6 +22,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
 from merbench.base.terminal import say
 from merbench.compare.contract import CompareRequest, Comparison, Grouped
+from merbench.compare.same_runs import refuse_copies
 from merbench.kinds import (
     ResultKind,
     kind_of,
@@ -198,6 +199,9 @@ def main(args: argparse.Namespace) -> int:
     comparison = comparison_of(args.runs)
     request = CompareRequest(as_json=args.json, configurations=PageConfigurations())
     runs = [comparison.load(Path(path), request) for path in args.runs]
+    # a copy of a run is that run under another path: refused as the path itself is
+    refuse_copies([(path, comparison.pooled(run)) for path, run in zip(args.runs, runs,
+                                                                        strict=True)])
     for line in comparison.lines(runs, request):
         say(line)
     return 0

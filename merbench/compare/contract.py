@@ -54,6 +54,18 @@ class Configurations(Protocol):
 
 
 @dataclass(frozen=True)
+class Pooled:
+    """The runs one result compared is made of, each by what it is, so that ``compare``
+    tells a copy of a run from another run whatever the kind
+    (:func:`merbench.results.run_copies.what_run`)."""
+
+    #: each run's folder (as reached from the path given) and what it is
+    runs: Sequence[tuple[Path, tuple[str, ...]]]
+    #: whether the result is a summary over seeds (or a folder of seed runs), not one run
+    over_seeds: bool
+
+
+@dataclass(frozen=True)
 class CompareRequest:
     """What ``merbench compare`` was asked, and what it passes down."""
 
@@ -72,6 +84,10 @@ class Comparison(Protocol[Loaded]):
         """The result at ``path`` (a result's folder or file, or a folder of one
         configuration's seed runs) validated and read for comparing; ``MerbenchError`` in
         one line where it holds nothing this comparison compares."""
+
+    def pooled(self, run: Loaded) -> Pooled:
+        """The runs ``run`` (as :meth:`load` gave it) is made of, each by what it is: a
+        run compared with its own copy is refused before any test."""
 
     def lines(self, runs: Sequence[Loaded], request: CompareRequest) -> list[str]:
         """What the command prints for ``runs`` (the reference first): each run's scores

@@ -44,6 +44,11 @@ class StoredRun:
     y_pred: np.ndarray  # seeds x samples
     fingerprints: tuple[str, str]  # dataset fingerprint, folds fingerprint
     results: Results | None = None  # the first seed's, for labels (reduced settings)
+    #: each seed's run folder, as reached from ``path``, with its number of folds, and
+    #: whether ``path`` is a summary over seeds (a --seeds folder, or a folder of seed
+    #: runs) rather than one run
+    folders: tuple[tuple[Path, int], ...] = ()
+    over_seeds: bool = False
 
     def confusions(self, subjects: list[str]) -> np.ndarray:
         keys_of, _, _ = subject_strata(self.samples)
@@ -64,17 +69,21 @@ def load_run(path: Path) -> StoredRun:
     path = Path(path)
     validated: dict[Path, ValidatedRun] = {}  # a summary's seed runs, each validated once
     checked = validate_emotion(path, runs=validated)
-    if isinstance(checked, ValidatedRun):
-        return stored_run([checked], path)
     base = path if path.is_dir() else path.parent
-    return stored_run([validated[(base / name).resolve()] for name in checked.runs.values()],
-                      path)
+    if isinstance(checked, ValidatedRun):
+        return stored_run([checked], path, folders=[base], over_seeds=False)
+    names = list(checked.runs.values())
+    return stored_run([validated[(base / name).resolve()] for name in names], path,
+                      folders=[base / name for name in names])
 
 
-def stored_run(runs: Sequence[ValidatedRun], path: Path) -> StoredRun:
+def stored_run(runs: Sequence[ValidatedRun], path: Path,
+               folders: Sequence[Path] | None = None, over_seeds: bool = True) -> StoredRun:
     """Runs that validated, seeds of one configuration, as one StoredRun named ``path``:
     their predictions aligned on the first one's samples. Runs of other samples, folds,
-    classes or reported policy are refused."""
+    classes or reported policy are refused. ``folders``: each run's folder as reached from
+    ``path`` (by default the folder each was validated in); ``over_seeds``: False where
+    ``path`` is the one run itself."""
     first = runs[0].results
     identity = _identity(first)
     for run in runs[1:]:
@@ -89,7 +98,11 @@ def stored_run(runs: Sequence[ValidatedRun], path: Path) -> StoredRun:
                      classes=list(first.dataset.classes), samples=samples,
                      y_pred=y_pred, fingerprints=(first.dataset.fingerprint,
                                                   first.protocol.folds_fingerprint),
-                     results=first)
+                     results=first,
+                     folders=tuple(zip(folders or [run.run_dir for run in runs],
+                                       [run.results.protocol.n_folds for run in runs],
+                                       strict=True)),
+                     over_seeds=over_seeds)
 
 
 def _identity(results: Results) -> tuple[Any, ...]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.compare.contract import CompareRequest, Configurations
+from merbench.compare.contract import CompareRequest, Configurations, Pooled
 from merbench.compare.emotion import Comparison as Compared
 from merbench.compare.emotion import (
     StoredRun,
@@ -34,6 +34,7 @@ from merbench.compare.emotion import (
 )
 from merbench.compare.signed_text import signed
 from merbench.results.out_folders import SEED_RUN, seed_folder
+from merbench.results.run_copies import fold_digests, what_run
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES, Interval
 from merbench.stats.paired import PERMUTATIONS
 from merbench.verification.validate import RESULTS_FILE, SEEDS_FILE, ValidatedRun
@@ -71,6 +72,12 @@ class EmotionComparison:
                                 "one")
         _check_seed_names(path, found.groups[0])
         return stored_run(found.groups[0], path)
+
+    def pooled(self, run: StoredRun) -> Pooled:
+        """Each seed run by its identity and every fold's predictions, as the leaderboard
+        tells copies of a run apart."""
+        return Pooled([(folder, what_run(folder, fold_digests(folder, n_folds)))
+                       for folder, n_folds in run.folders], run.over_seeds)
 
     def lines(self, runs: Sequence[StoredRun], request: CompareRequest) -> list[str]:
         configurations = request.configurations.labels([run.results for run in runs])

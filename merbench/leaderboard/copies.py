@@ -10,32 +10,19 @@ disagree are a conflict that names the folds where they differ; nothing here can
 genuine copy from an edited one, so the row is ranked only from copies an audit signed by a
 trusted key vouches for (``vouched``), and without one every copy is rejected, with how to
 settle it. ``merbench validate`` and the leaderboard build say the same thing, from here.
+What a copy's predictions are is :mod:`merbench.results.run_copies`'s, which
+``merbench compare`` tells copies apart by too.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from merbench.results.model import Results
-from merbench.results.run_files import load_folds
-
-
-def fold_digests(run_dir: Path, n_folds: int) -> list[str]:
-    """Each fold's per-epoch predictions (test, then any inner-validation rows) with the
-    samples they are of, as a SHA-256: what two copies must share to be one training."""
-    digests = []
-    for fold in load_folds(run_dir, n_folds):
-        digest = hashlib.sha256()
-        digest.update("\n".join(map(str, fold.sample_ids)).encode())
-        digest.update(fold.epoch_predictions.astype("int64").tobytes())
-        if fold.val_predictions is not None:
-            digest.update(fold.val_predictions.astype("int64").tobytes())
-        digests.append(digest.hexdigest())
-    return digests
+from merbench.results.run_copies import fold_digests
 
 
 @dataclass
