@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import pickle
+import re
 import shutil
 import signal
 import socket
@@ -395,7 +396,8 @@ def test_a_killed_worker_node_loses_no_fold(cluster: Cluster, local_run: Path,
         if running.poll() is None:
             running.kill()
     assert running.returncode == 0, stderr
-    assert "Ray worker training fold" in stderr and "trying again (2 of 3)" in stderr
+    assert re.search(r"^merbench: warning: (the Ray worker|the node) training fold \S+ died; "
+                     r"trying again \(2 of 3\)$", stderr, re.MULTILINE), stderr
     for name, content in saved.items():
         assert (out / "folds" / name).read_bytes() == content  # kept as it was
     ours, theirs = fold_arrays(out), fold_arrays(local_run)
@@ -456,7 +458,9 @@ def test_a_fold_that_fails_on_a_worker_fails_as_it_would_locally() -> None:
     assert [t.attempt for t in again] == [2] and again[0].group == task.group
     assert engine == ENGINE
     task, error = _failed(RuntimeError(), attempt=3, crash=True)
-    with pytest.raises(MerbenchError, match=r"died 3 times .*run the same command again"):
+    with pytest.raises(MerbenchError, match=r"^the Ray worker training fold casme2/sub01 "
+                                            r"died 3 times; every finished fold is kept in "
+                                            r"runs/x; run the same command again to go on$"):
         _after_failure(ray, task, error, ENGINE)
 
 
@@ -469,7 +473,9 @@ def test_host_memory_kills_are_retried_and_other_ray_errors_are_one_line() -> No
     from merbench.runner.ray_executor import _after_failure
 
     task, _ = _failed(RuntimeError())
-    with pytest.warns(RuntimeWarning, match=r"OutOfMemoryError.*trying again \(2 of 3\)"):
+    with pytest.warns(RuntimeWarning, match=r"^Ray stopped the worker training fold "
+                                            r"casme2/sub01 as its node was low on memory; "
+                                            r"trying again \(2 of 3\)$"):
         again, _ = _after_failure(ray, task, ray.exceptions.OutOfMemoryError("node low on memory"),
                                   ENGINE)
     assert [t.attempt for t in again] == [2]

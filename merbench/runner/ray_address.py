@@ -191,3 +191,16 @@ def _check_client(source: str) -> None:
                             "Client package, ray[client] (pip install 'ray[client]'), which "
                             "is not installed; or give the cluster's GCS address HOST:PORT "
                             "instead (the one 'ray start --head' prints, e.g. 10.0.0.5:6379)")
+
+
+def head_answers(head: str, timeout: float = 1.0) -> bool:
+    """Whether anything accepts a connection at ``head`` (HOST:PORT, an IPv6 host in
+    brackets) within ``timeout`` seconds: the cheap question a run asks while it waits for
+    its tasks, whether its cluster's head is still there (:mod:`~merbench.runner.ray_head`)."""
+    host, _, port = head.rpartition(":")
+    try:
+        socket.create_connection((host.removeprefix("[").removesuffix("]"), int(port)),
+                                 timeout=timeout).close()
+    except (OSError, ValueError):
+        return False
+    return True

@@ -40,6 +40,7 @@ from merbench.runner.executor_kinds import RAY, ExecutorKind
 from merbench.runner.fold_work import Computed, GroupWork, compute
 from merbench.runner.out_of_memory import fewer_at_a_time
 from merbench.runner.ray_connection import connected
+from merbench.runner.ray_head import POLL_S, ClusterGone, Head, head_of
 from merbench.runner.spec import RunSettings
 from merbench.runner.started_run import StartedRun
 from merbench.training.device import is_out_of_memory
@@ -71,13 +72,35 @@ class _Task:
     attempt: int = 1
 
 
+#: what befell a task whose worker or node went away, by Ray's error for it (the more
+#: specific first), in merbench's words: ``{folds}`` the task's folds, ``{times}`` how often
+_WENT_AWAY = {
+    "WorkerCrashedError": "the Ray worker training fold {folds} died{times}",
+    "NodeDiedError": "the node training fold {folds} died{times}",
+    "LocalRayletDiedError": "Ray's node on this machine died{times} while fold {folds} trained",
+    "OwnerDiedError": "Ray lost what fold {folds} returned{times}",
+    "ObjectLostError": "Ray lost what fold {folds} returned{times}",
+    "RaySystemError": "Ray failed{times} while fold {folds} trained",
+    "OutOfMemoryError": "Ray stopped the worker training fold {folds}{times} as its node was "
+                        "low on memory",
+}
+
+
+def _went_away(ray: Any, exc: BaseException) -> str | None:
+    """What befell the task, as :data:`_WENT_AWAY` says it, where it failed because its
+    worker or node went away (Ray's memory monitor killing a worker whose node ran out of
+    host memory included); None where it failed for its own reason. Ray's own text (a node
+    ID, a dashboard to check, a command to run) is not the user's to act on."""
+    for name, words in _WENT_AWAY.items():
+        kind = getattr(ray.exceptions, name, None)
+        if kind is not None and isinstance(exc, kind):
+            return words
+    return None
+
+
 def _worker_died(ray: Any, exc: BaseException) -> bool:
-    """Whether the task failed because its worker or node went away (Ray's memory monitor
-    killing a worker whose node ran out of host memory included), not for its own reason."""
-    kinds = tuple(getattr(ray.exceptions, name) for name in (
-        "WorkerCrashedError", "NodeDiedError", "LocalRayletDiedError", "ObjectLostError",
-        "OwnerDiedError", "RaySystemError", "OutOfMemoryError") if hasattr(ray.exceptions, name))
-    return isinstance(exc, kinds)
+    """Whether the task failed because its worker or node went away."""
+    return _went_away(ray, exc) is not None
 
 
 def _features_key(features: Any) -> str:
@@ -145,7 +168,8 @@ class RayExecutor:
               on_run: RunTrained) -> None:
         engines = {id(run): self._engine(run) for run in runs}
         with connected(self.address) as ray:
-            _train(ray, runs, engines, on_group, on_run)
+            head = Head(head_of(ray, self.address), self.address, runs)
+            _train(ray, runs, engines, on_group, on_run, head)
 
     def _engine(self, run: StartedRun) -> EngineRecord:
         """The engine ``run``'s pending folds start with here: on Ray, with the threads
@@ -163,9 +187,11 @@ class RayExecutor:
 
 
 def _train(ray: Any, runs: Sequence[StartedRun], engines: dict[int, EngineRecord],
-           on_group: GroupTrained, on_run: RunTrained) -> None:
+           on_group: GroupTrained, on_run: RunTrained, head: Head) -> None:
     """Submit every group of ``runs`` at once, report each as its task returns and each run
-    as its last group has; ``engines`` (by ``id`` of the run) ends as each run ended."""
+    as its last group has; ``engines`` (by ``id`` of the run) ends as each run ended. The
+    cluster's ``head`` is asked while nothing returns and after a worker or node died, so a
+    cluster that stopped ends the run in merbench's line, not Ray's fatal one a minute later."""
     # A worker that has started CUDA stays on its first GPU whatever Ray assigns later
     # (and keeps its memory cap), so a GPU task gets a fresh worker process; CPU tasks
     # reuse workers, whose start-up (importing torch) would otherwise dominate small folds.
@@ -201,12 +227,17 @@ def _train(ray: Any, runs: Sequence[StartedRun], engines: dict[int, EngineRecord
         for task in tasks:
             submit(task)
         while outstanding:
-            ready, _ = ray.wait(list(outstanding), num_returns=1)
+            ready, _ = ray.wait(list(outstanding), num_returns=1, timeout=POLL_S)
+            if not ready:
+                head.check()
+                continue
             task = outstanding.pop(ready[0])
             run = task.run
             try:
                 computed = ray.get(ready[0])
             except Exception as exc:
+                if _worker_died(ray, exc):
+                    head.check(wait=True)  # not tried again on a cluster that has stopped
                 again, engines[id(run)] = _after_failure(ray, task, exc, engines[id(run)])
                 for retry in again:
                     left[id(run)] += 1
@@ -217,10 +248,12 @@ def _train(ray: Any, runs: Sequence[StartedRun], engines: dict[int, EngineRecord
             left[id(run)] -= 1
             if left[id(run)] == 0:
                 on_run(run, engines[id(run)])
-    except BaseException:
+    except BaseException as exc:
         # Ctrl-C, or a fold that failed: nothing more trains, but groups that have
         # already returned are saved first, so no finished fold is thrown away
         _save_returned(ray, outstanding, on_group)
+        if isinstance(exc, ClusterGone):  # said with the folds just saved; none to cancel
+            raise ClusterGone(head.stopped()) from None
         for ref in outstanding:
             ray.cancel(ref, force=True)
         raise
@@ -287,15 +320,14 @@ def _after_failure(ray: Any, task: _Task, exc: BaseException,
         engine = fewer_at_a_time(run, engine, group, cause)
         return ([_Task(run, part) for part in fold_groups(run.data, group,
                                                           engine.folds_at_once)], engine)
-    if _worker_died(ray, exc):
+    if (went := _went_away(ray, exc)) is not None:
         if task.attempt >= ATTEMPTS:
             raise MerbenchError(
-                f"the Ray worker training fold {labels} died {ATTEMPTS} times (last: "
-                f"{type(exc).__name__}: {first_line(exc)}); every finished fold is kept in "
-                f"{run.run_dir.path}; run the same command again to go on") from None
-        warnings.warn(f"the Ray worker training fold {labels} died ({type(exc).__name__}: "
-                      f"{first_line(exc)}); trying again ({task.attempt + 1} of {ATTEMPTS})",
-                      RuntimeWarning, stacklevel=2)
+                f"{went.format(folds=labels, times=f' {ATTEMPTS} times')}; every finished "
+                f"fold is kept in {run.run_dir.path}; run the same command again to go on"
+            ) from None
+        warnings.warn(f"{went.format(folds=labels, times='')}; trying again "
+                      f"({task.attempt + 1} of {ATTEMPTS})", RuntimeWarning, stacklevel=2)
         return [_Task(run, group, task.attempt + 1)], engine
     if cause is not None:
         raise cause
