@@ -84,3 +84,71 @@ def test_names_joined_by_a_slash_are_still_names() -> None:
 
     assert not leaves_folder("syn1/s01") and not leaves_folder("s.1")
     assert all(leaves_folder(name) for name in ("..", "a/..", "/a", "a/", "a\\b", "./a"))
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home folder of the test's own, and a current folder beside it (where a folder
+    named ``~`` was made)."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("HOME", str(folder))
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    return folder
+
+
+def test_a_tilde_in_out_is_the_home_folder(cli, home: Path) -> None:
+    """AF9: ``--out '~/tilde'`` wrote ./~/tilde and printed ``results: ~/tilde/...``, which a
+    shell then read as the home folder's, where nothing was; ``validate '~/tilde'``, another
+    path no shell expanded, finds the run there."""
+    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--dataset-opt",
+                         "subjects=3", "--epochs", "1", "--threads", "1", "--quiet", "--out",
+                         "~/tilde")
+    assert code == 0, err
+    assert (home / "tilde" / "results.json").is_file() and not Path("~").exists()
+    flat = "".join(out.split())  # a long path is wrapped across lines
+    assert f"results:{home / 'tilde' / 'results.json'}" in flat and "~/" not in flat, out
+    code, out, err = cli("validate", "~/tilde")
+    assert code == 0 and f"ok: {home / 'tilde'}" in out, out + err
+
+
+def test_a_tilde_in_a_sweep_plans_out_is_the_home_folder(home: Path) -> None:
+    """AF9: ``out = "~/swruns"`` in a plan, which no shell reads, was ./~/swruns."""
+    from merbench.plugin_system.manager import load_plugins
+    from merbench.sweep.plan_file import read_plan
+
+    Path("plan.toml").write_text('out = "~/swruns"\n[[runs]]\nmodel = "ststnet"\n'
+                                 'dataset = "synthetic"\nepochs = 1\n')
+    plan = read_plan(Path("plan.toml"), load_plugins())
+    assert plan.out == home / "swruns", plan.out
+
+
+def test_a_tilde_in_a_files_path_value_is_the_home_folder(home: Path) -> None:
+    """AF9: a plan's or tuning file's path values (``data_root``) are read alike."""
+    from merbench.runner.spec import typed_value
+
+    assert typed_value("space.toml: [run]", "data_root", "~/data") == str(home / "data")
+    assert typed_value("space.toml: [run]", "data_root", "data/~x") == "data/~x"
+
+
+UNKNOWN = "~nosuchuser84af"
+
+
+def test_the_home_of_an_unknown_user_is_refused_not_kept(cli, home: Path) -> None:
+    """AF9: a ``~NAME`` no user has would be printed as a home folder's path; said instead,
+    with the way to name a folder that begins with '~'."""
+    from merbench.base.errors import MerbenchError
+    from merbench.plugin_system.manager import load_plugins
+    from merbench.sweep.plan_file import read_plan
+
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--out",
+                       f"{UNKNOWN}/x")
+    assert code == 2 and f"{UNKNOWN}/x begins with '{UNKNOWN}', the home folder of a user " \
+        f"this system does not know; give the folder's own path ('./{UNKNOWN}/x' for a " \
+        "name that begins with '~')" in one_line(err), err
+    Path("plan.toml").write_text(f'out = "{UNKNOWN}"\n[[runs]]\nmodel = "ststnet"\n'
+                                 'dataset = "synthetic"\n')
+    with pytest.raises(MerbenchError, match=f"^plan.toml: out: {UNKNOWN} begins with"):
+        read_plan(Path("plan.toml"), load_plugins())
+    assert not Path(UNKNOWN).exists()
