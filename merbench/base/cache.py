@@ -69,6 +69,7 @@ from merbench.base.cache_store import (
 from merbench.base.cache_writers import WriterMark, refuse_written
 from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import path_kind
+from merbench.base.home_paths import home_expanded
 from merbench.base.literal import shell_word
 
 FEATURES = "features"
@@ -97,7 +98,7 @@ class FeatureCache:
         """``store`` puts the entries in ``<root>/<store>`` instead of the features folder
         (a per-item store such as the landmarks'); ``label`` and ``fix`` word the error
         raised when the folder cannot be written."""
-        self.root = Path(root).expanduser() if root is not None else default_cache_dir()
+        self.root = _root(root)
         self.folder = self.root / store if store is not None else self.root / FEATURES / feature
         self._label, self._fix = label, fix
         self._relative = store if store is not None else f"{FEATURES}/{feature}"
@@ -224,7 +225,7 @@ class CacheSurvey:
 
 
 def _root(root: str | os.PathLike[str] | None) -> Path:
-    return Path(root).expanduser() if root is not None else default_cache_dir()
+    return Path(home_expanded(os.fspath(root))) if root is not None else default_cache_dir()
 
 
 def _scan_store(folder: Path, relative: str) -> tuple[int, int, list[str]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import mode_kind
+from merbench.base.home_paths import UnknownHome, home_expanded
 
 CACHE_ENV = "MERBENCH_CACHE_DIR"
 #: the longest name of one folder, and of a whole path, the system takes (bytes)
@@ -78,8 +79,8 @@ def folder_from_env(variable: str, unset: str) -> Path | None:
     if not value.strip():
         raise MerbenchError(f"{said} is blank; set it to a folder, or unset it {unset}")
     try:
-        path = Path(value).expanduser()
-    except RuntimeError:  # ~NAME of a user the system does not know
+        path = Path(home_expanded(value))
+    except UnknownHome:  # ~NAME of a user the system does not know
         raise MerbenchError(f"{said} names the home folder of a user this system does not "
                             "know; set it to a folder") from None
     longest = max((len(os.fsencode(part)) for part in path.absolute().parts), default=0)

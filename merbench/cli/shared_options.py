@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.home_paths import UnknownHome, home_expanded
 from merbench.base.near_zero import reads_as_zero, too_close_to_zero
 from merbench.base.whole_numbers import number_value
 from merbench.cli.given_once import reads_as
@@ -35,17 +36,23 @@ BENCHMARKS_HELP = "a folder of benchmark definitions instead of merbench's"
 def given_path(text: str) -> Path:
     """A path the user gave: an empty one is refused. ``Path("")`` is ``.``, so ``merbench
     validate ""``, ``status ""``, ``audit ""`` or ``--results ""`` each worked on the
-    current folder as if it had been named."""
+    current folder as if it had been named. A leading ``~`` is expanded as a shell would
+    (:func:`given_path_text`)."""
     return Path(given_path_text(text))
 
 
 def given_path_text(text: str) -> str:
     """A path the user gave, refused where empty (as :func:`given_path`), kept as typed: for
-    an option a run records as text (``--data-root``, ``--features``, ``--weights``)."""
+    an option a run records as text (``--data-root``, ``--features``, ``--weights``). A
+    leading ``~`` that no shell expanded (``--out '~/x'``) is expanded here, as a shell
+    would (:mod:`merbench.base.home_paths`): it was a folder named ``~``."""
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty path names nothing; give the file or "
                                          "folder itself ('.' for this folder)")
-    return text
+    try:
+        return home_expanded(text)
+    except UnknownHome as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def finite_number(text: str) -> float:

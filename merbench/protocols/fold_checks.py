@@ -132,6 +132,14 @@ def _what(value: object) -> str:
     return "None" if value is None else f"of type {type(value).__name__}"
 
 
+def leaves_folder(part: str) -> bool:
+    """Whether ``part`` (of a fold's key, or a dataset's database or subject name, which
+    becomes one) is a path rather than names joined by ``/``: a ``\\``, or an empty, ``.``
+    or ``..`` name between its ``/`` (a leading, trailing or doubled ``/`` included). The one
+    rule both the protocol's check and the dataset's (:mod:`merbench.runner.data`) apply."""
+    return "\\" in part or any(name in ("", ".", "..") for name in part.split("/"))
+
+
 def _key_problem(fold: FoldRows) -> str | None:
     """What makes a part of ``fold``'s key no name ``--weights`` can look up inside its
     folder, or no name on one line, said after "fold F", or None. A part may hold ``/``
@@ -141,7 +149,7 @@ def _key_problem(fold: FoldRows) -> str | None:
     for part in fold.key:
         if not part:
             return "has an empty part in its key"
-        if "\\" in part or any(name in ("", ".", "..") for name in part.split("/")):
+        if leaves_folder(part):
             return (f"has the key part '{literal(part, one_line=True)}', a path that leads "
                     "out of a folder; a key's parts are names (joined by '/' at most: no "
                     "leading '/', no '.' or '..', no '\\'), as they name the fold's checkpoint "

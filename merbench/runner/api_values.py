@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.home_paths import UnknownHome, home_expanded
 from merbench.base.whole_numbers import whole_value
 from merbench.plugin_system.manager import Plugins
 from merbench.runner.given_values import (
@@ -157,6 +158,11 @@ def api_value(call: str, name: str, value: Any) -> Any:
     if is_path and isinstance(value, str) and not value.strip():
         raise MerbenchError(f"{call}: {name}={value!r} is an empty path, which names nothing; "
                             "give the file or folder itself ('.' for this folder)")
+    if is_path and isinstance(value, str):  # no shell read it: ~ as one would (AF9)
+        try:
+            value = home_expanded(value)
+        except UnknownHome as exc:
+            raise MerbenchError(f"{call}: {name}={exc}") from None
     if int in allowed and float not in allowed and isinstance(value, float):
         whole = whole_value(value)  # epochs=3.0 is the 3 recorded, as on the command line
         value = value if whole is None else whole

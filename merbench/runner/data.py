@@ -27,6 +27,7 @@ from merbench.data.dataset import Dataset
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.plugin_fault import described
 from merbench.protocols import Fold
+from merbench.protocols.fold_checks import leaves_folder
 from merbench.results.safe_files import entry_kind
 from merbench.runner.plan import InputsPlan, Plan
 from merbench.spotting.long_videos import LongVideo, LongVideoDataset
@@ -53,10 +54,11 @@ def open_dataset(inputs: InputsPlan) -> Dataset:
 
 
 def refuse_unprintable_names(entry: Entry[Any], dataset: Dataset) -> None:
-    """Refuse a database or subject named with a control or format character (U+202E) as
-    the dataset's fault: such a name is a part of the key of the fold that tests it, which
-    the protocol refused, naming merbench's own protocol plugin and telling the user to
-    report it to its authors (pass 84aa, AA3)."""
+    """Refuse a database or subject named with a control or format character (U+202E), or
+    as a path (``../up``: :func:`leaves_folder`, the protocol's own rule), as the dataset's
+    fault: such a name is a part of the key of the fold that tests it, which the protocol
+    refused, naming merbench's own protocol plugin and telling the user to report it to its
+    authors (pass 84aa, AA3)."""
     for column in ("database", "subject"):
         for name in pd.unique(dataset.samples[column].astype(str)):
             if not name.strip():  # blamed on merbench's loso too (pass 84ab, AB6)
@@ -69,6 +71,12 @@ def refuse_unprintable_names(entry: Entry[Any], dataset: Dataset) -> None:
                     f"its {column} '{literal(name, one_line=True)}' holds a control "
                     f"character, and a {column}'s name is part of its fold's name, on one "
                     "line", f"rename that {column} in the files it reads")
+            if leaves_folder(name):  # blamed on merbench's loso too (pass 84af, AF7)
+                raise entry.data_fault(
+                    f"its {column} '{literal(name, one_line=True)}' is a path, not a name "
+                    f"(a {column}'s name is part of its fold's name, which names a checkpoint "
+                    "file under --weights: no leading '/', no '.' or '..', no '\\')",
+                    f"rename that {column} in the files it reads")
 
 
 def open_selection(plan: Plan) -> tuple[Plan, Dataset]:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.home_paths import UnknownHome, home_expanded
 from merbench.base.near_zero import first_written_near_zero, too_close_to_zero
 from merbench.base.nested_values import first_found
 from merbench.base.non_finite import NON_FINITE
@@ -124,17 +125,23 @@ def check_finite(options: Mapping[str, Any], option: str, texts_later: bool = Fa
 
 
 def check_file_value(where: str, name: str, value: Any, is_path: bool,
-                     whole: bool = False) -> None:
+                     whole: bool = False) -> Any:
     """Refuse a plan's or tuning file's value (``where``: the file and its table) that its
     type allows and no run takes, naming the key as the file spells it (not the command
     line's option): an empty path, which ``Path`` reads as ``.``, the current folder, a
     NaN or an infinity (TOML's ``nan``, ``inf``, and ``1e999``, which TOML reads as ``inf``:
     the file's own text is not kept, so the value is not echoed), and a number too close to
     0 to be held (``lr = 1e-400``, said as written: it was "(got 0)"), no whole number where
-    ``whole`` (the option takes only one)."""
+    ``whole`` (the option takes only one). Returns ``value``, a path's leading ``~``
+    expanded as a shell would, since no shell read the file (pass 84af, AF9)."""
     if is_path and isinstance(value, str) and not value.strip():
         raise MerbenchError(f"{where}: '{name}' is an empty path, which names nothing; give "
                             "the file or folder itself ('.' for this folder)")
+    if is_path and isinstance(value, str):
+        try:
+            value = home_expanded(value)
+        except UnknownHome as exc:
+            raise MerbenchError(f"{where}: '{name}' = {exc}") from None
     near = first_written_near_zero(value, name)
     if near is not None:
         dotted, written = near
@@ -147,3 +154,4 @@ def check_file_value(where: str, name: str, value: Any, is_path: bool,
         dotted, number = found
         what = "not a number (NaN)" if math.isnan(number) else "infinite"
         raise MerbenchError(f"{where}: '{dotted}' is {what}; give a finite number")
+    return value

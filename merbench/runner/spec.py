@@ -319,8 +319,8 @@ def typed_value(where: str, name: str, value: Any) -> Any:
     floats, strings, booleans and tables, as the fields do); a wrong one said in TOML's words
     (:mod:`merbench.base.toml_words`), since the value comes from a plan or tuning file."""
     allowed = field_types(name)
-    check_file_value(where, name, value, Path in allowed or name in _path_fields(),
-                     whole=int in allowed and float not in allowed)
+    value = check_file_value(where, name, value, Path in allowed or name in _path_fields(),
+                             whole=int in allowed and float not in allowed)
     if int in allowed and float not in allowed and isinstance(value, float):
         # one rule for a whole number (merbench.base.whole_numbers): 3.0 is the 3 recorded
         whole = whole_value(value)
