@@ -66,18 +66,20 @@ def test_a_seed_folder_of_another_kind_is_said_alike_by_every_command(
             assert code != 0
 
 
+@pytest.mark.parametrize(("foreign", "said"), [
+    ("action-unit run", "an action-unit run (ststnet on composite/loso) of another "
+                        "configuration than this command's ("),
+    ("tuning", "a tuning, of another kind than this command's seeds")])
 def test_the_seeds_command_names_only_the_foreign_seed_and_the_fix_ends_in_ok(
         cli: Cli, examples: dict[str, Path], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    _with_foreign_seed(examples, tmp_path, "summary over seeds", "action-unit run")
+        monkeypatch: pytest.MonkeyPatch, foreign: str, said: str) -> None:
+    _with_foreign_seed(examples, tmp_path, "summary over seeds", foreign)
     monkeypatch.chdir(tmp_path)
     again = ("run", *TINY_RUN, "--threads", "1", "--seeds", "0,1", "--out", "x")
     code, _, err = cli(*again)
     assert code == 2
     line = one_line(err)
-    assert line.startswith("merbench: error: --out x holds seed-1, an action-unit run "
-                           "(ststnet on composite/loso) of another configuration than this "
-                           "command's (")
+    assert line.startswith(f"merbench: error: --out x holds seed-1, {said}"), line
     assert line.endswith("; move seed-1 out of x and run the same command, which trains "
                          "seed 1")
     assert "seed-0" not in line and "delete" not in line

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +63,18 @@ def runs_among_seeds(folder: Path) -> str | None:
     (``run.json``), what those others are and the fix, in words after the folder's name;
     None where no seed folder is its own (the folder is no seeds folder of this command's:
     its refusal says whose it is)."""
+    return foreign_among_seeds(folder, lambda entry: os.path.lexists(entry / RUN_FILE))
+
+
+def foreign_among_seeds(folder: Path, foreign: Callable[[Path], bool]) -> str | None:
+    """Where some of ``folder``'s ``seed-N`` folders are ``foreign`` (of another kind than the
+    command's seeds) and others are not, the first foreign one, what it is, and the fix
+    that moves out only the foreign ones, in words after the folder's name; None where none
+    is, or all are (the folder is another command's: its refusal says whose)."""
     seeds = sorted((entry for entry in folder.iterdir() if entry.is_dir()
                     and re.fullmatch(r"seed-[0-9]+", entry.name)),
                    key=lambda entry: int(entry.name.removeprefix("seed-")))
-    runs = [entry for entry in seeds if os.path.lexists(entry / RUN_FILE)]
+    runs = [entry for entry in seeds if foreign(entry)]
     if not runs or len(runs) == len(seeds):
         return None
     what = finished_result(runs[0]) or f"a run not finished ({RUN_FILE} written)"

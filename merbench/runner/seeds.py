@@ -21,7 +21,12 @@ from merbench.base.whole_numbers import is_whole, too_long
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.results.codec import to_json
-from merbench.results.foreign_seeds import briefly, move_out, other_kind
+from merbench.results.foreign_seeds import (
+    briefly,
+    foreign_among_seeds,
+    move_out,
+    other_kind,
+)
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.run_differences import differences_said
 from merbench.results.rundir import RunDirectory
@@ -120,6 +125,10 @@ def check_seed_configurations(base: Path, spec: RunSpec, settings: RunSettings,
     as a run folder is; one whose record cannot be read is left to its run's own refusal.
     The run is planned and its data read once more for its identity, only where something
     is kept here to compare it with."""
+    where = f"--out {base}" if settings.out is not None else str(base)
+    if base.is_dir() and (among := foreign_among_seeds(base, lambda folder: not (
+            folder / "run.json").exists() and other_kind(folder, result_file) is not None)):
+        raise MerbenchError(f"{where} {among}")  # a tuning, a spotting run: no run.json
     kept = []
     for seed in _seeds_there(base):
         folder = RunDirectory(base / seed_folder(seed))
@@ -135,7 +144,6 @@ def check_seed_configurations(base: Path, spec: RunSpec, settings: RunSettings,
         data = load_data(plan_run(replace(spec, seed=seeds[0]), settings, plugins))
     identity = run_identity(data)
     ours = {key: value for key, value in identity.to_dict().items() if key != "seed"}
-    where = f"--out {base}" if settings.out is not None else str(base)
     foreign = []
     for seed, folder, stored in kept:
         theirs = {key: value for key, value in stored.items() if key != "seed"}
