@@ -25,6 +25,7 @@ from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.errors import MerbenchError
 from merbench.results.command_outputs import command_folder
+from merbench.results.foreign_seeds import runs_among_seeds
 from merbench.results.out_folders import (
     entry_in_the_way,
     refuse_read_place,
@@ -99,6 +100,8 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     if RUN_FILE in own and out.is_dir():  # a run goes on there: from a run.json of its own
         refuse_borrowed(given, RUN_FILE, option)
     others = [name for name in _result_files(out) if name not in own]
+    if others == [SEED_RUNS] and (among := runs_among_seeds(out)) is not None:
+        raise MerbenchError(f"{option} {given} {among}")  # only the foreign seeds (84af, AF8)
     if others:
         raise MerbenchError(f"{option} {given} is the folder of a merbench result (it holds "
                             f"{others[0]}), whose files are its own; give a new {what}")

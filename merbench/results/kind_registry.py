@@ -44,7 +44,9 @@ class KindFiles:
     its other JSON files, which ``migrate`` reads without rewriting (refusing one it cannot
     read, rather than calling its folder current); ``layouts``: of those, each whose layout
     ``migrate`` checks, with the kind's reader of it (which refuses one in any other layout,
-    in validate's words), before anything is rewritten."""
+    in validate's words), before anything is rewritten; ``called``: what one of its results
+    (its first marker) is called in messages, its :mod:`~merbench.results.kind_names`
+    constant ("" where it is not said)."""
 
     name: str
     markers: tuple[str, ...]
@@ -54,6 +56,7 @@ class KindFiles:
     migrations: Mapping[str, Callable[[Path], bool]] = field(default_factory=dict)
     json_files: tuple[str, ...] = ()
     layouts: Mapping[str, Callable[[Path], object]] = field(default_factory=dict)
+    called: str = ""
 
 
 _registered: list[KindFiles] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from merbench.base.literal import indefinite, pasted_command
+from merbench.results.kind_names import EMOTION_RUN
 from merbench.results.kind_registry import registered_files
 
 #: an emotion run's record, named in its manifest last
@@ -51,6 +52,14 @@ def marker_families() -> tuple[tuple[str, ...], ...]:
     return (_MARKERS, *(files.markers for files in registered_files()))
 
 
+def result_files_called() -> tuple[tuple[str, str], ...]:
+    """Each kind's result file (its first marker, no summary over seeds) with what one of its
+    results is called: what says a folder holds a finished result of another kind than the
+    one looked for (an emotion run where a seed of an action-unit summary belongs)."""
+    return ((RESULTS_FILE, EMOTION_RUN),
+            *((files.markers[0], files.called) for files in registered_files() if files.called))
+
+
 def not_finished(kind: str, started_file: str, result_file: str, folder: Path,
                  progress: str | None = None) -> str:
     """Why a result under way (its first file written, its result file not yet) is no
@@ -63,4 +72,4 @@ def not_finished(kind: str, started_file: str, result_file: str, folder: Path,
 
 
 __all__ = ["AUDIT_FILE", "RESULTS_FILE", "SEEDS_FILE", "marker_families", "not_finished",
-           "result_markers", "summary_markers"]
+           "result_files_called", "result_markers", "summary_markers"]

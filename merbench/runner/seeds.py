@@ -21,6 +21,12 @@ from merbench.base.whole_numbers import is_whole, too_long
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.results.codec import to_json
+from merbench.results.foreign_seeds import (
+    briefly,
+    foreign_among_seeds,
+    move_out,
+    other_kind,
+)
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.run_differences import differences_said
 from merbench.results.rundir import RunDirectory
@@ -106,21 +112,29 @@ def _summary_named(file: Path) -> dict[str, Any] | None:
 
 
 def check_seed_configurations(base: Path, spec: RunSpec, settings: RunSettings,
-                              plugins: Plugins, summary_file: str, seeds: list[int]) -> None:
+                              plugins: Plugins, summary_file: str, seeds: list[int],
+                              result_file: str) -> None:
     """Refuse the folder ``base`` where a seed run kept in it, or its summary, is of another
     configuration than this command's, before any seed trains. Each seed's own folder
     refused it only as that seed came up: deleting the refused folder as told trained that
     seed anew and refused the next, leaving seeds of two configurations beside one
-    summary (pass 84ab, AB12). A seed folder with nothing computed in it is taken over by
-    its run, as a run folder is; one whose record cannot be read is left to its run's own
-    refusal. The run is planned and its data read once more for its identity, only where
-    something is kept here to compare it with."""
+    summary (pass 84ab, AB12). Where a seed run kept is this command's (the folder is), only
+    the seed folders of another configuration or kind (``result_file``: this task's) are named,
+    to be moved out: deleting the whole folder, as once asked, lost the seeds that belong
+    (pass 84af, AF8). A seed folder with nothing computed in it is taken over by its run,
+    as a run folder is; one whose record cannot be read is left to its run's own refusal.
+    The run is planned and its data read once more for its identity, only where something
+    is kept here to compare it with."""
+    where = f"--out {base}" if settings.out is not None else str(base)
+    if base.is_dir() and (among := foreign_among_seeds(base, lambda folder: not (
+            folder / "run.json").exists() and other_kind(folder, result_file) is not None)):
+        raise MerbenchError(f"{where} {among}")  # a tuning, a spotting run: no run.json
     kept = []
     for seed in _seeds_there(base):
         folder = RunDirectory(base / seed_folder(seed))
         if (folder.path / "run.json").is_file() and folder.has_results():
             try:
-                kept.append((folder, folder.read_run_file().identity))
+                kept.append((seed, folder, folder.read_run_file().identity))
             except MerbenchError:
                 continue
     named = _summary_named(base / summary_file)
@@ -130,23 +144,41 @@ def check_seed_configurations(base: Path, spec: RunSpec, settings: RunSettings,
         data = load_data(plan_run(replace(spec, seed=seeds[0]), settings, plugins))
     identity = run_identity(data)
     ours = {key: value for key, value in identity.to_dict().items() if key != "seed"}
-    where = f"--out {base}" if settings.out is not None else str(base)
-    for folder, stored in kept:
+    foreign = []
+    for seed, folder, stored in kept:
         theirs = {key: value for key, value in stored.items() if key != "seed"}
         if theirs != ours:
             explain_optimizer_step(data, folder, identity, stored)
             explain_new_weights(folder, identity, stored)
-            _refuse_other(where, base, differences_said(ours, theirs))
+            foreign.append((seed, folder.path, stored, differences_said(ours, theirs)))
+    summary_other = None
     if named:
         ours_named = {part: {key: ours[part].get(key) for key in ("name", "version")}
                       for part in named}
         if named != ours_named:
-            _refuse_other(where, base, differences_said(ours_named, named))
+            summary_other = differences_said(ours_named, named)
+    if foreign and summary_other is None and len(foreign) < len(kept):
+        _refuse_foreign(where, base, foreign, result_file)
+    if foreign or summary_other:
+        _refuse_other(where, base, foreign[0][3] if foreign else str(summary_other))
 
 
 def _refuse_other(where: str, base: Path, differences: str) -> None:
     raise MerbenchError(f"{where} holds seed runs of another configuration ({differences}); "
                         f"choose another --out, or delete {base} to start over")
+
+
+def _refuse_foreign(where: str, base: Path, foreign: list[tuple[int, Path, dict[str, Any], str]],
+                    result_file: str) -> None:
+    """Refuse the seed folders ``foreign`` (seed, folder, identity, differences) of a folder
+    whose other seeds and summary are this command's, naming only them."""
+    _, folder, stored, differences = foreign[0]
+    what = other_kind(folder, result_file) or f"a run of {briefly(stored)}"
+    more = f" (and {len(foreign) - 1} more such seed folders)" if len(foreign) > 1 else ""
+    raise MerbenchError(f"{where} holds {folder.name}, {what} of another configuration than "
+                        f"this command's ({differences}){more}; "
+                        + move_out([f.name for _, f, _, _ in foreign], base, "command",
+                                   [s for s, _, _, _ in foreign]))
 
 
 def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
@@ -165,7 +197,8 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
         with building_what_is_planned():  # its seeds are trained here
             base = default_seeds_dir(plan_run(spec, settings, plugins).spec, seeds)
     check_other_seeds(base, seeds)
-    check_seed_configurations(base, spec, settings, plugins, strategy.seeds_file, seeds)
+    check_seed_configurations(base, spec, settings, plugins, strategy.seeds_file, seeds,
+                              strategy.record.result_file)
     # a kill while seeds.json was written left its temporary here; each run folder tidies
     # its own, this folder is ours to tidy (a live writer's temporary stays)
     remove_leftovers(base)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from merbench.kinds import register_kinds
 from merbench.leaderboard.kind_tables import needing_no_definitions, register_section
+from merbench.results.kind_names import SPOTTING_RUN
 from merbench.results.kind_registry import KindFiles, register_files
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE
@@ -23,6 +24,7 @@ register_files(KindFiles(
     "spotting", markers=(SPOTTING_FILE, STR_SEEDS_FILE), summaries=(STR_SEEDS_FILE,),
     migrations=dict.fromkeys(LAYOUTS, check_spotting_layout),
     json_files=(SPOTTING_RUN_FILE,),
-    layouts={SPOTTING_RUN_FILE: lambda path: read_spot_run(path.parent)}))
+    layouts={SPOTTING_RUN_FILE: lambda path: read_spot_run(path.parent)},
+    called=SPOTTING_RUN))
 register_kinds(SpottingRunKind(), STR_SEEDS_SUMMARY_KIND)
 register_section(needing_no_definitions(SpottingSection()))

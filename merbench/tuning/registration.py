@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from merbench.kinds import register_kinds
 from merbench.leaderboard.kind_tables import needing_no_definitions, register_section
+from merbench.results.kind_names import TUNING
 from merbench.results.kind_registry import KindFiles, register_files
 from merbench.tuning.kind import TUNING_SEEDS_SUMMARY_KIND, TuningKind
 from merbench.tuning.migration import upgrade_tuning
@@ -21,6 +22,7 @@ register_files(KindFiles(
     under_way=(TUNING_SPEC_FILE, TUNE_FILE), migrations={TUNE_FILE: upgrade_tuning},
     json_files=(TUNING_SPEC_FILE, TUNE_SEEDS_FILE),
     layouts={TUNE_SEEDS_FILE: read_tune_seeds,
-             TUNING_SPEC_FILE: check_search_record}))
+             TUNING_SPEC_FILE: check_search_record},
+    called=TUNING))
 register_kinds(TuningKind(), TUNING_SEEDS_SUMMARY_KIND)
 register_section(needing_no_definitions(TuningSection()))

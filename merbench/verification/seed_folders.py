@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from merbench.base.errors import MerbenchError, in_words
 from merbench.results.audit_file import refuse_audit_record
+from merbench.results.foreign_seeds import move_out, other_kind
 from merbench.results.out_folders import seed_folder
 from merbench.results.run_differences import differing_leaves, named_first
 from merbench.results.run_files import ResultRejected
@@ -219,7 +220,7 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
     configured: list[tuple[str, dict[str, Any]]] = []
     for seed, name in summary.runs.items():
         run_dir = seed_run_dir(base, str(seed), name)
-        held = _run_held(structure, run_dir)
+        held = _run_held(structure, run_dir, seed)
         if held is not None:
             raise ResultRejected(base, f"seed {seed}'s run folder {name} {held}")
         found = _identified(structure, run_dir)
@@ -260,17 +261,20 @@ def _refuse_mixed(base: Path, structure: SeedsStructure,
                                        "moved out and writes the summary anew")
 
 
-def _run_held(structure: SeedsStructure, run_dir: Path) -> str | None:
+def _run_held(structure: SeedsStructure, run_dir: Path, seed: object) -> str | None:
     """What is wrong with a listed run folder that holds no finished run of the summary's
-    kind (the missing one, the empty one), or None. An empty folder, or one that lost the file
-    its kind needs, was said by validate as a run the user gave ("no results.json here;
-    pass a finished run directory") and passed by status and show, which listed the other
-    seed alone or printed the summary over both (pass 84y, Y2, Y6)."""
+    kind (the missing one, the empty one, another kind's), or None. An empty folder, or one
+    that lost the file its kind needs, was said by validate as a run the user gave ("no
+    results.json here; pass a finished run directory") and passed by status and show (pass
+    84y, Y2, Y6); another kind's finished run was said as one that stopped (84af, AF8)."""
     again = f"run the same {structure.command} again, which trains it"
     if not os.path.lexists(run_dir):
         return f"is missing; restore it, or {again}"
     if not run_dir.is_dir():
         return None  # a link or fifo: seed_run_dir said so already
+    if structure.needed and (other := other_kind(run_dir, structure.needed[0][0])):
+        return f"is {other}, not a seed run of {structure.summary_file}; " \
+               f"{move_out([run_dir.name], run_dir.parent, structure.command, [seed])}"
     if not any(os.path.lexists(run_dir / marker) for marker in structure.markers):
         if not any(True for _ in os.scandir(run_dir)):
             return f"is empty (no run in it); restore its run, or {again}"
