@@ -114,3 +114,26 @@ def test_tune_and_spot_seeds_name_only_the_foreign_seed_and_the_fix_ends_in_ok(
         assert code == 0, (summary, out + err)
         shutil.rmtree(folder)
         shutil.rmtree(tmp_path / "moved")
+
+
+@pytest.mark.parametrize("summary", list(SUMMARY_FILES))
+def test_a_summary_under_another_summarys_name_is_said_alike_by_every_command(
+        cli: Cli, examples: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        summary: str) -> None:
+    """A summary over seeds renamed as another kind's summary: validate and show named its
+    right name, while status said a summary "not a merbench seeds summary" and, beside it,
+    none written, to be written again by the --seeds command (which left the misnamed file
+    in the way)."""
+    right = SUMMARY_FILES[summary]
+    wrong = "au-seeds.json" if right == "seeds.json" else "seeds.json"
+    shutil.copytree(examples[summary], tmp_path / "x")
+    (tmp_path / "x" / right).rename(tmp_path / "x" / wrong)
+    monkeypatch.chdir(tmp_path)
+    for verb in ("validate", "show", "status"):
+        code, out, err = cli(verb, "x")
+        assert f"{wrong} is the result file of " in out + err, (verb, out + err)
+        assert f"rename it {right}" in out + err, (verb, out + err)
+        assert "no " + right not in out + err and "again" not in out + err, (verb, out + err)
+    (tmp_path / "x" / wrong).rename(tmp_path / "x" / right)  # the fix followed
+    code, out, err = cli("validate", "x")
+    assert code == 0, out + err

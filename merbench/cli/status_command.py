@@ -13,6 +13,7 @@ from merbench.base.terminal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import (
     kind_of,
+    misnamed_result_file,
     part_of_result,
     refuse_stray_files,
     result_kinds,
@@ -115,6 +116,9 @@ def summary_lines(folder: Path) -> list[str]:
     if not folder.is_dir() or started_kind(folder) is not None or \
             holds_marker(folder, own_files()):  # a run whose run.json is gone: still its own
         return []
+    misnamed = misnamed_result_file(folder)  # a summary under another kind's name, said
+    if misnamed is not None:  # as validate and show say it, not as a summary not written
+        return [f"{misnamed} ('merbench validate' refuses it)"]
     summaries = [(kind.markers[0], kind) for kind in result_kinds() if kind.over_seeds]
     found = []
     for name, kind in summaries:  # a fifo as any summary: the readers below pass it over
@@ -188,9 +192,12 @@ def main(args: argparse.Namespace) -> int:
             unreadable += 1
             say(f"merbench: error: {exc}", file=sys.stderr, one_line=True)
             continue
-        for line in summary_lines(Path(path)):
+        said = summary_lines(Path(path))
+        for line in said:
             say(f"{path}: {line}", one_line=True)
-        gone = summary_gone(Path(path), folders)  # seed runs whose summary is not there (Z9)
+        misnamed = bool(said) and misnamed_result_file(Path(path)) is not None
+        # seed runs whose summary is not there (Z9); one there under another name is said
+        gone = None if misnamed else summary_gone(Path(path), folders)
         if gone is not None:
             say(f"{path}: {gone}", one_line=True)
         for folder in folders:
