@@ -120,6 +120,8 @@ def read_fold_file(path: Path) -> FoldOutcome:
     except UnsafeFile as exc:  # a fifo, a folder: no fold file at all, said as such
         raise MerbenchError(f"fold file {exc.found}; delete it and run again "
                             "to retrain only that fold") from None
+    except MemoryError:  # the process's memory, not the file: never "delete it"
+        raise
     except Exception as exc:
         raise MerbenchError(
             f"fold file {path} is damaged ({damage(exc)}); delete that one "

@@ -134,14 +134,28 @@ def opened_user_file(path: Path, what: str,
         yield reader
 
 
+#: bytes asked of the file at a time past its size as stat told it (one that grew since)
+READ_CHUNK = 1 << 24
+
+
 def read_user_bytes(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> bytes:
-    """The bytes of the regular file ``path`` (``what`` it is, for the refusals)."""
+    """The bytes of the regular file ``path`` (``what`` it is, for the refusals). Read by
+    its size, then in chunks while it grows, never ``limit`` bytes asked at once: a buffered
+    read of n bytes first allocates n, so every fold file of 1.5 kB took 16 GiB of address
+    space, and under a lower limit (``ulimit -v``, strict overcommit) good files were said
+    to be damaged."""
     with opened_user_file(path, what, limit) as reader:
         try:
-            data = reader.read(limit + 1)
+            size = min(os.fstat(reader.fileno()).st_size, limit)
+            chunks = [reader.read(size + 1)]
+            total = len(chunks[0])
+            while total > size and chunks[-1] and total <= limit:  # it grew: read on
+                chunks.append(reader.read(min(READ_CHUNK, limit + 1 - total)))
+                total += len(chunks[-1])
         except OSError as exc:
             raise refused_file(Path(path), what, f"cannot be read ({exc.strerror or 'I/O error'})",
                           "copy it again") from None
+    data = b"".join(chunks)
     if len(data) > limit:  # it grew since its size was read
         raise refused_file(Path(path), what, f"is more than the {limit:,} bytes any {what} needs",
                       "give the right file")

@@ -138,6 +138,8 @@ def run_status(path: Path) -> RunStatus:
             if recorded.n_folds is None or number < recorded.n_folds:  # beyond: not its
                 seconds.append(float(meta["seconds"]))  # progress, said below (Z2)
                 samples.add(arrays, meta)
+        except MemoryError:  # the process's memory, not the file's damage
+            raise
         except Exception:  # what load_fold calls damaged: the resumed run says which
             # a folder in its place is said once, as an entry never read (pass 84k, R14)
             if not any(found.startswith(f"{named} ") for found in not_files):
