@@ -1,6 +1,7 @@
-"""A good result read under an address-space limit (pass 84ag, AG2): every read of a file a
-user hands over asked for its 16 GiB bound at once, which a buffered read allocates, so under
-``ulimit -v`` below that every fold file of a finished run was "damaged", to be deleted."""
+"""Where a command runs (pass 84ag): a good result read under an address-space limit (AG2:
+every read of a file a user hands over asked for its 16 GiB bound at once, which a buffered
+read allocates, so under ``ulimit -v`` below that every fold file of a finished run was
+"damaged", to be deleted), and a working folder deleted under the shell (AG5)."""
 
 from __future__ import annotations
 
@@ -71,3 +72,29 @@ def test_a_read_asks_for_the_files_size_not_the_bound(tmp_path: Path,
     assert max(asked) == 1501, asked
     with pytest.raises(Exception, match="more than the 1,000"):
         user_files.read_user_bytes(path, "fold file", limit=1000)
+
+
+@pytest.mark.parametrize("command", [["status", "."], ["validate", "."],
+                                     ["extract", "-d", "synthetic", "-f", "flow-uvos",
+                                      "--save", "x.npz", "-q"]])
+def test_a_working_folder_deleted_under_the_shell_is_said_so(tmp_path: Path,
+                                                             command: list[str]) -> None:
+    """Started in a folder deleted under the shell, each command said "failed on a file
+    (no such file or folder)", naming no path, a fix that failed again (pass 84ag, AG5)."""
+    gone = tmp_path / "dd"
+    gone.mkdir()
+
+    def deleted_here() -> None:
+        os.chdir(gone)
+        os.rmdir(gone)
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    done = subprocess.run([sys.executable, "-m", "merbench", *command], capture_output=True,
+                          text=True, timeout=120, preexec_fn=deleted_here,
+                          env={**os.environ, "PWD": str(gone)})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (f"merbench: error: the working folder ({gone}) was deleted, so "
+                           "relative paths lead nowhere; cd to a folder that exists, then "
+                           "run the command again\n"), done.stderr

@@ -140,6 +140,10 @@ def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
     if threads is not None:
         say(f"merbench: error: {threads}", file=sys.stderr)
         return EXIT_USAGE
+    gone = working_folder_gone()
+    if gone is not None:
+        say(f"merbench: error: {gone}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if os.environ.get(CACHE_ENV) is not None:  # one check for every command (AA13)
             _refuse_cache_in_result()
@@ -162,6 +166,21 @@ def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
             raise  # main says it: standard output is no file the user named
         say(f"merbench: error: {_os_error(exc, args.command)}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def working_folder_gone() -> str | None:
+    """Why no command can run where it was started: the folder the shell stands in was
+    deleted under it, so every relative path (``.``, ``--out rel``, the cache's and the
+    runs' defaults) leads nowhere; each command said "failed on a file (no such file or
+    folder)", no path named, and the same command again failed alike. None: it is there."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        shown = os.environ.get("PWD")
+        named = f" ({shown})" if shown else ""
+        return (f"the working folder{named} was deleted, so relative paths lead nowhere; cd "
+                "to a folder that exists, then run the command again")
+    return None
 
 
 def _refuse_cache_in_result() -> None:
