@@ -82,7 +82,8 @@ _REASONS = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
             errno.ENOSPC: "no space left on the device",
             errno.EDQUOT: "the disk quota is used up",
             errno.EROFS: "the file system is read-only",
-            errno.ENOENT: "no such file or folder", errno.EIO: "an input/output error"}
+            errno.ENOENT: "no such file or folder", errno.EIO: "an input/output error",
+            errno.EFBIG: "the file size limit (ulimit -f) was reached"}
 
 
 def os_reason(exc: OSError) -> str:

@@ -212,7 +212,9 @@ def _stdout_error(exc: OSError) -> str:
 def _os_error(exc: OSError, command: str) -> str:
     """One line for a file-system failure that no check caught, with what to do about it.
     It names the path the user knows: the target of one of merbench's temporary files (a
-    file written whole, then renamed), not the temporary name."""
+    file written whole, then renamed), not the temporary name. A file cut by the size limit
+    (``ulimit -f``, EFBIG) was said as "file too large; fix the cause", and the same command
+    again failed the same way: its fix is to raise the limit (pass 84ag, AG1)."""
     fix = {errno.ENOSPC: "free some disk space", errno.EDQUOT: "free some disk space",
            errno.EACCES: "fix the permissions", errno.EPERM: "fix the permissions",
            errno.EROFS: "use a writable location",
@@ -226,6 +228,10 @@ def _os_error(exc: OSError, command: str) -> str:
     where = (target_of(os.fsdecode(exc.filename))
              if isinstance(exc.filename, (str, bytes)) else "a file")
     kept = ": work already finished is kept" if command in ("run", "extract") else ""
+    if exc.errno == errno.EFBIG:  # the same command under the same limit fails the same way
+        return (f"'merbench {command}' could not write {where}: it would be larger than "
+                "this process may write (its file size limit, ulimit -f): raise the limit, "
+                f"then run the same command again{kept}")
     return (f"'merbench {command}' failed on {where} ({os_reason(exc)}); {fix}, then run the "
             f"same command again{kept}")
 
