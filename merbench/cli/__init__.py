@@ -46,7 +46,7 @@ from merbench.cli.stdout_stream import StdoutWriteError, tag_stdout
 from merbench.cli.stop_signals import exit_if_stopped, ignore_while_exiting, stop_like_ctrl_c
 from merbench.plugin_system.manager import Plugins, check_blocked, load_plugins
 from merbench.results.out_folders import overlong, shortened
-from merbench.training.threads import thread_variable_problem
+from merbench.training.threads import set_blas_threads, thread_variable_problem
 
 __all__ = ["build_parser", "console", "main"]
 
@@ -125,6 +125,7 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
 
 def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
     """:func:`main`'s work, all of it but the last flush of standard output."""
+    set_blas_threads()  # before numpy loads, which reading an option's number may do
     try:
         args = parse_command_line(argv)
     except SystemExit:  # --help, --version: printed; a failed write is said by main
