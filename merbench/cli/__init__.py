@@ -32,7 +32,7 @@ from typing import Any
 
 from merbench.base.atomic import target_of
 from merbench.base.cache_env import CACHE_ENV
-from merbench.base.errors import MerbenchError, os_reason
+from merbench.base.errors import OUT_OF_MEMORY, MerbenchError, os_reason, ran_out_of_memory
 from merbench.base.terminal import hold_any_text, say
 from merbench.cli.closed_streams import STDOUT_CLOSED, stdout_is_open
 from merbench.cli.parser import (
@@ -155,12 +155,18 @@ def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except (MemoryError, ImportError) as exc:  # from any command's code (pass 84ag, AG4)
+        if not ran_out_of_memory(exc):
+            raise
+        return _out_of_memory(args.command)
     except BrokenPipeError:  # `merbench ... | head`: the reader has all it wanted
         _quiet_stdout()
         return EXIT_BROKEN_PIPE
     except OSError as exc:  # the file system said no (full disk, permissions) mid-command
         if _stdout_failed(exc):
             raise  # main says it: standard output is no file the user named
+        if ran_out_of_memory(exc):  # a shared library that could not be mapped
+            return _out_of_memory(args.command)
         say(f"merbench: error: {_os_error(exc, args.command)}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -208,6 +214,14 @@ def _stdout_error(exc: OSError) -> str:
     about the disk merbench's files are on."""
     return (f"standard output could not be written ({os_reason(exc)}); send it where it can "
             "be written, then run the same command again")
+
+
+def _out_of_memory(command: str) -> int:
+    """Say that ``command`` ran out of memory, in one line: a MemoryError was a traceback,
+    a shared library that could not be mapped an ImportError's (pass 84ag, AG4)."""
+    kept = ": work already finished is kept" if command in ("run", "extract") else ""
+    say(f"merbench: error: {OUT_OF_MEMORY}{kept}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _os_error(exc: OSError, command: str) -> str:
