@@ -48,18 +48,12 @@ def _raise(samples: pd.DataFrame) -> list[Fold]:
     raise ValueError("folds exploded")
 
 
-def _out_of_memory(samples: pd.DataFrame) -> list[Fold]:
-    raise MemoryError()  # numpy's and Python's say no more (pass 84ab, AB5: "folds ()")
-
-
 BAD = {"bad-leak": (_leak, "trains on samples it tests"),
        "bad-dupkey": (_same_key, "two of its folds have the same key"),
        "bad-overlap": (_overlap, "two of its folds test the same sample"),
        "bad-none": (lambda samples: None, "it gave no fold"),
        "bad-zero": (lambda samples: [], "it gave no fold"),
-       "bad-raise": (_raise, "failed to make its folds (folds exploded)"),
-       "bad-memory": (_out_of_memory, "failed to make its folds: it ran out of memory; free "
-                                      "memory, or report it to the plugin's authors")}
+       "bad-raise": (_raise, "failed to make its folds (folds exploded)")}
 
 
 class _Protocol:

@@ -82,7 +82,8 @@ _REASONS = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
             errno.ENOSPC: "no space left on the device",
             errno.EDQUOT: "the disk quota is used up",
             errno.EROFS: "the file system is read-only",
-            errno.ENOENT: "no such file or folder", errno.EIO: "an input/output error"}
+            errno.ENOENT: "no such file or folder", errno.EIO: "an input/output error",
+            errno.EFBIG: "the file size limit (ulimit -f) was reached"}
 
 
 def os_reason(exc: OSError) -> str:
@@ -90,3 +91,22 @@ def os_reason(exc: OSError) -> str:
     know what ``[PermissionError]`` is, and the words already say it."""
     said = _REASONS.get(exc.errno or 0) or str(exc.strerror or "").strip()
     return said[:1].lower() + said[1:] if said else "the system gave no reason"
+
+
+#: the one line for running out of memory, whichever command and code met it (pass 84ag, AG4)
+OUT_OF_MEMORY = ("merbench ran out of memory (its address-space limit, ulimit -v, or the "
+                 "machine's): raise the limit or free memory, then run the same command again")
+
+#: the dynamic loader's words for a shared library that found no memory to be mapped into
+_NOT_MAPPED = "failed to map segment from shared object"
+
+
+def ran_out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is this process running out of memory: a MemoryError, or a shared
+    library (torch's, scipy's) that could not be mapped, which Python raises as an
+    ImportError or OSError with the loader's words. The cause is the process's limit or the
+    machine's, never the code that happened to ask: such a failure inside a plugin's call was
+    said as the plugin's fault, and the builtin protocol was blamed for scipy's library."""
+    if isinstance(exc, MemoryError):
+        return True
+    return isinstance(exc, (ImportError, OSError)) and _NOT_MAPPED in str(exc)

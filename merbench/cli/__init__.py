@@ -32,7 +32,7 @@ from typing import Any
 
 from merbench.base.atomic import target_of
 from merbench.base.cache_env import CACHE_ENV
-from merbench.base.errors import MerbenchError, os_reason
+from merbench.base.errors import OUT_OF_MEMORY, MerbenchError, os_reason, ran_out_of_memory
 from merbench.base.terminal import hold_any_text, say
 from merbench.cli.closed_streams import STDOUT_CLOSED, stdout_is_open
 from merbench.cli.parser import (
@@ -46,7 +46,7 @@ from merbench.cli.stdout_stream import StdoutWriteError, tag_stdout
 from merbench.cli.stop_signals import exit_if_stopped, ignore_while_exiting, stop_like_ctrl_c
 from merbench.plugin_system.manager import Plugins, check_blocked, load_plugins
 from merbench.results.out_folders import overlong, shortened
-from merbench.training.threads import thread_variable_problem
+from merbench.training.threads import set_blas_threads, thread_variable_problem
 
 __all__ = ["build_parser", "console", "main"]
 
@@ -125,6 +125,7 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
 
 def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
     """:func:`main`'s work, all of it but the last flush of standard output."""
+    set_blas_threads()  # before numpy loads, which reading an option's number may do
     try:
         args = parse_command_line(argv)
     except SystemExit:  # --help, --version: printed; a failed write is said by main
@@ -158,12 +159,18 @@ def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except (MemoryError, ImportError) as exc:  # from any command's code (pass 84ag, AG4)
+        if not ran_out_of_memory(exc):
+            raise
+        return _out_of_memory(args.command)
     except BrokenPipeError:  # `merbench ... | head`: the reader has all it wanted
         _quiet_stdout()
         return EXIT_BROKEN_PIPE
     except OSError as exc:  # the file system said no (full disk, permissions) mid-command
         if _stdout_failed(exc):
             raise  # main says it: standard output is no file the user named
+        if ran_out_of_memory(exc):  # a shared library that could not be mapped
+            return _out_of_memory(args.command)
         say(f"merbench: error: {_os_error(exc, args.command)}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -228,10 +235,20 @@ def _stdout_error(exc: OSError) -> str:
             "be written, then run the same command again")
 
 
+def _out_of_memory(command: str) -> int:
+    """Say that ``command`` ran out of memory, in one line: a MemoryError was a traceback,
+    a shared library that could not be mapped an ImportError's (pass 84ag, AG4)."""
+    kept = ": work already finished is kept" if command in ("run", "extract") else ""
+    say(f"merbench: error: {OUT_OF_MEMORY}{kept}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def _os_error(exc: OSError, command: str) -> str:
     """One line for a file-system failure that no check caught, with what to do about it.
     It names the path the user knows: the target of one of merbench's temporary files (a
-    file written whole, then renamed), not the temporary name."""
+    file written whole, then renamed), not the temporary name. A file cut by the size limit
+    (``ulimit -f``, EFBIG) was said as "file too large; fix the cause", and the same command
+    again failed the same way: its fix is to raise the limit (pass 84ag, AG1)."""
     fix = {errno.ENOSPC: "free some disk space", errno.EDQUOT: "free some disk space",
            errno.EACCES: "fix the permissions", errno.EPERM: "fix the permissions",
            errno.EROFS: "use a writable location",
@@ -245,6 +262,10 @@ def _os_error(exc: OSError, command: str) -> str:
     where = (target_of(os.fsdecode(exc.filename))
              if isinstance(exc.filename, (str, bytes)) else "a file")
     kept = ": work already finished is kept" if command in ("run", "extract") else ""
+    if exc.errno == errno.EFBIG:  # the same command under the same limit fails the same way
+        return (f"'merbench {command}' could not write {where}: it would be larger than "
+                "this process may write (its file size limit, ulimit -f): raise the limit, "
+                f"then run the same command again{kept}")
     return (f"'merbench {command}' failed on {where} ({os_reason(exc)}); {fix}, then run the "
             f"same command again{kept}")
 

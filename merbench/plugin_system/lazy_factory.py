@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from merbench.base.errors import PluginError
+from merbench.base.errors import PluginError, ran_out_of_memory
 from merbench.plugin_system import options_cache
 from merbench.plugin_system.factory_options import FactoryOptions
 from merbench.plugin_system.plugin_import import describe
@@ -87,6 +87,8 @@ class LazyFactory:
                 loaded = importlib.import_module(module)
                 function = getattr(loaded, attribute)
             except Exception as exc:
+                if ran_out_of_memory(exc):  # torch's library unmapped: no reinstall helps
+                    raise
                 reason = (f"module {module} has no '{attribute}'"
                           if isinstance(exc, AttributeError) and module in sys.modules
                           else f"importing {module} failed: {describe(exc)}")

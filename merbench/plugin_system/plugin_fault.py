@@ -25,7 +25,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import Any, NoReturn, Protocol
 
-from merbench.base.errors import MerbenchError, os_reason, plugin_words
+from merbench.base.errors import MerbenchError, os_reason, plugin_words, ran_out_of_memory
 from merbench.base.literal import indefinite, options_written
 
 #: the package whose code is merbench's own: what it raises is never a plugin's fault
@@ -74,8 +74,9 @@ def factory_failed(kind: str, name: str, origin: Origin, shown: dict[str, Any],
     (which may be its cause: change them); such a factory was said to have failed its
     "first training step" (pass 84n, N5; pass 84p, with options or a bare BaseException).
     ``exc`` goes on as it was for an OSError (the file system's), and for other kinds,
-    whose factories :meth:`~merbench.plugin_system.entry.Entry.build` words."""
-    if kind != "model" or isinstance(exc, OSError):
+    whose factories :meth:`~merbench.plugin_system.entry.Entry.build` words, and for a
+    library it imports that could not be mapped: the process's memory limit (84ag, AG4)."""
+    if kind != "model" or isinstance(exc, OSError) or ran_out_of_memory(exc):
         raise exc
     if shown:
         raise MerbenchError(f"{kind} '{name}' cannot be built with {options_written(shown)}: "

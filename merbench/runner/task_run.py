@@ -27,7 +27,7 @@ import pandas as pd
 
 from merbench.au.record import AUResults, AUSeedsSummary
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json
-from merbench.base.errors import MerbenchError, message_of, plugin_words
+from merbench.base.errors import MerbenchError, plugin_words, ran_out_of_memory
 from merbench.data.dataset import Dataset
 from merbench.data.task import AUTask, EmotionTask, Task
 from merbench.plugin_system.runinfo import FoldOutcome
@@ -142,10 +142,10 @@ def _checked_folds(plan: Plan, protocol: Any, dataset: Dataset) -> list[Fold]:
     except MerbenchError:
         raise
     except Exception as exc:  # the plugin's own failure, said in words
-        said = ": it ran out of memory; free memory, or" if isinstance(exc, MemoryError) \
-            and not message_of(exc).strip() else f" ({plugin_words(exc)});"
-        raise MerbenchError(f"{who} failed to make its folds{said} report it to the "
-                            "plugin's authors") from None  # "()" said nothing (pass 84ab, AB5)
+        if ran_out_of_memory(exc):  # the process's limit, not the plugin (pass 84ag, AG4)
+            raise
+        raise MerbenchError(f"{who} failed to make its folds ({plugin_words(exc)}); report "
+                            "it to the plugin's authors") from None
     problem = fold_problem(folds, dataset.samples, entry.meta.subject_independent)
     if problem is not None:
         raise MerbenchError(f"{who} cannot be run: {problem}; report it to the plugin's "

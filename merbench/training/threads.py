@@ -34,7 +34,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 from merbench.base.literal import literal
@@ -183,3 +183,21 @@ def apply_threads(count: int) -> int | None:
     if cv2 is not None:
         cv2.setNumThreads(count)
     return previous
+
+
+#: the variables that give numpy's and scipy's bundled BLAS libraries their thread count
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS",)
+
+
+def set_blas_threads(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Give the BLAS library numpy and scipy bundle (OpenBLAS) a thread count before either
+    is imported, where the user set none: ``OMP_NUM_THREADS``'s count, else one. OpenBLAS
+    starts one thread per core as its library loads and allocates a buffer for each; under a
+    low address-space limit (``ulimit -v 300000``) that load-time setup looped in its
+    allocator forever, inside an import, where no SIGTERM handler runs (pass 84ag, AG3).
+    ``--threads`` cannot set it: parsing a command line's numbers already loads numpy; and
+    merbench's heavy numbers are torch's, whose threads :func:`choose_threads` chooses,
+    while numpy's matrix products here are small."""
+    count = str(environment_threads() or 1)
+    for name in BLAS_THREAD_VARIABLES:
+        environ.setdefault(name, count)
