@@ -187,9 +187,7 @@ def run_status(path: Path) -> RunStatus:
             if refused.startswith(AUDIT_FILE):  # said there: not again as an entry never read
                 not_files = tuple(f for f in not_files if not f.startswith(AUDIT_FILE))
     if refused is None and not complete and not unreadable and results_file.is_file():
-        if changed and files and changed.startswith(f"{RUN_FILE} "):  # validate's first
-            refused = changed_file(directory.path, files, results_file.name, False, created)
-        refused = refused or other_identity(results_file, record, identity, foreign, changed)
+        refused = other_identity(results_file, record, identity, foreign, changed)
     # a refusal said above is the first fault validate says: a count is compared after it
     counted = None if refused or faults else miscounted(recorded.n_folds, beyond, results_file,
                                               summary_folds)
