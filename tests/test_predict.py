@@ -229,8 +229,9 @@ def test_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) ->
 
 
 def test_spot_refuses_a_video_without_ground_truth(tmp_path: Path) -> None:
+    (tmp_path / "videos").mkdir()  # the out beside, not inside, what the spot reads
     code, _, err = run_cli("spot", "--spotter", "flow-peak", "-d", "video", "--dataset-opt",
-                           f"path={tmp_path}", "--out", tmp_path / "s")
+                           f"path={tmp_path / 'videos'}", "--out", tmp_path / "s")
     assert code == 2 and "has no ground truth to score a spotter against" in err
     assert "merbench predict" in err
 

@@ -186,6 +186,7 @@ class _FramePlugin:
 
 def test_the_cli_exits_2_and_skip_missing_runs_and_records(
         tree: tuple[Path, str], cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_dir = tmp_path.parent / f"{tmp_path.name}-run"  # beside the data it reads
     import shutil
 
     import merbench.cli as cli_module
@@ -199,14 +200,14 @@ def test_the_cli_exits_2_and_skip_missing_runs_and_records(
         args, extra=[*extra, ("frames", _FramePlugin())]))
     command = ["run", "-m", "logreg-apex", "-d", "casme2", "--data-root", root, "-q",
                "--dataset-opt", f"sheet={sheet}", "--dataset-opt", 'subjects=["sub01","sub02"]',
-               "-o", tmp_path / "run"]
+               "-o", run_dir]
     code, out, err = cli(*command)
     assert code == 2 and err.count("\n") == 1
     assert "casme2/sub02/EP01_11f (the frame folder" in err and "--skip-missing" in err
     code, out, err = cli(*command, "--skip-missing")
     assert code == 0, err
     assert "note: dataset casme2 skipped 1 sample(s) (casme2/sub02/EP01_11f)" in out
-    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    results = json.loads((run_dir / "results.json").read_text())
     assert results["dataset"]["skipped"] == [{
         "sample_id": "casme2/sub02/EP01_11f",
         "reason": f"the frame folder '{root}/Cropped/sub02/EP01_11f' is missing"}]

@@ -39,6 +39,7 @@ def casme2_tree(real_data: Path, tmp_path: Path) -> tuple[Path, str]:
 
 def test_extract_then_run_from_raw_frames(casme2_tree: tuple[Path, str], tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    run_dir = tmp_path.parent / f"{tmp_path.name}-run"  # beside the data it reads
     root, sheet = casme2_tree
     monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
     dataset = ("--dataset", "casme2", "--data-root", root, "--dataset-opt", f"sheet={sheet}",
@@ -50,9 +51,9 @@ def test_extract_then_run_from_raw_frames(casme2_tree: tuple[Path, str], tmp_pat
     assert f"{n} samples, 0 read from the cache, {n} computed (2 workers" in out, out
     code, out, err = cli("run", "--model", "ststnet", "--feature", "tvl1-uvos", *dataset,
                          "--feature-opt", "face=frame", "--epochs", "2", "--quiet",
-                         "--out", tmp_path / "run")
+                         "--out", run_dir)
     assert code == 0, err
-    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    results = json.loads((run_dir / "results.json").read_text())
     assert results["feature"]["name"] == "tvl1-uvos"
     assert results["dataset"]["n_samples"] == n and results["protocol"]["n_folds"] == 3
     assert results["feature"]["report"]["extraction"]["n_from_cache"] == n

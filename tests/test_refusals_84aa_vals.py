@@ -186,6 +186,7 @@ def test_a_short_videos_frame_too_small_to_spot_is_still_said_first(cli,
 
 def test_skip_missing_leaving_one_subject_names_them_and_the_fix(real_data: Path, cli,
                                                                  tmp_path: Path) -> None:
+    run_dir = tmp_path.parent / f"{tmp_path.name}-run"  # beside the data it reads
     from merbench_datasets import casme2
     from rawtrees import SHEETS, write_clips
 
@@ -197,11 +198,11 @@ def test_skip_missing_leaving_one_subject_names_them_and_the_fix(real_data: Path
                "--feature", "tvl1-uvos", "--feature-opt", "face=frame", "--feature-opt",
                "method=farneback", "--epochs", "1", "--threads", "1", "--dataset-opt",
                f"sheet={sheet}", "--dataset-opt", 'subjects=["sub01","sub02","sub03"]',
-               "--skip-missing", "--out", tmp_path / "run"]
+               "--skip-missing", "--out", run_dir]
     line = _refused(*cli(*command))
     assert line.startswith("merbench: error: casme2: with --skip-missing only subject sub01 "
                            "is left (sub02, sub03 have no usable sample; e.g. "
                            "casme2/sub02/"), line
     assert line.endswith("protocol 'loso' needs two subjects: restore their frames, or "
                          "choose subjects whose frames are there"), line
-    assert not (tmp_path / "run").exists()
+    assert not (run_dir).exists()

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
 AU_RESULTS_FILE = "au-results.json"
 AU_PREDICTIONS_FILE = "au-predictions.csv"
+#: the kind an AU results file records (its file's kind, which other kinds' files tell apart)
+AU_KIND = "au"
 AU_SCHEMA = 1
 AU_SEEDS_FILE = "au-seeds.json"
 AU_SEEDS_SCHEMA = 1
@@ -137,7 +139,7 @@ class AUResults:
 
 def read_au_results(path: Path) -> AUResults:
     """An ``au-results.json`` in the current layout, every field checked."""
-    return read_kind(path, "AU results file", "au", AU_SCHEMA, AUResults)
+    return read_kind(path, "AU results file", AU_KIND, AU_SCHEMA, AUResults)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_results, read_au_seeds
+from merbench.au.record import (
+    AU_KIND,
+    AU_RESULTS_FILE,
+    AU_SEEDS_FILE,
+    read_au_results,
+    read_au_seeds,
+)
 from merbench.au_kind.check import au_files_agree, validate_au_run, validate_au_run_and_audits
 from merbench.au_kind.comparison import au_claim, predictions_digest
 from merbench.au_kind.comparison_table import ACTION_UNITS
@@ -51,7 +57,7 @@ class AURunKind:
         return path.name == AU_RESULTS_FILE or os.path.lexists(path / AU_RESULTS_FILE)
 
     def written_by(self, data: Mapping[str, Any]) -> bool:
-        return data.get("kind") == "au"
+        return data.get("kind") == AU_KIND
 
     def validate(self, path: Path) -> Checked:
         results, audits = validate_au_run_and_audits(path)
