@@ -113,12 +113,8 @@ def summary_lines(folder: Path) -> list[str]:
     flagged a damaged ``seeds.json`` beside a run's ``results.json`` that validate accepted
     with no word of it (pass 84s, S18). A fifo or link of that name is the run's own check's
     (its files are regular files), said in the run's line."""
-    if not folder.is_dir() or started_kind(folder) is not None or \
-            holds_marker(folder, own_files()):  # a run whose run.json is gone: still its own
+    if not _reads_summaries(folder):
         return []
-    misnamed = misnamed_result_file(folder)  # a summary under another kind's name, said
-    if misnamed is not None:  # as validate and show say it, not as a summary not written
-        return [f"{misnamed} ('merbench validate' refuses it)"]
     summaries = [(kind.markers[0], kind) for kind in result_kinds() if kind.over_seeds]
     found = []
     for name, kind in summaries:  # a fifo as any summary: the readers below pass it over
@@ -135,6 +131,22 @@ def summary_lines(folder: Path) -> list[str]:
     if found:
         return found
     return [line for name, kind in summaries if (line := _summary_refused(folder, name, kind))]
+
+
+def _reads_summaries(folder: Path) -> bool:
+    """Whether ``folder`` is one whose summaries over seeds status reads (not a single
+    result's own folder: :func:`summary_lines`)."""
+    return folder.is_dir() and started_kind(folder) is None and \
+        not holds_marker(folder, own_files())  # a run whose run.json is gone: still its own
+
+
+def misnamed_summary(folder: Path) -> str | None:
+    """A summary over seeds in ``folder`` under another kind's name, said as validate and
+    show say it (rename it), or None: said instead of :func:`summary_lines`, and not as a
+    summary not written, whose fix (the --seeds command writes it) leaves the file in the
+    way."""
+    misnamed = misnamed_result_file(folder) if _reads_summaries(folder) else None
+    return None if misnamed is None else f"{misnamed} ('merbench validate' refuses it)"
 
 
 def _again(kind: ResultKind) -> str:
@@ -192,10 +204,9 @@ def main(args: argparse.Namespace) -> int:
             unreadable += 1
             say(f"merbench: error: {exc}", file=sys.stderr, one_line=True)
             continue
-        said = summary_lines(Path(path))
-        for line in said:
+        misnamed = misnamed_summary(Path(path))
+        for line in [misnamed] if misnamed else summary_lines(Path(path)):
             say(f"{path}: {line}", one_line=True)
-        misnamed = bool(said) and misnamed_result_file(Path(path)) is not None
         # seed runs whose summary is not there (Z9); one there under another name is said
         gone = None if misnamed else summary_gone(Path(path), folders)
         if gone is not None:
