@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -62,6 +61,9 @@ class TaskRun(Protocol[Record, Finished]):
     predictions_file: ClassVar[str]
     #: the summary a ``--seeds`` run writes beside its seed runs (``seeds.json``)
     seeds_file: ClassVar[str]
+
+    def __init__(self, task: Any) -> None:
+        """Made from its task (an AU run's needs its AU set): :data:`TASK_RUNS`."""
     #: the kind of result a run of this task is, and its summary over seeds, by the names
     #: of :mod:`merbench.results.kind_names`: the plugins are told them as each is written
     kind: ClassVar[str]
@@ -103,8 +105,8 @@ class TaskRun(Protocol[Record, Finished]):
 
 #: each task's strategy, made from the task (an AU run's needs its AU set); tests check it
 #: covers :data:`merbench.data.task.TASKS`
-TASK_RUNS: dict[type[Task], Callable[[Any], TaskRun[Any, Any]]] = {EmotionTask: EmotionRun,
-                                                                   AUTask: AURun}
+TASK_RUNS: dict[type[Task], type[TaskRun[Any, Any]]] = {EmotionTask: EmotionRun,
+                                                        AUTask: AURun}
 
 
 def task_run(task: Task) -> TaskRun[Any, Any]:
@@ -119,7 +121,7 @@ def folder_record(task: Task, folder: Path) -> RunRecordFormat[Any]:
     action-unit run whose ``run.json`` lost its task was read as an emotion run not yet
     finished, and status advised deleting its finished folds (pass 84af, AF2)."""
     record = task_run(task).record
-    present = [run.record for run in (EmotionRun, AURun)
+    present = [run.record for run in TASK_RUNS.values()
                if (Path(folder) / run.record.result_file).exists()]
     return present[0] if len(present) == 1 and not \
         (Path(folder) / record.result_file).exists() else record
