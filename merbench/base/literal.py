@@ -38,7 +38,7 @@ import json
 import re
 import shlex
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from merbench.base.near_zero import text_as_written
 
@@ -183,6 +183,11 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` and its noun in the right number ("1 setting", "3 settings", "1,200 runs"): the
     one way a count reads, in a page's text or a terminal's."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def joined(words: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: the one way a list of names reads in a line."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def indefinite(noun: str) -> str:

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
-from merbench.base.literal import literal
+from merbench.base.literal import joined, literal
 from merbench.cli.answer_actions import ANSWERS, Answer
 from merbench.cli.given_once import ONE_VALUE, given_once
 
@@ -159,7 +159,7 @@ class StrictParser(argparse.ArgumentParser):
         hint = f" (did you mean {' or '.join(map(repr, near))}?)" if near else ""
         given = _shown(str(value))
         if isinstance(action, argparse._SubParsersAction):
-            said = f"{self.prog} has no command {given}{hint}; its commands are {_and(names)}"
+            said = f"{self.prog} has no command {given}{hint}; its commands are {joined(names)}"
         elif not action.option_strings:  # a positional: list's KIND
             said = (f"{self.prog} has no {self._spelled(action)} {given}{hint}; choose "
                     f"{_or(names)}")
@@ -227,7 +227,7 @@ class StrictParser(argparse.ArgumentParser):
                    for a, name in zip(actions, names, strict=True)]
         if len(actions) == 1 and actions[0] is not None and actions[0].help:
             return f"{self.prog} needs {spelled[0]}: {_help_head(actions[0].help)}"
-        return f"{self.prog} needs {_and(spelled)}"
+        return f"{self.prog} needs {joined(spelled)}"
 
     def _action_named(self, name: str) -> argparse.Action | None:
         """The action argparse names ``name`` ("--out/-o", "NEW", "COMMAND")."""
@@ -388,11 +388,6 @@ def _shortened(value: str) -> str:
 def _or(names: Sequence[str]) -> str:
     """``a, b or c``."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-
-
-def _and(names: Sequence[str]) -> str:
-    """``a, b and c``."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _help_head(text: str) -> str:

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from merbench.base.literal import indefinite
+from merbench.base.literal import indefinite, joined
 from merbench.base.whole_numbers import whole_value
 
 T = TypeVar("T")
@@ -164,11 +164,6 @@ def target(refuse: Refusal, field: str, value: Any) -> str | None:
     return str(value)
 
 
-def _listed(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def call_problem(kind: type, args: tuple[Any, ...], given: dict[str, Any]) -> str | None:
     """What is wrong with how a metadata class is called, in merbench's words, or None: a
     field missing, one it has no such field for, or fields given in order. Python's own
@@ -184,13 +179,13 @@ def call_problem(kind: type, args: tuple[Any, ...], given: dict[str, Any]) -> st
                 "not in order")
     unknown = [str(key) for key in given if key not in {f.name for f in fields}]
     if unknown:
-        return (f"{who}: {_listed(unknown)} {'is' if len(unknown) == 1 else 'are'} no field "
+        return (f"{who}: {joined(unknown)} {'is' if len(unknown) == 1 else 'are'} no field "
                 f"of {indefinite(kind.__name__)} (its fields: "
-                f"{_listed([f.name for f in fields])})")
+                f"{joined([f.name for f in fields])})")
     missing = [n for n in needed if n not in given]
     if missing:
-        return (f"{who}: {_listed(missing)} {'is' if len(missing) == 1 else 'are'} missing "
-                f"(every {kind.__name__} gives {_listed(needed)})")
+        return (f"{who}: {joined(missing)} {'is' if len(missing) == 1 else 'are'} missing "
+                f"(every {kind.__name__} gives {joined(needed)})")
     return None
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import indefinite
+from merbench.base.literal import indefinite, joined
 from merbench.results.result_files import result_files_called
 from merbench.results.rundir import RUN_FILE, RunDirectory
 
@@ -88,9 +88,5 @@ def move_out(names: Sequence[str], base: Path, command: str, seeds: Sequence[obj
     """The fix for the folders ``names`` of ``base`` that are no seed runs of it (their
     ``seeds``): moved out, ``command`` (the ``--seeds`` command, in words) trains those
     seeds in their place and keeps the seeds that belong."""
-    return (f"move {_and(names)} out of {base.name or base} and run the same {command}, which "
-            f"trains seed{'s' if len(seeds) > 1 else ''} {_and(list(map(str, seeds)))}")
-
-
-def _and(words: Sequence[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return (f"move {joined(names)} out of {base.name or base} and run the same {command}, which "
+            f"trains seed{'s' if len(seeds) > 1 else ''} {joined(list(map(str, seeds)))}")

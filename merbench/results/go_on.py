@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from merbench.base.literal import joined
+
 #: how a stopped run is gone on with, before what doing so does ("to retrain that fold")
 RESUME = "run the same command (or 'merbench run --resume DIR')"
 
@@ -49,10 +51,7 @@ def missing_parts(names: Sequence[str], count: int | None = None, *, spotted: bo
     folder as merbench spot wrote it"): one damage, two causes and two fixes."""
     count = len(names) if count is None else count
     one = count == 1
-    if count <= 3:  # "a, b and c"
-        shown = " and ".join([", ".join(names[:count - 1]), names[count - 1]][one:])
-    else:
-        shown = f"{', '.join(names[:3])} and {count - 3} more"
+    shown = joined(names[:count] if count <= 3 else [*names[:3], f"{count - 3} more"])
     unit = "video" if spotted else "fold"
     which = f"that {unit}" if one else f"those {unit}s"
     verb = "spot" if spotted else "train"

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import joined
 from merbench.results.fold_file import read_fold_file
 from merbench.results.go_on import RESUME
 from merbench.results.manifest import file_sha256
@@ -65,8 +66,7 @@ def retrained_line(names: list[str], record_name: str) -> str:
     """What every reader says of the fold files ``names`` (:func:`retrained_folds`), with
     the fix that keeps them."""
     one = len(names) == 1
-    shown = names[0] if one else f"{', '.join(names[:-1])} and {names[-1]}"
-    return (f"{shown} {'was' if one else 'were'} trained again after {record_name} was "
+    return (f"{joined(names)} {'was' if one else 'were'} trained again after {record_name} was "
             "written, by the same command gone on with and stopped before its summary; "
             f"{RESUME} again to summarise the run with {'it' if one else 'them'}")
 

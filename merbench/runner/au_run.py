@@ -33,6 +33,7 @@ from merbench.au.record_checks import AU_RECORD
 from merbench.au.scoring import score_au
 from merbench.au.seed_pool import summarise_au_seeds
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import joined
 from merbench.data.au_labels import label_codes, present_bits
 from merbench.data.dataset import Dataset
 from merbench.data.task import AUTask
@@ -247,7 +248,7 @@ def _never_present(au_set: tuple[int, ...], present: list[bool], used: int,
     never = [f"AU{au}" for au, seen in zip(au_set, present, strict=True) if not seen]
     kept = [str(au) for au, seen in zip(au_set, present, strict=True) if seen]
     one = len(never) == 1
-    named = never[0] if one else f"{', '.join(never[:-1])} and {never[-1]}"
+    named = joined(never)
     fix = (f"run the {'AU' if len(kept) == 1 else 'AUs'} coded present: --au-set "
            f"{','.join(kept)}" if kept else "give --au-set with AUs that its samples show")
     return (f"{named} {'is' if one else 'are'} coded present in none of the {used} coded "
