@@ -13,10 +13,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from interrupt import stop_signals_as_default
 
 from merbench.cli.progress import INTERRUPTED_EXTRACTION
@@ -99,3 +101,22 @@ def test_sigterm_ends_a_pool_extraction_and_its_workers(
     assert not left, left
     assert any(entries.rglob("*.npz"))  # what was computed is kept
 
+
+
+def test_a_stopped_pool_leaves_none_of_its_threads_behind(tmp_path: Path) -> None:
+    """The pool's manager thread holds the last references to its queues' named semaphores
+    once the pool lets go of them: a stop that ended the process while it still ran left
+    multiprocessing's resource tracker to print "leaked semaphore objects" after merbench's
+    last line. When the stop reaches the command, the pool's threads have ended."""
+    from merbench.features.extraction import extract_samples
+    from tests.test_refusals_84w_cache import META, RowSum, _dataset
+
+    def stop(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    before = set(threading.enumerate())
+    with pytest.raises(KeyboardInterrupt):
+        extract_samples(META, RowSum(), _dataset(12), workers=2, cache_root=tmp_path,
+                        on_progress=stop)
+    assert {t.name for t in threading.enumerate() if t.is_alive()} \
+        == {t.name for t in before}

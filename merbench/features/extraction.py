@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -188,15 +189,18 @@ def _run_pool(job: _Job, tasks: list[tuple[int, str]], workers: int,
     start_deaf(context)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_worker_init, initargs=(payload, workers))
+    outside = set(threading.enumerate())
+    threads: set[threading.Thread] = set()
     try:
         pending = {pool.submit(_worker_run, chunk) for chunk in _chunks(tasks, CHUNK)}
+        threads = set(threading.enumerate()) - outside  # the pool's manager: the first submit's
         while pending:
             done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
             for future in done:
                 on_done(future.result())  # a worker's MerbenchError is raised here
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
-        end_workers(set(multiprocessing.active_children()) - before)
+        end_workers(set(multiprocessing.active_children()) - before, threads)
         raise
     pool.shutdown(wait=True)
 

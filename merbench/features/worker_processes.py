@@ -8,7 +8,7 @@ died with a traceback, or cut short the start of another, which broke the pool m
 the workers start with those signals blocked, the parent ends them with SIGKILL, and each
 ends by itself as soon as its parent has ended, however it ended: after the parent's SIGKILL
 the workers waited for tasks for ever, and with them the forkserver they hold open and
-multiprocessing's resource tracker (pass 84w, W17).
+multiprocessing's resource tracker.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import multiprocessing.forkserver
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -71,13 +72,23 @@ def in_worker() -> None:
                      daemon=True).start()
 
 
-def end_workers(workers: set[BaseProcess]) -> None:
-    """``workers`` ended now. Shutting their pool down waits for the samples in progress,
-    and for a worker whose start a stop cut short, for ever: ``extract --workers 2`` stopped
-    by SIGTERM said it was interrupted and then never ended, deaf to a second signal (pass
-    84w, W17). They hold stop signals back, so SIGKILL, which the cache bears: each entry is
-    written whole or not at all."""
+def end_workers(workers: set[BaseProcess], threads: set[threading.Thread]) -> None:
+    """``workers`` ended now, and then the pool's ``threads`` waited for. Shutting their pool
+    down waits for the samples in progress, and for a worker whose start a stop cut short,
+    for ever: ``extract --workers 2`` stopped by SIGTERM said it was interrupted and then
+    never ended, deaf to a second signal. They hold stop signals back, so SIGKILL, which the
+    cache bears: each entry is written whole or not at all.
+
+    The pool's manager thread (which waits for its queue's feeder) holds the last
+    references to the queues' named semaphores once the pool lets go of them; the thread
+    that lets go last unlinks each and tells multiprocessing's resource tracker. A stop
+    ends the process soon after, and where that cut a thread between the two, the tracker
+    printed "leaked semaphore objects" warnings after merbench's last line. So ``threads``
+    are waited for too, within the same bound, and let go of by the caller."""
     for process in workers:
         process.kill()
+    deadline = time.monotonic() + END_WAIT_S
     for process in workers:
-        process.join(END_WAIT_S)
+        process.join(max(0.0, deadline - time.monotonic()))
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
