@@ -150,3 +150,26 @@ def test_a_run_under_a_low_address_space_limit_ends_in_one_line(tmp_path: Path) 
          "-d synthetic --epochs 1 --threads 1 -q --out o"], cwd=tmp_path, env=env,
         capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2 and one_line(done.stderr).startswith(OUT_OF_MEMORY), done
+
+
+def test_a_write_cut_by_the_size_limit_names_the_file_it_was_writing(
+        monkeypatch: pytest.MonkeyPatch, cli: Any, tmp_path: Path) -> None:
+    """The write itself raises EFBIG naming no file: the line names the target, not
+    "a file", and no temporary file is left beside it."""
+    from merbench.base.atomic import atomic_write
+
+    target = tmp_path / "results.json"
+
+    def write(handle: Any) -> None:
+        raise OSError(errno.EFBIG, "File too large")
+
+    def command(args: Any) -> int:
+        atomic_write(target, write)
+        return 0
+
+    monkeypatch.setattr(cli_module, "_commands", lambda: {"run": command})
+    code, _, err = cli("run", "-m", "ststnet", "-d", "synthetic")
+    line = one_line(err)
+    assert code == 2 and line.startswith(
+        f"merbench: error: 'merbench run' could not write {target}: it would be "), line
+    assert list(tmp_path.iterdir()) == []

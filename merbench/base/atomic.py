@@ -63,8 +63,12 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            # a write cut short (the size limit, a full disk) names no file of its own: the
+            # one line the command ends with names the file it was writing instead
+            exc.filename = str(path)
         raise
 
 
