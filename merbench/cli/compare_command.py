@@ -26,6 +26,7 @@ from merbench.compare.same_runs import refuse_copies
 from merbench.kinds import (
     ResultKind,
     kind_of,
+    part_of_result,
     refuse_stray_files,
     result_kinds,
     unfinished,
@@ -151,6 +152,8 @@ def _check_paths(runs: list[str]) -> None:
     for path in map(Path, runs):  # before any pairing: no result, its folder none either
         if kind_of(path) is None and (output := command_output_said(path)) is not None:
             raise MerbenchError(f"{path} {output}")
+        if (part := part_of_result(path)) is not None:  # a run's run.json, its folds/
+            raise MerbenchError(f"{path} {part}")  # as validate, show and status say it
     linked = next((path for path in map(Path, runs) if path.is_symlink()), None)
     if linked is not None:  # its folder is not the result's: the run would be read wrong
         raise MerbenchError(f"{linked} is {entry_kind(linked)}; give the result itself (its "

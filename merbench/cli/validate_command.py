@@ -69,6 +69,8 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
             said = unfinished(given)  # a run still training: as 'merbench status' says it
             if said is not None:
                 raise MerbenchError(f"{given} {said}")
+            if (part := part_of_result(given)) is not None:  # a result's folds/
+                raise MerbenchError(f"{given} {part}")
             raise MerbenchError(f"{given} holds no merbench result (no {' or '.join(markers())} "
                                 f"in it or up to {RESULTS_BELOW} levels below); {GIVE}")
     return found, rejected

@@ -123,10 +123,12 @@ def _no_finished_result(path: Path) -> str:
             said = unfinished(path) or not_finished(  # status's line, as validate quotes it
                 started.name, started.started_file, started.markers[0], path)
             return f"{path} {said}"
-        return f"{path} holds no merbench result (no {' or '.join(markers())}); {give}"
     part = part_of_result(path)
-    return f"{path} {part}" if part else \
-        f"{path} is no file a merbench result is written in; {give}"
+    if part is not None:
+        return f"{path} {part}"
+    if path.is_dir():
+        return f"{path} holds no merbench result (no {' or '.join(markers())}); {give}"
+    return f"{path} is no file a merbench result is written in; {give}"
 
 
 def summary_gone(folder: Path, inside: list[Path]) -> str | None:
@@ -157,21 +159,32 @@ def summary_gone(folder: Path, inside: list[Path]) -> str | None:
 
 
 def part_of_result(path: Path) -> str | None:
-    """What ``path`` is where it is a file of a finished result other than its result file
-    (a run's ``run.json``, a fold file), with the fix; or None. ``validate`` read a run's
-    ``run.json`` as a damaged results file ("field 'config' is not part of this layout",
-    a field merbench wrote) and ``show`` called it "no file a merbench result is written
-    in" (pass 84r, R17); ``status`` called it "not a directory" (pass 84s, S17)."""
+    """What ``path`` is where it is a file or folder of a result other than its result file
+    (a run's ``run.json``, a fold file, its ``folds/``), with the fix; or None. Every
+    command that takes results says it alike: ``validate`` read a run's ``run.json`` as a
+    damaged results file ("field 'config' is not part of this layout", a field merbench
+    wrote), ``show`` called it "no file a merbench result is written in", ``status`` "not a
+    directory", and ``compare`` called ``folds/`` a seed run of a summary."""
     path = Path(path)
-    if path.is_dir() or kind_of(path) is not None:
+    if kind_of(path) is not None:
         return None
+    if path.is_dir():  # a result's folds/: compare called it a seed run of a summary
+        if started_kind(path) is not None or not _a_result(path.parent):
+            return None
+        return (f"is a folder in the result {path.parent}, not a result; give the result's "
+                f"folder ({path.parent})")
     for folder in (path.parent, path.parent.parent):  # a run's own file, or one in folds/
-        # a result begun and not finished too: its folder is what every command takes
-        if kind_of(folder) is not None or started_kind(folder) is not None:
+        if _a_result(folder):
             what = "the run's identity" if path.name in started_files() else "a file"
             return (f"is {what} in the result {folder}, not its result file; give the "
                     f"result's folder ({folder})")
     return None
+
+
+def _a_result(folder: Path) -> bool:
+    """Whether ``folder`` holds a result, finished or begun (its folder is what every
+    command takes)."""
+    return kind_of(folder) is not None or started_kind(folder) is not None
 
 
 def unfinished(path: Path) -> str | None:
