@@ -307,11 +307,30 @@ def describe_foreign(survey: CacheSurvey) -> str:
 
 
 def _refusal(survey: CacheSurvey) -> str:
+    """Why ``cache clear`` deletes nothing, with the fix for what is there: what lies
+    inside merbench's own stores is named for removal (a stray there is no one's data);
+    beside them, merbench's stores are named by their paths (the fix said
+    ``rm -r ROOT/features/NAME`` of a stray in another store)."""
     root = survey.root
-    return (f"refusing to clear the cache {root}: it holds {describe_foreign(survey)}, so "
-            "nothing was deleted; 'cache clear' clears only a folder that holds merbench's "
-            f"cache alone: set {CACHE_ENV} to a folder only merbench writes to, or delete "
-            f"merbench's stores by hand (rm -r {shell_word(root)}/features/NAME)")
+    said = (f"refusing to clear the cache {root}: it holds {describe_foreign(survey)}, so "
+            "nothing was deleted")
+    stores = [info.path.relative_to(root).as_posix() for info in survey.stores]
+    if all(any(path.startswith(f"{store}/") for store in stores) for path in survey.foreign):
+        if len(survey.foreign) > 3:
+            holding = sorted({store for store in stores for path in survey.foreign
+                              if path.startswith(f"{store}/")})
+            where = ", ".join(shell_word(root / store) for store in holding)
+            return f"{said}; remove what merbench did not write from {where}, then clear"
+        named = " ".join(shell_word(root / path) for path in survey.foreign)
+        them = "it" if len(survey.foreign) == 1 else "them"
+        return f"{said}; remove {them} (rm -r {named}), then clear"
+    fix = (f"{said}; 'cache clear' clears only a folder that holds merbench's cache alone: "
+           f"set {CACHE_ENV} to a folder only merbench writes to")
+    if not stores:
+        return fix
+    named = " ".join(shell_word(root / store) for store in stores[:3])
+    more = f" and {len(stores) - 3} more stores" if len(stores) > 3 else ""
+    return f"{fix}, or delete merbench's stores by hand (rm -r {named}{more})"
 
 
 def cache_info(root: str | os.PathLike[str] | None = None) -> list[StoreInfo]:
