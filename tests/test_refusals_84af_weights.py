@@ -245,3 +245,34 @@ def test_a_vits_memory_grows_with_the_square_of_its_tokens(
     assert needs[1] > 10 * needs[0]
     _estimate_tokens(timm, "resnet18", {"num_classes": 3, "in_chans": 3, "drop_rate": 0.0},
                      1792)  # no tokens: its layers are measured once built
+
+
+@pytest.mark.parametrize(("files", "left"), [
+    ({"memory.max": "1073741824\n", "memory.current": "805306368\n"}, 256 << 20),  # v2
+    ({"memory/memory.limit_in_bytes": "1073741824\n",
+      "memory/memory.usage_in_bytes": "1073741824\n"}, 0),  # v1, all of it taken
+    # cached files count in the use, and the kernel gives them back first
+    ({"memory.max": "1073741824\n", "memory.current": "805306368\n",
+      "memory.stat": "anon 268435456\nfile 536870912\n"}, 768 << 20),
+    ({"memory/memory.limit_in_bytes": "1073741824\n",
+      "memory/memory.usage_in_bytes": "1073741824\n",
+      "memory/memory.stat": "cache 1\ntotal_cache 1073741824\n"}, 1 << 30),
+])
+def test_the_free_memory_is_what_the_container_has_left(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str],
+        left: int) -> None:
+    """A container on a large machine: the machine's free memory is no bound on what the
+    build may take before the kernel kills it; its control group's limit less its use is."""
+    monkeypatch.setattr(memory, "CGROUP_ROOT", tmp_path)
+    for name, text in files.items():
+        _cgroup(tmp_path, name, text)
+    assert memory.memory_free() == left
+
+
+def test_the_free_memory_without_a_containers_use_is_the_machines(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memory, "CGROUP_ROOT", tmp_path)
+    _cgroup(tmp_path, "memory.max", "max\n")
+    _cgroup(tmp_path, "memory.current", "1024\n")
+    assert 0 < memory.memory_free() < math.inf
+    assert memory.memory_free() > 1 << 20

@@ -57,35 +57,73 @@ def machine_memory(unknown: float = math.inf) -> float:
     return min(whole, cgroup_memory())
 
 
-def cgroup_memory() -> float:
-    """The memory limit of this process's control group in bytes (cgroup v2's
-    ``memory.max``, else v1's ``memory/memory.limit_in_bytes``), infinite where there is
-    none: "max", a number too large to be one, or no such file (not Linux, no container)."""
-    for name in ("memory.max", "memory/memory.limit_in_bytes"):
+def _cgroup_number(names: tuple[str, ...]) -> float | None:
+    """The number in the first of the control group's files ``names`` there is (infinite
+    for "max", a number too large to be one, or another layout: no limit read rather than a
+    wrong one), or None where there is none of them (not Linux, no container)."""
+    for name in names:
         try:
             with open(CGROUP_ROOT / name, "rb") as file:  # bounded: the kernel's, one number
                 text = file.read(64).decode("ascii").strip()
         except (OSError, UnicodeDecodeError):
             continue
-        if text == "max":
-            return math.inf
         try:
-            limit = int(text)
-        except ValueError:  # another layout: no limit read rather than a wrong one
+            number = int(text)
+        except ValueError:  # "max", or another layout
             return math.inf
-        return math.inf if limit >= NO_LIMIT or limit <= 0 else float(limit)
-    return math.inf
+        return math.inf if number >= NO_LIMIT or number < 0 else float(number)
+    return None
+
+
+def cgroup_memory() -> float:
+    """The memory limit of this process's control group in bytes (cgroup v2's
+    ``memory.max``, else v1's ``memory/memory.limit_in_bytes``), infinite where there is
+    none: "max", a number too large to be one, or no such file (not Linux, no container)."""
+    limit = _cgroup_number(("memory.max", "memory/memory.limit_in_bytes"))
+    return math.inf if limit is None or limit <= 0 else limit
+
+
+def _cgroup_cache() -> float:
+    """The bytes of files cached in this process's control group (``memory.stat``'s
+    ``file``, v1's ``total_cache``): counted in its use, and given back by the kernel before
+    it kills anything, so no bound on what a build can take; 0 where it cannot be read."""
+    for name, key in (("memory.stat", "file"), ("memory/memory.stat", "total_cache")):
+        try:
+            with open(CGROUP_ROOT / name, "rb") as file:  # bounded: the kernel's, short
+                lines = file.read(1 << 16).decode("ascii").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for line in lines:
+            words = line.split()
+            if len(words) == 2 and words[0] == key and words[1].isdigit():
+                return float(words[1])
+        return 0.0
+    return 0.0
+
+
+def _cgroup_free() -> float:
+    """What this process's control group may still take before the kernel kills it: its
+    limit less what it uses now (``memory.current``, v1's ``memory.usage_in_bytes``) other
+    than cached files; infinite where it has no limit or its use cannot be read."""
+    limit = cgroup_memory()
+    used = _cgroup_number(("memory.current", "memory/memory.usage_in_bytes"))
+    if math.isinf(limit) or used is None or math.isinf(used):
+        return math.inf
+    return max(0.0, limit - max(0.0, used - _cgroup_cache()))
 
 
 def memory_free() -> float:
     """The memory a new allocation can take now, in bytes: the kernel's available memory and
-    free swap (``/proc/meminfo``), or :func:`machine_memory` where the system does not say."""
+    free swap (``/proc/meminfo``), or :func:`machine_memory` where the system does not say;
+    less, in a container, where its control group has less left of its limit (a batch job's
+    share of a large node: the node's free memory is no bound on it)."""
     try:
         lines = Path("/proc/meminfo").read_text().splitlines()  # bounded: the kernel's, short
         kib = {line.split(":")[0]: int(line.split()[1]) for line in lines if line.count(":")}
-        return (kib["MemAvailable"] + kib.get("SwapFree", 0)) * 1024
+        free = float((kib["MemAvailable"] + kib.get("SwapFree", 0)) * 1024)
     except (OSError, ValueError, IndexError, KeyError):  # not Linux, or another layout
-        return machine_memory()
+        free = machine_memory()
+    return min(free, _cgroup_free())
 
 
 def refuse_beyond_memory(weights: int) -> None:
