@@ -276,3 +276,47 @@ def test_the_free_memory_without_a_containers_use_is_the_machines(
     _cgroup(tmp_path, "memory.current", "1024\n")
     assert 0 < memory.memory_free() < math.inf
     assert memory.memory_free() > 1 << 20
+
+
+#: a factory that imports torch itself, run where nothing has loaded torch yet
+_LAZY_FACTORY = """
+import sys
+from merbench.base import memory
+from merbench.base.errors import TooLargeToBuild
+assert "torch" not in sys.modules
+memory.MOST_TENSORS = 400
+built = 0
+
+def model(layers=5_000):
+    global built
+    from torch import nn
+    blocks = nn.ModuleList()
+    for _ in range(layers):
+        blocks.append(nn.Linear(16, 16))
+        built += 1
+    return blocks
+
+try:
+    with memory.weights_counted():
+        model()
+except TooLargeToBuild:
+    print("refused", built)
+else:
+    print("built", built)
+import torch
+print(torch.__spec__.loader is not None and type(torch.__loader__).__name__)
+"""
+
+
+def test_a_factory_importing_torch_itself_is_counted_too() -> None:
+    """The registration hooks were set only where torch was already loaded: a factory that
+    imports it itself (a plugin keeping ``merbench list`` free of torch) built its 5,000
+    layers uncounted. Now its 201st layer's weight, the 401st tensor, is refused, and
+    torch keeps its own loader."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _LAZY_FACTORY], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["refused 200", "SourceFileLoader"], done

@@ -15,11 +15,14 @@ plugin's entry words with the options given.
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
 import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from merbench.base.errors import TooLargeToBuild
@@ -136,6 +139,70 @@ def refuse_beyond_memory(weights: int) -> None:
                               "has for its weights alone")
 
 
+class _Counter:
+    """The sums :func:`weights_counted` keeps, and torch's registration hooks that add to
+    them once torch is loaded."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, int] = {}  # the same tensor registered again is counted once
+        self.totals = {"meta": 0, "cpu": 0}
+        self.limits: dict[str, float] = {}
+        self.hooks: list[Any] = []
+
+    def start(self, torch: Any) -> None:
+        self.limits = {"meta": machine_memory(), "cpu": min(machine_memory(), memory_free())}
+        registry = torch.nn.modules.module
+        self.hooks = [registry.register_module_parameter_registration_hook(self.count),
+                      registry.register_module_buffer_registration_hook(self.count)]
+
+    def count(self, _module: Any, _name: str, tensor: Any) -> None:
+        where = None if tensor is None else tensor.device.type
+        if where not in self.totals:
+            return
+        held = tensor.numel() * tensor.element_size()
+        self.totals[where] += held - self.seen.get(id(tensor), 0)
+        self.seen[id(tensor)] = held
+        if self.totals[where] > self.limits[where] or len(self.seen) > MOST_TENSORS:
+            raise TooLargeToBuild("the model being built would need more memory than this "
+                                  "machine has")
+
+    def stop(self) -> None:
+        for hook in self.hooks:
+            hook.remove()
+
+
+class _WhenLoaded(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Calls ``then(module)`` once the module ``name`` has been imported, where it is first
+    imported while this finder is first on ``sys.meta_path``: a factory that imports torch
+    itself (a plugin keeping ``merbench list`` free of torch's import) builds its model
+    counted too. The module keeps its own loader: it is put back before its code runs."""
+
+    def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
+        self._name, self._then = name, then
+        self._loader: importlib.abc.Loader | None = None
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != self._name or self._loader is not None:
+            return None
+        spec = next((found for finder in sys.meta_path if finder is not self
+                     and (find := getattr(finder, "find_spec", None)) is not None
+                     and (found := find(fullname, path, target)) is not None), None)
+        if spec is None or spec.loader is None:
+            return spec
+        self._loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        assert self._loader is not None
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        assert self._loader is not None
+        module.__loader__ = module.__spec__.loader = self._loader  # type: ignore[union-attr]
+        self._loader.exec_module(module)
+        self._then(module)
+
+
 @contextlib.contextmanager
 def weights_counted() -> Iterator[None]:
     """Within the block, every parameter and buffer a torch module registers is counted
@@ -145,32 +212,21 @@ def weights_counted() -> Iterator[None]:
     it would be finished, on the meta device too, where nothing is allocated. Tensors
     allocated in this machine's memory count against what was free when the build started
     (:func:`memory_free`): by the sum of its whole memory, the refusal would come once that
-    memory was taken. A device's own memory (a GPU's) is not
-    counted: torch says when it runs out. Nothing is done where torch was never imported
-    (a scikit-learn model's factory), so such a build does not pay for torch's import."""
+    memory was taken. A device's own memory (a GPU's) is not counted: torch says when it
+    runs out. Where torch is not loaded yet, nothing is imported for it (a scikit-learn
+    model's factory does not pay for torch's import): the count starts if the factory
+    imports torch itself."""
+    counter = _Counter()
     torch = sys.modules.get("torch")
-    if torch is None:
-        yield
-        return
-    limits = {"meta": machine_memory(), "cpu": min(machine_memory(), memory_free())}
-    seen: dict[int, int] = {}  # the same tensor registered again is counted once
-    totals = {"meta": 0, "cpu": 0}
-
-    def count(_module: Any, _name: str, tensor: Any) -> None:
-        where = None if tensor is None else tensor.device.type
-        if where not in totals:
-            return
-        held = tensor.numel() * tensor.element_size()
-        totals[where] += held - seen.get(id(tensor), 0)
-        seen[id(tensor)] = held
-        if totals[where] > limits[where] or len(seen) > MOST_TENSORS:
-            raise TooLargeToBuild("the model being built would need more memory than this "
-                                  "machine has")
-
-    hooks = [torch.nn.modules.module.register_module_parameter_registration_hook(count),
-             torch.nn.modules.module.register_module_buffer_registration_hook(count)]
+    watch = None
+    if torch is not None:
+        counter.start(torch)
+    else:
+        watch = _WhenLoaded("torch", counter.start)
+        sys.meta_path.insert(0, watch)
     try:
         yield
     finally:
-        for hook in hooks:
-            hook.remove()
+        if watch is not None and watch in sys.meta_path:
+            sys.meta_path.remove(watch)
+        counter.stop()
