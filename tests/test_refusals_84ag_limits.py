@@ -173,3 +173,17 @@ def test_a_write_cut_by_the_size_limit_names_the_file_it_was_writing(
     assert code == 2 and line.startswith(
         f"merbench: error: 'merbench run' could not write {target}: it would be "), line
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["import", "registration"])
+def test_a_plugin_out_of_memory_is_the_processes_limit_not_a_plugin_left_out(
+        make_dist: Any, cli: Any, where: str) -> None:
+    """A plugin whose import (or registration) ran out of memory was left out with a
+    warning, and the command went on as if its names did not exist; the cause is the
+    process's limit, said as every command says it."""
+    body = ("raise MemoryError\n" if where == "import" else
+            "from merbench.api import hookimpl\n\n@hookimpl\n"
+            "def merbench_register_models(registry):\n    raise MemoryError\n")
+    make_dist("hungry", "hungry", "mb_hungry", body)
+    code, out, err = cli("list")
+    assert code == 2 and out == "" and one_line(err) == OUT_OF_MEMORY, err

@@ -33,8 +33,8 @@ from merbench.plugin_system.entry import FIRST_PARTY, Origin
 from merbench.plugin_system.first_party import check_first_party
 from merbench.plugin_system.plugin_import import (
     NotLoaded,
-    describe,
     load_entry_point,
+    load_failure,
     plugin_code,
     rejection,
 )
@@ -279,7 +279,7 @@ def load_plugins(
             records.append(PluginRecord(origin, ep.value, str(exc)))
             continue
         except Exception as exc:
-            records.append(PluginRecord(origin, ep.value, describe(exc)))
+            records.append(PluginRecord(origin, ep.value, load_failure(exc)))
             continue
         if origin.package == FIRST_PARTY:
             check_first_party(ep, inspect.getmodule(plugin) or plugin)
@@ -318,7 +318,7 @@ def load_plugins(
                     failed.add(name)
                     for other in registries.all():
                         other.discard(origins[name])
-                    error = str(exc) if isinstance(exc, PluginError) else describe(exc)
+                    error = str(exc) if isinstance(exc, PluginError) else load_failure(exc)
                     fail(name, f"error while registering {attr}: {error}")
     broken = [(record.origin, record.error) for record in records if record.error is not None]
     for each in registries.all():

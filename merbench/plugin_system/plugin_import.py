@@ -20,9 +20,19 @@ from importlib import metadata
 
 import pluggy
 
-from merbench.base.errors import message_of
+from merbench.base.errors import message_of, ran_out_of_memory
 from merbench.base.stops_received import ctrl_c_counted, stops_received
 from merbench.plugin_system.plugin_fault import exit_code
+
+
+def load_failure(exc: Exception) -> str:
+    """Why a plugin is left out, from what its import or its registration raised
+    (:func:`describe`'s words). Running out of memory is raised again: the cause is the
+    process's limit or the machine's, not the plugin's, and a plugin left out for it with a
+    warning made the command fail later as if the plugin's names did not exist."""
+    if ran_out_of_memory(exc):
+        raise exc
+    return describe(exc)
 
 
 def describe(exc: BaseException) -> str:
