@@ -311,3 +311,21 @@ def test_a_long_package_name_is_never_split_mid_word(make_dist: MakeDist, cli,
         assert code == 0 and all(len(line) <= int(columns) for line in out.splitlines())
         if kind != "protocols":
             assert "merbench-mymodel" in out, (kind, out)
+
+
+@pytest.mark.parametrize(("target", "said"), [
+    ("mb_lazy_target:NOT_A_FUNCTION", "it names a value of type str, not a function"),
+    ("mb_lazy_target:json", "it names a module, not a function"),
+])
+def test_a_lazy_factory_naming_no_function_is_one_line(cli, make_dist: MakeDist, tmp_path,
+                                                      target: str, said: str) -> None:
+    """A lazy target that names a value or a module (not a function) ended in inspect's
+    traceback ("'' is not a callable object") where its options were read."""
+    (tmp_path / "site" / "mb_lazy_target.py").write_text(
+        "import json\nNOT_A_FUNCTION = ''\n")
+    module = f"mb_lazy_{target.rpartition(':')[2].lower()}"  # a module of its own a case
+    make_dist("merbench-lazy", "lazy", module, MODEL_PLUGIN.format(name="lazy-model")
+              .replace("lambda num_classes=3: None", repr(target)))
+    code, _, err = cli("run", "--model", "lazy-model", "--dataset", "synthetic")
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert f"cannot load the factory '{target}': {said}; reinstall" in err, err

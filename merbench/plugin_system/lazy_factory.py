@@ -17,6 +17,7 @@ import inspect
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
+from types import ModuleType
 from typing import Any
 
 from merbench.base.errors import PluginError, ran_out_of_memory
@@ -48,6 +49,20 @@ def building_what_is_planned() -> Iterator[None]:
         yield
     finally:
         _BUILDS_WHAT_IT_PLANS.reset(token)
+
+
+def _not_a_function(target: object) -> str | None:
+    """Why ``target``, what a lazy factory's name found, can be no factory (it cannot be
+    called, or its options cannot be read), or None."""
+    if not callable(target):
+        what = "a module" if isinstance(target, ModuleType) else \
+            f"a value of type {type(target).__name__}"
+        return f"it names {what}, not a function"
+    try:
+        inspect.signature(target)
+    except (TypeError, ValueError):
+        return "its options cannot be read (it has no Python signature); register a function"
+    return None
 
 
 class LazyFactory:
@@ -89,18 +104,23 @@ class LazyFactory:
             except Exception as exc:
                 if ran_out_of_memory(exc):  # torch's library unmapped: no reinstall helps
                     raise
-                reason = (f"module {module} has no '{attribute}'"
-                          if isinstance(exc, AttributeError) and module in sys.modules
-                          else f"importing {module} failed: {describe(exc)}")
-                raise PluginError(
-                    f"cannot load the {self.what} '{self.target}'"
-                    + (f" of {self.owner}" if self.owner else "") + f": {reason}; reinstall the "
-                    "package that registers it, or skip its plugin with --no-plugin"
-                    + (f" {self.plugin}" if self.plugin else "")
-                ) from None
+                raise self._not_loaded(
+                    f"module {module} has no '{attribute}'"
+                    if isinstance(exc, AttributeError) and module in sys.modules
+                    else f"importing {module} failed: {describe(exc)}") from None
+            not_callable = _not_a_function(function)
+            if not_callable is not None:  # its options were read by inspect, in its words
+                raise self._not_loaded(not_callable)
             self._check_read_apart(function)
             self._function = function
         return self._function
+
+    def _not_loaded(self, reason: str) -> PluginError:
+        return PluginError(
+            f"cannot load the {self.what} '{self.target}'"
+            + (f" of {self.owner}" if self.owner else "") + f": {reason}; reinstall the "
+            "package that registers it, or skip its plugin with --no-plugin"
+            + (f" {self.plugin}" if self.plugin else ""))
 
     def _check_read_apart(self, function: Callable[..., Any]) -> None:
         """Options read in another process must be the real ones: planning left options at
