@@ -7,7 +7,9 @@ merbench made a folder named ``~`` in the current one and printed ``~/x/results.
 path that a shell then read as the home folder's (pass 84af, AF9). The cache's variable and
 plugin options' paths already expanded it; now every path merbench takes from a user goes
 through :func:`home_expanded`: the command line's path options (``given_path``), the plan's
-and tuning file's paths, the Python API's path keywords and ``MERBENCH_CACHE_DIR``.
+and tuning file's paths, the Python API's path keywords and ``MERBENCH_CACHE_DIR``. Where
+an unknown home is refused as a :class:`~merbench.base.errors.MerbenchError` naming where
+the path was given, :func:`home_expanded_at` words it, so each such refusal reads alike.
 
 ``~NAME`` of a user the system does not know is refused, not kept: a shell keeps it as
 typed, but a path printed with that ``~`` reads as a home folder to whoever pastes it.
@@ -41,3 +43,14 @@ def home_expanded(text: str) -> str:
                           f"folder {whose}; give the folder's own path ('./{shown}' for a "
                           "name that begins with '~')")
     return expanded
+
+
+def home_expanded_at(text: str, said: str) -> str:
+    """:func:`home_expanded` of ``text``, a path given at ``said`` (what starts the refusal:
+    ``"FILE: 'key' = "``, ``"call: name="``); an unknown home is one MerbenchError
+    ``{said}{why}``, so every file, keyword and option that takes a path refuses it in the
+    same words, after its own name for where it was given."""
+    try:
+        return home_expanded(text)
+    except UnknownHome as exc:
+        raise MerbenchError(f"{said}{exc}") from None

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.base.home_paths import UnknownHome, home_expanded
+from merbench.base.home_paths import home_expanded_at
 from merbench.base.literal import written
 
 _KINDS = ((bool, "a yes/no value"), (int, "a number"), (float, "a number"),
@@ -34,7 +34,4 @@ def option_path(value: object, owner: str, option: str, what: str) -> Path:
                             f"the path of {what}")
     if not value.strip():
         raise MerbenchError(f"{owner}: {option}= is empty; give the path of {what}")
-    try:
-        return Path(home_expanded(value))
-    except UnknownHome as exc:
-        raise MerbenchError(f"{owner}: {option}={exc}") from None
+    return Path(home_expanded_at(value, f"{owner}: {option}="))

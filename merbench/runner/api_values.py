@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.base.home_paths import UnknownHome, home_expanded
+from merbench.base.home_paths import home_expanded_at
 from merbench.base.whole_numbers import whole_value
 from merbench.plugin_system.manager import Plugins
 from merbench.runner.given_values import (
@@ -159,10 +159,7 @@ def api_value(call: str, name: str, value: Any) -> Any:
         raise MerbenchError(f"{call}: {name}={value!r} is an empty path, which names nothing; "
                             "give the file or folder itself ('.' for this folder)")
     if is_path and isinstance(value, str):  # no shell read it: ~ as one would (AF9)
-        try:
-            value = home_expanded(value)
-        except UnknownHome as exc:
-            raise MerbenchError(f"{call}: {name}={exc}") from None
+        value = home_expanded_at(value, f"{call}: {name}=")
     if int in allowed and float not in allowed and isinstance(value, float):
         whole = whole_value(value)  # epochs=3.0 is the 3 recorded, as on the command line
         value = value if whole is None else whole

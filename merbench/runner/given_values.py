@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.base.home_paths import UnknownHome, home_expanded
+from merbench.base.home_paths import home_expanded_at
 from merbench.base.near_zero import first_written_near_zero, too_close_to_zero
 from merbench.base.nested_values import first_found
 from merbench.base.non_finite import NON_FINITE
@@ -138,10 +138,7 @@ def check_file_value(where: str, name: str, value: Any, is_path: bool,
         raise MerbenchError(f"{where}: '{name}' is an empty path, which names nothing; give "
                             "the file or folder itself ('.' for this folder)")
     if is_path and isinstance(value, str):
-        try:
-            value = home_expanded(value)
-        except UnknownHome as exc:
-            raise MerbenchError(f"{where}: '{name}' = {exc}") from None
+        value = home_expanded_at(value, f"{where}: '{name}' = ")
     near = first_written_near_zero(value, name)
     if near is not None:
         dotted, written = near

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.base.home_paths import UnknownHome, home_expanded
+from merbench.base.home_paths import home_expanded_at
 from merbench.base.key_words import key_at, keyed, refused
 from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
@@ -128,10 +128,8 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
                       f"{'is empty' if not out else f'{toml_value(out)} is only white space'}; "
                       f"give a folder name, e.g. out = \"runs\", or leave it out (default: "
                       f"{path.stem}-results beside the plan)")
-    try:  # no shell read the plan: '~/runs' was a folder named '~' (pass 84af, AF9)
-        out = home_expanded(out)
-    except UnknownHome as exc:
-        raise refused(key_at(str(path), None, "out"), str(exc)) from None
+    # no shell read the plan: '~/runs' was a folder named '~' (pass 84af, AF9)
+    out = home_expanded_at(out, f"{key_at(str(path), None, 'out')}: ")
     # realpath: Path.resolve raised on a link loop, which check_out_folder says in one line
     base = Path(os.path.realpath(path.parent / out)) if not Path(out).is_absolute() \
         else Path(out)

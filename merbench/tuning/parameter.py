@@ -48,6 +48,14 @@ class Parameter:
         self.grid()  # a real range: refused there
         return 0
 
+    def corner_values(self) -> list[Any]:
+        """The values every search is sure to try, which are checked before any trains: the
+        choices, or the range's two ends (whole numbers for a whole-number range, as its
+        trials get them); a sampler's draws between the ends are left to their trials."""
+        if self.choices is not None:
+            return list(self.choices)
+        return [int(v) if self.integer else v for v in (self.low, self.high) if v is not None]
+
     def grid(self) -> list[Any]:
         """The values a grid search visits: the choices, or every step of a whole range."""
         if self.choices is not None:

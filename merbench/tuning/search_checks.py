@@ -64,10 +64,7 @@ def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
                             f"{fault}") from None
     seen.add(_encoded(first))
     for p in spec.space:
-        values = p.choices if p.choices is not None else [p.low, p.high]
-        for value in values:
-            if p.integer and value is not None:
-                value = int(value)
+        for value in p.corner_values():
             params = {**first, p.name: value}
             if _encoded(params) in seen:
                 continue
@@ -152,9 +149,7 @@ def _combination_fault(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
 def _tried(p: Parameter, sampler: str) -> list[Any]:
     """The values of ``p`` a search tries that are checked: every one a grid visits, the
     choices, or a range's ends (a sampler's draw between them is left to its trial)."""
-    if sampler == "grid" or p.choices is not None:
-        return p.grid() if p.choices is None else list(p.choices)
-    return [int(v) if p.integer else v for v in (p.low, p.high) if v is not None]
+    return p.grid() if sampler == "grid" else p.corner_values()
 
 
 def _extremes(values: list[Any]) -> list[Any]:
@@ -213,9 +208,7 @@ def _first_to_blame(spec: TuneSpec, settings: RunSettings, plugins: Plugins, dat
     other of its values, lets the corner pass (with several keys searched, blaming the first
     key named a value that was not at fault); every key's first value where none does."""
     for p in spec.space:
-        values = p.choices if p.choices is not None else [p.low, p.high]
-        for value in values[1:BLAME_TRIES]:
-            value = int(value) if p.integer and value is not None else value
+        for value in p.corner_values()[1:BLAME_TRIES]:
             if _corner_fault(spec, settings, plugins, data, {**first, p.name: value}) is None:
                 return value_at(p, first[p.name])
     if len(spec.space) == 1:

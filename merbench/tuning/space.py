@@ -216,8 +216,7 @@ def _check_values(where: str, model: str, dataset: str, options: dict[str, Any],
     for p in space:
         if p.name.startswith(MODEL_OPTION):
             continue  # the model's own: planned and built at each end before any training
-        values: list[Any] = p.choices if p.choices is not None else [p.low, p.high]
-        for value in values:
+        for value in p.corner_values():
             changed: dict[str, Any] = {p.name: value}
             checked(value_at(p, value), dataclasses.replace(base, **changed))
 
