@@ -96,15 +96,24 @@ def au_seeds_text(summary: AUSeedsSummary, out: Path, first: AUResults | None = 
                   ) -> FinishedText:
     """The text of the AU summary over seeds ``summary`` in ``out``: its scores
     (:func:`_print_au_seeds`), then the line naming its file and its seed runs' folder."""
-    return FinishedText(lambda: _print_au_seeds(summary, first), lambda: LiteralConsole().print(
-        f"summary: {path_shown(out / AU_SEEDS_FILE)}; one run directory per seed in "
-        f"{path_shown(out)}"))
+    runs = list(summary.runs.values())
+    # every seed tests the same samples: the first's are every one's
+    lone = lone_scopes(out / runs[0] / AU_PREDICTIONS_FILE) if runs else {}
+
+    def files() -> None:
+        LiteralConsole().print(f"summary: {path_shown(out / AU_SEEDS_FILE)}; one run "
+                               f"directory per seed in {path_shown(out)}")
+
+    return FinishedText(lambda: _print_au_seeds(summary, first, lone.get("overall", "")),
+                        files)
 
 
-def _print_au_seeds(summary: AUSeedsSummary, first: AUResults | None) -> None:
+def _print_au_seeds(summary: AUSeedsSummary, first: AUResults | None, lone: str) -> None:
     """The mean F1 and each AU's F1 over seeds (mean ± std, then every seed's), and the
     interval of the seeds' mean F1 over subjects, as the AU page's row shows them; with
-    ``first`` (the first seed's results), whether the recipe is a REDUCED setting."""
+    ``first`` (the first seed's results), whether the recipe is a REDUCED setting. ``lone``:
+    why the seeds' mean has no interval (their test subjects are one, or one a database:
+    the recorded point is none), said as an AU run says it, or ""."""
     console = LiteralConsole()
     seeds = [str(s) for s in summary.seeds]
     over = summary.overall
@@ -121,9 +130,13 @@ def _print_au_seeds(summary: AUSeedsSummary, first: AUResults | None) -> None:
                       *(scores_fmt(over.per_seed[s].f1[i]) for s in seeds))
     console.print(table)
     method, pair = summary.interval.method, summary.interval.mean_f1
-    console.print("mean F1 of the seeds' mean " + with_interval(over.mean.mean_f1, pair)
-                  + f" ([low, high]: {method.level:.0%} interval, {method.method}, "
-                  f"{method.resamples} resamples, every seed's predictions in each)")
+    if lone:
+        console.print("mean F1 of the seeds' mean " + scores_fmt(over.mean.mean_f1))
+        say_lone(console, {"overall": lone}, ["overall"])
+    else:
+        console.print("mean F1 of the seeds' mean " + with_interval(over.mean.mean_f1, pair)
+                      + f" ([low, high]: {method.level:.0%} interval, {method.method}, "
+                      f"{method.resamples} resamples, every seed's predictions in each)")
     console.print(f"{std_note(summary.std, len(seeds))}; mean F1 is MEB's average over "
                   "the AU set (an undefined AU counts 0)")
     training = _training_line(first) if first is not None else None

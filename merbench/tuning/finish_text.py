@@ -33,20 +33,24 @@ def tune_seeds_text(summary: TuneSeedsSummary, out: Path,
     """The text of the tuning summary over seeds ``summary`` in ``out``: each seed's outer
     UF1 and UAR (``tunings``: each seed, its tuning and its folder), their mean ± std with
     the interval of the mean, whether the search is a REDUCED setting (every seed searches
-    one space with one recipe: the first seed's tuning says it), then its file."""
+    one space with one recipe: the first seed's tuning says it), then its file. Every seed
+    tests the same outer subjects, so where the first's are one subject (one a database)
+    the recorded point is no interval, said as a single tuning's report says it."""
     def scores() -> None:
         for seed, results, _ in tunings:
             say(f"seed {seed}: UF1 {results.overall.uf1:.4f}, UAR {results.overall.uar:.4f}")
         reduced = reduced_lines(tunings[0][1], tunings[0][2]) if tunings else []
+        lone = lone_interval(tunings[0][1]) if tunings else ""
         mean, std = summary.scores.mean.overall, summary.scores.std.overall
         bounds = summary.intervals.overall
         for metric in ("uf1", "uar"):
-            low_high = getattr(bounds, metric)
+            low_high = None if lone else getattr(bounds, metric)
             shown = f" [{low_high[0]:.2f}, {low_high[1]:.2f}]" if low_high is not None else ""
             value, spread = getattr(mean, metric), getattr(std, metric)
             if value is not None and spread is not None:
                 say(f"  {metric.upper()} {value:.4f} ± {spread:.4f}{shown} over "
                     f"{counted(len(summary.seeds), 'seed')}")
+        say_lines(lone_lines(lone))
         say_lines(reduced)
 
     return FinishedText(scores, lambda: say(f"summary: {out / TUNE_SEEDS_FILE} (merbench "
@@ -67,8 +71,7 @@ def report(results: TuneResults) -> list[str]:
         bounds = None if lone else getattr(interval, metric)
         shown = f" [{bounds[0]:.2f}, {bounds[1]:.2f}]" if bounds is not None else ""
         lines.append(f"  {metric.upper()} {getattr(results.overall, metric):.4f}{shown}")
-    lines += [f"  {line}" for line in lone_notes({"overall": lone} if lone else {},
-                                                 ["overall"])]
+    lines += lone_lines(lone)
     used = results.chosen_configurations()
     lines.append("  chosen: " + "; ".join(
         f"{text} ({n} outer fold{'s' * (n != 1)})" if results.mode == NESTED else text
@@ -80,6 +83,13 @@ def report(results: TuneResults) -> list[str]:
         lines.append("  stopped by --timeout-s before every trial ran; the same command "
                      "again goes on")
     return lines
+
+
+def lone_lines(lone: str) -> list[str]:
+    """The line a tuning's outer scores get where they have no interval (``lone``:
+    :func:`~merbench.tuning.record.lone_interval`'s why, "" where they have one)."""
+    return [f"  {line}" for line in lone_notes({"overall": lone} if lone else {},
+                                               ["overall"])]
 
 
 def reduced_lines(results: TuneResults, folder: Path) -> list[str]:

@@ -273,23 +273,39 @@ def copy_tuning_files(tunings: list[Tuning], out: Path) -> None:
             copy_regular_file(tuning.path / name, target / name)
 
 
+#: a summary over seeds as the tuning page shows it: the summary, why it is a reduced
+#: setting (or None), and why its outer scores have no interval (or "")
+SeedsRow = tuple[TuneSeedsSummary, str | None, str]
+
+
 def find_tune_seeds(folders: Sequence[Path], tunings: Sequence[Tuning] = ()
-                    ) -> tuple[list[tuple[TuneSeedsSummary, str | None]], list[Rejected]]:
+                    ) -> tuple[list[SeedsRow], list[Rejected]]:
     """Every ``tune-seeds.json`` under ``folders``, validated (its tunings with it), with
-    why it is a reduced setting (its seeds' tunings among ``tunings`` are), or None; the
-    rejected ones with why. Each seed's tuning is a row of the page as any tuning is; a
-    summary is a row of the searches tuned over seeds."""
+    why it is a reduced setting (its seeds' tunings among ``tunings`` are), or None, and
+    why its interval is none (:func:`~merbench.tuning.record.lone_interval` of its first
+    seed's tuning: every seed tests the same outer subjects, so where they are one subject
+    the recorded interval is a point); the rejected ones with why. Each seed's tuning is a
+    row of the page as any tuning is; a summary is a row of the searches tuned over seeds."""
     validated, rejected = validated_holding(folders, TUNE_SEEDS_FILE, validate_tune_seeds)
     reduced = {t.path.resolve(): t.reduced for t in tunings if t.reduced is not None}
     found = [(summary, next((reduced[where] for name in summary.runs.values()
-                             if (where := (path.parent / name).resolve()) in reduced), None))
+                             if (where := (path.parent / name).resolve()) in reduced), None),
+              _seeds_lone(path.parent, summary))
              for path, _, summary in validated]
     return sorted(found, key=lambda s: (s[0].model, s[0].dataset, s[0].protocol,
                                         s[0].mode)), rejected
 
 
+def _seeds_lone(folder: Path, summary: TuneSeedsSummary) -> str:
+    """Why the validated summary in ``folder`` has no interval, from its first seed's
+    tuning (every seed's tests the same outer subjects), or ""."""
+    if not summary.seeds:
+        return ""
+    return lone_interval(read_tune(folder / summary.runs[str(summary.seeds[0])] / TUNE_FILE))
+
+
 def write_tuning_page(env: Any, tunings: Sequence[Tuning],
-                      summaries: Sequence[tuple[TuneSeedsSummary, str | None]], out: Path
+                      summaries: Sequence[SeedsRow], out: Path
                       ) -> None:
     """Write ``tuning.html``: the tunings ``tunings`` (their files copied beside it), the
     searches run both ways compared, and the summaries over seeds ``summaries``
