@@ -39,7 +39,9 @@ EVIL = """
             return {"nan": lambda: y * float("nan"), "inf": lambda: y * float("inf"),
                     "late": lambda: y * float("nan") if self.calls > 1 else y,
                     "int": lambda: y.long(), "ok": lambda: y,
-                    "detach": lambda: y.detach(), "sparse": lambda: y.to_sparse()}[self.mode]()
+                    "detach": lambda: y.detach(), "sparse": lambda: y.to_sparse(),
+                    "leaf": lambda: torch.zeros_like(y, requires_grad=True),
+                    "fresh": lambda: torch.zeros(y.shape, requires_grad=True)}[self.mode]()
 
     class Empty(nn.Module):
         def __init__(self, num_classes):
@@ -84,7 +86,7 @@ EVIL = """
     @hookimpl
     def merbench_register_models(registry):
         for mode in ("nan", "inf", "int", "meta", "noparam", "frozen", "ok", "late", "detach",
-                     "sparse"):
+                     "sparse", "leaf", "fresh"):
             registry.add(ModelMeta(name="e-" + mode, version=1, description="evil",
                                    citation="x", feature="flow-uvos",
                                    recipe=TrainRecipe(epochs=1, batch_size=8, lr=1e-3)),
@@ -132,6 +134,25 @@ def test_a_model_no_step_can_train_is_said_in_merbenchs_words(
     assert said in line and ADVICE in line, line
     for torch_words in ("grad_fn", "meta tensor", "parameter list", "to_empty", "SparseCPU"):
         assert torch_words not in line, line
+    assert not (tmp_path / mode).exists()
+
+
+@pytest.mark.parametrize("parallel", [(), ("--parallel-folds", "2")])
+@pytest.mark.parametrize("mode", ["leaf", "fresh"])
+def test_logits_from_a_fresh_tensor_reach_no_parameter_and_are_refused(
+        evil, cli, tmp_path: Path, mode: str, parallel: tuple[str, ...]) -> None:
+    """Logits made as a new tensor that requires a gradient (``zeros_like(y,
+    requires_grad=True)``) reach none of the model's parameters, so no step changes it: the
+    run exited 0 with the constant model's scores and validated. Refused as a detached
+    forward is, after the fold's first backward pass, by both engines (under ``vmap`` the
+    ``zeros_like`` form already comes out detached; ``zeros(shape)`` does not)."""
+    code, _, err = cli(*RUN, *SYNTHETIC, *parallel, "--model", f"e-{mode}",
+                       "--out", tmp_path / mode)
+    line = one_line(err)
+    assert code == 2 and f"model 'e-{mode}' {ORIGIN} failed its first training step, " \
+        "before any fold finished: its forward returned logits cut off from its parameters " \
+        "(no gradient flows to them: detached, computed under torch.no_grad(), or made as a " \
+        "new tensor); " + ADVICE in line, line
     assert not (tmp_path / mode).exists()
 
 

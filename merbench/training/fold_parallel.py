@@ -240,7 +240,6 @@ class FoldsStep:
         # a model with BatchNorm merges a last batch of one sample, as the sequential one does
         self.bounds = step_bounds(self.n_train, recipe.batch_size, bool(self.mask_names))
         randomness = "different" if has_dropout(self.base) else "error"
-
         n_outputs = outputs_of(build_model)
 
         def forward(p: dict, b: dict, x: torch.Tensor) -> torch.Tensor:
@@ -322,6 +321,7 @@ class FoldsStep:
             per_fold = (loss * mask).sum(dim=1) / mask.sum(dim=1)
             self.optimizer.zero_grad(set_to_none=True)
             per_fold.sum().backward()
+            model_output.gradient_reached(self.optimizer)
             self.optimizer.step()
             last = per_fold.detach()
         return last

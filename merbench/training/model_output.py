@@ -102,6 +102,11 @@ def trainable(model: Any, device: str) -> Any:
     return model
 
 
+#: logits no training step can learn from: no gradient flows from them to any parameter
+CUT_OFF = ("its forward returned logits cut off from its parameters (no gradient flows to "
+           "them: detached, computed under torch.no_grad(), or made as a new tensor)")
+
+
 class UntrainedNotFinite(ModelFault):
     """A model's logits were NaN or infinite before any training step: its forward's fault
     (or its options'), which no learning rate can change."""
@@ -116,15 +121,28 @@ def finite_untrained(output: Any, optimizer: Any) -> Any:
     if optimizer.state:
         return output
     if not output.requires_grad:  # torch: "element 0 of tensors does not require grad"
-        raise ModelFault("its forward returned logits cut off from its parameters (no "
-                         "gradient flows to them: detached, or computed under "
-                         "torch.no_grad())")
+        raise ModelFault(CUT_OFF)
     torch = sys.modules["torch"]
     if not bool(torch.isfinite(output).all()):
         what = "NaN" if bool(torch.isnan(output).any()) else "infinite"
         raise UntrainedNotFinite(f"its forward gave {what} logits on the first batch of a "
                                  "fold, before any training step, so no --lr can help")
     return output
+
+
+def gradient_reached(optimizer: Any) -> None:
+    """Raise a :class:`ModelFault` where the first backward pass of a fold (``optimizer``
+    has taken no step yet) left every parameter ``optimizer`` steps without a gradient: its
+    logits came from no parameter, as from a new tensor that itself requires a gradient
+    (which :func:`finite_untrained` cannot tell from real logits), so no step would ever
+    change the model and the run would score its constant guesses. Reads no tensor's
+    values (no wait for the device), once a fold. A gradient of zeros is taken: a real
+    model may get one on a batch (every ReLU off), and a later batch may move it."""
+    if optimizer.state:
+        return
+    if all(parameter.grad is None for group in optimizer.param_groups
+           for parameter in group["params"]):
+        raise ModelFault(CUT_OFF)
 
 
 class NotFiniteAtTest(ModelFault):

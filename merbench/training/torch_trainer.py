@@ -41,6 +41,7 @@ from merbench.training.model_output import (
     augmented,
     finite_at_test,
     finite_untrained,
+    gradient_reached,
     logits,
     outputs_of,
     trainable,
@@ -160,10 +161,8 @@ def as_stored(x: np.ndarray, device: str) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int,
-            precision: str = "fp32",
-            objective: Objective = EMOTION_OBJECTIVE,
-            n_outputs: int | None = None) -> torch.Tensor:
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int, precision: str = "fp32",
+            objective: Objective = EMOTION_OBJECTIVE, n_outputs: int | None = None) -> torch.Tensor:
     """Each row of ``x``'s decision; every batch's output checked to be ``n_outputs``
     logits a row (:func:`merbench.training.model_output.logits`), so no index beyond the
     classes is ever decided."""
@@ -315,6 +314,7 @@ class _FoldStep:
                                           optimizer)
                 loss = self.objective.mean_loss(output.float(), self.y_train[batch])
             loss.backward()
+            gradient_reached(optimizer)
             optimizer.step()
         return loss
 
