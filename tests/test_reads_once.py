@@ -1,0 +1,51 @@
+"""What checking a good result reads: each of its files hashed once by ``validate``, the fold
+files validation loaded used again by ``compare``'s copy check, and a result file settled as
+its kind's by its ``kind`` key without building its whole record. The checks still refuse
+what they refused (the refusals' own tests pin their words); these count the reads."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from merbench.results import manifest
+from merbench.verification.validate import validate_run
+
+RUN = Path(__file__).resolve().parents[1] / "leaderboards" / "results" / \
+    "biwoof-release-svm-composite-lodo"
+
+
+@pytest.fixture
+def run_copy(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(RUN, tmp_path / "run"))
+
+
+def _count_hashed(monkeypatch: pytest.MonkeyPatch, run_dir: Path) -> Counter[str]:
+    """Every read that hashes a file of the run (:func:`manifest.file_sha256`), by name."""
+    hashed: Counter[str] = Counter()
+    real = manifest.read_regular_bytes
+
+    def counted(path: Path) -> bytes:
+        path = Path(path)
+        if run_dir in path.parents:
+            hashed[path.relative_to(run_dir).as_posix()] += 1
+        return real(path)
+
+    monkeypatch.setattr(manifest, "read_regular_bytes", counted)
+    return hashed
+
+
+def test_validate_hashes_each_file_of_a_good_run_once(
+        run_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # an audit's check hashes the fold files it audited, for its own record: not counted here
+    (run_copy / "audit.json").unlink()
+    hashed = _count_hashed(monkeypatch, run_copy)
+    validate_run(run_copy)
+    folds = sorted(path.relative_to(run_copy).as_posix()
+                   for path in (run_copy / "folds").iterdir())
+    assert folds and all(hashed[name] == 1 for name in [*folds, "run.json"]), hashed
+    assert max(hashed.values()) == 1, hashed
+
