@@ -8,10 +8,12 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from merbench.results import manifest
+from merbench.plugin_system.runinfo import FoldOutcome
+from merbench.results import manifest, rundir
 from merbench.verification.validate import validate_run
 
 RUN = Path(__file__).resolve().parents[1] / "leaderboards" / "results" / \
@@ -48,4 +50,22 @@ def test_validate_hashes_each_file_of_a_good_run_once(
                    for path in (run_copy / "folds").iterdir())
     assert folds and all(hashed[name] == 1 for name in [*folds, "run.json"]), hashed
     assert max(hashed.values()) == 1, hashed
+
+
+def test_compare_tells_a_copy_by_the_fold_files_validation_loaded(
+        tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("a", "b"):
+        shutil.copytree(RUN, tmp_path / name)
+    read: Counter[str] = Counter()
+    real = rundir.read_fold_file
+
+    def counted(path: Path) -> FoldOutcome:
+        read[Path(path).resolve().relative_to(tmp_path.resolve()).as_posix()] += 1
+        return real(path)
+
+    monkeypatch.setattr(rundir, "read_fold_file", counted)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli("compare", "a", "b")
+    assert code == 2 and "b is a copy of a (the same run identity and predictions)" in err
+    assert len(read) == 6 and set(read.values()) == {1}, read  # each by validation alone
 
