@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from merbench.kinds import emotion, misnamed_result_file
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results import manifest, rundir
 from merbench.verification.validate import validate_run
@@ -68,4 +69,25 @@ def test_compare_tells_a_copy_by_the_fold_files_validation_loaded(
     code, _, err = cli("compare", "a", "b")
     assert code == 2 and "b is a copy of a (the same run identity and predictions)" in err
     assert len(read) == 6 and set(read.values()) == {1}, read  # each by validation alone
+
+
+def test_a_results_file_under_its_own_name_is_not_built_before_its_kind_reads_it(
+        run_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command asks whether a result file is another kind's before its kind reads it;
+    a run's own ``results.json`` records no kind, and is built by its layout only where it
+    lies under another kind's name."""
+    built: list[object] = []
+    real = emotion.results_laid_out
+
+    def counted(data: Any) -> bool:
+        built.append(data)
+        return real(data)
+
+    monkeypatch.setattr(emotion, "results_laid_out", counted)
+    assert misnamed_result_file(run_copy) is None
+    assert built == []
+    (run_copy / "results.json").rename(run_copy / "au-results.json")
+    said = misnamed_result_file(run_copy)
+    assert said is not None and said.endswith("rename it results.json"), said
+    assert len(built) == 1
 
