@@ -5,6 +5,7 @@ what they refused (the refusals' own tests pin their words); these count the rea
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -15,6 +16,9 @@ import pytest
 from merbench.kinds import emotion, misnamed_result_file
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results import manifest, rundir
+from merbench.results.fold_file import read_fold_file, write_fold_file
+from merbench.results.go_on import RESUME
+from merbench.results.run_files import ResultRejected
 from merbench.verification.validate import validate_run
 
 RUN = Path(__file__).resolve().parents[1] / "leaderboards" / "results" / \
@@ -91,3 +95,18 @@ def test_a_results_file_under_its_own_name_is_not_built_before_its_kind_reads_it
     assert said is not None and said.endswith("rename it results.json"), said
     assert len(built) == 1
 
+
+def test_a_fold_trained_again_is_still_said_before_anything_else_of_it(
+        run_copy: Path) -> None:
+    """The retrained check runs only on the manifest's fold mismatch; such a fold is still
+    said with the fix that keeps it, before its time is compared with the record's."""
+    path = run_copy / "folds" / "fold-001.npz"
+    fold = read_fold_file(path)
+    write_fold_file(path, dataclasses.replace(fold, finished="2099-01-01T00:00:00+00:00",
+                                              seconds=fold.seconds + 1), fold.run_sha256)
+    with pytest.raises(ResultRejected) as rejected:
+        validate_run(run_copy)
+    assert rejected.value.reason == (
+        "folds/fold-001.npz was trained again after results.json was written, by the same "
+        f"command gone on with and stopped before its summary; {RESUME} again to summarise "
+        "the run with it")
