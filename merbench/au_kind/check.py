@@ -39,7 +39,7 @@ from merbench.results.fold_names import stray_problem
 from merbench.results.go_on import missing_line
 from merbench.results.manifest import chain_problem
 from merbench.results.result_files import AUDIT_FILE
-from merbench.results.retrained import retrained_problem
+from merbench.results.retrained import compare_trained
 from merbench.results.run_files import ResultRejected, missing_folds
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import check_run_folder
@@ -216,10 +216,11 @@ def _agreeing(results_file: Path) -> tuple[AUResults, AuditSummary | None, pd.Da
     if results.files is None:
         raise reject("it names no files (manifest); publish the run as merbench wrote it")
     outcomes = _folds(run_dir, results)
-    problem = retrained_problem(run_dir, results.files, results.created,
-                                AU_RESULTS_FILE) or chain_problem(
+    trained = compare_trained(run_dir, results.files, results.created, AU_RESULTS_FILE)
+    problem = trained.retrained or chain_problem(
         run_dir, results.files, record.identity, {o.index: o.run_sha256 for o in outcomes},
-        predictions_name=AU_PREDICTIONS_FILE, record_name=AU_RESULTS_FILE)
+        predictions_name=AU_PREDICTIONS_FILE, record_name=AU_RESULTS_FILE,
+        recorded=trained.recorded)
     if problem:
         raise reject(problem)
     part = au_identity_disagreement(results, record.identity)

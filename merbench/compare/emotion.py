@@ -27,6 +27,7 @@ from merbench.stats.intervals import (
 from merbench.stats.paired import holm, paired_difference, refuse_untestable
 
 if TYPE_CHECKING:
+    from merbench.plugin_system.runinfo import FoldOutcome
     from merbench.results.model import Results
     from merbench.verification.validate import ValidatedRun
 
@@ -44,10 +45,11 @@ class StoredRun:
     y_pred: np.ndarray  # seeds x samples
     fingerprints: tuple[str, str]  # dataset fingerprint, folds fingerprint
     results: Results | None = None  # the first seed's, for labels (reduced settings)
-    #: each seed's run folder, as reached from ``path``, with its number of folds, and
-    #: whether ``path`` is a summary over seeds (a --seeds folder, or a folder of seed
-    #: runs) rather than one run
-    folders: tuple[tuple[Path, int], ...] = ()
+    #: each seed's run folder, as reached from ``path``, with its number of folds and its
+    #: fold files as validation loaded them (None: taken from a validation record), so that
+    #: telling copies apart reads none again; and whether ``path`` is a summary over seeds
+    #: (a --seeds folder, or a folder of seed runs) rather than one run
+    folders: tuple[tuple[Path, int, list[FoldOutcome] | None], ...] = ()
     over_seeds: bool = False
 
     def confusions(self, subjects: list[str]) -> np.ndarray:
@@ -101,7 +103,7 @@ def stored_run(runs: Sequence[ValidatedRun], path: Path,
                      results=first,
                      folders=tuple(zip(folders or [run.run_dir for run in runs],
                                        [run.results.protocol.n_folds for run in runs],
-                                       strict=True)),
+                                       [run.folds for run in runs], strict=True)),
                      over_seeds=over_seeds)
 
 

@@ -75,9 +75,9 @@ class EmotionComparison:
 
     def pooled(self, run: StoredRun) -> Pooled:
         """Each seed run by its identity and every fold's predictions, as the leaderboard
-        tells copies of a run apart."""
-        return Pooled([(folder, what_run(folder, fold_digests(folder, n_folds)))
-                       for folder, n_folds in run.folders], run.over_seeds)
+        tells copies of a run apart, from the fold files validation loaded."""
+        return Pooled([(folder, what_run(folder, fold_digests(folder, n_folds, folds)))
+                       for folder, n_folds, folds in run.folders], run.over_seeds)
 
     def lines(self, runs: Sequence[StoredRun], request: CompareRequest) -> list[str]:
         configurations = request.configurations.labels([run.results for run in runs])

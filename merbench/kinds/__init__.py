@@ -270,7 +270,13 @@ def misnamed_result_file(path: Path) -> str | None:
     Each command read such a file by its name: an action-unit results file as
     ``results.json`` was an emotion run "stopped" to status and "its version was edited"
     to validate, a fix that never worked (pass 84af, AF3); as a seeds summary handed over as
-    a run's results file is named by what it is, each file is named so here, once."""
+    a run's results file is named by what it is, each file is named so here, once.
+
+    Every command asks this of every result before its kind reads it, so the other kinds
+    are asked first: each settles a file by its ``kind`` key at once, and the one kind that
+    records none builds a file's whole record by its layout, which is asked only of a
+    kind-less file under another kind's name (a run's own results file is read in full by
+    its own check next)."""
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
     kinds = result_kinds()
     for kind in kinds:
@@ -279,10 +285,12 @@ def misnamed_result_file(path: Path) -> str | None:
             data = read_written_json(folder / name, "result file")
         except (OSError, ValueError, UnreadableFile, MerbenchError):  # a link, a folder
             continue
-        if not isinstance(data, dict) or kind.written_by(data):
+        if not isinstance(data, dict):
             continue
-        actual = next((other for other in kinds if other.written_by(data)), None)
-        if actual is None or os.path.lexists(folder / actual.markers[0]):
+        actual = next((other for other in kinds
+                       if other is not kind and other.written_by(data)), None)
+        if actual is None or kind.written_by(data) or \
+                os.path.lexists(folder / actual.markers[0]):
             continue
         said = f"it records kind {json.dumps(data['kind'])}" if "kind" in data else \
             f"it records no kind, in the layout of {actual.markers[0]}"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +66,28 @@ TABLE_FIX = (f"restore it from a copy of the run, or {RESUME}, which writes it a
              "fold files")
 
 
+def trained_from(files: Mapping[str, str]) -> dict[str, str]:
+    """The entries of the manifest ``files`` for ``run.json`` and the fold files: what the
+    run's scores are made from, compared first (:func:`first_mismatch`), and apart where a
+    reader must know of a fold trained again before it checks anything else of the run
+    (:func:`merbench.results.retrained.compare_trained`)."""
+    return {name: digest for name, digest in files.items()
+            if name == RUN_FILE or name.startswith("folds/")}
+
+
 def first_mismatch(run_dir: Path, files: Mapping[str, str],
-                   record_name: str = "results.json") -> str | None:
+                   record_name: str = "results.json",
+                   recorded: Collection[str] = ()) -> str | None:
     """The first file ``files`` names whose digest differs from the recorded one (or that is
     missing), said as a phrase; None when every file is the one recorded. ``run.json``
     comes first and the fold files before the rest: the fix of a later file (a summary
-    written again) holds only while the files it is made from are the recorded ones."""
+    written again) holds only while the files it is made from are the recorded ones.
+    ``recorded``: names the caller has just found to be the recorded ones, not read and
+    hashed again (a run's fold files are most of its bytes)."""
     order = sorted(files, key=lambda name: (name != RUN_FILE, not name.startswith("folds/")))
     for name in order:
+        if name in recorded:
+            continue
         digest = files[name]
         path = Path(run_dir) / name
         if not path.is_file():
@@ -86,11 +100,13 @@ def first_mismatch(run_dir: Path, files: Mapping[str, str],
 def chain_problem(run_dir: Path, files: Mapping[str, str] | None, identity: Mapping[str, Any],
                   fold_runs: Mapping[int, str | None],
                   predictions_name: str = PREDICTIONS_FILE,
-                  record_name: str = "results.json") -> str | None:
+                  record_name: str = "results.json",
+                  recorded: Collection[str] = ()) -> str | None:
     """What breaks the chain from ``results.json`` (its manifest ``files``) through
     ``run.json`` (its ``identity``) to each fold file (``fold_runs``: index -> the run digest
     it records), said as a phrase; None when it holds. A run without a manifest (written
-    before version 8) has no chain to check."""
+    before version 8) has no chain to check. ``recorded``: files the caller has found to
+    be the recorded ones (:func:`first_mismatch`)."""
     if files is None:
         return None
     expected = {RUN_FILE, predictions_name, *(fold_file_name(i) for i in fold_runs)}
@@ -98,19 +114,20 @@ def chain_problem(run_dir: Path, files: Mapping[str, str] | None, identity: Mapp
         named = ", ".join(sorted(set(files) ^ expected)[:3])
         return (f"{record_name}'s manifest (files) does not name exactly the run's files "
                 f"({named}); publish the run as merbench wrote it")
-    mismatch = manifest_fault(run_dir, files, record_name)
+    mismatch = manifest_fault(run_dir, files, record_name, recorded)
     if mismatch:
         return mismatch
     digest = identity_sha256(identity)
-    for index, recorded in sorted(fold_runs.items()):
-        if recorded != digest:
+    for index, trained_for in sorted(fold_runs.items()):
+        if trained_for != digest:
             return (f"{fold_file_name(index)} was trained for another run than run.json "
-                    f"describes (run_sha256 {str(recorded)[:12]}, run.json's {digest[:12]})")
+                    f"describes (run_sha256 {str(trained_for)[:12]}, run.json's {digest[:12]})")
     return None
 
 
 def manifest_fault(run_dir: Path, files: Mapping[str, str],
-                   record_name: str = "results.json") -> str | None:
+                   record_name: str = "results.json",
+                   recorded: Collection[str] = ()) -> str | None:
     """The first file ``files`` names that is not the recorded one, with the fix that holds,
     as ``validate``, ``show`` and ``status`` all say it; None when every file is recorded.
 
@@ -119,8 +136,9 @@ def manifest_fault(run_dir: Path, files: Mapping[str, str],
     the predictions table (written again from fold files that are the recorded ones), but
     of a changed ``run.json`` or fold file it would record the change as the run's, a
     forged fold's scores included. Those are restored from a copy, or a changed fold file
-    is deleted and trained again (pass 84ad, AD1)."""
-    mismatch = first_mismatch(run_dir, files, record_name)
+    is deleted and trained again (pass 84ad, AD1). ``recorded``: as
+    :func:`first_mismatch` takes it."""
+    mismatch = first_mismatch(run_dir, files, record_name, recorded)
     if mismatch is None:
         return None
     name = mismatch.split(" ")[0]

@@ -12,6 +12,7 @@ own is decided here, for the run and for every reader.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import joined
 from merbench.results.fold_file import read_fold_file
 from merbench.results.go_on import RESUME
-from merbench.results.manifest import file_sha256
+from merbench.results.manifest import file_sha256, first_mismatch, trained_from
 from merbench.results.result_files import RUN_FILE
 from merbench.results.rundir import FOLDS_DIR
 
@@ -71,9 +72,32 @@ def retrained_line(names: list[str], record_name: str) -> str:
             f"{RESUME} again to summarise the run with {'it' if one else 'them'}")
 
 
-def retrained_problem(run_dir: Path, files: Mapping[str, str] | None, created: str,
-                      record_name: str) -> str | None:
-    """:func:`retrained_line` of the run in ``run_dir``, or None where no fold of it was
-    trained again after its record."""
+@dataclass(frozen=True)
+class TrainedCompared:
+    """A finished run's ``run.json`` and fold files compared once with its record's
+    manifest (:func:`compare_trained`)."""
+
+    #: :func:`retrained_line` of the folds trained again after the record, or None
+    retrained: str | None
+    #: the names found to be the recorded files, for the chain check not to read and hash
+    #: again (:func:`merbench.results.manifest.chain_problem`); empty where any is not
+    recorded: frozenset[str]
+
+
+def compare_trained(run_dir: Path, files: Mapping[str, str] | None, created: str,
+                    record_name: str) -> TrainedCompared:
+    """The run in ``run_dir``'s ``run.json`` and fold files against the record's manifest
+    ``files`` (written at ``created``), before anything else of the run is checked: a fold
+    trained again after the record is said with the fix that keeps it before its time is
+    compared with the record's. Only a fold file that is not the recorded one can be such a
+    fold, so where the first mismatch is of none, no file is read again to look for one:
+    a run whose files are the recorded ones has each hashed once in all."""
+    trained = trained_from(files or {})
+    mismatch = first_mismatch(run_dir, trained, record_name)
+    if mismatch is None:
+        return TrainedCompared(None, frozenset(trained))
+    if not mismatch.startswith(f"{FOLDS_DIR}/"):
+        return TrainedCompared(None, frozenset())
     names = retrained_folds(run_dir, files, created)
-    return None if names is None else retrained_line(names, record_name)
+    return TrainedCompared(None if names is None else retrained_line(names, record_name),
+                           frozenset())

@@ -18,16 +18,20 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.manifest import identity_sha256
 from merbench.results.run_files import load_folds
 from merbench.results.rundir import RunDirectory
 
 
-def fold_digests(run_dir: Path, n_folds: int) -> list[str]:
+def fold_digests(run_dir: Path, n_folds: int,
+                 folds: Sequence[FoldOutcome] | None = None) -> list[str]:
     """Each fold's per-epoch predictions (test, then any inner-validation rows) with the
-    samples they are of, as a SHA-256: what two copies must share to be one training."""
+    samples they are of, as a SHA-256: what two copies must share to be one training.
+    ``folds``: the run's fold files as its validation loaded them, where the caller holds
+    them (reading every fold file again is most of the cost), else they are loaded."""
     digests = []
-    for fold in load_folds(run_dir, n_folds):
+    for fold in load_folds(run_dir, n_folds) if folds is None else folds:
         digest = hashlib.sha256()
         digest.update("\n".join(map(str, fold.sample_ids)).encode())
         digest.update(fold.epoch_predictions.astype("int64").tobytes())

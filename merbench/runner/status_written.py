@@ -18,7 +18,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.results.manifest import manifest_fault
-from merbench.results.retrained import retrained_problem
+from merbench.results.retrained import compare_trained
 from merbench.results.run_record import RunRecordFormat
 from merbench.results.rundir import RUN_FILE
 
@@ -56,11 +56,13 @@ def changed_file(folder: Path, files: Mapping[str, str], results_name: str,
     missing (a fold left to train, as status counts it, with the audits' clause where
     going on is refused for them). A fold file trained again after the results file
     (``created``, as it records it) is said with the fix that keeps it."""
+    recorded: frozenset[str] = frozenset()
     if isinstance(created, str) and not own_line:  # the folds going on keeps (84af)
-        retrained = retrained_problem(folder, files, created, results_name)
-        if retrained is not None:
-            return f"{retrained} {REFUSES}"
-    fault = manifest_fault(folder, files, results_name)
+        trained = compare_trained(folder, files, created, results_name)
+        if trained.retrained is not None:
+            return f"{trained.retrained} {REFUSES}"
+        recorded = trained.recorded
+    fault = manifest_fault(folder, files, results_name, recorded)
     if fault is None or own_line:
         return None
     if fault.startswith("folds/") and " is missing;" in fault:  # status counts it as a

@@ -32,7 +32,7 @@ from merbench.results.manifest import chain_problem
 from merbench.results.model import Results, RunRecord
 from merbench.results.recorded_values import run_values, said_of
 from merbench.results.result_files import RESULTS_FILE
-from merbench.results.retrained import retrained_problem
+from merbench.results.retrained import compare_trained
 from merbench.results.run_files import (
     ResultRejected,
     check_against_dataset,
@@ -112,9 +112,9 @@ def agreeing_files(path: Path, official: OfficialFingerprint | None) -> RunFiles
     if counted is not None:  # as status says it, before any fold file is looked for
         raise ResultRejected(run_dir, f"{RESULTS_FILE} {counted}")
     folds = load_folds(run_dir, results.protocol.n_folds)
-    retrained = retrained_problem(run_dir, results.files, results.created, RESULTS_FILE)
-    if retrained:  # before its time is compared with the record's: as status says it
-        raise ResultRejected(run_dir, retrained)
+    trained = compare_trained(run_dir, results.files, results.created, RESULTS_FILE)
+    if trained.retrained:  # before its time is compared with the record's: as status says it
+        raise ResultRejected(run_dir, trained.retrained)
     predictions = read_predictions(run_dir)  # kept as read, for intervals and comparisons
     check_fold_record(run_dir, results.protocol.name, results.dataset.n_samples, folds,
                       predictions)  # what run refuses to train on, as far as files show it
@@ -133,7 +133,7 @@ def agreeing_files(path: Path, official: OfficialFingerprint | None) -> RunFiles
         unchecked = check_declared(results)
     except ProvenanceError as exc:
         raise ResultRejected(run_dir, str(exc)) from None
-    _check_manifest(run_dir, results, folds, record)
+    _check_manifest(run_dir, results, folds, record, trained.recorded)
     return RunFiles(run_dir=run_dir, results=results, audits=audits, folds=folds,
                     predictions=predictions, frame=frame, databases=databases,
                     claimed=claimed, n_epochs=n_epochs, unchecked=unchecked, record=record)
@@ -162,9 +162,10 @@ def _in_fold_order(run_dir: Path, predictions: Any, sample_ids: np.ndarray,
 
 
 def _check_manifest(run_dir: Path, results: Results, folds: list[FoldOutcome],
-                    record: RunRecord) -> None:
+                    record: RunRecord, recorded: frozenset[str]) -> None:
     """The files ``results.json`` names (its manifest) are the run's, chained to its
-    ``run.json`` and fold files."""
+    ``run.json`` and fold files; ``recorded``: those already found to be the recorded ones
+    (:func:`~merbench.results.retrained.compare_trained`), not hashed again."""
     if results.files is None and (
             any(f.run_sha256 is not None or f.finished is not None or f.trained_with is not None
                 for f in folds) or any(f.finished is not None for f in results.folds)):
@@ -177,7 +178,7 @@ def _check_manifest(run_dir: Path, results: Results, folds: list[FoldOutcome],
                                       "cannot have; publish the run as merbench wrote it")
     # run.json as check_provenance read it
     broken = chain_problem(run_dir, results.files, record.identity,
-                           {f.index: f.run_sha256 for f in folds})
+                           {f.index: f.run_sha256 for f in folds}, recorded=recorded)
     if broken:
         raise ResultRejected(run_dir, broken)
 
