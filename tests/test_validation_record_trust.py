@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from merbench.base.cache import _checksum
+from merbench.base.cache_entry import _checksum
 from merbench.verification.validation_record import STORE, _key, _store, checking
 from tests.test_validation_record import RUN, CliResult, _said
 
@@ -39,7 +39,7 @@ def _rewrite(record: Path, notes: Any) -> None:
     raw = json.dumps(notes, sort_keys=True).encode()
     values = np.zeros(0, dtype=np.uint8)
     np.savez(record.with_suffix(""), values=values, notes=np.frombuffer(raw, np.uint8),
-             sha256=np.array(_checksum(values, raw)))
+             sha256=np.array(_checksum(values, raw)), key=np.array(record.name[:-4]))
 
 
 def _notes(record: Path) -> Any:

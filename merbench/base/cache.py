@@ -10,9 +10,10 @@ finished. So every sample's values are stored as soon as they are computed, in t
 ``<root>`` is ``$MERBENCH_CACHE_DIR``, else ``~/.cache/merbench``. The key is the SHA-256 of
 the feature's name, version and parameters (JSON) and of every input array's name, dtype,
 shape and bytes (the decoded pixels, so a renamed or re-copied file still hits and a changed
-frame misses). An entry holds the values, the sample's notes (JSON) and the SHA-256 of both;
-files are written atomically (temporary file, then rename), and an entry that cannot be read
-or whose checksum does not match is treated as absent, recomputed and rewritten.
+frame misses). An entry holds the values, the sample's notes (JSON), the SHA-256 of both and
+its own key (:mod:`.cache_entry`); files are written atomically (temporary file, then rename),
+and an entry that cannot be read, whose checksum does not match or that was written under
+another key (a copy of another sample's entry) is recomputed and rewritten.
 
 Other per-item stores may live beside ``features/``, laid out the same way (``landmarks``
 keeps its per-image points in ``<root>/landmarks68/``). Every store folder holds a manifest,
@@ -28,11 +29,11 @@ shard folders of ``<key>.npz`` entries and merbench's temporary files. It leaves
 half-way leaves a store the next clear still recognises. It refuses, deleting nothing, a root
 that holds anything else: any file or folder of anyone's, dot-files included, a symbolic link,
 an unknown file inside a store, a store whose manifest is damaged or missing, or a symbolic
-link where a store, its shard folders or ``features/`` belong (each of which ``extract``
-refuses too, in the same words: :mod:`.cache_store`). A store without a manifest is also what
-stores written before merbench wrote manifests look like; they are not adopted from their
-shape (a folder that looks like a store proves nothing about who wrote it), and the refusal
-says how to delete them; so is a store a command writes now (:mod:`.cache_writers`).
+link where a store, its shard folders, an entry or ``features/`` belong (each of which
+``extract`` refuses too, in the same words: :mod:`.cache_store`). A store without a manifest
+is also what stores written before merbench wrote manifests look like; they are not adopted
+from their shape (a folder that looks like a store proves nothing about who wrote it), and
+the refusal says how to delete them; so is a store a command writes now (:mod:`.cache_writers`).
 A root that does not exist holds nothing to clear; a root that is a file is an error.
 """
 
@@ -40,7 +41,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import io
 import json
 import os
 from collections.abc import Mapping
@@ -51,6 +51,7 @@ from typing import Any, Literal
 import numpy as np
 
 from merbench.base.atomic import atomic_write_bytes
+from merbench.base.cache_entry import entry_bytes, entry_link, read_entry
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.cache_store import (
     MANIFEST,
@@ -79,13 +80,6 @@ def default_cache_dir() -> Path:
     """``$MERBENCH_CACHE_DIR`` (refused where no cache folder can be there), else
     ``~/.cache/merbench``."""
     return cache_dir_from_env() or Path.home() / ".cache" / "merbench"
-
-
-def _checksum(values: np.ndarray, notes: bytes) -> str:
-    digest = hashlib.sha256(f"{values.dtype.str}|{values.shape}|".encode())
-    digest.update(np.ascontiguousarray(values).tobytes())
-    digest.update(notes)
-    return digest.hexdigest()
 
 
 class FeatureCache:
@@ -127,34 +121,23 @@ class FeatureCache:
         return self.folder / key[:2] / f"{key}.npz"
 
     def load(self, key: str) -> tuple[np.ndarray, dict[str, Any]] | Literal[False] | None:
-        """(values, notes) of entry ``key``; None when absent; False when present but
-        damaged (unreadable, wrong checksum), so the caller recomputes and counts it."""
+        """(values, notes) of entry ``key``; None when absent (or written before entries
+        recorded their key); False when damaged (unreadable, wrong checksum, another key's),
+        so the caller recomputes and counts it. A symbolic link where the entry belongs is
+        refused, never read through (:mod:`.cache_entry`)."""
         path = self.path(key)
-        if not path.is_file():
-            return None
-        try:
-            with np.load(path, allow_pickle=False) as stored:  # bounded: is_file above
-                values = np.array(stored["values"])
-                notes_bytes = bytes(stored["notes"].tobytes())
-                checksum = str(stored["sha256"])
-            if checksum != _checksum(values, notes_bytes):
-                return False
-            notes = json.loads(notes_bytes.decode())  # bounded: checksummed above
-        except Exception:  # truncated, not an npz, missing keys, bad JSON: recompute
-            return False
-        return values, notes if isinstance(notes, dict) else {}
+        linked = entry_link(path)
+        if linked is not None:
+            raise MerbenchError(f"cannot use the {self._label}: {linked}")
+        return read_entry(path, key)
 
     def store(self, key: str, values: np.ndarray, notes: Mapping[str, Any]) -> None:
         """Write one entry atomically: readers see the old entry, none, or the whole new one."""
-        values = np.ascontiguousarray(values)
-        notes_bytes = json.dumps(dict(notes), sort_keys=True).encode()
-        buffer = io.BytesIO()
-        np.savez(buffer, values=values, notes=np.frombuffer(notes_bytes, dtype=np.uint8),
-                 sha256=np.array(_checksum(values, notes_bytes)))
+        data = entry_bytes(key, values, notes)
         try:
             self._mark()
             self._writing.hold(self.folder)  # 'cache clear' leaves this store meanwhile
-            atomic_write_bytes(self.path(key), buffer.getvalue())
+            atomic_write_bytes(self.path(key), data)
         except OSError as exc:
             blocked = in_the_way(self.root, self.path(key), self.folder)
             if blocked is not None:  # the folder is writable: the system's words misled
@@ -270,6 +253,10 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
             damaged.append(linked)
             return
         if is_real_dir(folder) and has_manifest(folder, relative):
+            inner = link_in_the_way(base, folder)  # a linked shard or entry of any store
+            if inner is not None:
+                damaged.append(inner)
+                return
             entries, size, strays = _scan_store(folder, relative)
             stores.append(StoreInfo(folder.name, folder, entries, size))
             foreign.extend(strays)

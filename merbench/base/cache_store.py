@@ -24,6 +24,7 @@ import stat
 from pathlib import Path
 
 from merbench.base.atomic import is_temporary
+from merbench.base.cache_entry import entry_link
 from merbench.base.file_kinds import entry_words
 from merbench.base.literal import shell_word
 
@@ -135,8 +136,9 @@ def _not_a_folder(here: Path, folder: Path) -> str:
 
 
 def link_in_the_way(root: Path, folder: Path) -> str | None:
-    """What is said of the first symbolic link where ``folder``, a store, its shard folders
-    or the folders above it under ``root`` belong; None where there is none."""
+    """What is said of the first symbolic link where ``folder``, a store, its shard folders,
+    their entries or the folders above it under ``root`` belong; None where there is none.
+    A link named as no entry is merely something merbench did not write: never read."""
     here = root
     try:
         for part in folder.relative_to(root).parts:
@@ -148,6 +150,12 @@ def link_in_the_way(root: Path, folder: Path) -> str | None:
         for shard in sorted(folder.iterdir()):
             if os.path.islink(shard):
                 return _not_a_folder(shard, folder)
+            if is_real_dir(shard):
+                with os.scandir(shard) as items:  # d_type: no stat per entry
+                    linked = sorted(item.name for item in items if item.is_symlink()
+                                    and _entry_name(item.name, shard.name))
+                if linked:
+                    return entry_link(shard / linked[0])
     except (OSError, ValueError):  # unreadable, or not under the root: judged elsewhere
         return None
     return None
@@ -177,11 +185,15 @@ def is_temp_file(path: Path) -> bool:
     return is_temporary(path) and is_plain_file(path)
 
 
+def _entry_name(name: str, shard: str) -> bool:
+    """``<key>.npz`` with ``shard == key[:2]``, as :meth:`FeatureCache.path` names it."""
+    key = name[:-4]
+    return name.endswith(".npz") and bool(key) and not key.startswith(".") and key[:2] == shard
+
+
 def is_entry(path: Path, shard: str) -> bool:
-    """``<shard>/<key>.npz`` with ``shard == key[:2]``, as :meth:`FeatureCache.path` names it."""
-    key = path.name[:-4]
-    return (path.name.endswith(".npz") and bool(key) and not key.startswith(".")
-            and key[:2] == shard and is_plain_file(path))
+    """An entry's file, named as :meth:`FeatureCache.path` names it."""
+    return _entry_name(path.name, shard) and is_plain_file(path)
 
 
 def looks_like_old_store(folder: Path) -> bool:
