@@ -26,6 +26,7 @@ import types
 import typing
 from typing import Any, TypeVar
 
+from merbench.results.json_objects import RepeatedKey, one_of_each
 from merbench.results.json_walks import first_too_large
 
 T = TypeVar("T")
@@ -49,13 +50,13 @@ _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 #: how :func:`unreadable` tells the refusals :func:`loads` words itself from the decoder's
-_OWN_WORDS = ("nested deeper", "holds a number of", "field '")
+_OWN_WORDS = ("nested deeper", "holds a number of", "holds the field", "field '")
 
 
 def loads(text: str, **options: Any) -> Any:
     """``json.loads(text, **options)``, refusing nesting deeper than :data:`MAX_DEPTH` before
-    decoding, an integer of more digits than Python converts, and a number too large for a
-    float (``10**400``), named by its field
+    decoding, a key given twice in one object, an integer of more digits than Python
+    converts, and a number too large for a float (``10**400``), named by its field
     (:func:`~merbench.results.json_walks.first_too_large`).
 
     The refusal is a :class:`json.JSONDecodeError` at the bracket that goes too deep or at the
@@ -66,9 +67,15 @@ def loads(text: str, **options: Any) -> Any:
         raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels, which no merbench "
                                    "file is", text, position)
     try:
-        value = json.loads(text, **options)
+        value = json.loads(text, **{"object_pairs_hook": one_of_each, **options})
     except json.JSONDecodeError:
         raise
+    except RepeatedKey as exc:
+        quoted = json.dumps(exc.key)
+        first = text.find(quoted)
+        raise json.JSONDecodeError(f"holds the field '{exc.key}' twice in one object, which "
+                                   "no merbench file does", text,
+                                   max(0, text.find(quoted, first + 1))) from None
     except ValueError:
         found = long_integer(text)
         if found is None:  # a ValueError of the caller's own hook: not ours to word
