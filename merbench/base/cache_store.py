@@ -25,6 +25,7 @@ from pathlib import Path
 
 from merbench.base.atomic import is_temporary
 from merbench.base.cache_entry import entry_link
+from merbench.base.cache_env import CACHE_ENV
 from merbench.base.file_kinds import entry_words
 from merbench.base.literal import shell_word
 
@@ -32,6 +33,8 @@ MANIFEST = "merbench-store.json"
 STORE_KIND = "feature-cache-store"
 STORE_SCHEMA = 1
 _MARKER_LIMIT = 64_000  # bytes: merbench's markers are a few hundred
+#: how a store a later merbench wrote is said: never "damaged", and never to be deleted
+NEWER = "was written by a newer merbench"
 
 
 def manifest_bytes(relative: str, feature: str) -> bytes:
@@ -57,7 +60,12 @@ def _marker_reason(path: Path, relative: str) -> str | None:
     except (OSError, ValueError, RecursionError):  # RecursionError: nesting too deep
         return "is damaged"
     if not (isinstance(data, dict) and data.get("written_by") == "merbench"
-            and data.get("kind") == STORE_KIND and data.get("schema") == STORE_SCHEMA):
+            and data.get("kind") == STORE_KIND):
+        return "is damaged"
+    schema = data.get("schema")
+    if type(schema) is int and schema > STORE_SCHEMA:
+        return f"{NEWER} (store schema {schema}; this one reads {STORE_SCHEMA})"
+    if schema != STORE_SCHEMA or type(schema) is not int:
         return "is damaged"
     if data.get("store") != relative:
         return f"marks the store {str(data.get('store'))!r}, not {relative!r} (moved or copied)"
@@ -88,6 +96,9 @@ def marker_fault(folder: Path, relative: str) -> str | None:
         reason = _marker_reason(path, relative)
     if reason is None:
         return None
+    if reason.startswith(NEWER):  # a shared cache of two versions: the newer one's to keep
+        return (f"the cache store '{folder}' {reason}: upgrade merbench, or set "
+                f"{CACHE_ENV} to another folder; this merbench leaves the store as it is")
     return (f"the store marker '{path}' {reason}, so merbench cannot tell that '{folder}' is "
             "its cache store; if it is, delete the store (rm -r "
             f"{shell_word(folder)}) and its entries are computed again, or move it away")
