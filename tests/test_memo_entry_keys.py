@@ -27,3 +27,25 @@ def test_an_answer_copied_over_another_keys_entry_is_computed_again(
         again = [memo.remembered("pair", {"n": 1}, given, lambda p=p: {"p": p})
                  for given, p in ((one, 0.01), (two, 1.0))]
     assert again == [{"p": 0.01}, {"p": 1.0}]
+
+
+
+def test_a_remembered_answer_that_does_not_fit_is_computed_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry under the right key holding another computation's answer (an interval, as
+    if written by hand with its checksum made to match) met a KeyError in the build."""
+    from merbench.au.seed_pool import _an_interval_answer
+    from merbench.stats.paired import _a_paired_answer
+
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path))
+    one = {"x": np.arange(3)}
+    with memo.remembering():
+        memo.remembered("pair", {}, one, lambda: {"interval": [0.1, 0.2]})
+        assert memo.remembered("pair", {}, one, lambda: {"p_value": 0.5},
+                               lambda answer: "p_value" in answer) == {"p_value": 0.5}
+        assert memo.remembered("pair", {}, one, lambda: pytest.fail("computed again"),
+                               lambda answer: "p_value" in answer) == {"p_value": 0.5}
+    assert not _a_paired_answer({"interval": [0.1, 0.2]})
+    assert _a_paired_answer({"metric": "uf1", "difference": -0.1, "p_value": 1})
+    assert _an_interval_answer({"interval": None})
+    assert not _an_interval_answer({"metric": "uf1", "difference": 0.1, "p_value": 0.5})

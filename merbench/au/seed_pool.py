@@ -119,8 +119,16 @@ def mean_f1_interval(run: StoredAURun) -> tuple[float, float] | None:
     where = (run.samples["database"].astype(str) + "/" + run.samples["subject"].astype(str))
     found = remembered("au-mean-f1-interval", {"au_set": list(au_set)},
                        {"y_true": y_true, "y_pred": np.asarray(run.y_pred),
-                        "subjects": where.to_numpy(dtype=str)}, computed)["interval"]
+                        "subjects": where.to_numpy(dtype=str)}, computed,
+                       _an_interval_answer)["interval"]
     return None if found is None else (float(found[0]), float(found[1]))
+
+
+def _an_interval_answer(answer: dict[str, Any]) -> bool:
+    """Whether a remembered answer holds what :func:`mean_f1_interval`'s does."""
+    found = answer.get("interval", False)
+    return found is None or (isinstance(found, list) and len(found) == 2 and all(
+        type(end) in (int, float) for end in found))
 
 
 def summarise_au_seeds(base: Path, runs: Sequence[tuple[str, AUResults]],

@@ -45,16 +45,19 @@ def remembering(on: bool = True) -> Iterator[None]:
 
 
 def remembered(name: str, params: Mapping[str, Any], inputs: Mapping[str, np.ndarray],
-               compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+               compute: Callable[[], dict[str, Any]],
+               fits: Callable[[dict[str, Any]], bool] = lambda answer: True) -> dict[str, Any]:
     """``compute()`` (a JSON object), or what it gave before for the same ``name``,
-    ``params`` (JSON), input arrays and merbench code, inside a :func:`remembering` block."""
+    ``params`` (JSON), input arrays and merbench code, inside a :func:`remembering` block.
+    A remembered answer that ``fits`` refuses (an entry written by hand, its checksum made
+    to match) is computed again and replaced: its reader met a KeyError."""
     if not _ON.get():
         return compute()
     store = FeatureCache(name, VERSION, {"params": dict(params), "source": source_digest()},
                          store=STORE, label="cache of computed results")
     key = store.key(inputs)
     found = store.load(key)
-    if found:
+    if found and isinstance(found[1], dict) and fits(found[1]):
         return found[1]
     value = compute()
     with contextlib.suppress(MerbenchError):  # a cache that cannot be written: computed again

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -91,9 +92,15 @@ def paired_test(a: np.ndarray, b: np.ndarray, metric: str,
                                        "permutations": permutations, "seed": seed},
                        {"a": np.asarray(a), "b": np.asarray(b)},
                        lambda: asdict(_paired_test(a, b, metric, score, exact, permutations,
-                                                   seed)))
+                                                   seed)), _a_paired_answer)
     return PairedResult(metric=str(found["metric"]), difference=float(found["difference"]),
                         p_value=float(found["p_value"]))
+
+
+def _a_paired_answer(answer: dict[str, Any]) -> bool:
+    """Whether a remembered answer holds what a paired test's does."""
+    return isinstance(answer.get("metric"), str) and all(
+        type(answer.get(field)) in (int, float) for field in ("difference", "p_value"))
 
 
 def _paired_test(a: np.ndarray, b: np.ndarray, metric: str,
