@@ -34,6 +34,7 @@ from merbench.cli.out_places import (
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.run_options import given_options
+from merbench.data.dataset import refuse_one_class
 from merbench.export import folder
 from merbench.export.layouts import LAYOUTS, WRITERS
 from merbench.export.release_compare import (
@@ -176,8 +177,13 @@ def _earlier_comparison(path: Path) -> bool:
 
 
 def _check_classes(layout: str, dataset_name: str, dataset: Dataset) -> None:
-    """A layout whose readers take fixed classes (the composite's 0 negative, 1 positive,
-    2 surprise) is refused for a dataset whose labels mean others, before any computing."""
+    """A layout is a training set, refused before any computing for a dataset of one class
+    (an unlabelled one, whose samples its readers would take as class 0), and, where its
+    readers take fixed classes (the composite's 0 negative, 1 positive, 2 surprise), for a
+    dataset whose labels mean others."""
+    refuse_one_class(dataset, f"a training layout (--layout {layout})",
+                     "; to compare its preprocessing with a release, give --compare "
+                     "RELEASE_DIR instead of --layout")
     wanted = LAYOUTS[layout].classes
     if wanted is not None and tuple(dataset.classes) != wanted:
         raise MerbenchError(
