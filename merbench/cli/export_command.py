@@ -27,6 +27,7 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import (
+    file_to_write,
     refuse_file_out,
     refuse_idle_force,
     refuse_result_place,
@@ -72,6 +73,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             "--compare RELEASE_DIR")
     if args.layout is not None and args.out is None:
         raise MerbenchError(f"--layout {args.layout} needs --out DIR, the folder to write")
+    _out_given(args)
     refuse_idle_force(args.force, "--out", args.out is not None, instead=None if args.compare
                       else "replaces a file at --out with --compare, and --layout writes its "
                            "folder again without it")
@@ -161,6 +163,14 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             say(f"note: {name}: no face found in {fallback} sample(s); the whole frame was "
                 "used (named in export-report.json)")
     return 0
+
+
+def _out_given(args: argparse.Namespace) -> None:
+    """``--out`` as the path it names: a folder for ``--layout``; with ``--compare``, a file,
+    refused where it is written as a folder (``newdir/``)."""
+    if args.out is not None:
+        args.out = Path(args.out) if args.layout else file_to_write(args.out, "--out",
+                                                                    "fidelity.json")
 
 
 def _earlier_comparison(path: Path) -> bool:
