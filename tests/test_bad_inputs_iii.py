@@ -106,7 +106,7 @@ def test_an_audit_seed_out_of_range(cli, seeds_run: Path, seed: str, said: str) 
 def test_keygen_out_that_names_no_file(cli, out: str) -> None:
     code, _, err = cli("keygen", "--out", out)
     _one_line_error(code, err, "an empty path names nothing" if out == "" else
-                    "names no file; give the path of the private key")
+                    f"--out {out} names a folder; give the file's name, e.g. audit-key")
 
 
 @pytest.mark.parametrize("command", ["build", "export"])

@@ -22,7 +22,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import say
-from merbench.cli.out_places import refuse_replacing, refuse_result_place
+from merbench.cli.out_places import file_to_write, refuse_replacing, refuse_result_place
 from merbench.export.authors_weights import Conversion, convert, converter, targets
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import refuse_read_place
@@ -33,7 +33,7 @@ from merbench.runner.given_values import check_finite
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     options = dict(args.model_opt or [])
     check_finite(options, "--model-opt")  # as 'merbench run' would refuse them later
-    check_out(args.source, args.out, args.force)
+    args.out = check_out(args.source, args.out, args.force)
     entry = load(args).registries.models.get(args.model)
     converter(entry)  # a model with no mapping is said before any checkpoint is read (84u U10)
     options = entry.without_defaults(options)  # as a run takes them: 1e9 is 1000000000
@@ -47,13 +47,14 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     return 0
 
 
-def check_out(source: Path, out: Path, force: bool) -> None:
+def check_out(source: Path, given: str | Path, force: bool) -> Path:
     """Refuse an ``--out`` that would destroy something, before anything is read: a file of
     the user's (``--out notes.txt`` replaced it with a zip), a result's folder or a place in
     one (a checkpoint written into a run makes it rejected), a fifo or a link; a converted
     checkpoint there already is replaced only with ``--force``, as every file merbench
-    writes where the user says."""
+    writes where the user says. Returns the ``--out`` given, as a path."""
     folder = source.is_dir()
+    out = Path(given) if folder else file_to_write(given, "--out", "weights.pth")
     what = "folder" if folder else "file"
     refuse_result_place(out, "--out", what=what,
                         example="weights/" if folder else "weights.pth")
@@ -64,6 +65,7 @@ def check_out(source: Path, out: Path, force: bool) -> None:
     for _, target in targets(source, out):
         refuse_special_target(target, "--out", "weights")
         refuse_replacing(target, "--out", force)
+    return out
 
 
 def usage(model: str, done: Conversion, out: Path, options: dict[str, Any]) -> list[str]:

@@ -27,6 +27,7 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import (
+    file_to_write,
     refuse_file_out,
     refuse_idle_force,
     refuse_result_place,
@@ -34,6 +35,7 @@ from merbench.cli.out_places import (
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.run_options import given_options
+from merbench.data.dataset import refuse_one_class
 from merbench.export import folder
 from merbench.export.layouts import LAYOUTS, WRITERS
 from merbench.export.release_compare import (
@@ -71,6 +73,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             "--compare RELEASE_DIR")
     if args.layout is not None and args.out is None:
         raise MerbenchError(f"--layout {args.layout} needs --out DIR, the folder to write")
+    _out_given(args)
     refuse_idle_force(args.force, "--out", args.out is not None, instead=None if args.compare
                       else "replaces a file at --out with --compare, and --layout writes its "
                            "folder again without it")
@@ -162,6 +165,14 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     return 0
 
 
+def _out_given(args: argparse.Namespace) -> None:
+    """``--out`` as the path it names: a folder for ``--layout``; with ``--compare``, a file,
+    refused where it is written as a folder (``newdir/``)."""
+    if args.out is not None:
+        args.out = Path(args.out) if args.layout else file_to_write(args.out, "--out",
+                                                                    "fidelity.json")
+
+
 def _earlier_comparison(path: Path) -> bool:
     """Whether ``path`` holds the JSON of an earlier ``export --compare`` (written again
     without --force, as a repeat export writes its folder again); anything else there is
@@ -176,8 +187,13 @@ def _earlier_comparison(path: Path) -> bool:
 
 
 def _check_classes(layout: str, dataset_name: str, dataset: Dataset) -> None:
-    """A layout whose readers take fixed classes (the composite's 0 negative, 1 positive,
-    2 surprise) is refused for a dataset whose labels mean others, before any computing."""
+    """A layout is a training set, refused before any computing for a dataset of one class
+    (an unlabelled one, whose samples its readers would take as class 0), and, where its
+    readers take fixed classes (the composite's 0 negative, 1 positive, 2 surprise), for a
+    dataset whose labels mean others."""
+    refuse_one_class(dataset, f"a training layout (--layout {layout})",
+                     "; to compare its preprocessing with a release, give --compare "
+                     "RELEASE_DIR instead of --layout")
     wanted = LAYOUTS[layout].classes
     if wanted is not None and tuple(dataset.classes) != wanted:
         raise MerbenchError(

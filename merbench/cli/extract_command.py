@@ -17,6 +17,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import pasted_command
 from merbench.base.terminal import say
 from merbench.cli.out_places import (
+    file_to_write,
     refuse_command_place,
     refuse_idle_force,
     refuse_replacing,
@@ -52,6 +53,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     spec, settings = from_options({"model": "", **given})
     check_values(spec, settings)
     if args.save is not None:  # before anything is computed, as export checks its --out
+        args.save = file_to_write(args.save, "--save", "features.npz")
         # a result's folder first: "is a directory; name a file such as r/features.npz"
         # sent the user into it, and a file written there makes the result rejected
         refuse_result_place(args.save, "--save", what="file", link_ok=True,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from merbench.cli.command_line import CommandLine, Commands
 from merbench.cli.shared_options import (
     benchmarks_option,
+    file_path_text,
     force_option,
     given_path,
     given_path_text,
@@ -41,7 +42,7 @@ def _compare(parser: StrictParser) -> None:
 
 
 def _keygen(parser: StrictParser) -> None:
-    parser.add_argument("--out", type=given_path, required=True, metavar="KEY",
+    parser.add_argument("--out", type=file_path_text, required=True, metavar="KEY",
                         help="where to write the private key (KEY.pub beside it)")
     parser.add_argument("--name", default=None, metavar="NAME",
                         help="whose key it is, written in KEY.pub and shown with what it signs "
@@ -100,7 +101,7 @@ def _board_export(parser: StrictParser) -> None:
     results_option(parser)
     parser.add_argument("--format", choices=("csv", "latex", "markdown"), default="csv")
     benchmarks_option(parser)
-    parser.add_argument("--out", type=given_path, default=None, metavar="FILE",
+    parser.add_argument("--out", type=file_path_text, default=None, metavar="FILE",
                         help="write here instead of to standard output; a file that exists "
                              "is refused unless --force is given")
     force_option(parser, "--out FILE")

@@ -9,21 +9,20 @@ folder", with advice to check a path that exists."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from merbench.base.literal import pasted_command
 from merbench.base.terminal import path_shown, say
-from merbench.cli.out_places import refuse_result_place
+from merbench.cli.out_places import file_to_write, refuse_result_place
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.signing_keys import public_key_path, write_key_pair
 
 
 def main(args: argparse.Namespace) -> int:
+    args.out = file_to_write(args.out, "--out", "audit-key")
     # a link at --out is write_key_pair's to refuse, in its words ("is a symbolic link (to
     # ...), not a file")
     refuse_result_place(args.out, "--out", what="file", link_ok=True, example="keys/audit-key")
-    if Path(args.out).name:  # '/', '.' and '' name no file: write_key_pair says so
-        refuse_system_place(args.out, "--out", "keys/audit-key", noun="file")
+    refuse_system_place(args.out, "--out", "keys/audit-key", noun="file")
     public = write_key_pair(args.out, args.name)
     # each path through path_shown: one with a newline split a line in two (as cache info's)
     private, shared = path_shown(args.out), path_shown(public_key_path(args.out))

@@ -22,6 +22,7 @@ from merbench.base.terminal import counted, path_shown, say
 from merbench.cli.benchmarks_given import refuse_result_definitions
 from merbench.cli.leaderboard_diff import main as diff_main
 from merbench.cli.out_places import (
+    file_to_write,
     refuse_idle_force,
     refuse_replacing,
     refuse_result_place,
@@ -43,6 +44,8 @@ from merbench.results.signing_keys import read_trusted_keys
 from merbench.verification.validation_record import Mode, Tally, checking
 
 DEFAULT_RESULTS = Path("leaderboards") / "results"
+#: the name a table of each --format is offered under, where --out names no file
+_SUFFIXES = {"csv": "csv", "latex": "tex", "markdown": "md"}
 
 
 def results_folders(given: list[Path] | None) -> list[Path]:
@@ -177,6 +180,7 @@ def _export(args: argparse.Namespace) -> int:
     """One benchmark's table, to stdout or ``--out``; rejected files are listed as by build."""
     refuse_idle_force(args.force, "--out", args.out is not None)  # the table to the screen
     if args.out is not None:
+        args.out = file_to_write(args.out, "--out", f"{args.benchmark}.{_SUFFIXES[args.format]}")
         _check_export_out(args.out, args.force, args.results, args.benchmarks)
     folders = results_folders(args.results)
     refuse_unknown(args.benchmark, args.benchmarks)  # before any result is read

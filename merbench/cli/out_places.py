@@ -24,6 +24,7 @@ from pathlib import Path
 from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.errors import MerbenchError
+from merbench.base.terminal import path_shown
 from merbench.results.command_outputs import command_folder
 from merbench.results.foreign_seeds import runs_among_seeds
 from merbench.results.out_folders import (
@@ -148,6 +149,26 @@ def refuse_command_place(out: Path, option: str, what: str = "file") -> None:
                 parent.is_relative_to(Path.cwd()) else parent  # in the form it was given
             raise MerbenchError(f"{option} {given} is inside {shown}, {command}, whose files "
                                 f"are its own; give a {what} outside it")
+
+
+def file_to_write(given: str | Path, option: str, name: str) -> Path:
+    """The file ``option`` names for the command to write, from its value as typed (the
+    parser keeps a file option's text, as ``Path`` drops a trailing separator), refused in
+    one line where it is written as a folder: ending in a separator, or in ``.`` or ``..``.
+    ``Path('newdir/')`` is ``newdir``, so the file was written under the folder's name,
+    where the user meant a folder to put it in. ``name``: a file name of the kind the
+    option takes, offered inside the folder that was given. One check of every option
+    that names a file to write, asked before any other check of it."""
+    text = str(given)
+    separators = tuple(filter(None, (os.sep, os.altsep)))
+    last = re.split("|".join(map(re.escape, separators)), text)[-1]
+    if text.endswith(separators) or last in (".", ".."):
+        folder = Path(text)
+        # inside the folder given; '.' and '/' as they are would say './x' and '/x'
+        example = Path(name) if str(folder) in (".", folder.anchor) else folder / name
+        raise MerbenchError(f"{option} {path_shown(text)} names a folder; give the file's "
+                            f"name, e.g. {path_shown(example)}")
+    return Path(text)
 
 
 def refuse_replacing(out: Path, option: str, force: bool) -> None:

@@ -30,6 +30,7 @@ from merbench.cli.run_options import add_run_option, add_run_options, key_value,
 from merbench.cli.shared_options import (
     EachKeyOnce,
     EachTunedOnce,
+    file_path_text,
     force_option,
     given_path,
     number_within,
@@ -101,7 +102,7 @@ def _tune(parser: StrictParser) -> None:
 def _extract(parser: StrictParser) -> None:
     # the run's own options for what extract shares with it, said as extract's
     add_run_options(parser, only=extract_options(), groups=EXTRACT_GROUPS, helps=EXTRACT_HELP)
-    parser.add_argument("--save", type=given_path, default=None, metavar="FILE",
+    parser.add_argument("--save", type=file_path_text, default=None, metavar="FILE",
                         help="also write the values, with the feature's and dataset's "
                              "identity, to FILE (its name ending .npz) for 'merbench run "
                              "--features FILE' on another machine (any feature, per-sample "
@@ -274,7 +275,7 @@ def _export(parser: StrictParser) -> None:
     parser.add_argument("--compare", type=given_path, default=None, metavar="RELEASE_DIR",
                         help="a composite release folder to score merbench's flow images "
                              "against (per channel correlation and mean absolute difference)")
-    parser.add_argument("--out", type=given_path, default=None, metavar="PATH",
+    parser.add_argument("--out", type=file_path_text, default=None, metavar="PATH",
                         help="the folder a layout is written to; with --compare, a JSON file "
                              "for the sample-by-sample comparison")
     force_option(parser, "a file at --out other than an earlier comparison")
@@ -285,7 +286,7 @@ def _convert_weights(parser: StrictParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="a registered model (e.g. mmnet)")
     parser.add_argument("source", type=given_path, metavar="SOURCE",
                         help="the authors' checkpoint, or a folder of them")
-    parser.add_argument("--out", type=given_path, required=True, metavar="TARGET",
+    parser.add_argument("--out", type=file_path_text, required=True, metavar="TARGET",
                         help="the converted file, or folder for a folder; a file that "
                              "exists is refused unless --force is given")
     force_option(parser, "a converted file")

@@ -55,6 +55,13 @@ def given_path_text(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def file_path_text(text: str) -> str:
+    """A path an option names a file to write to, refused where empty and kept as typed:
+    ``Path`` drops a trailing ``/``, which says a folder was meant, and the command's one
+    check of the file it writes (:func:`merbench.cli.out_places.file_to_write`) reads it."""
+    return given_path_text(text)
+
+
 def finite_number(text: str) -> float:
     """A number option's value (``--checkpoint-every``), NaN and infinities refused as typed:
     ``float`` made ``1e999`` the ``inf`` the later check echoed ("got inf"), which the user

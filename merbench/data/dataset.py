@@ -123,6 +123,23 @@ class Dataset:
         return sample_list_fingerprint(self.samples, self.classes)
 
 
+def refuse_one_class(dataset: Dataset, needs: str, instead: str = "") -> np.ndarray:
+    """Every sample's class, refused in one line when every sample is of one class: a model
+    that always answers it is right every time, so a score on it measures nothing, and a
+    training set of it (an exported layout) teaches the authors' code one class, read there
+    as the first of their own (an unlabelled set's samples filed under class 0, negative).
+    ``needs``: what cannot be made of it ("an emotion run"); ``instead``: what such a
+    dataset is for, said after the refusal ("" when nothing is)."""
+    labels = dataset.samples["label"].to_numpy()
+    present = np.unique(labels)
+    if len(present) < 2:  # a sample table is never empty (validate_samples)
+        raise MerbenchError(
+            f"dataset '{dataset.name}': every sample is of class "
+            f"'{dataset.classes[int(present[0])]}'; {needs} needs samples of two classes at "
+            f"least, or there is nothing to tell apart{instead}")
+    return labels
+
+
 def sample_list_fingerprint(samples: pd.DataFrame, classes: Sequence[str]) -> str:
     """The hash of a sample table's ids, databases, subjects and labels, in table order, and
     of its classes. ``merbench validate`` recomputes it from a run's fold files, which hold
@@ -166,8 +183,8 @@ def checked_classes(name: str, classes: Sequence[str]) -> tuple[str, ...]:
     """``classes`` as a tuple, refused when a name is given twice: two classes of one name
     read as one in every table, per-class score and confusion matrix, and a run on them was
     accepted (pass 84h). A single class is a dataset's to declare (``frame-pairs`` compares
-    preprocessing on unlabelled pairs); an emotion run refuses it, having nothing to tell
-    apart (:mod:`merbench.runner.emotion_run`)."""
+    preprocessing on unlabelled pairs); an emotion run and an exported training layout
+    refuse it, having nothing to tell apart (:func:`refuse_one_class`)."""
     given = tuple(classes)
     seen: set[str] = set()
     for label in given:

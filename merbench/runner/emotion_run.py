@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from merbench.base.errors import MerbenchError
-from merbench.data.dataset import Dataset
+from merbench.data.dataset import Dataset, refuse_one_class
 from merbench.data.task import EmotionTask
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
@@ -87,15 +87,7 @@ class EmotionRun:
         so its score measures nothing, yet such a run was written and ranked as any other
         (pass 84h). Refused rather than warned of, since no reader of its results.json or
         of a leaderboard would see a warning."""
-        labels = dataset.samples["label"].to_numpy()
-        present = np.unique(labels)
-        if len(present) < 2:
-            raise MerbenchError(  # a sample table is never empty (validate_samples)
-                f"dataset '{dataset.name}': every sample is of class "
-                f"'{dataset.classes[int(present[0])]}'; an emotion "
-                "run needs samples of two classes at least, or there is nothing to tell "
-                "apart")
-        return folds, labels
+        return folds, refuse_one_class(dataset, "an emotion run")
 
     def summarise(self, run: StartedRun, outcomes: list[FoldOutcome], wall_time: float
                   ) -> tuple[Results, pd.DataFrame]:
