@@ -91,8 +91,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                           else FLOW)
     read = [*read_places(given).items(), ("--compare", args.compare)]
     if args.out is not None:
-        refuse_result_place(Path(args.out), "--out", what="folder" if args.layout else "file")
+        # what it reads first, by the option naming it: a release is an export's folder,
+        # which the place check would name as that alone
         refuse_read_place(Path(args.out), "--out", read)
+        refuse_result_place(Path(args.out), "--out", what="folder" if args.layout else "file")
     earlier = folder.claim(args.out) if args.layout else []
     if args.compare is not None:
         release_flows(args.compare)  # a folder that is no release: said before computing

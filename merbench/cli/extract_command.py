@@ -18,7 +18,6 @@ from merbench.base.literal import pasted_command
 from merbench.base.terminal import say
 from merbench.cli.out_places import (
     file_to_write,
-    refuse_command_place,
     refuse_idle_force,
     refuse_replacing,
     refuse_result_place,
@@ -61,7 +60,6 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         # the coding sheet it reads (pass 84o, O2: export --compare wrote over it), named as
         # what it is before the name a features file needs
         refuse_read_place(args.save, "--save", read_places(given).items())
-        refuse_command_place(args.save, "--save")
         check_target(args.save)
         refuse_replacing(args.save, "--save", args.force)
     plugins = load(args)

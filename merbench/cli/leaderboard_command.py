@@ -29,10 +29,11 @@ from merbench.cli.out_places import (
 )
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
+from merbench.cli.validate_command import no_result_said
 from merbench.leaderboard.benchmarks import load_benchmarks
 from merbench.leaderboard.export import export, refuse_unknown
 from merbench.leaderboard.kind_tables import kind_sections, kind_tables
-from merbench.leaderboard.result_walk import walked
+from merbench.leaderboard.result_walk import RESULTS_GIVE, unpublishable, walked
 from merbench.leaderboard.site import build_site
 from merbench.results.out_folders import (
     refuse_missing_folder,
@@ -100,11 +101,14 @@ def main(args: argparse.Namespace) -> int:
     folders = results_folders(args.results)
     refuse_result_place(args.out, "--out", link_ok=True, example="site")
     load_benchmarks(args.benchmarks)  # a bad definition is refused before any result
+    empty = _empty_results(folders, args.strict)
     with _checking(folders, _mode(args)) as tally:
         report = build_site(folders, args.out, args.benchmarks, trusted, args.strict,
                             args.require_audit)
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
+    for said in empty:  # after the build: a refusal of its own is said alone
+        say(f"merbench: warning: {said}", file=sys.stderr)
     lead, published = report.lead  # the emotion runs, said even when none
     others = ", ".join(counted(n, kind) for kind, n in report.others.items() if n)
     out = path_shown(report.out)
@@ -128,6 +132,21 @@ def main(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     return 0
+
+
+def _empty_results(folders: list[Path], strict: bool) -> list[str]:
+    """What is said, in validate's words, of each ``--results`` folder holding no result
+    (nothing found, nothing rejected): refused under ``strict``, else returned for the
+    build to warn of. ``--strict`` is the publishing gate, and a wrong ``--results`` (a
+    folder of someone's files, a results folder CI has not filled) passed it as a site of
+    no run. Without it such a site is a true answer, as an export of a benchmark nobody
+    has run is: its pages name the benchmarks, what a run would cost and the published
+    baselines, and the warning keeps it from passing in silence."""
+    said = [f"--results {no_result_said(folder, RESULTS_GIVE)}" for folder, tree in
+            walked(folders) if not (tree.results or unpublishable(tree))]
+    if said and strict:
+        raise MerbenchError(said[0])
+    return said
 
 
 def _list(folders: list[Path] | None, benchmarks: Path | None) -> int:

@@ -1,5 +1,5 @@
-"""Where a command may write: never inside another result's folder, nor over a result of
-another kind.
+"""Where a command may write: never inside another result's folder or another command's
+output folder (predict's, export's), nor over a result of another kind.
 
 A result's folder holds its own files and nothing else (``validate`` rejects a folder with
 a stranger in it, and a site or a table written into ``folds/`` or ``videos/`` made the
@@ -78,8 +78,9 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
                         what: str = "folder", link_ok: bool = False,
                         in_summary: tuple[str, ...] = (), seed: int | None = None,
                         example: str = "runs/NAME") -> None:
-    """Refuse ``out`` (given as ``option``) where it lies inside a result's folder, or holds
-    a result's files other than ``own`` (those of the results the command writes or goes on
+    """Refuse ``out`` (given as ``option``) where it lies inside a result's folder or
+    another command's output folder (:func:`_refuse_command_folder`), or holds a result's
+    files other than ``own`` (those of the results the command writes or goes on
     with there); a run that is there already (a seed run of a --seeds folder among them) is
     gone on with where it is, when ``own`` names a run's files. ``link_ok``: ``out`` may
     be a symbolic link (a site published through one); a result written through one would
@@ -115,7 +116,10 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
         held = _result_files(parent)
         shown = parent.relative_to(Path.cwd()) if not given.is_absolute() and \
             parent.is_relative_to(Path.cwd()) else parent  # in the form it was given
-        if not held or (existing and set(held) <= {*SUMMARIES, SEED_RUNS}):
+        if not held:  # predict's or export's folder: its files are its own as a result's
+            _refuse_command_folder(given, parent, shown, option, what)
+            continue
+        if existing and set(held) <= {*SUMMARIES, SEED_RUNS}:
             continue
         if parent == absolute.parent and _SEED_RUN.match(out.name) and \
                 set(held) <= set(in_summary):
@@ -133,22 +137,19 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
                             f"{what} outside result folders")
 
 
-def refuse_command_place(out: Path, option: str, what: str = "file") -> None:
-    """Refuse ``out`` where it lies inside another command's output folder (predict's,
-    export's), as one inside a result's is: ``extract --save`` put a features file beside
-    predict's predictions and, with --force, in place of export's report, which export reads
-    to know what it may remove (pass 84v, V7). Asked after :func:`refuse_read_place`, which
-    names a release (an export's folder) by the option that gave it."""
-    given = Path(out)
-    absolute = written_place(given).absolute()
-    for parent in dict.fromkeys([*absolute.parents,
-                                 *Path(os.path.realpath(absolute)).parents]):
-        command = command_folder(parent)
-        if command is not None:
-            shown = parent.relative_to(Path.cwd()) if not given.is_absolute() and \
-                parent.is_relative_to(Path.cwd()) else parent  # in the form it was given
-            raise MerbenchError(f"{option} {given} is inside {shown}, {command}, whose files "
-                                f"are its own; give a {what} outside it")
+def _refuse_command_folder(given: Path, parent: Path, shown: Path, option: str,
+                           what: str) -> None:
+    """Refuse ``given`` where ``parent``, a folder above it (``shown`` as given), is another
+    command's output folder (predict's, export's): each command goes on in its own folder
+    and refuses what it did not write there, so a run, a site or a second prediction put
+    inside one made the first command refuse its own folder afterwards, and ``extract
+    --save`` put a features file beside predict's predictions and, with --force, in place
+    of export's report, which export reads to know what it may remove. Refused as inside
+    a result's folder is, by :func:`refuse_result_place`, for every command that writes."""
+    command = command_folder(parent)
+    if command is not None:
+        raise MerbenchError(f"{option} {given} is inside {shown}, {command}, whose files are "
+                            f"its own; give a {what} outside it")
 
 
 def file_to_write(given: str | Path, option: str, name: str) -> Path:
@@ -201,10 +202,11 @@ def refuse_file_out(out: Path, option: str, *, what: str, example: str, force: b
     """Refuse, in one line and before anything is computed, a path the command would write
     a file (``what``: "the comparison") to where that would destroy something: a fifo, a
     device or a link (an atomic rename replaced /dev/full itself with a regular file), a
-    system place, a place in a result's folder, what the command reads (``read``, see
-    :func:`refuse_read_place`), and a file that is there already unless ``force`` or
-    ``earlier`` tells it for one this command wrote before (a repeat command writes its
-    own file again, as ``export --layout`` writes its own folder again). The one check
+    system place, what the command reads (``read``, see :func:`refuse_read_place`), a place
+    in a result's or another command's output folder, and a file that is there already
+    unless ``force`` or ``earlier`` tells it for one this command wrote before (a repeat
+    command writes its own file again, as ``export --layout`` writes its own folder
+    again). The one check
     of every command writing a file where the user says (``keygen`` and ``leaderboard
     export`` check the same things)."""
     refuse_special_target(out, option, what)
@@ -213,9 +215,8 @@ def refuse_file_out(out: Path, option: str, *, what: str, example: str, force: b
         raise MerbenchError(f"{option} {out} cannot be made: {above} is {entry_kind(above)}, "
                             f"not a folder; choose another {option}")
     refuse_system_place(out, option, example, noun="file")
+    refuse_read_place(out, option, read)  # by its option: a release is an export's folder
     refuse_result_place(out, option, what="file", example=example)
-    refuse_read_place(out, option, read)
-    refuse_command_place(out, option)
     if earlier is not None and os.path.lexists(out) and earlier(out):
         return
     refuse_replacing(out, option, force)

@@ -62,18 +62,26 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
             raise MerbenchError(f"{refused[0].path} {refused[0].reason}")  # as status says it
         found += tree.results
         rejected += refused
-        predicted = command_output_said(given)
-        if not (tree.results or tree.links or rejected) and predicted:
-            raise MerbenchError(f"{given} {predicted}")
         if not (tree.results or tree.links or rejected):
-            said = unfinished(given)  # a run still training: as 'merbench status' says it
-            if said is not None:
-                raise MerbenchError(f"{given} {said}")
-            if (part := part_of_result(given)) is not None:  # a result's folds/
-                raise MerbenchError(f"{given} {part}")
-            raise MerbenchError(f"{given} holds no merbench result (no {' or '.join(markers())} "
-                                f"in it or up to {RESULTS_BELOW} levels below); {GIVE}")
+            raise MerbenchError(no_result_said(given))
     return found, rejected
+
+
+def no_result_said(given: Path, give: str = GIVE) -> str:
+    """What is said of the folder ``given``, with its name, where a walk of it found
+    nothing to check (no result, no link, nothing rejected): another command's output, a
+    run still training (as ``status`` says it), a folder of a result's own (its
+    ``folds/``), or a folder holding none, with ``give`` (what to give instead). One text
+    for ``validate`` and for ``leaderboard build``, whose ``--strict`` publishing gate
+    passed such a folder as a site of no run."""
+    if (predicted := command_output_said(given)) is not None:
+        return f"{given} {predicted}"
+    if (said := unfinished(given)) is not None:
+        return f"{given} {said}"
+    if (part := part_of_result(given)) is not None:
+        return f"{given} {part}"
+    return (f"{given} holds no merbench result (no {' or '.join(markers())} in it or up to "
+            f"{RESULTS_BELOW} levels below); {give}")
 
 
 def _checked(path: Path) -> Checked:

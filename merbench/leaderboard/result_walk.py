@@ -52,6 +52,10 @@ class Rejected:
 
 
 
+#: what a command walking results (``leaderboard build --results``) is to be given instead
+RESULTS_GIVE = "give a folder that holds merbench results (a run's folder, or a folder of runs)"
+
+
 def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
     """The results under ``folder`` as ``merbench validate`` checks them and the build
     publishes them, in one walk (:func:`~merbench.results.folder_walk.result_tree`): a
@@ -74,7 +78,7 @@ def no_folder(path: Path) -> str:
     it is no folder, in the words ``validate``, ``show`` and ``status`` use: every such path
     was "not a directory", one that does not exist too (pass 84w, W21), where they say "no
     such file or folder" (V13); a result's own file is sent to its folder."""
-    give = "give a folder that holds merbench results (a run's folder, or a folder of runs)"
+    give = RESULTS_GIVE
     if (missing := not_there(path, give, not_a="a folder")) is not None:
         return missing
     said = command_output_said(path)
