@@ -93,3 +93,31 @@ def test_a_version_fix_is_offered_only_where_a_version_fits(tmp_path: Path) -> N
     with pytest.raises(Exception, match="no schema_version fits its fields") as caught:
         read_results(tmp_path / "results.json")
     assert "give it back the version" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("wrong", "begun"), [("results.json", False), ("tune.json", True),
+                                              ("results.json", True)])
+def test_a_tunings_record_under_a_result_files_name_is_named_by_every_command(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wrong: str,
+        begun: bool) -> None:
+    """A tuning's ``tuning.json`` records no kind: renamed as a result file it was read by
+    that name, an emotion run's results file with no schema_version, or a tuning whose
+    record was missing. Its fields (spec and mode) tell it; ``begun``: a tuning that has
+    written its record alone."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(TUNING, "res")
+    if begun:
+        for name in ("tune.json", "predictions.csv", "runs.tar.xz"):
+            Path("res", name).unlink()
+    Path("res", "tuning.json").rename(Path("res", wrong))
+    whose = "its result file" if wrong == "tune.json" else "the result file of an emotion run"
+    line = (f"res: {wrong} is the tuning.json of a tuning (it records no kind, in the layout "
+            f"of tuning.json), not {whose}: rename it tuning.json")
+    for command in ("status", "validate", "show"):
+        code, text = _said(cli, command, "res")
+        assert code != 0 and line in text, (command, text)
+    Path("res", wrong).rename(Path("res", "tuning.json"))  # the fix followed
+    code, text = _said(cli, "validate" if not begun else "status", "res")
+    assert "tuning.json" not in text or "rename" not in text, text
+    if not begun:
+        assert code == 0 and text.startswith("ok: res"), text

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite, pasted_command
@@ -282,13 +283,36 @@ def misnamed_result_file(path: Path) -> str | None:
         if not isinstance(data, dict) or kind.written_by(data):
             continue
         actual = next((other for other in kinds if other.written_by(data)), None)
-        if actual is None or os.path.lexists(folder / actual.markers[0]):
+        if actual is None:
+            said = _misnamed_started_file(folder, name, kind, data)
+            if said is not None:
+                return said
+            continue
+        if os.path.lexists(folder / actual.markers[0]):
             continue
         said = f"it records kind {json.dumps(data['kind'])}" if "kind" in data else \
             f"it records no kind, in the layout of {actual.markers[0]}"
         return (f"{name} is the result file of {indefinite(actual.name)} ({said}), not of "
                 f"{indefinite(kind.name)}: rename it {actual.markers[0]}")
     return None
+
+
+def _misnamed_started_file(folder: Path, name: str, kind: ResultKind,
+                           data: dict[str, Any]) -> str | None:
+    """:func:`misnamed_result_file`'s line where the file ``name`` (``kind``'s result file
+    by its name) is a kind's started file by its fields (:meth:`ResultKind.started_by`: a
+    tuning's ``tuning.json``, which records no kind), with its right name; None otherwise,
+    and where that name is taken."""
+    actual = next((other for other in result_kinds() if other.started_file is not None
+                   and other.started_by(data)), None)
+    if actual is None or actual.started_file is None \
+            or os.path.lexists(folder / actual.started_file):
+        return None
+    right = actual.started_file
+    whose = "its result file" if actual.name == kind.name else \
+        f"the result file of {indefinite(kind.name)}"
+    return (f"{name} is the {right} of {indefinite(actual.name)} (it records no kind, in "
+            f"the layout of {right}), not {whose}: rename it {right}")
 
 
 def folder_refusal(path: Path) -> str | None:
