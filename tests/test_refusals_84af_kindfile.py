@@ -11,7 +11,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import COMMITTED_RESULTS, TINY_SPOT, built_once, run_cli
+from conftest import (
+    COMMITTED_RESULTS,
+    TINY_SPOT,
+    TINY_TUNING,
+    built_once,
+    one_line,
+    run_cli,
+)
 
 from merbench.results.schema import read_results
 
@@ -121,3 +128,26 @@ def test_a_tunings_record_under_a_result_files_name_is_named_by_every_command(
     assert "tuning.json" not in text or "rename" not in text, text
     if not begun:
         assert code == 0 and text.startswith("ok: res"), text
+
+
+@pytest.mark.parametrize(("kind", "right"), [("tuning", "tune.json"),
+                                             ("spotting run", "spotting.json")])
+def test_tune_and_spot_going_on_refuse_a_misnamed_result_file_as_status_says_it(
+        cli, examples: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        kind: str, right: str) -> None:
+    """The same tune or spot command again in its folder goes on with what is there: with
+    its result file under another kind's name it was told to give a new folder (the file
+    read as another result's), while run --resume named the file and its right name."""
+    monkeypatch.chdir(tmp_path)
+    Path("tiny.toml").write_text(TINY_TUNING)
+    shutil.copytree(examples[kind], "res")
+    Path("res", right).rename(Path("res", "results.json"))
+    before = sorted((str(p), p.stat().st_mtime_ns) for p in Path("res").rglob("*"))
+    _, said = _said(cli, "status", "res")
+    line = said[said.index("res: results.json is the result file of "):].splitlines()[0]
+    assert f"rename it {right}" in line, line
+    again = ("tune", "tiny.toml", "--score", "test", "--threads", "1", "--quiet") \
+        if kind == "tuning" else ("spot", *TINY_SPOT)
+    code, _, err = cli(*again, "--out", "res")
+    assert code != 0 and one_line(err) == f"merbench: error: {line}", err
+    assert sorted((str(p), p.stat().st_mtime_ns) for p in Path("res").rglob("*")) == before

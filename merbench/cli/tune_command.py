@@ -19,7 +19,7 @@ from merbench.cli.fold_bar import SweepProgress
 from merbench.cli.out_places import TUNING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
-from merbench.kinds import finished_text
+from merbench.kinds import finished_text, refuse_stray_files
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import (
     own_folder_problem,
@@ -111,6 +111,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     plugins = load(args, extra=[(f"{__name__}.progress", progress)])
     spec = read_tune_file(args.space, partial(_settable, plugins))
     out = Path(args.out)
+    if args.seeds is None and out.is_dir() and not out.is_symlink():
+        refuse_stray_files(out)  # its result file under another kind's name, as status says
     refuse_result_place(out, "--out", own=TUNING)
     seeds = parse_seeds(args.seeds) if args.seeds is not None else None
     if seeds is not None:
