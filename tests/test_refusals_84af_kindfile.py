@@ -151,3 +151,50 @@ def test_tune_and_spot_going_on_refuse_a_misnamed_result_file_as_status_says_it(
     code, _, err = cli(*again, "--out", "res")
     assert code != 0 and one_line(err) == f"merbench: error: {line}", err
     assert sorted((str(p), p.stat().st_mtime_ns) for p in Path("res").rglob("*")) == before
+
+
+SEEDS_AGAIN = {"tuning summary over seeds": ("tune", "tiny.toml", "--score", "test",
+                                             "--threads", "1", "--quiet"),
+               "spot-then-recognise summary over seeds": (
+                   "spot", *TINY_SPOT, "--recognise", "ststnet", "--epochs", "1")}
+
+
+@pytest.mark.parametrize(("summary", "right"), [
+    ("tuning summary over seeds", "tune-seeds.json"),
+    ("spot-then-recognise summary over seeds", "str-seeds.json")])
+def test_tune_and_spot_seeds_refuse_their_summary_misnamed_as_status_says_it(
+        cli, examples: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        summary: str, right: str) -> None:
+    """The --seeds command again in its folder, its summary under another kind's name: it
+    was told to give a new folder (the folder read as that kind's result)."""
+    monkeypatch.chdir(tmp_path)
+    Path("tiny.toml").write_text(TINY_TUNING)
+    shutil.copytree(examples[summary], "res")
+    Path("res", right).rename(Path("res", "seeds.json"))
+    _, said = _said(cli, "status", "res")
+    line = said[said.index("res: seeds.json is the result file of "):].splitlines()[0]
+    line = line.removesuffix(" ('merbench validate' refuses it)")
+    assert line.endswith(f"rename it {right}"), line
+    code, _, err = cli(*SEEDS_AGAIN[summary], "--seeds", "0,1", "--out", "res")
+    assert code != 0 and one_line(err) == f"merbench: error: {line}", err
+
+
+def test_a_seed_tuning_whose_result_file_is_misnamed_is_named_for_its_rename(
+        cli, examples: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A seed's tuning with its tune.json as results.json: the summary's check called it an
+    emotion run to move out (and tune --seeds called it a file no tuning writes), while the
+    seed's own line named its right name."""
+    monkeypatch.chdir(tmp_path)
+    Path("tiny.toml").write_text(TINY_TUNING)
+    shutil.copytree(examples["tuning summary over seeds"], "res")
+    Path("res", "seed-0", "tune.json").rename(Path("res", "seed-0", "results.json"))
+    renamed = ("results.json is the result file of a tuning (it records kind \"tune\"), not "
+               "of an emotion run: rename it tune.json")
+    for command in ("status", "validate", "show"):
+        code, text = _said(cli, command, "res")
+        assert f"res: seed 0's run folder seed-0: {renamed}" in text, (command, text)
+        assert "move seed-0" not in text and (code != 0 or command == "status")
+    code, _, err = cli(*SEEDS_AGAIN["tuning summary over seeds"], "--seeds", "0,1", "--out",
+                       "res")
+    assert code != 0 and one_line(err) == f"merbench: error: res/seed-0: {renamed}", err

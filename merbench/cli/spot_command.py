@@ -62,7 +62,7 @@ def out_problem(out: Path, *, in_summary: bool = False) -> str | None:
     """Why ``out`` cannot take a spotting run (None: it can); ``in_summary``: it is a seed's
     folder of ``--seeds``, inside the folder of their summary."""
     try:
-        if not in_summary and out.is_dir() and not out.is_symlink():
+        if out.is_dir() and not out.is_symlink():
             refuse_stray_files(out)  # its result file under another kind's name, as status
         # spot's own example folder in every refusal of --out, as run's is runs/NAME: a link
         # loop or an overlong name suggested "such as runs/NAME" (walk 85m)
@@ -232,6 +232,8 @@ def spot_seeds(args: argparse.Namespace, load: Callable[..., Plugins], spec: Spo
     seed, each seed's folder a spotting run of its own; then their summary."""
     try:
         seeds = parse_seeds(args.seeds)
+        if args.out.is_dir() and not args.out.is_symlink():
+            refuse_stray_files(args.out)  # the summary under another kind's name
         refuse_result_place(args.out, "--out", own=STR_SUMMARY, example=SPOT_EXAMPLE)
         check_str_seeds_folder(args.out, seeds)
         folders = [args.out / seed_folder(seed) for seed in seeds]

@@ -111,10 +111,11 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     plugins = load(args, extra=[(f"{__name__}.progress", progress)])
     spec = read_tune_file(args.space, partial(_settable, plugins))
     out = Path(args.out)
-    if args.seeds is None and out.is_dir() and not out.is_symlink():
-        refuse_stray_files(out)  # its result file under another kind's name, as status says
-    refuse_result_place(out, "--out", own=TUNING)
     seeds = parse_seeds(args.seeds) if args.seeds is not None else None
+    for folder in [out, *(out / seed_folder(seed) for seed in seeds or [])]:
+        if folder.is_dir() and not folder.is_symlink():  # a result file under another
+            refuse_stray_files(folder)  # kind's name, as status and run --resume say it
+    refuse_result_place(out, "--out", own=TUNING)
     if seeds is not None:
         if args.timeout_s is not None:
             raise MerbenchError("--timeout-s stops a search before every trial ran, and a "

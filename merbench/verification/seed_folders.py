@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from merbench.base.errors import MerbenchError, in_words
 from merbench.results.audit_file import refuse_audit_record
 from merbench.results.foreign_seeds import move_out, other_kind
+from merbench.results.kind_registry import folder_refused
 from merbench.results.out_folders import seed_folder
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
@@ -223,6 +224,9 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
     configured: list[Configured] = []
     for seed, name in summary.runs.items():
         run_dir = seed_run_dir(base, str(seed), name)
+        refused = folder_refused(run_dir) if run_dir.is_dir() else None
+        if refused is not None:  # its result file renamed: its own line, not "move it out"
+            raise ResultRejected(base, f"seed {seed}'s run folder {name}: {refused}")
         held = _run_held(structure, run_dir, seed)
         if held is not None:
             raise ResultRejected(base, f"seed {seed}'s run folder {name} {held}")
