@@ -266,8 +266,10 @@ def stray_result_files(path: Path) -> str | None:
 def misnamed_result_file(path: Path) -> str | None:
     """Why the result at ``path`` (a folder, or one of its files) is refused where a result
     file in its folder is another kind's, by what it records (its ``kind``, or its layout:
-    :meth:`ResultKind.written_by`), under this kind's name, with its right name; None
-    otherwise, and where the right name is taken (:func:`stray_result_files` says that).
+    :meth:`ResultKind.written_by`), or a kind's started file that records no kind (a
+    tuning's ``tuning.json``: :meth:`ResultKind.started_by`), under this kind's name, with
+    its right name; None otherwise, and where the right name is taken
+    (:func:`stray_result_files` says that).
     Each command read such a file by its name: an action-unit results file as
     ``results.json`` was an emotion run "stopped" to status and "its version was edited"
     to validate, a fix that never worked (pass 84af, AF3); as a seeds summary handed over as
