@@ -11,7 +11,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import COMMITTED_RESULTS, TINY_SPOT, built_once, run_cli
+from conftest import (
+    COMMITTED_RESULTS,
+    TINY_SPOT,
+    TINY_TUNING,
+    built_once,
+    one_line,
+    run_cli,
+)
 
 from merbench.results.schema import read_results
 
@@ -93,3 +100,101 @@ def test_a_version_fix_is_offered_only_where_a_version_fits(tmp_path: Path) -> N
     with pytest.raises(Exception, match="no schema_version fits its fields") as caught:
         read_results(tmp_path / "results.json")
     assert "give it back the version" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("wrong", "begun"), [("results.json", False), ("tune.json", True),
+                                              ("results.json", True)])
+def test_a_tunings_record_under_a_result_files_name_is_named_by_every_command(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wrong: str,
+        begun: bool) -> None:
+    """A tuning's ``tuning.json`` records no kind: renamed as a result file it was read by
+    that name, an emotion run's results file with no schema_version, or a tuning whose
+    record was missing. Its fields (spec and mode) tell it; ``begun``: a tuning that has
+    written its record alone."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(TUNING, "res")
+    if begun:
+        for name in ("tune.json", "predictions.csv", "runs.tar.xz"):
+            Path("res", name).unlink()
+    Path("res", "tuning.json").rename(Path("res", wrong))
+    whose = "its result file" if wrong == "tune.json" else "the result file of an emotion run"
+    line = (f"res: {wrong} is the tuning.json of a tuning (it records no kind, in the layout "
+            f"of tuning.json), not {whose}: rename it tuning.json")
+    for command in ("status", "validate", "show"):
+        code, text = _said(cli, command, "res")
+        assert code != 0 and line in text, (command, text)
+    Path("res", wrong).rename(Path("res", "tuning.json"))  # the fix followed
+    code, text = _said(cli, "validate" if not begun else "status", "res")
+    assert "tuning.json" not in text or "rename" not in text, text
+    if not begun:
+        assert code == 0 and text.startswith("ok: res"), text
+
+
+@pytest.mark.parametrize(("kind", "right"), [("tuning", "tune.json"),
+                                             ("spotting run", "spotting.json")])
+def test_tune_and_spot_going_on_refuse_a_misnamed_result_file_as_status_says_it(
+        cli, examples: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        kind: str, right: str) -> None:
+    """The same tune or spot command again in its folder goes on with what is there: with
+    its result file under another kind's name it was told to give a new folder (the file
+    read as another result's), while run --resume named the file and its right name."""
+    monkeypatch.chdir(tmp_path)
+    Path("tiny.toml").write_text(TINY_TUNING)
+    shutil.copytree(examples[kind], "res")
+    Path("res", right).rename(Path("res", "results.json"))
+    before = sorted((str(p), p.stat().st_mtime_ns) for p in Path("res").rglob("*"))
+    _, said = _said(cli, "status", "res")
+    line = said[said.index("res: results.json is the result file of "):].splitlines()[0]
+    assert f"rename it {right}" in line, line
+    again = ("tune", "tiny.toml", "--score", "test", "--threads", "1", "--quiet") \
+        if kind == "tuning" else ("spot", *TINY_SPOT)
+    code, _, err = cli(*again, "--out", "res")
+    assert code != 0 and one_line(err) == f"merbench: error: {line}", err
+    assert sorted((str(p), p.stat().st_mtime_ns) for p in Path("res").rglob("*")) == before
+
+
+SEEDS_AGAIN = {"tuning summary over seeds": ("tune", "tiny.toml", "--score", "test",
+                                             "--threads", "1", "--quiet"),
+               "spot-then-recognise summary over seeds": (
+                   "spot", *TINY_SPOT, "--recognise", "ststnet", "--epochs", "1")}
+
+
+@pytest.mark.parametrize(("summary", "right"), [
+    ("tuning summary over seeds", "tune-seeds.json"),
+    ("spot-then-recognise summary over seeds", "str-seeds.json")])
+def test_tune_and_spot_seeds_refuse_their_summary_misnamed_as_status_says_it(
+        cli, examples: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        summary: str, right: str) -> None:
+    """The --seeds command again in its folder, its summary under another kind's name: it
+    was told to give a new folder (the folder read as that kind's result)."""
+    monkeypatch.chdir(tmp_path)
+    Path("tiny.toml").write_text(TINY_TUNING)
+    shutil.copytree(examples[summary], "res")
+    Path("res", right).rename(Path("res", "seeds.json"))
+    _, said = _said(cli, "status", "res")
+    line = said[said.index("res: seeds.json is the result file of "):].splitlines()[0]
+    line = line.removesuffix(" ('merbench validate' refuses it)")
+    assert line.endswith(f"rename it {right}"), line
+    code, _, err = cli(*SEEDS_AGAIN[summary], "--seeds", "0,1", "--out", "res")
+    assert code != 0 and one_line(err) == f"merbench: error: {line}", err
+
+
+def test_a_seed_tuning_whose_result_file_is_misnamed_is_named_for_its_rename(
+        cli, examples: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A seed's tuning with its tune.json as results.json: the summary's check called it an
+    emotion run to move out (and tune --seeds called it a file no tuning writes), while the
+    seed's own line named its right name."""
+    monkeypatch.chdir(tmp_path)
+    Path("tiny.toml").write_text(TINY_TUNING)
+    shutil.copytree(examples["tuning summary over seeds"], "res")
+    Path("res", "seed-0", "tune.json").rename(Path("res", "seed-0", "results.json"))
+    renamed = ("results.json is the result file of a tuning (it records kind \"tune\"), not "
+               "of an emotion run: rename it tune.json")
+    for command in ("status", "validate", "show"):
+        code, text = _said(cli, command, "res")
+        assert f"res: seed 0's run folder seed-0: {renamed}" in text, (command, text)
+        assert "move seed-0" not in text and (code != 0 or command == "status")
+    code, _, err = cli(*SEEDS_AGAIN["tuning summary over seeds"], "--seeds", "0,1", "--out",
+                       "res")
+    assert code != 0 and one_line(err) == f"merbench: error: res/seed-0: {renamed}", err

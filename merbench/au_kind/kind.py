@@ -59,6 +59,9 @@ class AURunKind:
     def written_by(self, data: Mapping[str, Any]) -> bool:
         return data.get("kind") == AU_KIND
 
+    def started_by(self, data: Mapping[str, Any]) -> bool:
+        return False  # run.json is an emotion run's too
+
     def validate(self, path: Path) -> Checked:
         results, audits = validate_au_run_and_audits(path)
         folder = path if path.is_dir() else path.parent

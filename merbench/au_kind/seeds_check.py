@@ -29,6 +29,7 @@ from merbench.base.errors import MerbenchError
 from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import RUN_FILE
+from merbench.verification.mixed_seeds import recorded_identity
 from merbench.verification.seed_folders import (
     STOPPED,
     SeedRun,
@@ -52,7 +53,7 @@ def _au_seed_run(folder: Path) -> SeedRun:
 AU_SEEDS_STRUCTURE = SeedsStructure(
     AU_SEEDS_FILE, (RUN_FILE, AU_RESULTS_FILE), lambda summary: summary.model.name,
     _au_seed_run, lambda summary: [("overall.per_seed", summary.overall.per_seed)],
-    needed=((AU_RESULTS_FILE, STOPPED),))
+    needed=((AU_RESULTS_FILE, STOPPED),), recorded=recorded_identity)
 
 
 def validate_au_seeds(path: Path, runs: dict[Path, AUResults] | None = None

@@ -19,7 +19,7 @@ from merbench.cli.fold_bar import SweepProgress
 from merbench.cli.out_places import TUNING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
-from merbench.kinds import finished_text
+from merbench.kinds import finished_text, refuse_stray_files
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import (
     own_folder_problem,
@@ -111,8 +111,11 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     plugins = load(args, extra=[(f"{__name__}.progress", progress)])
     spec = read_tune_file(args.space, partial(_settable, plugins))
     out = Path(args.out)
-    refuse_result_place(out, "--out", own=TUNING)
     seeds = parse_seeds(args.seeds) if args.seeds is not None else None
+    for folder in [out, *(out / seed_folder(seed) for seed in seeds or [])]:
+        if folder.is_dir() and not folder.is_symlink():  # a result file under another
+            refuse_stray_files(folder)  # kind's name, as status and run --resume say it
+    refuse_result_place(out, "--out", own=TUNING)
     if seeds is not None:
         if args.timeout_s is not None:
             raise MerbenchError("--timeout-s stops a search before every trial ran, and a "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite, pasted_command
@@ -265,8 +266,10 @@ def stray_result_files(path: Path) -> str | None:
 def misnamed_result_file(path: Path) -> str | None:
     """Why the result at ``path`` (a folder, or one of its files) is refused where a result
     file in its folder is another kind's, by what it records (its ``kind``, or its layout:
-    :meth:`ResultKind.written_by`), under this kind's name, with its right name; None
-    otherwise, and where the right name is taken (:func:`stray_result_files` says that).
+    :meth:`ResultKind.written_by`), or a kind's started file that records no kind (a
+    tuning's ``tuning.json``: :meth:`ResultKind.started_by`), under this kind's name, with
+    its right name; None otherwise, and where the right name is taken
+    (:func:`stray_result_files` says that).
     Each command read such a file by its name: an action-unit results file as
     ``results.json`` was an emotion run "stopped" to status and "its version was edited"
     to validate, a fix that never worked (pass 84af, AF3); as a seeds summary handed over as
@@ -289,14 +292,36 @@ def misnamed_result_file(path: Path) -> str | None:
             continue
         actual = next((other for other in kinds
                        if other is not kind and other.written_by(data)), None)
-        if actual is None or kind.written_by(data) or \
-                os.path.lexists(folder / actual.markers[0]):
+        if actual is None:  # a kind-less started file (tuning.json), unless the kind's own
+            said = _misnamed_started_file(folder, name, kind, data)
+            if said is not None and not kind.written_by(data):
+                return said
+            continue
+        if kind.written_by(data) or os.path.lexists(folder / actual.markers[0]):
             continue
         said = f"it records kind {json.dumps(data['kind'])}" if "kind" in data else \
             f"it records no kind, in the layout of {actual.markers[0]}"
         return (f"{name} is the result file of {indefinite(actual.name)} ({said}), not of "
                 f"{indefinite(kind.name)}: rename it {actual.markers[0]}")
     return None
+
+
+def _misnamed_started_file(folder: Path, name: str, kind: ResultKind,
+                           data: dict[str, Any]) -> str | None:
+    """:func:`misnamed_result_file`'s line where the file ``name`` (``kind``'s result file
+    by its name) is a kind's started file by its fields (:meth:`ResultKind.started_by`: a
+    tuning's ``tuning.json``, which records no kind), with its right name; None otherwise,
+    and where that name is taken."""
+    actual = next((other for other in result_kinds() if other.started_file is not None
+                   and other.started_by(data)), None)
+    if actual is None or actual.started_file is None \
+            or os.path.lexists(folder / actual.started_file):
+        return None
+    right = actual.started_file
+    whose = "its result file" if actual.name == kind.name else \
+        f"the result file of {indefinite(kind.name)}"
+    return (f"{name} is the {right} of {indefinite(actual.name)} (it records no kind, in "
+            f"the layout of {right}), not {whose}: rename it {right}")
 
 
 def folder_refusal(path: Path) -> str | None:

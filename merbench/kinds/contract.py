@@ -248,6 +248,14 @@ class ResultKind(Protocol):
         name by this, once (:func:`merbench.kinds.misnamed_result_file`): each read it by
         its name and said a different wrong cause (pass 84af, AF3)."""
 
+    def started_by(self, data: Mapping[str, Any]) -> bool:
+        """Whether ``data``, the JSON object of a file in a result's folder, is this kind's
+        ``started_file`` by what it records; False where the kind cannot tell its started
+        file by its fields (a ``run.json`` is an emotion and an action-unit run's alike).
+        A started file that records no kind (a tuning's ``tuning.json``) under a result
+        file's name is named by this, as :meth:`written_by` names a result file: read by
+        its name, it was a damaged results file or no merbench result."""
+
     def validate(self, path: Path) -> Checked:
         """``path``'s numbers recomputed from its own files; ``ResultRejected`` naming the
         first thing that does not hold."""

@@ -75,6 +75,9 @@ class EmotionRunKind:
     def written_by(self, data: Mapping[str, Any]) -> bool:
         return results_laid_out(data)  # it records no kind
 
+    def started_by(self, data: Mapping[str, Any]) -> bool:
+        return False  # run.json is an action-unit run's too
+
     def validate(self, path: Path) -> Checked:
         checked = validate_run(path)
         r = checked.results

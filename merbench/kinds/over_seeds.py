@@ -79,6 +79,9 @@ class SummaryOverSeeds:
     def written_by(self, data: Mapping[str, Any]) -> bool:
         return data.get("kind") == self.recorded_kind
 
+    def started_by(self, data: Mapping[str, Any]) -> bool:
+        return False  # a summary has no started file: its seed runs are
+
     def validate(self, path: Path) -> Checked:
         return Checked(path, self.check(path).line)
 

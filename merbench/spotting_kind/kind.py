@@ -89,6 +89,9 @@ class SpottingRunKind:
     def written_by(self, data: Mapping[str, Any]) -> bool:
         return data.get("kind") == "spotting"
 
+    def started_by(self, data: Mapping[str, Any]) -> bool:
+        return False  # spot-run.json is not told apart by its fields
+
     def check_shown(self, path: Path) -> None:
         """What ``status`` calls no finished run, ``validate``'s checks that recompute no
         score: show printed a ``str.json`` whose STRS was -1 (which status flagged) or that

@@ -34,7 +34,13 @@ from merbench.tuning.archive import RUNS_ARCHIVE
 from merbench.tuning.audit import audit_tuning
 from merbench.tuning.check import tune_claim, tune_evidence, validated_tune
 from merbench.tuning.finish_text import tune_seeds_text, tuning_text
-from merbench.tuning.record import NESTED, TUNE_FILE, TUNING_SPEC_FILE, read_tune
+from merbench.tuning.record import (
+    NESTED,
+    TUNE_FILE,
+    TUNING_SPEC_FILE,
+    read_tune,
+    search_record_laid_out,
+)
 from merbench.tuning.seeds_check import TUNE_SEEDS_STRUCTURE, validate_tune_seeds
 from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, read_tune_seeds
 from merbench.tuning.status import tuning_status
@@ -66,6 +72,9 @@ class TuningKind:
 
     def written_by(self, data: Mapping[str, Any]) -> bool:
         return data.get("kind") == "tune"
+
+    def started_by(self, data: Mapping[str, Any]) -> bool:
+        return "kind" not in data and search_record_laid_out(data)  # it records none
 
     def check_shown(self, path: Path) -> None:
         """``status``'s own line, unless it calls the tuning finished: its record not a

@@ -22,6 +22,7 @@ unpacked; layout 2 packs them; layout 3 records each packed file's SHA-256 (``ar
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -175,12 +176,19 @@ def read_search_record(folder: Path) -> tuple[dict[str, Any], str]:
     path = Path(folder) / TUNING_SPEC_FILE
     what = "the record of the search"
     record = read_user_json_object(path, what)
-    spec, mode = record.get("spec"), record.get("mode")
-    if not isinstance(spec, dict) or mode not in (NESTED, TEST_SCORED):
+    if not search_record_laid_out(record):
         raise UnreadableFile(f"{path} ({what}) lacks its spec or mode; publish the tuning "
                              "folder as merbench tune wrote it",
                              "lacks its spec (an object) or its mode")
-    return spec, str(mode)
+    return record["spec"], str(record["mode"])
+
+
+def search_record_laid_out(data: Mapping[str, Any]) -> bool:
+    """Whether ``data`` (a file's JSON object) is a search's ``tuning.json`` by its fields,
+    its spec (an object) and its mode: the record names no kind, so one renamed as a result
+    file is told by these (:meth:`merbench.kinds.ResultKind.started_by`), where read by that
+    name it was a damaged results file or no merbench result."""
+    return isinstance(data.get("spec"), dict) and data.get("mode") in (NESTED, TEST_SCORED)
 
 
 def check_search_record(path: Path) -> None:

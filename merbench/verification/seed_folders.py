@@ -23,11 +23,12 @@ from typing import Any, TypeVar
 from merbench.base.errors import MerbenchError, in_words
 from merbench.results.audit_file import refuse_audit_record
 from merbench.results.foreign_seeds import move_out, other_kind
+from merbench.results.kind_registry import folder_refused
 from merbench.results.out_folders import seed_folder
-from merbench.results.run_differences import differing_leaves, named_first
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside
+from merbench.verification.mixed_seeds import Configured, refuse_mixed
 from merbench.verification.provenance import SPAN_MARGIN, ProvenanceError, check_created
 
 Run = TypeVar("Run")
@@ -197,6 +198,9 @@ class SeedsStructure:
     #: the files each listed run must hold (its finished result: a run with only its record
     #: stopped, or lost the file), each with why it may be missing, in words
     needed: tuple[tuple[str, str], ...] = ()
+    #: what the summary records of its runs' identity (:func:`recorded_identity`), which
+    #: names the run of another configuration among its seeds; None: nothing
+    recorded: Callable[[Any], Mapping[str, Mapping[str, Any]]] | None = None
 
 
 def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None:
@@ -217,9 +221,12 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
         check_listed(base, structure.summary_file, summary.seeds, summary.runs,
                      *structure.listed)
     model = structure.model(summary)
-    configured: list[tuple[str, dict[str, Any]]] = []
+    configured: list[Configured] = []
     for seed, name in summary.runs.items():
         run_dir = seed_run_dir(base, str(seed), name)
+        refused = folder_refused(run_dir) if run_dir.is_dir() else None
+        if refused is not None:  # its result file renamed: its own line, not "move it out"
+            raise ResultRejected(base, f"seed {seed}'s run folder {name}: {refused}")
         held = _run_held(structure, run_dir, seed)
         if held is not None:
             raise ResultRejected(base, f"seed {seed}'s run folder {name} {held}")
@@ -234,31 +241,10 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
                                        f"{json.dumps(model)}, but {name} is {structure.of} "
                                        f"{json.dumps(found.model)}")  # "" said, not nothing
         if found.configuration is not None:
-            configured.append((name, found.configuration))
-    _refuse_mixed(base, structure, configured)
+            configured.append(Configured(str(seed), name, found.configuration))
+    refuse_mixed(base, structure.summary_file, structure.command, configured,
+                 {} if structure.recorded is None else structure.recorded(summary))
     refuse_unlisted(base, structure.summary_file, summary.runs, structure.markers)
-
-
-def _refuse_mixed(base: Path, structure: SeedsStructure,
-                  configured: list[tuple[str, dict[str, Any]]]) -> None:
-    """:class:`ResultRejected` where the seed runs listed (folder, configuration) are not
-    all of one configuration: a run of other epochs put in place of a seed (as a refusal
-    of that seed's folder once advised) was rejected for a date, which hid that the summary
-    averaged two recipes (pass 84ab, AB12)."""
-    if not configured:
-        return
-    first, theirs = configured[0]
-    for name, configuration in configured[1:]:
-        found = sorted(differing_leaves(theirs, configuration), key=lambda d: named_first(d[0]))
-        if found:
-            key, one, other = found[0]
-            more = f" (and {len(found) - 1} more differences)" if len(found) > 1 else ""
-            raise ResultRejected(base, f"{first} has {key} {one}, {name} {key} {other}{more}: "
-                                       "the seeds of one summary must share one "
-                                       "configuration; keep the seed runs of one (move the "
-                                       f"others out of {base.name}) and run the same "
-                                       f"{structure.command} again, which trains the seeds "
-                                       "moved out and writes the summary anew")
 
 
 def _run_held(structure: SeedsStructure, run_dir: Path, seed: object) -> str | None:

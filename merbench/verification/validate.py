@@ -50,6 +50,7 @@ from merbench.results.seeds_model import SeedsSummary
 from merbench.scores.interval_records import interval_record
 from merbench.scores.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
+from merbench.verification.mixed_seeds import recorded_identity
 from merbench.verification.provenance import (
     OfficialFingerprint,
 )
@@ -247,7 +248,7 @@ SEEDS_STRUCTURE = SeedsStructure(
     SEEDS_FILE, (RUN_FILE, RESULTS_FILE), lambda summary: summary.model.name, _emotion_seed_run,
     lambda summary: [(f"policies.{name}.per_seed", policy.per_seed)
                      for name, policy in summary.policies.items()],
-    command=RUN_OR_SWEEP, needed=((RESULTS_FILE, STOPPED),))
+    command=RUN_OR_SWEEP, needed=((RESULTS_FILE, STOPPED),), recorded=recorded_identity)
 
 
 def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> SeedsSummary:
