@@ -473,3 +473,31 @@ def sklearn_forest(make_dist: Callable[..., None]) -> Iterator[None]:
     default_plugins.cache_clear()
     yield
     default_plugins.cache_clear()
+
+
+def one_test_subject(table: Path) -> None:
+    """Every row of the predictions table ``table`` (a CSV with ``database`` and
+    ``subject`` columns) moved to one subject, casme2/sub01: a result whose intervals over
+    subjects have nothing to resample."""
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(table.read_text())))
+    for row in rows:
+        row["database"], row["subject"] = "casme2", "sub01"
+    written = io.StringIO()
+    writer = csv.DictWriter(written, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    table.write_text(written.getvalue())
+
+
+@pytest.fixture
+def cached(tmp_path: Path) -> Path:
+    """A cache root holding every entry of the cheap per-sample feature row-sum (the cache
+    tests' RowSum, on six samples)."""
+    from tests.test_refusals_84w_cache import _extract
+
+    root = tmp_path / "cache"
+    _extract(root)
+    return root

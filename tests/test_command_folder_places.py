@@ -12,15 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import TINY_RUN, TINY_SPOT
 
+from tests.test_own_places import _one_line
+
 HELD = {"predict": "predictions.json", "export": "export-report.json"}
-
-
-def _one_line(code: int, err: str) -> str:
-    assert code == 2, err
-    assert "Traceback" not in err, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 def _given(command: str, out: Path, tmp_path: Path) -> list[object]:

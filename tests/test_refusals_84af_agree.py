@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import TINY_SPOT
+from conftest import TINY_SPOT, one_test_subject
 
 GONE = "the run's files were changed or removed after it finished"
 RESUME = "run the same command (or 'merbench run --resume DIR')"
@@ -240,8 +240,6 @@ def test_an_action_unit_row_of_one_test_subject_says_it_has_no_interval(
     """Item 3: an AU page and export showed the point recorded for one test subject as an
     interval of the mean F1 (an emotion or spotting result says "no interval (one test
     subject)"); the row says why it has none, the export's note and the page's cell too."""
-    import csv
-    import io
 
     from merbench.au.record import read_au_results
     from merbench.au_kind.export import _line
@@ -250,15 +248,7 @@ def test_an_action_unit_row_of_one_test_subject_says_it_has_no_interval(
     from merbench.verification.declared_defaults import DeclaredDefaults
 
     run = Path(shutil.copytree(examples["action-unit run"], tmp_path / "r"))
-    table = run / "au-predictions.csv"
-    rows = list(csv.DictReader(io.StringIO(table.read_text())))
-    for row in rows:
-        row["database"], row["subject"] = "casme2", "sub01"
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    table.write_text(out.getvalue())
+    one_test_subject(run / "au-predictions.csv")
     found = _row([AURun(run, read_au_results(run / "au-results.json"))], DeclaredDefaults())
     assert found.lone == LONE and found.span is None
     line = _line(found)

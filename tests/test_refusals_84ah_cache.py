@@ -21,16 +21,8 @@ import pytest
 from merbench.base.cache import FeatureCache, survey_cache
 from merbench.base.errors import MerbenchError
 from merbench.features.extraction import extract_samples
-from tests.test_refusals_84w_cache import META, RowSum, _dataset, _extract
+from tests.test_refusals_84w_cache import META, RowSum, _dataset
 from tests.test_refusals_84x_cache import _one_judgement, _tree
-
-
-@pytest.fixture
-def cached(tmp_path: Path) -> Path:
-    """A cache root holding every entry of row-sum."""
-    root = tmp_path / "cache"
-    _extract(root)
-    return root
 
 
 def _entries(root: Path) -> list[Path]:

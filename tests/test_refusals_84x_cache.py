@@ -24,14 +24,6 @@ from merbench.features.extraction import extract_samples
 from tests.test_refusals_84w_cache import META, RowSum, _dataset, _extract
 
 
-@pytest.fixture
-def cached(tmp_path: Path) -> Path:
-    """A cache root holding every entry of row-sum."""
-    root = tmp_path / "cache"
-    _extract(root)
-    return root
-
-
 def _tree(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 

@@ -10,8 +10,6 @@ mean 0.2100 [0.21, 0.21] (95% interval ...)", drawn from one subject each."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
 from dataclasses import replace
@@ -19,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import COMMITTED_RESULTS, TINY_TUNING, run_cli
+from conftest import COMMITTED_RESULTS, TINY_TUNING, one_test_subject, run_cli
 
 PER_DATABASE = "one test subject per database"
 NOTE = (f"no interval ({PER_DATABASE}): overall; an interval over subjects needs two or "
@@ -108,15 +106,7 @@ def _one_subject_au_seeds(folder: Path) -> Path:
     seeds = ("seed-0", "seed-1")
     for name in seeds:
         shutil.copytree(COMMITTED_RESULTS / "rcn-composite-loso-au" / name, folder / name)
-        table = folder / name / AU_PREDICTIONS_FILE
-        rows = list(csv.DictReader(io.StringIO(table.read_text())))
-        for row in rows:
-            row["database"], row["subject"] = "casme2", "sub01"
-        written = io.StringIO()
-        writer = csv.DictWriter(written, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-        table.write_text(written.getvalue())
+        one_test_subject(folder / name / AU_PREDICTIONS_FILE)
     runs = [(name, read_au_results(folder / name / AU_RESULTS_FILE)) for name in seeds]
     summary = summarise_au_seeds(folder, runs, now_iso())
     low_high = summary.interval.mean_f1
