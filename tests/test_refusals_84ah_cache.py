@@ -95,6 +95,24 @@ def test_a_link_in_a_store_at_the_root_is_one_judgement_of_info_and_clear(
     assert code == 2 and words in err and link.is_symlink()
 
 
+def test_a_store_at_the_root_behind_a_link_is_one_judgement_of_extract_and_info(
+        tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A root-level store moved elsewhere and linked back: extract refused it in the link's
+    words while info called it a thing merbench did not write."""
+    root = tmp_path / "cache"
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(root))
+    points = FeatureCache("landmarks68", 1, {}, root, store="landmarks68")
+    points.store("ab" * 32, np.zeros(2), {})
+    (root / "landmarks68").rename(tmp_path / "elsewhere")
+    os.symlink(tmp_path / "elsewhere", root / "landmarks68")
+    with pytest.raises(MerbenchError) as caught:
+        points.check()
+    words = str(caught.value).split(": ", 1)[1]  # after "cannot write the feature cache"
+    assert survey_cache(root).damaged == [words] and not survey_cache(root).foreign
+    code, out, _err = cli("cache", "info")
+    assert code == 0 and words in out and "did not write" not in out, out
+
+
 def test_a_link_named_as_no_entry_is_merely_not_merbenchs(cached: Path) -> None:
     shard = _entries(cached)[0].parent
     os.symlink(_entries(cached)[1], shard / "notes.txt")

@@ -246,9 +246,12 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     damaged: list[str] = []
 
     def visit(folder: Path, relative: str) -> None:
+        # features/ itself is judged as a folder above every store; a root-level store
+        # behind a link (its marker read through it) as extract judges it
         linked = (link_in_the_way(base, folder / "NAME") if relative == FEATURES else
-                  link_in_the_way(base, folder) if relative.startswith(f"{FEATURES}/") else
-                  None)  # features/ itself is judged as a folder above every store
+                  link_in_the_way(base, folder) if relative.startswith(f"{FEATURES}/")
+                  or (os.path.islink(folder) and os.path.lexists(folder / MANIFEST)) else
+                  None)
         if linked is not None:  # in extract's words: it refuses the store too
             damaged.append(linked)
             return
