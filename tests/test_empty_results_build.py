@@ -7,6 +7,7 @@ an export of a benchmark nobody has run is) and one warning line says why it has
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,18 @@ def test_a_build_without_strict_warns_of_a_results_folder_holding_no_result(
         f"merbench: warning: --results {no_result_said(folder, RESULTS_GIVE)}"], err
     assert "0 runs, 0 rejected" in out, out
     assert (site / "index.html").is_file()
+
+
+def test_validate_says_a_folder_holding_nothing_after_one_with_a_rejection(
+        tmp_path: Path, cli) -> None:
+    """``validate A EMPTY`` checked A and passed EMPTY by without a word where A held an
+    entry refused unread (a link): the refusals of every folder given counted for each."""
+    from conftest import COMMITTED_RESULTS
+
+    runs = tmp_path / "runs"
+    run = Path(shutil.copytree(COMMITTED_RESULTS / "biwoof-release-svm-composite-lodo",
+                               runs / "r"))
+    (runs / "linked").symlink_to(run)
+    (tmp_path / "empty").mkdir()
+    code, _, err = cli("validate", runs, tmp_path / "empty")
+    assert code == 2 and f"{tmp_path / 'empty'} holds no merbench result" in err, err

@@ -62,7 +62,7 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
             raise MerbenchError(f"{refused[0].path} {refused[0].reason}")  # as status says it
         found += tree.results
         rejected += refused
-        if not (tree.results or tree.links or rejected):
+        if not (tree.results or tree.links or refused):  # this folder's own, not the rest's
             raise MerbenchError(no_result_said(given))
     return found, rejected
 
