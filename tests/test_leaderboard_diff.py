@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.score_diff import PublishedRow, RowChange, score_changes
 
 RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
@@ -48,7 +49,8 @@ def test_rows_added_removed_and_moved_with_why(cli: Callable[..., CliResult],
     assert " -> " in moved[0] and "!" not in "".join(line[:1] for line in lines)
     assert "(0 without a new run)" in lines[-1]
     code, out, _ = cli("leaderboard", "diff", old, old)
-    assert code == 0 and out.strip() == "0 rows added, 0 removed, 0 moved (0 without a new run)"
+    assert code == 0 and out.strip() == "0 rows added, 0 removed, 0 moved (0 without a new " \
+        "run), 0 changed by a rejected run"
 
 
 def test_a_score_moved_with_the_same_runs_fails(cli: Callable[..., CliResult],
@@ -77,6 +79,66 @@ def test_a_score_moved_with_the_same_runs_fails(cli: Callable[..., CliResult],
                "the same runs (run identities) give another score" in line
                for line in out.splitlines()), out
     assert "published score(s) moved with the same runs" in err
+
+
+@pytest.mark.parametrize(("configuration", "run", "rows", "seeds"), [
+    ("ststnet-composite-loso", "ststnet-composite-loso/seed-0", 2, "[0, 1, 2] -> [1, 2]"),
+    ("biwoof-release-svm-composite-loso", "biwoof-release-svm-composite-loso", 1, "[0] -> []"),
+])
+def test_a_run_edited_in_place_is_rejected_never_removed(
+        cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        configuration: str, run: str, rows: int, seeds: str) -> None:
+    """A run OLD accepted whose predictions NEW edited (its folder still there, rejected by
+    validation) moves or takes away its rows: said as rejected, with validate's reason, and
+    the gate fails; never a run removed, nor a move explained by a change of runs."""
+    import pandas as pd
+
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(RESULTS / configuration, old / configuration)
+    shutil.copytree(RESULTS / configuration, new / configuration)
+    predictions = new / run / "predictions.csv"
+    edited = pd.read_csv(predictions)
+    edited["y_pred"] = edited["y_true"]
+    edited.to_csv(predictions, index=False)
+    code, out, err = cli("leaderboard", "diff", old, new)
+    assert code == 1, out
+    lines = out.splitlines()
+    changed = [line for line in lines if line[:1] in ("+", "-", "~", "!")]
+    assert len(changed) == rows and all(line.startswith("! composite-3class-loso: ") and
+                                        f"(rejected; {run} is rejected in NEW (predictions.csv "
+                                        "column 'y_pred' is not what policy 'fixed' selects"
+                                        in line and f"accepted in OLD: seeds {seeds})" in line
+                                        for line in changed), out
+    assert "removed" not in "".join(changed)
+    assert lines[-1] == f"0 rows added, 0 removed, 0 moved (0 without a new run), {rows} " \
+        "changed by a rejected run", out
+    (error,) = [line for line in err.splitlines() if line.startswith("merbench: error:")]
+    assert "accepted in OLD are rejected in NEW" in error and f"{run}: predictions.csv" in error
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    for command in (["init", "-q"], ["add", "old"], ["commit", "-qm", "old results"]):
+        subprocess.run([*git, *command], check=True, capture_output=True)
+    monkeypatch.chdir(tmp_path)  # OLD as a git revision's folder, read from a copy
+    assert cli("leaderboard", "diff", "HEAD:old", "new")[:2] == (code, out)
+    shutil.rmtree(new / run)  # the run truly gone (and its summary's list): removed, as before
+    (new / configuration / "seeds.json").unlink(missing_ok=True)
+    code, out, _ = cli("leaderboard", "diff", old, new)
+    assert code == 0 and "(rejected;" not in out and " removed" in out, out
+
+
+def test_a_rejected_run_beside_a_new_one_explains_nothing() -> None:
+    """A row that gained a new run while one of its runs was rejected is not a move
+    explained by its runs."""
+    row = PublishedRow("b", "m v1, fixed", "ranked", 0.5, frozenset({"x", "y"}), (0, 1),
+                       folders=frozenset({"m/seed-0", "m/seed-1"}))
+    later = PublishedRow("b", "m v1, fixed", "ranked", 0.6, frozenset({"y", "z"}), (1, 2),
+                         folders=frozenset({"m/seed-1", "m/seed-2"}))
+    refused = {"m/seed-0": Rejected(Path("new/m/seed-0"), "predictions.csv edited")}
+    (change,) = score_changes({("b", "k", "fixed"): row}, {("b", "k", "fixed"): later},
+                              refused)
+    assert change.change == "rejected" and change.reason() == (
+        "m/seed-0 is rejected in NEW (predictions.csv edited), accepted in OLD; 1 new run(s): "
+        "seeds [0, 1] -> [1, 2]")
 
 
 def test_score_changes_keys_and_tolerance() -> None:
@@ -155,7 +217,7 @@ def test_every_kind_of_row_is_compared(cli: Callable[..., CliResult],
     assert len(recognised) == 2 and all(", seed 1 [" in line and "(removed; seeds [1])"
                                         in line for line in recognised), out
     assert len(lines) == 7 and lines[-1] == "0 rows added, 5 removed, 1 moved " \
-        "(0 without a new run)", out
+        "(0 without a new run), 0 changed by a rejected run", out
     code, out, _ = cli("leaderboard", "diff", new, old)
     assert code == 0 and out.splitlines()[-1].startswith("5 rows added, 0 removed, 1 moved")
     assert "+ tune-composite-loso: lbp-apex-svm (" in out

@@ -62,7 +62,8 @@ class AUBenchmark:
     def published(self) -> list[PublishedLine]:
         return [PublishedLine(_line(row), section_of(False, row.reduced is not None), "",
                               frozenset(map(_identity, row.runs)),
-                              tuple(run.results.seed for run in row.runs))
+                              tuple(run.results.seed for run in row.runs),
+                              folders=frozenset(run.path for run in row.runs))
                 for row in (*self.rows, *self.reduced)]
 
 

@@ -1,7 +1,8 @@
 """``merbench leaderboard diff OLD NEW``: every published row a change adds, removes or
 moves, of every kind the site publishes (emotion benchmarks, AU pages, tuning searches,
 spotting and spot-then-recognise runs), and a failure (exit status 1) where a score moved
-without a new run.
+without a new run, or where a result OLD accepted is rejected in NEW (a file of it edited in
+place: its rows said as rejected, never as removed or moved by a change of runs).
 
 OLD and NEW are results folders, or ``REV:PATH``, a git revision's folder (``origin/main:
 leaderboards/results``), taken out of git into a temporary folder (``git archive``) and read
@@ -30,6 +31,7 @@ from merbench.leaderboard.score_diff import (
     PublishedRow,
     RowChange,
     published_rows,
+    rejected_since,
     score_changes,
 )
 from merbench.verification.validation_record import Mode, checking
@@ -125,11 +127,14 @@ def main(args: argparse.Namespace) -> int:
             checking(mode):
         old, old_rejected = published_rows([old_folder], args.benchmarks)
         new, new_rejected = published_rows([new_folder], args.benchmarks)
+        # while both folders are there: a git revision's is gone after the block
+        since = rejected_since(old_folder, old_rejected, new_folder, new_rejected)
     for side, rejected in (("OLD", old_rejected), ("NEW", new_rejected)):
         for item in rejected:
             say(f"merbench: rejected ({side}): {item.path}: {item.reason}", file=sys.stderr)
-    changes = score_changes(old, new)
-    marks = {"added": "+", "removed": "-", "moved": "~", "moved without a new run": "!"}
+    changes = score_changes(old, new, since)
+    marks = {"added": "+", "removed": "-", "moved": "~", "moved without a new run": "!",
+             "rejected": "!"}
     for change in changes:
         row = change.row
         say(f"{marks[change.change]} {row.benchmark}: {row.label} [{row.section}]: "
@@ -138,10 +143,20 @@ def main(args: argparse.Namespace) -> int:
     counts = {kind: sum(c.change == kind for c in changes) for kind in marks}
     say(f"{counted(counts['added'], 'row')} added, {counts['removed']} removed, "
         f"{counts['moved'] + counts['moved without a new run']} moved "
-        f"({counts['moved without a new run']} without a new run)")
+        f"({counts['moved without a new run']} without a new run), "
+        f"{counts['rejected']} changed by a rejected run")
+    failed = 0
+    if since:
+        path, first = next(iter(since.items()))
+        more = f" and {len(since) - 1} more" if len(since) > 1 else ""
+        say(f"merbench: error: {len(since)} result(s) accepted in OLD are rejected in NEW "
+            f"({path}: {first.reason}{more}); a published score changes only with a new run, "
+            "never by a file edited in place: restore the files, or add a new run folder",
+            file=sys.stderr)
+        failed = EXIT_MOVED
     if counts["moved without a new run"]:
         say(f"merbench: error: {counts['moved without a new run']} published score(s) moved "
             "with the same runs; a score changes only with a new run (a new run folder)",
             file=sys.stderr)
-        return EXIT_MOVED
-    return 0
+        failed = EXIT_MOVED
+    return failed

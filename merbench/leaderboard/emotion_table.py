@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.collect import (
@@ -106,7 +107,8 @@ class BenchmarkTable:
         sections = ((RANKED, self.rows.ranked), (TEST_SET, self.rows.test_set),
                     (SAVED_WEIGHTS, self.rows.saved_weights), (REDUCED, self.rows.reduced))
         return [PublishedLine(line, section, "", _identities(row), tuple(
-                    run.results.seed for run in row.group.runs), key=row.group.key)
+                    run.results.seed for run in row.group.runs), key=row.group.key,
+                    folders=frozenset(Path(run.checked.run_dir) for run in row.group.runs))
                 for section, rows in sections
                 for row, line in zip(rows, self._lines(rows, None, section == TEST_SET),
                                      strict=True)]

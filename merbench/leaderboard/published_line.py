@@ -14,6 +14,7 @@ kind.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from merbench.leaderboard.export_rows import Line
@@ -41,6 +42,9 @@ class PublishedLine:
     #: emotion row's configuration, :func:`~merbench.leaderboard.collect.group_key`); "":
     #: its words, as the page shows them
     key: str = ""
+    #: the folders of its runs, so that a run a change rejects (a file of it edited in
+    #: place) is told from one the change took away: a rejected run's identity is not read
+    folders: frozenset[Path] = frozenset()
 
 
 def run_identity(what_ran: Any) -> str:

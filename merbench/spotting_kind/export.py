@@ -81,7 +81,7 @@ class SpottingTable:
             published.append(PublishedLine(
                 line, section_of(line.test_set_selection, _reduced(run) is not None),
                 "".join(f"seed {seed}" for seed in seeds), frozenset({run_identity(ran)}),
-                seeds))
+                seeds, folders=frozenset({run.path})))
         return published
 
     def _rows(self) -> list[tuple[SpottingRun, str]]:

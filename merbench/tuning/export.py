@@ -64,7 +64,7 @@ class TuningTable:
                               f"seed {tuning.results.seed}",
                               frozenset({run_identity({"mode": tuning.results.mode,
                                                        "search": spec_of(tuning.results)})}),
-                              (tuning.results.seed,))
+                              (tuning.results.seed,), folders=frozenset({tuning.path}))
                 for tuning, line in zip(self.tunings, self.lines(), strict=True)]
 
 
