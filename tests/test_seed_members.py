@@ -58,3 +58,14 @@ def test_a_run_named_for_a_seed_out_of_range_is_never_given_that_seed(
     _, out, _ = cli("status", folder)
     assert f"holds {name}, a run seeds.json does not list" in out and \
         f"move {name} out of seeds ('merbench validate'" in out and "--seeds" not in out, out
+
+
+@pytest.mark.parametrize("target", ["seed-1", "gone"])
+def test_a_link_among_the_seed_runs_is_removed_by_every_command(
+        examples: dict[str, Path], tmp_path: Path, cli, target: str) -> None:
+    folder = _seeds(examples, tmp_path)
+    (folder / "seed-2").symlink_to(target)
+    for command, (code, out, err) in _said(cli, folder).items():  # no result read through it
+        assert code == 2 and "seed-2" in err and "remove the link from seeds" in err and \
+            "copy the folder" not in out + err and f"ok: {folder} (" not in out, \
+            (command, out, err)

@@ -1,6 +1,6 @@
-"""What lies beside a summary over seeds that it does not list: a run of another command, or
-a copy of one of its own seeds under another name; each said as what it is, with the one fix
-that works.
+"""What lies beside a summary over seeds that it does not list: a run of another command, a
+copy of one of its own seeds under another name, or a link to one of them; each said as what
+it is, with the one fix that works.
 
 Every such run is refused (it would be published beside the summary as if one of its seeds),
 and the fix offered must be one that clears it. The ``--seeds`` command adds a run to its
@@ -8,7 +8,9 @@ summary only where the run is the seed its folder is named for and no listed run
 seed already: offered for ``seed-01`` (or ``seed-2``) holding a copy of ``seed-1``, it ran,
 and the same line came back, or was itself refused. So the run's recorded seed is read, as
 ``validate`` reads it when it names two copies of one seed, and a copy is told to be moved
-out; a run under a name not its seed's, to be renamed first.
+out; a run under a name not its seed's, to be renamed first. A link among the runs reads as
+one more run to some commands and as none to others, so it is refused by every command with
+the fix that clears it: remove the link.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from merbench.results.folder_walk import link_reason
 from merbench.results.out_folders import seed_folder
+from merbench.results.result_files import result_markers
 from merbench.results.run_files import ResultRejected
 from merbench.runner.given_values import MAX_SEED
 
@@ -61,11 +65,26 @@ def _run_below(folder: Path, markers: tuple[str, ...], levels: int) -> Path | No
     return None
 
 
+def linked_member(base: Path) -> str | None:
+    """The first symbolic link in ``base`` to a folder (or to nothing), said with its fix
+    (:func:`~merbench.results.folder_walk.link_reason`: remove it), or None. A link named
+    as a result's file is that file's check's to say."""
+    for entry in sorted(os.scandir(base), key=lambda e: e.name):
+        if entry.is_symlink() and entry.name not in result_markers() and \
+                (entry.is_dir() or not os.path.exists(entry.path)):
+            return f"{entry.name} {link_reason(Path(entry.path))}"
+    return None
+
+
 def refuse_unlisted(base: Path, summary_file: str, listed: Mapping[str, str],
                     markers: tuple[str, ...], seed_of: Callable[[Path], int | None]) -> None:
-    """:class:`ResultRejected` where ``base`` holds a run the summary ``summary_file`` does
-    not list (seed -> folder) (:func:`unlisted_run`), said by what its record says it is
-    (``seed_of``: the seed a folder's run records, None where it cannot be read)."""
+    """:class:`ResultRejected` where ``base`` holds a link to a folder
+    (:func:`linked_member`) or a run the summary ``summary_file`` does not list (seed ->
+    folder) (:func:`unlisted_run`), said by what its record says it is (``seed_of``: the
+    seed a folder's run records, None where it cannot be read)."""
+    linked = linked_member(base)
+    if linked is not None:
+        raise ResultRejected(base, linked)
     stray = unlisted_run(base, listed.values(), markers)
     if stray:
         raise ResultRejected(base, stray_said(base, stray, summary_file, listed, markers,
