@@ -468,7 +468,8 @@ def test_a_seeds_folder_holds_only_the_runs_it_summarises(examples: dict[str, Pa
     folder = Path(shutil.copytree(examples["summary over seeds"], tmp_path / "seeds"))
     shutil.copytree(folder / "seed-1", folder / "seed-2")
     code, out, err = cli("validate", folder)
-    assert code == 2 and "holds seed-2, a run seeds.json does not list" in err, (out, err)
+    assert code == 2 and "seed-2 holds seed 1, a copy of seed-1: move seed-2 out of " \
+        "seeds" in err, (out, err)
 
 
 def test_a_reader_that_stops_early_ends_a_table_quietly(examples: dict[str, Path]) -> None:

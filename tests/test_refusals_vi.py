@@ -205,7 +205,8 @@ def test_a_run_in_a_folder_below_a_seeds_summary_is_refused(examples: dict[str, 
     (folder / "sub").mkdir()
     shutil.copytree(folder / "seed-1", folder / "sub" / "deep")
     code, _, err = cli("validate", folder)
-    assert code == 2 and "holds sub/deep, a run seeds.json does not list" in err, err
+    assert code == 2 and "sub/deep holds seed 1, a copy of seed-1: move sub/deep out " \
+        "of seeds" in err, err
 
 
 def test_status_of_a_spotting_run_says_when_it_holds_no_recognition(

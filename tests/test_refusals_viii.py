@@ -74,7 +74,7 @@ def test_status_names_a_damaged_summary_of_every_kind(examples: dict[str, Path],
         said = f"{summary} is a fifo, which merbench never reads"
     else:
         shutil.copytree(folder / "seed-1", folder / "seed-9")
-        said = f"holds seed-9, a run {summary} does not list"
+        said = "seed-9 holds seed 1, a copy of seed-1: move seed-9 out of seeds"
     code, out, _ = cli("status", folder)
     assert code == 0 and said in out, out
     assert "seed-0" in out  # its seed runs are still shown

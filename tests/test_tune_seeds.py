@@ -79,7 +79,8 @@ def _audit_beside(folder: Path) -> None:
     (_edit("seeds", [0]), "lists seeds 0, but its runs are of seeds 0, 1"),
     (_edit("created", "2026-01-02T00:00:00+00:00"), "is before its seed runs finished"),
     (_edit("mode", "nested"), "stored numbers do not match its tunings"),
-    (_unlisted, "holds extra/seed-7, a run tune-seeds.json does not list"),
+    (_unlisted, "extra/seed-7 holds seed 1, a copy of seed-1: move extra/seed-7 out of "
+                 "seeds"),
     (_audit_beside, "in each seed run's folder"),
 ], ids=["mean", "labels swapped", "folders swapped", "a seed left out", "created", "mode",
         "unlisted", "audit beside"])

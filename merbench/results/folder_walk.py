@@ -20,7 +20,7 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import entry_words
 from merbench.results.out_folders import is_system_folder
-from merbench.results.result_files import result_markers
+from merbench.results.result_files import result_markers, summary_markers
 
 #: how many folders are looked into before giving up: without it 'merbench status /'
 #: walked the whole file system, silently
@@ -41,8 +41,14 @@ def link_reason(link: Path) -> str:
     name), with where it leads, absolute, or that it leads nowhere: ``validate`` named it
     "to a folder, or to nothing" while ``status`` and ``show`` said the folder held no run
     (pass 84s, S8). No result is read through a link: one that the walk followed could
-    publish any folder, or loop."""
+    publish any folder, or loop. One beside a summary over seeds is removed: a copy of
+    the folder in its place would be a run the summary does not list."""
     target = os.path.realpath(link)  # no error on a loop or a target gone
+    if holds_marker(link.parent, summary_markers()):
+        where = f"to nothing: {target}" if not os.path.exists(link) else f"to {target}"
+        return (f"is a symbolic link ({where}); no result is read through a link, and the "
+                f"runs beside a summary over seeds are folders of their own: remove the "
+                f"link from {link.parent.name or link.parent}")
     if not os.path.exists(link):
         return (f"is a symbolic link (to nothing: {target}); no result is read through a "
                 "link: remove it, or copy the folder it named into the results folder")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside
 from merbench.verification.mixed_seeds import Configured, refuse_mixed
 from merbench.verification.provenance import SPAN_MARGIN, ProvenanceError, check_created
+from merbench.verification.unlisted_runs import refuse_unlisted
 
 Run = TypeVar("Run")
 
@@ -74,73 +74,6 @@ def read_summary(file: Path, read: Callable[[Path], Run], kind: str) -> Run:
     if foreign is not None:
         raise ResultRejected(base, foreign)
     return summary
-
-
-def unlisted_run(base: Path, listed: Iterable[str], markers: tuple[str, ...]) -> str | None:
-    """The first folder in ``base`` that holds one of ``markers`` (a run) and is not among
-    ``listed`` (a run of another ``--seeds`` command, or one added by hand), or None."""
-    names = {Path(str(name)).as_posix() for name in listed}
-    for entry in sorted(os.scandir(base), key=lambda e: e.name):
-        if entry.is_dir(follow_symlinks=False) and entry.name not in names:
-            found = _run_below(Path(entry.path), markers, UNLISTED_BELOW)
-            if found is not None:  # beside the summary, or in a folder of its own below
-                return found.relative_to(base).as_posix()
-    return None
-
-
-#: a seed run's folder beside its summary (``seed-N``)
-SEED_FOLDER = re.compile(r"^seed-[0-9]+$")
-#: how deep below a summary's folder a run it does not list is looked for (a folder of
-#: runs such as ``extra/seed-2`` was published beside the summary, unchecked)
-UNLISTED_BELOW = 4
-
-
-def _run_below(folder: Path, markers: tuple[str, ...], levels: int) -> Path | None:
-    """``folder`` or the first folder under it (``levels`` deep at most, links not
-    followed) that holds one of ``markers``."""
-    if any(os.path.lexists(folder / name) for name in markers):
-        return folder
-    if levels == 0:
-        return None
-    try:
-        children = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return None
-    for child in children:
-        if child.is_dir(follow_symlinks=False):
-            found = _run_below(Path(child.path), markers, levels - 1)
-            if found is not None:
-                return found
-    return None
-
-
-def refuse_unlisted(base: Path, summary_file: str, listed: Mapping[str, str],
-                    markers: tuple[str, ...]) -> None:
-    """:class:`ResultRejected` where a run the summary ``summary_file`` lists (seed ->
-    folder) is no folder of ``base`` (:func:`seed_run_dir`: said first, the most precise
-    fault), or where ``base`` holds a run it does not list (:func:`unlisted_run`)."""
-    for seed, name in listed.items():
-        seed_run_dir(base, seed, name)
-    stray = unlisted_run(base, listed.values(), markers)
-    if stray:
-        raise ResultRejected(base, f"holds {stray}, a run {summary_file} does not list: it "
-                                   "would be published beside the summary as if one of its "
-                                   f"seeds; move it out of {base.name}, or, "
-                                   f"{_adding(stray, listed, summary_file)}")
-
-
-def _adding(stray: str, listed: Mapping[str, str], summary_file: str) -> str:
-    """The command that adds the unlisted run ``stray`` to the summary, in words: a seed
-    run's folder is added by the ``--seeds`` command given every seed there, which takes
-    the finished ones as they are; "that command again" was refused where the command
-    that stopped did not name every seed (two commands at once, pass 84aa, AA14)."""
-    if not SEED_FOLDER.match(stray) or not all(str(seed).isdigit() for seed in listed):
-        return ("where a --seeds command with its seed stopped before writing the summary, "
-                "run that command again")
-    seeds = sorted({int(seed) for seed in listed} | {int(stray.removeprefix("seed-"))})
-    return (f"where it is a seed of this configuration, run its --seeds command with every "
-            f"seed there (--seeds {','.join(map(str, seeds))}), which adds it to "
-            f"{summary_file}")
 
 
 @dataclass(frozen=True)
@@ -207,7 +140,8 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
     """:class:`ResultRejected` where the summary read from ``base`` (its ``seeds`` and
     ``runs``) does not fit the runs beside it: a listed run that is no folder of ``base``,
     one listed under another seed than its own (``runs lists seed-1 as seed 2``) or of
-    another model than the summary's, or a run beside it that it does not list. The mapping
+    another model than the summary's, or a run beside it that it does not list, or a link
+    (:func:`~merbench.verification.unlisted_runs.refuse_unlisted`). The mapping
     is said before a stray run (a run moved out as the stray's line advised left the
     mapping still wrong, pass 84r, R10), and a seed run of another model by its model
     rather than by the first number it changes (R11). A listed run that is gone is said
@@ -244,7 +178,9 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
             configured.append(Configured(str(seed), name, found.configuration))
     refuse_mixed(base, structure.summary_file, structure.command, configured,
                  {} if structure.recorded is None else structure.recorded(summary))
-    refuse_unlisted(base, structure.summary_file, summary.runs, structure.markers)
+    refuse_unlisted(base, structure.summary_file, summary.runs, structure.markers,
+                    lambda folder: None if (run := _identified(structure, folder)) is None
+                    else run.seed)
 
 
 def _run_held(structure: SeedsStructure, run_dir: Path, seed: object) -> str | None:
