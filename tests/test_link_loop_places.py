@@ -129,3 +129,43 @@ def test_keygen_prints_a_path_with_a_newline_on_one_line(tmp_path: Path, cli,
     echoed = subprocess.run(["bash", "-c", f"printf %s {pasted}"], capture_output=True,
                             text=True, check=True).stdout
     assert (tmp_path / echoed).is_file() and echoed.endswith("kb/k.pub"), echoed
+
+
+TUNE_TINY = str(Path(__file__).parents[1] / "examples" / "tune-tiny.toml")
+
+
+@pytest.mark.parametrize("command", [
+    ["run", *TINY_RUN], ["spot", *TINY_SPOT], ["tune", TUNE_TINY, "--score", "test"],
+    ["predict", "--dataset", "synthetic-long", "--video", "synthetic-long/sub01/v1"],
+], ids=["run", "spot", "tune", "predict"])
+@pytest.mark.parametrize(("cache", "where"), [
+    ("new", "is"), ("new/cache", "is inside new,"),
+], ids=["at", "inside"])
+def test_a_cache_folder_in_the_out_folder_is_refused_at_the_start(
+        tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch, command: list[str],
+        cache: str, where: str) -> None:
+    """The folder --out names holds no result yet when the command starts, so the check of
+    a cache inside a result passed, the command wrote its cache into its own result, and
+    every later command refused the setting: refused at the start, in the same words."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", cache)
+    line = _one_line(*cli(*command, "--out", "new")[::2])
+    assert line == f"merbench: error: MERBENCH_CACHE_DIR={cache} {where} the folder of a " \
+                   "merbench result (--out new writes one there), whose files are its own; " \
+                   "set it to a folder outside result folders", line
+    assert not (tmp_path / "new").exists(), sorted(map(str, (tmp_path / "new").rglob("*")))
+
+
+def test_a_cache_folder_in_a_sweeps_out_is_refused_before_any_run(
+        tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sweep's folder, named by its plan, is refused alike before a run is written."""
+    monkeypatch.chdir(tmp_path)
+    Path("plan.toml").write_text('out = "new"\n[[runs]]\nmodel = "ststnet"\n'
+                                 'dataset = "synthetic"\n')
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", "new/cache")
+    line = _one_line(*cli("sweep", "--quiet", "--threads", "1", "plan.toml")[::2])
+    new = tmp_path / "new"  # the plan's out is read from the plan's folder
+    assert line == f"merbench: error: MERBENCH_CACHE_DIR=new/cache is inside {new}, the " \
+                   f"folder of a merbench result (plan.toml's out {new} writes one there), " \
+                   "whose files are its own; set it to a folder outside result folders", line
+    assert not list(tmp_path.rglob("run.json"))

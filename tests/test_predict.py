@@ -5,6 +5,7 @@ trained on every subject, whose weights a later call reuses."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,39 @@ def test_the_recogniser_learns_every_subject_and_is_reused(run: Path, tmp_path: 
     assert json.loads((out / "predictions.json").read_text())["intervals"] == first
 
 
+def test_another_runs_predict_keeps_off_a_folder_with_a_recogniser(
+        run: Path, predicted: tuple[Path, str]) -> None:
+    """Another run's predict trained over the recogniser kept in --out (a GPU's minutes for
+    some models) and replaced its predictions, and a spot-only one replaced the predictions,
+    without a word; refused as another video is."""
+    out = predicted[0]
+    other = run.parent / "other-run"
+    if not other.exists():
+        shutil.copytree(run, other)
+    kept = {name: (out / name).read_bytes() for name in
+            ("predictions.json", "recogniser.json", "recogniser.pt")}
+    for given in (["--from-run", other], []):
+        code, stdout, err = run_cli("predict", *VIDEO, *given, "--out", out)
+        assert code == 2 and not stdout, stdout
+        assert err.strip() == f"merbench: error: --out {out} holds the predictions and " \
+            f"recogniser of run {run}; give each run a folder of its own", err
+    assert kept == {name: (out / name).read_bytes() for name in kept}
+
+
+def test_other_spotter_options_keep_off_a_folder_of_predictions(tmp_path: Path) -> None:
+    out = tmp_path / "p"
+    assert run_cli("predict", *VIDEO, "--out", out, "--quiet")[0] == 0
+    before = (out / "predictions.json").read_bytes()
+    code, stdout, err = run_cli("predict", *VIDEO, *SHORT_PASSES, "--out", out)
+    assert code == 2 and not stdout, stdout
+    assert err.strip() == f"merbench: error: --out {out} holds the predictions of spotter " \
+        "flow-peak with its default options; give each spotter and its options a folder of " \
+        "their own", err
+    assert (out / "predictions.json").read_bytes() == before
+    code, _, err = run_cli("predict", *VIDEO, "--out", out, "--quiet")  # the same: goes on
+    assert code == 0, err
+
+
 #: flow-peak's passes at k = 4 frames at 200 fps, which a 9-frame video is long enough for
 SHORT_PASSES = ("--spotter-opt", "micro_k_seconds=0.02", "--spotter-opt",
                 "macro_k_seconds=0.02")
@@ -178,7 +212,7 @@ def test_a_video_file_is_decoded_in_order_and_predicted(tmp_path: Path) -> None:
     # issue 69, case 20: --fps replaced the file's own rate unsaid, and a second video into
     # the same --out replaced the first's predictions.json
     code, stdout, err = run_cli("predict", path, "--no-face-crop", "--fps", "200",
-                                *SHORT_PASSES, "--out", tmp_path / "p")
+                                *SHORT_PASSES, "--out", tmp_path / "p200")
     assert code == 0 and "clip: frames 0..119 at 200 fps" in stdout, err
     assert f"warning: 200 fps replaces the 30 fps the video '{path}' declares" in err
     other = tmp_path / "other.avi"

@@ -95,6 +95,8 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     to give instead."""
     given = Path(out)
     refuse_unwritable_shape(given, option, example, noun=what)  # before anything looks at it
+    if what == "folder":
+        refuse_cache_in_out(given, option)
     out = written_place(given)
     if out.is_symlink() and not link_ok:
         raise MerbenchError(f"{option} {given} is a symbolic link (to {os.readlink(out)}); give "
@@ -231,19 +233,48 @@ def _other_output(folder: Path) -> str | None:
     return command_folder(folder)
 
 
+def _cache_places() -> tuple[str, Path, Path, Path] | None:
+    """``$MERBENCH_CACHE_DIR`` as said in a refusal, the folder it names, and that folder
+    as written ('..' taken away) and as reached (a link on the way may lead into a result);
+    None where it is unset."""
+    folder = cache_dir_from_env()
+    if folder is None:
+        return None
+    # '..' taken away as written: the result was said as 'inside wn2/folds/..' (pass 84k, R15)
+    absolute = Path(os.path.normpath(folder.absolute()))
+    real = Path(os.path.realpath(folder))
+    return f"{CACHE_ENV}={os.environ[CACHE_ENV]}", folder, absolute, real
+
+
+def refuse_cache_in_out(out: Path, option: str) -> None:
+    """Refuse ``$MERBENCH_CACHE_DIR`` where it is, or lies inside, the folder ``out`` a
+    command is about to write its result to, in :func:`refuse_cache_in_result`'s words:
+    that check, asked when the command starts, finds no result there yet, so a run wrote
+    its cache into its own folder, and every later command refused the setting."""
+    cache = _cache_places()
+    if cache is None:
+        return
+    said, _, *places = cache
+    folders = dict.fromkeys([Path(os.path.normpath(out.absolute())),
+                             Path(os.path.realpath(out))])
+    for folder in folders:
+        if any(place == folder or place.is_relative_to(folder) for place in places):
+            where = "is" if folder in places else f"is inside {out},"
+            raise MerbenchError(f"{said} {where} the folder of a merbench result ({option} "
+                                f"{out} writes one there), whose files are its own; set it "
+                                "to a folder outside result folders")
+
+
 def refuse_cache_in_result() -> None:
     """Refuse ``$MERBENCH_CACHE_DIR`` where it is, or lies inside, a result's folder: the
     cache is an output too, of features computed from participants' faces, and a result's
     folder is what gets published; ``run`` wrote a whole cache into one, and ``validate``
     still passed it (the tenth adversarial pass of issue 84). Asked before any command
     opens the cache, with the cache's own check of a value no folder can have."""
-    folder = cache_dir_from_env()
-    if folder is None:
+    cache = _cache_places()
+    if cache is None:
         return
-    # '..' taken away as written: the result was said as 'inside wn2/folds/..' (pass 84k, R15)
-    absolute = Path(os.path.normpath(folder.absolute()))
-    real = Path(os.path.realpath(folder))  # a link on the way may lead into a result
-    said = f"{CACHE_ENV}={os.environ[CACHE_ENV]}"
+    said, folder, absolute, real = cache
     for place in dict.fromkeys([absolute, real, *absolute.parents, *real.parents]):
         other = _other_output(place)  # a site, predict's or export's folder (AB8)
         if other is not None:

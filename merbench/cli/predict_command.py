@@ -19,6 +19,7 @@ from merbench.base.literal import counted, indefinite
 from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
+from merbench.cli.predict_out import other_predictions, refuse_other_run
 from merbench.cli.progress import PLAIN_EVERY_S
 from merbench.kinds import kind_of, started_kind
 from merbench.kinds.emotion import EmotionRunKind
@@ -37,7 +38,6 @@ from merbench.results.prediction_file import (
 )
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import entry_kind
-from merbench.results.user_files import read_written_json
 from merbench.runner.final_model import WEIGHTS_FILE
 from merbench.runner.predict import USER_VIDEO, PredictSpec, predict
 from merbench.runner.status import run_status
@@ -178,20 +178,6 @@ def _stopped(out: Path, weights_before: tuple[int, int] | None) -> str:
             "instead of training it again)")
 
 
-def _earlier_video(out: Path) -> str | None:
-    """The video whose predictions ``out`` holds (None: none yet), so that a second video's
-    never replaces them unsaid; a file that cannot say is named."""
-    path = out / PREDICTIONS_FILE
-    if not os.path.lexists(path):
-        return None
-    try:
-        earlier = read_written_json(path, "predictions file")
-        return str(earlier["video"]["source"])
-    except (MerbenchError, OSError, ValueError, KeyError, TypeError):
-        raise MerbenchError(f"--out {out}: its {PREDICTIONS_FILE} is no predictions file "
-                            "merbench wrote; delete it or give another --out") from None
-
-
 def _run_folder(given: Path) -> Path:
     """The run folder ``--from-run`` names (its ``results.json`` names it too); an action-unit
     run is refused by what it is, not for the results.json it does not have."""
@@ -320,10 +306,12 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         return EXIT_USAGE
 
     progress = PlainProgress(quiet=args.quiet)
-    earlier = _earlier_video(args.out)
-    if earlier is not None and earlier != spec.source:
-        say(f"merbench: error: --out {args.out} holds the predictions of another video "
-            f"({earlier}); give each video a folder of its own", file=sys.stderr)
+    try:
+        other = other_predictions(args.out, spec)
+    except MerbenchError as exc:
+        other = str(exc)
+    if other is not None:
+        say(f"merbench: error: {other}", file=sys.stderr)
         return EXIT_USAGE
     results = None
     weights_before = _written_stamp(args.out / WEIGHTS_FILE)
@@ -331,6 +319,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         if spec.run is not None:
             spec = dataclasses.replace(spec, run=_run_folder(spec.run))
             assert spec.run is not None
+        refuse_other_run(args.out, spec.run)  # before the run is validated or trained
+        if spec.run is not None:
             results = validate_run(spec.run).results  # a rejected run is not worth training
         plugins = load(args)
         found = predict(spec, plugins, args.out, progress)

@@ -16,7 +16,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.terminal import counted, say
 from merbench.cli.finished_work import finished_work
 from merbench.cli.fold_bar import SweepProgress
-from merbench.cli.out_places import TUNING, refuse_result_place
+from merbench.cli.out_places import TUNING, refuse_cache_in_out, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.kinds import finished_text, refuse_stray_files
@@ -108,6 +108,7 @@ def _settable(plugins: Plugins, name: str) -> list[str] | None:
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     progress = SweepProgress(enabled=not args.quiet, command="tune")
+    refuse_cache_in_out(Path(args.out), "--out")  # before loading writes plugins' options there
     plugins = load(args, extra=[(f"{__name__}.progress", progress)])
     spec = read_tune_file(args.space, partial(_settable, plugins))
     out = Path(args.out)

@@ -1,0 +1,91 @@
+"""What ``merbench predict``'s ``--out`` holds already, and whether this command may replace
+it: predict goes on in its own folder (the same command again loads the recogniser it
+trained there), but predictions of another video, spotter or run, and another run's
+recogniser, are each kept until the user moves them, as they are not this command's to
+replace."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from merbench.base.errors import MerbenchError
+from merbench.base.terminal import path_shown
+from merbench.results.prediction_file import PREDICTIONS_FILE, RECORD_FILE
+from merbench.results.user_files import read_written_json
+from merbench.runner.predict import PredictSpec
+
+
+def _earlier(out: Path) -> dict[str, Any] | None:
+    """The predictions ``out`` holds (None: none yet), so that another video's, spotter's
+    or run's never replace them unsaid; a file that cannot say is named."""
+    path = out / PREDICTIONS_FILE
+    if not os.path.lexists(path):
+        return None
+    try:
+        earlier = read_written_json(path, "predictions file")
+        str(earlier["video"]["source"]), str(earlier["spotter"]["name"])
+        if not isinstance(earlier["spotter"]["options"], dict):
+            raise TypeError
+        return dict(earlier)
+    except (MerbenchError, OSError, ValueError, KeyError, TypeError):
+        raise MerbenchError(f"--out {out}: its {PREDICTIONS_FILE} is no predictions file "
+                            "merbench wrote; delete it or give another --out") from None
+
+
+def _options_said(options: dict[str, Any]) -> str:
+    """A spotter's options as given on the command line (``--spotter-opt key=value``)."""
+    return ", ".join(f"{key}={value}" for key, value in sorted(options.items())) or \
+        "its default options"
+
+
+def other_predictions(out: Path, spec: PredictSpec) -> str | None:
+    """Why ``out`` holds the predictions of another video or of other spotter options (None:
+    it holds none, or this command's): each is replaced only by the same command again, as
+    a second video's or spotter's would be lost unsaid."""
+    earlier = _earlier(out)
+    if earlier is None:
+        return None
+    video = str(earlier["video"]["source"])
+    if video != spec.source:
+        return (f"--out {out} holds the predictions of another video ({video}); give each "
+                "video a folder of its own")
+    spotter = earlier["spotter"]
+    given = json.loads(json.dumps(dict(spec.spotter_options), default=str))
+    if spotter["name"] != spec.spotter or spotter["options"] != given:
+        return (f"--out {out} holds the predictions of spotter {spotter['name']} with "
+                f"{_options_said(spotter['options'])}; give each spotter and its options a "
+                "folder of their own")
+    return None
+
+
+def _recorded_run(out: Path) -> str | None:
+    """The run whose recogniser ``out`` holds, as predict recorded it (its absolute folder):
+    from the predictions, else from the recogniser's record (kept alone by a stopped
+    predict); None where neither names one (spotted only, or no interval to recognise)."""
+    for name, what in ((PREDICTIONS_FILE, "predictions file"), (RECORD_FILE, "recogniser record")):
+        try:
+            found = read_written_json(out / name, what)
+        except (MerbenchError, OSError, ValueError):
+            continue
+        held = found.get("recogniser") if name == PREDICTIONS_FILE and \
+            isinstance(found, dict) else found
+        run = held.get("run") if isinstance(held, dict) else None
+        if isinstance(run, str) and run:
+            return run
+    return None
+
+
+def refuse_other_run(out: Path, run: Path | None) -> None:
+    """Refuse ``out`` where it holds the recogniser of another run than ``run`` (the folder
+    --from-run names; None: none is given): its weights cost a GPU's minutes for some
+    models, and predict keeps them so that the same command again loads them; another run's
+    predict trained over them, and a spot-only one replaced their predictions, unsaid."""
+    earlier = _recorded_run(out)
+    if earlier is None:
+        return
+    if run is None or os.path.abspath(run) != earlier:
+        raise MerbenchError(f"--out {out} holds the predictions and recogniser of run "
+                            f"{path_shown(earlier)}; give each run a folder of its own")
