@@ -1,6 +1,6 @@
 """A stop that arrives inside an import, a finaliser or a library's code is raised once the
 main thread is back in merbench's code: not lost, not turned into another error, never
-raised through a C++ extension's import (:mod:`merbench.cli.interrupt_points`)."""
+raised through a C++ extension's import (:mod:`merbench.base.interrupt_points`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from types import FrameType
 
 import pytest
 
-from merbench.cli.interrupt_points import (
+from merbench.base.interrupt_points import (
     LIBRARY_WAIT_S,
     imported_library,
     in_finaliser,

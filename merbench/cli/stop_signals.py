@@ -17,7 +17,7 @@ or a scheduler's after its grace period, would raise KeyboardInterrupt into that
 end the process by SIGINT (exit status -2 to its parent, and a traceback) instead of with 130.
 So once a stop has begun, a further Ctrl-C ends the process at once with exit status 130.
 
-A stop that waits for an import to end (:mod:`merbench.cli.interrupt_points`: raised through
+A stop that waits for an import to end (:mod:`merbench.base.interrupt_points`: raised through
 torch's C++ extensions it aborts the process) is said, naming what loads, once the import
 has not ended within :data:`NOTICE_S`: ``import torch`` takes ten seconds and more on a busy
 machine, and a stop that said nothing for that long looked like a hang.
@@ -25,7 +25,6 @@ machine, and a stop that said nothing for that long looked like a hang.
 
 from __future__ import annotations
 
-import _thread
 import atexit
 import contextlib
 import os
@@ -36,16 +35,17 @@ import time
 from collections.abc import Iterator
 from types import FrameType
 
+from merbench.base.interrupt_points import imported_library, in_import, must_wait
+from merbench.base.running_hook import ask_main_again
 from merbench.base.scratch import remove_open_scratch
 from merbench.base.stops_received import note_stop
 from merbench.base.terminal import say
-from merbench.cli.interrupt_points import imported_library, in_import, must_wait
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
                      if hasattr(signal, name))
 
 
-#: how often a stop that waits (:mod:`merbench.cli.interrupt_points`) asks again, in seconds
+#: how often a stop that waits (:mod:`merbench.base.interrupt_points`) asks again, in seconds
 RETRY_S = 0.02
 
 #: how long a stop waits for an import before it says so, in seconds: an import that ends
@@ -126,7 +126,7 @@ class StopSignals:
                     # saving nothing
                     self._handed_over = True
                     self.pending = None
-                _thread.interrupt_main(signal.Signals(waiting))
+                ask_main_again(waiting)  # (a reporter's hook that blocks: woken)
 
         self._asker = threading.Thread(target=ask_again, name="merbench-stop", daemon=True)
         self._asker.start()

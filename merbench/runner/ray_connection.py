@@ -11,7 +11,7 @@
   and once it returns, and all through ``ray.shutdown`` (whose reset to the default comes
   a second before a local instance has stopped), the handlers in place before are put
   back. A stop while Ray starts is then Ctrl-C's KeyboardInterrupt, raised at once
-  (Ray's code is written to be interrupted: cli/interrupt_points.py), and whatever Ray had
+  (Ray's code is written to be interrupted: base/interrupt_points.py), and whatever Ray had
   started is shut down. (Abseil's handler stays, from the core worker's start until
   ``ray.init`` returns: the driver without it crashed at exit, status 139.) A stop sent to
   the whole process group stops Ray's new processes too, and Ray's start may then wait for

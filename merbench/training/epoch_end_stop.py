@@ -24,6 +24,11 @@ pace and the last save's cost, stops at once, keeping the state saved before; on
 is not known yet (the process's first) waits at most that long, and then stops as a second
 signal would; a save that would not end in time is not begun. What is said is what happens.
 
+A reporter's hook that hears of the epoch's end (``merbench_epoch_finished``) runs after the
+epoch has ended, and may block for as long as it likes (an upload with no timeout): a stop
+that comes while it runs cuts it short at once, naming the plugin, and the fold is saved and
+stops there (:mod:`merbench.base.running_hook`).
+
 The last epoch of a fold ends it: its state is not saved (a whole fold saved as a state was
 left "unfinished ... saved at epoch 2 of 2"). Where the runner writes the fold's file
 (:func:`finish_fold_first`), the stop is held until that file is written, so the fold counts
@@ -35,7 +40,6 @@ ignores, such as SIGINT in a job started in the background) nothing changes.
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import os
 import signal
@@ -45,6 +49,8 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
+from merbench.base.interrupt_points import cannot_raise_in
+from merbench.base.running_hook import HookCutShort, ask_main_again, running_hook
 from merbench.base.stops_received import note_stop
 
 # a wait for the epoch's end worth a word (a fold's first epoch, whose length is not known yet,
@@ -83,6 +89,8 @@ class EpochEndStop:
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._passed = False  # passed on: a signal asked again on our behalf is dropped
+        #: the stop cut a reporter's hook short (:meth:`_cut_short`): the loop goes on to it
+        self.cut_hook = False
 
     def epoch_begins(self, last: bool = False, save_seconds: float = 0.0) -> None:
         self.epoch_started = time.monotonic()
@@ -117,9 +125,33 @@ class EpochEndStop:
             return
         self.deadline = time.monotonic() + STOP_WITHIN_S
         self._start_timer(number)
-        if wait is None or wait >= NOTICEABLE_S:
+        hook = running_hook()
+        if hook is not None:
+            self._cut_short(*hook, frame)
+        elif wait is None or wait >= NOTICEABLE_S:
             _say(f"merbench: stopping — {self._what()}{self._when(wait)}; Ctrl-C again (or a "
                  "second signal) stops at once, keeping only the state saved before")
+
+    def _cut_short(self, who: str, hook: str, frame: FrameType | None) -> None:
+        """A reporter's hook runs (``who``'s ``hook``), so the epoch has ended: the hook is
+        cut short at once, and the loop saves the fold and stops. A hook may block for ever
+        (an upload with no timeout), and the stop must end within the same seconds as
+        anywhere in a run. Where an exception cannot be raised (an import in progress) the
+        hook is waited for until the deadline, as an epoch is."""
+        if cannot_raise_in(frame):
+            kept = "finished" if self.finishing else "saved"
+            _say(f"merbench: stopping — {self.label} is {kept} when the {hook} hook of {who}, "
+                 f"which is running, returns, if within {STOP_WITHIN_S:g} s (otherwise it "
+                 "stops then); Ctrl-C again (or a second signal) stops at once, keeping only "
+                 "the state saved before")
+            return
+        done = ("is finished now that its last epoch has ended" if self.finishing
+                else "is saved now that its epoch has ended")
+        _say(f"merbench: stopping — the {hook} hook of {who}, which was running, is cut "
+             f"short, and {self.label} {done}; Ctrl-C again (or a second signal) stops at "
+             "once, keeping only the state saved before")
+        self.cut_hook = True
+        raise HookCutShort
 
     def _wait_s(self) -> float | None:
         """How long until the epoch has ended and its state is saved, at the last epoch's
@@ -147,7 +179,7 @@ class EpochEndStop:
                 # (only where the handlers are ours: a stop noted by hand, as tests do,
                 # must not interrupt whatever runs later)
                 if self.received is not None and not self._passed and self._previous:
-                    _thread.interrupt_main(signal.Signals(number))
+                    ask_main_again(number)  # (a blocking reporter's hook too)
 
         wait = STOP_WITHIN_S if seconds is None else max(0.0, seconds)
         self._timer = threading.Timer(wait, time_up)
@@ -158,7 +190,7 @@ class EpochEndStop:
         """Give the signal received to the handlers that were in place before (which raise
         KeyboardInterrupt, or end the process); nothing when none was received. ``frame``:
         where a signal stops at once, so the command line's handler can tell whether the
-        stop may be raised there (:mod:`merbench.cli.interrupt_points`: a stop raised in a
+        stop may be raised there (:mod:`merbench.base.interrupt_points`: a stop raised in a
         finaliser was swallowed, and training ran on to its end)."""
         number = self.received
         if number is None:

@@ -11,11 +11,13 @@ during the epoch. That skeleton lives here once, so the two engines cannot drift
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any, Protocol
 
 import torch
 
+from merbench.base.running_hook import HookCutShort
 from merbench.meta import TrainRecipe
 from merbench.training.epoch_end_stop import holds_finished_folds, stop_at_epoch_end
 from merbench.training.fold_checkpoint import FoldCheckpoint
@@ -83,9 +85,9 @@ def run_epochs(step: EpochStep, recipe: TrainRecipe, *,
     label = checkpoint.label if checkpoint is not None else "the fold"
     with stop_at_epoch_end(label, enabled=checkpoint is not None) as stop:
         first_epoch = _go_on(step, checkpoint, predictions)
-        if on_epoch is not None and first_epoch:
-            on_epoch(first_epoch)
-        reported = first_epoch
+        reported = _report(on_epoch, first_epoch, 0)
+        if stop.cut_hook:
+            stop.stop()  # the state just restored is the one saved: nothing to save again
         # the fold's end is its file, written by the runner, not a saved state
         last_saved = recipe.epochs - 1 if holds_finished_folds() else recipe.epochs
         for epoch in range(first_epoch, recipe.epochs):
@@ -156,5 +158,6 @@ def _report(on_epoch: Callable[[int], None] | None, finished: int, reported: int
     not once a stop has come (pass 84r: an estimate printed after the stopping notice read
     as if training went on)."""
     if on_epoch is not None and finished > reported and not stopping:
-        on_epoch(finished)
+        with contextlib.suppress(HookCutShort):  # a stop cut a reporter's hook short: the
+            on_epoch(finished)                   # loop saves the fold (it has ended) and stops
     return max(finished, reported)

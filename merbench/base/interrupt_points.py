@@ -114,9 +114,16 @@ def in_process_start(frame: FrameType | None) -> bool:
     return False
 
 
+def cannot_raise_in(frame: FrameType | None) -> bool:
+    """Whether an exception raised in ``frame`` would abort the process or be lost, however
+    long the stop has waited (an import, a finaliser, a worker's start): the places where
+    even a plugin's hook, which is cut short by a stop, must not be."""
+    return in_import(frame) or in_finaliser(frame) or in_process_start(frame)
+
+
 def must_wait(frame: FrameType | None, waited_s: float) -> bool:
     """Whether a stop that has waited ``waited_s`` seconds must wait longer before it is
     raised in ``frame`` (None: called from code, not by a signal: raise now)."""
-    if in_import(frame) or in_finaliser(frame) or in_process_start(frame):
+    if cannot_raise_in(frame):
         return True
     return in_library(frame) and waited_s < LIBRARY_WAIT_S
