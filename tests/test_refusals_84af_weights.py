@@ -297,7 +297,7 @@ def model(layers=5_000):
     return blocks
 
 try:
-    with memory.weights_counted():
+    with memory.weights_counted(), memory.weights_counted():  # a build within a build
         model()
 except TooLargeToBuild:
     print("refused", built)

@@ -7,6 +7,8 @@ run its summary averages"; ``validate`` and ``show`` said ``folds/`` holds no re
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import COMMITTED_RESULTS
 
@@ -30,3 +32,15 @@ def test_a_part_of_a_result_is_said_as_what_it_is(cli, command: str, part: str) 
     assert code != 0 and out == "", (out, err)
     assert said in err or said.replace(" is ", ": is ", 1) in err, err
     assert err.count("\n") <= 2, err  # validate's count line after its rejection
+
+
+@pytest.mark.parametrize("command", ["validate", "status"])
+def test_a_folder_of_runs_inside_a_result_is_no_part_of_it(cli, tmp_path, command: str) -> None:
+    """Only a result's own folds/ is said as a part of it: a folder of runs moved aside
+    inside a summary's folder is walked as any folder of runs."""
+    import shutil
+
+    seeds = Path(shutil.copytree(COMMITTED_RESULTS / "ststnet-composite-loso", tmp_path / "s"))
+    shutil.copytree(seeds / "seed-1", seeds / "extra" / "seed-1")
+    _, out, err = cli(command, seeds / "extra")
+    assert "not a result" not in err and "seed-1" in out, (out, err)

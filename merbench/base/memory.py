@@ -175,21 +175,27 @@ class _WhenLoaded(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Calls ``then(module)`` once the module ``name`` has been imported, where it is first
     imported while this finder is first on ``sys.meta_path``: a factory that imports torch
     itself (a plugin keeping ``merbench list`` free of torch's import) builds its model
-    counted too. The module keeps its own loader: it is put back before its code runs."""
+    counted too. The module keeps its own loader: it is put back before its code runs.
+    Blocks within blocks (a factory building another registered part) each put one on
+    ``sys.meta_path``: the first asked calls every watcher's ``then``, and none asks
+    another (two asking each other recursed without end)."""
 
     def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
         self._name, self._then = name, then
         self._loader: importlib.abc.Loader | None = None
+        self._thens: list[Callable[[ModuleType], None]] = []
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         if fullname != self._name or self._loader is not None:
             return None
-        spec = next((found for finder in sys.meta_path if finder is not self
+        watchers = [f for f in sys.meta_path if isinstance(f, _WhenLoaded) and f._name == fullname]
+        spec = next((found for finder in sys.meta_path if not isinstance(finder, _WhenLoaded)
                      and (find := getattr(finder, "find_spec", None)) is not None
                      and (found := find(fullname, path, target)) is not None), None)
         if spec is None or spec.loader is None:
             return spec
         self._loader, spec.loader = spec.loader, self
+        self._thens = [watcher._then for watcher in watchers]
         return spec
 
     def create_module(self, spec: ModuleSpec) -> ModuleType | None:
@@ -200,7 +206,8 @@ class _WhenLoaded(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         assert self._loader is not None
         module.__loader__ = module.__spec__.loader = self._loader  # type: ignore[union-attr]
         self._loader.exec_module(module)
-        self._then(module)
+        for then in self._thens:
+            then(module)
 
 
 @contextlib.contextmanager

@@ -38,7 +38,7 @@ from merbench.results.kind_registry import (
 from merbench.results.out_folders import SEED_RUN
 from merbench.results.result_files import marker_families, not_finished, result_markers
 from merbench.results.run_files import ResultRejected
-from merbench.results.rundir import RunDirectory
+from merbench.results.rundir import FOLDS_DIR, RunDirectory
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.task_run import task_run
 
@@ -169,8 +169,8 @@ def part_of_result(path: Path) -> str | None:
     path = Path(path)
     if kind_of(path) is not None:
         return None
-    if path.is_dir():  # a result's folds/: compare called it a seed run of a summary
-        if started_kind(path) is not None or not _a_result(path.parent):
+    if path.is_dir():  # its folds/ alone: another folder there may hold runs moved aside
+        if path.name != FOLDS_DIR or not _a_result(path.parent):
             return None
         return (f"is a folder in the result {path.parent}, not a result; give the result's "
                 f"folder ({path.parent})")
