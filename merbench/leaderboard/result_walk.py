@@ -32,6 +32,7 @@ from merbench.results.kind_registry import folder_refused, link_refused, registe
 from merbench.results.out_folders import is_system_folder
 from merbench.results.result_files import not_finished, result_markers, summary_markers
 from merbench.results.safe_files import entry_kind
+from merbench.verification.unlisted_runs import unlisted_member
 from merbench.verification.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
@@ -103,11 +104,12 @@ def holding(trees: Walked, *markers: str) -> list[tuple[Path, Path]]:
     """(each result file named one of ``markers``, the --results folder it was found
     under) in the walked ``trees``, each once: a folder given twice, or inside another
     given one, counts once. A folder holding two kinds' result files gives none: it is
-    refused whole (:func:`walk_rejections`), as validate refuses it."""
+    refused whole (:func:`walk_rejections`), as validate refuses it; nor does one in a
+    summary's folder that the summary does not list, whatever its kind."""
     found: dict[tuple[Path, str], tuple[Path, Path]] = {}
     for folder, tree in trees:
         for result in tree.results:
-            if folder_refused(result) is not None:
+            if folder_refused(result) is not None or unlisted_member(result, folder):
                 continue
             for marker in markers:
                 if os.path.lexists(result / marker):
@@ -151,15 +153,19 @@ def walk_rejections(trees: Walked) -> list[Rejected]:
     """:func:`unpublishable`, the results under way or stopped of the kinds that say
     which are (:attr:`~merbench.results.kind_registry.KindFiles.under_way`: a tuning that has
     written its spec, not its result), and the folders holding two kinds' result files
-    (:func:`~merbench.results.kind_registry.folder_refused`): validate rejects each; the
-    build must not pass it over as if it were not there, nor publish one of the two."""
+    (:func:`~merbench.results.kind_registry.folder_refused`), and the results in a
+    summary's folder that it does not list
+    (:func:`~merbench.verification.unlisted_runs.unlisted_member`): validate rejects each;
+    the build must not pass it over as if it were not there, nor publish it."""
     rejected = []
     pending = [(files.name, *files.under_way) for files in registered_files()
                if files.under_way is not None]
-    for _, tree in trees:
+    for folder, tree in trees:
         rejected += unpublishable(tree)
         strays = {path: reason for path in tree.results
                   if (reason := folder_refused(path)) is not None}
+        strays |= {path: reason for path in tree.results if path not in strays
+                   and (reason := unlisted_member(path, folder)) is not None}
         rejected += [Rejected(path, reason) for path, reason in strays.items()]
         rejected += [Rejected(path, not_finished(name, first, last, path))
                      for path in tree.results if path not in strays

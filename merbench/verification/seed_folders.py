@@ -180,7 +180,7 @@ def check_structure(base: Path, structure: SeedsStructure, summary: Any) -> None
                  {} if structure.recorded is None else structure.recorded(summary))
     refuse_unlisted(base, structure.summary_file, summary.runs, structure.markers,
                     lambda folder: None if (run := _identified(structure, folder)) is None
-                    else run.seed)
+                    else run.seed, structure.needed[0][0] if structure.needed else None)
 
 
 def _run_held(structure: SeedsStructure, run_dir: Path, seed: object) -> str | None:

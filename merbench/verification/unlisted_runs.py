@@ -10,7 +10,9 @@ and the same line came back, or was itself refused. So the run's recorded seed i
 ``validate`` reads it when it names two copies of one seed, and a copy is told to be moved
 out; a run under a name not its seed's, to be renamed first. A link among the runs reads as
 one more run to some commands and as none to others, so it is refused by every command with
-the fix that clears it: remove the link.
+the fix that clears it: remove the link. A run is looked for by every kind's result files,
+not the summary's own alone: a finished result of another kind (an emotion run beside a
+tuning's seeds) is published beside the summary all the same, and is said as what it is.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from merbench.base.errors import MerbenchError
 from merbench.results.folder_walk import link_reason
+from merbench.results.foreign_seeds import finished_result, other_kind
 from merbench.results.out_folders import seed_folder
-from merbench.results.result_files import result_markers
+from merbench.results.result_files import result_markers, summary_markers
 from merbench.results.run_files import ResultRejected
+from merbench.results.schema import read_json
 from merbench.runner.given_values import MAX_SEED
 
 #: a seed run's folder beside its summary (``seed-N``)
@@ -65,6 +70,39 @@ def _run_below(folder: Path, markers: tuple[str, ...], levels: int) -> Path | No
     return None
 
 
+def unlisted_member(result: Path, top: Path) -> str | None:
+    """Why the result folder ``result`` (found under ``top``) is no result to publish where
+    it lies in a summary's folder (``top`` or below) whose summary does not list it, of
+    whatever kind it is, in words after its name; None where none holds it. The summary's
+    own check refuses the summary for it; a walk publishing each result on its own (the
+    build) must leave it out too, or it is shown as if one of the summary's seeds."""
+    for folder in result.parents:
+        if folder != top and top not in folder.parents:
+            return None
+        member = result.relative_to(folder).parts[0]
+        for name in summary_markers():
+            listed = _listed_folders(folder / name)
+            if listed is not None and member not in listed:
+                what = finished_result(result) or "a result"
+                return (f"is {what}, not a seed run of the {name} beside it, which does not "
+                        f"list {member}: move {member} out of {folder.name or folder}")
+    return None
+
+
+def _listed_folders(summary: Path) -> set[str] | None:
+    """The folders (first part of each path) the summary file ``summary`` lists as its
+    runs; None where it is no readable summary (its own check says why)."""
+    if not summary.is_file() or summary.is_symlink():
+        return None
+    try:
+        runs = read_json(summary, "summary over seeds").get("runs")
+    except (MerbenchError, OSError, ValueError):
+        return None
+    if not isinstance(runs, dict):
+        return None
+    return {Path(str(name)).parts[0] for name in runs.values() if Path(str(name)).parts}
+
+
 def linked_member(base: Path) -> str | None:
     """The first symbolic link in ``base`` to a folder (or to nothing), said with its fix
     (:func:`~merbench.results.folder_walk.link_reason`: remove it), or None. A link named
@@ -77,18 +115,27 @@ def linked_member(base: Path) -> str | None:
 
 
 def refuse_unlisted(base: Path, summary_file: str, listed: Mapping[str, str],
-                    markers: tuple[str, ...], seed_of: Callable[[Path], int | None]) -> None:
+                    markers: tuple[str, ...], seed_of: Callable[[Path], int | None],
+                    own_file: str | None = None) -> None:
     """:class:`ResultRejected` where ``base`` holds a link to a folder
     (:func:`linked_member`) or a run the summary ``summary_file`` does not list (seed ->
-    folder) (:func:`unlisted_run`), said by what its record says it is (``seed_of``: the
-    seed a folder's run records, None where it cannot be read)."""
+    folder) (:func:`unlisted_run`), of its own kind (``markers``) or any other, said by what
+    it is: a finished result of another kind than the one whose result file is
+    ``own_file``, or else by what its record says (``seed_of``: the seed a folder's run
+    records, None where it cannot be read)."""
     linked = linked_member(base)
     if linked is not None:
         raise ResultRejected(base, linked)
-    stray = unlisted_run(base, listed.values(), markers)
-    if stray:
-        raise ResultRejected(base, stray_said(base, stray, summary_file, listed, markers,
-                                              seed_of(base / stray)))
+    stray = unlisted_run(base, listed.values(), tuple(dict.fromkeys((*markers,
+                                                                    *result_markers()))))
+    if not stray:
+        return
+    other = None if own_file is None else other_kind(base / stray, own_file)
+    if other is not None:
+        raise ResultRejected(base, f"{stray} is {other}, not a seed run of {summary_file}: "
+                                   f"move {stray} out of {base.name or base}")
+    raise ResultRejected(base, stray_said(base, stray, summary_file, listed, markers,
+                                          seed_of(base / stray)))
 
 
 def stray_said(base: Path, stray: str, summary_file: str, listed: Mapping[str, str],
