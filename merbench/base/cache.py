@@ -66,6 +66,8 @@ from merbench.base.cache_store import (
     looks_like_old_store,
     manifest_bytes,
     marker_fault,
+    trust_here,
+    trusted_here,
 )
 from merbench.base.cache_writers import WriterMark, refuse_written
 from merbench.base.errors import MerbenchError
@@ -165,6 +167,7 @@ class FeatureCache:
         if fault is not None:
             raise MerbenchError(f"cannot use the {self._label}: {fault}")
         self._trusted = True
+        trust_here(self.folder)
 
     def _mark(self) -> None:
         """Write the store's manifest when merbench starts the store, so ``cache clear`` can
@@ -174,7 +177,7 @@ class FeatureCache:
         store, or not merbench's at all) is refused, never adopted: its shape proves nothing."""
         manifest = self.folder / MANIFEST
         if os.path.lexists(manifest):
-            if not self._trusted:
+            if not self._trusted and not trusted_here(self.folder):
                 self._trust_marker()
             return
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -72,6 +72,34 @@ def _marker_reason(path: Path, relative: str) -> str | None:
     return None
 
 
+#: each store folder this process found merbench's, with its marker's identity then: a
+#: store object made for each remembered answer scanned its whole store on each write
+_TRUSTED: dict[Path, tuple[int, int]] = {}
+
+
+def _marker_stamp(folder: Path) -> tuple[int, int] | None:
+    """The store marker's inode and change time (a store cleared and begun again, or a
+    marker rewritten, has another), or None where it cannot be read."""
+    try:
+        found = os.lstat(folder / MANIFEST)
+    except OSError:
+        return None
+    return (found.st_ino, found.st_ctime_ns)
+
+
+def trust_here(folder: Path) -> None:
+    """Note that this process found ``folder``'s marker merbench's for its place."""
+    stamp = _marker_stamp(folder)
+    if stamp is not None:
+        _TRUSTED[folder] = stamp
+
+
+def trusted_here(folder: Path) -> bool:
+    """Whether this process found ``folder``'s marker, as it is now, merbench's."""
+    stamp = _marker_stamp(folder)
+    return stamp is not None and _TRUSTED.get(folder) == stamp
+
+
 def has_manifest(folder: Path, relative: str) -> bool:
     """Whether ``folder`` holds a manifest merbench wrote for a store at this very place."""
     return _marker_reason(folder / MANIFEST, relative) is None
