@@ -56,3 +56,13 @@ def test_each_reader_of_a_path_words_an_unknown_home_alike(home: Path) -> None:
         option_path(f"{UNKNOWN}/x", "protocol 'kfold'", "--protocol-opt folds",
                     "the folds' file")
     assert str(caught.value) == f"protocol 'kfold': --protocol-opt folds={WHY}"
+
+
+def test_an_unknown_home_in_the_cache_variable_is_said_as_every_path_is(
+        cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", "~nosuchuserx/c")
+    code, _, err = cli("cache", "info")
+    assert code == 2 and err == (
+        "merbench: error: MERBENCH_CACHE_DIR=~nosuchuserx/c begins with '~nosuchuserx', the "
+        "home folder of a user this system does not know; give the folder's own path "
+        "('./~nosuchuserx/c' for a name that begins with '~')\n"), err

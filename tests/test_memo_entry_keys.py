@@ -29,7 +29,6 @@ def test_an_answer_copied_over_another_keys_entry_is_computed_again(
     assert again == [{"p": 0.01}, {"p": 1.0}]
 
 
-
 def test_a_remembered_answer_that_does_not_fit_is_computed_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An entry under the right key holding another computation's answer (an interval, as

@@ -63,3 +63,15 @@ def test_the_seed_unlike_what_the_summary_records_is_named_among_two(
     _said_alike(cli, tmp_path, "seed-1 is a run of another configuration (protocol.name "
                 "\"lodo\", where seeds.json records \"loso\"), not of the one seeds.json "
                 "summarises")
+
+
+def test_a_value_written_otherwise_is_no_other_configuration() -> None:
+    """1 and 1.0 are one learning rate: grouped by their text, the seed written 1.0 was
+    taken for the stranger and no difference found to name it by (an IndexError)."""
+    from merbench.verification.mixed_seeds import Configured, _strangers
+
+    runs = [Configured(str(n), f"seed-{n}", {"hyperparameters": {"lr": lr}})
+            for n, lr in enumerate([1, 1.0, 1, 1, 2])]
+    found = _strangers(runs, {}, "seeds.json")
+    assert found is not None and [run.name for run in found[0]] == ["seed-4"], found
+    assert found[1].startswith("seed-4 has hyperparameters.lr 2"), found

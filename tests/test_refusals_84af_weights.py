@@ -257,6 +257,9 @@ def test_a_vits_memory_grows_with_the_square_of_its_tokens(
     ({"memory/memory.limit_in_bytes": "1073741824\n",
       "memory/memory.usage_in_bytes": "1073741824\n",
       "memory/memory.stat": "cache 1\ntotal_cache 1073741824\n"}, 1 << 30),
+    # shared memory (a tmpfs, /dev/shm) counts as files but is not given back
+    ({"memory.max": "1073741824\n", "memory.current": "805306368\n",
+      "memory.stat": "anon 268435456\nfile 536870912\nshmem 268435456\n"}, 512 << 20),
 ])
 def test_the_free_memory_is_what_the_container_has_left(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str],

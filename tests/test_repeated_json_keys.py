@@ -20,8 +20,8 @@ def test_a_key_given_twice_is_refused_at_its_second_copy() -> None:
     text = '{"a": 1, "b": {"c": 2, "c": 3}}'
     with pytest.raises(json.JSONDecodeError) as caught:
         loads(text)
-    assert caught.value.msg == ("holds the field 'c' twice in one object, which no merbench "
-                                "file does")
+    assert caught.value.msg == ("holds the field 'c' twice in one object (again at line 1), "
+                                "which no merbench file does: restore it from a copy")
     assert text[caught.value.pos:].startswith('"c": 3')
     assert loads('{"a": 1, "b": {"c": 2}, "d": [{"c": 1}, {"c": 2}]}')["b"] == {"c": 2}
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import mode_kind
-from merbench.base.home_paths import UnknownHome, home_expanded
+from merbench.base.home_paths import home_expanded_at
 
 CACHE_ENV = "MERBENCH_CACHE_DIR"
 #: the longest name of one folder, and of a whole path, the system takes (bytes)
@@ -78,11 +78,7 @@ def folder_from_env(variable: str, unset: str) -> Path | None:
     said = f"{variable}={_shown(value)}"
     if not value.strip():
         raise MerbenchError(f"{said} is blank; set it to a folder, or unset it {unset}")
-    try:
-        path = Path(home_expanded(value))
-    except UnknownHome:  # ~NAME of a user the system does not know
-        raise MerbenchError(f"{said} names the home folder of a user this system does not "
-                            "know; set it to a folder") from None
+    path = Path(home_expanded_at(value, f"{variable}="))  # as every path given is refused
     longest = max((len(os.fsencode(part)) for part in path.absolute().parts), default=0)
     if longest > _NAME_BYTES:
         raise MerbenchError(f"{said} has a folder name of {longest:,} bytes, more than the "

@@ -87,20 +87,21 @@ def cgroup_memory() -> float:
 
 
 def _cgroup_cache() -> float:
-    """The bytes of files cached in this process's control group (``memory.stat``'s
-    ``file``, v1's ``total_cache``): counted in its use, and given back by the kernel before
-    it kills anything, so no bound on what a build can take; 0 where it cannot be read."""
-    for name, key in (("memory.stat", "file"), ("memory/memory.stat", "total_cache")):
+    """The bytes of files cached in this process's control group that the kernel can give
+    back before it kills anything (``memory.stat``'s ``file`` less ``shmem``, v1's
+    ``total_cache`` less ``total_shmem``: shared memory and tmpfs count as files but are
+    not given back without swap); counted in its use, so no bound on what a build can take;
+    0 where they cannot be read."""
+    for name, cache, shared in (("memory.stat", "file", "shmem"),
+                                ("memory/memory.stat", "total_cache", "total_shmem")):
         try:
             with open(CGROUP_ROOT / name, "rb") as file:  # bounded: the kernel's, short
                 lines = file.read(1 << 16).decode("ascii").splitlines()
         except (OSError, UnicodeDecodeError):
             continue
-        for line in lines:
-            words = line.split()
-            if len(words) == 2 and words[0] == key and words[1].isdigit():
-                return float(words[1])
-        return 0.0
+        found = {words[0]: int(words[1]) for line in lines
+                 if len(words := line.split()) == 2 and words[1].isdigit()}
+        return float(max(0, found.get(cache, 0) - found.get(shared, 0)))
     return 0.0
 
 

@@ -26,7 +26,7 @@ import types
 import typing
 from typing import Any, TypeVar
 
-from merbench.results.json_objects import RepeatedKey, one_of_each
+from merbench.results.json_objects import RepeatedKey, one_of_each, repeated_at
 from merbench.results.json_walks import first_too_large
 
 T = TypeVar("T")
@@ -71,11 +71,11 @@ def loads(text: str, **options: Any) -> Any:
     except json.JSONDecodeError:
         raise
     except RepeatedKey as exc:
-        quoted = json.dumps(exc.key)
-        first = text.find(quoted)
-        raise json.JSONDecodeError(f"holds the field '{exc.key}' twice in one object, which "
-                                   "no merbench file does", text,
-                                   max(0, text.find(quoted, first + 1))) from None
+        at = repeated_at(text, exc.key)
+        where = "" if at is None else f" (again at line {text.count(chr(10), 0, at) + 1})"
+        raise json.JSONDecodeError(f"holds the field '{exc.key}' twice in one object{where}, "
+                                   "which no merbench file does: restore it from a copy",
+                                   text, at or 0) from None
     except ValueError:
         found = long_integer(text)
         if found is None:  # a ValueError of the caller's own hook: not ours to word

@@ -9,6 +9,8 @@ reads goes through :func:`merbench.results.codec.loads`, which decodes objects w
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 
@@ -32,3 +34,12 @@ def one_of_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise RepeatedKey(key)
             seen.add(key)
     return found
+
+
+def repeated_at(text: str, key: str) -> int | None:
+    """Where in ``text`` the key ``key`` is given the second time, where it is given as a
+    key twice in the whole text (its quotes and a colon, written escaped or not): the place
+    a refusal can name for sure; None otherwise (the key given in other objects too)."""
+    found = [match.start() for quoted in {json.dumps(key), json.dumps(key, ensure_ascii=False)}
+             for match in re.finditer(re.escape(quoted) + r"\s*:", text)]
+    return sorted(found)[1] if len(found) == 2 else None

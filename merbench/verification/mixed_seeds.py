@@ -97,7 +97,11 @@ def _strangers(configured: Sequence[Configured], recorded: Mapping[str, Mapping[
         return None
     own = [run for run in configured
            if json.dumps(run.configuration, sort_keys=True, default=str) == most]
-    others = [run for run in configured if run not in own]
+    # a run told apart by its text alone (1 and 1.0) is no other configuration
+    others = [run for run in configured if run not in own
+              and _differences(run.configuration, own[0].configuration)]
+    if not others:
+        return None
     key, theirs, ours = _differences(others[0].configuration, own[0].configuration)[0]
     have = "has" if len(own) == 1 else "have"
     return others, (f"{others[0].name} has {key} {theirs}, where "
