@@ -23,7 +23,7 @@ from merbench.meta import ReducedSetting
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import names_current_folder
-from merbench.results.rundir import DifferentRun
+from merbench.results.rundir import RUN_KEPT, DifferentRun, folder_is_held, running_there
 from merbench.runner.execute import run
 from merbench.runner.plan import plan_run
 from merbench.runner.recorded_plugins import (
@@ -49,6 +49,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         raise MerbenchError("--out names the current folder; give a folder for the run, such "
                             "as runs/NAME")
     out = None if settings.out is None else Path(settings.out)
+    if seeds is None and out is not None and out.is_dir() and folder_is_held(out):
+        # at once, as the lock taken later would: plugins, data and folds are read first
+        raise MerbenchError(running_there(out, RUN_KEPT))
     if seeds is None and out is not None and out.is_dir() and not out.is_symlink():
         refuse_stray_files(out)  # its result file under another kind's name, as status says
     if settings.out is not None:  # a run goes on in its own folder; --seeds in a summary's
