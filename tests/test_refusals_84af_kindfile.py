@@ -54,6 +54,9 @@ def test_an_au_run_whose_run_json_lost_its_task_is_said_as_validate_says_it(
         assert code != 0 or command == "status"  # status's line for a run, not an error
         assert "delete them" not in said and "Traceback" not in said
     assert len(list(Path("run/folds").glob("*.npz"))) == 52  # nothing was removed
+    # no count of run.json's folds ("0/52") beside the 52 good fold files (84ah)
+    said = _said(cli, "status", "run")[1]
+    assert said.startswith("run: ststnet on composite/loso, seed 0: written, but "), said
     Path("run/run.json").write_bytes(kept)  # the fix followed
     code, said = _said(cli, "validate", "run")
     assert code == 0 and said.startswith("ok: run"), said
