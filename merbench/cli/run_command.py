@@ -49,15 +49,15 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         raise MerbenchError("--out names the current folder; give a folder for the run, such "
                             "as runs/NAME")
     out = None if settings.out is None else Path(settings.out)
-    if seeds is None and out is not None and out.is_dir() and folder_is_held(out):
-        # at once, as the lock taken later would: plugins, data and folds are read first
-        raise MerbenchError(running_there(out, RUN_KEPT))
     if seeds is None and out is not None and out.is_dir() and not out.is_symlink():
         refuse_stray_files(out)  # its result file under another kind's name, as status says
     if settings.out is not None:  # a run goes on in its own folder; --seeds in a summary's
         refuse_result_place(settings.out, "--resume" if hasattr(args, "resume") else "--out",
                             own=(*SUMMARIES, SEED_RUNS) if seeds is not None else RUNS,
                             seed=spec.seed if seeds is None else None)
+    if seeds is None and out is not None and out.is_dir() and folder_is_held(out):
+        # at once, as the lock taken later would: plugins, data and folds are read first
+        raise MerbenchError(running_there(out, RUN_KEPT))
     if seeds is not None:
         confirm_runs(len(seeds), f"run --seeds ({spec.model} on {spec.dataset})", args.yes,
                      fewer="give fewer seeds")
