@@ -54,6 +54,9 @@ def test_an_au_run_whose_run_json_lost_its_task_is_said_as_validate_says_it(
         assert code != 0 or command == "status"  # status's line for a run, not an error
         assert "delete them" not in said and "Traceback" not in said
     assert len(list(Path("run/folds").glob("*.npz"))) == 52  # nothing was removed
+    # no count of run.json's folds ("0/52") beside the 52 good fold files (84ah)
+    said = _said(cli, "status", "run")[1]
+    assert said.startswith("run: ststnet on composite/loso, seed 0: written, but "), said
     Path("run/run.json").write_bytes(kept)  # the fix followed
     code, said = _said(cli, "validate", "run")
     assert code == 0 and said.startswith("ok: run"), said
@@ -198,3 +201,25 @@ def test_a_seed_tuning_whose_result_file_is_misnamed_is_named_for_its_rename(
     code, _, err = cli(*SEEDS_AGAIN["tuning summary over seeds"], "--seeds", "0,1", "--out",
                        "res")
     assert code != 0 and one_line(err) == f"merbench: error: res/seed-0: {renamed}", err
+
+
+@pytest.mark.parametrize(("example", "right", "wrong"), [
+    ("spotting run", "spotting.json", "results.json"),
+    ("summary over seeds", "seeds.json", "au-seeds.json"),
+    ("summary over seeds", "seeds.json", "tune-seeds.json")])
+def test_run_resume_names_a_misnamed_result_file_of_a_folder_with_no_run_json(
+        cli, examples: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        example: str, right: str, wrong: str) -> None:
+    """A folder holding no run.json of its own: run --resume judged its kind by the
+    misnamed file's name (a spotting run's file as results.json went on as a spotting run,
+    an emotion summary as tune-seeds.json was called a tuning), where status names the
+    file and its right name."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(examples[example], "res", symlinks=True)
+    Path("res", right).rename(Path("res", wrong))
+    _, said = _said(cli, "status", "res")
+    line = said[said.index(f"res: {wrong} is the result file of "):].splitlines()[0]
+    line = line.removesuffix(" ('merbench validate' refuses it)")
+    assert line.endswith(f"rename it {right}"), line
+    code, _, err = cli("run", "--quiet", "--resume", "res")
+    assert code != 0 and one_line(err) == f"merbench: error: {line}", err

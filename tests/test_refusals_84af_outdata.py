@@ -76,3 +76,23 @@ def test_a_run_beside_the_data_root_is_still_taken(cli, data: Path) -> None:
     with pytest.raises(Exception, match="is inside --data-root"):
         refuse_read_place(Path("composite/run"), "--out",
                           read_places({"data_root": str(data)}).items())
+
+
+@pytest.mark.parametrize("value", ["..", ".", "/"])
+def test_a_dataset_options_text_naming_a_folder_above_the_working_folder_is_not_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """A plugin dataset's option whose text is a name (``subject_name=..``) that is also a
+    folder above the working folder: every relative ``--out`` was refused as inside it,
+    while an option naming a file or folder beside it is still a place read."""
+    from merbench.results.out_folders import read_places, refuse_read_place
+
+    monkeypatch.chdir(tmp_path)
+    Path("ann").mkdir()
+    Path("codes.xlsx").write_bytes(b"")
+    read = read_places({"dataset_options": {"subject_name": value, "annotations": "ann",
+                                            "sheet": "codes.xlsx"}})
+    refuse_read_place(Path("n7"), "--out", read.items())
+    with pytest.raises(Exception, match="is inside --dataset-opt annotations ann"):
+        refuse_read_place(Path("ann/run"), "--out", read.items())
+    with pytest.raises(Exception, match="is what --dataset-opt sheet names"):
+        refuse_read_place(Path("codes.xlsx"), "--out", read.items())

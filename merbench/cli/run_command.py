@@ -23,7 +23,7 @@ from merbench.meta import ReducedSetting
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import names_current_folder
-from merbench.results.rundir import DifferentRun
+from merbench.results.rundir import RUN_KEPT, DifferentRun, folder_is_held, running_there
 from merbench.runner.execute import run
 from merbench.runner.plan import plan_run
 from merbench.runner.recorded_plugins import (
@@ -55,6 +55,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         refuse_result_place(settings.out, "--resume" if hasattr(args, "resume") else "--out",
                             own=(*SUMMARIES, SEED_RUNS) if seeds is not None else RUNS,
                             seed=spec.seed if seeds is None else None)
+    if seeds is None and out is not None and out.is_dir() and folder_is_held(out):
+        # at once, as the lock taken later would: plugins, data and folds are read first
+        raise MerbenchError(running_there(out, RUN_KEPT))
     if seeds is not None:
         confirm_runs(len(seeds), f"run --seeds ({spec.model} on {spec.dataset})", args.yes,
                      fewer="give fewer seeds")

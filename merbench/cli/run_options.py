@@ -308,12 +308,15 @@ def _refuse_seeds_folder(folder: Path, run_file: str) -> None:
     """``--resume`` of a folder that is no run of its own: a result another command wrote
     (a spotting run, a tuning), which its own command goes on with, or a ``--seeds`` folder
     (a summary, or seed runs), whose command goes on with it. Each kind (:mod:`merbench
-    .kinds`) says what it is and which command writes it; nothing here names their files."""
+    .kinds`) says what it is and which command writes it; nothing here names their files.
+    A result file under another kind's name is named first, as every other command names
+    it: the kind judged by that file's name would be the wrong one."""
     # deferred: numpy and pandas (through merbench.kinds), which --help must not load
-    from merbench.kinds import kind_of, started_kind
+    from merbench.kinds import kind_of, refuse_stray_files, started_kind
 
     if (folder / run_file).exists():
         return
+    refuse_stray_files(folder)
     kind = started_kind(folder) or kind_of(folder)
     seeds = kind.over_seeds if kind is not None else None
     if kind is not None and kind.started_file != run_file and (

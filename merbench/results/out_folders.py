@@ -291,15 +291,31 @@ def read_places(given: Mapping[str, Any]) -> dict[str, Path | None]:
     """What a command reading a dataset reads, as it was given (``given``: the run options
     given, :func:`merbench.cli.run_options.given_options`): the data root (or
     $MERBENCH_DATA_DIR) and the files its --dataset-opt name (a coding sheet), for
-    :func:`refuse_read_place`."""
+    :func:`refuse_read_place`.
+    A dataset option is plain text whatever it means, so one counts where its text names
+    something there, less a folder holding the working folder (``.``, ``..``, ``/``): such
+    a text is always there, a name as often as a path (a subject named ``..``), and taken
+    for a folder it holds every relative ``--out``, each refused as inside it."""
     root = given.get("data_root") or os.environ.get("MERBENCH_DATA_DIR") or None
     places: dict[str, Path | None] = {
         "--data-root" if given.get("data_root") else "$MERBENCH_DATA_DIR":
             Path(root) if root else None}
     for key, value in (given.get("dataset_options") or {}).items():
-        if isinstance(value, str) and value and os.path.lexists(value):
+        if isinstance(value, str) and value and os.path.lexists(value) \
+                and not _holds_working_folder(Path(value)):
             places[f"--dataset-opt {key}"] = Path(value)
     return places
+
+
+def _holds_working_folder(path: Path) -> bool:
+    """Whether ``path`` is the working folder or a folder above it (False where the
+    working folder is gone: then no relative path leads anywhere)."""
+    try:
+        here = Path(os.path.realpath(os.getcwd()))
+    except OSError:
+        return False
+    real = Path(os.path.realpath(path))
+    return real == here or real in here.parents
 
 
 def refuse_read_place(out: Path, option: str,

@@ -60,6 +60,7 @@ else:
 
 FOLDS_DIR = FOLDS
 PARTIAL_DIR = "partial"
+RUN_KEPT = "it keeps every fold it trains"  # a stopped run's folds, said in the lock's refusal
 LOCK_ATTEMPTS, LOCK_WAIT_S = 10, 0.1  # a second in all before a held directory is refused
 # Temporaries of the files a run directory holds as merbench named them before they ended in
 # .merbench-tmp (mkstemp's eight random characters), left in run folders by killed writes.
@@ -125,15 +126,19 @@ def held_folder(path: Path, kept: str) -> Iterator[None]:
                 break
             except BlockingIOError:  # 'merbench status' looks for a moment: wait it out
                 if attempt == LOCK_ATTEMPTS - 1:
-                    raise MerbenchError(
-                        f"another merbench process is running in {path}; wait for it to "
-                        f"finish ({kept}), or choose another --out") from None
+                    raise MerbenchError(running_there(path, kept)) from None
                 time.sleep(LOCK_WAIT_S)
             except OSError:  # the file system has no locks: run as before there were any
                 break
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def running_there(path: Path, kept: str) -> str:
+    """The refusal of ``path`` that another command writes now, with what it keeps."""
+    return (f"another merbench process is running in {path}; wait for it to finish "
+            f"({kept}), or choose another --out")
 
 
 def folder_is_held(path: Path) -> bool | None:
@@ -161,10 +166,8 @@ class RunDirectory:
         """Keep the directory to this process while the block runs. Two processes in one run
         directory would train the same folds twice (say, ``--seeds 0,1,2`` started while a
         ``--seeds 1`` of the same run is still going), and a second run could rewrite
-        ``run.json`` under the first. The lock is the operating system's (``flock`` on the
-        directory itself: no lock file, and a killed process leaves none behind); where
-        locks are not supported (some network file systems, Windows) runs go unlocked."""
-        with held_folder(self.path, "it keeps every fold it trains"):
+        ``run.json`` under the first. The lock is :func:`held_folder`'s."""
+        with held_folder(self.path, RUN_KEPT):
             if HAS_FLOCK:
                 self.remove_leftovers()
             yield

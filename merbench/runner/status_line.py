@@ -74,7 +74,10 @@ def describe(status: RunStatus) -> StatusLine:
         return _with_entries(status, f"{status.path}: {what}: complete, {folds} "
                                      f"({status.results_name})")
     if status.refused and not status.running:  # written, but no result: going on is no fix
-        return _with_entries(status, f"{status.path}: {what}: {folds}, written, but "
+        # fold files of another identity than run.json's: a count of run.json's folds
+        # ("0/52" beside 52 good files of an edited run.json) counts against the wrong run
+        counted = "" if status.foreign_files else f"{folds}, "
+        return _with_entries(status, f"{status.path}: {what}: {counted}written, but "
                                      f"{status.refused}")
     state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
     if status.gone and not (status.damaged or status.foreign_files or status.fold_faults
