@@ -95,7 +95,7 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     to give instead."""
     given = Path(out)
     refuse_unwritable_shape(given, option, example, noun=what)  # before anything looks at it
-    if what == "folder":
+    if what == "folder" and own:  # ``out`` is itself a result's folder (a run, a spotting)
         refuse_cache_in_out(given, option)
     out = written_place(given)
     if out.is_symlink() and not link_ok:
@@ -246,11 +246,17 @@ def _cache_places() -> tuple[str, Path, Path, Path] | None:
     return f"{CACHE_ENV}={os.environ[CACHE_ENV]}", folder, absolute, real
 
 
-def refuse_cache_in_out(out: Path, option: str) -> None:
+def refuse_cache_in_out(out: Path, option: str, *,
+                        said_as: str = "the folder of a merbench result",
+                        outside: str = "result folders") -> None:
     """Refuse ``$MERBENCH_CACHE_DIR`` where it is, or lies inside, the folder ``out`` a
     command is about to write its result to, in :func:`refuse_cache_in_result`'s words:
     that check, asked when the command starts, finds no result there yet, so a run wrote
-    its cache into its own folder, and every later command refused the setting."""
+    its cache into its own folder, and every later command refused the setting. ``said_as``:
+    what ``out`` is (another command's folder, such as predict's, which
+    refuses entries it did not write, is said as what it is); ``outside``: where to set it
+    instead. Asked only of a folder that is itself a result or such an output: a folder of
+    runs (a sweep's out) is no result, only each run in it is."""
     cache = _cache_places()
     if cache is None:
         return
@@ -260,9 +266,9 @@ def refuse_cache_in_out(out: Path, option: str) -> None:
     for folder in folders:
         if any(place == folder or place.is_relative_to(folder) for place in places):
             where = "is" if folder in places else f"is inside {out},"
-            raise MerbenchError(f"{said} {where} the folder of a merbench result ({option} "
-                                f"{out} writes one there), whose files are its own; set it "
-                                "to a folder outside result folders")
+            raise MerbenchError(f"{said} {where} {said_as} ({option} {out} "
+                                f"writes one there), whose files are its own; set it to a "
+                                f"folder outside {outside}")
 
 
 def refuse_cache_in_result() -> None:
