@@ -25,6 +25,7 @@ from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import path_shown
+from merbench.kinds import refuse_stray_files
 from merbench.results.command_outputs import command_folder
 from merbench.results.foreign_seeds import runs_among_seeds
 from merbench.results.out_folders import (
@@ -137,6 +138,19 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
         raise MerbenchError(f"{option} {given} is inside {shown}, the folder of a merbench "
                             f"result (it holds {held[0]}), whose files are its own; give a "
                             f"{what} outside result folders")
+
+
+def refuse_strays_in_out(folder: Path, option: str = "--out",
+                         example: str = "runs/NAME") -> None:
+    """Refuse ``folder``, an output folder a command goes on in, where it holds a result
+    file under another kind's name (:func:`~merbench.kinds.refuse_stray_files`, as status
+    and ``run --resume`` say it); its shape is checked first, in
+    :func:`refuse_unwritable_shape`'s words naming ``option`` and ``example``, as looking at
+    an overlong path raised the system's own "File name too long" with neither. A folder
+    that is a link is left to :func:`refuse_result_place`."""
+    refuse_unwritable_shape(Path(folder), option, example)
+    if folder.is_dir() and not folder.is_symlink():
+        refuse_stray_files(folder)
 
 
 def _refuse_command_folder(given: Path, parent: Path, shown: Path, option: str,
