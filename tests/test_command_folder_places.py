@@ -15,6 +15,11 @@ from conftest import TINY_RUN, TINY_SPOT
 from tests.test_own_places import _one_line
 
 HELD = {"predict": "predictions.json", "export": "export-report.json"}
+#: the fields each command always writes into the file it is known by
+WRITTEN = {"predict": {"schema_version": 1, "kind": "predictions",
+                       "video": {"source": "synthetic-long/sub01/v1"},
+                       "spotter": {"name": "flow-peak", "options": {}}},
+           "export": {"layout": "dfme", "written": []}}
 
 
 def _given(command: str, out: Path, tmp_path: Path) -> list[object]:
@@ -34,7 +39,7 @@ def test_an_out_inside_another_commands_output_folder_is_refused(
         tmp_path: Path, cli, owner: str, command: str) -> None:
     folder = tmp_path / "p0"
     folder.mkdir()
-    (folder / HELD[owner]).write_text(json.dumps({"schema_version": 1}))
+    (folder / HELD[owner]).write_text(json.dumps(WRITTEN[owner]))
     out = folder / "x"
     line = _one_line(*cli(*_given(command, out, tmp_path))[::2])
     what = "file" if command == "keygen" else "folder"
@@ -54,3 +59,16 @@ def test_a_second_prediction_inside_the_first_leaves_it_to_go_on_with(tmp_path: 
     code, _, err = cli(*_given("predict", first, tmp_path))
     assert code == 0, err
     assert not (first / "x").exists()
+
+
+@pytest.mark.parametrize("name", ["predictions.json", "recogniser.json", "export-report.json"])
+@pytest.mark.parametrize("command", ["run", "build"])
+def test_a_users_file_named_as_a_commands_leaves_the_folder_writable(
+        tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch, name: str, command: str) -> None:
+    """A project folder holding the user's own file of that name is no command's folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(json.dumps({"my": "own"}))
+    out = Path("runs/x") if command == "run" else Path("site")
+    code, _, err = cli(*_given(command, out, tmp_path))
+    assert code == 0, err
+    assert json.loads((tmp_path / name).read_text()) == {"my": "own"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from merbench.cli.validate_command import no_result_said
+from merbench.kinds.no_result import no_result_said
 from merbench.leaderboard.result_walk import RESULTS_GIVE
 
 

@@ -150,22 +150,43 @@ def test_a_cache_folder_in_the_out_folder_is_refused_at_the_start(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MERBENCH_CACHE_DIR", cache)
     line = _one_line(*cli(*command, "--out", "new")[::2])
-    assert line == f"merbench: error: MERBENCH_CACHE_DIR={cache} {where} the folder of a " \
-                   "merbench result (--out new writes one there), whose files are its own; " \
-                   "set it to a folder outside result folders", line
+    said_as, outside = ("the output folder of 'merbench predict'", "new") \
+        if command[0] == "predict" else ("the folder of a merbench result", "result folders")
+    assert line == f"merbench: error: MERBENCH_CACHE_DIR={cache} {where} {said_as} (--out " \
+                   f"new writes one there), whose files are its own; set it to a folder " \
+                   f"outside {outside}", line
     assert not (tmp_path / "new").exists(), sorted(map(str, (tmp_path / "new").rglob("*")))
 
 
-def test_a_cache_folder_in_a_sweeps_out_is_refused_before_any_run(
+SWEEP_PLAN = ('out = "runs"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
+              'epochs = 1\n[runs.dataset_options]\nsubjects = 2\ndatabases = 1\n'
+              'samples_per_subject = 3\n')
+SWEEP_RUN = "ststnet-synthetic-loso-b99a9c89"  # the plan's one configuration's folder
+
+
+def test_a_cache_folder_in_a_sweeps_run_is_refused_before_any_run(
         tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A sweep's folder, named by its plan, is refused alike before a run is written."""
+    """Each run of a sweep, in a folder inside the plan's out, is refused alike before a
+    run is written."""
     monkeypatch.chdir(tmp_path)
-    Path("plan.toml").write_text('out = "new"\n[[runs]]\nmodel = "ststnet"\n'
-                                 'dataset = "synthetic"\n')
-    monkeypatch.setenv("MERBENCH_CACHE_DIR", "new/cache")
+    Path("plan.toml").write_text(SWEEP_PLAN)
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", f"runs/{SWEEP_RUN}/cache")
     line = _one_line(*cli("sweep", "--quiet", "--threads", "1", "plan.toml")[::2])
-    new = tmp_path / "new"  # the plan's out is read from the plan's folder
-    assert line == f"merbench: error: MERBENCH_CACHE_DIR=new/cache is inside {new}, the " \
-                   f"folder of a merbench result (plan.toml's out {new} writes one there), " \
-                   "whose files are its own; set it to a folder outside result folders", line
+    run = tmp_path / "runs" / SWEEP_RUN  # the plan's out is read from the plan's folder
+    assert line == f"merbench: error: MERBENCH_CACHE_DIR=runs/{SWEEP_RUN}/cache is inside " \
+                   f"{run}, the folder of a merbench result (plan.toml's run {run} writes " \
+                   "one there), whose files are its own; set it to a folder outside result " \
+                   "folders", line
     assert not list(tmp_path.rglob("run.json"))
+
+
+def test_a_cache_folder_beside_a_sweeps_runs_is_taken(
+        tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sweep's out is a folder of runs, no result itself: a cache beside the runs is in
+    no result's folder."""
+    monkeypatch.chdir(tmp_path)
+    Path("plan.toml").write_text(SWEEP_PLAN)
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", "runs/cache")
+    code, _, err = cli("sweep", "--quiet", "--threads", "1", "plan.toml")
+    assert code == 0, err
+    assert (tmp_path / "runs" / SWEEP_RUN / "seed-0" / "run.json").is_file()

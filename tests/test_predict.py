@@ -126,8 +126,11 @@ def test_another_runs_predict_keeps_off_a_folder_with_a_recogniser(
     without a word; refused as another video is."""
     out = predicted[0]
     other = run.parent / "other-run"
-    if not other.exists():
+    if not other.exists():  # another run: another identity (a copy is the same run)
         shutil.copytree(run, other)
+        record = json.loads((other / "run.json").read_text())
+        record["identity"]["seed"] += 1
+        (other / "run.json").write_text(json.dumps(record))
     kept = {name: (out / name).read_bytes() for name in
             ("predictions.json", "recogniser.json", "recogniser.pt")}
     for given in (["--from-run", other], []):
@@ -136,6 +139,25 @@ def test_another_runs_predict_keeps_off_a_folder_with_a_recogniser(
         assert err.strip() == f"merbench: error: --out {out} holds the predictions and " \
             f"recogniser of run {run}; give each run a folder of its own", err
     assert kept == {name: (out / name).read_bytes() for name in kept}
+
+
+@pytest.mark.parametrize("how", ["link", "moved"])
+def test_the_same_run_elsewhere_goes_on_with_its_recogniser(
+        run: Path, predicted: tuple[Path, str], tmp_path: Path, how: str) -> None:
+    """The run the recogniser came from, reached through a link or after its project
+    folder moved, is the same run by its recorded identity: its recogniser is loaded, not
+    refused as another run's."""
+    out = tmp_path / "p"
+    shutil.copytree(predicted[0], out)
+    if how == "link":  # a link on the way: a run folder that is itself a link is refused
+        (tmp_path / "project").symlink_to(run.parent, target_is_directory=True)
+        same = tmp_path / "project" / run.name
+    else:
+        same = tmp_path / "run"
+        shutil.copytree(run, same)
+    code, _, err = run_cli("predict", *VIDEO, "--from-run", same, "--out", out)
+    assert code == 0, err
+    assert "epochs of the recogniser" not in err, err  # loaded, not trained again
 
 
 def test_other_spotter_options_keep_off_a_folder_of_predictions(tmp_path: Path) -> None:

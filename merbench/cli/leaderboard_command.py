@@ -29,7 +29,7 @@ from merbench.cli.out_places import (
 )
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
-from merbench.cli.validate_command import no_result_said
+from merbench.kinds.no_result import no_result_said
 from merbench.leaderboard.benchmarks import load_benchmarks
 from merbench.leaderboard.export import export, refuse_unknown
 from merbench.leaderboard.kind_tables import kind_sections, kind_tables

@@ -141,17 +141,19 @@ def main(args: argparse.Namespace) -> int:
             f"{_scores(change)} "
             f"({change.change}; {change.reason()})")
     counts = {kind: sum(c.change == kind for c in changes) for kind in marks}
+    by_rejected = f", {counts['rejected']} changed by a rejected run" if counts["rejected"] else ""
     say(f"{counted(counts['added'], 'row')} added, {counts['removed']} removed, "
         f"{counts['moved'] + counts['moved without a new run']} moved "
-        f"({counts['moved without a new run']} without a new run), "
-        f"{counts['rejected']} changed by a rejected run")
+        f"({counts['moved without a new run']} without a new run){by_rejected}")
     failed = 0
     if since:
         path, first = next(iter(since.items()))
         more = f" and {len(since) - 1} more" if len(since) > 1 else ""
-        say(f"merbench: error: {len(since)} result(s) accepted in OLD are rejected in NEW "
-            f"({path}: {first.reason}{more}); a published score changes only with a new run, "
-            "never by a file edited in place: restore the files, or add a new run folder",
+        are = "is" if len(since) == 1 else "are"
+        say(f"merbench: error: {counted(len(since), 'result')} accepted in OLD {are} rejected "
+            f"in NEW ({path}: {first.reason}{more}); a published score changes only with a new "
+            "run, never by a file edited in place: restore its files from OLD, or move the "
+            "rejected run out of the results folder (new numbers go in a new run folder)",
             file=sys.stderr)
         failed = EXIT_MOVED
     if counts["moved without a new run"]:

@@ -25,6 +25,7 @@ from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import path_shown
+from merbench.kinds import refuse_stray_files
 from merbench.results.command_outputs import command_folder
 from merbench.results.foreign_seeds import runs_among_seeds
 from merbench.results.out_folders import (
@@ -95,7 +96,7 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     to give instead."""
     given = Path(out)
     refuse_unwritable_shape(given, option, example, noun=what)  # before anything looks at it
-    if what == "folder":
+    if what == "folder" and own:  # ``out`` is itself a result's folder (a run, a spotting)
         refuse_cache_in_out(given, option)
     out = written_place(given)
     if out.is_symlink() and not link_ok:
@@ -137,6 +138,19 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
         raise MerbenchError(f"{option} {given} is inside {shown}, the folder of a merbench "
                             f"result (it holds {held[0]}), whose files are its own; give a "
                             f"{what} outside result folders")
+
+
+def refuse_strays_in_out(folder: Path, option: str = "--out",
+                         example: str = "runs/NAME") -> None:
+    """Refuse ``folder``, an output folder a command goes on in, where it holds a result
+    file under another kind's name (:func:`~merbench.kinds.refuse_stray_files`, as status
+    and ``run --resume`` say it); its shape is checked first, in
+    :func:`refuse_unwritable_shape`'s words naming ``option`` and ``example``, as looking at
+    an overlong path raised the system's own "File name too long" with neither. A folder
+    that is a link is left to :func:`refuse_result_place`."""
+    refuse_unwritable_shape(Path(folder), option, example)
+    if folder.is_dir() and not folder.is_symlink():
+        refuse_stray_files(folder)
 
 
 def _refuse_command_folder(given: Path, parent: Path, shown: Path, option: str,
@@ -246,11 +260,17 @@ def _cache_places() -> tuple[str, Path, Path, Path] | None:
     return f"{CACHE_ENV}={os.environ[CACHE_ENV]}", folder, absolute, real
 
 
-def refuse_cache_in_out(out: Path, option: str) -> None:
+def refuse_cache_in_out(out: Path, option: str, *,
+                        said_as: str = "the folder of a merbench result",
+                        outside: str = "result folders") -> None:
     """Refuse ``$MERBENCH_CACHE_DIR`` where it is, or lies inside, the folder ``out`` a
     command is about to write its result to, in :func:`refuse_cache_in_result`'s words:
     that check, asked when the command starts, finds no result there yet, so a run wrote
-    its cache into its own folder, and every later command refused the setting."""
+    its cache into its own folder, and every later command refused the setting. ``said_as``:
+    what ``out`` is (another command's folder, such as predict's, which
+    refuses entries it did not write, is said as what it is); ``outside``: where to set it
+    instead. Asked only of a folder that is itself a result or such an output: a folder of
+    runs (a sweep's out) is no result, only each run in it is."""
     cache = _cache_places()
     if cache is None:
         return
@@ -260,9 +280,9 @@ def refuse_cache_in_out(out: Path, option: str) -> None:
     for folder in folders:
         if any(place == folder or place.is_relative_to(folder) for place in places):
             where = "is" if folder in places else f"is inside {out},"
-            raise MerbenchError(f"{said} {where} the folder of a merbench result ({option} "
-                                f"{out} writes one there), whose files are its own; set it "
-                                "to a folder outside result folders")
+            raise MerbenchError(f"{said} {where} {said_as} ({option} {out} "
+                                f"writes one there), whose files are its own; set it to a "
+                                f"folder outside {outside}")
 
 
 def refuse_cache_in_result() -> None:

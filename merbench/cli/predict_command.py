@@ -17,7 +17,7 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted, indefinite
 from merbench.base.terminal import path_shown, say
-from merbench.cli.out_places import refuse_result_place
+from merbench.cli.out_places import refuse_cache_in_out, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.predict_out import other_predictions, refuse_other_run
 from merbench.cli.progress import PLAIN_EVERY_S
@@ -140,6 +140,8 @@ _WRITES = {PREDICTIONS_FILE: "its predictions", WEIGHTS_FILE: "the recogniser's 
 def _out_problem(out: Path) -> str | None:
     try:
         refuse_result_place(out, "--out")
+        refuse_cache_in_out(out, "--out", said_as="the output folder of 'merbench predict'",
+                            outside=str(out))  # it refuses entries it did not write
     except MerbenchError as exc:
         return str(exc)
     problem = own_folder_problem(out, PREDICT_ENTRIES, "predict does not write",

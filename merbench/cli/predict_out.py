@@ -14,6 +14,7 @@ from typing import Any
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import path_shown
 from merbench.results.prediction_file import PREDICTIONS_FILE, RECORD_FILE
+from merbench.results.rundir import RunDirectory
 from merbench.results.user_files import read_written_json
 from merbench.runner.predict import PredictSpec
 
@@ -61,10 +62,12 @@ def other_predictions(out: Path, spec: PredictSpec) -> str | None:
     return None
 
 
-def _recorded_run(out: Path) -> str | None:
-    """The run whose recogniser ``out`` holds, as predict recorded it (its absolute folder):
+def _recorded_run(out: Path) -> tuple[str, Any] | None:
+    """The run whose recogniser ``out`` holds, as predict recorded it: its absolute folder,
     from the predictions, else from the recogniser's record (kept alone by a stopped
-    predict); None where neither names one (spotted only, or no interval to recognise)."""
+    predict), and its identity from the record (None where the record is gone or names
+    none); None where neither names a run (spotted only, or no interval to recognise)."""
+    folder, identity = None, None
     for name, what in ((PREDICTIONS_FILE, "predictions file"), (RECORD_FILE, "recogniser record")):
         try:
             found = read_written_json(out / name, what)
@@ -73,19 +76,41 @@ def _recorded_run(out: Path) -> str | None:
         held = found.get("recogniser") if name == PREDICTIONS_FILE and \
             isinstance(found, dict) else found
         run = held.get("run") if isinstance(held, dict) else None
-        if isinstance(run, str) and run:
-            return run
-    return None
+        if folder is None and isinstance(run, str) and run:
+            folder = run
+        if name == RECORD_FILE and isinstance(held, dict) and held.get("identity"):
+            identity = held["identity"]
+    return None if folder is None else (folder, identity)
+
+
+def _identity(run: Path) -> Any:
+    """``run``'s recorded identity (None where its ``run.json`` cannot say: validated, and
+    refused in its own words, after this)."""
+    try:
+        return RunDirectory(run).read_run_file().identity
+    except (MerbenchError, OSError, ValueError):
+        return None
 
 
 def refuse_other_run(out: Path, run: Path | None) -> None:
     """Refuse ``out`` where it holds the recogniser of another run than ``run`` (the folder
     --from-run names; None: none is given): its weights cost a GPU's minutes for some
     models, and predict keeps them so that the same command again loads them; another run's
-    predict trained over them, and a spot-only one replaced their predictions, unsaid."""
-    earlier = _recorded_run(out)
-    if earlier is None:
+    predict trained over them, and a spot-only one replaced their predictions, unsaid. The
+    same run is told by its recorded identity, so one reached through a link, or in a
+    project folder moved since, is gone on with; by its folder only where either identity
+    is missing."""
+    recorded = _recorded_run(out)
+    if recorded is None:
         return
-    if run is None or os.path.abspath(run) != earlier:
-        raise MerbenchError(f"--out {out} holds the predictions and recogniser of run "
-                            f"{path_shown(earlier)}; give each run a folder of its own")
+    earlier, identity = recorded
+    if run is not None:
+        given = _identity(run)
+        if identity is not None and given is not None:
+            if json.dumps(identity, sort_keys=True) == json.dumps(given, sort_keys=True,
+                                                                   default=str):
+                return
+        elif os.path.realpath(run) == os.path.realpath(earlier):
+            return
+    raise MerbenchError(f"--out {out} holds the predictions and recogniser of run "
+                        f"{path_shown(earlier)}; give each run a folder of its own")

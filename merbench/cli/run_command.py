@@ -13,12 +13,18 @@ from merbench.base.literal import pasted_command
 from merbench.base.terminal import say
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.finished_work import finished_work
-from merbench.cli.out_places import RUNS, SEED_RUNS, SUMMARIES, refuse_result_place
+from merbench.cli.out_places import (
+    RUNS,
+    SEED_RUNS,
+    SUMMARIES,
+    refuse_result_place,
+    refuse_strays_in_out,
+)
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.reduced_command import RunAsGiven
 from merbench.cli.run_options import spec_from_args
-from merbench.kinds import finished_text, refuse_stray_files
+from merbench.kinds import finished_text
 from merbench.meta import ReducedSetting
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
@@ -49,8 +55,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         raise MerbenchError("--out names the current folder; give a folder for the run, such "
                             "as runs/NAME")
     out = None if settings.out is None else Path(settings.out)
-    if seeds is None and out is not None and out.is_dir() and not out.is_symlink():
-        refuse_stray_files(out)  # its result file under another kind's name, as status says
+    if seeds is None and out is not None:
+        refuse_strays_in_out(out, "--resume" if hasattr(args, "resume") else "--out")
     if settings.out is not None:  # a run goes on in its own folder; --seeds in a summary's
         refuse_result_place(settings.out, "--resume" if hasattr(args, "resume") else "--out",
                             own=(*SUMMARIES, SEED_RUNS) if seeds is not None else RUNS,

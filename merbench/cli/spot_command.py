@@ -14,9 +14,9 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import counted, say
 from merbench.cli.finished_work import finished_work
-from merbench.cli.out_places import SPOTTING, STR_SUMMARY, refuse_result_place
+from merbench.cli.out_places import SPOTTING, STR_SUMMARY, refuse_result_place, refuse_strays_in_out
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
-from merbench.kinds import finished_text, refuse_stray_files
+from merbench.kinds import finished_text
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import (
     own_folder_problem,
@@ -62,8 +62,7 @@ def out_problem(out: Path, *, in_summary: bool = False) -> str | None:
     """Why ``out`` cannot take a spotting run (None: it can); ``in_summary``: it is a seed's
     folder of ``--seeds``, inside the folder of their summary."""
     try:
-        if out.is_dir() and not out.is_symlink():
-            refuse_stray_files(out)  # its result file under another kind's name, as status
+        refuse_strays_in_out(out, example=SPOT_EXAMPLE)
         # spot's own example folder in every refusal of --out, as run's is runs/NAME: a link
         # loop or an overlong name suggested "such as runs/NAME" (walk 85m)
         refuse_result_place(out, "--out", own=SPOTTING,
@@ -232,8 +231,7 @@ def spot_seeds(args: argparse.Namespace, load: Callable[..., Plugins], spec: Spo
     seed, each seed's folder a spotting run of its own; then their summary."""
     try:
         seeds = parse_seeds(args.seeds)
-        if args.out.is_dir() and not args.out.is_symlink():
-            refuse_stray_files(args.out)  # the summary under another kind's name
+        refuse_strays_in_out(args.out, example=SPOT_EXAMPLE)  # the summary's, too
         refuse_result_place(args.out, "--out", own=STR_SUMMARY, example=SPOT_EXAMPLE)
         check_str_seeds_folder(args.out, seeds)
         folders = [args.out / seed_folder(seed) for seed in seeds]

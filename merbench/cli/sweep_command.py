@@ -14,7 +14,7 @@ from merbench.base.terminal import counted, path_shown, say
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.finished_work import finished_work
 from merbench.cli.fold_bar import SweepProgress
-from merbench.cli.out_places import refuse_result_place
+from merbench.cli.out_places import refuse_cache_in_out, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.leaderboard.collect import reduced_setting
@@ -34,6 +34,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     with building_what_is_planned():
         plan = read_plan(Path(args.plan), plugins, **overrides)
     refuse_result_place(plan.out, f"{args.plan}'s out")
+    for configuration in plan.configurations:  # the out holds results; each of them is one
+        refuse_cache_in_out(configuration.out, f"{args.plan}'s run")
     say(f"sweep {args.plan}: {counted(len(plan.configurations), 'configuration')}, "
         f"{counted(plan.n_runs, 'run')}, into {plan.out} "
         f"({overrides.get('executor', 'local')} executor)")

@@ -16,10 +16,15 @@ from merbench.base.errors import MerbenchError
 from merbench.base.terminal import counted, say
 from merbench.cli.finished_work import finished_work
 from merbench.cli.fold_bar import SweepProgress
-from merbench.cli.out_places import TUNING, refuse_cache_in_out, refuse_result_place
+from merbench.cli.out_places import (
+    TUNING,
+    refuse_cache_in_out,
+    refuse_result_place,
+    refuse_strays_in_out,
+)
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
-from merbench.kinds import finished_text, refuse_stray_files
+from merbench.kinds import finished_text
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import (
     own_folder_problem,
@@ -114,8 +119,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     out = Path(args.out)
     seeds = parse_seeds(args.seeds) if args.seeds is not None else None
     for folder in [out, *(out / seed_folder(seed) for seed in seeds or [])]:
-        if folder.is_dir() and not folder.is_symlink():  # a result file under another
-            refuse_stray_files(folder)  # kind's name, as status and run --resume say it
+        refuse_strays_in_out(folder)  # a result file under another kind's name
     refuse_result_place(out, "--out", own=TUNING)
     if seeds is not None:
         if args.timeout_s is not None:

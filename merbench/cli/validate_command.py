@@ -25,18 +25,17 @@ from merbench.kinds import (
     summary_gone,
     unfinished,
 )
+from merbench.kinds.no_result import GIVE, no_result_said
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.result_walk import Rejected, unpublishable, walk_results
 from merbench.results.command_outputs import command_output_said
-from merbench.results.folder_walk import RESULTS_BELOW, not_there
+from merbench.results.folder_walk import not_there
 from merbench.results.out_folders import is_system_folder
 from merbench.results.result_files import not_finished
 from merbench.verification.declared_defaults import DeclaredDefaults
 from merbench.verification.seed_folders import SeedRejected
 from merbench.verification.validate import ResultRejected, ValidatedRun
-
-GIVE = "give a run directory, a result file or a folder of results"
 
 
 def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
@@ -65,23 +64,6 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
         if not (tree.results or tree.links or refused):  # this folder's own, not the rest's
             raise MerbenchError(no_result_said(given))
     return found, rejected
-
-
-def no_result_said(given: Path, give: str = GIVE) -> str:
-    """What is said of the folder ``given``, with its name, where a walk of it found
-    nothing to check (no result, no link, nothing rejected): another command's output, a
-    run still training (as ``status`` says it), a folder of a result's own (its
-    ``folds/``), or a folder holding none, with ``give`` (what to give instead). One text
-    for ``validate`` and for ``leaderboard build``, whose ``--strict`` publishing gate
-    passed such a folder as a site of no run."""
-    if (predicted := command_output_said(given)) is not None:
-        return f"{given} {predicted}"
-    if (said := unfinished(given)) is not None:
-        return f"{given} {said}"
-    if (part := part_of_result(given)) is not None:
-        return f"{given} {part}"
-    return (f"{given} holds no merbench result (no {' or '.join(markers())} in it or up to "
-            f"{RESULTS_BELOW} levels below); {give}")
 
 
 def _checked(path: Path) -> Checked:

@@ -90,7 +90,7 @@ class Entry(Generic[M]):
         # plugin fault: an option_check's said --no-plugin with no name (pass 84q, Q12)
         for lazy in (self.factory, self.built_from, self.recorded_spelling, self.option_check):
             if isinstance(lazy, LazyFactory) and self.origin != UNKNOWN_ORIGIN:
-                lazy.plugin = self.origin.plugin
+                lazy.plugin, lazy.origin = self.origin.plugin, self.origin
 
     def built_from_for(self, options: dict[str, Any]) -> dict[str, str]:
         """``built_from`` for ``options`` ({} when the entry declares none)."""

@@ -23,6 +23,7 @@ from typing import Any
 from merbench.base.errors import PluginError, ran_out_of_memory
 from merbench.plugin_system import options_cache
 from merbench.plugin_system.factory_options import FactoryOptions
+from merbench.plugin_system.plugin_fault import Origin, advice
 from merbench.plugin_system.plugin_import import describe
 
 __all__ = ["LazyFactory", "building_what_is_planned"]
@@ -89,6 +90,9 @@ class LazyFactory:
         #: the plugin that registered it, named in the refusal of a factory that cannot be
         #: imported ("skip its plugin with --no-plugin mymodel"); set by its registry entry
         self.plugin: str | None = None
+        #: the plugin and package that registered it, for a fault in what it names that
+        #: no reinstall mends (a module or a value named for a function); set with ``plugin``
+        self.origin: Origin | None = None
 
     @property
     def imported(self) -> bool:
@@ -110,17 +114,22 @@ class LazyFactory:
                     else f"importing {module} failed: {describe(exc)}") from None
             not_callable = _not_a_function(function)
             if not_callable is not None:  # its options were read by inspect, in its words
-                raise self._not_loaded(not_callable)
+                raise self._not_loaded(not_callable, fault=True)
             self._check_read_apart(function)
             self._function = function
         return self._function
 
-    def _not_loaded(self, reason: str) -> PluginError:
-        return PluginError(
-            f"cannot load the {self.what} '{self.target}'"
-            + (f" of {self.owner}" if self.owner else "") + f": {reason}; reinstall the "
-            "package that registers it, or skip its plugin with --no-plugin"
-            + (f" {self.plugin}" if self.plugin else ""))
+    def _not_loaded(self, reason: str, *, fault: bool = False) -> PluginError:
+        """Its refusal; ``fault``: the target names no function as registered, which the
+        plugin's authors mend, not a reinstall (an import that failed may be mended by one)."""
+        said = f"cannot load the {self.what} '{self.target}'" + \
+            (f" of {self.owner}" if self.owner else "") + f": {reason}; "
+        if fault and self.origin is not None:
+            return PluginError(said + advice(self.origin))
+        if fault:
+            return PluginError(said + "fix the plugin that registers it")
+        return PluginError(said + "reinstall the package that registers it, or skip its "
+                           "plugin with --no-plugin" + (f" {self.plugin}" if self.plugin else ""))
 
     def _check_read_apart(self, function: Callable[..., Any]) -> None:
         """Options read in another process must be the real ones: planning left options at

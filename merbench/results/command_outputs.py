@@ -30,7 +30,7 @@ from merbench.results.prediction_file import (
     is_predict_output,
     predict_output_said,
 )
-from merbench.results.user_files import opened_user_file, read_user_json
+from merbench.results.user_files import opened_user_file, read_user_json, read_written_json
 
 #: the inventory ``merbench export --layout`` writes into its ``--out``
 EXPORT_REPORT = "export-report.json"
@@ -91,19 +91,39 @@ def command_output_named(path: Path) -> str | None:
     return None if command is None else _NAMED[command]
 
 
+def _written_fields(path: Path) -> bool:
+    """Whether ``path`` is a file its command wrote, by the fields it always writes: a file
+    of the user's merely named as one (their own ``predictions.json`` in a project folder)
+    is no command's, and a folder above ``--out`` holding one is no command's folder."""
+    try:
+        value = read_written_json(path, path.name)
+    except (MerbenchError, OSError, ValueError):
+        return False
+    if not isinstance(value, dict):
+        return False
+    if path.name == PREDICTIONS_FILE:
+        video, spotter = value.get("video"), value.get("spotter")
+        return value.get("kind") == "predictions" and isinstance(video, dict) and \
+            "source" in video and isinstance(spotter, dict) and "name" in spotter
+    if path.name == RECORD_FILE:
+        return {"key", "run", "identity"} <= value.keys()
+    return isinstance(value.get("written"), list) and "layout" in value  # export's report
+
+
 def command_folder(folder: Path) -> str | None:
     """What ``folder`` is where another command's output lies in it, for a command that
     would write inside it (None: it is no such folder): "the output folder of 'merbench
     predict' (it holds predictions.json)". ``extract --save`` put a features file beside
     predict's predictions and, with --force, in place of export's report, which export
-    reads to know what it may remove (pass 84v, V7), where inside a result it is refused.
-    Told by name only, as a result's folder is."""
+    reads to know what it may remove, where inside a result it is refused. Told by what
+    the command wrote there, read as :func:`_written_fields` reads it, not by a name
+    alone."""
     folder = Path(folder)
     if not folder.is_dir():
         return None
     for command, names in (("predict", (PREDICTIONS_FILE, RECORD_FILE)),
                            ("export", (EXPORT_REPORT,))):
-        held = next((name for name in names if os.path.lexists(folder / name)), None)
+        held = next((name for name in names if _written_fields(folder / name)), None)
         if held is not None:
             return f"the output folder of 'merbench {command}' (it holds {held})"
     return None
