@@ -120,7 +120,7 @@ def _link_a_seed_run(folder: Path) -> None:
 @pytest.mark.parametrize(("edit", "said"), [
     (_forge_a_number, "stored numbers do not match its runs: au-seeds.overall.per_seed.1."
                       "mean_f1"),
-    (_add_a_seed_run, "holds seed-7, a run au-seeds.json does not list"),
+    (_add_a_seed_run, "seed-7 holds seed 1, a copy of seed-1: move seed-7 out of"),
     (_link_a_seed_run, "seed 1: seed-1 is a symbolic link"),
 ], ids=["forged-number", "unlisted-seed-run", "linked-seed-run"])
 def test_validate_rejects_in_one_line(au_seeds: tuple[Path, str], tmp_path: Path, cli: Any,

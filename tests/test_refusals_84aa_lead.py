@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import TINY_RUN, one_line
 
+from tests.test_command_folder_places import WRITTEN
+
 
 def test_a_database_named_twice_is_refused(cli, tmp_path: Path) -> None:
     """AA11: it was taken and recorded as given, the same folds under a second identity."""
@@ -67,7 +69,8 @@ def test_a_cache_in_another_commands_output_is_refused(
     and the site's next build refused the folder for the cache's files."""
     folder = tmp_path / "out"
     folder.mkdir()
-    (folder / marker).write_text("{}")
+    (folder / marker).write_text("{}" if marker == ".merbench-site" else
+                                 json.dumps(WRITTEN["predict"]))  # what predict writes
     for value in (folder, folder / "cache"):
         monkeypatch.setenv("MERBENCH_CACHE_DIR", str(value))
         code, out, err = cli("cache", "info")

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.test_command_folder_places import WRITTEN
+
 EXTRACT = ("extract", "--dataset", "synthetic", "--dataset-opt", "subjects=2",
            "--feature", "flow-uvos", "--quiet")
 
@@ -32,11 +34,11 @@ def test_save_under_a_name_not_ending_npz_is_refused(name: str, cli, tmp_path: P
 
 def _output_folder(tmp_path: Path, command: str) -> tuple[Path, str]:
     """A folder as ``merbench predict`` or ``merbench export --layout`` leaves it, in outline
-    (told by name, as a result's folder is), and the file it is told by."""
+    (told by the fields its file always holds), and the file it is told by."""
     folder = tmp_path / command
     folder.mkdir()
     held = {"predict": "predictions.json", "export": "export-report.json"}[command]
-    (folder / held).write_text(json.dumps({"schema_version": 1}))
+    (folder / held).write_text(json.dumps(WRITTEN[command]))  # a file merbench wrote
     return folder, held
 
 
