@@ -38,13 +38,14 @@ SUMMARY_FILES = {"summary over seeds": "seeds.json",
                  "tuning summary over seeds": "tune-seeds.json"}
 
 
-def _with_foreign_seed(examples: dict[str, Path], tmp_path: Path, summary: str,
-                       foreign: str) -> Path:
-    """A copy of the ``summary`` example, in ``x``, with its seed-1 the ``foreign`` example."""
+def with_foreign_seed(examples: dict[str, Path], tmp_path: Path, summary: str,
+                      foreign: str, seed: str = "seed-1") -> Path:
+    """A copy of the ``summary`` example, in ``x``, with its ``seed`` folder the ``foreign``
+    example (in place of the seed run there, or beside the summary's seeds)."""
     folder = tmp_path / "x"
     shutil.copytree(examples[summary], folder)
-    shutil.rmtree(folder / "seed-1")
-    shutil.copytree(examples[foreign], folder / "seed-1")
+    shutil.rmtree(folder / seed, ignore_errors=True)
+    shutil.copytree(examples[foreign], folder / seed)
     return folder
 
 
@@ -53,7 +54,7 @@ def _with_foreign_seed(examples: dict[str, Path], tmp_path: Path, summary: str,
 def test_a_seed_folder_of_another_kind_is_said_alike_by_every_command(
         cli: Cli, examples: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         summary: str, foreign: str, what: str, command: str) -> None:
-    _with_foreign_seed(examples, tmp_path, summary, foreign)
+    with_foreign_seed(examples, tmp_path, summary, foreign)
     monkeypatch.chdir(tmp_path)
     said = (f"x: seed 1's run folder seed-1 is {what}, not a seed run of "
             f"{SUMMARY_FILES[summary]}; move seed-1 out of x and run the same {command}, "
@@ -73,7 +74,7 @@ def test_a_seed_folder_of_another_kind_is_said_alike_by_every_command(
 def test_the_seeds_command_names_only_the_foreign_seed_and_the_fix_ends_in_ok(
         cli: Cli, examples: dict[str, Path], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, foreign: str, said: str) -> None:
-    _with_foreign_seed(examples, tmp_path, "summary over seeds", foreign)
+    with_foreign_seed(examples, tmp_path, "summary over seeds", foreign)
     monkeypatch.chdir(tmp_path)
     again = ("run", *TINY_RUN, "--threads", "1", "--seeds", "0,1", "--out", "x")
     code, _, err = cli(*again)
@@ -100,7 +101,7 @@ def test_tune_and_spot_seeds_name_only_the_foreign_seed_and_the_fix_ends_in_ok(
                 "spot-then-recognise summary over seeds": (
                     "spot", *TINY_SPOT, "--recognise", "ststnet", "--epochs", "1")}
     for summary, command in commands.items():
-        folder = _with_foreign_seed(examples, tmp_path, summary, "emotion run")
+        folder = with_foreign_seed(examples, tmp_path, summary, "emotion run")
         code, _, err = cli(*command, "--seeds", "0,1", "--out", "x")
         assert code == 2
         assert one_line(err) == (

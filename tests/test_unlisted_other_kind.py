@@ -7,12 +7,13 @@ one of the summary's seeds.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import CliResult
+
+from tests.test_refusals_84af_seedforeign import with_foreign_seed
 
 Cli = Callable[..., CliResult]
 
@@ -30,10 +31,8 @@ CASES = [
 def _with_unlisted(examples: dict[str, Path], root: Path, summary: str, foreign: str) -> Path:
     """A copy of the ``summary`` example in ``root/x`` with the ``foreign`` example beside
     its seeds as ``seed-2``, which its summary does not list."""
-    folder = root / "x"
-    shutil.copytree(examples[summary], folder)
-    shutil.copytree(examples[foreign], folder / "seed-2")
-    return folder
+    assert not (examples[summary] / "seed-2").exists()  # beside its seeds, not in place of one
+    return with_foreign_seed(examples, root, summary, foreign, "seed-2")
 
 
 @pytest.mark.parametrize(("summary", "file", "foreign", "what"), CASES,
