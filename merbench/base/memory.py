@@ -60,22 +60,30 @@ def machine_memory(unknown: float = math.inf) -> float:
     return min(whole, cgroup_memory())
 
 
+def _cgroup_file(name: str, limit: int) -> str | None:
+    """The text of the control group's file ``name`` (its first ``limit`` bytes: the
+    kernel's, short), or None where there is none (not Linux, no container, the other
+    cgroup version's layout)."""
+    try:
+        with open(CGROUP_ROOT / name, "rb") as file:  # bounded: ``limit`` bytes
+            return file.read(limit).decode("ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _cgroup_number(names: tuple[str, ...]) -> float | None:
     """The number in the first of the control group's files ``names`` there is (infinite
     for "max", a number too large to be one, or another layout: no limit read rather than a
     wrong one), or None where there is none of them (not Linux, no container)."""
-    for name in names:
-        try:
-            with open(CGROUP_ROOT / name, "rb") as file:  # bounded: the kernel's, one number
-                text = file.read(64).decode("ascii").strip()
-        except (OSError, UnicodeDecodeError):
-            continue
-        try:
-            number = int(text)
-        except ValueError:  # "max", or another layout
-            return math.inf
-        return math.inf if number >= NO_LIMIT or number < 0 else float(number)
-    return None
+    text = next((text for name in names if (text := _cgroup_file(name, 64)) is not None),
+                None)
+    if text is None:
+        return None
+    try:
+        number = int(text.strip())
+    except ValueError:  # "max", or another layout
+        return math.inf
+    return math.inf if number >= NO_LIMIT or number < 0 else float(number)
 
 
 def cgroup_memory() -> float:
@@ -94,12 +102,10 @@ def _cgroup_cache() -> float:
     0 where they cannot be read."""
     for name, cache, shared in (("memory.stat", "file", "shmem"),
                                 ("memory/memory.stat", "total_cache", "total_shmem")):
-        try:
-            with open(CGROUP_ROOT / name, "rb") as file:  # bounded: the kernel's, short
-                lines = file.read(1 << 16).decode("ascii").splitlines()
-        except (OSError, UnicodeDecodeError):
+        text = _cgroup_file(name, 1 << 16)
+        if text is None:
             continue
-        found = {words[0]: int(words[1]) for line in lines
+        found = {words[0]: int(words[1]) for line in text.splitlines()
                  if len(words := line.split()) == 2 and words[1].isdigit()}
         return float(max(0, found.get(cache, 0) - found.get(shared, 0)))
     return 0.0
