@@ -132,12 +132,20 @@ def test_keygen_prints_a_path_with_a_newline_on_one_line(tmp_path: Path, cli,
 
 
 TUNE_TINY = str(Path(__file__).parents[1] / "examples" / "tune-tiny.toml")
+RESULTS = str(Path(__file__).parents[1] / "leaderboards" / "results" / "ststnet-composite-loso")
+#: how the refusal says the folder of each command whose folder refuses what it did not
+#: write, and where to set the cache instead; a result's folder otherwise
+_OWN_FOLDERS = {"predict": "the output folder of 'merbench predict'",
+                "leaderboard": "the site folder of 'merbench leaderboard build'",
+                "export": "the output folder of 'merbench export'"}
 
 
 @pytest.mark.parametrize("command", [
     ["run", *TINY_RUN], ["spot", *TINY_SPOT], ["tune", TUNE_TINY, "--score", "test"],
     ["predict", "--dataset", "synthetic-long", "--video", "synthetic-long/sub01/v1"],
-], ids=["run", "spot", "tune", "predict"])
+    ["leaderboard", "build", "--results", RESULTS],
+    ["export", "--dataset", "synthetic", "--layout", "htnet"],
+], ids=["run", "spot", "tune", "predict", "build", "export"])
 @pytest.mark.parametrize(("cache", "where"), [
     ("new", "is"), ("new/cache", "is inside new,"),
 ], ids=["at", "inside"])
@@ -150,8 +158,8 @@ def test_a_cache_folder_in_the_out_folder_is_refused_at_the_start(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MERBENCH_CACHE_DIR", cache)
     line = _one_line(*cli(*command, "--out", "new")[::2])
-    said_as, outside = ("the output folder of 'merbench predict'", "new") \
-        if command[0] == "predict" else ("the folder of a merbench result", "result folders")
+    said_as, outside = (_OWN_FOLDERS[command[0]], "new") if command[0] in _OWN_FOLDERS \
+        else ("the folder of a merbench result", "result folders")
     assert line == f"merbench: error: MERBENCH_CACHE_DIR={cache} {where} {said_as} (--out " \
                    f"new writes one there), whose files are its own; set it to a folder " \
                    f"outside {outside}", line

@@ -28,6 +28,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import (
     file_to_write,
+    refuse_cache_in_out,
     refuse_file_out,
     refuse_idle_force,
     refuse_result_place,
@@ -74,6 +75,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if args.layout is not None and args.out is None:
         raise MerbenchError(f"--layout {args.layout} needs --out DIR, the folder to write")
     _out_given(args)
+    if args.layout is not None:  # before planning, which writes plugins' options there
+        refuse_cache_in_out(args.out, "--out", said_as="the output folder of 'merbench "
+                            "export'", outside=str(args.out))  # it refuses what it did not write
     refuse_idle_force(args.force, "--out", args.out is not None, instead=None if args.compare
                       else "replaces a file at --out with --compare, and --layout writes its "
                            "folder again without it")

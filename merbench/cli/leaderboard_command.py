@@ -23,6 +23,7 @@ from merbench.cli.benchmarks_given import refuse_result_definitions
 from merbench.cli.leaderboard_diff import main as diff_main
 from merbench.cli.out_places import (
     file_to_write,
+    refuse_cache_in_out,
     refuse_idle_force,
     refuse_replacing,
     refuse_result_place,
@@ -97,6 +98,9 @@ def main(args: argparse.Namespace) -> int:
             return _list(folders, args.benchmarks)
     if args.leaderboard_command == "export":
         return _export(args)
+    # before validating, which writes records there: a site refuses what it did not write
+    refuse_cache_in_out(args.out, "--out", said_as="the site folder of 'merbench leaderboard "
+                        "build'", outside=str(args.out))
     trusted = read_trusted_keys(list(args.trust))  # a bad key file fails before any work
     folders = results_folders(args.results)
     refuse_result_place(args.out, "--out", link_ok=True, example="site")
