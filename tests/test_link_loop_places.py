@@ -8,8 +8,11 @@ with a newline over two lines. Each case runs the command a user runs."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -198,3 +201,38 @@ def test_a_cache_folder_beside_a_sweeps_runs_is_taken(
     code, _, err = cli("sweep", "--quiet", "--threads", "1", "plan.toml")
     assert code == 0, err
     assert (tmp_path / "runs" / SWEEP_RUN / "seed-0" / "run.json").is_file()
+
+
+
+
+def _refused_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``export`` refused while it plans, its cache in ``fresh/cache``, in a process of its
+    own, as a user runs it: one that has loaded torch reads the plugins' options itself and
+    keeps none; and in a working folder not changed in the last seconds (it is on the
+    import path, and options read just after a change there are not kept)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", "fresh/cache")
+    settled = time.time() - 60
+    os.utime(tmp_path, (settled, settled))
+    done = subprocess.run([sys.executable, "-m", "merbench", "export", "--dataset",
+                           "synthetic", "--layout", "htnet", "--out", "exp"],
+                          capture_output=True, text=True)
+    line = _one_line(done.returncode, done.stderr)
+    assert "feature 'tvl1-uvos' needs onset_frame" in line, line
+
+
+def test_a_refused_export_leaves_no_cache_folder_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command refused while it plans has computed nothing, yet planning kept its plugins'
+    options in a cache folder it made (and the folder above it): a new folder each try."""
+    _refused_export(tmp_path, monkeypatch)
+    assert sorted(tmp_path.iterdir()) == [], sorted(map(str, tmp_path.rglob("*")))
+
+
+def test_a_refused_export_keeps_what_it_wrote_in_a_cache_folder_that_was_there(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a cache folder the command made is taken back: one that was there keeps the
+    plugins' options, which spare the next command a child process."""
+    (tmp_path / "fresh" / "cache").mkdir(parents=True)
+    _refused_export(tmp_path, monkeypatch)
+    assert (tmp_path / "fresh" / "cache" / "plugin-options").is_dir()

@@ -52,7 +52,7 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.cache_entry import entry_bytes, entry_link, read_entry
-from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
+from merbench.base.cache_env import CACHE_ENV, default_cache_dir
 from merbench.base.cache_store import (
     MANIFEST,
     has_manifest,
@@ -76,12 +76,6 @@ from merbench.base.home_paths import home_expanded
 from merbench.base.literal import shell_word
 
 FEATURES = "features"
-
-
-def default_cache_dir() -> Path:
-    """``$MERBENCH_CACHE_DIR`` (refused where no cache folder can be there), else
-    ``~/.cache/merbench``."""
-    return cache_dir_from_env() or Path.home() / ".cache" / "merbench"
 
 
 class FeatureCache:

@@ -64,6 +64,12 @@ def cache_dir_from_env() -> Path | None:
     return path
 
 
+def default_cache_dir() -> Path:
+    """``$MERBENCH_CACHE_DIR`` (refused where no cache folder can be there), else
+    ``~/.cache/merbench``."""
+    return cache_dir_from_env() or Path.home() / ".cache" / "merbench"
+
+
 def folder_from_env(variable: str, unset: str) -> Path | None:
     """The path the environment variable ``variable`` names (``~`` expanded), None where it
     is unset or empty; a value no folder can have (blank, ``~`` of an unknown user, a name

@@ -28,12 +28,14 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 from merbench.base.atomic import target_of
 from merbench.base.cache_env import CACHE_ENV
 from merbench.base.errors import OUT_OF_MEMORY, MerbenchError, os_reason, ran_out_of_memory
 from merbench.base.terminal import hold_any_text, say
+from merbench.cli.cache_left import folders_to_make, take_back
 from merbench.cli.closed_streams import STDOUT_CLOSED, stdout_is_open
 from merbench.cli.parser import (
     COMMANDS,
@@ -145,9 +147,11 @@ def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
     if gone is not None:
         say(f"merbench: error: {gone}", file=sys.stderr)
         return EXIT_USAGE
+    made: list[Path] = []
     try:
         if os.environ.get(CACHE_ENV) is not None:  # one check for every command (AA13)
             _refuse_cache_in_result()
+        made = folders_to_make()  # what a refusal takes back, where planning alone wrote
         with stop_like_ctrl_c(ends_process) as stops:  # SIGTERM, SIGHUP: as Ctrl-C
             try:
                 status = _commands()[args.command](args)
@@ -157,6 +161,7 @@ def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
                 status = EXIT_INTERRUPTED
         return stops.exit_status(status, EXIT_INTERRUPTED)
     except MerbenchError as exc:
+        take_back(made)
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (MemoryError, ImportError) as exc:  # from any command's code (pass 84ag, AG4)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 
-from merbench.base.cache import clear_cache, default_cache_dir, describe_foreign, survey_cache
-from merbench.base.cache_env import CACHE_ENV
+from merbench.base.cache import clear_cache, describe_foreign, survey_cache
+from merbench.base.cache_env import CACHE_ENV, default_cache_dir
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
 from merbench.base.terminal import path_shown, say
