@@ -129,7 +129,7 @@ def test_declared_databases_are_the_ones_the_loaders_write() -> None:
     loader writes to the sample table's ``database`` column: the composite's checked list,
     and each raw database's own name."""
     from merbench_datasets import plugin
-    from merbench_datasets.composite import DATABASES
+    from merbench_datasets.composite_csv import DATABASES
 
     assert plugin.COMPOSITE.databases == plugin.MEGC2019.databases == DATABASES
     for meta in (plugin.CASME2, plugin.SAMM, plugin.SMIC, plugin.CASME3, plugin.CASME,

@@ -23,9 +23,9 @@ from merbench_datasets.composite import (
     DATA_ENV,
     FLOW_DIR,
     LABEL_CSV,
-    RELEASE_COLUMNS,
     make_composite,
 )
+from merbench_datasets.composite_csv import RELEASE_COLUMNS
 from merbench_datasets.megc2019_official import check_counts, load_ground_truth
 
 from merbench.base.errors import MerbenchError
@@ -61,9 +61,11 @@ def _fake_release(folder: Path) -> None:
     (folder / APEX_DIR).mkdir()
     rows = []
     for sample in truth.itertuples():
-        # SMIC apex names differ from the flow names in the release; mimic that here
-        apex = (f"{sample.subject}_apex_{sample.clip}.jpg" if sample.database == "smic"
-                else f"{sample.subject}_{sample.clip}.jpg")
+        # SMIC apex names differ from the flow names in the release (the clip's subject
+        # unpadded: s01_s1_ne_01.jpg for s01_s01_ne_01 .png); mimic that here
+        subject, clip = sample.subject, sample.clip
+        apex = (f"{subject}_s{int(subject[1:])}{clip[len(subject):]}.jpg"
+                if sample.database == "smic" else f"{subject}_{clip}.jpg")
         rows.append({"dataset": sample.database, "sub": sample.subject,
                      "filename_o": sample.clip, "label": sample.label, "apex": "",
                      "imagename": apex, "sub_filename": ""})
@@ -280,9 +282,9 @@ def test_a_folder_in_place_of_a_flow_image_is_called_a_folder(fake: Path) -> Non
 
 
 def test_missing_apex_image_and_folder(fake: Path) -> None:
-    (fake / APEX_DIR / "s03_apex_s03_po_11.jpg").unlink()
+    (fake / APEX_DIR / "s03_s3_po_11.jpg").unlink()
     message = error_of(lambda: make_composite(str(fake)))
-    assert "apex image" in message and "s03_apex_s03_po_11.jpg" in message
+    assert "apex image" in message and "s03_s3_po_11.jpg" in message
     shutil.rmtree(fake / FLOW_DIR)
     message = error_of(lambda: make_composite(str(fake)))
     assert f"the folder '{fake / FLOW_DIR}' is missing" in message

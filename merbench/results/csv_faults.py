@@ -6,7 +6,8 @@ line number is not always the one an editor shows. A row of more cells than the 
 the fault a user meets (a sheet edited by hand, a stray comma), so it is found again here
 with the :mod:`csv` module and said by its line in the file and its count of cells; a NUL
 character, which cuts a line short for the tokenizer, is said as itself, since the counts
-it leaves behind point at the wrong line.
+it leaves behind point at the wrong line. A first data row of more cells than the header,
+which pandas reads without a fault, is found here too (:func:`extra_cells`).
 """
 
 from __future__ import annotations
@@ -28,14 +29,31 @@ def csv_fault(text: str, message: str, header: bool) -> tuple[str, str]:
     expected = _FIELDS.search(message)
     ragged = _ragged(text, int(expected.group(1))) if expected else None
     if expected and ragged is not None:
-        line, cells = ragged
-        first = "its header" if header else "its first line"
-        return (f"has {cells} cells on line {line}, where {first} has {expected.group(1)}",
-                f"correct line {line}, or give the file as it was written")
+        return _too_many(ragged, int(expected.group(1)), header)
     first_line = message.strip().splitlines()[0] if message.strip() else ""
     where = f" ({first_line.split('. ', 1)[-1]})" if "line" in first_line else ""
     return (f"is not a CSV table of the expected columns{where}",
             "give the file as it was written")
+
+
+def extra_cells(text: str) -> tuple[str, str] | None:
+    """What is wrong with the CSV ``text`` whose first row is its header, where a row below
+    holds more cells than the header, and the fix; None where none does. pandas refuses such
+    a row only below the first data row: a first data row longer than the header it reads
+    with the extra cells as the table's index, every column shifted by as many (a reader
+    then blames the wrong column of every row), and with ``usecols`` it drops them unsaid.
+    So the cells of every row are counted here, and a long row is said as the tokenizer's
+    fault is (:func:`csv_fault`)."""
+    header = next((row for row in csv.reader(io.StringIO(text)) if row), [])
+    ragged = _ragged(text, len(header)) if header else None
+    return None if ragged is None else _too_many(ragged, len(header), True)
+
+
+def _too_many(ragged: tuple[int, int], width: int, header: bool) -> tuple[str, str]:
+    line, cells = ragged
+    first = "its header" if header else "its first line"
+    return (f"has {cells} cells on line {line}, where {first} has {width}",
+            f"correct line {line}, or give the file as it was written")
 
 
 def _ragged(text: str, width: int) -> tuple[int, int] | None:

@@ -40,7 +40,7 @@ import numpy as np
 from merbench.base.errors import MerbenchError
 from merbench.base.native_output import native_stderr_silenced
 from merbench.results.codec import loads, long_integer, unreadable
-from merbench.results.csv_faults import csv_fault
+from merbench.results.csv_faults import csv_fault, extra_cells
 from merbench.results.safe_files import MAX_FILE_BYTES, UnsafeFile, read_regular_bytes
 from merbench.results.workbook_extent import too_far
 
@@ -226,7 +226,7 @@ def json_kind(value: Any) -> str:
 
 def read_user_csv(path: Path, what: str, **options: Any) -> pd.DataFrame:
     """A CSV table (``options`` as pandas's ``read_csv`` takes them); a table pandas cannot
-    parse said in words."""
+    parse, or a row of more cells than the header, said in words."""
     return parse_user_csv(read_user_bytes(path, what, MAX_TEXT_BYTES), path, what, **options)
 
 
@@ -245,10 +245,15 @@ def parse_user_csv(data: bytes, path: Path, what: str, **options: Any) -> pd.Dat
         raise refused_file(Path(path), what, f"holds a number of {digits:,} digits in {where}, "
                            f"which no {what} does", "give the file as it was written")
     try:
-        return pd.read_csv(io.StringIO(text), **options)
+        table = pd.read_csv(io.StringIO(text), **options)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         said, fix = csv_fault(text, str(exc), options.get("header", "infer") is not None)
         raise refused_file(Path(path), what, said, fix) from None
+    header = options.get("header", "infer") in ("infer", 0) and "names" not in options
+    fault = extra_cells(text) if header else None  # a long first row: read as an index
+    if fault is not None:
+        raise refused_file(Path(path), what, *fault)
+    return table
 
 
 def column_problem(found: Any, wanted: list[str]) -> str | None:

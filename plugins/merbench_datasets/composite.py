@@ -53,8 +53,10 @@ checked, while every sample present must still be official and officially labell
 
 When the dataset is built (before any training): the CSV exists and is readable, has the
 columns above, every row has a dataset of ``casme2`` / ``samm`` / ``smic``, a non-empty
-subject, clip and apex name and a label 0..2, no sample appears twice, and the flow and apex
-folders and every sample's two files exist. The samples are then checked against the official
+subject, clip and apex name and a label 0..2, no sample appears twice, each row's apex name
+is its own sample's as the release writes it and no two rows share one
+(:mod:`merbench_datasets.composite_csv`), and the flow and apex folders and every sample's
+two files exist. The samples are then checked against the official
 MEGC2019 ground truth shipped with merbench (``data/megc2019_composite_3class_gt.csv``, 442
 rows: dataset, subject, clip, label; no header; no faces): the official list writes SAMM
 subjects as plain integers (``6``) where the release has ``006``; databases and clip names are
@@ -75,7 +77,7 @@ line or the samples concerned, and the fix.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -83,14 +85,19 @@ import pandas as pd
 
 from merbench.api import (
     Dataset,
-    MerbenchError,
     UnreadableFile,
     check_user_file,
     decode_user_image,
     read_user_bytes,
-    read_user_csv,
 )
 from merbench_datasets import composite_aus
+from merbench_datasets.composite_csv import (
+    check_apex_names,
+    check_rows,
+    fail,
+    more,
+    read_label_csv,
+)
 from merbench_datasets.megc2019_official import (
     CLASSES,
     check_against_ground_truth,
@@ -102,9 +109,6 @@ NAME = "composite"
 LABEL_CSV = "combined_3_class2_for_optical_flow.csv"
 FLOW_DIR = "STSNet_whole_norm_u_v_os"
 APEX_DIR = "combined_datasets_whole"
-RELEASE_COLUMNS = ("dataset", "sub", "filename_o", "label", "apex", "imagename", "sub_filename")
-NEEDED_COLUMNS = ("dataset", "sub", "filename_o", "label", "imagename")
-DATABASES = ("casme2", "samm", "smic")
 FLOW_SHAPE = (28, 28, 3)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the (empty) IEND chunk with its CRC
@@ -125,14 +129,6 @@ POINTER = ("pass the composite release's folder with --data-root PATH (where to 
            "databases, and the release: docs/user-guide.md#running-a-benchmark)")
 
 
-def _fail(message: str) -> MerbenchError:
-    return MerbenchError(f"{NAME}: {message}")
-
-
-def _more(count: int, what: str) -> str:
-    return f" (and {count} more {what})" if count else ""
-
-
 # ---------------------------------------------------------------------------- where the data is
 
 
@@ -147,78 +143,10 @@ def find_root(data_root: str | os.PathLike[str] | None = None) -> Path:
         if os.path.lexists(folder / LABEL_CSV):  # a fifo, a folder: said as what it is
             check_user_file(folder / LABEL_CSV, "MEGC2019 composite's label CSV")
         if (folder / FLOW_DIR).is_dir():
-            raise _fail(f"the label file '{folder / LABEL_CSV}' is missing next to {FLOW_DIR}/; "
+            raise fail(f"the label file '{folder / LABEL_CSV}' is missing next to {FLOW_DIR}/; "
                         "restore it from the preprocessed release")
     looked = where_looked(base, origin, candidates, " and ", f"for {LABEL_CSV} ")
-    raise _fail(f"no MEGC2019 composite data found: {looked}; {told(HOW_TO_GET, POINTER)}")
-
-
-# ------------------------------------------------------------------------------ the label CSV
-
-
-def read_label_csv(path: Path) -> pd.DataFrame:
-    """The release's label CSV as text, stripped, with its needed columns checked.
-
-    Blank rows are dropped; the index holds each row's line number in the file.
-    """
-    try:
-        table = read_user_csv(path, "label CSV", dtype=str, keep_default_na=False,
-                              skip_blank_lines=False)
-    except UnreadableFile as exc:
-        raise _fail(f"cannot read '{path}' as a CSV ({exc.because}); restore it from the "
-                    "preprocessed release") from None
-    table.columns = [str(c).strip() for c in table.columns]
-    missing = [c for c in NEEDED_COLUMNS if c not in table.columns]
-    if missing:
-        raise _fail(
-            f"'{path}' has no column {', '.join(repr(c) for c in missing)}; expected the "
-            f"release's header {','.join(RELEASE_COLUMNS)} (merbench reads "
-            f"{', '.join(NEEDED_COLUMNS)}), found {','.join(table.columns)}; rename the "
-            "column back or restore the file from the release"
-        )
-    table = table.apply(lambda column: column.str.strip())
-    table.index = np.arange(len(table)) + 2  # line 1 is the header
-    table = table[(table != "").any(axis=1)]
-    if len(table) == 0:
-        raise _fail(f"'{path}' has a header but no samples; restore it from the release")
-    return table[list(NEEDED_COLUMNS)]
-
-
-def _check_rows(table: pd.DataFrame, path: Path) -> np.ndarray:
-    """Row-level problems, each naming the CSV line; returns the labels as integers."""
-
-    def first(bad: pd.Series, describe: str | Callable[[int], str]) -> None:
-        rows = np.flatnonzero(bad.to_numpy())
-        if len(rows):
-            text = describe if isinstance(describe, str) else describe(int(rows[0]))
-            raise _fail(f"'{path}' line {table.index[rows[0]]}: {text}"
-                        f"{_more(len(rows) - 1, 'such row(s)')}")
-
-    for column, meaning in (("dataset", "the database"),
-                            ("sub", "the subject (LOSO folds are keyed on dataset and sub, "
-                                    "so a row without one belongs to no subject)"),
-                            ("filename_o", "the clip (it names the flow image)"),
-                            ("imagename", "the apex image file")):
-        first(table[column] == "",
-              f"empty '{column}', {meaning}; fill it in as in the release, or delete the row")
-    first(~table["dataset"].isin(DATABASES),
-          lambda row: f"dataset '{table['dataset'].iloc[row]}' is not one of "
-                      f"{', '.join(DATABASES)}; fix the value as in the release")
-    labels = pd.to_numeric(table["label"].where(table["label"].str.fullmatch(r"\d+")),
-                           errors="coerce")
-    first(~labels.isin(range(len(CLASSES))),
-          lambda row: f"label '{table['label'].iloc[row]}' is not 0 (negative), 1 (positive) "
-                      "or 2 (surprise); fix the label or delete the row")
-    keys = table["dataset"] + "/" + table["sub"] + "/" + table["filename_o"]
-    repeated = keys.duplicated(keep="first")
-    first(repeated,
-          lambda row: f"sample {keys.iloc[row]} appears again (first at line "
-                      f"{keys.index[(keys == keys.iloc[row]).to_numpy()][0]}); "
-                      "delete the repeated row")
-    return labels.astype(int).to_numpy()
-
-
-# ---------------------------------------------------------------- the official ground truth
+    raise fail(f"no MEGC2019 composite data found: {looked}; {told(HOW_TO_GET, POINTER)}")
 
 
 # ------------------------------------------------------------------------------------ images
@@ -226,15 +154,15 @@ def _check_rows(table: pd.DataFrame, path: Path) -> np.ndarray:
 
 def _read_bytes(path: str, sample_id: str, what: str) -> bytes:
     if not Path(path).exists():
-        raise _fail(f"the {what} '{path}' of sample {sample_id} is missing; restore it from "
+        raise fail(f"the {what} '{path}' of sample {sample_id} is missing; restore it from "
                     "the preprocessed release")
     if Path(path).is_dir():
-        raise _fail(f"the {what} '{path}' of sample {sample_id} is a folder, not an image "
+        raise fail(f"the {what} '{path}' of sample {sample_id} is a folder, not an image "
                     "file; put the release's file there")
     try:
         return read_user_bytes(Path(path), what)
     except UnreadableFile as exc:
-        raise _fail(f"cannot read the {what} '{path}' of sample {sample_id} "
+        raise fail(f"cannot read the {what} '{path}' of sample {sample_id} "
                     f"({exc.because}); check its permissions") from None
 
 
@@ -242,7 +170,7 @@ def _decode(data: bytes, flags: int, path: str, sample_id: str, what: str) -> np
     try:
         return decode_user_image(data, Path(path), what, flags)
     except UnreadableFile as exc:
-        raise _fail(f"the {what} '{path}' of sample {sample_id} {exc.reason}; replace it "
+        raise fail(f"the {what} '{path}' of sample {sample_id} {exc.reason}; replace it "
                     "with the release's file") from None
 
 
@@ -253,15 +181,15 @@ def read_flow(path: str, sample_id: str) -> np.ndarray:
     what = "flow image"
     data = _read_bytes(path, sample_id, what)
     if not data.startswith(PNG_SIGNATURE):
-        raise _fail(f"the {what} '{path}' of sample {sample_id} is not a PNG image; replace "
+        raise fail(f"the {what} '{path}' of sample {sample_id} is not a PNG image; replace "
                     "it with the release's file")
     if PNG_END not in data[-64:]:
-        raise _fail(f"the {what} '{path}' of sample {sample_id} is truncated (no PNG end "
+        raise fail(f"the {what} '{path}' of sample {sample_id} is truncated (no PNG end "
                     f"chunk, {len(data)} bytes); replace it with the release's file")
     image = _decode(data, cv2.IMREAD_UNCHANGED, path, sample_id, what)
     if image.shape != FLOW_SHAPE or image.dtype != np.uint8:
         shape = "x".join(str(n) for n in image.shape)
-        raise _fail(f"the {what} '{path}' of sample {sample_id} is {shape} {image.dtype}; the "
+        raise fail(f"the {what} '{path}' of sample {sample_id} is {shape} {image.dtype}; the "
                     f"release's flow images are {'x'.join(map(str, FLOW_SHAPE))} uint8; "
                     "replace it with the release's file")
     return image
@@ -274,7 +202,7 @@ def read_apex(path: str, sample_id: str) -> np.ndarray:
     what = "apex image"
     data = _read_bytes(path, sample_id, what)
     if data.startswith(JPEG_START) and JPEG_END not in data[-64:]:
-        raise _fail(f"the {what} '{path}' of sample {sample_id} is truncated (no JPEG end "
+        raise fail(f"the {what} '{path}' of sample {sample_id} is truncated (no JPEG end "
                     f"marker, {len(data)} bytes); replace it with the release's file")
     return _decode(data, cv2.IMREAD_COLOR, path, sample_id, what)
 
@@ -331,7 +259,7 @@ class CompositeDataset(Dataset):
                                        strict=True):
                 face = read_apex(path, sample_id)
                 if faces and face.shape != faces[0].shape:
-                    raise _fail(f"the apex image '{path}' of sample {sample_id} is "
+                    raise fail(f"the apex image '{path}' of sample {sample_id} is "
                                 f"{'x'.join(map(str, face.shape))}, the first one "
                                 f"{'x'.join(map(str, faces[0].shape))}; all apex images must "
                                 "have one size, as in the release")
@@ -343,7 +271,7 @@ class CompositeDataset(Dataset):
 def _check_files(samples: pd.DataFrame, root: Path, lines: Sequence[int]) -> None:
     for folder in (FLOW_DIR, APEX_DIR):
         if not (root / folder).is_dir():
-            raise _fail(f"the folder '{root / folder}' is missing; restore {folder}/ from the "
+            raise fail(f"the folder '{root / folder}' is missing; restore {folder}/ from the "
                         "preprocessed release")
     for column, what in (("flow_path", "flow image"), ("apex_path", "apex image")):
         exists = samples[column].map(os.path.isfile).to_numpy(dtype=bool)
@@ -352,8 +280,8 @@ def _check_files(samples: pd.DataFrame, root: Path, lines: Sequence[int]) -> Non
             row = samples.iloc[absent[0]]
             found = "is a folder, not an image file" if os.path.isdir(row[column]) \
                 else "is missing"
-            raise _fail(f"the {what} '{row[column]}' of sample {row['sample_id']} (CSV line "
-                        f"{lines[absent[0]]}) {found}{_more(len(absent) - 1, what + '(s)')}; "
+            raise fail(f"the {what} '{row[column]}' of sample {row['sample_id']} (CSV line "
+                        f"{lines[absent[0]]}) {found}{more(len(absent) - 1, what + '(s)')}; "
                         "restore it from the preprocessed release")
 
 
@@ -368,7 +296,7 @@ def make_composite(data_root: str | None = None, subset: bool = False,
     root = find_root(data_root)
     csv = root / LABEL_CSV
     table = read_label_csv(csv)
-    labels = _check_rows(table, csv)
+    labels = check_rows(table, csv)
     database, subject, clip = table["dataset"], table["sub"], table["filename_o"]
     samples = pd.DataFrame({
         "sample_id": database + "/" + subject + "/" + clip,
@@ -382,6 +310,7 @@ def make_composite(data_root: str | None = None, subset: bool = False,
     })
     lines = table.index.tolist()
     check_against_ground_truth(samples, csv, lines, allow_missing=subset)
+    check_apex_names(table, csv)
     if not subset:
         check_counts(samples)
     _check_files(samples, root, lines)
