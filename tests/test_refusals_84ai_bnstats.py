@@ -1,6 +1,8 @@
 """Weights whose BatchNorm statistics no training gives: a negative running variance makes
 every eval-mode logit NaN (the square root of a negative number), so convert-weights and
-``run --weights`` refuse it as they read it, naming the file and the tensor."""
+``run --weights`` refuse it as they read it, naming the file and the tensor. Finite weights
+that still overflow a network are named, in the run's refusal of its NaN or infinite logits,
+as the likelier cause beside the model's plugin."""
 
 from __future__ import annotations
 
@@ -70,3 +72,20 @@ def test_run_weights_refuses_a_negative_running_variance_before_any_fold(
                                  f"from its square root: {TRAINED}"), err
     assert not (tmp_path / "run" / "folds").exists()
 
+
+def test_logits_that_overflow_with_given_weights_name_the_checkpoint(tmp_path: Path,
+                                                                     cli: Any) -> None:
+    """Finite weights far too large for the network give infinite (or NaN) logits: the
+    checkpoint is named as their likelier cause, and the fold before it is kept."""
+    code, err = _run_with_changed(tmp_path, cli, "fc.weight",
+                                  lambda t: torch.full_like(t, 3e38))
+    line = one_line(err)
+    assert code == 2, err
+    assert line.startswith("merbench: error: model 'ststnet' of plugin 'cnn' (package "), line
+    assert " logits for 3 test samples of fold 1 (syn1/s02) in eval mode with checkpoint " \
+           f"{tmp_path / 'ours' / 's02.pth'}, so none of them is scored; that checkpoint is " \
+           "the likelier cause (values too large for this network, or a training that " \
+           f"diverged): {TRAINED}, or, where they score in the network they came from, " \
+           "report it to the authors of merbench, or skip the plugin with --no-plugin cnn. " \
+           "The folds it finished before are kept, and no results file is written" in line, line
+    assert [p.name for p in (tmp_path / "run" / "folds").iterdir()] == ["fold-000.npz"]
