@@ -220,12 +220,12 @@ def _model_fault(runs: list[StartedRun], exc: ModelFault, trained: bool) -> Merb
     was a traceback after the first); what finished before it is said as kept. Logits not
     finite before any step are the options' likely fault where options were given (a scale
     no network survives), as a first step's failure is (:func:`_first_step_failed`)."""
-    plan = runs[0].data.plan
+    plan, data = runs[0].data.plan, runs[0].data
     when = " failed its first training step, before any fold finished" if not trained else \
         " failed in the middle of the run"
     kept = "This run kept no fold" if not trained else \
         "The folds it finished before are kept, and no results file is written"
-    if (scored := not_scored(plan.model, runs[0].data.folds, exc)) is not None:  # AE4
+    if (scored := not_scored(plan.model, data.folds, exc, data.weight_files)) is not None:
         return MerbenchError(f"{scored}. {kept}")
     options = plan.spec.model_options
     in_file = file_as_cause(plan, options_written(dict(sorted(options.items()))))

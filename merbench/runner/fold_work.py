@@ -30,6 +30,7 @@ from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import BUILTIN_PLUGINS, load_plugins
+from merbench.plugin_system.plugin_fault import advice
 from merbench.plugin_system.plugin_import import PluginExit, plugin_code
 from merbench.training.device import describe_device, is_out_of_memory
 from merbench.training.estimator import fit_predict
@@ -180,16 +181,26 @@ def compute(work: GroupWork, features: np.ndarray, *,
         raise PluginCodeFailed(said) from exc
 
 
-def not_scored(model: Entry[Any] | None, folds: Iterable[Any], exc: BaseException) -> str | None:
+def not_scored(model: Entry[Any] | None, folds: Iterable[Any], exc: BaseException,
+               weights: dict[int, Path] | None = None) -> str | None:
     """The line, but for what a run keeps, for a model's NaN or infinite logits on a fold's
-    test samples (``exc``; None for any other fault): its plugin blamed, the fold named by
-    its label among ``folds`` (each with ``index`` and ``label``)."""
+    test samples (``exc``; None for any other fault): the fold named by its label among
+    ``folds`` (each with ``index`` and ``label``), its plugin blamed. Where the fold was
+    evaluated with saved weights (``weights``, by fold index), that file is named as the
+    likelier cause: weights can overflow a network that computes finite logits from any
+    trained ones, and only the user can give others."""
     if not isinstance(exc, NotFiniteAtTest) or model is None:
         return None
     label = next((f" ({f.label})" for f in folds if f.index == exc.fold), "")
-    return str(model.fault("model", f"gave {exc.what} logits for "
-                           f"{counted(exc.count, 'test sample')} of fold {exc.fold}{label} in "
-                           "eval mode, so none of them is scored", sep=" "))
+    what = (f"gave {exc.what} logits for {counted(exc.count, 'test sample')} of fold "
+            f"{exc.fold}{label} in eval mode")
+    checkpoint = None if weights is None else weights.get(exc.fold)
+    if checkpoint is None:
+        return str(model.fault("model", f"{what}, so none of them is scored", sep=" "))
+    return (f"model '{model.meta.name}' of {model.origin} {what} with checkpoint {checkpoint}, "
+            "so none of them is scored; that checkpoint is the likelier cause (values too "
+            "large for this network, or a training that diverged): give weights that trained, "
+            f"or, where they score in the network they came from, {advice(model.origin)}")
 
 
 def _out_of_memory(work: GroupWork, exc: BaseException) -> bool:

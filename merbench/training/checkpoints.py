@@ -4,7 +4,8 @@ Checkpoints are read with ``torch.load(..., weights_only=True)``, which never ru
 from the file; a file that needs pickle's full power is refused. A checkpoint's keys and
 shapes are compared with the model's before ``load_state_dict(strict=True)``, so a wrong
 file gives one line that lists what is missing, unexpected or of another shape. Weights that
-hold NaN or an infinity are refused as they are read, for every command that reads them.
+hold NaN or an infinity, or a BatchNorm statistic no training gives (a negative variance or
+batch count), are refused as they are read, for every command that reads them.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
     state = _unwrap(loaded, path)
     _refuse_unplain(state, path)
     _refuse_non_finite(state, path)
+    _refuse_negative_statistics(state, path)
     return state
 
 
@@ -110,6 +112,30 @@ def _refuse_non_finite(state: dict[str, torch.Tensor], path: Path) -> None:
                         f"{tensor.numel():,} values{more}; weights like these come from a "
                         "training that diverged or a damaged file, and a network computes "
                         "nothing with them: give weights that trained")
+
+
+#: BatchNorm's saved statistics (last part of a key) that no training makes negative
+_NEVER_NEGATIVE = {"running_var": "a variance is never negative, and the network computes NaN "
+                                  "from its square root",
+                   "num_batches_tracked": "a count of training batches is never negative"}
+
+
+def _refuse_negative_statistics(state: dict[str, torch.Tensor], path: Path) -> None:
+    """Refuse a BatchNorm running variance (or batch count) below zero, in one line naming
+    the first such tensor: such a variance makes every logit NaN in eval mode, which a run
+    could only blame on the model's code, and convert-weights wrote such a file as loadable."""
+    for key, tensor in state.items():
+        why = _NEVER_NEGATIVE.get(key.rpartition(".")[2])
+        if why is None or tensor.is_complex() or tensor.dtype == torch.bool:
+            continue  # a complex or true/false statistic is refused by its kind
+        negative = int((tensor < 0).sum())
+        if negative:
+            least = f"{float(tensor.min()):g}"
+            held = f"is {least}" if tensor.numel() == 1 else (
+                f"holds a negative value in {negative:,} of its {tensor.numel():,} values "
+                f"(the least {least})")
+            raise MerbenchError(f"checkpoint {path}: {key} {held}; {why}: give weights that "
+                                "trained")
 
 
 def non_finite(value: Any) -> str | None:
