@@ -210,8 +210,41 @@ def test_bad_options_are_refused(options, message) -> None:
 
 
 def test_a_grid_finer_than_the_frames_is_refused() -> None:
-    with pytest.raises(ValueError, match="a grid of 20 x 20 blocks needs frames of at least 20"):
+    with pytest.raises(ValueError, match=r"^a grid of 20 x 20 blocks needs working frames of "
+                                         r"at least 20 pixels a side; these are 16 x 16 at "
+                                         r"the working size .*: give grid <= 16$"):
         flow_peak_spotter(grid=20).spot(np.zeros((30, 16, 16), np.uint8), 30)
+
+
+def test_a_grid_finer_than_the_working_frames_names_their_working_size() -> None:
+    """400 x 40 frames are 128 x 16 once max_side shrinks them: said so, not as the frames
+    given (256-pixel frames were said to be 128 x 128, and bigger frames never helped)."""
+    with pytest.raises(ValueError, match=r"these are 128 x 16 at the working size \(frames "
+                                         r"whose longer side is above max_side=128 are shrunk "
+                                         r"to it\): give grid <= 16$"):
+        flow_peak_spotter(grid=20).spot(np.zeros((30, 40, 400), np.uint8), 30)
+
+
+@pytest.mark.parametrize("spotter", ["flow-peak", "flow-score"])
+def test_a_grid_finer_than_max_side_is_refused_with_the_options(spotter: str, tmp_path: Path,
+                                                                cli, monkeypatch) -> None:
+    """No frame, whatever its size, is more than max_side pixels a side once shrunk: the
+    options are refused as they are read, naming both, before any frame is worked on."""
+    import merbench_spotters.flow_peak as peak
+    import merbench_spotters.flow_score as score
+
+    def no_frames(*_: object) -> None:
+        raise AssertionError("frames were worked on")
+
+    for module in (peak, score):
+        monkeypatch.setattr(module, "working_frames", no_frames)
+    code, _, err = cli("spot", "--spotter", spotter, "--dataset", "synthetic-long",
+                       "--spotter-opt", "grid=200", "--quiet", "--out", tmp_path / "s")
+    assert code == 2 and err.strip().splitlines() == [
+        f"merbench: error: spotter '{spotter}': grid=200 needs working frames of at least 200 "
+        "pixels a side, more than max_side=128 lets them have; give grid <= 128 or "
+        "max_side >= 200"], err
+    assert not (tmp_path / "s").exists()
 
 
 def test_it_is_a_spotter_whose_params_record_every_option() -> None:

@@ -242,7 +242,7 @@ def test_options_read_apart_that_differ_from_the_real_signature_stop_the_build(
     name = f"mb_lying_{os.getpid()}_{time.monotonic_ns()}"
     _module(tmp_path, name, "def build(width: int = 8) -> int:\n    return width\n", 600)
     target = f"{name}:build"
-    lie = FactoryOptions.from_json([["width", "KEYWORD_ONLY", "16"]])
+    lie = FactoryOptions.from_json([["width", "KEYWORD_ONLY", "16", False]])
     monkeypatch.setattr(options_cache, "read_options", lambda targets, **_: {target: lie})
     registry = Registry("model", ModelMeta)
     registry.add(_meta("lying"), target)

@@ -220,8 +220,9 @@ class Entry(Generic[M]):
 
     def _check_kinds_of_values(self, kind: str, options: dict[str, Any]) -> None:
         """:func:`~merbench.plugin_system.option_values.check_value_kinds` of ``options``."""
-        check_value_kinds(kind, self.meta.name, self.factory_options().defaults(), options,
-                          self._takes_real)
+        declared = self.factory_options()
+        check_value_kinds(kind, self.meta.name, declared.defaults(), options, self._takes_real,
+                          declared.nullable())
 
     def _as_whole(self, options: dict[str, Any]) -> dict[str, Any]:
         """``options`` with a whole number in any spelling (3.0, '03', '+3': the one rule of

@@ -13,13 +13,17 @@ A default is kept as its canonical JSON text, because every question merbench as
 default is asked in JSON: an option given on the command line or recorded in a results file
 is "at its default" exactly when the two are equal as JSON (a list equals a tuple default;
 1, 1.0 and true stay three values). A default JSON cannot write (a callable, a class) is
-kept as ``None``: it is never equal to a given value, as before.
+kept as ``None``: it is never equal to a given value, as before. Whether an option takes
+None (``null`` on the command line) is kept too, read from its annotation (``float | None``):
+its default alone (a number) ruled ``null`` out, which the factory documents and takes.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import types
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,11 +45,13 @@ def canonical_json(value: Any) -> str | None:
 @dataclass(frozen=True)
 class Parameter:
     """One parameter of a factory: its name, its kind (an :class:`inspect.Parameter` kind's
-    name) and its default as canonical JSON (None: it has none, or none JSON can write)."""
+    name), its default as canonical JSON (None: it has none, or none JSON can write), and
+    whether its annotation takes None (:func:`takes_none`)."""
 
     name: str
     kind: str
     default: str | None = None
+    nullable: bool = False
 
     @property
     def is_option(self) -> bool:
@@ -68,7 +74,8 @@ class FactoryOptions:
     def from_signature(cls, signature: inspect.Signature) -> FactoryOptions:
         return cls(tuple(
             Parameter(p.name, p.kind.name,
-                      None if p.default is p.empty else canonical_json(p.default))
+                      None if p.default is p.empty else canonical_json(p.default),
+                      takes_none(p.annotation))
             for p in signature.parameters.values()))
 
     @classmethod
@@ -76,8 +83,8 @@ class FactoryOptions:
         """The options of a callable in this process (importing nothing more)."""
         return cls.from_signature(inspect.signature(factory))
 
-    def to_json(self) -> list[list[str | None]]:
-        return [[p.name, p.kind, p.default] for p in self.parameters]
+    def to_json(self) -> list[list[str | bool | None]]:
+        return [[p.name, p.kind, p.default, p.nullable] for p in self.parameters]
 
     @classmethod
     def from_json(cls, data: Any) -> FactoryOptions:
@@ -86,10 +93,11 @@ class FactoryOptions:
             raise ValueError("factory options must be a list of parameters")
         parameters = []
         for item in data:
-            if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
-                    and item[1] in _KINDS and (item[2] is None or isinstance(item[2], str))):
+            if not (isinstance(item, list) and len(item) == 4 and isinstance(item[0], str)
+                    and item[1] in _KINDS and (item[2] is None or isinstance(item[2], str))
+                    and isinstance(item[3], bool)):
                 raise ValueError(f"not a parameter: {item!r}")
-            parameters.append(Parameter(item[0], item[1], item[2]))
+            parameters.append(Parameter(item[0], item[1], item[2], item[3]))
         return cls(tuple(parameters))
 
     def names(self) -> list[str]:
@@ -111,6 +119,10 @@ class FactoryOptions:
         known = set(self.names())
         return [key for key in options if key not in known]
 
+    def nullable(self) -> frozenset[str]:
+        """The options whose annotation takes None (``macro_k_seconds: float | None``)."""
+        return frozenset(p.name for p in self.parameters if p.nullable)
+
     def defaults(self) -> dict[str, Any]:
         """Each parameter's default that JSON can write, as the JSON value (a tuple default
         becomes a list): what a run that leaves the option out is built with."""
@@ -126,3 +138,41 @@ class FactoryOptions:
             if default is None or canonical_json(value) != default:
                 kept[key] = value
         return kept
+
+
+def takes_none(annotation: Any) -> bool:
+    """Whether a parameter's annotation takes None: ``X | None``, ``Optional[X]``,
+    ``Union[X, None]``, as objects or as the text ``from __future__ import annotations``
+    leaves them (read as written, never evaluated: that could import or run anything)."""
+    if isinstance(annotation, str):
+        return _text_takes_none(annotation.strip())
+    if annotation is None or annotation is type(None):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(takes_none(arg) for arg in typing.get_args(annotation))
+    return False
+
+
+def _text_takes_none(text: str) -> bool:
+    """:func:`takes_none` of an annotation written as text: ``None`` among the parts of a
+    ``|`` union, or an argument of ``Optional[...]`` or ``Union[...]``."""
+    parts = _top_level(text, "|")
+    if len(parts) > 1:
+        return any(_text_takes_none(part) for part in parts)
+    head, bracket, rest = text.partition("[")
+    head = head.strip().removeprefix("typing.").removeprefix("t.")
+    if bracket and rest.endswith("]") and head in ("Optional", "Union"):
+        return head == "Optional" or any(_text_takes_none(arg)
+                                         for arg in _top_level(rest[:-1], ","))
+    return text in ("None", "NoneType")
+
+
+def _top_level(text: str, separator: str) -> list[str]:
+    """``text`` split at each ``separator`` outside brackets, each part stripped."""
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(text):
+        depth += (char == "[") - (char == "]")
+        if char == separator and depth == 0:
+            parts.append(text[start:at].strip())
+            start = at + 1
+    return [*parts, text[start:].strip()]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from numbers import Integral, Real
 from typing import Any
 
@@ -49,13 +49,19 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
 def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: dict[str, Any],
-                      takes_real: Callable[[str], bool]) -> None:
+                      takes_real: Callable[[str], bool],
+                      nullable: Collection[str] = frozenset()) -> None:
     """Refuse text where the factory's default is a number: the factory compared it with
     one and said only Python's "'<' not supported between 'str' and 'int'"; and anything
     but true or false where it is a truth value. ``entry``: the registered name;
-    ``takes_real(name)``: whether the factory declares a whole-looking option a float."""
+    ``takes_real(name)``: whether the factory declares a whole-looking option a float;
+    ``nullable``: the options whose annotation takes None (``float | None``), which take
+    ``null`` whatever their default is: the default's kind alone refused what the factory
+    declares and documents."""
     for name, value in options.items():
         default = defaults.get(name)
+        if value is None and name in nullable:
+            continue
         number = non_finite_text(value)
         if number is not None and not isinstance(default, str):
             # nan typed for a number (or an option with no text default): no number

@@ -60,7 +60,7 @@ from merbench.base.errors import MerbenchError
 from merbench.plugin_system.factory_options import FactoryOptions
 
 STORE = "plugin-options"
-SCHEMA = 1
+SCHEMA = 2  # 2: each parameter records whether it takes None
 #: set in the child: a module that asks for options while it is imported is answered in
 #: that process, never by another child
 CHILD_ENV = "MERBENCH_READING_OPTIONS"

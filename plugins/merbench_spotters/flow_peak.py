@@ -46,7 +46,7 @@ import numpy as np
 
 from merbench.api import MICRO_MAX_SECONDS, Spotted, Spotter, kind_by_duration, whole_value
 from merbench_spotters.apex_signal import PassSignal, pass_signal
-from merbench_spotters.frames import check_fps, working_frames
+from merbench_spotters.frames import check_fps, check_grid, check_grid_fits, working_frames
 from merbench_spotters.peaks import INTERVALS, Candidate, candidates, suppress_overlaps
 from merbench_spotters.region_motion import (
     HEAD_MOTIONS,
@@ -82,7 +82,7 @@ class FlowPeakOptions:
       k]``, SoftNet's).
     - ``overlap`` (0.5): two passes' intervals sharing this fraction of the shorter one are
       one expression; the stronger is kept.
-    - ``grid`` (6): blocks per side, MDMD's 6 x 6.
+    - ``grid`` (6): blocks per side, MDMD's 6 x 6; at most ``max_side``.
     - ``top_fraction`` (1/3): the share of pixels per block, and of blocks per frame,
       averaged: MDMD's top third.
     - ``head_motion`` ("median"): "median", "nose" or "none"
@@ -125,6 +125,7 @@ class FlowPeakOptions:
                 high=MAX_SECONDS)
         _whole("grid", self.grid, low=1)
         _whole("max_side", self.max_side, low=16)
+        check_grid(self.grid, self.max_side)
         for name, value, allowed in (("interval", self.interval, INTERVALS),
                                      ("head_motion", self.head_motion, HEAD_MOTIONS),
                                      ("method", self.method, METHODS)):
@@ -186,9 +187,7 @@ class FlowPeakSpotter:
         fps = check_fps(fps)
         video = working_frames(frames, self.options.max_side)
         o = self.options
-        if len(video) and min(video.shape[1:]) < o.grid:
-            raise ValueError(f"a grid of {o.grid} x {o.grid} blocks needs frames of at least "
-                             f"{o.grid} pixels a side; got {video.shape[2]} x {video.shape[1]}")
+        check_grid_fits(video, o.grid, o.max_side)
         solver = FlowSolver(o.method)
         window = frames_of(o.smooth_seconds, fps) if o.smooth_seconds > 0 else 1
         found: list[PassSignal] = []

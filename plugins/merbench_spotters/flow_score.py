@@ -59,7 +59,7 @@ from merbench.api import (
 )
 from merbench_spotters.apex_signal import smoothed
 from merbench_spotters.flow_peak import frames_of, options_signature, whole_where_declared
-from merbench_spotters.frames import check_fps, working_frames
+from merbench_spotters.frames import check_fps, check_grid, check_grid_fits, working_frames
 from merbench_spotters.peaks import Candidate, suppress_overlaps
 from merbench_spotters.region_motion import (
     HEAD_MOTIONS,
@@ -128,6 +128,7 @@ class FlowScoreOptions:
             if isinstance(number, bool) or not isinstance(number, int) or number < least:
                 raise ValueError(f"{label} must be a whole number of at least {least}, not "
                                  f"{number!r}")
+        check_grid(self.grid, self.max_side)
         for option, text, allowed in (("interval", self.interval, ("window", "drop")),
                                       ("head_motion", self.head_motion, HEAD_MOTIONS),
                                       ("method", self.method, METHODS)):
@@ -242,9 +243,7 @@ class FlowScoreSpotter:
         fps = check_fps(fps)
         o = self.options
         video = working_frames(frames, o.max_side)
-        if len(video) and min(video.shape[1:]) < o.grid:
-            raise ValueError(f"a grid of {o.grid} x {o.grid} blocks needs frames of at least "
-                             f"{o.grid} pixels a side; got {video.shape[2]} x {video.shape[1]}")
+        check_grid_fits(video, o.grid, o.max_side)
         solver = FlowSolver(o.method)
         passes = []
         types = [(MICRO, o.micro_k_seconds)] + (

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from merbench.api import OptionValueError
+
 MIN_SIDE = 16  # pixels: below this a 6 x 6 grid has blocks of two pixels or fewer
 
 FRAMES_ARE = ("grey uint8 frames: a (T, H, W) uint8 array or an iterable of (H, W) uint8 "
@@ -47,6 +49,29 @@ def _check_size(height: int, width: int) -> None:
     if min(height, width) < MIN_SIDE:
         raise ValueError(f"the spotter takes frames of at least {MIN_SIDE} x {MIN_SIDE} "
                          f"pixels (a face crop); got {width} x {height}")
+
+
+def check_grid(grid: int, max_side: int) -> None:
+    """Refuse a ``grid`` of more blocks a side than ``max_side`` lets a working frame have
+    pixels, when the options are read: no frame can hold it, whatever its size, and the
+    refusal that came after reading the video blamed the frames' size, which the user had
+    right (256-pixel frames said to be 128 x 128, their working size)."""
+    if grid > max_side:
+        raise OptionValueError(f"grid={grid} needs working frames of at least {grid} pixels "
+                               f"a side, more than max_side={max_side} lets them have; give "
+                               f"grid <= {max_side} or max_side >= {grid}")
+
+
+def check_grid_fits(video: np.ndarray, grid: int, max_side: int) -> None:
+    """Refuse ``video`` (at the working size) where a side has fewer pixels than ``grid``
+    has blocks: said as the working size, which ``max_side`` may have made smaller than the
+    frames given (a wide frame's shorter side), with the grid that fits."""
+    if len(video) and min(video.shape[1:]) < grid:
+        height, width = video.shape[1:]
+        raise ValueError(f"a grid of {grid} x {grid} blocks needs working frames of at least "
+                         f"{grid} pixels a side; these are {width} x {height} at the working "
+                         f"size (frames whose longer side is above max_side={max_side} are "
+                         f"shrunk to it): give grid <= {min(height, width)}")
 
 
 class _Shrink:
