@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import os
 import shlex
 import stat
@@ -308,8 +309,12 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         return EXIT_USAGE
 
     progress = PlainProgress(quiet=args.quiet)
+    # loaded once, where first needed: to read earlier predictions' options, or to predict
+    plugins_of = functools.cache(lambda: load(args))
+    spotter = spec.spotter
     try:
-        other = other_predictions(args.out, spec)
+        other = other_predictions(args.out, spec,
+                                  lambda: plugins_of().registries.spotters.get(spotter))
     except MerbenchError as exc:
         other = str(exc)
     if other is not None:
@@ -324,7 +329,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         refuse_other_run(args.out, spec.run)  # before the run is validated or trained
         if spec.run is not None:
             results = validate_run(spec.run).results  # a rejected run is not worth training
-        plugins = load(args)
+        plugins = plugins_of()
         found = predict(spec, plugins, args.out, progress)
         path = args.out / PREDICTIONS_FILE
         args.out.mkdir(parents=True, exist_ok=True)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import path_shown
+from merbench.plugin_system.entry import Entry
+from merbench.plugin_system.factory_options import canonical_json
 from merbench.results.prediction_file import PREDICTIONS_FILE, RECORD_FILE
 from merbench.results.rundir import RunDirectory
 from merbench.results.user_files import read_written_json
@@ -42,10 +45,30 @@ def _options_said(options: dict[str, Any]) -> str:
         "its default options"
 
 
-def other_predictions(out: Path, spec: PredictSpec) -> str | None:
+def _same_options(recorded: dict[str, Any], given: dict[str, Any],
+                  spotter: Callable[[], Entry[Any]]) -> bool:
+    """Whether ``recorded`` and ``given`` set the spotter alike as it takes them: an option
+    at its default is the option left out, and a whole number in any spelling the int it is
+    (:meth:`~merbench.plugin_system.entry.Entry.without_defaults`, the rule a spotting run
+    records its options by), so ``max_side=128`` is flow-peak's default options and
+    ``128.0`` is ``128``; a file that recorded them as typed is read so too. ``spotter``
+    (loading the plugins) is asked only where they differ as written: the same command
+    again goes on without it."""
+    given = json.loads(json.dumps(given, default=str))
+    if canonical_json(recorded) == canonical_json(given):
+        return True
+    entry = spotter()
+    return canonical_json(entry.without_defaults(recorded)) == \
+        canonical_json(entry.without_defaults(given))
+
+
+def other_predictions(out: Path, spec: PredictSpec,
+                      spotter: Callable[[], Entry[Any]]) -> str | None:
     """Why ``out`` holds the predictions of another video or of other spotter options (None:
-    it holds none, or this command's): each is replaced only by the same command again, as
-    a second video's or spotter's would be lost unsaid."""
+    it holds none, or this command's): each is replaced only by a command that reads the
+    same video with the same spotter set alike (``spotter``: its registered entry, asked
+    only where the options are written otherwise), as a second video's or spotter's would
+    be lost unsaid."""
     earlier = _earlier(out)
     if earlier is None:
         return None
@@ -53,11 +76,11 @@ def other_predictions(out: Path, spec: PredictSpec) -> str | None:
     if video != spec.source:
         return (f"--out {out} holds the predictions of another video ({video}); give each "
                 "video a folder of its own")
-    spotter = earlier["spotter"]
-    given = json.loads(json.dumps(dict(spec.spotter_options), default=str))
-    if spotter["name"] != spec.spotter or spotter["options"] != given:
-        return (f"--out {out} holds the predictions of spotter {spotter['name']} with "
-                f"{_options_said(spotter['options'])}; give each spotter and its options a "
+    recorded = earlier["spotter"]
+    if recorded["name"] != spec.spotter or \
+            not _same_options(recorded["options"], dict(spec.spotter_options), spotter):
+        return (f"--out {out} holds the predictions of spotter {recorded['name']} with "
+                f"{_options_said(recorded['options'])}; give each spotter and its options a "
                 "folder of their own")
     return None
 

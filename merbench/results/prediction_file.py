@@ -76,7 +76,7 @@ class PredictedVideo:
 class PredictedSpotter:
     name: str
     version: int
-    options: dict[str, Any]  # every option given; the rest are the spotter's defaults
+    options: dict[str, Any]  # every option set otherwise than the spotter's default
 
 
 @dataclass(frozen=True)

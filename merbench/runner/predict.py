@@ -224,8 +224,10 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
                              first_frame=int(first), last_frame=int(numbers[-1]),
                              face_crop=takes_crop and bool(
                                  dict(spec.dataset_options).get("face_crop", True))),
+        # recorded as a spotting run records them: an option at its default left out, a
+        # whole number in any spelling as the int, so one setting reads as one
         spotter=PredictedSpotter(spec.spotter, spotter_entry.meta.version,
-                                 dict(spec.spotter_options)),
+                                 spotter_entry.without_defaults(dict(spec.spotter_options))),
         recogniser=recogniser, intervals=intervals,
         environment=environment(spec.device, plugin_versions(plugins)),
         wall_time_s=round(time.perf_counter() - started, 3))
