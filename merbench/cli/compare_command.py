@@ -29,8 +29,10 @@ from merbench.kinds import (
     part_of_result,
     refuse_stray_files,
     result_kinds,
+    started_files,
     unfinished,
 )
+from merbench.kinds.no_result import unfinished_under
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.result_walk import held_results, walk_results
@@ -95,7 +97,12 @@ def _kind(path: Path) -> tuple[ResultKind | None, str]:
     said = unfinished(path)  # a run still training: as 'merbench status' says it
     if said is not None:
         raise MerbenchError(f"{path} {said}")
-    inside = walk_results(path, given_as="").results
+    tree = walk_results(path, given_as="", started=started_files())
+    inside = tree.results
+    if tree.started:  # pooled without them, or "no run directories", while status counts them
+        mixed = ", beside its finished runs" if inside else ""
+        raise MerbenchError(f"{path} holds {unfinished_under(path, tree.started)}{mixed}; "
+                            "compare a folder of runs once every run in it has finished")
     found: dict[object, tuple[ResultKind, Path]] = {}  # by what it is compared by
     for result in inside:
         inner = kind_of(result)

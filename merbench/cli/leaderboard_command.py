@@ -30,7 +30,8 @@ from merbench.cli.out_places import (
 )
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
-from merbench.kinds.no_result import no_result_said
+from merbench.kinds import started_files
+from merbench.kinds.no_result import no_result_said, unfinished_under
 from merbench.leaderboard.benchmarks import load_benchmarks
 from merbench.leaderboard.export import export, refuse_unknown
 from merbench.leaderboard.kind_tables import kind_sections, kind_tables
@@ -145,11 +146,17 @@ def _empty_results(folders: list[Path], strict: bool) -> list[str]:
     folder of someone's files, a results folder CI has not filled) passed it as a site of
     no run. Without it such a site is a true answer, as an export of a benchmark nobody
     has run is: its pages name the benchmarks, what a run would cost and the published
-    baselines, and the warning keeps it from passing in silence."""
-    said = [f"--results {no_result_said(folder, RESULTS_GIVE)}" for folder, tree in
-            walked(folders) if not (tree.results or unpublishable(tree))]
+    baselines, and the warning keeps it from passing in silence. So are the runs not
+    finished yet under a folder that holds results too, which the site leaves out."""
+    trees = walked(folders, started_files())
+    said = [f"--results {no_result_said(folder, RESULTS_GIVE, tree.started)}"
+            for folder, tree in trees if not (tree.results or unpublishable(tree))]
     if said and strict:
         raise MerbenchError(said[0])
+    for folder, tree in trees:
+        refused = {item.path for item in unpublishable(tree)}  # said of its own
+        if tree.results and (begun := [p for p in tree.started if p not in refused]):
+            said.append(f"--results {folder}: not published, {unfinished_under(folder, begun)}")
     return said
 
 

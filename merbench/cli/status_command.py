@@ -195,6 +195,19 @@ def _listed_seeds(folder: Path, name: str, kind: ResultKind) -> list[str]:
     return []  # a listed run gone or no folder: check_structure's line (_summary_refused)
 
 
+def _summary_below(given: Path, folder: Path, said: set[Path]) -> list[str]:
+    """What is said of the summary over seeds in the folder holding ``folder`` (a seed run
+    found under the folder ``given``: a sweep's configuration), each line with its folder's
+    name, once a folder (``said``: those said already): a summary validate rejects (a seed
+    run beside it that it does not list) was passed over while each seed was called
+    complete."""
+    parent = folder.parent
+    if parent in said or given not in parent.parents:
+        return []
+    said.add(parent)
+    return [f"{parent}: {line}" for line in summary_lines(parent)]
+
+
 def main(args: argparse.Namespace) -> int:
     unreadable = 0
     for path in args.dirs or [DEFAULT_RUNS_DIR]:
@@ -211,7 +224,10 @@ def main(args: argparse.Namespace) -> int:
         gone = None if misnamed else summary_gone(Path(path), folders)
         if gone is not None:
             say(f"{path}: {gone}", one_line=True)
+        summaries_said = {Path(path)}
         for folder in folders:
+            for line in _summary_below(Path(path), folder, summaries_said):
+                say(line, one_line=True)
             linked = linked_entry(Path(path), folder)
             if linked is not None:  # no result is read through it, as validate refuses it
                 unreadable += 1

@@ -17,10 +17,14 @@ from merbench.cli.fold_bar import SweepProgress
 from merbench.cli.out_places import refuse_cache_in_out, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
+from merbench.kinds import kind_of, started_kind
+from merbench.kinds.no_result import unfinished_under
 from merbench.leaderboard.collect import reduced_setting
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
-from merbench.sweep.plan_file import read_plan
+from merbench.results.folder_walk import natural_order
+from merbench.results.out_folders import SEED_RUN
+from merbench.sweep.plan_file import SweepPlan, read_plan
 from merbench.sweep.run_plan import run_sweep
 
 
@@ -39,6 +43,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     say(f"sweep {args.plan}: {counted(len(plan.configurations), 'configuration')}, "
         f"{counted(plan.n_runs, 'run')}, into {plan.out} "
         f"({overrides.get('executor', 'local')} executor)")
+    others = _not_asked_for(plan)
+    if others is not None:
+        say(f"sweep {args.plan}: {others}", one_line=True)
     for configuration in plan.configurations:
         if configuration.skipped_defaults:
             say(f"{configuration.entry} {configuration.name}: [defaults] "
@@ -70,6 +77,45 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                                plan.out)
         say(f"results: {path_shown(plan.out)} ({build})")
     return 0
+
+
+def _not_asked_for(plan: SweepPlan) -> str | None:
+    """What is said of the configuration folders in the plan's ``out`` that the plan does
+    not ask for (a plan whose options changed names new folders), or None: kept as they
+    are, and the runs in them not finished yet named, with where to read how far they got
+    and the command that finishes one, since this sweep never goes on with them. Its runs
+    "went on" by the same command, status said, and nothing else said them at all."""
+    if not plan.out.is_dir() or plan.out.is_symlink():
+        return None
+    asked = {configuration.out.name for configuration in plan.configurations}
+    others = sorted((entry for entry in plan.out.iterdir() if entry.name not in asked
+                     and entry.is_dir() and not entry.is_symlink() and _seed_runs(entry)),
+                    key=natural_order)
+    if not others:
+        return None
+    more = ", ..." if len(others) > 3 else ""
+    said = (f"{path_shown(plan.out)} holds {counted(len(others), 'configuration')} this plan "
+            f"does not ask for ({', '.join(entry.name for entry in others[:3])}{more}), left "
+            "as " + ("it is" if len(others) == 1 else "they are"))
+    begun = [run for entry in others for run in _seed_runs(entry)
+             if kind_of(run) is None and started_kind(run) is not None]
+    if not begun:
+        return said
+    one = len(begun) == 1
+    return (f"{said}; in {'it' if len(others) == 1 else 'them'}, "
+            f"{unfinished_under(plan.out, begun)}; this sweep does not go on with "
+            f"{'it' if one else 'them'}: "
+            f"{pasted_command('merbench run --resume {}', begun[0])} finishes "
+            f"{'it' if one else 'one'}")
+
+
+def _seed_runs(folder: Path) -> list[Path]:
+    """The ``seed-N`` run folders in ``folder`` (a configuration's), in natural order."""
+    try:
+        return sorted((entry for entry in folder.iterdir() if SEED_RUN.match(entry.name)
+                       and entry.is_dir() and not entry.is_symlink()), key=natural_order)
+    except OSError:
+        return []
 
 
 def _print_summary(swept: Any) -> None:

@@ -25,7 +25,7 @@ from merbench.kinds import (
     summary_gone,
     unfinished,
 )
-from merbench.kinds.no_result import GIVE, no_result_said
+from merbench.kinds.no_result import GIVE, no_result_said, unfinished_under
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.result_walk import Rejected, unpublishable, walk_results
@@ -37,16 +37,22 @@ from merbench.verification.declared_defaults import DeclaredDefaults
 from merbench.verification.seed_folders import SeedRejected
 from merbench.verification.validate import ResultRejected, ValidatedRun
 
+#: a folder given with the runs under it that are not finished yet, which are not checked
+Begun = tuple[Path, list[Path]]
 
-def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
+
+def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected], list[Begun]]:
     """Each path as given, and every result under a folder, as ``leaderboard build`` finds
     them (:func:`~merbench.leaderboard.result_walk.walk_results`, one walk for both): a
     ``--seeds`` folder and each of its runs, a tuning (its trials through it), every result
     of a folder of results (``merbench validate leaderboards/results``, a sweep's folder),
     each link to a folder (refused by name, never skipped); with what the walk cannot check
-    (a result inside another's folder, folders too deep), rejected."""
+    (a result inside another's folder, folders too deep), rejected; and each folder with
+    the runs under it not finished yet, none of these, which are noted as not checked
+    (``validate res`` said ``ok`` of the rest and nothing of a stopped run beside them)."""
     found: list[Path] = []
     rejected: list[Rejected] = []
+    begun: list[Begun] = []
     for given in map(Path, paths):
         if given.is_symlink() or not given.is_dir():
             found.append(given)
@@ -54,7 +60,7 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
         if is_system_folder(given):
             raise MerbenchError(f"{given} is a system folder, not a result folder or a folder "
                                 f"of results; {GIVE}")
-        tree = walk_results(given)
+        tree = walk_results(given, started=started_files())
         refused = unpublishable(tree)
         if not tree.results and len(refused) == 1 and tree.links and \
                 refused[0].path == tree.links[0].parent:  # an unfinished run's own link
@@ -62,8 +68,11 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
         found += tree.results
         rejected += refused
         if not (tree.results or tree.links or refused):  # this folder's own, not the rest's
-            raise MerbenchError(no_result_said(given))
-    return found, rejected
+            raise MerbenchError(no_result_said(given, begun=tree.started))
+        said = {item.path for item in refused}  # an unfinished run's own link, rejected
+        if left := [path for path in tree.started if path not in said]:
+            begun.append((given, left))
+    return found, rejected, begun
 
 
 def _checked(path: Path) -> Checked:
@@ -131,7 +140,7 @@ Line = tuple[str, bool]
 def main(args: argparse.Namespace) -> int:
     accepted: list[tuple[str, Checked]] = []
     given = [Path(path) for path in args.files]
-    args.files, unchecked = expanded(args.files)
+    args.files, unchecked, begun = expanded(args.files)
     args.files = _once(args.files)
     for found in unchecked:
         say(f"merbench: rejected: {found.path}: {found.reason}", file=sys.stderr, one_line=True)
@@ -163,6 +172,8 @@ def main(args: argparse.Namespace) -> int:
         say(text, file=sys.stderr if to_stderr else None, one_line=True)
     for folder, gone in _summaries_gone(given, args.files):
         say(f"note: {folder}: {gone}", one_line=True)
+    for folder, runs in begun:  # passed over, as status counts them: never in silence
+        say(f"note: {folder}: not checked, {unfinished_under(folder, runs)}", one_line=True)
     rejected += len(refused)
     if rejected:
         say(f"merbench: error: {_tally(rejected - len(unchecked), len(args.files), unchecked)}",

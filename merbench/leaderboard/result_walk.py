@@ -57,12 +57,15 @@ class Rejected:
 RESULTS_GIVE = "give a folder that holds merbench results (a run's folder, or a folder of runs)"
 
 
-def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
+def walk_results(folder: Path, given_as: str = "--results ",
+                 started: tuple[str, ...] = ()) -> ResultTree:
     """The results under ``folder`` as ``merbench validate`` checks them and the build
     publishes them, in one walk (:func:`~merbench.results.folder_walk.result_tree`): a
     ``--seeds`` folder's runs are results of their own, a tuning's trials are the tuning's,
     and a result inside any other result's folder is said, never published unchecked.
-    ``given_as``: how the refusals name the folder (the option it was given with)."""
+    ``given_as``: how the refusals name the folder (the option it was given with);
+    ``started``: the files results under way write first (the kinds' own, which the
+    commands know), for the folders of results not finished yet to be found too."""
     folder = Path(folder)
     if not folder.is_dir():
         raise MerbenchError(f"{given_as}{no_folder(folder)}")
@@ -71,7 +74,7 @@ def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
                             "results; pass the folder that holds your runs")
     whole = tuple(name for files in registered_files() for name in files.whole)
     return result_tree(folder, result_markers(), walked_into=summary_markers(),
-                       kept_whole=whole, below=RESULTS_BELOW)
+                       kept_whole=whole, below=RESULTS_BELOW, started=started)
 
 
 def no_folder(path: Path) -> str:
@@ -96,8 +99,8 @@ def no_folder(path: Path) -> str:
 Walked = list[tuple[Path, ResultTree]]
 
 
-def walked(folders: Sequence[Path]) -> Walked:
-    return [(Path(folder), walk_results(Path(folder))) for folder in folders]
+def walked(folders: Sequence[Path], started: tuple[str, ...] = ()) -> Walked:
+    return [(Path(folder), walk_results(Path(folder), started=started)) for folder in folders]
 
 
 def holding(trees: Walked, *markers: str) -> list[tuple[Path, Path]]:

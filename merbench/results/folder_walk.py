@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
@@ -201,17 +201,25 @@ class ResultTree:
     nested: list[tuple[Path, Path]]  # (a result found inside another's folder, that folder)
     links: list[Path]  # symbolic links to folders, outside every result's own folder
     unexplored: list[Path]  # folders at the depth limit that hold folders (not looked into)
+    # folders holding a result's first file and none of the markers: results not finished
+    # yet, outside every result's folder
+    started: list[Path] = field(default_factory=list)
 
 
 def result_tree(path: Path, markers: tuple[str, ...], *, walked_into: tuple[str, ...],
-                kept_whole: tuple[str, ...], below: int) -> ResultTree:
+                kept_whole: tuple[str, ...], below: int,
+                started: tuple[str, ...] = ()) -> ResultTree:
     """Every result under ``path`` (``path`` itself included), at most ``below`` levels
     down, never through a symbolic link. A folder holding one of ``walked_into`` (a
     ``--seeds`` folder) holds results of its own, walked as any folder; one holding one of
     ``kept_whole`` (a tuning, whose trial runs are its own) is not looked into; in any other
     result's folder a result found is *nested*: neither checked nor published as one, each
-    command says so instead of passing over it."""
+    command says so instead of passing over it. A folder holding one of ``started`` (the
+    file a result writes first) and no marker is a result not finished yet, kept apart:
+    the commands that check finished results say they passed over it, as ``status`` counts
+    it, rather than calling its folder one that holds nothing."""
     results: list[Path] = []
+    begun: list[Path] = []
     nested: list[tuple[Path, Path]] = []
     links: list[Path] = []
     unexplored: list[Path] = []
@@ -228,6 +236,8 @@ def result_tree(path: Path, markers: tuple[str, ...], *, walked_into: tuple[str,
                 continue
             if not holds_marker(folder, walked_into):
                 inside = folder
+        elif inside is None and holds_marker(folder, started):
+            begun.append(folder)
         subfolders = _listed(read, folder, (*markers, *walked_into))
         if depth >= below and not (depth == below and holds_marker(folder, walked_into)):
             if subfolders and inside is None:
@@ -239,7 +249,8 @@ def result_tree(path: Path, markers: tuple[str, ...], *, walked_into: tuple[str,
             elif inside is None:  # a result's own links are its check's to refuse
                 links.append(entry)
     return ResultTree(sorted(results, key=natural_order), nested,
-                      sorted(links, key=natural_order), sorted(unexplored, key=natural_order))
+                      sorted(links, key=natural_order), sorted(unexplored, key=natural_order),
+                      sorted(begun, key=natural_order))
 
 
 def _subfolders(folder: Path, files: tuple[str, ...] = ()) -> list[tuple[Path, bool]]:

@@ -75,13 +75,19 @@ def check_other_seeds(base: Path, seeds: Sequence[int], what: str = "runs") -> N
     """Refuse a folder holding runs of seeds this command does not ask for: its summary
     would leave them out (and be rejected for it), or replace a summary of other seeds (a
     second --seeds list overwrote the first's summary)."""
-    found = _seeds_there(base)
-    others = [seed for seed in found if seed not in seeds]
+    others = seeds_left_out(base, seeds)
     if others:
-        held = ",".join(map(str, found))
+        held = ",".join(map(str, _seeds_there(base)))
         raise MerbenchError(f"--out {base} holds {what} of seeds {held}, not all of which this "
                             f"command asks for (seed {others[0]}); repeat --seeds with every "
                             f"seed there ({held} and any more), or give a new --out")
+
+
+def seeds_left_out(base: Path, seeds: Sequence[int]) -> list[int]:
+    """The seeds whose ``seed-N`` folders ``base`` holds and ``seeds`` does not list: a
+    summary written for ``seeds`` alone would leave their runs out, and validate would
+    reject it for them (a sweep refuses them as ``--seeds`` does)."""
+    return [seed for seed in _seeds_there(base) if seed not in seeds]
 
 
 def _seeds_there(base: Path) -> list[int]:

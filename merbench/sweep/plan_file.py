@@ -48,6 +48,7 @@ from merbench.runner.given_values import MAX_SEED
 from merbench.runner.identity import json_hash
 from merbench.runner.keywords import toml_spelling
 from merbench.runner.plan import plan_run
+from merbench.runner.seeds import seeds_left_out
 from merbench.runner.spec import (
     RunSettings,
     RunSpec,
@@ -154,7 +155,30 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
                     f"{where}: asks for {asked} with the same options as {earlier.entry} "
                     "(other seeds); give all of its seeds in one entry")
             configurations[configuration.name] = configuration
+    for configuration in configurations.values():
+        _refuse_seeds_left_out(path, configuration)
     return SweepPlan(path=path, out=base, configurations=tuple(configurations.values()))
+
+
+def _refuse_seeds_left_out(path: Path, configuration: Configuration) -> None:
+    """Refuse, before anything trains, a configuration whose folder holds seed runs its
+    entry no longer lists (a plan whose seeds were cut): the ``seeds.json`` the sweep
+    writes would leave them out, and validate and the build would reject the whole
+    configuration for it, as ``run --seeds`` refuses such an ``--out``."""
+    others = seeds_left_out(configuration.out, configuration.seeds)
+    if not others:
+        return
+    folders = ", ".join(seed_folder(seed) for seed in others)
+    runs = "a run of a seed" if len(others) == 1 else "runs of seeds"
+    every = ", ".join(map(str, sorted({*configuration.seeds, *others})))
+    spec = configuration.spec
+    raise MerbenchError(
+        f"{path}: {configuration.entry} ({spec.model} on {spec.dataset}/{spec.protocol}): "
+        f"{configuration.out} holds {folders}, {runs} this "
+        f"entry does not list; the seeds.json the sweep writes would leave "
+        f"{'it' if len(others) == 1 else 'them'} out, and validate would reject the "
+        f"configuration for it: list every seed there (seeds = [{every}]), or move "
+        f"{folders} out of {configuration.name}")
 
 
 def _check_defaults(where: str, defaults: dict[str, Any], overrides: dict[str, Any]) -> None:
