@@ -24,6 +24,7 @@ from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.results.folder_walk import natural_order
 from merbench.results.out_folders import SEED_RUN
+from merbench.scores.interval_records import lone_notes, lone_subject_scopes
 from merbench.sweep.plan_file import SweepPlan, read_plan
 from merbench.sweep.run_plan import run_sweep
 
@@ -120,8 +121,9 @@ def _seed_runs(folder: Path) -> list[Path]:
 
 def _print_summary(swept: Any) -> None:
     """A few lines a configuration: its name whole (it is the folder to open), the seed mean
-    of UF1 and UAR with their 95 % interval over subjects, and whether it is the model as
-    declared or a reduced setting that must not be compared with published numbers. Lines,
+    of UF1 and UAR with their 95 % interval over subjects (none, said in ``show``'s line, where
+    each database has one test subject), and whether it is the model as declared or a
+    reduced setting that must not be compared with published numbers. Lines,
     not a table: a table at 80 columns broke the names mid-hash."""
     say("sweep summary (selection as each run reports; mean over seeds, [95% interval over "
         "subjects])")
@@ -132,6 +134,11 @@ def _print_summary(swept: Any) -> None:
                   else None) or runs[0].results.intervals
         reduced = reduced_setting(runs[0].results)
         seeds = ", ".join(map(str, result.configuration.seeds))
+        # a point recorded where each database has one test subject is no interval, as
+        # show says of the same folder (its seeds test the same subjects)
+        lone = lone_subject_scopes(runs[0].predictions).get("overall", "")
+        if lone:
+            bounds = None
         uf1 = _with_interval(sum(m.uf1 for m in overall) / len(overall),
                              bounds.overall.uf1 if bounds else None)
         uar = _with_interval(sum(m.uar for m in overall) / len(overall),
@@ -139,6 +146,8 @@ def _print_summary(swept: Any) -> None:
         say(result.configuration.name)
         say(f"  seed{'s' if len(runs) > 1 else ''} {seeds} · "
             f"{runs[0].results.selection.policy} · UF1 {uf1} · UAR {uar}")
+        for line in lone_notes({"overall": lone} if lone else {}, ["overall"]):
+            say(f"  {line}")
         say(f"  trained now: {len(result.trained)} of {len(runs)} · "
             + ("REDUCED setting" if reduced else "the model as declared"))
         if reduced:

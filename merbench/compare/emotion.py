@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError
-from merbench.scores.interval_records import scoped_intervals, stack_seeds, subject_strata
+from merbench.scores.interval_records import (
+    lone_subject_scopes,
+    scoped_intervals,
+    stack_seeds,
+    subject_strata,
+)
 from merbench.stats.intervals import (
     METRICS,
     Interval,
@@ -115,6 +120,16 @@ def _identity(results: Results) -> tuple[Any, ...]:
 def intervals(run: StoredRun, **options: Any) -> dict[str, dict[str, Interval]]:
     """Scope (``overall`` or a database) -> metric -> interval, resampling subjects."""
     return scoped_intervals(run.samples, run.y_pred, len(run.classes), **options)
+
+
+def no_interval(run: StoredRun) -> str:
+    """Why ``run``'s overall interval over subjects is none, and so that of any difference
+    from it (the same subjects resampled within the same databases), in the words and by
+    the rule of ``show`` and the leaderboard
+    (:func:`~merbench.scores.interval_records.lone_subject_scopes`); "" where it has one.
+    With one test subject a database every resample draws the same subjects: the interval
+    is a point, which would read as a score or a difference known for certain."""
+    return lone_subject_scopes(run.samples).get("overall", "")
 
 
 def point(run: StoredRun, metric: str) -> float:

@@ -27,6 +27,7 @@ from merbench.compare.emotion import (
     compare,
     intervals,
     load_run,
+    no_interval,
     per_database,
     point,
     stored_run,
@@ -35,6 +36,7 @@ from merbench.compare.emotion import (
 from merbench.compare.signed_text import signed
 from merbench.results.out_folders import SEED_RUN, seed_folder
 from merbench.results.run_copies import fold_digests, what_run
+from merbench.scores.interval_records import lone_notes
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES, Interval
 from merbench.stats.paired import PERMUTATIONS
 from merbench.verification.validate import RESULTS_FILE, SEEDS_FILE, ValidatedRun
@@ -126,32 +128,45 @@ def label(run: StoredRun, setting: str, configurations: Configurations) -> str:
     return f"{text} · REDUCED" if setting else f"{text} · REDUCED: {reduced}"
 
 
-def _interval(value: float, found: Interval) -> str:
-    return f"{value:.4f} [{found.low:.2f}, {found.high:.2f}]"
+def _interval(value: float, found: Interval, lone: str) -> str:
+    """A score with its interval, or alone where ``lone`` says why it has none (said once
+    below the table, as ``show`` says it)."""
+    return f"{value:.4f}" if lone else f"{value:.4f} [{found.low:.2f}, {found.high:.2f}]"
 
 
-def _signed(value: float, found: Interval) -> str:
+def _signed(value: float, found: Interval, lone: str) -> str:
+    if lone:
+        return signed(value)
     return f"{signed(value)} [{signed(found.low, 2)}, {signed(found.high, 2)}]"
+
+
+def _span(found: Interval, lone: str) -> list[float] | None:
+    """``[low, high]`` in ``--json``, or None where ``lone`` says why there is none."""
+    return None if lone else [found.low, found.high]
 
 
 def _table(runs: Sequence[StoredRun], labels: list[str], spans: dict[str, Any],
            found: list[Compared]) -> list[str]:
     reference = runs[0]
-    lines = [f"{LEVEL:.0%} intervals: {METHOD}, {RESAMPLES} resamples; p: paired permutation "
-             f"test over subjects, {PERMUTATIONS} random swaps, Holm-corrected over "
-             f"{len(found)} comparison(s)"]
+    # every run compared holds the reference's samples: one reason, the differences' too
+    lone = no_interval(reference)
+    test = (f"p: paired permutation test over subjects, {PERMUTATIONS} random swaps, "
+            f"Holm-corrected over {len(found)} comparison(s)")
+    lines = [test if lone else f"{LEVEL:.0%} intervals: {METHOD}, {RESAMPLES} resamples; {test}"]
     for number, (run, text) in enumerate(zip(runs, labels, strict=True), 1):
         lines.append(f"run {number}: {text}  ({run.path})")
     lines.append(f"{'run':<6}" + "  ".join(f"{m.upper():<22}" for m in METRICS)
                  + "  per database")
     for number, run in enumerate(runs, 1):
-        cells = [_interval(point(run, m), spans[str(run.path)][m]) for m in METRICS]
+        cells = [_interval(point(run, m), spans[str(run.path)][m], lone) for m in METRICS]
         databases = per_database(run, "uf1")
         lines.append(f"{number:<6}" + "  ".join(f"{c:<22}" for c in cells) + "  UF1 "
                      + ", ".join(f"{db} {value:.4f}" for db, value in databases.items()))
+    scopes = ["overall", "the differences"] if found else ["overall"]
+    lines.extend(lone_notes(dict.fromkeys(scopes, lone) if lone else {}, scopes))
     lines.append(f"differences from run 1 ({labels[0]}):")
     for number, item in enumerate(found, 2):
-        cells = [f"{m.upper()} {_signed(item.difference[m], item.interval[m])} p "
+        cells = [f"{m.upper()} {_signed(item.difference[m], item.interval[m], lone)} p "
                  f"{item.p_value[m]:.4f} (Holm {item.holm[m]:.4f})" for m in METRICS]
         lines.append(f"  run {number} ({labels[number - 1]}): " + "; ".join(cells))
         for metric in METRICS:
@@ -167,21 +182,23 @@ def _table(runs: Sequence[StoredRun], labels: list[str], spans: dict[str, Any],
 def _as_json(runs: Sequence[StoredRun], configurations: list[str], labels: list[str],
              spans: dict[str, Any], found: list[Compared]) -> dict[str, Any]:
     reference = runs[0]
+    lone = no_interval(reference)
     return {
         "method": {"interval": METHOD, "level": LEVEL, "resamples": RESAMPLES,
                    "test": "paired permutation over subjects", "permutations": PERMUTATIONS,
                    "correction": "holm"},
+        # why every "interval" is null, as show says it; null where they are intervals
+        "no_interval": lone or None,
         "runs": [{"path": str(r.path), "model": r.name, "policy": r.policy, "seeds": r.seeds,
                   "configuration": configuration, "label": text,
-                  **{m: {"value": point(r, m), "interval": [spans[str(r.path)][m].low,
-                                                            spans[str(r.path)][m].high],
+                  **{m: {"value": point(r, m), "interval": _span(spans[str(r.path)][m], lone),
                          "per_database": per_database(r, m)}
                      for m in METRICS}}
                  for r, configuration, text in zip(runs, configurations, labels, strict=True)],
         "reference": str(reference.path),
         "comparisons": [{"path": str(c.run.path),
                          **{m: {"difference": c.difference[m],
-                                "interval": [c.interval[m].low, c.interval[m].high],
+                                "interval": _span(c.interval[m], lone),
                                 "p": c.p_value[m], "p_holm": c.holm[m],
                                 "per_database": {
                                     db: value - per_database(reference, m)[db]
