@@ -25,7 +25,8 @@ from merbench.plugin_system.manager import Plugins
 from merbench.results.folder_walk import natural_order
 from merbench.results.out_folders import SEED_RUN
 from merbench.scores.interval_records import lone_notes, lone_subject_scopes
-from merbench.sweep.plan_file import SweepPlan, read_plan
+from merbench.sweep.configuration import SweepPlan
+from merbench.sweep.plan_file import read_plan
 from merbench.sweep.run_plan import run_sweep
 
 
@@ -48,6 +49,11 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if others is not None:
         say(f"sweep {args.plan}: {others}", one_line=True)
     for configuration in plan.configurations:
+        if configuration.planned_name is not None:
+            say(f"{configuration.entry} {configuration.planned_name}: its runs are those of "
+                f"{configuration.name} in {path_shown(plan.out)} (the same run identity, its "
+                "options spelled another way), so its runs go on there, a finished one "
+                "skipped, not trained again", one_line=True)
         if configuration.skipped_defaults:
             say(f"{configuration.entry} {configuration.name}: [defaults] "
                 f"{', '.join(configuration.skipped_defaults)} not applied (model "

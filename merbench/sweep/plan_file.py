@@ -27,9 +27,7 @@ entry gives them all), before anything trains.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -58,42 +56,10 @@ from merbench.runner.spec import (
     what_runs,
 )
 from merbench.runner.task_run import several_runs
+from merbench.sweep.configuration import Configuration, SweepPlan
+from merbench.sweep.same_identity import found_in_out
 
 GRID = {"model": "models", "dataset": "datasets", "protocol": "protocols"}
-
-
-@dataclass(frozen=True)
-class Configuration:
-    """One model, dataset, protocol and options, over the plan's seeds."""
-
-    entry: str  # where the plan asks for it, e.g. "runs[2]"
-    spec: RunSpec  # as planned (options at their defaults left out), seed 0
-    settings: RunSettings  # out unset
-    seeds: tuple[int, ...]
-    out: Path  # the --seeds folder: one run directory per seed
-    # [defaults] options left out because they do not apply to this model (an estimator
-    # has no epochs); the sweep says so
-    skipped_defaults: tuple[str, ...] = ()
-
-    def seed_run(self, seed: int) -> tuple[RunSpec, RunSettings]:
-        """The spec and settings of the run with ``seed``, in its own folder."""
-        return (dataclasses.replace(self.spec, seed=seed),
-                dataclasses.replace(self.settings, out=self.out / seed_folder(seed)))
-
-    @property
-    def name(self) -> str:
-        return self.out.name
-
-
-@dataclass(frozen=True)
-class SweepPlan:
-    path: Path
-    out: Path
-    configurations: tuple[Configuration, ...]
-
-    @property
-    def n_runs(self) -> int:
-        return sum(len(c.seeds) for c in self.configurations)
 
 
 def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
@@ -155,9 +121,12 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
                     f"{where}: asks for {asked} with the same options as {earlier.entry} "
                     "(other seeds); give all of its seeds in one entry")
             configurations[configuration.name] = configuration
-    for configuration in configurations.values():
+    # a configuration spelled another way than the one a folder of out was named by goes
+    # on in that folder, whose runs are its own: not trained a second time beside them
+    settled = found_in_out(path, base, list(configurations.values()), plugins)
+    for configuration in settled:
         _refuse_seeds_left_out(path, configuration)
-    return SweepPlan(path=path, out=base, configurations=tuple(configurations.values()))
+    return SweepPlan(path=path, out=base, configurations=tuple(settled))
 
 
 def _refuse_seeds_left_out(path: Path, configuration: Configuration) -> None:

@@ -24,7 +24,7 @@ from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.notify import Notifier
 from merbench.runner.task_run import several_runs
-from merbench.sweep.plan_file import Configuration, SweepPlan
+from merbench.sweep.configuration import Configuration, SweepPlan
 
 
 @dataclass
