@@ -25,6 +25,7 @@ from merbench.base.literal import counted
 from merbench.base.memory import machine_memory, refuse_beyond_memory
 from merbench.base.native_output import native_stderr_silenced
 from merbench.base.option_paths import option_path
+from merbench.base.subject_names import names_shown, subject_meant
 from merbench.base.whole_numbers import number_shown, whole_value
 from merbench.data.au_labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
 from merbench.data.clips import (
@@ -203,6 +204,7 @@ __all__ = [
     "kind_by_duration",
     "loop_said",
     "machine_memory",
+    "names_shown",
     "native_stderr_silenced",
     "number_shown",
     "opened_user_file",
@@ -216,6 +218,7 @@ __all__ = [
     "read_user_workbook",
     "refuse_beyond_memory",
     "renamed",
+    "subject_meant",
     "unique_frame_index",
     "whole_count",
     "whole_value",

@@ -10,13 +10,15 @@ listed are never given to the model, trained on or scored.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import written
+from merbench.base.literal import joined, written
+from merbench.base.subject_names import names_shown, subject_meant
 from merbench.protocols import Fold
 
 if TYPE_CHECKING:
@@ -50,6 +52,28 @@ def _listed(name: str, value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _unknown_said(name: str, present: set[str]) -> str:
+    """What follows the refusal of ``name``, a subject the dataset lacks: the subject it
+    most likely meant (``samm/006`` for ``samm/6``, ``SAMM/006`` or ``samm/06``), and the
+    subjects there are: the named database's where the dataset has it, else every
+    database's. No command lists a dataset's subjects, so the refusal says them."""
+    keys = sorted(present)
+    databases = list(dict.fromkeys(k.partition("/")[0] for k in keys))
+    database, _, subject = name.partition("/")
+    same = next((d for d in databases if d.lower() == database.lower()), None)
+    if same is None:
+        close = difflib.get_close_matches(name, keys, n=1)
+        meant = close[0] if close else None
+        listed = (f"its databases are {joined(databases)}, its subjects "
+                  f"{names_shown(keys)}")
+    else:
+        own = [k.partition("/")[2] for k in keys if k.partition("/")[0] == same]
+        found = subject_meant(subject, same, own)
+        meant = f"{same}/{found}" if found is not None else None
+        listed = f"its {same} subjects are {names_shown([f'{same}/{s}' for s in own])}"
+    return (f" (did you mean {meant}?)" if meant else "") + f"; {listed}"
+
+
 class SubjectSplit:
     """One fold: ``train`` subjects train, ``test`` subjects are scored.
 
@@ -76,8 +100,7 @@ class SubjectSplit:
         missing = sorted((set(self.train) | set(self.test)) - present)
         if missing:
             raise MerbenchError(f"protocol subject-split names subject {missing[0]}, which the "
-                                "dataset does not have; subjects are named database/subject "
-                                "as 'merbench list datasets' shows them")
+                                f"dataset does not have{_unknown_said(missing[0], present)}")
         positions = samples.index.to_numpy()
         train = positions[np.isin(keys, self.train)]
         test = positions[np.isin(keys, self.test)]

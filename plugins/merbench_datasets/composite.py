@@ -64,6 +64,8 @@ spelt alike (the mapping is :mod:`merbench_datasets.megc2019_official`). Any
 sample missing from the CSV, extra in it or labelled differently is named in the error. The
 result must have 442 samples, 68 subjects, 250 / 109 / 83 negative / positive / surprise;
 SMIC 70 / 51 / 43 (16 subjects), CASME II 88 / 32 / 25 (24), SAMM 92 / 26 / 15 (28).
+A folder named by ``annotations=`` is checked too, whatever the task: it must hold the
+coding sheets of the samples' databases (found by name, not read).
 
 When ``flow_uvos`` is read (``read_all``, which a feature does once before training), every
 flow image is read and checked: a PNG signature and its end chunk (a truncated file has
@@ -314,4 +316,5 @@ def make_composite(data_root: str | None = None, subset: bool = False,
     if not subset:
         check_counts(samples)
     _check_files(samples, root, lines)
+    composite_aus.check_given_sheets(samples, root, annotations)
     return CompositeDataset(root, samples, annotations)

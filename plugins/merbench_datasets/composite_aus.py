@@ -17,7 +17,9 @@ annotations=FOLDER``, a folder holding both), else the release folder, its ``ann
 the folder holding the release, and that folder's ``annotations/`` (a data folder that keeps
 the sheets beside ``composite/``, as merbench's test data does). The sheets are read only when
 AU labels are asked for (:meth:`merbench.api.Dataset.action_units`), so an emotion run reads
-none, and a missing or edited sheet never stops one.
+none, and a missing or edited sheet near the release never stops one. A folder named by
+``annotations=`` is checked whatever the task, when the dataset is built: it must be a
+folder holding each needed sheet (:func:`check_given_sheets`).
 """
 
 from __future__ import annotations
@@ -70,6 +72,21 @@ def find_coding_sheet(database: str, folders: Sequence[Path]) -> Path:
                         f"{what} ({' or '.join(patterns)}), and there is none in {looked}; put "
                         "it there or pass --dataset-opt annotations=FOLDER (the folder holding "
                         "the CASME II and SAMM sheets, which come with the databases)")
+
+
+def check_given_sheets(samples: pd.DataFrame, root: Path, annotations: str | None) -> None:
+    """A folder named by ``annotations=`` is checked when the dataset is built, whatever the
+    task: it is a folder and holds the sheet of each database among ``samples`` (found by
+    name, not read). The option is part of a run's identity, so a file or an empty folder
+    named there would make an emotion run another setting of the same samples, only for the
+    AU run to refuse it later. Without the option nothing is checked: the sheets near the
+    release are looked for only when AU labels are asked for."""
+    if annotations is None:
+        return
+    folders = sheet_folders(root, annotations)
+    for database in SHEETS:
+        if database in set(samples["database"]):
+            find_coding_sheet(database, folders)
 
 
 def coding_table(samples: pd.DataFrame, root: Path, annotations: str | None) -> pd.DataFrame:
