@@ -6,7 +6,8 @@ a row per search with the outer UF1 and UAR of what it chose and their intervals
 subjects. A nested search's scores are honest estimates and are ranked; a test-scored one
 chose its configuration by the test subjects' own scores, so its row is marked test-set
 selection, never ranked with them, as the page shows the two apart. Each seed's search is
-a row of its own: ``leaderboard diff`` tells them apart by it.
+a row of its own, its configuration naming its seed as the page's search column does: two
+seeds of one search were two rows alike in a paper's table, told apart by diff alone.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class TuningTable:
         # what ran: the search its tune.json records, as tuning.json gave it when it began
         return [PublishedLine(line, section_of(line.test_set_selection,
                                                tuning.reduced is not None),
-                              f"seed {tuning.results.seed}",
+                              "",  # the line's configuration names the seed
                               frozenset({run_identity({"mode": tuning.results.mode,
                                                        "search": spec_of(tuning.results)})}),
                               (tuning.results.seed,), folders=frozenset({tuning.path}))
@@ -85,7 +86,7 @@ def _line(tuning: Tuning) -> Line:
     return Line(model=results.model,
                 setting=f"{results.sampler} search over {space}, "
                         f"{counted(results.trials, 'trial')}, "
-                        f"{how}{reduced}",
+                        f"{how}, seed {results.seed}{reduced}",
                 selection=results.mode, test_set_selection=results.mode != NESTED, seeds=1,
                 scores=scores, no_interval=(lone,) * len(scores))
 
