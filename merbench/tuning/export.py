@@ -25,6 +25,10 @@ from merbench.tuning.record import NESTED, lone_interval
 from merbench.tuning.search_record import spec_of
 from merbench.tuning.view import Tuning
 
+#: a table's title and score columns: its rows', and its header's where it has none yet
+TITLE = "Hyperparameter searches: {where}, the outer scores of what each chose"
+HEADERS = tuple(metric.upper() for metric in METRICS)
+
 
 @dataclass(frozen=True)
 class TuningTable:
@@ -41,15 +45,14 @@ class TuningTable:
 
     @property
     def title(self) -> str:
-        return (f"Hyperparameter searches: {self.where}, the outer scores of what each "
-                "chose")
+        return TITLE.format(where=self.where)
 
     @property
     def runs(self) -> int:
         return len(self.tunings)
 
     def score_headers(self) -> list[str]:
-        return [metric.upper() for metric in METRICS]
+        return list(HEADERS)
 
     def lines(self) -> list[Line]:
         return [_line(tuning) for tuning in self.tunings]
