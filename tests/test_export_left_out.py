@@ -39,3 +39,19 @@ def test_a_reduced_run_list_counts_is_said_left_out_by_export(cli, tmp_path: Pat
                    "--batch-size or model option of its own); the csv table has its header "
                    "only\n"), err
     assert out.startswith("model,configuration,selection") and "ststnet" not in out
+
+
+def test_each_reduced_setting_left_out_is_named_with_its_count(cli, tmp_path: Path) -> None:
+    """Runs at two reduced settings: the warning named the first one's departures alone,
+    which read as the setting of every run it left out."""
+    results, benches = tmp_path / "results", _benchmark(tmp_path / "benchmarks")
+    for name, epochs in (("a", "1"), ("b", "2"), ("c", "2")):
+        code, _, err = cli("run", *TINY_RUN[:-1], epochs, "--seed", str(ord(name)),
+                           "--out", results / name)
+        assert code == 0, err
+    code, _, err = cli("leaderboard", "export", "tiny-loso", "--results", results,
+                       "--benchmarks", benches)
+    assert code == 0, err
+    assert "leaves out 3 runs in 2 reduced settings (2 with epochs 2 (recipe 800); 1 with " \
+           "epochs 1 (recipe 800)), none of which ranks as the model (the page shows them " \
+           "apart)" in err, err

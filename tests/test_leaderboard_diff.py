@@ -211,7 +211,8 @@ def test_every_kind_of_row_is_compared(cli: Callable[..., CliResult],
            "[0, 1])" in au, out
     (tuning,) = [line for line in lines if line.startswith("- tune-composite-loso: ")]
     assert tuning.startswith("- tune-composite-loso: lbp-apex-svm (") and \
-        ", nested, seed 0 [reduced]: " in tuning and "(removed; seeds [0])" in tuning, out
+        ", seed 0; REDUCED setting (" in tuning and "), nested [reduced]: " in tuning and \
+        "(removed; seeds [0])" in tuning, out
     spotting = [line for line in lines if line.startswith("- spot-synthetic-long: flow-peak")]
     plain = [line for line in spotting if "recognised by" not in line]
     assert len(plain) == 2 and all("(removed; 1 run(s))" in line for line in plain), out

@@ -56,8 +56,7 @@ class AUBenchmark:
 
     def left_out(self) -> str | None:
         """Its reduced rows' runs: shown apart on the page, counted but not exported."""
-        return left_out_words(sum(len(row.runs) for row in self.reduced),
-                              self.reduced[0].reduced if self.reduced else None)
+        return left_out_words([row.reduced for row in self.reduced for _ in row.runs])
 
     def published(self) -> list[PublishedLine]:
         return [PublishedLine(_line(row), section_of(False, row.reduced is not None), "",

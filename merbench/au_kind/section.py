@@ -23,8 +23,10 @@ class AUSection:
     """The action-unit pages (``au-DATASET-PROTOCOL.html``) and tables (``au-...``)."""
 
     counted_as = "AU run"
+    # with no run, the AU set (the runs' --au-set) is unknown: the mean F1 alone
     ids = Patterned("au-", lambda registries: registries.datasets.names(),
-                    with_protocol=True)
+                    with_protocol=True, title="Action-unit detection: {where}",
+                    headers=("mean F1",))
     index_part = "index_au.html"
     runs_part: str | None = "index_au_runs.html"
 

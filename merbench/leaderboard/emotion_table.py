@@ -79,11 +79,11 @@ class BenchmarkTable:
         ``lines`` leaves out (a run in none of the exported sections)."""
         exported = {run.page_id for rows in (self.rows.ranked, self.rows.test_set)
                     for row in rows for run in row.group.runs}
-        reduced, saved = ({run.page_id for row in rows for run in row.group.runs} - exported
-                          for rows in (self.rows.reduced, self.rows.saved_weights))
-        reason = (reduced_setting(self.rows.reduced[0].group.first) if self.rows.reduced
-                  else None)
-        return left_out_words(len(reduced), reason, len(saved - reduced))
+        # each reduced run's own departures: its configuration's, not the first one's
+        reduced = {run.page_id: reduced_setting(row.group.first) for row in self.rows.reduced
+                   for run in row.group.runs if run.page_id not in exported}
+        saved = {run.page_id for row in self.rows.saved_weights for run in row.group.runs}
+        return left_out_words(list(reduced.values()), len(saved - exported - set(reduced)))
 
     def _lines(self, rows: list[Row], intervals: list[list[Interval | None]] | None,
                test_set: bool, lone: list[tuple[str, ...]] | None = None) -> list[Line]:

@@ -237,6 +237,10 @@ def export(bench_id: str, folders: list[Path], fmt: str,
     registries = default_plugins().registries
     tables, rejected = kind_tables(sections, folders, (bench_id, registries))
     table = next((t for t in tables if t.id == bench_id), None)
+    if table is None:  # an installed dataset's table nobody has run yet: its header
+        table = next((empty for section in sections
+                      if (empty := section.ids.empty(bench_id, registries)) is not None),
+                     None)
     if table is None:  # said from what was read, not read again
         found = dict.fromkeys([*_fixed_ids(sections, registries), *(t.id for t in tables)])
         raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: {', '.join(found)}")

@@ -2,9 +2,10 @@
 
 An exported :class:`~merbench.leaderboard.export_rows.Line` says what a paper shows: who,
 how chosen, the scores. A diff needs two things more, which only the kind knows: what tells
-the row apart from the others of its page (a spot-then-recognise run's or a search's seed,
-where each seed's run is a row of its own; nothing where a row is a configuration whatever
-its seeds, as an AU row is), and the runs behind it, each as the digest of what it ran, so
+the row apart from the others of its page (a spot-then-recognise run's seed, where each
+seed's run is a row of its own and its words do not say it; nothing where a row is a
+configuration whatever its seeds, as an AU row is, or where its words name its seed, as a
+search's do), and the runs behind it, each as the digest of what it ran, so
 that a score that moved with the same runs (a result edited in place) is told from one a new
 run moved. Each kind's table (:class:`~merbench.leaderboard.kind_section.KindTable`) gives
 its rows so, and the diff takes every kind alike, a new kind included, with no branch per

@@ -7,7 +7,9 @@ read only the results of the kind whose table it names. So each kind
 emotion benchmark's are the names of its definitions (:class:`Named`); another kind's are a
 prefix, an installed dataset and perhaps a protocol (:class:`Patterned`: ``spot-DATASET``,
 ``au-DATASET-PROTOCOL``). The export asks each kind the same questions, with no branch per
-kind.
+kind, the last of them: what a table of an id is before any result of it exists
+(:class:`NoRows`), so that a table nobody has run yet exports as its header, whatever its
+kind, as an emotion benchmark's does.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
+from merbench.leaderboard.published_line import PublishedLine
 from merbench.plugin_system.registry import Registries
 
 
@@ -37,6 +41,37 @@ class TableIds(Protocol):
         """Every id its tables can have: what a misspelt id is offered among."""
         ...
 
+    def empty(self, table_id: str, registries: Registries) -> NoRows | None:
+        """The table ``table_id`` names while no result of it is found, or None where the
+        id is none of :meth:`every` (a suffixed id names one of several tables the results
+        made, so it exists only where they do)."""
+        ...
+
+
+@dataclass(frozen=True)
+class NoRows:
+    """A table of an installed dataset (and protocol) that no result under the folders
+    makes yet: its header, which ``leaderboard export`` writes with a warning, as it writes
+    an emotion benchmark nobody has run; a script exporting every table goes on."""
+
+    id: str
+    where: str
+    title: str
+    headers: tuple[str, ...]
+
+    @property
+    def runs(self) -> int:
+        return 0
+
+    def score_headers(self) -> list[str]:
+        return list(self.headers)
+
+    def lines(self) -> list[Line]:
+        return []
+
+    def published(self) -> list[PublishedLine]:
+        return []
+
 
 @dataclass(frozen=True)
 class Named:
@@ -53,6 +88,10 @@ class Named:
 
     def every(self, registries: Registries) -> list[str]:
         return list(self.names)
+
+    def empty(self, table_id: str, registries: Registries) -> None:
+        """None: a benchmark's table is made from its definition, runs or none."""
+        return None
 
 
 def _could_be(rest: str, names: Iterable[str]) -> str | None:
@@ -73,6 +112,10 @@ class Patterned:
     prefix: str
     datasets: Callable[[Registries], Iterable[str]]  # the names DATASET may be
     with_protocol: bool
+    #: a table's title, ``{where}`` its "dataset / protocol", and its score columns, as a
+    #: table with no row yet is exported (the kind's rows give the rest)
+    title: str = "{where}"
+    headers: tuple[str, ...] = ()
 
     @property
     def pattern(self) -> str:
@@ -92,3 +135,15 @@ class Patterned:
             ids += ([f"{self.prefix}{dataset}-{p}" for p in protocols]
                     if self.with_protocol else [f"{self.prefix}{dataset}"])
         return ids
+
+    def empty(self, table_id: str, registries: Registries) -> NoRows | None:
+        protocols = registries.protocols.names() if self.with_protocol else [None]
+        for dataset in self.datasets(registries):
+            for protocol in protocols:
+                made = self.prefix + slug(dataset) + ("" if protocol is None
+                                                      else f"-{slug(protocol)}")
+                if made == table_id:
+                    where = dataset if protocol is None else f"{dataset} / {protocol}"
+                    return NoRows(table_id, where, self.title.format(where=where),
+                                  self.headers)
+        return None

@@ -32,6 +32,11 @@ from merbench.verification.declared_defaults import DeclaredDefaults
 SCOPES = ("all", "micro", "macro")
 
 
+#: the score columns: MEGC 2025's ME-STR score of a spot-then-recognise row (— for the
+#: others) after each scope's F1
+HEADERS = (*(f"{scope} F1" for scope in SCOPES), "micro STRS")
+
+
 @dataclass(frozen=True)
 class SpottingTable:
     """One table of the spotting page, to list and export."""
@@ -59,8 +64,7 @@ class SpottingTable:
         return len(self.runs_shown)
 
     def score_headers(self) -> list[str]:
-        # MEGC 2025's ME-STR score of a spot-then-recognise row (— for the others)
-        return [*(f"{scope} F1" for scope in SCOPES), "micro STRS"]
+        return list(HEADERS)
 
     def lines(self) -> list[Line]:
         return [_line(run, policy) for run, policy in self._rows()]

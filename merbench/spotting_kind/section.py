@@ -17,7 +17,7 @@ from merbench.leaderboard.kind_section import Shown
 from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.table_ids import Patterned
 from merbench.plugin_system.manager import default_plugins
-from merbench.spotting_kind.export import SpottingTable, spotting_tables
+from merbench.spotting_kind.export import HEADERS, SpottingTable, spotting_tables
 from merbench.spotting_kind.view import (
     SpottingRun,
     copy_spotting_files,
@@ -44,7 +44,7 @@ class SpottingSection:
 
     counted_as = "spotting run"
     ids = Patterned("spot-", lambda registries: registries.long_videos.names(),
-                    with_protocol=False)
+                    with_protocol=False, title="Spotting: {where}", headers=HEADERS)
     index_part = "index_spotting.html"
     runs_part: str | None = None
 

@@ -6,7 +6,8 @@ a row per search with the outer UF1 and UAR of what it chose and their intervals
 subjects. A nested search's scores are honest estimates and are ranked; a test-scored one
 chose its configuration by the test subjects' own scores, so its row is marked test-set
 selection, never ranked with them, as the page shows the two apart. Each seed's search is
-a row of its own: ``leaderboard diff`` tells them apart by it.
+a row of its own, its configuration naming its seed as the page's search column does: two
+seeds of one search were two rows alike in a paper's table, told apart by diff alone.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from merbench.tuning.record import NESTED, lone_interval
 from merbench.tuning.search_record import spec_of
 from merbench.tuning.view import Tuning
 
+#: a table's title and score columns: its rows', and its header's where it has none yet
+TITLE = "Hyperparameter searches: {where}, the outer scores of what each chose"
+HEADERS = tuple(metric.upper() for metric in METRICS)
+
 
 @dataclass(frozen=True)
 class TuningTable:
@@ -40,15 +45,14 @@ class TuningTable:
 
     @property
     def title(self) -> str:
-        return (f"Hyperparameter searches: {self.where}, the outer scores of what each "
-                "chose")
+        return TITLE.format(where=self.where)
 
     @property
     def runs(self) -> int:
         return len(self.tunings)
 
     def score_headers(self) -> list[str]:
-        return [metric.upper() for metric in METRICS]
+        return list(HEADERS)
 
     def lines(self) -> list[Line]:
         return [_line(tuning) for tuning in self.tunings]
@@ -61,7 +65,7 @@ class TuningTable:
         # what ran: the search its tune.json records, as tuning.json gave it when it began
         return [PublishedLine(line, section_of(line.test_set_selection,
                                                tuning.reduced is not None),
-                              f"seed {tuning.results.seed}",
+                              "",  # the line's configuration names the seed
                               frozenset({run_identity({"mode": tuning.results.mode,
                                                        "search": spec_of(tuning.results)})}),
                               (tuning.results.seed,), folders=frozenset({tuning.path}))
@@ -85,7 +89,7 @@ def _line(tuning: Tuning) -> Line:
     return Line(model=results.model,
                 setting=f"{results.sampler} search over {space}, "
                         f"{counted(results.trials, 'trial')}, "
-                        f"{how}{reduced}",
+                        f"{how}, seed {results.seed}{reduced}",
                 selection=results.mode, test_set_selection=results.mode != NESTED, seeds=1,
                 scores=scores, no_interval=(lone,) * len(scores))
 

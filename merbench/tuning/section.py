@@ -15,7 +15,7 @@ from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.kind_section import Shown
 from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.table_ids import Patterned
-from merbench.tuning.export import TuningTable, tuning_tables
+from merbench.tuning.export import HEADERS, TITLE, TuningTable, tuning_tables
 from merbench.tuning.view import (
     Tuning,
     find_tune_seeds,
@@ -39,7 +39,7 @@ class TuningSection:
 
     counted_as = "tuning"
     ids = Patterned("tune-", lambda registries: registries.datasets.names(),
-                    with_protocol=True)
+                    with_protocol=True, title=TITLE, headers=HEADERS)
     index_part = "index_tuning.html"
     runs_part: str | None = None
 
