@@ -26,6 +26,7 @@ from merbench.leaderboard.kind_tables import (
 from merbench.leaderboard.published_line import RANKED, PublishedLine
 from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.table_ids import Patterned
+from merbench.results.kind_registry import import_kind_homes
 
 #: the fake kind's own templates, as a real kind ships its own in templates/
 TEMPLATES = {
@@ -89,6 +90,10 @@ class FakeSection:
 def registered() -> Iterator[KindSection[Any]]:
     section = FakeSection()
     maker = needing_no_definitions(section)
+    # merbench's own kinds register as their homes are imported (at a command's first
+    # look at results); a kind registered later comes after them, so they are imported
+    # first, whatever this process imported before
+    import_kind_homes()
     KIND_SECTIONS.append(maker)
     try:
         yield section
