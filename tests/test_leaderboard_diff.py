@@ -257,3 +257,78 @@ def test_an_emotion_row_moves_when_any_of_its_columns_does(folders: tuple[Path, 
     edited = dataclasses.replace(row, more=((heading, score + 0.01), *row.more[1:]))
     assert [change.change for change in score_changes({key: row}, {key: edited})] == [
         "moved without a new run"]
+
+
+def _committed(repo: Path, *steps: Callable[[], object]) -> None:
+    """A git repository at ``repo``, one commit after each of ``steps`` (each changes
+    its files)."""
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    repo.mkdir(parents=True, exist_ok=True)
+    subprocess.run([*git, "init", "-q"], check=True, capture_output=True)
+    for step in steps:
+        step()
+        for command in (["add", "-A"], ["commit", "-qm", "results"]):
+            subprocess.run([*git, *command], check=True, capture_output=True)
+
+
+def test_a_revisions_links_are_rejected_as_a_folders_are(
+        cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A committed symbolic link in a revision's folder, to an absolute path, out of the
+    folder or inside it, is said as the same link in a folder is (a tarfile traceback, for
+    the first two), and every line names it as the revision's (REV:PATH/link), never as the
+    temporary folder the revision was taken into, which is gone when the command ends."""
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    repo, empty = tmp_path / "repo", tmp_path / "empty"
+    results = repo / "results"
+    empty.mkdir()
+
+    def links() -> None:
+        (results / "outside").symlink_to(RESULTS / "rcn-composite-loso-smic")
+        (results / "up").symlink_to(Path("..", "..", "..", ".."))
+        (results / "rel").symlink_to("real")
+
+    _committed(repo, lambda: shutil.copytree(RESULTS / "biwoof-release-svm-composite-loso",
+                                             results / "real"), links)
+    monkeypatch.chdir(repo)
+    code, out, folder_err = cli("leaderboard", "diff", "results", empty)
+    assert code == 0 and "- composite-3class-loso: biwoof-release-svm v" in out, folder_err
+    code, out, err = cli("leaderboard", "diff", "HEAD:results", empty)
+    assert code == 0 and "- composite-3class-loso: biwoof-release-svm v" in out, err
+    assert "Traceback" not in err and "merbench-diff-" not in err, err
+    said = sorted(line for line in err.splitlines() if line.startswith("merbench: rejected"))
+    assert said == sorted(line.replace("(OLD): results/", "(OLD): HEAD:results/").replace(
+        f"(to {results.resolve()}/real)", "(to HEAD:results/real)")
+        for line in folder_err.splitlines() if line.startswith("merbench: rejected")), err
+    assert len(said) == 3 and "rejected (OLD): HEAD:results/rel: is a symbolic link (to " \
+        "HEAD:results/real); no result is read through a link" in err, err
+    code, out, err = cli("leaderboard", "diff", "HEAD~1:results", "HEAD:results")
+    up = (results / ".." / ".." / ".." / "..").resolve()  # as from its checkout
+    assert code == 0 and "merbench-diff-" not in err, err
+    assert f"(NEW): HEAD:results/up: is a symbolic link (to {up});" in err, err
+    code, out, err = cli("leaderboard", "diff", "HEAD:results/outside", empty)
+    assert code == 2 and err == "merbench: error: HEAD:results/outside is a symbolic link at " \
+        "revision HEAD; give REV:PATH of a folder of results, such as " \
+        "origin/main:leaderboards/results\n", err
+
+
+def test_a_revisions_lfs_pointer_is_said_with_the_revisions_fix(
+        cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``REV:PATH`` reads the files ``git archive`` gives, which are Git LFS pointers where
+    git-lfs or the revision's files are not there: a ``git lfs pull`` of the checkout does
+    not fetch them, so the fix said is the revision's."""
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    run = tmp_path / "results" / "run"
+
+    def pointer() -> None:
+        shutil.copytree(RESULTS / "rcn-composite-loso" / "seed-0", run)
+        (run / "folds" / "fold-000.npz").write_bytes(
+            b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0"
+            b"ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n")
+
+    _committed(tmp_path, pointer)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    code, _, err = cli("leaderboard", "diff", "HEAD:results", "empty")
+    assert code == 0 and "merbench: rejected (OLD): HEAD:results/run: fold file fold-000.npz " \
+        "is a Git LFS pointer, not the file: git archive gave the revision's pointers" in err, err
+    assert "git lfs fetch origin HEAD" in err and "git lfs pull" not in err, err

@@ -13,20 +13,12 @@ unchanged since an accepted check is read back from its record)."""
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
-import os
-import subprocess
+import dataclasses
 import sys
-import tarfile
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 
-from merbench.base.errors import MerbenchError
 from merbench.base.terminal import counted, say
+from merbench.cli.revision_folder import results_at
 from merbench.leaderboard.benchmarks import load_benchmarks
-from merbench.leaderboard.result_walk import walk_results
 from merbench.leaderboard.score_diff import (
     PublishedRow,
     RowChange,
@@ -37,60 +29,6 @@ from merbench.leaderboard.score_diff import (
 from merbench.verification.validation_record import Mode, checking
 
 EXIT_MOVED = 1
-
-
-@contextlib.contextmanager
-def results_at(given: str) -> Iterator[Path]:
-    """The folder ``given`` names: a folder, or a git revision's (``REV:PATH``)."""
-    if os.path.isdir(given) or ":" not in given:
-        walk_results(Path(given), given_as="")  # not a folder: refused here, in one line
-        yield Path(given)
-        return
-    revision, path = given.split(":", 1)
-    if not revision or not path:  # 'HEAD:' said "no folder  at git revision HEAD"
-        raise MerbenchError(f"'{given}' names no {'git revision' if not revision else 'folder'} "
-                            f"{'before' if not revision else 'after'} its ':'; give REV:PATH, "
-                            "such as origin/main:leaderboards/results")
-    if revision.startswith("-"):  # never an option of git's
-        raise MerbenchError(f"{given}: '{revision}' is not a git revision; give REV:PATH, "
-                            "such as origin/main:leaderboards/results")
-    # each failure in merbench's words: git's own ("fatal: not a git repository (or any of
-    # the parent directories): .git") blamed the revision for where the command ran
-    if _git(given, "rev-parse", "--git-dir").returncode != 0:
-        raise MerbenchError(f"{given}: the current folder is not in a git checkout, so REV:PATH "
-                            "cannot be read; run the command inside the repository, or give "
-                            "two folders: merbench leaderboard diff OLD_DIR NEW_DIR")
-    if _git(given, "rev-parse", "--verify", "--quiet",
-            f"{revision}^{{tree}}").returncode != 0:
-        raise MerbenchError(f"{given}: '{revision}' is no revision of this repository; give "
-                            "REV:PATH with a branch, tag or commit, such as "
-                            "origin/main:leaderboards/results")
-    done = _git(given, "archive", "--format=tar", revision, "--", path)
-    if done.returncode != 0:
-        raise MerbenchError(f"{given}: no folder {path} at git revision {revision}; give "
-                            "REV:PATH of a folder in this repository")
-    with tempfile.TemporaryDirectory(prefix="merbench-diff-") as folder:
-        with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:  # bounded: git's
-            archive.extractall(folder, filter="data")  # no link or path out of the folder
-        found = Path(folder) / path
-        if not found.is_dir():  # said as the revision's, never as the temporary copy's
-            kind = "a file" if found.is_file() else "no folder"
-            raise MerbenchError(f"{given} is {kind} at revision {revision}; give REV:PATH "
-                                "of a folder of results, such as "
-                                "origin/main:leaderboards/results")
-        yield found
-
-
-def _git(given: str, *args: str) -> subprocess.CompletedProcess[bytes]:
-    """``git ARGS`` in the current folder, its output captured; one line if it cannot run."""
-    try:
-        return subprocess.run(["git", *args], capture_output=True, check=False, timeout=600)
-    except FileNotFoundError:
-        raise MerbenchError(f"{given}: git is not installed, so REV:PATH cannot be read; "
-                            "install git, or give two folders") from None
-    except (OSError, subprocess.TimeoutExpired):
-        raise MerbenchError(f"{given}: git could not be run; give a folder, or run in a git "
-                            "checkout with git installed") from None
 
 
 def _shown(row: PublishedRow | None) -> str:
@@ -123,15 +61,20 @@ def _scores(change: RowChange) -> str:
 def main(args: argparse.Namespace) -> int:
     load_benchmarks(args.benchmarks)  # a bad definition is refused before any result
     mode: Mode = "revalidate" if args.revalidate else "recorded"
-    with results_at(args.old) as old_folder, results_at(args.new) as new_folder, \
+    with results_at(args.old) as old_side, results_at(args.new) as new_side, \
             checking(mode):
-        old, old_rejected = published_rows([old_folder], args.benchmarks)
-        new, new_rejected = published_rows([new_folder], args.benchmarks)
+        old, old_rejected = published_rows([old_side.folder], args.benchmarks)
+        new, new_rejected = published_rows([new_side.folder], args.benchmarks)
         # while both folders are there: a git revision's is gone after the block
-        since = rejected_since(old_folder, old_rejected, new_folder, new_rejected)
-    for side, rejected in (("OLD", old_rejected), ("NEW", new_rejected)):
+        since = rejected_since(old_side.folder, old_rejected, new_side.folder, new_rejected)
+    # every line names a revision's result as REV:PATH/..., never its temporary copy
+    since = {path: dataclasses.replace(item, reason=new_side.named(item.reason))
+             for path, item in since.items()}
+    for name, side, rejected in (("OLD", old_side, old_rejected),
+                                 ("NEW", new_side, new_rejected)):
         for item in rejected:
-            say(f"merbench: rejected ({side}): {item.path}: {item.reason}", file=sys.stderr)
+            say(f"merbench: rejected ({name}): {side.named(str(item.path))}: "
+                f"{side.named(item.reason)}", file=sys.stderr)
     changes = score_changes(old, new, since)
     marks = {"added": "+", "removed": "-", "moved": "~", "moved without a new run": "!",
              "rejected": "!"}
@@ -147,11 +90,12 @@ def main(args: argparse.Namespace) -> int:
         f"({counts['moved without a new run']} without a new run){by_rejected}")
     failed = 0
     if since:
-        path, first = next(iter(since.items()))
+        first = next(iter(since.values()))
         more = f" and {len(since) - 1} more" if len(since) > 1 else ""
         are = "is" if len(since) == 1 else "are"
+        said = new_side.named(str(first.path))
         say(f"merbench: error: {counted(len(since), 'result')} accepted in OLD {are} rejected "
-            f"in NEW ({path}: {first.reason}{more}); a published score changes only with a new "
+            f"in NEW ({said}: {first.reason}{more}); a published score changes only with a new "
             "run, never by a file edited in place: restore its files from OLD, or move the "
             "rejected run out of the results folder (new numbers go in a new run folder)",
             file=sys.stderr)

@@ -39,7 +39,7 @@ from merbench.results.result_files import result_markers
 from merbench.results.run_differences import differences
 from merbench.results.safe_files import UnsafeFile, refuse_special_target
 from merbench.results.schema import environment, now_iso
-from merbench.results.user_files import UnreadableFile, check_user_file
+from merbench.results.user_files import LfsPointer, UnreadableFile, check_user_file
 from merbench.results.user_npz import read_user_npz
 
 FORMAT: Final = "merbench-features"
@@ -139,6 +139,8 @@ def _said_as_features(path: Path) -> Iterator[None]:
         yield
     except UnsafeFile as exc:  # a fifo, a device: refused before it is read (one hung)
         raise MerbenchError(f"--features {exc}") from None
+    except LfsPointer as exc:  # fetched, never written again
+        raise MerbenchError(f"--features {path} {exc.reason}") from None
     except UnreadableFile as exc:
         raise MerbenchError(f"{path} is not a readable features file ({exc.because}); "
                             f"{_REWRITE}") from None

@@ -27,7 +27,7 @@ from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, FoldMeta
 from merbench.results.safe_files import UnsafeFile
 from merbench.results.schema import trained_with_here
-from merbench.results.user_files import UnreadableFile
+from merbench.results.user_files import LfsPointer, UnreadableFile
 from merbench.results.user_npz import read_user_npz
 
 _OPTIONAL = ("val_index", "val_y_true", "val_predictions")
@@ -117,6 +117,8 @@ def read_fold_file(path: Path) -> FoldOutcome:
             finished=meta.finished, trained_with=meta.trained_with,
             **{name: data[name] for name in _OPTIONAL if name in data},
         )
+    except LfsPointer as exc:  # to be fetched, never deleted and trained again
+        raise LfsPointer(f"fold file {path} {exc.reason}", exc.reason) from None
     except UnsafeFile as exc:  # a fifo, a folder: no fold file at all, said as such
         raise MerbenchError(f"fold file {exc.found}; delete it and run again "
                             "to retrain only that fold") from None

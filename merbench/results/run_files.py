@@ -32,7 +32,7 @@ from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import audited_table_fix
 from merbench.results.schema import PREDICTION_COLUMNS
-from merbench.results.user_files import UnreadableFile, read_user_csv
+from merbench.results.user_files import LfsPointer, UnreadableFile, read_user_csv
 
 #: how a reader's sentence about a path goes on after naming it ("PATH is not ...")
 _PREDICATES = "(is|has|holds|lacks|does|cannot)"
@@ -131,6 +131,9 @@ def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
     for index in range(n_folds):
         try:
             fold = store.load_fold(index)
+        except LfsPointer as exc:  # fetched, not "damaged"
+            raise ResultRejected(run_dir, f"fold file {store.fold_path(index).name} "
+                                          f"{exc.reason}") from None
         except MerbenchError:
             raise ResultRejected(run_dir, f"fold file {store.fold_path(index).name} is "
                                           "damaged or unreadable") from None

@@ -54,7 +54,7 @@ from merbench.results.out_folders import refuse_system_place
 from merbench.results.result_files import AUDIT_FILE, SITE_MARKER
 from merbench.results.safe_files import entry_kind
 from merbench.results.seeds_model import SeedsSummary
-from merbench.results.user_files import UnreadableFile, read_written_json
+from merbench.results.user_files import LfsPointer, UnreadableFile, read_written_json
 
 _JSON_FILES = {"results.json": ("results", Results), "seeds.json": ("seeds", SeedsSummary),
                "run.json": ("run", RunRecord)}
@@ -368,6 +368,8 @@ def _fold_bytes(path: Path) -> bytes | None:
     """The migrated fold file at ``path`` (None: already current)."""
     try:
         arrays, meta = fold_arrays(path)  # nesting capped, as every reader of these files
+    except LfsPointer as exc:  # fetched, then migrated: no damage
+        raise MerbenchError(f"fold file {path} {exc.reason}; nothing was rewritten") from None
     except MerbenchError as exc:
         raise MerbenchError(f"fold file {path} is damaged ({damage(exc)}); "
                             "it cannot be migrated; nothing was rewritten") from None

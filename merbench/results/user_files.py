@@ -41,6 +41,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.native_output import native_stderr_silenced
 from merbench.results.codec import loads, long_integer, unreadable
 from merbench.results.csv_faults import csv_fault, extra_cells
+from merbench.results.lfs_pointer import LFS_SAID, is_lfs_pointer
 from merbench.results.safe_files import MAX_FILE_BYTES, UnsafeFile, read_regular_bytes
 from merbench.results.workbook_extent import too_far
 
@@ -74,6 +75,11 @@ class UnreadableFile(MerbenchError):
         """The reason as a clause of its own ("it is not UTF-8 text (...)"), for a message
         that names the file itself and gives the reason in parentheses."""
         return f"it {self.reason}"
+
+
+class LfsPointer(UnreadableFile):
+    """A Git LFS pointer where the file belongs (:mod:`~merbench.results.lfs_pointer`):
+    told apart, so that no reader says "damaged" of it, nor advises training again."""
 
 
 def refused_file(path: Path, what: str, reason: str, fix: str) -> UnreadableFile:
@@ -156,6 +162,8 @@ def read_user_bytes(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> byt
             raise refused_file(Path(path), what, f"cannot be read ({exc.strerror or 'I/O error'})",
                           "copy it again") from None
     data = b"".join(chunks)
+    if is_lfs_pointer(data, len(data)):  # every reader's, binary or text, in one place
+        raise LfsPointer(f"{path} ({what}) {LFS_SAID}", LFS_SAID)
     if len(data) > limit:  # it grew since its size was read
         raise refused_file(Path(path), what, f"is more than the {limit:,} bytes any {what} needs",
                       "give the right file")

@@ -35,7 +35,7 @@ from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import missing_folds
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry
-from merbench.results.user_files import read_written_json
+from merbench.results.user_files import LfsPointer, read_written_json
 from merbench.results.written import run_written
 from merbench.runner.status_counts import TestedSamples, count_problem, miscounted
 from merbench.runner.status_written import changed_file, other_identity, same_file
@@ -109,6 +109,7 @@ def run_status(path: Path) -> RunStatus:
     directory.tidy()  # temporaries of killed processes are neither progress nor kept
     identity = recorded.identity or {}
     seconds, damaged, foreign, finished, copies = [], [], [], set(), []
+    pointers: list[str] = []  # Git LFS pointers: faults of their own, with their fix
     this_run = directory.identity_sha256()
     not_files, linked = _not_files(directory)
     samples = TestedSamples()  # what the finished folds tested, for the protocol's count
@@ -140,6 +141,9 @@ def run_status(path: Path) -> RunStatus:
                 samples.add(arrays, meta)
         except MemoryError:  # the process's memory, not the file's damage
             raise
+        except LfsPointer as exc:  # to be fetched: never "delete it and retrain"
+            faults.append(f"{named} {exc.reason}")
+            pointers.append(named)
         except Exception:  # what load_fold calls damaged: the resumed run says which
             # a folder in its place is said once, as an entry never read (pass 84k, R14)
             if not any(found.startswith(f"{named} ") for found in not_files):
@@ -194,7 +198,7 @@ def run_status(path: Path) -> RunStatus:
     if counted is None and refused is None and changed and files:  # validate's, AD1
         refused = changed_file(directory.path, files, results_file.name,
                                any(same_file(changed, found)
-                                   for found in (*not_files, *damaged)),  # own lines
+                                   for found in (*not_files, *damaged, *pointers)),  # own lines
                                created)
     if counted is None and refused is None and not faults:  # no results file: the protocol's
         counted = count_problem(recorded.n_folds, len(seconds),

@@ -25,6 +25,7 @@ from torch import nn
 
 from merbench.base.errors import MerbenchError, TooLargeToBuild, os_reason
 from merbench.base.memory import machine_memory
+from merbench.results.lfs_pointer import LFS_SAID, is_lfs_pointer
 from merbench.results.user_files import check_user_file, opened_user_file
 from merbench.training.torch_archive import what_is_wrong_in_zip
 
@@ -172,6 +173,8 @@ def _what_is_wrong(path: Path, exc: Exception) -> str:
         head = handle.read(64)
     if size == 0:
         return "is empty (0 bytes); copy or save it again"
+    if is_lfs_pointer(head, size):
+        return LFS_SAID
     if head.startswith(b"PK\x03\x04"):  # torch's zip format, or any zip archive
         return what_is_wrong_in_zip(path, size, refused,
                                     isinstance(exc, pickle.UnpicklingError))
