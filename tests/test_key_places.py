@@ -82,3 +82,44 @@ def test_keygen_takes_no_name_holding_a_comment_sign(tmp_path: Path, cli) -> Non
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "--name may not hold '#', which starts a comment" in err
     assert not (tmp_path / "k").exists()
+
+
+def test_keygen_refuses_a_folder_of_results(tmp_path: Path, monkeypatch, cli) -> None:
+    """``leaderboards/results`` and a sweep's ``out`` are folders of results, published
+    whole: a private key written there went out with them. A folder is one where
+    ``--results`` would find results below it, however deep."""
+    monkeypatch.chdir(tmp_path)
+    for run in ("leaderboards/results/r1", "res/ststnet-synthetic-loso-86dfaaca/seed-0",
+                "runs/ablation/ststnet-a/seed-0"):
+        (tmp_path / run).mkdir(parents=True)
+        (tmp_path / run / "run.json").write_text("{}")
+    for out, place, held in [("leaderboards/results/audit-key", "leaderboards/results", "r1"),
+                             (str(tmp_path / "res" / "key"), str(tmp_path / "res"),
+                              "ststnet-synthetic-loso-86dfaaca"),
+                             ("runs/key", "runs", "ablation/ststnet-a")]:
+        code, _, err = cli("keygen", "--out", out)
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert f"--out {out} is inside {place}, a folder of merbench results (it holds " \
+               f"{held}), which is published whole; keep the private key outside it, e.g. " \
+               "--out ~/.merbench/audit-key, or in a CI secret" in err
+        assert not Path(out).exists() and not Path(f"{out}.pub").exists()
+    (tmp_path / "keys").mkdir()  # a folder beside the folders of results: no part of them
+    assert cli("keygen", "--out", "keys/audit-key")[0] == 0
+
+
+@pytest.mark.parametrize("git", ["folder", "file"])
+def test_keygen_refuses_a_git_work_tree(git: str, tmp_path: Path, monkeypatch, cli) -> None:
+    """A checkout (``.git`` a folder) or a linked work tree (``.git`` a file)."""
+    checkout = tmp_path / "checkout"
+    (checkout / "keys").mkdir(parents=True)
+    if git == "folder":
+        (checkout / ".git").mkdir()
+    else:
+        (checkout / ".git").write_text("gitdir: /elsewhere/.git/worktrees/x\n")
+    monkeypatch.chdir(checkout)
+    code, _, err = cli("keygen", "--out", "keys/audit-key")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"--out keys/audit-key is inside the git work tree {checkout}, where a 'git add' " \
+           "commits it; keep the private key outside it, e.g. --out ~/.merbench/audit-key, " \
+           "or in a CI secret" in err
+    assert not (checkout / "keys" / "audit-key").exists()
