@@ -123,3 +123,31 @@ def test_keygen_refuses_a_git_work_tree(git: str, tmp_path: Path, monkeypatch, c
            "commits it; keep the private key outside it, e.g. --out ~/.merbench/audit-key, " \
            "or in a CI secret" in err
     assert not (checkout / "keys" / "audit-key").exists()
+
+
+def test_run_seeds_names_the_strangers_beside_its_own_runs(tmp_path: Path, cli) -> None:
+    """A folder holding merbench's own runs is no folder "of no merbench runs": the files
+    beside them are named, to be moved out."""
+    out = tmp_path / "s"
+    (out / "seed-0").mkdir(parents=True)
+    for name in ("key", "key.pub"):
+        (out / name).write_text("x")
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--seeds", "0,1",
+                       "--epochs", "1", "--out", out)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"--out {out} holds key and key.pub, which merbench did not write there beside " \
+           "its runs; move them out of it and run again" in err
+
+
+def test_a_sweep_names_the_strangers_beside_its_configurations(tmp_path: Path, cli) -> None:
+    res = tmp_path / "res"
+    (res / "ststnet-synthetic-loso-86dfaaca" / "seed-0").mkdir(parents=True)
+    for name in ("key", "key.pub", "notes.txt", "z.txt"):
+        (res / name).write_text("x")
+    (tmp_path / "plan.toml").write_text(
+        f'out = "{res}"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n')
+    code, _, err = cli("sweep", tmp_path / "plan.toml")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"{res} holds key, key.pub, notes.txt and 1 more, which merbench did not write " \
+           "there beside its runs; move them out of it and run again" in err
+    assert "holds no merbench runs" not in err
