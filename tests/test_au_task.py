@@ -324,8 +324,9 @@ def test_an_au_run_is_audited_and_a_resumed_forgery_fails_it(au_run: Path, real_
     missing; only a complete run can be signed")."""
     audit = ("--folds", "1", "--seed", "5", "--data-root", real_data / "composite")
     genuine = Path(shutil.copytree(au_run, tmp_path / "genuine"))
-    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
-    code, out, err = cli("audit", genuine, *audit, "--sign", tmp_path / "key")
+    (tmp_path / "keys").mkdir()  # keygen refuses a folder of results
+    assert cli("keygen", "--out", tmp_path / "keys" / "key")[0] == 0
+    code, out, err = cli("audit", genuine, *audit, "--sign", tmp_path / "keys" / "key")
     assert code == 0 and ": identical" in out and "audit passed" in out, (out, err)
     n_folds = json.loads((genuine / "au-results.json").read_text())["protocol"]["n_folds"]
     # au-results.json, run.json, au-predictions.csv and every fold file

@@ -212,10 +212,12 @@ def test_the_leaderboard_shows_audits_of_the_published_files(genuine: Path, tmp_
                                                              cli) -> None:
     results = tmp_path / "results"
     run = _copy(genuine, results, "run")
-    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
-    assert cli("audit", run, "--folds", "2", "--seed", "1", "--sign", tmp_path / "key")[0] == 0
+    (tmp_path / "keys").mkdir()  # keygen refuses a folder of results
+    assert cli("keygen", "--out", tmp_path / "keys" / "key")[0] == 0
+    assert cli("audit", run, "--folds", "2", "--seed", "1", "--sign",
+               tmp_path / "keys" / "key")[0] == 0
     site = tmp_path / "site"
-    trust = ("--trust", tmp_path / "key.pub")
+    trust = ("--trust", tmp_path / "keys" / "key.pub")
     code, _, err = cli("leaderboard", "build", "--results", results, "--out", site,
                        "--benchmarks", _benchmark(tmp_path / "b"), *trust)
     assert code == 0, err
@@ -256,11 +258,11 @@ def _reported_epoch_rewritten(claim: dict[str, str | None] | None) -> Callable[[
 
 
 def _trusted_page(cli: Any, results: Path, tmp_path: Path) -> str:
-    """The benchmark page of ``results``, built trusting ``tmp_path/key.pub``."""
+    """The benchmark page of ``results``, built trusting ``tmp_path/keys/key.pub``."""
     site = tmp_path / "site"
     code, _, err = cli("leaderboard", "build", "--results", results, "--out", site,
                        "--benchmarks", _benchmark(tmp_path / "b"), "--trust",
-                       tmp_path / "key.pub")
+                       tmp_path / "keys" / "key.pub")
     assert code == 0, err
     return (site / "benchmarks" / "synthetic-loso.html").read_text()
 
@@ -278,8 +280,9 @@ def test_an_audit_badge_cannot_be_bought_with_a_claimed_environment(
     rewrite_run(run, lambda r: r["environment"].update(git_commit="0" * 40, torch="1.0.0"))
     assert read_results(run / "results.json").metrics.overall.uf1 > before
     validate_run(run)  # every file agrees: only training again can tell
-    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
-    code, out, _ = cli("audit", run, "--folds", "all", "--sign", tmp_path / "key")
+    (tmp_path / "keys").mkdir()  # keygen refuses a folder of results
+    assert cli("keygen", "--out", tmp_path / "keys" / "key")[0] == 0
+    code, out, _ = cli("audit", run, "--folds", "all", "--sign", tmp_path / "keys" / "key")
     assert code == 1 and "audit passed" not in out
     record = read_audits(run)[-1]
     assert record.comparison == ("bit-identical" if claim is None else "tolerance")
@@ -306,8 +309,9 @@ def test_folds_reproduced_only_within_tolerance_are_not_audited(longer: Path,
         return replace(fold, epoch_predictions=rows, trained_with=code)
 
     edit_folds(run, drift)
-    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
-    code, _, err = cli("audit", run, "--folds", "all", "--sign", tmp_path / "key")
+    (tmp_path / "keys").mkdir()  # keygen refuses a folder of results
+    assert cli("keygen", "--out", tmp_path / "keys" / "key")[0] == 0
+    code, _, err = cli("audit", run, "--folds", "all", "--sign", tmp_path / "keys" / "key")
     assert code == 0, err
     outcomes = [fold.outcome for fold in read_audits(run)[-1].folds]
     assert outcomes == ["within-tolerance", "identical", "identical", "identical"]
@@ -446,11 +450,12 @@ def test_a_hand_written_audit_of_a_forged_run_is_only_claimed(genuine: Path, tmp
         {"schema_version": SCHEMA_VERSION, "kind": "audits", "audits": [claim]}))
     code, out, err = cli("validate", forged)
     assert code == 0 and "1 unsigned (a claim nobody vouches for)" in out, err
-    assert cli("keygen", "--out", tmp_path / "maintainer")[0] == 0
+    (tmp_path / "keys").mkdir()  # keygen refuses a folder of results
+    assert cli("keygen", "--out", tmp_path / "keys" / "maintainer")[0] == 0
     site = tmp_path / "site"
     code, _, err = cli("leaderboard", "build", "--results", tmp_path / "results", "--out",
                        site, "--benchmarks", _benchmark(tmp_path / "b"), "--trust",
-                       tmp_path / "maintainer.pub")
+                       tmp_path / "keys" / "maintainer.pub")
     assert code == 0, err
     page = (site / "benchmarks" / "synthetic-loso.html").read_text()
     assert "audit claimed, not verified" in page and "audited:" not in page

@@ -84,5 +84,6 @@ def test_keygen_refuses_a_place_inside_a_result(examples: dict[str, Path], tmp_p
     assert sorted(p.name for p in run.iterdir()) == sorted(
         p.name for p in examples["emotion run"].iterdir())  # no key, no key.pub
     assert not (tmp_path / "nosuch").exists()
-    code, out, _ = cli("keygen", "--out", tmp_path / "key")  # beside it: written
+    (tmp_path / "keys").mkdir()  # keygen refuses a folder of results
+    code, out, _ = cli("keygen", "--out", tmp_path / "keys" / "key")  # in a folder beside it
     assert code == 0 and "private key:" in out

@@ -193,9 +193,10 @@ def test_each_kinds_audit_is_recorded_in_its_folder_and_signed(
     folder = tmp_path / "results" / "result"
     shutil.copytree(examples["tuning summary over seeds"] / "seed-0" if name == "tuning"
                     else examples[name], folder)
-    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
+    (tmp_path / "keys").mkdir()  # keygen refuses a folder of results
+    assert cli("keygen", "--out", tmp_path / "keys" / "key")[0] == 0
     code, out, err = cli("audit", folder, "--folds", "1", "--seed", "0", "--sign",
-                         tmp_path / "key")
+                         tmp_path / "keys" / "key")
     chosen, verdict = RECORDED[name]
     assert code == 0 and chosen in out and verdict in out, out + err
     assert f"recorded in {folder / 'audit.json'}" in out and "signed by" in out
@@ -206,7 +207,7 @@ def test_each_kinds_audit_is_recorded_in_its_folder_and_signed(
     assert code == 0 and "audit.json: 1 audit(s); signed by " in out, err
     # its row says so on a site that trusts the key, as an emotion run's does
     code, _, err = cli("leaderboard", "build", "--results", folder.parent, "--out",
-                       tmp_path / "site", "--trust", tmp_path / "key.pub")
+                       tmp_path / "site", "--trust", tmp_path / "keys" / "key.pub")
     assert code == 0, err
     pages = "".join(page.read_text() for page in (tmp_path / "site").rglob("*.html"))
     assert BADGES[name] in pages
@@ -371,7 +372,8 @@ def test_a_result_changed_while_it_is_audited_is_not_signed(
     folder = tmp_path / "result"
     shutil.copytree(examples["tuning summary over seeds"] / "seed-0" if name == "tuning"
                     else examples[name], folder)
-    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
+    (tmp_path / "keys").mkdir()  # keygen refuses a folder of results
+    assert cli("keygen", "--out", tmp_path / "keys" / "key")[0] == 0
     module_name, function = made_again.rsplit(".", 1)
     module = importlib.import_module(module_name)
     real = getattr(module, function)
@@ -384,7 +386,7 @@ def test_a_result_changed_while_it_is_audited_is_not_signed(
 
     monkeypatch.setattr(module, function, then_changed)
     code, _, err = cli("audit", folder, "--folds", "1", "--seed", "0", "--sign",
-                       tmp_path / "key")
+                       tmp_path / "keys" / "key")
     assert code == 2 and "changed while it was audited; nothing was signed or recorded" in err
     assert not (folder / "audit.json").exists()
 

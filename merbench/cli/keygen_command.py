@@ -4,15 +4,27 @@ The key is refused a place inside a result's folder, as every command's output i
 folder is what gets published, and a private key written into one (``--out RUN/key``) went
 out with it, beside files ``validate`` does not look at. A system folder is refused as
 every command's output is: ``--out /proc/x.key`` was the system's "no such file or
-folder", with advice to check a path that exists."""
+folder", with advice to check a path that exists.
+
+Nor may the key go into a folder of results (``leaderboards/results``, a sweep's ``out``),
+which is committed and published whole, or anywhere in a git work tree, where one ``git
+add`` commits it: the key's own advice is "never in a repository", and nothing that reads
+results afterwards (validate, the build) looks at a file that is not a result's."""
 
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
+from merbench.base.errors import MerbenchError
 from merbench.base.literal import pasted_command
 from merbench.base.terminal import path_shown, say
-from merbench.cli.out_places import file_to_write, refuse_result_place
+from merbench.cli.out_places import (
+    file_to_write,
+    refuse_result_place,
+    result_below,
+)
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.signing_keys import public_key_path, write_key_pair
 
@@ -23,6 +35,7 @@ def main(args: argparse.Namespace) -> int:
     # ...), not a file")
     refuse_result_place(args.out, "--out", what="file", link_ok=True, example="keys/audit-key")
     refuse_system_place(args.out, "--out", "keys/audit-key", noun="file")
+    refuse_published_place(args.out)
     public = write_key_pair(args.out, args.name)
     # each path through path_shown: one with a newline split a line in two (as cache info's)
     private, shared = path_shown(args.out), path_shown(public_key_path(args.out))
@@ -34,3 +47,43 @@ def main(args: argparse.Namespace) -> int:
     say(f"public key: {shared} (give it to builds: {trust})")
     say(f"fingerprint: {public.shown}")
     return 0
+
+
+#: where a private key is kept instead, as the refusals below say
+_KEEP = "keep the private key outside it, e.g. --out ~/.merbench/audit-key, or in a CI secret"
+
+
+def _shown(folder: Path, given: Path) -> Path:
+    """``folder`` in the form ``given`` was given: relative to the current folder when it
+    was."""
+    cwd = Path.cwd()
+    return folder.relative_to(cwd) if not given.is_absolute() and \
+        folder.is_relative_to(cwd) and folder != cwd else folder
+
+
+def git_work_tree(path: Path) -> Path | None:
+    """The top of the git work tree ``path`` lies in (the folder holding ``.git``, a folder
+    or, in a linked work tree or a submodule, a file), or None."""
+    absolute = Path(path).absolute()
+    real = Path(os.path.realpath(absolute.parent)) / absolute.name  # a link on the way
+    for parent in dict.fromkeys([*absolute.parents, *real.parents]):
+        if os.path.lexists(parent / ".git"):
+            return parent
+    return None
+
+
+def refuse_published_place(out: Path) -> None:
+    """Refuse ``--out`` in a folder of results or anywhere in a git work tree, in one line
+    naming the place (the module's docstring). A folder of results is the key's own folder
+    where ``--results`` would find results in it; a key in a new folder beside them
+    (``keys/``) is not in it."""
+    folder = Path(out).absolute().parent
+    held = result_below(folder)
+    if held is not None:
+        raise MerbenchError(f"--out {out} is inside {_shown(folder, out)}, a folder of "
+                            f"merbench results (it holds {held.relative_to(folder)}), which "
+                            f"is published whole; {_KEEP}")
+    tree = git_work_tree(out)
+    if tree is not None:
+        raise MerbenchError(f"--out {out} is inside the git work tree {_shown(tree, out)}, "
+                            f"where a 'git add' commits it; {_KEEP}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -27,9 +28,11 @@ from merbench.base.errors import MerbenchError
 from merbench.base.terminal import path_shown
 from merbench.kinds import refuse_stray_files
 from merbench.results.command_outputs import command_folder
+from merbench.results.folder_walk import FOLDERS_LOOKED_INTO, RESULTS_BELOW
 from merbench.results.foreign_seeds import runs_among_seeds
 from merbench.results.out_folders import (
     entry_in_the_way,
+    is_system_folder,
     refuse_read_place,
     refuse_system_place,
     refuse_unwritable_shape,
@@ -73,6 +76,34 @@ def _result_files(folder: Path) -> list[str]:
     except OSError:  # a folder that cannot be listed holds no result merbench could see
         pass
     return held
+
+
+def result_below(folder: Path) -> Path | None:
+    """The first result's folder (a run, a ``--seeds`` folder, a tuning) below ``folder``,
+    as ``--results`` finds one: breadth first, at most ``RESULTS_BELOW`` levels down, never
+    through a symbolic link. None where there is none, and where ``folder`` is the home
+    folder, a system folder or has more folders than a walk of results looks into: each of
+    these is no folder of results (``validate`` and the build refuse to walk it)."""
+    if not Path(folder).is_dir() or is_system_folder(Path(folder)):
+        return None
+    waiting, looked = deque([(Path(folder), 0)]), 0
+    while waiting:
+        current, depth = waiting.popleft()
+        looked += 1
+        if looked > FOLDERS_LOOKED_INTO:
+            return None
+        try:
+            with os.scandir(current) as entries:
+                below = sorted(Path(e.path) for e in entries
+                               if e.is_dir(follow_symlinks=False))
+        except OSError:  # a folder that cannot be listed holds no result merbench could see
+            continue
+        for entry in below:
+            if _result_files(entry):
+                return entry
+            if depth + 1 < RESULTS_BELOW:
+                waiting.append((entry, depth + 1))
+    return None
 
 
 def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),

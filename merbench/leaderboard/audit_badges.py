@@ -109,7 +109,7 @@ class AuditLine:
     record: AuditRecord
     current: bool  # it compared (and, if signed, signed) the files published now
     trust: Trust  # how its signature stands with this build's trusted keys
-    signer: str | None  # the key it names, shown; None: unsigned or no valid key
+    signer: str | None  # the key it names, shown (:func:`_signer_shown`); None: unsigned
 
     @property
     def counts(self) -> bool:
@@ -137,10 +137,19 @@ def audit_lines(audited: AuditedFiles, trusted: TrustedKeys) -> list[AuditLine]:
     for audit in reversed(audits):
         current = _compared_now(audited, audit, digests) and (
             audit.signature is None or signed_files_are_current(audited, audit))
-        key = signer(audit)
-        lines.append(AuditLine(audit, current, trust_of(audit, trusted),
-                               key.shown if key is not None else None))
+        key, trust = signer(audit), trust_of(audit, trusted)
+        lines.append(AuditLine(audit, current, trust, _signer_shown(key, trust, trusted)))
     return lines
+
+
+def _signer_shown(key: PublicKey | None, trust: Trust, trusted: TrustedKeys) -> str | None:
+    """Who signed an audit, as its page says it: a trusted key under the name the site's
+    ``--trust`` file gives it, which the build's own line shows (the name inside the record
+    is the signer's word about itself, and a site credits its audits to the owner its
+    maintainers named); any other key under the name its record gives."""
+    if key is None:
+        return None
+    return trusted[key.raw].shown if trust == "verified" and key.raw in trusted else key.shown
 
 
 def audit_badge(group: Group, trusted: TrustedKeys) -> AuditBadge | None:

@@ -21,7 +21,7 @@ from typing import Any
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
-from merbench.base.literal import hidden_character
+from merbench.base.literal import hidden_character, joined
 from merbench.results.kind_registry import registered_files
 from merbench.results.result_files import result_markers, summary_markers
 from merbench.results.safe_files import entry_kind
@@ -149,13 +149,23 @@ def refuse_out_place(path: Path, option: str = "--out") -> None:
         raise MerbenchError(f"{option} {path} is {entry_kind(path)}; choose a directory")
 
 
-def _foreign_in_seeds_folder(folder: Path) -> str | None:
+def _seeds_folder_entries(folder: Path) -> tuple[list[str], bool]:
+    """The names in a ``--seeds`` folder that merbench does not write there, and whether it
+    holds any of its own (a seed run's folder, a summary)."""
+    strays, own = [], False
     for entry in sorted(folder.iterdir()):
         summary = entry.name in summary_markers() and entry.is_file()
-        if is_temporary(entry) or summary or (SEED_RUN.match(entry.name) and entry.is_dir()):
+        if is_temporary(entry):
             continue
-        return entry.name
-    return None
+        if summary or (SEED_RUN.match(entry.name) and entry.is_dir()):
+            own = True
+        else:
+            strays.append(entry.name)
+    return strays, own
+
+
+#: how many of the files merbench did not write a refusal names, before "and N more"
+_STRAYS_NAMED = 3
 
 
 def _own_result_file(folder: Path) -> str | None:
@@ -185,20 +195,33 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
     if held is not None:
         raise MerbenchError(f"{option} {folder} is the folder of a merbench result (it holds "
                             f"{held}), whose files are its own; give a new folder")
+    strays: list[str] = []
+    own = False  # whether it holds runs merbench wrote there, which are gone on with
     for entry in sorted(folder.iterdir()) if sweep else [folder]:
         if sweep and is_temporary(entry):
             continue
         if sweep and (entry / "run.json").is_file():
-            continue  # a configuration of one seed: its run folder
+            own = True  # a configuration of one seed: its run folder
+            continue
         if sweep and entry.name in summary_markers():  # a --seeds folder itself
             raise MerbenchError(f"{option} {folder} is a --seeds folder (it holds "
                                 f"{entry.name}), not a sweep's; give a new folder")
-        found = _foreign_in_seeds_folder(entry) if entry.is_dir() else entry.name
-        if found is not None:
-            shown = found if entry == folder else f"{entry.name}/{found}" \
-                if entry.is_dir() else found
-            raise MerbenchError(f"{option} {folder} is not empty and holds no merbench runs "
-                                f"(it holds {shown}); choose an empty or new directory")
+        if not entry.is_dir():
+            strays.append(entry.name)
+            continue
+        found, runs = _seeds_folder_entries(entry)
+        own |= runs
+        strays += [name if entry == folder else f"{entry.name}/{name}" for name in found]
+    if strays and own:
+        # its runs are merbench's, to go on with: only the strays are in the way, and
+        # calling it a folder of no runs sent the user to start again elsewhere
+        more = len(strays) - _STRAYS_NAMED
+        named = joined([*strays[:_STRAYS_NAMED], *([f"{more} more"] if more > 0 else [])])
+        raise MerbenchError(f"{option} {folder} holds {named}, which merbench did not write "
+                            "there beside its runs; move them out of it and run again")
+    if strays:
+        raise MerbenchError(f"{option} {folder} is not empty and holds no merbench runs "
+                            f"(it holds {strays[0]}); choose an empty or new directory")
 
 
 def entry_in_the_way(folder: Path) -> Path | None:

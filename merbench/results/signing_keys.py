@@ -75,9 +75,16 @@ def decode_public_key(text: str) -> bytes:
     return raw
 
 
+#: a ``#`` after a space on a key's line starts a comment, as a ``#`` starting a line does:
+#: base64 holds no ``#``, so only a name can end there (``keygen --name`` takes none with it)
+_TRAILING_COMMENT = re.compile(r"\s#")
+
+
 def parse_public_key(line: str) -> PublicKey:
-    """A public-key line; ValueError saying what is wrong with it."""
-    parts = line.strip().split(maxsplit=2)
+    """A public-key line, any trailing ``# comment`` left out of the key's name (a file of
+    trusted keys is commented as lines of their own and at a line's end alike); ValueError
+    saying what is wrong with it."""
+    parts = _TRAILING_COMMENT.split(line, maxsplit=1)[0].strip().split(maxsplit=2)
     if len(parts) < 2 or parts[0] != KEY_TYPE:
         raise ValueError(f"not a public key ({_KEY_LINE})")
     return PublicKey(decode_public_key(parts[1]), parts[2] if len(parts) == 3 else None)
@@ -237,6 +244,10 @@ def write_key_pair(out: Path, name: str | None) -> PublicKey:
     if name is not None and (not name.strip() or any(not c.isprintable() for c in name)):
         raise MerbenchError("--name takes a printable name on one line, such as the "
                             "maintainer's e-mail address")
+    if name is not None and "#" in name:  # in KEY.pub, '#' starts a comment after the key
+        raise MerbenchError("--name may not hold '#', which starts a comment in a file of "
+                            "public keys; give a name without it, such as the maintainer's "
+                            "e-mail address")
     if name is not None and len(name.strip()) > MAX_KEY_NAME:  # shown with every signature
         raise MerbenchError(f"--name is {len(name.strip()):,} characters long, more than the "
                             f"{MAX_KEY_NAME} a key's name may have (it is shown with every "
