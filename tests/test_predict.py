@@ -63,7 +63,7 @@ def test_intervals_come_back_with_emotions_and_confidences(predicted: tuple[Path
     # how far to trust it (issue 70): the run's own estimate, its reduced setting, and the
     # input it reads here that is not the one it trained on
     text = " ".join(stdout.split())
-    assert "its LOSO estimate (loso on synthetic, selection fixed): UF1 0." in text
+    assert "its estimate (loso on synthetic, selection fixed): UF1 0." in text
     assert "a REDUCED setting (epochs 2 (recipe 800)): not the published model" in text
     assert "trained on flow-uvos but reads tvl1-uvos computed from this video" in text
     # first of them (issue 85): a run on generated data says nothing about a real face
@@ -71,7 +71,7 @@ def test_intervals_come_back_with_emotions_and_confidences(predicted: tuple[Path
         f"recipe of {found['recogniser']['run']}, reading tvl1-uvos of each interval's first " \
         "and middle frames trained on synthetic, which is generated (no recorded face in " \
         "it): a recogniser trained on it checks the pipeline and tells nothing about a real " \
-        "face; train the run on a real database for that its LOSO estimate" in text, text
+        "face; train the run on a real database for that its estimate" in text, text
     # the generated video's ground truth: at least one planted expression is found
     video = next(v for v in default_plugins().registries.long_videos.get("synthetic-long")
                  .create("long-video dataset").videos if v.key_text == VIDEO[-1])

@@ -346,9 +346,9 @@ PREDICT = CommandLine(
     description="Find micro- and macro-expression intervals in one video (a file, a folder "
                 "of frames, or a long-video dataset's video) with a spotter, and, with "
                 "--from-run, give each an emotion and its confidence from the run's recipe "
-                "trained on every subject of its dataset (its LOSO scores estimate how that "
-                "model does on a new person). Prints a table and writes predictions.json "
-                "into --out.")
+                "trained on every subject its protocol used (its scores estimate how that "
+                "model does on a new person; a leakage control or a run of saved weights is "
+                "refused). Prints a table and writes predictions.json into --out.")
 
 AUDIT = CommandLine(
     "audit", "train some of a run's folds again and compare", _audit, plugins=True,

@@ -24,6 +24,7 @@ from merbench.cli.predict_out import other_predictions, refuse_other_run
 from merbench.cli.progress import PLAIN_EVERY_S
 from merbench.kinds import kind_of, started_kind
 from merbench.kinds.emotion import EmotionRunKind
+from merbench.kinds.emotion_text import lone_scopes
 from merbench.kinds.score_cells import with_interval
 from merbench.leaderboard.collect import reduced_setting
 from merbench.plugin_system.manager import Plugins
@@ -42,6 +43,7 @@ from merbench.results.safe_files import entry_kind
 from merbench.runner.final_model import WEIGHTS_FILE
 from merbench.runner.predict import USER_VIDEO, PredictSpec, predict
 from merbench.runner.status import run_status
+from merbench.scores.interval_records import no_interval
 from merbench.verification.validate import validate_run
 
 
@@ -227,16 +229,22 @@ def _generated(results: Results, plugins: Plugins) -> bool:
 
 def trust(results: Results, recogniser: PredictedRecogniser,
           generated: bool = False) -> list[str]:
-    """How far to trust the emotions: the run's own LOSO estimate (what its help promises),
+    """How far to trust the emotions: the run's own estimate (what its help promises), named
+    by its protocol (a subject split's or lodo's score is no leave-one-subject-out one),
     whether the run is a reduced setting, and whether this video's input is the one the
     recogniser trained on (a release's flow images against merbench's TV-L1 from the video
     correlated .67 / .49 / .20 per channel where measured: the estimate does not carry)."""
     overall = results.metrics.overall
     spread = results.intervals.overall if results.intervals is not None else None
-    lines = [f"  its LOSO estimate ({results.protocol.name} on {results.dataset.name}, "
+    # one test subject (a database): the recorded interval is a point, not an interval
+    lone = lone_scopes(Path(recogniser.run) / results.predictions_file).get("overall")
+    if lone:
+        spread = None
+    lines = [f"  its estimate ({results.protocol.name} on {results.dataset.name}, "
              f"selection {results.selection.policy}): UF1 "
              f"{with_interval(overall.uf1, spread.uf1 if spread else None)}, UAR "
-             f"{with_interval(overall.uar, spread.uar if spread else None)}"]
+             f"{with_interval(overall.uar, spread.uar if spread else None)}"
+             + (f" ({no_interval(lone)})" if lone else "")]
     if generated:  # first: it outweighs every other line
         lines.insert(0, f"  trained on {results.dataset.name}, which is generated (no recorded "
                         "face in it): a recogniser trained on it checks the pipeline and "
@@ -250,6 +258,17 @@ def trust(results: Results, recogniser: PredictedRecogniser,
                      " computed from this video: the estimate above was measured on "
                      f"{recogniser.trained_feature} and need not hold for these inputs")
     return lines
+
+
+def _trained_on(recogniser: PredictedRecogniser) -> str:
+    """Whose samples trained the recogniser: every subject of the run's dataset, or those
+    of them its protocol used (``loso-samm`` on the composite), said so that a reader does
+    not take it for the whole dataset."""
+    r = recogniser
+    if r.n_subjects == r.n_dataset_subjects:
+        return f"all {r.n_subjects} subjects"
+    return (f"{r.n_subjects} of its dataset's {r.n_dataset_subjects} subjects, those its "
+            f"protocol {r.protocol} used")
 
 
 def table(found: Predictions, results: Results | None = None,
@@ -272,7 +291,7 @@ def table(found: Predictions, results: Results | None = None,
         lines.append("no interval to recognise, so no recogniser was trained")
     if found.recogniser is not None:
         r = found.recogniser
-        lines.append(f"recognised by {r.model} trained on all {r.n_subjects} subjects "
+        lines.append(f"recognised by {r.model} trained on {_trained_on(r)} "
                      f"({counted(r.n_train, 'sample')}, {counted(r.epochs, 'epoch')}) with the "
                      f"recipe of {r.run}, "
                      f"reading {r.feature} of each interval's first and middle frames")

@@ -81,8 +81,8 @@ class PredictedSpotter:
 
 @dataclass(frozen=True)
 class PredictedRecogniser:
-    """The recogniser: a model trained on every subject of a run's dataset with the run's
-    recipe (see ``merbench.runner.final_model``)."""
+    """The recogniser: a model trained with a run's recipe on every sample the run's
+    protocol used (see ``merbench.runner.final_model``)."""
 
     #: the run folder whose recipe it follows, absolute: every command's fix for predict's
     #: output names it, typed from wherever the user stands
@@ -96,6 +96,10 @@ class PredictedRecogniser:
     seed: int
     n_train: int
     n_subjects: int
+    #: the run's dataset's subjects: more than ``n_subjects`` where its protocol used part of
+    #: it (``loso-samm`` on the composite), whose other subjects the recogniser never saw
+    n_dataset_subjects: int
+    protocol: str  # the run's protocol, whose folds' samples it trained on
     classes: list[str]
     weights: str  # the trained weights' file, reused by a later predict into the same --out
 

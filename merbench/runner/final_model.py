@@ -1,4 +1,4 @@
-"""The recogniser ``merbench predict`` uses: a run's recipe, trained once on every subject.
+"""The recogniser ``merbench predict`` uses: a run's recipe, trained once on the run's subjects.
 
 A leave-one-subject-out run leaves as many models as subjects (68 on the MEGC 2019
 composite), each missing one subject, and keeps none of them (a fold file holds
@@ -7,10 +7,18 @@ tested on the subject it lacks, and picking one would pick a subject to leave ou
 reason. What the run measures is a *procedure*: this model, this feature, these epochs and
 this seed, trained on the other subjects, meets a person it has never seen. So the model that
 meets a new person's video is that procedure applied to every subject the run had: the run's
-model, options, feature, recipe and seed, trained once on all of its dataset's samples, for
-the recipe's epochs (its last epoch predicts, as merbench's ``fixed`` selection reports; no
-epoch is chosen on anyone's test data). The run's LOSO UF1 and UAR are then the estimate of
-how it does on a new subject, which is what a user of ``predict`` wants to know.
+model, options, feature, recipe and seed, trained once on every sample its protocol used (its
+folds' training and test subjects together: the whole dataset under ``loso``, SAMM's subjects
+alone under ``loso-samm``, a subject split's named subjects), for the recipe's epochs (its
+last epoch predicts, as merbench's ``fixed`` selection reports; no epoch is chosen on
+anyone's test data). The run's score is then the estimate of how it does on a new subject,
+which is what a user of ``predict`` wants to know; trained on subjects the protocol never
+read, the recogniser would be another procedure's, which the score does not measure.
+
+For the same reason two runs are refused: a leakage control (``--shuffle-train-labels``),
+whose score is chance by design and whose labels are noise, and a run of saved weights
+(``--weights``), which trained nothing, so its score is of those weights, not of a recogniser
+merbench trains from the model's recipe.
 
 The weights are written next to the predictions (``recogniser.pt`` with ``recogniser.json``
 saying what they are, their SHA-256 included), and a later ``predict`` into the same folder
@@ -37,6 +45,7 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
+from merbench.protocols import Fold
 from merbench.results.prediction_file import RECORD_FILE
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import read_regular_bytes
@@ -75,12 +84,21 @@ def _estimator(model: str, run_dir: Path) -> MerbenchError:
 def plan_recogniser(run_dir: Path, data_root: str | None, device: str,
                     plugins: Plugins) -> RunData:
     """The run's recipe planned on the user's copy of its data, every check made (an AU run,
-    an estimator, another copy of the dataset are refused), nothing trained: what ``predict``
-    does before it reads a video, so a bad run costs no spotting."""
+    an estimator, a leakage control, a run of saved weights, another copy of the dataset are
+    refused), nothing trained: what ``predict`` does before it reads a video, so a bad run
+    costs no spotting."""
     store = RunDirectory(run_dir)
     stored = store.read_run_file()
     spec, settings = from_config(stored.config)
     task_run(spec.parsed_task()).check_recognises_emotions(run_dir)
+    if spec.shuffle_train_labels:  # before its data is read: nothing of it is usable
+        raise MerbenchError(f"{run_dir} is a leakage control (--shuffle-train-labels): its "
+                            "training labels were shuffled, so its score is chance by design; "
+                            "give a run trained on the true labels")
+    if spec.weights is not None:  # before its weights folder is looked for
+        raise MerbenchError(f"{run_dir} evaluated saved weights (--weights) and trained "
+                            "nothing, so its score is of those weights, not of a recogniser "
+                            "trained with its recipe; give a run that trained")
     check_recorded_plugins(run_dir, finished_record(run_dir, spec), plugins, "predict with")
     if plugins.registries.models.get(spec.model).meta.kind != "torch":  # needs no data
         raise _estimator(spec.model, run_dir)
@@ -117,15 +135,27 @@ def _digest(path: Path) -> str | None:
         return None
 
 
-def _key(stored_identity: dict[str, Any], device: str) -> str:
-    text = json.dumps([stored_identity, device], sort_keys=True)
+def protocol_rows(folds: list[Fold]) -> np.ndarray:
+    """The sample-table rows the run's protocol used, in table order: every fold's training
+    and test samples together (module doc). A protocol that reads part of the dataset
+    (``loso-samm`` on the composite, a subject split) leaves the other rows out."""
+    used = [np.asarray(part, dtype=np.int64) for fold in folds for part in (fold.train,
+                                                                             fold.test)]
+    return np.unique(np.concatenate(used)) if used else np.zeros(0, dtype=np.int64)
+
+
+def _key(stored_identity: dict[str, Any], device: str, rows: np.ndarray) -> str:
+    """What a kept recogniser must have been trained as to be loaded: the run, the device,
+    and the rows it trained on (weights trained on the whole dataset, before only the
+    protocol's samples were, are trained again)."""
+    text = json.dumps([stored_identity, device, rows.tolist()], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: str,
                 plugins: Plugins, on_epoch: Callable[[int, int], None] | None = None,
                 data: RunData | None = None) -> FinalModel:
-    """The run's recipe trained on all its dataset's samples (module doc), loaded from
+    """The run's recipe trained on the samples its protocol used (module doc), loaded from
     ``folder`` when a previous call left it there. ``on_epoch(done, epochs)`` reports
     training."""
     import torch  # deferred: the spotting half of predict needs no torch
@@ -139,18 +169,23 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
     plan, recipe = data.plan, data.plan.recipe
     assert recipe is not None
     stored = RunDirectory(run_dir).read_run_file().identity
-    key = _key(stored, device)
+    rows = protocol_rows(data.folds)
+    key = _key(stored, device, rows)
     weights, record_path = Path(folder) / WEIGHTS_FILE, Path(folder) / RECORD_FILE
     seed = fold_seed(plan.spec.seed, ("all",))
-    subjects = data.dataset.samples[["database", "subject"]].drop_duplicates()
+    every = data.dataset.samples[["database", "subject"]]
+    subjects = every.iloc[rows].drop_duplicates()
     record = {"key": key, "run": os.path.abspath(run_dir), "identity": stored,
               "model": plan.spec.model, "model_options": dict(plan.spec.model_options),
               "feature": plan.inputs.feature.meta.name,
               "feature_options": dict(plan.spec.feature_options),
               "classes": list(data.dataset.classes), "epochs": recipe.epochs,
-              "seed": seed, "n_train": len(data.labels), "n_subjects": len(subjects),
-              "why": "the run's recipe trained once on every subject of its dataset; its "
-                     "last epoch predicts (merbench.runner.final_model)"}
+              "seed": seed, "n_train": len(rows), "n_subjects": len(subjects),
+              "n_dataset_subjects": len(every.drop_duplicates()),
+              "protocol": plan.spec.protocol,
+              "why": "the run's recipe trained once on every sample its protocol used (its "
+                     "folds' training and test subjects); its last epoch predicts "
+                     "(merbench.runner.final_model)"}
     network = data.build_model()
     kept = None
     if weights.is_file() and record_path.is_file():
@@ -177,7 +212,8 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
     else:
         features, _ = model_input(data, run_identity(data))
         network = train_model(
-            data.build_model, recipe, np.array(features), data.labels, device=device,
+            data.build_model, recipe, np.array(features)[rows], data.labels[rows],
+            device=device,
             seed=seed, precision=plan.spec.precision,
             on_epoch=None if on_epoch is None else lambda done: on_epoch(done, recipe.epochs))
         Path(folder).mkdir(parents=True, exist_ok=True)

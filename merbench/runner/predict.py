@@ -8,9 +8,9 @@ single video has no other subject to choose a threshold on; ``merbench spot`` on
 database shows which setting the other subjects chose), and each interval's onset and middle
 frames (a spotter gives no apex) go through the feature that computes the run's input from
 two frames (:func:`merbench.runner.spot_recognise.feature_from_frames`) into the run's recipe
-trained on every subject (:mod:`merbench.runner.final_model`): the run is checked before the
-video is read, and the recogniser trained (or loaded) only once there is an interval to
-recognise. Without a run, or without an interval, nothing is recognised.
+trained on every subject its protocol used (:mod:`merbench.runner.final_model`): the run is
+checked before the video is read, and the recogniser trained (or loaded) only once there is
+an interval to recognise. Without a run, or without an interval, nothing is recognised.
 """
 
 from __future__ import annotations
@@ -201,7 +201,9 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
             run=record["run"], model=record["model"], model_options=record["model_options"],
             trained_feature=record["feature"], feature=feature, feature_options=options,
             epochs=record["epochs"], seed=record["seed"], n_train=record["n_train"],
-            n_subjects=record["n_subjects"], classes=list(found.classes),
+            n_subjects=record["n_subjects"],
+            n_dataset_subjects=record["n_dataset_subjects"], protocol=record["protocol"],
+            classes=list(found.classes),
             weights=str(found.weights))
     first = numbers[0]
     intervals = []
