@@ -20,6 +20,7 @@ from hidden_text import SMALL, benchmark, raw_hidden
 import merbench
 from merbench.cli import sweep_command
 from merbench.cli.predict_command import trust
+from merbench.kinds.contract import say_lines
 from merbench.results.run_files import read_predictions
 from merbench.spotting_kind import finish_text as spotting_finish_text
 from merbench.tuning import finish_text as tuning_finish_text
@@ -126,3 +127,11 @@ def test_a_tunings_reduced_line_is_one_line(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(tuning_finish_text, "tuning_reduced", lambda results, runs: TAG)
     lines = tuning_finish_text.reduced_lines(None, tmp_path)  # type: ignore[arg-type]
     assert len(lines) == 1 and "\n" not in lines[0] and not raw_hidden(lines[0]), lines
+
+
+def test_a_kinds_finished_lines_are_each_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """The lines a tuning's or a spotting run's finished text is made of (its chosen
+    ``name=value``, its spotter's options) each print as one line."""
+    say_lines([f"  chosen: tag={TAG}", "  next"])
+    out = capsys.readouterr().out
+    assert out.splitlines() == [f"  chosen: {SHOWN}", "  next"], out
