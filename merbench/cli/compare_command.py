@@ -213,5 +213,7 @@ def main(args: argparse.Namespace) -> int:
     refuse_copies([(path, comparison.pooled(run)) for path, run in zip(args.runs, runs,
                                                                         strict=True)])
     for line in comparison.lines(runs, request):
-        say(line)
+        # a table's line is one line, a newline in a run's label (an option's text value,
+        # from a result file) escaped; a JSON document escapes its own
+        say(line, one_line=not request.as_json)
     return 0

@@ -80,9 +80,11 @@ def main(args: argparse.Namespace) -> int:
              "rejected": "!"}
     for change in changes:
         row = change.row
+        # one line each, a newline in a row's label (an option's text value, from a result
+        # file) escaped: printed, it began a line of its own a reviewer reads as merbench's
         say(f"{marks[change.change]} {row.benchmark}: {row.label} [{row.section}]: "
             f"{_scores(change)} "
-            f"({change.change}; {change.reason()})")
+            f"({change.change}; {change.reason()})", one_line=True)
     counts = {kind: sum(c.change == kind for c in changes) for kind in marks}
     by_rejected = f", {counts['rejected']} changed by a rejected run" if counts["rejected"] else ""
     say(f"{counted(counts['added'], 'row')} added, {counts['removed']} removed, "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import counted, indefinite
+from merbench.base.literal import counted, indefinite, literal
 from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import refuse_cache_in_out, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
@@ -251,8 +251,9 @@ def trust(results: Results, recogniser: PredictedRecogniser,
                         "tells nothing about a real face; train the run on a real database "
                         "for that")
     reduced = reduced_setting(results)  # the words and the rule of every page
-    if reduced:
-        lines.append(f"  a REDUCED setting ({reduced}): not the published model")
+    if reduced:  # the run's option values are its file's text: a newline in one escaped
+        lines.append(f"  a REDUCED setting ({literal(reduced, one_line=True)}): not the "
+                     "published model")
     if recogniser.feature != recogniser.trained_feature:
         lines.append(f"  trained on {recogniser.trained_feature} but reads {recogniser.feature}"
                      " computed from this video: the estimate above was measured on "

@@ -156,8 +156,8 @@ def _print_summary(swept: Any) -> None:
             say(f"  {line}")
         say(f"  trained now: {len(result.trained)} of {len(runs)} · "
             + ("REDUCED setting" if reduced else "the model as declared"))
-        if reduced:
-            say(f"  ({reduced}: not comparable with published numbers)")
+        if reduced:  # its options' text values are a result file's: one line, escaped
+            say(f"  ({reduced}: not comparable with published numbers)", one_line=True)
 
 
 def _with_interval(value: float, interval: list[float] | None) -> str:

@@ -92,9 +92,11 @@ class AuditVerdict:
 
 
 def say_lines(lines: Sequence[str]) -> None:
-    """``lines`` printed as they are, each through the one renderer (:func:`say`)."""
+    """``lines`` printed as they are, each through the one renderer (:func:`say`) as one
+    line: a value from a result file in one (a tuning's chosen ``name=value``, a spotter's
+    option) may hold a newline, which printed raw began a line of its own."""
     for line in lines:
-        say(line)
+        say(line, one_line=True)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
+from merbench.base.file_kinds import path_kind
 from merbench.base.link_loop import loop_said
 from merbench.results.out_folders import (
     entry_in_the_way,
@@ -98,6 +99,8 @@ def _read_small(path: Path, what: str) -> bytes:
         if above is not None:
             raise MerbenchError(f"{what} {path}: {above} is {entry_kind(above)}, not a folder; "
                                 "give the path of a key 'merbench keygen' wrote")
+        if path.exists() and not path.is_dir():  # a pipe, a device: the key is there
+            raise MerbenchError(_not_regular(path, what))
         problem = "not a file" if path.exists() else loop_said(path) or "no such file"
         raise MerbenchError(f"{what} {path}: {problem}; make a key with 'merbench keygen "
                             "--out KEY'")
@@ -106,6 +109,22 @@ def _read_small(path: Path, what: str) -> bytes:
     except UnreadableFile as exc:
         raise MerbenchError(f"{what} {path} {exc.reason}; give the file 'merbench keygen' "
                             "wrote") from None
+
+
+def _not_regular(path: Path, what: str) -> str:
+    """The refusal of a key given as a pipe or a device (``--sign /dev/stdin``, ``--sign
+    <(...)``): the user has the key, so the fix is to write it to a file, never to make a
+    new one, which no build trusts. Only a regular file is read: a pipe is gone once read,
+    and a device may never end."""
+    kind = path_kind(path)
+    kind = "a pipe" if kind == "a fifo" else kind
+    if what == "--sign":
+        fix = ("write the key to a file of mode 0600 first (umask 077; printf '%s\\n' "
+               '"$AUDIT_KEY" > KEY), as the user guide\'s CI example does')
+    else:
+        fix = "write the public keys to a file first (printf '%s\\n' \"$KEYS\" > trusted-keys)"
+    return (f"{what} {path} is {kind}, not a regular file: merbench reads a key only from a "
+            f"regular file; {fix}")
 
 
 def read_trusted_keys(paths: list[Path]) -> dict[bytes, PublicKey]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from merbench.base.literal import counted
+from merbench.base.literal import counted, literal
 from merbench.base.terminal import path_shown, say
 from merbench.kinds.contract import FinishedText, say_lines
 from merbench.results.codec import to_json
@@ -134,8 +134,10 @@ def _reduced_line(recogniser: dict[str, Any]) -> list[str]:
     and by the rule of the spotting page (which shows it apart, unranked), as ``merbench
     run`` says REDUCED of a run."""
     why = recogniser_reduced(recogniser, DeclaredDefaults())
-    return [] if why is None else [f"a REDUCED setting ({why}): a check that the pipeline "
-                                   "runs, not comparable with published numbers"]
+    # the recogniser's option values are its file's text: a newline in one escaped
+    return [] if why is None else [f"a REDUCED setting ({literal(why, one_line=True)}): a "
+                                   "check that the pipeline runs, not comparable with "
+                                   "published numbers"]
 
 
 def str_report(found: StrResults) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import counted, pasted_command
+from merbench.base.literal import counted, literal, pasted_command
 from merbench.base.terminal import say
 from merbench.kinds.contract import FinishedText, say_lines
 from merbench.scores.interval_records import lone_notes
@@ -102,6 +102,8 @@ def reduced_lines(results: TuneResults, folder: Path) -> list[str]:
             why = tuning_reduced(results, runs)
     except (MerbenchError, OSError):  # the tuning stands; its page says it
         return []
-    return [] if why is None else [f"  a REDUCED setting ({why}): a check that the search "
-                                   "runs, not comparable with published numbers"]
+    # the trials' option values are their files' text: a newline in one escaped
+    return [] if why is None else [f"  a REDUCED setting ({literal(why, one_line=True)}): a "
+                                   "check that the search runs, not comparable with "
+                                   "published numbers"]
 
