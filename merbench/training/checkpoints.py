@@ -27,10 +27,10 @@ from merbench.base.errors import MerbenchError, TooLargeToBuild, os_reason
 from merbench.base.memory import machine_memory
 from merbench.results.lfs_pointer import LFS_SAID, is_lfs_pointer
 from merbench.results.user_files import check_user_file, opened_user_file
+from merbench.training.state_dict_found import unwrap
 from merbench.training.torch_archive import what_is_wrong_in_zip
 
 SHOWN = 4  # keys listed per kind of mismatch; the rest are counted
-WRAPPERS = ("state_dict", "model_state_dict", "model")  # dicts that hold the weights
 
 
 def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor]:
@@ -57,7 +57,7 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
             wrong = (f"could not be read ({os_reason(failed)}); copy it again, or give the "
                      ".pth file torch.save wrote")
         raise MerbenchError(f"checkpoint {path} {wrong}") from None
-    state = _unwrap(loaded, path)
+    state = unwrap(loaded, path)
     _refuse_unplain(state, path)
     _refuse_non_finite(state, path)
     _refuse_negative_statistics(state, path)
@@ -211,23 +211,6 @@ def _as_text(head: bytes) -> str | None:
     except UnicodeDecodeError:
         return None
     return text if all(c.isprintable() or c in "\r\n\t" for c in text) else None
-
-
-def _unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
-    if isinstance(loaded, dict):
-        for key in WRAPPERS:
-            if isinstance(loaded.get(key), dict):
-                loaded = loaded[key]
-                break
-    if not isinstance(loaded, dict) or not loaded or not all(
-            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in loaded.items()):
-        raise MerbenchError(
-            f"checkpoint {path} holds no state dict (a dict of parameter names to tensors); "
-            "save one with torch.save(model.state_dict(), path)"
-        )
-    if all(k.startswith("module.") for k in loaded):  # saved from nn.DataParallel
-        loaded = {k.removeprefix("module."): v for k, v in loaded.items()}
-    return loaded
 
 
 def _listed(keys: list[str]) -> str:
