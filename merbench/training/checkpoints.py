@@ -348,8 +348,26 @@ def fold_checkpoint(directory: Path, key: tuple[str, ...], ambiguous: bool) -> P
     """Where a fold's saved weights are: ``<dir>/<subject>.pth`` as the HTNet and STSTNet
     authors' scripts name them, or ``<dir>/<database>/<subject>.pth`` (needed when two
     databases share a subject id, i.e. ``ambiguous``). ``None`` if neither exists."""
-    nested = Path(directory, *key[:-1], f"{key[-1]}.pth")
-    if nested.is_file():
+    nested = _named(Path(directory, *key[:-1]), key[-1])
+    if nested is not None:
         return nested
-    flat = Path(directory, f"{key[-1]}.pth")
-    return flat if flat.is_file() and not ambiguous else None
+    flat = _named(Path(directory), key[-1])
+    return flat if flat is not None and not ambiguous else None
+
+
+def _named(folder: Path, stem: str) -> Path | None:
+    """The file ``<stem>.pth`` in ``folder``, its ending in any case (``S01.PTH``, as a
+    release unpacked on a system that ignores case may name it, and as convert-weights
+    keeps it); two that differ only in the ending's case are refused, since either could
+    be the fold's."""
+    exact = folder / f"{stem}.pth"
+    try:
+        names = os.listdir(folder) if folder.is_dir() else []
+    except OSError:  # a folder that cannot be listed: its file may still be opened by name
+        return exact if exact.is_file() else None
+    found = sorted(folder / name for name in names if name[:-4] == stem
+                   and name[-4:].lower() == ".pth" and (folder / name).is_file())
+    if len(found) > 1:
+        raise MerbenchError(f"--weights {folder} holds {' and '.join(p.name for p in found)}, "
+                            "one fold's checkpoint under two names; keep the one to score")
+    return found[0] if found else None
