@@ -35,7 +35,8 @@ from merbench.plugin_system.plugin_fault import options_written, too_large
 from merbench.plugin_system.registry import LazyFactory
 from merbench.results.user_files import check_user_file
 
-#: file endings taken from a source directory
+#: file endings taken from a source directory, in any case (``S01.PTH``: a release unpacked
+#: on a system that ignores case, or named so by its authors, is no other file)
 SUFFIXES = (".pth", ".pt", ".pkl", ".bin")
 
 StateDict = dict[str, Any]  # parameter name -> torch.Tensor
@@ -213,9 +214,10 @@ def sources(source: Path) -> Iterator[Path]:
             check_user_file(source, "checkpoint")
         raise MerbenchError(f"{source} {loop_said(source) or 'does not exist'}; give a "
                             f"checkpoint file or a folder of them ({', '.join(SUFFIXES)})")
-    found = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+    found = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
     if not found:
-        raise MerbenchError(f"{source} holds no checkpoint ({', '.join(SUFFIXES)} files)")
+        raise MerbenchError(f"{source} holds no checkpoint ({', '.join(SUFFIXES)} files, in "
+                            "any case)")
     yield from found
 
 

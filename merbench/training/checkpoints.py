@@ -27,10 +27,10 @@ from merbench.base.errors import MerbenchError, TooLargeToBuild, os_reason
 from merbench.base.memory import machine_memory
 from merbench.results.lfs_pointer import LFS_SAID, is_lfs_pointer
 from merbench.results.user_files import check_user_file, opened_user_file
+from merbench.training.state_dict_found import unwrap
 from merbench.training.torch_archive import what_is_wrong_in_zip
 
 SHOWN = 4  # keys listed per kind of mismatch; the rest are counted
-WRAPPERS = ("state_dict", "model_state_dict", "model")  # dicts that hold the weights
 
 
 def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor]:
@@ -57,7 +57,7 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
             wrong = (f"could not be read ({os_reason(failed)}); copy it again, or give the "
                      ".pth file torch.save wrote")
         raise MerbenchError(f"checkpoint {path} {wrong}") from None
-    state = _unwrap(loaded, path)
+    state = unwrap(loaded, path)
     _refuse_unplain(state, path)
     _refuse_non_finite(state, path)
     _refuse_negative_statistics(state, path)
@@ -213,23 +213,6 @@ def _as_text(head: bytes) -> str | None:
     return text if all(c.isprintable() or c in "\r\n\t" for c in text) else None
 
 
-def _unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
-    if isinstance(loaded, dict):
-        for key in WRAPPERS:
-            if isinstance(loaded.get(key), dict):
-                loaded = loaded[key]
-                break
-    if not isinstance(loaded, dict) or not loaded or not all(
-            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in loaded.items()):
-        raise MerbenchError(
-            f"checkpoint {path} holds no state dict (a dict of parameter names to tensors); "
-            "save one with torch.save(model.state_dict(), path)"
-        )
-    if all(k.startswith("module.") for k in loaded):  # saved from nn.DataParallel
-        loaded = {k.removeprefix("module."): v for k, v in loaded.items()}
-    return loaded
-
-
 def _listed(keys: list[str]) -> str:
     shown = ", ".join(keys[:SHOWN])
     return shown + (f" and {len(keys) - SHOWN} more" if len(keys) > SHOWN else "")
@@ -365,8 +348,26 @@ def fold_checkpoint(directory: Path, key: tuple[str, ...], ambiguous: bool) -> P
     """Where a fold's saved weights are: ``<dir>/<subject>.pth`` as the HTNet and STSTNet
     authors' scripts name them, or ``<dir>/<database>/<subject>.pth`` (needed when two
     databases share a subject id, i.e. ``ambiguous``). ``None`` if neither exists."""
-    nested = Path(directory, *key[:-1], f"{key[-1]}.pth")
-    if nested.is_file():
+    nested = _named(Path(directory, *key[:-1]), key[-1])
+    if nested is not None:
         return nested
-    flat = Path(directory, f"{key[-1]}.pth")
-    return flat if flat.is_file() and not ambiguous else None
+    flat = _named(Path(directory), key[-1])
+    return flat if flat is not None and not ambiguous else None
+
+
+def _named(folder: Path, stem: str) -> Path | None:
+    """The file ``<stem>.pth`` in ``folder``, its ending in any case (``S01.PTH``, as a
+    release unpacked on a system that ignores case may name it, and as convert-weights
+    keeps it); two that differ only in the ending's case are refused, since either could
+    be the fold's."""
+    exact = folder / f"{stem}.pth"
+    try:
+        names = os.listdir(folder) if folder.is_dir() else []
+    except OSError:  # a folder that cannot be listed: its file may still be opened by name
+        return exact if exact.is_file() else None
+    found = sorted(folder / name for name in names if name[:-4] == stem
+                   and name[-4:].lower() == ".pth" and (folder / name).is_file())
+    if len(found) > 1:
+        raise MerbenchError(f"--weights {folder} holds {' and '.join(p.name for p in found)}, "
+                            "one fold's checkpoint under two names; keep the one to score")
+    return found[0] if found else None
