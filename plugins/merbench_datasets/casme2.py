@@ -51,6 +51,7 @@ from merbench_datasets.sheets import frames_of, read_sheet
 NAME = "casme2"
 TREES = {"cropped": "Cropped", "raw": "CASME2_RAW_selected"}
 FOLDER_NAMES = ("casme2", "CASME2", "CASME_II")
+WHAT = f"CASME II frame tree ({' or '.join(TREES.values())}/)"  # what is_database looks for
 SHEET_PATTERNS = ("CASME2-coding*.xlsx", "CASME2-coding*.xls", "CASME2-coding*.csv")
 COLUMNS = ("Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame", "Estimated Emotion")
 AU_COLUMN = "Action Units"
@@ -66,7 +67,9 @@ HOW_TO_GET = ("request CASME II from its owners (http://casme.psych.ac.cn/casme/
               "a folder holding casme2/)")
 
 
-def _is_database(folder: Path) -> bool:
+def is_database(folder: Path) -> bool:
+    """Whether ``folder`` is a CASME II folder (it has one of the two frame trees); public,
+    as ``megc2019`` looks for the same folder to say which of its databases are missing."""
     return any((folder / tree).is_dir() for tree in TREES.values())
 
 
@@ -100,8 +103,7 @@ def annotation_table(data_root: str | None = None, sheet: str | None = None,
     if frames not in TREES:
         raise MerbenchError(f"{NAME}: frames must be one of "
                                       f"{', '.join(TREES)} (got {frames!r})")
-    root = find_database(NAME, data_root, FOLDER_NAMES, _is_database, "CASME II frame tree "
-                         f"({' or '.join(TREES.values())}/)", HOW_TO_GET)
+    root = find_database(NAME, data_root, FOLDER_NAMES, is_database, WHAT, HOW_TO_GET)
     tree = root / TREES[frames]
     if not tree.is_dir():
         other = next(k for k in TREES if k != frames)

@@ -41,6 +41,7 @@ from merbench_datasets.sheets import SheetRole, frames_of, read_sheet
 
 NAME = "smic"
 FOLDER_NAMES = ("SMIC", "smic", "SMIC_all_cropped", "SMIC_all_raw")
+WHAT = "SMIC-HS frame tree (HS/)"  # what is_database looks for
 CLASSES = ("negative", "positive", "surprise")
 CLASS_SETS: dict[str, tuple[str, ...]] = {"3": CLASSES}
 SHEET_COLUMNS = ("subject", "clip", "label", "onset_frame", "apex_frame", "offset_frame")
@@ -58,7 +59,9 @@ def official(name: str) -> str:
     return _SUBJECT.sub(lambda m: f"s{int(m.group(1)):02d}", name.strip())
 
 
-def _is_database(folder: Path) -> bool:
+def is_database(folder: Path) -> bool:
+    """Whether ``folder`` is a SMIC folder (it has ``HS/``); public, as ``megc2019`` looks
+    for the same folder to say which of its databases are missing."""
     return (folder / "HS").is_dir()
 
 
@@ -172,8 +175,7 @@ def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
 def annotation_table(data_root: str | None = None,
                      apex_sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """The SMIC-HS samples as an annotation table, and the problems already found."""
-    root = find_database(NAME, data_root, FOLDER_NAMES, _is_database, "SMIC-HS frame tree "
-                         "(HS/)", HOW_TO_GET)
+    root = find_database(NAME, data_root, FOLDER_NAMES, is_database, WHAT, HOW_TO_GET)
     clips = clip_folders(root)
     if apex_sheet is not None:
         path = find_sheet(NAME, apex_sheet, [], (), "SMIC apex sheet", option="apex_sheet",
