@@ -75,3 +75,47 @@ def test_no_database_at_all_and_no_data_location(tmp_path: Path,
     monkeypatch.setenv("MERBENCH_DATA_DIR", str(tmp_path))
     assert refusal(None).startswith(f"megc2019: '{tmp_path}' (from MERBENCH_DATA_DIR) has "
                                     "casme2/ but no SAMM/ (or samm/)")
+
+
+def test_a_refusal_inside_one_database_names_megc2019s_own_options(tmp_path: Path) -> None:
+    """Within the three folders, each database's refusal of its sheet or frame tree is said
+    as megc2019 with the option megc2019 takes (``casme2_frames``, ``casme2_sheet``,
+    ``samm_sheet``, ``smic_apex_sheet``): ``sheet=``, ``frames=`` and ``apex_sheet=`` are no
+    options of megc2019, so the single database's fix was refused when typed."""
+    (tmp_path / "casme2" / "Cropped").mkdir(parents=True)
+    (tmp_path / "SAMM" / "006").mkdir(parents=True)
+    (tmp_path / "smic" / "HS").mkdir(parents=True)
+
+    def refused(**options: str) -> str:
+        with pytest.raises(MerbenchError) as caught:
+            megc2019.make_megc2019(str(tmp_path), **options)  # type: ignore[arg-type]
+        message = str(caught.value)
+        assert message.startswith("megc2019: ") and "\n" not in message
+        return message
+
+    assert refused(casme2_frames="raw").endswith(
+        f"'{tmp_path / 'casme2'}' has Cropped/ but no CASME2_RAW_selected/; pass "
+        "--dataset-opt casme2_frames=cropped")
+    assert "(--dataset-opt casme2_sheet=...) does not exist" in refused(
+        casme2_sheet=str(tmp_path / "none.xlsx"))
+    assert refused().endswith("put it in the database folder or pass --dataset-opt "
+                              "casme2_sheet=PATH")
+    (tmp_path / "casme2" / "CASME2-coding-1.csv").write_text(
+        "Subject,Filename,OnsetFrame,ApexFrame,OffsetFrame,Estimated Emotion\n"
+        "01,EP02_01f,46,59,86,happiness\n")
+    assert refused().endswith("put it in the database folder or pass --dataset-opt "
+                              "samm_sheet=PATH")
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("a,b\n1,2\n")
+    assert refused(samm_sheet=str(wrong)).endswith(
+        "give the official SAMM coding sheet with --dataset-opt samm_sheet=PATH")
+    (tmp_path / "SAMM" / "SAMM_Micro_FACS_Codes_v2.csv").write_text(
+        "Subject,Filename,Onset Frame,Apex Frame,Offset Frame,Estimated Emotion\n"
+        "6,006_1_2,5562,5588,5632,Anger\n")
+    rawroot.forget_told()
+    no_clips = refused()
+    assert "holds no clip folders" in no_clips and "--data-root PATH" not in no_clips
+    assert "(--dataset-opt smic_apex_sheet=...) does not exist" in refused(
+        smic_apex_sheet=str(tmp_path / "none.xlsx"))
+    assert refused(smic_apex_sheet=str(wrong)).endswith(
+        "give the official SMIC apex sheet with --dataset-opt smic_apex_sheet=PATH")

@@ -38,6 +38,7 @@ from merbench.api import MerbenchError
 from merbench_datasets import casme2, rawframes, samm, smic
 from merbench_datasets.megc2019_official import CLASSES, load_ground_truth
 from merbench_datasets.rawroot import candidate_folders, first_database, told, where_looked
+from merbench_datasets.sheets import SheetRole
 from merbench_datasets.subject_choice import chosen_subjects
 
 NAME = "megc2019"
@@ -130,9 +131,14 @@ def make_megc2019(data_root: str | None = None, casme2_frames: str = "cropped",
     check_folders(data_root)
     parts, problems = [], []
     for database, (table, found) in (
-            ("casme2", casme2.annotation_table(data_root, casme2_sheet, casme2_frames)),
-            ("samm", samm.annotation_table(data_root, samm_sheet)),
-            ("smic", smic.annotation_table(data_root, smic_apex_sheet))):
+            ("casme2", casme2.annotation_table(
+                data_root, casme2_sheet, casme2_frames,
+                SheetRole(NAME, "CASME II coding sheet", "casme2_sheet"), "casme2_frames")),
+            ("samm", samm.annotation_table(
+                data_root, samm_sheet, SheetRole(NAME, "SAMM coding sheet", "samm_sheet"))),
+            ("smic", smic.annotation_table(
+                data_root, smic_apex_sheet,
+                SheetRole(NAME, "SMIC apex sheet", "smic_apex_sheet")))):
         if (truth["database"] == database).any():
             parts.append(table.drop(columns=["offset_is_last"], errors="ignore")
                          .assign(offset_is_last=database == "smic"))
