@@ -1,17 +1,21 @@
-"""``megc2019`` reads three databases from one folder: a folder that lacks one is refused
+"""A dataset composed of several databases refuses as itself, with its own options.
+
+``megc2019`` reads three databases from one folder: a folder that lacks one is refused
 as ``megc2019``, naming what the folder has and lacks, with a fix for this dataset (put the
 missing folder there, or run the one database it has alone), never a single database's
 advice to pass that database's own folder, which would lose the other two.
 
 Empty folders in the three layouts are enough: the folders are checked before any sheet is
-read, so no real data is needed."""
+read, so no real data is needed. The composite release's action units are read with the
+CASME II and SAMM sheet readers, whose refusals are said as the composite too."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from merbench_datasets import megc2019, rawroot
+from merbench_datasets import composite_aus, megc2019, rawroot
 
 from merbench.base.errors import MerbenchError
 
@@ -119,3 +123,17 @@ def test_a_refusal_inside_one_database_names_megc2019s_own_options(tmp_path: Pat
         smic_apex_sheet=str(tmp_path / "none.xlsx"))
     assert refused(smic_apex_sheet=str(wrong)).endswith(
         "give the official SMIC apex sheet with --dataset-opt smic_apex_sheet=PATH")
+
+
+def test_the_composites_sheet_refusal_names_the_composite_and_annotations(
+        tmp_path: Path) -> None:
+    """The composite has no ``sheet=``: a sheet it cannot read names its ``annotations=``."""
+    (tmp_path / "CASME2-coding-1.csv").write_text("a,b\n1,2\n")
+    samples = pd.DataFrame({"sample_id": ["casme2/sub01/EP02_01f"], "database": ["casme2"]})
+    with pytest.raises(MerbenchError) as caught:
+        composite_aus.coding_table(samples, tmp_path, str(tmp_path))
+    message = str(caught.value)
+    assert message.startswith(f"composite: '{tmp_path / 'CASME2-coding-1.csv'}' has no header "
+                              "row with the columns Subject, Filename, ")
+    assert message.endswith("give the official CASME II coding sheet with --dataset-opt "
+                            "annotations=FOLDER (the folder holding it)")
