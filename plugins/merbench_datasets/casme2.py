@@ -46,11 +46,13 @@ import pandas as pd
 from merbench.api import MerbenchError
 from merbench_datasets import action_units, rawframes
 from merbench_datasets.rawroot import find_database, find_sheet
-from merbench_datasets.sheets import frames_of, read_sheet
+from merbench_datasets.sheets import SheetRole, frames_of, read_sheet
 
 NAME = "casme2"
 TREES = {"cropped": "Cropped", "raw": "CASME2_RAW_selected"}
 FOLDER_NAMES = ("casme2", "CASME2", "CASME_II")
+SHEET = SheetRole(NAME)  # the coding sheet as this dataset reads it, for its errors
+WHAT = f"CASME II frame tree ({' or '.join(TREES.values())}/)"  # what is_database looks for
 SHEET_PATTERNS = ("CASME2-coding*.xlsx", "CASME2-coding*.xls", "CASME2-coding*.csv")
 COLUMNS = ("Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame", "Estimated Emotion")
 AU_COLUMN = "Action Units"
@@ -66,7 +68,9 @@ HOW_TO_GET = ("request CASME II from its owners (http://casme.psych.ac.cn/casme/
               "a folder holding casme2/)")
 
 
-def _is_database(folder: Path) -> bool:
+def is_database(folder: Path) -> bool:
+    """Whether ``folder`` is a CASME II folder (it has one of the two frame trees); public,
+    as ``megc2019`` looks for the same folder to say which of its databases are missing."""
     return any((folder / tree).is_dir() for tree in TREES.values())
 
 
@@ -75,12 +79,13 @@ def subject_folder(subject: str) -> str:
     return f"sub{int(subject):02d}" if subject.isdigit() else subject
 
 
-def sheet_rows(path: Path) -> pd.DataFrame:
+def sheet_rows(path: Path, role: SheetRole = SHEET) -> pd.DataFrame:
     """Every row of the coding sheet at ``path``, indexed by its row in the sheet: ids,
     emotion, onset / apex / offset frames and the action-unit cells, unparsed (the
     ``CELL_COLUMNS`` of :mod:`merbench_datasets.action_units`, whose ``coded`` parses them
-    when asked; the composite release reads them from here)."""
-    rows = read_sheet(path, COLUMNS, NAME, optional=(AU_COLUMN,))
+    when asked; the composite release reads them from here). ``role``: the sheet as the
+    dataset run reads it, for its errors."""
+    rows = read_sheet(path, COLUMNS, role, optional=(AU_COLUMN,))
     subject = rows["Subject"].map(subject_folder)
     clip = rows["Filename"]
     table = pd.DataFrame({
@@ -94,22 +99,27 @@ def sheet_rows(path: Path) -> pd.DataFrame:
 
 
 def annotation_table(data_root: str | None = None, sheet: str | None = None,
-                     frames: str = "cropped") -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+                     frames: str = "cropped", role: SheetRole = SHEET,
+                     frames_option: str = "frames",
+                     ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Every row of the coding sheet as an annotation table (emotion kept, no label yet),
-    with the rows that cannot be samples at all (no subject, clip or onset)."""
+    with the rows that cannot be samples at all (no subject, clip or onset). ``role`` and
+    ``frames_option``: the dataset the user ran and its options for the sheet and the frame
+    tree (``megc2019``'s ``casme2_sheet``, ``casme2_frames``), so that a refusal's fix is
+    an option that dataset takes."""
     if frames not in TREES:
         raise MerbenchError(f"{NAME}: frames must be one of "
                                       f"{', '.join(TREES)} (got {frames!r})")
-    root = find_database(NAME, data_root, FOLDER_NAMES, _is_database, "CASME II frame tree "
-                         f"({' or '.join(TREES.values())}/)", HOW_TO_GET)
+    root = find_database(NAME, data_root, FOLDER_NAMES, is_database, WHAT, HOW_TO_GET)
     tree = root / TREES[frames]
     if not tree.is_dir():
         other = next(k for k in TREES if k != frames)
-        raise MerbenchError(f"{NAME}: '{root}' has {TREES[other]}/ but no "
-                                      f"{TREES[frames]}/; pass --dataset-opt frames={other}")
+        raise MerbenchError(f"{role.dataset}: '{root}' has {TREES[other]}/ but no "
+                            f"{TREES[frames]}/; pass --dataset-opt {frames_option}={other}")
     folders = [root, *([Path(data_root).expanduser().absolute()] if data_root else [])]
-    path = find_sheet(NAME, sheet, folders, SHEET_PATTERNS, "CASME II coding sheet")
-    table = sheet_rows(path)
+    path = find_sheet(role.dataset, sheet, folders, SHEET_PATTERNS, "CASME II coding sheet",
+                      role.option)
+    table = sheet_rows(path, role)
     table.insert(table.columns.get_loc("emotion") + 1, "folder",
                  [str(tree / s / c) for s, c in zip(table["subject"], table["clip"],
                                                     strict=True)])

@@ -40,6 +40,7 @@ from merbench_datasets.action_units import (
     coded,
 )
 from merbench_datasets.rawroot import newest_sheet
+from merbench_datasets.sheets import SheetRole
 
 SHEETS = {"casme2": ("CASME II coding sheet", casme2.SHEET_PATTERNS, casme2.sheet_rows),
           "samm": ("SAMM FACS coding sheet", samm.SHEET_PATTERNS, samm.sheet_rows)}
@@ -98,7 +99,10 @@ def coding_table(samples: pd.DataFrame, root: Path, annotations: str | None) -> 
     for database, (_, _, read) in SHEETS.items():
         if database in databases:
             paths[database] = find_coding_sheet(database, folders)
-            rows = read(paths[database])
+            # said as the composite and its option: the sheet readers are the databases'
+            rows = read(paths[database], SheetRole("composite", SHEETS[database][0],
+                                                   "annotations",
+                                                   "FOLDER (the folder holding it)"))
             twice = rows["sample_id"][rows["sample_id"].duplicated()].tolist()
             if twice:
                 raise MerbenchError(

@@ -82,15 +82,24 @@ def where_looked(base: Path, origin: str, candidates: Sequence[Path], joiner: st
     return f"looked {looked_for}in {looked} (from {origin})"
 
 
+def first_database(candidates: Sequence[Path],
+                   is_database: Callable[[Path], bool]) -> Path | None:
+    """The first of ``candidates`` (:func:`candidate_folders`) that ``is_database``
+    accepts, or None: one search, whether its caller refuses as the database's own dataset
+    or as a dataset composed of several databases."""
+    return next((folder for folder in candidates if folder.is_dir() and is_database(folder)),
+                None)
+
+
 def find_database(dataset: str, data_root: str | os.PathLike[str] | None,
                   folder_names: Sequence[str], is_database: Callable[[Path], bool],
                   what: str, how_to_get: str) -> Path:
     """The first candidate folder that ``is_database`` accepts (see the module doc)."""
     base, origin, candidates = candidate_folders(dataset, data_root, folder_names, what,
                                                  how_to_get)
-    for folder in candidates:
-        if folder.is_dir() and is_database(folder):
-            return folder
+    found = first_database(candidates, is_database)
+    if found is not None:
+        return found
     raise MerbenchError(f"{dataset}: no {what} found: "
                         f"{where_looked(base, origin, candidates)}; {told(how_to_get)}")
 

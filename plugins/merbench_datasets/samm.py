@@ -44,6 +44,7 @@ from merbench_datasets.sheets import SheetRole, frames_of, read_sheet
 
 NAME = "samm"
 FOLDER_NAMES = ("SAMM", "samm")
+WHAT = "SAMM frame tree (subject folders such as 006/)"  # what is_database looks for
 SHEET_PATTERNS = ("SAMM_Micro_FACS_Codes*.xlsx", "SAMM_Micro_FACS_Codes*.xls",
                   "SAMM_Micro_FACS_Codes*.csv")
 COLUMNS = ("Subject", "Filename", "Onset Frame", "Apex Frame", "Offset Frame",
@@ -63,7 +64,9 @@ HOW_TO_GET = ("request SAMM from its owners (https://helward.mmu.ac.uk/STAFF/M.Y
               "MERBENCH_DATA_DIR to a folder holding SAMM/)")
 
 
-def _is_database(folder: Path) -> bool:
+def is_database(folder: Path) -> bool:
+    """Whether ``folder`` is a SAMM folder (it has subject folders); public, as ``megc2019``
+    looks for the same folder to say which of its databases are missing."""
     return any(child.is_dir() and child.name.isdigit() for child in folder.iterdir())
 
 
@@ -96,15 +99,19 @@ def sheet_rows(path: Path, role: SheetRole | None = None) -> pd.DataFrame:
     return action_units.with_cells(table, rows, AU_COLUMN, path)
 
 
-def annotation_table(data_root: str | None = None,
-                     sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+def annotation_table(data_root: str | None = None, sheet: str | None = None,
+                     role: SheetRole | None = None,
+                     ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Every row of the coding sheet as an annotation table (emotion kept, no label yet),
-    with the rows that cannot be samples at all."""
-    root = find_database(NAME, data_root, FOLDER_NAMES, _is_database,
-                         "SAMM frame tree (subject folders such as 006/)", HOW_TO_GET)
+    with the rows that cannot be samples at all. ``role``: the sheet as the dataset run
+    reads it (``megc2019``'s ``samm_sheet``), so that a refusal's fix is an option that
+    dataset takes."""
+    role = role or SheetRole(NAME)
+    root = find_database(NAME, data_root, FOLDER_NAMES, is_database, WHAT, HOW_TO_GET)
     folders = [root, root.parent]
-    path = find_sheet(NAME, sheet, folders, SHEET_PATTERNS, "SAMM FACS coding sheet")
-    table = sheet_rows(path)
+    path = find_sheet(role.dataset, sheet, folders, SHEET_PATTERNS, "SAMM FACS coding sheet",
+                      role.option)
+    table = sheet_rows(path, role)
     table.insert(table.columns.get_loc("emotion") + 1, "folder",
                  [str(root / s / c) for s, c in zip(table["subject"], table["clip"],
                                                     strict=True)])

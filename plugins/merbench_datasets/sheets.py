@@ -35,15 +35,18 @@ NOT_CODED = ("", "/")  # the cells that mean "not coded" in every sheet
 @dataclass(frozen=True)
 class SheetRole:
     """Which sheet a file is, for its errors: the run's dataset, what the sheet is to it,
-    and the option that gives it (``SheetRole("smic", "apex sheet", "apex_sheet")``)."""
+    and the option that gives it (``SheetRole("smic", "apex sheet", "apex_sheet")``), with
+    what that option's value is (the composite's ``annotations`` names the folder holding
+    the sheet, not the sheet)."""
 
     dataset: str
     role: str = "coding sheet"
     option: str = "sheet"
+    value: str = "PATH"
 
     @property
     def advice(self) -> str:
-        return f"--dataset-opt {self.option}=PATH"
+        return f"--dataset-opt {self.option}={self.value}"
 
 
 class Miswritten(str):

@@ -41,6 +41,7 @@ from merbench_datasets.sheets import SheetRole, frames_of, read_sheet
 
 NAME = "smic"
 FOLDER_NAMES = ("SMIC", "smic", "SMIC_all_cropped", "SMIC_all_raw")
+WHAT = "SMIC-HS frame tree (HS/)"  # what is_database looks for
 CLASSES = ("negative", "positive", "surprise")
 CLASS_SETS: dict[str, tuple[str, ...]] = {"3": CLASSES}
 SHEET_COLUMNS = ("subject", "clip", "label", "onset_frame", "apex_frame", "offset_frame")
@@ -58,7 +59,9 @@ def official(name: str) -> str:
     return _SUBJECT.sub(lambda m: f"s{int(m.group(1)):02d}", name.strip())
 
 
-def _is_database(folder: Path) -> bool:
+def is_database(folder: Path) -> bool:
+    """Whether ``folder`` is a SMIC folder (it has ``HS/``); public, as ``megc2019`` looks
+    for the same folder to say which of its databases are missing."""
     return (folder / "HS").is_dir()
 
 
@@ -131,9 +134,9 @@ def _labels(rows: pd.DataFrame, path: Path) -> pd.Series:
     return label
 
 
-def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
-                 root: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    rows = read_sheet(path, SHEET_COLUMNS, APEX_SHEET)
+def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]], root: Path,
+                 role: SheetRole) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    rows = read_sheet(path, SHEET_COLUMNS, role)
     clip = rows["clip"].map(official)
     subject = clip.str.split("_").str[0]
     label = _labels(rows, path)
@@ -169,22 +172,25 @@ def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
     return table, problems
 
 
-def annotation_table(data_root: str | None = None,
-                     apex_sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """The SMIC-HS samples as an annotation table, and the problems already found."""
-    root = find_database(NAME, data_root, FOLDER_NAMES, _is_database, "SMIC-HS frame tree "
-                         "(HS/)", HOW_TO_GET)
+def annotation_table(data_root: str | None = None, apex_sheet: str | None = None,
+                     role: SheetRole = APEX_SHEET,
+                     ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """The SMIC-HS samples as an annotation table, and the problems already found.
+    ``role``: the apex sheet as the dataset run reads it (``megc2019``'s
+    ``smic_apex_sheet``), so that a refusal's fix is an option that dataset takes."""
+    root = find_database(NAME, data_root, FOLDER_NAMES, is_database, WHAT, HOW_TO_GET)
     clips = clip_folders(root)
     if apex_sheet is not None:
-        path = find_sheet(NAME, apex_sheet, [], (), "SMIC apex sheet", option="apex_sheet",
+        path = find_sheet(role.dataset, apex_sheet, [], (), "SMIC apex sheet", role.option,
                           missing="give its path or leave the option out to use the middle "
                                   "frame")
-        table, problems = _sheet_table(path, clips, root)
+        table, problems = _sheet_table(path, clips, root, role)
         return action_units.not_coded(table), problems
     if not clips:
-        raise MerbenchError(f"{NAME}: '{root / 'HS'}' holds no clip folders "
-                                      "HS/s*/micro/{negative,positive,surprise}/*/; "
-                                      f"{told(HOW_TO_GET)}")
+        fix = told(HOW_TO_GET) if role.dataset == NAME else \
+            "restore SMIC-HS as its owners distribute it (the layout: docs/raw-databases.md)"
+        raise MerbenchError(f"{role.dataset}: '{root / 'HS'}' holds no clip folders "
+                            "HS/s*/micro/{negative,positive,surprise}/*/; " + fix)
     ids = list(clips)
     table = pd.DataFrame({
         "sample_id": [f"{NAME}/{c.split('_')[0]}/{c}" for c in ids], "database": NAME,
