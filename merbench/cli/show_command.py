@@ -23,8 +23,8 @@ from merbench.kinds import (
     kind_of,
     refuse_stray_files,
     started_kind,
-    summary_gone,
 )
+from merbench.kinds.no_result import summary_gone
 from merbench.leaderboard.result_walk import held_results, outermost, walk_results
 from merbench.results.folder_walk import link_reason
 from merbench.results.kind_registry import link_refused
