@@ -29,7 +29,7 @@ from merbench.kinds import (
     unfinished,
 )
 from merbench.kinds.over_seeds import record_folders
-from merbench.leaderboard.result_walk import held_results, walk_results
+from merbench.leaderboard.result_walk import held_results, outermost, walk_results
 from merbench.plugin_system.manager import Plugins
 from merbench.results.audit_file import AUDIT_FILE
 from merbench.results.command_outputs import command_output_said
@@ -62,9 +62,10 @@ def _not_a_result(path: Path) -> str:
             started.name, started.started_file, started.markers[0], path)
         return f"{path} {said}; an audit makes again what a finished result holds"
     inside = walk_results(path, given_as="").results if path.is_dir() else []
-    if len(inside) == 1:  # a folder holding one result: its name said once, as the command
+    held = outermost(inside)  # a --seeds folder's seed runs are its own: audited with it
+    if len(held) == 1:  # a folder holding one result: its name said once, as the command
         return (f"{path} is no result but holds one; audit it: "
-                f"{pasted_command('merbench audit {}', inside[0])}")
+                f"{pasted_command('merbench audit {}', held[0])}")
     if inside:  # a folder of results, such as one configuration's seed runs
         return f"{held_results(path, inside)}; audit each of them on its own"
     predicted = command_output_said(path)

@@ -35,7 +35,7 @@ from merbench.kinds import (
 from merbench.kinds.no_result import unfinished_under
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
-from merbench.leaderboard.result_walk import held_results, walk_results
+from merbench.leaderboard.result_walk import held_results, outermost, walk_results
 from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import given_nowhere
 from merbench.results.model import Results
@@ -114,8 +114,12 @@ def _kind(path: Path) -> tuple[ResultKind | None, str]:
         raise MerbenchError(f"{path} holds results of {len(found)} kinds: {held}; compare "
                             "pairs runs of one kind: pass a folder of one configuration's "
                             "runs")
-    if len(inside) > 1 and not all(result.parent == path and SEED_RUN.match(result.name)
-                                   for result in inside):
+    outer = outermost(inside)  # a --seeds folder's seed runs are its own, compared with it
+    if outer and not all(result.parent == path and SEED_RUN.match(result.name)
+                         for result in outer):
+        if len(outer) == 1:  # a sweep's out of one configuration: that configuration
+            raise MerbenchError(f"{path} is no result but holds one; give it in {path}'s "
+                                f"place: {outer[0]}")
         raise MerbenchError(f"{held_results(path, inside)}, not the seed-N runs of a --seeds "
                             "folder; give one of them, or a --seeds folder")
     if not found and predicted:

@@ -23,9 +23,9 @@ from merbench.kinds import (
     kind_of,
     refuse_stray_files,
     started_kind,
-    summary_gone,
 )
-from merbench.leaderboard.result_walk import held_results, walk_results
+from merbench.kinds.no_result import summary_gone
+from merbench.leaderboard.result_walk import held_results, outermost, walk_results
 from merbench.results.folder_walk import link_reason
 from merbench.results.kind_registry import link_refused
 from merbench.results.out_folders import is_system_folder
@@ -50,15 +50,15 @@ def _held(path: Path) -> str | None:
         more = f" (and {counted(len(tree.links) - 1, 'more link')})" if tree.links[1:] else ""
         return f"{path} holds no merbench result but {tree.links[0]}{more}, which " \
                f"{link_reason(tree.links[0])}"
-    if len(inside) == 1:  # its name said once, as the command that shows it
+    if len(held := outermost(inside)) == 1:  # its name said once, as the command that shows
         return f"{path} is no result but holds one; show it: " \
-            f"{pasted_command('merbench show {}', inside[0])}"
+            f"{pasted_command('merbench show {}', held[0])}"  # a --seeds folder, not its runs
     if not inside:
         return None
     if (gone := summary_gone(path, inside)) is not None:
         return f"{path} {gone}"
     return f"{held_results(path, inside)}; show one of them: " \
-        f"{pasted_command('merbench show {}', inside[0])}"
+        f"{pasted_command('merbench show {}', held[0])}"
 
 
 def main(args: argparse.Namespace) -> int:

@@ -19,9 +19,9 @@ from merbench.kinds import (
     result_kinds,
     started_files,
     started_kind,
-    summary_gone,
 )
 from merbench.kinds.contract import ResultKind
+from merbench.kinds.no_result import summary_gone
 from merbench.results.codec import unreadable
 from merbench.results.command_outputs import command_output_said
 from merbench.results.folder_walk import (

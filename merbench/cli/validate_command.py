@@ -22,10 +22,9 @@ from merbench.kinds import (
     result_kinds,
     started_files,
     started_kind,
-    summary_gone,
     unfinished,
 )
-from merbench.kinds.no_result import GIVE, no_result_said, unfinished_under
+from merbench.kinds.no_result import GIVE, no_result_said, summary_gone, unfinished_under
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.result_walk import Rejected, unpublishable, walk_results
@@ -184,7 +183,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _summaries_gone(given: list[Path], found: list[Path]) -> list[tuple[Path, str]]:
     """Each folder given that holds only seed runs of one kind and not their summary over
-    seeds, with what ``show`` says of it (:func:`~merbench.kinds.summary_gone`): validate
+    seeds, with what ``show`` says of it (:func:`~merbench.kinds.no_result.summary_gone`): validate
     called each run ok and said nothing of the summary that ``show`` asks for and
     ``compare`` does without (pass 84z, Z9)."""
     notes = []

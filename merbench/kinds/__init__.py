@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import indefinite, pasted_command
+from merbench.base.literal import indefinite
 from merbench.data.task import stored_task
 from merbench.kinds.contract import (
     AuditRequest,
@@ -35,7 +35,6 @@ from merbench.results.kind_registry import (
     register_folder_refusal,
     register_link_refusal,
 )
-from merbench.results.out_folders import SEED_RUN
 from merbench.results.result_files import marker_families, not_finished, result_markers
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import FOLDS_DIR, RunDirectory
@@ -130,33 +129,6 @@ def _no_finished_result(path: Path) -> str:
     if path.is_dir():
         return f"{path} holds no merbench result (no {' or '.join(markers())}); {give}"
     return f"{path} is no file a merbench result is written in; {give}"
-
-
-def summary_gone(folder: Path, inside: list[Path]) -> str | None:
-    """What ``folder`` is, after its name, where the results ``inside`` it are all its own
-    ``seed-N`` runs of one kind that has a summary over seeds and that summary's file is
-    not there (a ``--seeds`` folder whose ``seeds.json`` was removed, or seed runs trained
-    one by one, as the committed OFF-ApexNet runs were), with what takes them; None
-    otherwise. ``compare`` pools such runs as the seeds of one configuration, recomputing
-    from their files, while ``show``, which prints a stored summary, called the folder two
-    results and nothing more (pass 84z, Z9)."""
-    if len(inside) < 2 or not all(path.parent == folder and SEED_RUN.match(path.name)
-                                  for path in inside):
-        return None
-    runs = {kind.name for path in inside if (kind := kind_of(path)) is not None}
-    summary = next((kind for kind in result_kinds() if kind.over_seeds is not None
-                    and kind.over_seeds.runs.name in runs), None)
-    if len(runs) != 1 or summary is None or os.path.lexists(folder / summary.markers[0]):
-        return None  # a summary that is there, damaged or not, is its own check's to say
-    more = ", ..." if len(inside) > 3 else ""
-    named = ", ".join(path.name for path in inside[:3])
-    pooled = summary.over_seeds is not None and summary.over_seeds.runs.comparison is not None
-    pool = " merbench compare pools them as one configuration's seeds," if pooled else ""
-    return (f"holds {len(inside)} seed runs ({named}{more}) and no {summary.markers[0]}, "
-            f"their summary over seeds; show one of them ("
-            f"{pasted_command('merbench show {}', inside[0])}),"
-            f"{pool} or run the same {summary.command} command again, which writes "
-            f"{summary.markers[0]} (their finished seeds kept)")
 
 
 def part_of_result(path: Path) -> str | None:
@@ -394,6 +366,5 @@ __all__ = [
     "started_files",
     "started_kind",
     "stray_result_files",
-    "summary_gone",
     "unfinished",
 ]

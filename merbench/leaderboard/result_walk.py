@@ -181,10 +181,24 @@ def held_results(folder: Path, inside: Sequence[Path], noun: str = "result") -> 
     """``FOLDER holds 2 results (A, B)``: how every command that takes one result names a
     folder it is given that holds several (the first three named), before its own fix.
     ``show`` and ``audit`` said it each in its own copy; ``compare`` took such a folder as
-    a summary over seeds (pass 84w, W7). ``noun``: what they are, where one kind."""
-    more = ", ..." if len(inside) > 3 else ""
-    return (f"{folder} holds {counted(len(inside), noun)} "
-            f"({', '.join(str(path) for path in inside[:3])}{more})")
+    a summary over seeds (pass 84w, W7). ``noun``: what they are, where one kind. A
+    ``--seeds`` folder and the seed runs it summarises are one result, counted and named
+    once (:func:`outermost`): the folder covers its runs, so naming each seed run beside it
+    would send a user to audit or show every seed twice."""
+    outer = outermost(inside)
+    runs = {path: sum(1 for other in inside if path in other.parents) for path in outer}
+    named = [f"{path}, a --seeds folder of {counted(runs[path], 'seed run')}" if runs[path]
+             else str(path) for path in outer[:3]]
+    more = ", ..." if len(outer) > 3 else ""
+    between = "; " if any(runs[path] for path in outer[:3]) else ", "
+    return f"{folder} holds {counted(len(outer), noun)} ({between.join(named)}{more})"
+
+
+def outermost(inside: Sequence[Path]) -> list[Path]:
+    """The results of ``inside`` (a walk's) that are inside none of the others: a
+    ``--seeds`` folder's seed runs, which the walk finds beside it, are its own, so a
+    command that takes one result counts the folder alone."""
+    return [path for path in inside if not any(other in path.parents for other in inside)]
 
 
 def nested_reason(inside: Path) -> str:

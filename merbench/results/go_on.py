@@ -20,6 +20,15 @@ RESUME = "run the same command (or 'merbench run --resume DIR')"
 #: a stopped run's fix, which ends status' line of it
 GO_ON = f"{RESUME} to go on"
 
+#: the command a sweep's configuration is gone on with, said where "the same command" would
+#: be read as a ``run --seeds`` one the user never ran
+SAME_SWEEP = "the same merbench sweep command"
+
+#: :data:`RESUME` for a seed run of a sweep's configuration: the sweep writes the
+#: configuration's summary over seeds once its runs finish, ``run --resume`` the run alone
+SWEEP_RESUME = (f"run {SAME_SWEEP} again (or 'merbench run --resume DIR', then that sweep "
+                "again, which writes the configuration's seeds.json)")
+
 #: the command that goes on with a stopped spotting run ("... goes on")
 SAME_SPOT = "the same merbench spot command"
 
@@ -64,4 +73,5 @@ def missing_parts(names: Sequence[str], count: int | None = None, *, spotted: bo
     return f"{shown} {'is' if one else 'are'} missing; {CHANGED}", again
 
 
-__all__ = ["CHANGED", "GO_ON", "RESUME", "SAME_SPOT", "SPOT_AGAIN", "missing_line", "missing_parts"]
+__all__ = ["CHANGED", "GO_ON", "RESUME", "SAME_SPOT", "SAME_SWEEP", "SPOT_AGAIN", "SWEEP_RESUME",
+           "missing_line", "missing_parts"]

@@ -37,6 +37,7 @@ from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.user_files import LfsPointer, read_written_json
 from merbench.results.written import run_written
+from merbench.runner.configuration_name import made_by_sweep
 from merbench.runner.status_counts import TestedSamples, count_problem, miscounted
 from merbench.runner.status_written import changed_file, other_identity, same_file
 from merbench.runner.task_run import folder_record
@@ -87,6 +88,9 @@ class RunStatus:
     #: elsewhere), each said among ``not_files`` or ``fold_faults``: a walk for results that
     #: meets one says the run's line, not its own refusal of a link
     linked: tuple[str, ...] = ()
+    #: a seed run of a sweep's configuration (:func:`~merbench.runner.configuration_name.
+    #: made_by_sweep`): going on is the sweep's, which writes the configuration's seeds.json
+    swept: bool = False
     #: a finished run's fold files that are gone, said as every reader says them
     #: (:func:`merbench.results.go_on.missing_parts`: the cause, and the fix), or None
     gone: tuple[str, str] | None = None
@@ -225,7 +229,8 @@ def run_status(path: Path) -> RunStatus:
             running=directory.is_held(), unreadable=unreadable,
             results_name=results_file.name, not_files=not_files, refused=refused,
             audited=os.path.lexists(directory.path / AUDIT_FILE), changed=changed,
-            miscounted=counted, fold_faults=tuple(faults), linked=linked, gone=gone)
+            miscounted=counted, fold_faults=tuple(faults), linked=linked, gone=gone,
+            swept=made_by_sweep(directory.path, recorded.config))
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None

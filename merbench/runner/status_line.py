@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from merbench.results.go_on import GO_ON, RESUME
+from merbench.results.go_on import GO_ON, RESUME, SWEEP_RESUME
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import borrowed_line, never_read, writer_of
@@ -86,7 +86,8 @@ def describe(status: RunStatus) -> StatusLine:
         first = f"{status.path}: {what}: {folds}, written, but {cause}"
         if status.audited:  # the fix names the audits: not a plain going on
             return StatusLine((first, fix), linked=status.linked)
-        return StatusLine((first,), goes_on=True, linked=status.linked, advice=fix)
+        return StatusLine((first,), goes_on=True, linked=status.linked,
+                          advice=_going_on(status, fix))
     if status.miscounted:  # run.json edited: going on is refused, a copy is the fix
         return _with_entries(status, f"{status.path}: {what}: {folds}, {state}; "
                                      f"{status.miscounted}")
@@ -135,8 +136,17 @@ def describe(status: RunStatus) -> StatusLine:
     elif status.running is False and not status.damaged and not status.foreign_files and \
             not status.fold_faults and \
             not any(_borrowed(found) for found in status.not_files):  # run refuses those
-        return StatusLine(tuple(parts), goes_on=True, linked=status.linked)
+        return StatusLine(tuple(parts), goes_on=True, linked=status.linked,
+                          advice=_going_on(status, GO_ON))
     return StatusLine(tuple(parts), linked=status.linked)
+
+
+def _going_on(status: RunStatus, advice: str) -> str:
+    """``advice`` to go on with the run, naming the sweep where the run is a seed run of a
+    sweep's configuration: "the same command" read as a ``run --seeds`` one, and the
+    ``--resume`` offered beside it goes on with the run alone, writing no seeds.json for
+    its configuration."""
+    return advice.replace(RESUME, SWEEP_RESUME) if status.swept else advice
 
 
 def _with_entries(status: RunStatus, first: str) -> StatusLine:

@@ -42,8 +42,8 @@ from merbench.plugin_system.option_values import OptionRefused
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.toml_input import read_toml
 from merbench.runner.checks import ESTIMATOR_LACKS, check_settings_values, check_values
+from merbench.runner.configuration_name import configuration_name
 from merbench.runner.given_values import MAX_SEED
-from merbench.runner.identity import json_hash
 from merbench.runner.keywords import toml_spelling
 from merbench.runner.plan import plan_run
 from merbench.runner.seeds import seeds_left_out
@@ -53,7 +53,6 @@ from merbench.runner.spec import (
     split_options,
     sweep_plan_options,
     typed_value,
-    what_runs,
 )
 from merbench.runner.task_run import several_runs
 from merbench.sweep.configuration import Configuration, SweepPlan
@@ -224,10 +223,8 @@ def _expand(path: str, table: str, entry: dict[str, Any], overrides: dict[str, A
                 except MerbenchError as exc:
                     raise _run_refused(f"{path}: {table} ({model} on {dataset}/{protocol})",
                                        exc, set(options) - set(overrides)) from None
-                name = (f"{model}-{dataset}-{protocol}-"
-                        f"{json_hash(what_runs(planned, leave_out=('seed',)))[:8]}")
-                found.append(Configuration(table, planned, settings,
-                                           seeds, base / name, skipped))
+                found.append(Configuration(table, planned, settings, seeds,
+                                           base / configuration_name(planned), skipped))
     return found
 
 
