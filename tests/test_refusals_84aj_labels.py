@@ -28,7 +28,6 @@ from merbench.results.user_files import UnreadableFile, parse_user_csv
     ("a,b,c\n1,2,3,x,y\n4,5,6\n", {"dtype": str}, 5, 2),
     ("a,b,c\n1,2,3,x\n4,5,6\n", {"usecols": ["a", "b"]}, 4, 2),
     ("\na,b,c\n1,2,3,x\n", {"skip_blank_lines": False}, 4, 3),
-    ("a,b,c\n0,2,3,x\n1,5,6,y\n", {}, 4, 2),  # an index 0, 1: as pandas's own
     ("a,b,c\n1,2,3\n4,5,6,x\n", {"usecols": ["a", "b"]}, 4, 3),  # dropped unsaid
 ])
 def test_a_first_row_of_more_cells_than_the_header_is_refused_by_its_line(
@@ -41,6 +40,16 @@ def test_a_first_row_of_more_cells_than_the_header_is_refused_by_its_line(
     assert str(caught.value) == (f"t.csv (table) {said}; correct line {line}, or give the "
                                  "file as it was written"), str(caught.value)
     assert caught.value.reason == said
+
+
+def test_rows_alike_longer_than_the_header_blame_the_header() -> None:
+    """Every row of 4 cells under a header of 3 (an index 0, 1 as pandas's own): the header
+    is the line that differs, and its fix is said of it, not of line 2."""
+    with pytest.raises(UnreadableFile) as caught:
+        parse_user_csv(b"a,b,c\n0,2,3,x\n1,5,6,y\n", Path("t.csv"), "table")
+    assert caught.value.reason == "has 4 cells on every row below its header, which has 3"
+    assert str(caught.value).endswith("; correct its header (line 1), or give the file as "
+                                      "it was written"), str(caught.value)
 
 
 def test_a_table_of_even_rows_and_a_named_index_still_reads() -> None:

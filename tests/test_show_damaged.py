@@ -43,7 +43,7 @@ def _device(run: Path) -> None:
 
 
 @pytest.mark.parametrize(("damage", "said"), [
-    (_header, "predictions.csv lacks column(s)"),
+    (_header, "predictions.csv has 7 cells on every row below its header, which has 3"),
     (_removed, "predictions.csv is missing"),
     (_device, "run.json is a symbolic link (to /dev/zero)")],
     ids=["header", "removed", "dev-zero"])

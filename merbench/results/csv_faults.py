@@ -12,6 +12,7 @@ which pandas reads without a fault, is found here too (:func:`extra_cells`).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -43,10 +44,27 @@ def extra_cells(text: str) -> tuple[str, str] | None:
     with the extra cells as the table's index, every column shifted by as many (a reader
     then blames the wrong column of every row), and with ``usecols`` it drops them unsaid.
     So the cells of every row are counted here, and a long row is said as the tokenizer's
-    fault is (:func:`csv_fault`)."""
-    header = next((row for row in csv.reader(io.StringIO(text)) if row), [])
+    fault is (:func:`csv_fault`). Where two or more rows below the header all have one
+    count, the header is the line that differs (replaced, or cells deleted from it), and
+    the fix is said of it, not of line 2."""
+    rows = [row for row in _rows(text) if row]
+    header = rows[0] if rows else []
+    widths = {len(row) for row in rows[1:]}
+    if len(rows) > 2 and len(widths) == 1 and widths.pop() > len(header):
+        return (f"has {len(rows[1])} cells on every row below its header, which has "
+                f"{len(header)}", "correct its header (line 1), or give the file as it was "
+                "written")  # every row alike: the header is the line that differs
     ragged = _ragged(text, len(header)) if header else None
     return None if ragged is None else _too_many(ragged, len(header), True)
+
+
+def _rows(text: str) -> list[list[str]]:
+    """The rows of ``text`` as the :mod:`csv` module reads them (none past a quote left
+    open: pandas's own reading stands there)."""
+    rows: list[list[str]] = []
+    with contextlib.suppress(csv.Error):
+        rows.extend(csv.reader(io.StringIO(text)))  # the rows before it stay
+    return rows
 
 
 def _too_many(ragged: tuple[int, int], width: int, header: bool) -> tuple[str, str]:
