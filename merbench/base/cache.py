@@ -43,8 +43,9 @@ import errno
 import hashlib
 import json
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -69,13 +70,17 @@ from merbench.base.cache_store import (
     trust_here,
     trusted_here,
 )
+from merbench.base.cache_survey import CacheSurvey, StoreInfo, refusal, result_said
 from merbench.base.cache_writers import WriterMark, refuse_written
 from merbench.base.errors import MerbenchError
 from merbench.base.file_kinds import path_kind
 from merbench.base.home_paths import home_expanded
-from merbench.base.literal import shell_word
 
 FEATURES = "features"
+#: what a folder is where it is, or holds, a merbench result, else None: told by the layers
+#: that know results (the command line), which this layer never imports
+ResultOf = Callable[[Path], "str | None"]
+_SHARD = re.compile(r"^[0-9a-f]{2}$")
 
 
 class FeatureCache:
@@ -181,35 +186,15 @@ class FeatureCache:
         atomic_write_bytes(manifest, self._manifest)
 
 
-@dataclass(frozen=True)
-class StoreInfo:
-    """One store of the cache: a feature's entries, or another per-item store."""
-
-    name: str
-    path: Path
-    entries: int
-    bytes: int
-
-
-@dataclass(frozen=True)
-class CacheSurvey:
-    """What a cache root holds: merbench's stores, and everything merbench did not write
-    (paths relative to the root); apart from them, stores merbench would refuse to use (a
-    marker damaged or missing, a symbolic link), each in the words ``extract`` refuses it in."""
-
-    root: Path
-    exists: bool
-    stores: list[StoreInfo]
-    foreign: list[str]
-    damaged: list[str]  # what is said of each store merbench would refuse
-
-
 def _root(root: str | os.PathLike[str] | None) -> Path:
     return Path(home_expanded(os.fspath(root))) if root is not None else default_cache_dir()
 
 
-def _scan_store(folder: Path, relative: str) -> tuple[int, int, list[str]]:
-    """A marked store's entries, their bytes, and whatever in it is not merbench's."""
+def _scan_store(folder: Path, relative: str, result_of: ResultOf,
+                results: list[tuple[str, str]]) -> tuple[int, int, list[str]]:
+    """A marked store's entries, their bytes, and whatever in it is not merbench's; a
+    merbench result there (a folder where a shard or an entry belongs) goes to
+    ``results``."""
     entries = size = 0
     strays: list[str] = []
     for child in sorted(folder.iterdir()):
@@ -218,22 +203,37 @@ def _scan_store(folder: Path, relative: str) -> tuple[int, int, list[str]]:
         if not is_real_dir(child):
             strays.append(f"{relative}/{child.name}")
             continue
+        what = None if _SHARD.match(child.name) else result_of(child)
+        if what is not None:
+            results.append((f"{relative}/{child.name}", what))
+            continue
         for item in sorted(child.iterdir()):
             if is_entry(item, child.name):
                 entries, size = entries + 1, size + item.stat().st_size
             elif not is_temp_file(item):
-                strays.append(f"{relative}/{child.name}/{item.name}")
+                what = result_of(item) if is_real_dir(item) else None
+                if what is None:
+                    strays.append(f"{relative}/{child.name}/{item.name}")
+                else:
+                    results.append((f"{relative}/{child.name}/{item.name}", what))
     return entries, size, strays
 
 
-def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
-    """Every store under the cache root, and every path there merbench did not write.
+def _no_result(_: Path) -> str | None:
+    return None
+
+
+def survey_cache(root: str | os.PathLike[str] | None = None,
+                 result_of: ResultOf = _no_result) -> CacheSurvey:
+    """Every store under the cache root, and every path there merbench did not write;
+    ``result_of`` tells a merbench result among them (a folder not in a store, or one
+    where a store's shard or entry belongs).
 
     A root that does not exist is an empty survey (``exists`` false); a root that exists
     but is not a folder is an error, not an empty cache."""
     base = _root(root)
     if not base.exists():
-        return CacheSurvey(base, False, [], [], [])
+        return CacheSurvey(base, False, [], [], [], [])
     if not base.is_dir():
         what = path_kind(base)
         raise MerbenchError(f"the cache path {base} is {what}, not a cache folder; set "
@@ -241,6 +241,7 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     stores: list[StoreInfo] = []
     foreign: list[str] = []
     damaged: list[str] = []
+    results: list[tuple[str, str]] = []
 
     def visit(folder: Path, relative: str) -> None:
         # features/ itself is judged as a folder above every store; a root-level store
@@ -257,9 +258,13 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
             if inner is not None:
                 damaged.append(inner)
                 return
-            entries, size, strays = _scan_store(folder, relative)
+            entries, size, strays = _scan_store(folder, relative, result_of, results)
             stores.append(StoreInfo(folder.name, folder, entries, size))
             foreign.extend(strays)
+            return
+        what = result_of(folder) if is_real_dir(folder) else None
+        if what is not None:  # a result is never called a store to delete
+            results.append((relative, what))
             return
         # a folder where extract would use a store (or laid out as one) is judged as extract
         # judges it; any other folder at the root is merely someone's
@@ -282,42 +287,7 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     except OSError as exc:
         raise MerbenchError(f"cannot read the cache {base} ({exc.strerror or exc}); make it "
                             f"readable, or set {CACHE_ENV} to another folder") from None
-    return CacheSurvey(base, True, stores, foreign, damaged)
-
-
-def describe_foreign(survey: CacheSurvey) -> str:
-    """What merbench did not write in the root, three paths at most, for a one-line message."""
-    count = len(survey.foreign)
-    shown = ", ".join(repr(path) for path in survey.foreign[:3])
-    more = f" and {count - 3} more" if count > 3 else ""
-    return f"{count} {'thing' if count == 1 else 'things'} merbench did not write ({shown}{more})"
-
-
-def _refusal(survey: CacheSurvey) -> str:
-    """Why ``cache clear`` deletes nothing, with the fix for what is there: what lies
-    inside merbench's own stores is named for removal (a stray there is no one's data);
-    beside them, merbench's stores are named by their paths (the fix said
-    ``rm -r ROOT/features/NAME`` of a stray in another store)."""
-    root = survey.root
-    said = (f"refusing to clear the cache {root}: it holds {describe_foreign(survey)}, so "
-            "nothing was deleted")
-    stores = [info.path.relative_to(root).as_posix() for info in survey.stores]
-    if all(any(path.startswith(f"{store}/") for store in stores) for path in survey.foreign):
-        if len(survey.foreign) > 3:
-            holding = sorted({store for store in stores for path in survey.foreign
-                              if path.startswith(f"{store}/")})
-            where = ", ".join(shell_word(root / store) for store in holding)
-            return f"{said}; remove what merbench did not write from {where}, then clear"
-        named = " ".join(shell_word(root / path) for path in survey.foreign)
-        them = "it" if len(survey.foreign) == 1 else "them"
-        return f"{said}; remove {them} (rm -r {named}), then clear"
-    fix = (f"{said}; 'cache clear' clears only a folder that holds merbench's cache alone: "
-           f"set {CACHE_ENV} to a folder only merbench writes to")
-    if not stores:
-        return fix
-    named = " ".join(shell_word(root / store) for store in stores[:3])
-    more = f" and {len(stores) - 3} more stores" if len(stores) > 3 else ""
-    return f"{fix}, or delete merbench's stores by hand (rm -r {named}{more})"
+    return CacheSurvey(base, True, stores, foreign, damaged, results)
 
 
 def cache_info(root: str | os.PathLike[str] | None = None) -> list[StoreInfo]:
@@ -325,30 +295,39 @@ def cache_info(root: str | os.PathLike[str] | None = None) -> list[StoreInfo]:
     return survey_cache(root).stores
 
 
-def clear_cache(feature: str | None = None,
-                root: str | os.PathLike[str] | None = None) -> list[StoreInfo]:
+def clear_cache(feature: str | None = None, root: str | os.PathLike[str] | None = None,
+                result_of: ResultOf = _no_result) -> list[StoreInfo]:
     """Delete every store (or only the store ``feature``) and return what was deleted.
 
     Only stores merbench wrote, each recognised by its manifest, are deleted, and nothing
     at all when the root holds anything else (see the module's docstring): the root is
     whatever folder ``$MERBENCH_CACHE_DIR`` names, so anything there may be someone's.
+    Clearing one store minds only what lies inside it: deleting a store told by its
+    manifest takes nothing of anyone's beside it. A merbench result (``result_of``) is
+    said as the result it is, to be moved out, never as something to delete.
     """
-    survey = survey_cache(root)
+    survey = survey_cache(root, result_of)
     if survey.damaged:
         more = len(survey.damaged) - 1
         raise MerbenchError(f"refusing to clear the cache {survey.root}: {survey.damaged[0]}"
                             f"{f' ({more} more such stores)' if more else ''}; nothing was "
                             "deleted")
-    if survey.foreign:
-        raise MerbenchError(_refusal(survey))
     infos = survey.stores
     if feature is not None:
-        chosen = [info for info in infos if info.name == feature]
-        if not chosen:
-            names = ", ".join(info.name for info in infos) or "none"
+        infos = [info for info in infos if info.name == feature]
+        if not infos:
+            names = ", ".join(info.name for info in survey.stores) or "none"
             raise MerbenchError(f"the cache in {survey.root} holds no entries of '{feature}'; "
                                 f"stores there: {names} (see 'merbench cache info')")
-        infos = chosen
+        inside = [f"{info.path.relative_to(survey.root).as_posix()}/" for info in infos]
+        survey = replace(survey, stores=infos, foreign=[
+            path for path in survey.foreign if path.startswith(tuple(inside))], results=[
+            (path, what) for path, what in survey.results if path.startswith(tuple(inside))])
+    if survey.results:
+        raise MerbenchError(f"refusing to clear the cache {survey.root}: "
+                            f"{result_said(survey)}, then clear; nothing was deleted")
+    if survey.foreign:
+        raise MerbenchError(refusal(survey))
     refuse_written({info.name: info.path for info in infos}, survey.root)
     for info in infos:
         _remove_store(info.path)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE
-from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
+from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env, default_cache_dir
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import path_shown
 from merbench.kinds import refuse_stray_files
@@ -129,6 +129,7 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     refuse_unwritable_shape(given, option, example, noun=what)  # before anything looks at it
     if what == "folder" and own:  # ``out`` is itself a result's folder (a run, a spotting)
         refuse_cache_in_out(given, option)
+    refuse_out_in_cache(given, option, what)
     out = written_place(given)
     if out.is_symlink() and not link_ok:
         raise MerbenchError(f"{option} {given} is a symbolic link (to {os.readlink(out)}); give "
@@ -314,6 +315,31 @@ def refuse_cache_in_out(out: Path, option: str, *,
             raise MerbenchError(f"{said} {where} {said_as} ({option} {out} "
                                 f"writes one there), whose files are its own; set it to a "
                                 f"folder outside {outside}")
+
+
+def refuse_out_in_cache(out: Path, option: str, what: str = "folder") -> None:
+    """Refuse ``out`` where it is, or lies inside, the cache folder (``$MERBENCH_CACHE_DIR``,
+    else the default): the reverse of :func:`refuse_cache_in_out`. The cache holds
+    merbench's stores alone, so ``cache clear`` refuses a folder holding anything else: a
+    features file saved there blocked every clear, and a run written there was taken for a
+    store without its marker, whose fix was to delete it. Places compared as written ('..'
+    taken away) and as reached, as :func:`refuse_cache_in_out` compares them."""
+    try:
+        folder = default_cache_dir()
+    except (RuntimeError, MerbenchError):  # no home folder, or a value no folder can have:
+        return  # no cache to write into (a command that uses the cache says so itself)
+    said = (f"{CACHE_ENV}={os.environ[CACHE_ENV]}" if os.environ.get(CACHE_ENV)
+            else f"the default cache folder {folder}")
+    places = dict.fromkeys([Path(os.path.normpath(folder.absolute())),
+                            Path(os.path.realpath(folder))])
+    for place in dict.fromkeys([Path(os.path.normpath(out.absolute())),
+                                Path(os.path.realpath(out))]):
+        cache = next((cache for cache in places if place.is_relative_to(cache)), None)
+        if cache is not None:
+            where = "is" if place == cache else "is inside"
+            raise MerbenchError(f"{option} {out} {where} the cache folder ({said}), which holds "
+                                f"merbench's cache alone; give a {what} outside it, or set "
+                                f"{CACHE_ENV} to another folder")
 
 
 def refuse_cache_in_result() -> None:

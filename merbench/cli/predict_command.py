@@ -142,9 +142,9 @@ _WRITES = {PREDICTIONS_FILE: "its predictions", WEIGHTS_FILE: "the recogniser's 
 
 def _out_problem(out: Path) -> str | None:
     try:
-        refuse_result_place(out, "--out")
         refuse_cache_in_out(out, "--out", said_as="the output folder of 'merbench predict'",
                             outside=str(out))  # it refuses entries it did not write
+        refuse_result_place(out, "--out")
     except MerbenchError as exc:
         return str(exc)
     problem = own_folder_problem(out, PREDICT_ENTRIES, "predict does not write",
