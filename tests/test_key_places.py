@@ -107,6 +107,21 @@ def test_keygen_refuses_a_folder_of_results(tmp_path: Path, monkeypatch, cli) ->
     assert cli("keygen", "--out", "keys/audit-key")[0] == 0
 
 
+@pytest.mark.parametrize(("out", "private"), [("k/x.pub", "k/x"), ("k/x.PUB", "k/x"),
+                                              ("k/.pub", "k/audit-key")])
+def test_keygen_refuses_a_public_key_name(out: str, private: str, tmp_path: Path,
+                                          monkeypatch, cli) -> None:
+    """``KEY.pub`` is the file handed out: a private key written under that name (and its
+    public key as ``KEY.pub.pub``) is published by whoever copies the ``.pub`` file."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "k").mkdir()
+    code, _, err = cli("keygen", "--out", out)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"--out {out}: that is the name of a public key; give the private key's name " \
+           f"({private}), and keygen writes {private}.pub beside it" in err
+    assert list((tmp_path / "k").iterdir()) == []
+
+
 @pytest.mark.parametrize("git", ["folder", "file"])
 def test_keygen_refuses_a_git_work_tree(git: str, tmp_path: Path, monkeypatch, cli) -> None:
     """A checkout (``.git`` a folder) or a linked work tree (``.git`` a file)."""

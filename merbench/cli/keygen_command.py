@@ -31,6 +31,7 @@ from merbench.results.signing_keys import public_key_path, write_key_pair
 
 def main(args: argparse.Namespace) -> int:
     args.out = file_to_write(args.out, "--out", "audit-key")
+    refuse_public_name(args.out)
     # a link at --out is write_key_pair's to refuse, in its words ("is a symbolic link (to
     # ...), not a file")
     refuse_result_place(args.out, "--out", what="file", link_ok=True, example="keys/audit-key")
@@ -47,6 +48,20 @@ def main(args: argparse.Namespace) -> int:
     say(f"public key: {shared} (give it to builds: {trust})")
     say(f"fingerprint: {public.shown}")
     return 0
+
+
+def refuse_public_name(out: Path) -> None:
+    """Refuse an ``--out`` named as a public key (``KEY.pub``): everywhere else ``KEY.pub`` is
+    the file to hand out (the guide copies ``audit-key.pub`` into the trusted keys), so a
+    user naming the key by the file they mean to publish got a private key called
+    ``.pub``."""
+    if not out.name.lower().endswith(".pub"):
+        return
+    stem = out.name[:-len(".pub")]
+    private = out.with_name(stem) if stem else out.with_name("audit-key")
+    raise MerbenchError(f"--out {path_shown(out)}: that is the name of a public key; give the "
+                        f"private key's name ({path_shown(private)}), and keygen writes "
+                        f"{path_shown(public_key_path(private))} beside it")
 
 
 #: where a private key is kept instead, as the refusals below say
