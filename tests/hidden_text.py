@@ -66,9 +66,10 @@ def hidden_results(base: Path) -> tuple[Path, Path, str]:
     ``renamed``, whose ``results.json`` names the model ``MODEL`` (every file edited to
     agree, so it validates). (results folder, the key's KEY.pub, what ``merbench audit``
     printed.)"""
-    code, _, err = run_cli("keygen", "--out", base / "key", "--name", "ann")
+    (base / "keys").mkdir()  # audit refuses a key in a folder of results
+    code, _, err = run_cli("keygen", "--out", base / "keys" / "key", "--name", "ann")
     assert code == 0, err
-    public = base / "key.pub"
+    public = base / "keys" / "key.pub"
     kind, encoded, _name = public.read_text().split(maxsplit=2)
     public.write_text(f"{kind} {encoded} {KEY_NAME}\n")  # keygen takes printable names only
     results = base / "results"
@@ -79,6 +80,6 @@ def hidden_results(base: Path) -> tuple[Path, Path, str]:
     renamed = Path(shutil.copytree(run, results / "renamed"))
     rewrite_run(renamed, _rename)
     code, audited, err = run_cli("audit", run, "--folds", "1", "--seed", "0", "--sign",
-                                 base / "key")
+                                 base / "keys" / "key")
     assert code == 0, err
     return results, public, audited

@@ -1,5 +1,7 @@
-"""Where a signing key may be written and how a trusted key is named: ``keygen`` keeps a
-private key out of a folder of results and out of a git work tree, a build credits a
+"""Where a signing key may be written and read and how a trusted key is named: ``keygen``
+keeps a private key out of a folder of results, out of a git work tree and off a ``.pub``
+name, ``audit --sign`` reads none from a result's folder or a folder of results, validate
+and the build reject a result holding one, a build credits a
 trusted audit to the name its ``--trust`` file gives the key (as its own line says), a
 ``# comment`` at the end of a key's line is a comment, and a sweep's ``out`` holding its
 own runs beside a stranger file names the stranger to move out."""
@@ -7,6 +9,7 @@ own runs beside a stranger file names the stranger to move out."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -105,6 +108,64 @@ def test_keygen_refuses_a_folder_of_results(tmp_path: Path, monkeypatch, cli) ->
         assert not Path(out).exists() and not Path(f"{out}.pub").exists()
     (tmp_path / "keys").mkdir()  # a folder beside the folders of results: no part of them
     assert cli("keygen", "--out", "keys/audit-key")[0] == 0
+
+
+def test_audit_refuses_a_key_kept_inside_a_result(signed: tuple[Path, Path], tmp_path: Path,
+                                                  monkeypatch, cli) -> None:
+    """A key copied next to the run it signs (or beside the runs of a folder of results)
+    went out with the result, and keygen refuses to write one there: audit refuses to read
+    one from there, before anything trains, and says to make a new one."""
+    run, key = signed
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(run, tmp_path / "r1k")
+    shutil.copy(key, tmp_path / "r1k" / "audit-key")
+    before = (tmp_path / "r1k" / "audit.json").read_bytes()
+    code, _, err = cli("audit", "r1k", "--folds", "1", "--seed", "0", "--sign", "r1k/audit-key")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "--sign r1k/audit-key is inside the result r1k, which gets published with its " \
+           "files: move the key out (e.g. ~/.merbench/audit-key) and make a new one with " \
+           "'merbench keygen', as this one may already be copied" in err
+    assert (tmp_path / "r1k" / "audit.json").read_bytes() == before
+    shutil.copytree(run, tmp_path / "res" / "r1")
+    shutil.copy(key, tmp_path / "res" / "audit-key")
+    code, _, err = cli("audit", "res/r1", "--folds", "1", "--seed", "0", "--sign",
+                       "res/audit-key")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "--sign res/audit-key is inside res, a folder of merbench results (it holds r1), " \
+           "which is published whole: move the key out" in err
+
+
+def test_validate_and_the_build_reject_a_result_holding_a_private_key(
+        signed: tuple[Path, Path], tmp_path: Path, monkeypatch, cli) -> None:
+    """A result's folder is what gets published: one carrying a private key (under any
+    name) was "ok" to validate and published by the build without a word."""
+    run, key = signed
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(run, tmp_path / "rk" / "r1k")
+    shutil.copy(key, tmp_path / "rk" / "r1k" / "notes")
+    said = ("rk/r1k: notes holds a private key, which must not be published with the result: "
+            "move it out of rk/r1k and make a new key ('merbench keygen --out KEY' outside "
+            "result folders), as this one may already be copied")
+    code, out, err = cli("validate", "rk/r1k")
+    assert code != 0 and said in out + err, out + err
+    code, out, err = cli("leaderboard", "build", "--results", "rk", "--out", "site")
+    assert said in out + err, out + err
+    assert code == 0 and "0 runs, 1 rejected" in out, out + err  # published: none
+
+
+@pytest.mark.parametrize(("out", "private"), [("k/x.pub", "k/x"), ("k/x.PUB", "k/x"),
+                                              ("k/.pub", "k/audit-key")])
+def test_keygen_refuses_a_public_key_name(out: str, private: str, tmp_path: Path,
+                                          monkeypatch, cli) -> None:
+    """``KEY.pub`` is the file handed out: a private key written under that name (and its
+    public key as ``KEY.pub.pub``) is published by whoever copies the ``.pub`` file."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "k").mkdir()
+    code, _, err = cli("keygen", "--out", out)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"--out {out}: that is the name of a public key; give the private key's name " \
+           f"({private}), and keygen writes {private}.pub beside it" in err
+    assert list((tmp_path / "k").iterdir()) == []
 
 
 @pytest.mark.parametrize("git", ["folder", "file"])

@@ -31,14 +31,15 @@ def signed(examples: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
     """A result of each kind, one part of it audited and the record signed; an action-unit
     run holding the emotion run's signed record (which verifies, but is no audit of it)."""
     root = tmp_path_factory.mktemp("signed")
-    assert run_cli("keygen", "--out", root / "key", "--name", "Tester")[0] == 0
+    (root / "keys").mkdir()  # audit refuses a key in a folder of results
+    assert run_cli("keygen", "--out", root / "keys" / "key", "--name", "Tester")[0] == 0
     made = {}
     for kind, below in AUDITED.items():
         source = examples["tuning summary over seeds"] / below if kind == "tuning" \
             else examples[kind]
         folder = Path(shutil.copytree(source, root / kind.replace(" ", "-")))
         code, out, err = run_cli("audit", folder, "--folds", "1", "--seed", "0", "--sign",
-                                 root / "key")
+                                 root / "keys" / "key")
         assert code == 0 and "audit passed" in out, out + err
         made[kind] = folder
     au = Path(shutil.copytree(examples["action-unit run"], root / "au-run"))

@@ -19,6 +19,7 @@ from merbench.base.literal import pasted_command
 from merbench.base.terminal import say
 from merbench.base.whole_numbers import whole_value
 from merbench.cli.audit_progress import AuditProgress
+from merbench.cli.keygen_command import refuse_published_key
 from merbench.kinds import (
     AuditRequest,
     check_audit_options,
@@ -112,6 +113,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                                args, extra=[(f"{__name__}.progress", progress)])),
                            signing_key=args.sign)
     check_audit_options(request)
+    if args.sign is not None:  # before the key is read, or anything trained
+        refuse_published_key(args.sign)
     if not os.path.lexists(path):
         raise MerbenchError(f"{path}: no such file or folder; give a finished run's folder, "
                             "a --seeds folder, a spotting run's or a tuning's")

@@ -24,6 +24,7 @@ from merbench.cli.out_places import (
     file_to_write,
     refuse_result_place,
     result_below,
+    result_holding,
 )
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.signing_keys import public_key_path, write_key_pair
@@ -31,6 +32,7 @@ from merbench.results.signing_keys import public_key_path, write_key_pair
 
 def main(args: argparse.Namespace) -> int:
     args.out = file_to_write(args.out, "--out", "audit-key")
+    refuse_public_name(args.out)
     # a link at --out is write_key_pair's to refuse, in its words ("is a symbolic link (to
     # ...), not a file")
     refuse_result_place(args.out, "--out", what="file", link_ok=True, example="keys/audit-key")
@@ -47,6 +49,20 @@ def main(args: argparse.Namespace) -> int:
     say(f"public key: {shared} (give it to builds: {trust})")
     say(f"fingerprint: {public.shown}")
     return 0
+
+
+def refuse_public_name(out: Path) -> None:
+    """Refuse an ``--out`` named as a public key (``KEY.pub``): everywhere else ``KEY.pub`` is
+    the file to hand out (the guide copies ``audit-key.pub`` into the trusted keys), so a
+    user naming the key by the file they mean to publish got a private key called
+    ``.pub``."""
+    if not out.name.lower().endswith(".pub"):
+        return
+    stem = out.name[:-len(".pub")]
+    private = out.with_name(stem) if stem else out.with_name("audit-key")
+    raise MerbenchError(f"--out {path_shown(out)}: that is the name of a public key; give the "
+                        f"private key's name ({path_shown(private)}), and keygen writes "
+                        f"{path_shown(public_key_path(private))} beside it")
 
 
 #: where a private key is kept instead, as the refusals below say
@@ -87,3 +103,27 @@ def refuse_published_place(out: Path) -> None:
     if tree is not None:
         raise MerbenchError(f"--out {out} is inside the git work tree {_shown(tree, out)}, "
                             f"where a 'git add' commits it; {_KEEP}")
+
+
+def refuse_published_key(key: Path) -> None:
+    """Refuse ``audit --sign KEY`` where the private key lies where keygen refuses to write
+    one: inside a result's folder (the one audited among them), which is published with its
+    files, in a folder of results or in a git work tree. Signing from there said nothing,
+    and the key went out with the result it signed; a key that has lain there may already
+    be copied, so a new one is made."""
+    fix = ("move the key out (e.g. ~/.merbench/audit-key) and make a new one with 'merbench "
+           "keygen', as this one may already be copied")
+    result = result_holding(key)
+    if result is not None:
+        raise MerbenchError(f"--sign {key} is inside the result {_shown(result, key)}, which "
+                            f"gets published with its files: {fix}")
+    folder = Path(os.path.normpath(Path(key).absolute())).parent
+    held = result_below(folder)
+    if held is not None:
+        raise MerbenchError(f"--sign {key} is inside {_shown(folder, key)}, a folder of "
+                            f"merbench results (it holds {held.relative_to(folder)}), which "
+                            f"is published whole: {fix}")
+    tree = git_work_tree(key)
+    if tree is not None:
+        raise MerbenchError(f"--sign {key} is inside the git work tree {_shown(tree, key)}, "
+                            f"where a 'git add' commits it: {fix}")

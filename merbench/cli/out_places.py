@@ -106,6 +106,17 @@ def result_below(folder: Path) -> Path | None:
     return None
 
 
+def result_holding(path: Path) -> Path | None:
+    """The result's folder ``path`` lies in (the nearest folder above it holding a result's
+    files, as written, '..' taken away, and as reached through links), or None."""
+    absolute = Path(os.path.normpath(Path(path).absolute()))
+    real = Path(os.path.realpath(path))
+    for parent in dict.fromkeys([*absolute.parents, *real.parents]):
+        if _result_files(parent):
+            return parent
+    return None
+
+
 def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
                         what: str = "folder", link_ok: bool = False,
                         in_summary: tuple[str, ...] = (), seed: int | None = None,

@@ -4,9 +4,8 @@ the commands that take any result (``validate``, ``status``, ``audit``, ``compar
 commands that print what they wrote (:func:`finished_text`).
 
 The order is the order a path is recognised in; a folder holding the result files of two
-kinds (an action-unit run's folder with another run's ``results.json`` copied in) is no
-result of either: every command refuses it alike, naming the stray file
-(:func:`refuse_stray_files`)."""
+kinds (an action-unit run's folder with another run's ``results.json`` copied in), or a
+private key, is no result: every command refuses it alike (:func:`refuse_stray_files`)."""
 
 from __future__ import annotations
 
@@ -38,6 +37,7 @@ from merbench.results.kind_registry import (
 from merbench.results.result_files import marker_families, not_finished, result_markers
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import FOLDS_DIR, RunDirectory
+from merbench.results.signing_keys import private_key_said
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.task_run import task_run
 
@@ -298,9 +298,9 @@ def _misnamed_started_file(folder: Path, name: str, kind: ResultKind,
 
 def folder_refusal(path: Path) -> str | None:
     """Why every command refuses the result at ``path`` whole, before its kind reads it: a
-    result file under another kind's name (:func:`misnamed_result_file`), or the result
-    files of two kinds in one folder (:func:`stray_result_files`); None where neither."""
-    return misnamed_result_file(path) or stray_result_files(path)
+    result file under another kind's name, the result files of two kinds in one folder, or
+    a private key among its files, which must not be published (each function's); or None."""
+    return misnamed_result_file(path) or stray_result_files(path) or private_key_said(path)
 
 
 def refuse_stray_files(path: Path) -> None:

@@ -199,6 +199,34 @@ def public_key_path(key: Path) -> Path:
 _PRIVATE_BLOCK = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
 
 
+def private_key_said(path: Path) -> str | None:
+    """Why the result at ``path`` (a folder, or one of its files) must not be published
+    where a file in its folder holds a PEM private key (a signing key copied next to the run
+    it signs), naming that file; None otherwise. A result's folder is what gets published
+    (copied into ``leaderboards/results`` and committed), and ``validate`` passed one with
+    a private key in it, as it looks at no file that is not the result's. Files too large
+    to be a key are not read."""
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:  # a folder that cannot be listed is its kind's check to say
+        return None
+    for entry in entries:
+        try:
+            if not entry.is_file(follow_symlinks=False) or \
+                    entry.stat(follow_symlinks=False).st_size > MAX_KEY_FILE:
+                continue
+            found = _PRIVATE_BLOCK.search(read_user_bytes(Path(entry.path), "file",
+                                                          MAX_KEY_FILE))
+        except (OSError, UnreadableFile):  # a file that cannot be read: its own check's
+            continue
+        if found:
+            return (f"{entry.name} holds a private key, which must not be published with the "
+                    f"result: move it out of {folder} and make a new key ('merbench keygen "
+                    "--out KEY' outside result folders), as this one may already be copied")
+    return None
+
+
 def load_signing_key(path: Path) -> SigningKey:
     """The private key in ``path``; one line naming it when it is missing, a public key,
     encrypted, of another algorithm or not a key at all."""
