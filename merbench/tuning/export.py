@@ -21,7 +21,7 @@ from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.published_line import PublishedLine, run_identity, section_of
 from merbench.stats.intervals import METRICS, Interval
-from merbench.tuning.record import NESTED, lone_interval
+from merbench.tuning.record import NESTED, TuneResults, lone_interval
 from merbench.tuning.search_record import spec_of
 from merbench.tuning.view import Tuning
 
@@ -62,21 +62,49 @@ class TuningTable:
         return None
 
     def published(self) -> list[PublishedLine]:
-        # what ran: the search its tune.json records, as tuning.json gave it when it began
+        # keyed by its words but for a stop by --timeout-s, so that the search the same
+        # command completed since is this row moved, not one removed and another added
         return [PublishedLine(line, section_of(line.test_set_selection,
                                                tuning.reduced is not None),
                               "",  # the line's configuration names the seed
-                              frozenset({run_identity({"mode": tuning.results.mode,
-                                                       "search": spec_of(tuning.results)})}),
-                              (tuning.results.seed,), folders=frozenset({tuning.path}))
+                              _runs(tuning.results), (tuning.results.seed,),
+                              key=f"{line.model} ({_setting(tuning, stopped=False)})",
+                              folders=frozenset({tuning.path}))
                 for tuning, line in zip(self.tunings, self.lines(), strict=True)]
 
 
-def _line(tuning: Tuning) -> Line:
+def _runs(results: TuneResults) -> frozenset[str]:
+    """The identities of the runs a search made: each trial's runs and each outer fold's
+    retraining, each as what ran (the search, as tuning.json gave it when it began, its
+    folder and the trial's values), so that a search the same command completed after a
+    stop by --timeout-s has new runs behind its moved score, never the same runs (which
+    would say a score edited in place)."""
+    search = {"mode": results.mode, "search": spec_of(results)}
+    made = {(run, trial.number) for outer in results.outer for trial in outer.trials
+            for run in trial.runs}
+    made |= {(outer.final_run, outer.chosen) for outer in results.outer}
+    values = {trial.number: trial.params for outer in results.outer for trial in outer.trials}
+    return frozenset(run_identity({**search, "run": run, "values": values[number]})
+                     for run, number in made)
+
+
+def _setting(tuning: Tuning, stopped: bool = True) -> str:
+    """The row's configuration, in the words of the page's search column: a search stopped
+    by --timeout-s (unless ``stopped`` is False) said as the page says it, for its scores
+    are those of fewer trials than it names; a reduced setting marked in the words of the
+    page, which shows it apart, unranked."""
     results = tuning.results
     space = ", ".join(parameter.name for parameter in results.space)
     how = (f"nested, {counted(results.inner_folds or 0, 'inner fold')}" if results.mode == NESTED
            else "test-scored")
+    early = f"; {results.stopped_early()}" if stopped and not results.complete else ""
+    reduced = "" if tuning.reduced is None else f"; REDUCED setting ({tuning.reduced})"
+    return (f"{results.sampler} search over {space}, {counted(results.trials, 'trial')}, "
+            f"{how}, seed {results.seed}{early}{reduced}")
+
+
+def _line(tuning: Tuning) -> Line:
+    results = tuning.results
     spans = results.intervals.overall
     lone = lone_interval(results)  # one test subject: its recorded point is no interval
     scores: list[tuple[float | None, float | None, Interval | None]] = []
@@ -84,13 +112,8 @@ def _line(tuning: Tuning) -> Line:
         span = None if lone else getattr(spans, metric)
         scores.append((float(getattr(results.overall, metric)), None,
                        None if span is None else Interval(span[0], span[1])))
-    # a reduced setting is marked in the words of the page, which shows it apart, unranked
-    reduced = "" if tuning.reduced is None else f"; REDUCED setting ({tuning.reduced})"
-    return Line(model=results.model,
-                setting=f"{results.sampler} search over {space}, "
-                        f"{counted(results.trials, 'trial')}, "
-                        f"{how}, seed {results.seed}{reduced}",
-                selection=results.mode, test_set_selection=results.mode != NESTED, seeds=1,
+    return Line(model=results.model, setting=_setting(tuning), selection=results.mode,
+                test_set_selection=results.mode != NESTED, seeds=1,
                 scores=scores, no_interval=(lone,) * len(scores))
 
 

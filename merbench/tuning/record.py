@@ -146,6 +146,21 @@ class TuneResults:
             used[text] = used.get(text, 0) + 1
         return used
 
+    def trials_ran(self) -> str:
+        """How many of the trials asked for ran in each outer fold, "1 of 2" ("1 to 2 of
+        2" where the outer folds differ): the measure of a search stopped by
+        ``--timeout-s``, whose scores are those of a smaller search than its row names."""
+        ran = sorted({len(outer.trials) for outer in self.outer}) or [0]
+        fewest, most = ran[0], ran[-1]
+        return (f"{fewest}" if fewest == most else f"{fewest} to {most}") + \
+            f" of {self.trials}"
+
+    def stopped_early(self) -> str:
+        """What every view of a search stopped by ``--timeout-s`` says of it, as the tuning
+        page's "stopped early" says (its trial counts included); "" for a complete one."""
+        return "" if self.complete else \
+            f"stopped early (--timeout-s): {self.trials_ran()} trials"
+
 
 def final_folder(outer_folder: str, number: int) -> str:
     """Where a nested tuning retrains trial ``number`` of an outer fold, relative to the

@@ -36,6 +36,7 @@ from merbench.tuning.record import (
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
     TUNING_SPEC_FILE,
+    TuneResults,
     read_search_record,
     recorded_outer_folds,
 )
@@ -114,6 +115,15 @@ class TuningStatus:
     finished: bool = False
 
 
+def _stopped_state(results: TuneResults) -> str:
+    """The state of a search ``--timeout-s`` stopped: written, and what ``show`` prints, but
+    a smaller search than it names until the same command runs the rest, so never called
+    finished: its owner learns what is left and how to run it."""
+    per = " per outer fold" if results.mode == NESTED else ""
+    return (f"stopped by --timeout-s: {results.trials_ran()} trials{per} ran (tune.json "
+            "written); the same merbench tune command goes on")
+
+
 def tuning_status(folder: Path) -> TuningStatus:
     """The search, its runs finished out of the most it can train, and its state."""
     for name in (TUNING_SPEC_FILE, TUNE_FILE, RUNS_ARCHIVE, TUNE_PREDICTIONS_FILE):  # said
@@ -171,8 +181,10 @@ def tuning_status(folder: Path) -> TuningStatus:
              "tune.json not yet written (the same merbench tune command goes on)")
     done = written and not running  # unless validate's cheap half refuses it
     if written and not running:
+        results: TuneResults | None = None
         try:  # validate's cheap half: what it refuses by its layout is not finished
-            problem = record_problem(folder, tuning_written(folder, names))
+            results = tuning_written(folder, names)
+            problem = record_problem(folder, results)
         except MerbenchError as exc:
             problem = str(exc)
         if problem is not None:  # an audit record's refusal is validate's in its words
@@ -182,5 +194,7 @@ def tuning_status(folder: Path) -> TuningStatus:
             if problem.startswith(f"{RUNS_ARCHIVE} holds"):  # runs counted from an archive
                 # holding a run tune.json does not name: "3 of 2 runs finished" was said
                 return TuningStatus(f"{folder}: tuning of {what}, {mode}, {shape}; {state}")
+        elif results is not None and not results.complete:
+            state = _stopped_state(results)
     return TuningStatus(f"{folder}: tuning of {what}, {mode}, {shape}: {runs}; {state}",
                         finished=done)
