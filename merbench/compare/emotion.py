@@ -122,7 +122,7 @@ def intervals(run: StoredRun, **options: Any) -> dict[str, dict[str, Interval]]:
     return scoped_intervals(run.samples, run.y_pred, len(run.classes), **options)
 
 
-def no_interval(run: StoredRun) -> str:
+def lone_reason(run: StoredRun) -> str:
     """Why ``run``'s overall interval over subjects is none, and so that of any difference
     from it (the same subjects resampled within the same databases), in the words and by
     the rule of ``show`` and the leaderboard

@@ -27,7 +27,7 @@ from merbench.compare.emotion import (
     compare,
     intervals,
     load_run,
-    no_interval,
+    lone_reason,
     per_database,
     point,
     stored_run,
@@ -149,7 +149,7 @@ def _table(runs: Sequence[StoredRun], labels: list[str], spans: dict[str, Any],
            found: list[Compared]) -> list[str]:
     reference = runs[0]
     # every run compared holds the reference's samples: one reason, the differences' too
-    lone = no_interval(reference)
+    lone = lone_reason(reference)
     test = (f"p: paired permutation test over subjects, {PERMUTATIONS} random swaps, "
             f"Holm-corrected over {len(found)} comparison(s)")
     lines = [test if lone else f"{LEVEL:.0%} intervals: {METHOD}, {RESAMPLES} resamples; {test}"]
@@ -182,7 +182,7 @@ def _table(runs: Sequence[StoredRun], labels: list[str], spans: dict[str, Any],
 def _as_json(runs: Sequence[StoredRun], configurations: list[str], labels: list[str],
              spans: dict[str, Any], found: list[Compared]) -> dict[str, Any]:
     reference = runs[0]
-    lone = no_interval(reference)
+    lone = lone_reason(reference)
     return {
         "method": {"interval": METHOD, "level": LEVEL, "resamples": RESAMPLES,
                    "test": "paired permutation over subjects", "permutations": PERMUTATIONS,
