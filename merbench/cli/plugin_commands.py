@@ -287,8 +287,8 @@ def _convert_weights(parser: StrictParser) -> None:
     parser.add_argument("source", type=given_path, metavar="SOURCE",
                         help="the authors' checkpoint, or a folder of them")
     parser.add_argument("--out", type=file_path_text, required=True, metavar="TARGET",
-                        help="the converted file, or folder for a folder; a file that "
-                             "exists is refused unless --force is given")
+                        help="the converted file (not a folder) for a file, a folder for a "
+                             "folder; a file that exists is refused unless --force is given")
     force_option(parser, "a converted file")
     # spelt as run's --model-opt, read by the conversion under its own name (model_opt)
     parser.add_argument("--model-opt", action=EachKeyOnce, type=key_value, default=[],
