@@ -1,7 +1,8 @@
-"""``--force`` where it can replace nothing (pass 84p, P10): ``export --layout``, which
-writes its folder again without it, ``extract`` without ``--save`` and a table or a
-comparison with no ``--out`` took it without a word, where every other option nothing reads
-is refused. Each is one line saying what ``--force`` replaces, before anything is computed.
+"""``--force`` where it can replace nothing (pass 84p, P10): ``extract`` without ``--save``
+and a table or a comparison with no ``--out`` took it without a word, where every other
+option nothing reads is refused. Each is one line saying what ``--force`` replaces, before
+anything is computed. (``export --layout`` takes it: it replaces an export of another layout,
+dataset or features in ``--out``.)
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ NOT_GIVEN = ("--force replaces the file at {} FILE, which is not given; give {} 
     (("export", "-d", "synthetic", "--compare", "release", "--quiet"),
      NOT_GIVEN.format("--out", "--out")),
     (("leaderboard", "export", "loso-casme2-5class"), NOT_GIVEN.format("--out", "--out")),
-    (("export", "-d", "synthetic", "--layout", "htnet", "--out", "exh", "--quiet"),
-     "--force replaces a file at --out with --compare, and --layout writes its folder again "
-     "without it; leave --force out"),
 ])
 def test_force_where_nothing_can_be_replaced_is_refused(
         cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...],

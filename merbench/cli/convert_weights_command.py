@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.base.terminal import say
+from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import file_to_write, refuse_replacing, refuse_result_place
 from merbench.export.authors_weights import Conversion, convert, converter, targets
 from merbench.plugin_system.manager import Plugins
@@ -50,7 +50,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
 def check_out(source: Path, given: str | Path, force: bool) -> Path:
     """Refuse an ``--out`` that would destroy something, before anything is read: a file of
     the user's (``--out notes.txt`` replaced it with a zip), a result's folder or a place in
-    one (a checkpoint written into a run makes it rejected), a fifo or a link; a converted
+    one (a checkpoint written into a run makes it rejected), a fifo or a link, a folder for
+    a single file (written inside, the file joined what the folder held, often the authors'
+    own checkpoints, which then no longer converted as a folder); a converted
     checkpoint there already is replaced only with ``--force``, as every file merbench
     writes where the user says. Returns the ``--out`` given, as a path."""
     folder = source.is_dir()
@@ -61,6 +63,9 @@ def check_out(source: Path, given: str | Path, force: bool) -> Path:
     if folder and os.path.lexists(out) and not out.is_dir():
         raise MerbenchError(f"--out {out} is {entry_kind(out)}; a folder of checkpoints "
                             "converts into a folder: give a new folder")
+    if not folder and out.is_dir():  # written inside, it joined the authors' checkpoints
+        raise MerbenchError(f"--out {path_shown(out)} is a folder; give the converted file's "
+                            f"name, e.g. {path_shown(out.with_name(out.name + '-converted.pth'))}")
     refuse_read_place(out, "--out", [("SOURCE", source)])  # --force replaced the authors' own
     for _, target in targets(source, out):
         refuse_special_target(target, "--out", "weights")

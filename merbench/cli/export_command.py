@@ -78,9 +78,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if args.layout is not None:  # before planning, which writes plugins' options there
         refuse_cache_in_out(args.out, "--out", said_as="the output folder of 'merbench "
                             "export'", outside=str(args.out))  # it refuses what it did not write
-    refuse_idle_force(args.force, "--out", args.out is not None, instead=None if args.compare
-                      else "replaces a file at --out with --compare, and --layout writes its "
-                           "folder again without it")
+    refuse_idle_force(args.force, "--out", args.out is not None)
     given = given_options(args)
     if "dataset" not in given:
         raise MerbenchError("merbench export needs --dataset (a raw database, e.g. megc2019; "
@@ -99,7 +97,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         # which the place check would name as that alone
         refuse_read_place(Path(args.out), "--out", read)
         refuse_result_place(Path(args.out), "--out", what="folder" if args.layout else "file")
-    earlier = folder.claim(args.out) if args.layout else []
+    earlier = folder.claim(args.out, (args.layout, args.dataset, names), args.force) \
+        if args.layout else []
     if args.compare is not None:
         release_flows(args.compare)  # a folder that is no release: said before computing
         if args.out is not None and Path(args.out).is_dir():

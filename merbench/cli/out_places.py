@@ -242,14 +242,10 @@ def refuse_replacing(out: Path, option: str, force: bool) -> None:
                             f"give --force to replace it, or choose another {option}")
 
 
-def refuse_idle_force(force: bool, option: str, given: bool, instead: str | None = None
-                      ) -> None:
+def refuse_idle_force(force: bool, option: str, given: bool) -> None:
     """Refuse ``--force`` where it can replace nothing: without ``option`` (the file it would
-    replace: ``extract`` without ``--save``, a table to the screen), or where the command
-    writes what it writes again unasked (``instead`` says so: ``export --layout``'s folder).
-    It was taken without a word (pass 84p, P10), as no other option nothing reads is."""
-    if force and instead is not None:
-        raise MerbenchError(f"--force {instead}; leave --force out")
+    replace: ``extract`` without ``--save``, a table to the screen). It was taken without a
+    word (pass 84p, P10), as no other option nothing reads is."""
     if force and not given:
         raise MerbenchError(f"--force replaces the file at {option} FILE, which is not given; "
                             f"give {option} FILE or leave --force out")

@@ -278,7 +278,9 @@ def _export(parser: StrictParser) -> None:
     parser.add_argument("--out", type=file_path_text, default=None, metavar="PATH",
                         help="the folder a layout is written to; with --compare, a JSON file "
                              "for the sample-by-sample comparison")
-    force_option(parser, "a file at --out other than an earlier comparison")
+    force_option(parser, "an export of another layout, dataset or features in --out "
+                         "(--layout), or a file at --out other than an earlier comparison "
+                         "(--compare)")
     quiet_option(parser)
 
 
@@ -287,8 +289,8 @@ def _convert_weights(parser: StrictParser) -> None:
     parser.add_argument("source", type=given_path, metavar="SOURCE",
                         help="the authors' checkpoint, or a folder of them")
     parser.add_argument("--out", type=file_path_text, required=True, metavar="TARGET",
-                        help="the converted file, or folder for a folder; a file that "
-                             "exists is refused unless --force is given")
+                        help="the converted file (not a folder) for a file, a folder for a "
+                             "folder; a file that exists is refused unless --force is given")
     force_option(parser, "a converted file")
     # spelt as run's --model-opt, read by the conversion under its own name (model_opt)
     parser.add_argument("--model-opt", action=EachKeyOnce, type=key_value, default=[],
@@ -371,7 +373,8 @@ EXPORT = CommandLine(
                 "CausalNet's main_train.py runs in), or score them against a release's own "
                 "images (--compare RELEASE_DIR). An interrupted export keeps every finished "
                 "sample. --out must be new, empty or an earlier export's: files that export "
-                "wrote and this one does not are removed.")
+                "wrote and this one does not are removed; an export of another layout, "
+                "dataset or features is replaced only with --force.")
 
 CONVERT_WEIGHTS = CommandLine(
     "convert-weights", "the authors' released weights of a model, in merbench's names",

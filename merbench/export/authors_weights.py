@@ -241,9 +241,10 @@ def convert_file(entry: Entry[Any], source: Path, options: dict[str, Any]) -> St
 
 
 def _converted(entry: Entry[Any], source: Path, options: dict[str, Any],
-               shapes: StateDict) -> tuple[StateDict, int]:
+               shapes: StateDict, folder: Path | None = None) -> tuple[StateDict, int]:
     """:func:`convert_file`'s state dict and the number of classes it was checked with
-    (what ``create_model`` needs to load it); ``shapes``: :func:`model_shapes`."""
+    (what ``create_model`` needs to load it); ``shapes``: :func:`model_shapes`;
+    ``folder``: the source folder ``source`` was found in, if any."""
     import torch  # deferred: merbench's CLI starts without torch
 
     from merbench.training.checkpoints import (
@@ -256,6 +257,8 @@ def _converted(entry: Entry[Any], source: Path, options: dict[str, Any],
     try:
         converted = converter(entry)(state)
     except MerbenchError as exc:
+        if state and set(state) <= set(shapes):
+            raise MerbenchError(_already_converted(source, folder)) from None
         raise MerbenchError(f"checkpoint {source}: {exc}") from None
 
     def named(key: str) -> str:  # the authors' key of a tensor the conversion kept
@@ -276,6 +279,17 @@ def _converted(entry: Entry[Any], source: Path, options: dict[str, Any],
     check_state_dict(model, converted, f"checkpoint {source} (converted)",
                      f"model '{entry.meta.name}'", named=both)
     return dict(converted), classes  # a plain dict: torch.load(weights_only=True) reads it
+
+
+def _already_converted(source: Path, folder: Path | None) -> str:
+    """What is said of a checkpoint the conversion refuses whose every key is one of
+    merbench's own model: it is merbench's (a converted file, or a run's), not the authors'.
+    Called another model's checkpoint, the user was sent to doubt the authors' release,
+    where the fault was one file of merbench's among theirs."""
+    said = f"checkpoint {source} is already converted (it holds merbench's names)"
+    if folder is not None:
+        return f"{said}: move it out of {folder}, which converts the authors' checkpoints"
+    return f"{said}: it loads as it is, with nothing to convert"
 
 
 def _classes(entry: Entry[Any], state: StateDict, options: dict[str, Any], source: str,
@@ -331,11 +345,9 @@ class Conversion:
 
 def targets(source: Path, out: Path) -> list[tuple[Path, Path]]:
     """(checkpoint, the file its conversion is written to) for each checkpoint of ``source``:
-    a file into ``out`` (or into ``out/NAME`` when ``out`` is a folder), a folder's files
-    into the same relative paths under ``out``. The command checks these before anything is
-    read, and :func:`convert` writes them."""
-    if source.is_file() and out.is_dir():
-        return [(source, out / source.name)]
+    a file into ``out`` (never into a folder there: the command refuses one), a folder's
+    files into the same relative paths under ``out``. The command checks these before
+    anything is read, and :func:`convert` writes them."""
     return [(path, out if source.is_file() else out / path.relative_to(source))
             for path in sources(source)]
 
@@ -347,7 +359,8 @@ def convert(entry: Entry[Any], source: Path, out: Path, options: dict[str, Any])
 
     shapes = model_shapes(entry, options)
     pairs = targets(source, out)
-    converted = [_converted(entry, path, options, shapes) for path, _ in pairs]
+    inside = source if source.is_dir() else None
+    converted = [_converted(entry, path, options, shapes, inside) for path, _ in pairs]
     for (_, target), (state, _) in zip(pairs, converted, strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, partial(torch.save, state))

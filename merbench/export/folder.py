@@ -40,9 +40,14 @@ REPORT = EXPORT_REPORT  # named once, where every command recognises it
 MAX_REPORT_BYTES = 64 << 20
 
 
-def claim(out: Path) -> list[str]:
+def claim(out: Path, making: tuple[str, str, list[str]] | None = None,
+          force: bool = False) -> list[str]:
     """The files an earlier export wrote into ``out`` (none for a new or empty folder); one
-    line refusing a file, or a folder with contents that merbench export did not write."""
+    line refusing a file, or a folder with contents that merbench export did not write.
+    ``making``: the (layout, dataset, features) about to be written; an earlier export of
+    others is replaced only with ``force``: it is another product (a run may train from a
+    composite export that an htnet one into the same folder deleted unsaid), where a repeat
+    export of the same one (43 samples, then 14) replaces its files unasked."""
     refuse_system_place(out, example="exports/NAME")
     if out.exists() and not out.is_dir():
         raise MerbenchError(f"--out {out} is {entry_kind(out)}; give a folder to write the "
@@ -67,15 +72,29 @@ def claim(out: Path) -> list[str]:
         raise MerbenchError(f"{report} is not a merbench export report (not a JSON object); "
                             f"{again}")
     try:
-        listed = from_json(ExportReport, data).written
+        held = from_json(ExportReport, data)
     except LayoutError as exc:
         raise MerbenchError(f"{report} is not a merbench export report ({exc}); "
                             f"{again}") from None
+    listed = held.written
     outside = [p for p in listed if not _inside(p)]
     if outside:
         raise MerbenchError(f"{report} lists '{outside[0]}', which is not a file inside {out}; "
                             f"{again}")
+    theirs = (held.layout, held.dataset, held.features)
+    if making is not None and theirs != making and not force:
+        features = theirs[:2] == making[:2]  # then the features are what differs
+        raise MerbenchError(f"--out {out} holds {_export_said(*theirs, features)}, another "
+                            f"export than {_export_said(*making, features)}; give another "
+                            "--out, or --force to replace it")
     return listed
+
+
+def _export_said(layout: str, dataset: str, features: list[str], with_features: bool) -> str:
+    """An export as one phrase: ``the composite layout of casme2`` (its features named where
+    they are what tells two exports apart)."""
+    said = f"the {layout} layout of {dataset}"
+    return f"{said} (from {', '.join(features)})" if with_features else said
 
 
 def _every_entry(out: Path) -> list[str]:
