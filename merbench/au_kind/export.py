@@ -54,6 +54,11 @@ class AUBenchmark:
     def lines(self) -> list[Line]:
         return [_line(row) for row in self.rows]
 
+    def without_interval(self) -> frozenset[str]:
+        """The per-AU F1s: the interval over subjects is the mean F1's, none is a single
+        AU's, so the CSV has no empty ``low``/``high`` pair for each."""
+        return frozenset(self.score_headers()[1:])
+
     def left_out(self) -> str | None:
         """Its reduced rows' runs: shown apart on the page, counted but not exported."""
         return left_out_words([row.reduced for row in self.reduced for _ in row.runs])

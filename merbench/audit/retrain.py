@@ -11,6 +11,7 @@ fold trains with the run's own trainer set-up (:func:`~merbench.runner.trainer_s
 from __future__ import annotations
 
 import dataclasses
+import os
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from merbench.results.model import Results
 from merbench.results.run_differences import differences
 from merbench.results.run_record import RunRecord
 from merbench.results.rundir import RunDirectory
+from merbench.results.safe_files import entry_kind
 from merbench.results.schema import environment, now_iso
 from merbench.runner.data import RunData, canonical_options
 from merbench.runner.engine import run_threads
@@ -97,10 +99,32 @@ def audit_spec(run_dir: Path, *, data_root: str | None, device: str,
     another machine)."""
     config = RunDirectory(run_dir).read_run_file().config
     spec, settings = from_config(config)
+    _refuse_moved_weights(run_dir, spec)
     return spec, dataclasses.replace(
         settings, out=None, device=device, parallel_folds=1, checkpoint_every=0.0,
         features=None, workers=workers, eager=False,  # one fold at a time: never captured
         data_root=data_root if data_root is not None else settings.data_root)
+
+
+def evaluates_saved_weights(run_dir: Path) -> bool:
+    """Whether the run in ``run_dir`` evaluated saved weights (``--weights``) rather than
+    training: its audit evaluates them again, and says so, since nothing is trained."""
+    return from_config(RunDirectory(run_dir).read_run_file().config)[0].weights is not None
+
+
+def _refuse_moved_weights(run_dir: Path, spec: RunSpec) -> None:
+    """Refuse the audit of a run of saved weights whose folder, as its ``run.json`` records
+    it, is not a folder now. The audit evaluates those checkpoints again and takes no
+    ``--weights`` of its own (their digests are the run's identity: other files could not
+    match), so the fix is to put the folder back where the run read it."""
+    if spec.weights is None or (where := Path(str(spec.weights))).is_dir():
+        return
+    now = "is not there" if not os.path.lexists(where) else f"is {entry_kind(where)}"
+    relative = "" if where.is_absolute() else "; a path read from the folder audit runs in"
+    raise MerbenchError(f"{run_dir} was evaluated from the weights folder {spec.weights} "
+                        f"(recorded in its run.json{relative}), which {now}: put that folder "
+                        f"back at {spec.weights} (its checkpoints' digests are recorded, so "
+                        "only the same files match) to audit this run")
 
 
 def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | None = None,

@@ -83,7 +83,9 @@ class AuditProgress:
         tenths = done * STEPS // total if total else 0
         if tenths > self._said and time.monotonic() - self._started >= result_progress.QUIET_S:
             self._said = tenths
-            say(f"merbench: audit trained {done:,} of {total:,} fold-epochs of run "
+            # saved weights (one evaluation a fold): nothing is trained, and no epoch
+            made, unit = ("trained", "fold-epochs") if run.trains else ("evaluated", "folds")
+            say(f"merbench: audit {made} {done:,} of {total:,} {unit} of run "
                 f"{len(self._runs)} again ({done * 100 // total}%)", file=sys.stderr,
                 flush=True)
 

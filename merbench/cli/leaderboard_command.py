@@ -124,8 +124,12 @@ def main(args: argparse.Namespace) -> int:
         f"{counted(published, lead)}, {len(report.rejected)} rejected"
           f"{f'; also {others}' if others else ''})")
     if args.require_audit:
+        summaries = report.summaries_held_back
         say(f"--require-audit: {counted(report.held_back, 'result')} without an audit a "
-            "trusted key signed left out")
+            "trusted key signed left out" + (
+                f"; {counted(summaries, 'summary over seeds', 'summaries over seeds')} left "
+                "out (a summary is not itself audited; its audited seed runs are shown)"
+                if summaries else ""))
     say(f"validation: {tally.said()}")
     if trusted:
         say(f"audits count when signed by: {', '.join(k.shown for k in trusted.values())}")

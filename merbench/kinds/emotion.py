@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.audit import audit_run
-from merbench.audit.retrain import Validated
+from merbench.audit.retrain import Validated, evaluates_saved_weights
 from merbench.compare.contract import Comparison
 from merbench.compare.emotion_table import EMOTIONS
 from merbench.kinds.contract import (
@@ -145,14 +145,18 @@ def audit_run_folder(path: Path, request: AuditRequest, report: Report,
     the request gives a key."""
     key = load_signing_key(request.signing_key) if request.signing_key is not None else None
 
+    def chosen(indices: list[int], seed: int | None) -> None:  # the run is validated by now
+        report(chosen_line(path, indices, seed, evaluated=evaluates_saved_weights(path)))
+
     record = audit_run(path, count=request.count, seed=request.seed,
                        data_root=request.data_root, device=request.device,
                        workers=request.workers, plugins=request.plugins(),
-                       on_fold=lambda audit: report(fold_line(audit)),
-                       chosen=lambda indices, seed: report(chosen_line(path, indices, seed)),
+                       on_fold=lambda audit: report(fold_line(audit)), chosen=chosen,
                        validated=record_files.validated)
+    # a run of saved weights trained nothing: its audit evaluates them again
+    made = "evaluated again" if evaluates_saved_weights(path) else "trained again"
     return record_verdict(record, keep_record(record, audited_run(path, record_files.read),
-                                              key, report))
+                                              key, report), made=made)
 
 
 def audited_run(run_dir: Path, read: ReadRecord = EMOTION_RECORD.read) -> AuditedFiles:
@@ -162,11 +166,14 @@ def audited_run(run_dir: Path, read: ReadRecord = EMOTION_RECORD.read) -> Audite
     return run_folder(run_dir, read(run_dir))
 
 
-def chosen_line(run: Path | str, indices: list[int], seed: int | None) -> str:
-    """The folds of ``run`` an audit is about to train again, as its line says them."""
+def chosen_line(run: Path | str, indices: list[int], seed: int | None, *,
+                evaluated: bool = False) -> str:
+    """The folds of ``run`` an audit is about to train again (``evaluated``: a run of saved
+    weights, whose checkpoints are evaluated again, nothing trained), as its line says them."""
     how = "every fold" if seed is None else (
         f"folds {', '.join(str(i) for i in indices)}, drawn with --seed {seed}")
-    return f"auditing {run}: {how}; training them again"
+    again = "evaluating their saved weights again" if evaluated else "training them again"
+    return f"auditing {run}: {how}; {again}"
 
 
 def fold_line(audit: FoldAudit) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from merbench.base.errors import MerbenchError
 from merbench.leaderboard.audit_badges import TrustedKeys, audit_lines, results_badge
@@ -21,15 +22,19 @@ from merbench.leaderboard.collect import Collection, Group
 from merbench.leaderboard.copies import Claim
 from merbench.results.audited_files import AuditedFiles, run_folder
 
+Summary = TypeVar("Summary")
+
 
 @dataclass
 class AuditGate:
     """What a build publishes: everything, or (``required``) audited results only; counts
-    what it left out."""
+    what it left out: results, and summaries over seeds apart (a summary is left out
+    whatever its seeds' audits say, so a page lacks it even where no result is left out)."""
 
     keys: TrustedKeys
     required: bool = False
     held_back: int = 0
+    summaries_held_back: int = 0
 
     def __post_init__(self) -> None:
         if self.required and not self.keys:
@@ -45,6 +50,14 @@ class AuditGate:
         kept = badge is not None and badge.kind == "audited"
         self.held_back += not kept
         return kept
+
+    def summaries(self, found: Sequence[Summary]) -> list[Summary]:
+        """The summaries over seeds of ``found`` that are published: all, or (``required``)
+        none, counted: a summary is not itself audited, its audited seeds' runs are shown."""
+        if not self.required:
+            return list(found)
+        self.summaries_held_back += len(found)
+        return []
 
     def vouches(self, claim: Claim) -> bool:
         """Whether a bit-identical audit signed by a key this gate trusts vouches for

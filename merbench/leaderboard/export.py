@@ -71,20 +71,33 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
+def _spanned(bench: Exported) -> list[bool]:
+    """Whether each score column may have an interval: a table may name the scores it never
+    gives one (``without_interval``, optional: an action-unit table's per-AU F1s, whose
+    interval is the mean F1's), which the CSV writes with no ``low`` and ``high`` columns,
+    since a column empty in every row reads as a number lost."""
+    without = getattr(bench, "without_interval", None)
+    never = without() if callable(without) else frozenset()
+    return [name not in never for name in headers(bench)]
+
+
 def to_csv(bench: Exported, lines: list[Line]) -> str:
-    """One row a line; each score as mean, std, low, high (empty where none)."""
+    """One row a line; each score as mean, std, low, high (empty where none; no low and
+    high for a score the table never gives an interval)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    spanned = _spanned(bench)
     head = ["model", "configuration", "selection", "test_set_selection", "seeds"]
-    for name in map(_csv_text, headers(bench)):
-        head += [name, f"{name} std", f"{name} low", f"{name} high"]
+    for name, has_span in zip(map(_csv_text, headers(bench)), spanned, strict=True):
+        head += [name, f"{name} std", *([f"{name} low", f"{name} high"] * has_span)]
     writer.writerow([*head, "note"])
     for line in lines:
         row = [_csv_text(line.model), _csv_text(line.setting), _csv_text(line.selection),
                str(line.test_set_selection).lower(), str(line.seeds)]
-        for mean, std, span in line.scores:
-            row += [_number(mean), _number(std), _number(span.low if span else None),
-                    _number(span.high if span else None)]
+        for (mean, std, span), has_span in zip(line.scores, spanned, strict=True):
+            row += [_number(mean), _number(std)]
+            if has_span:
+                row += [_number(span.low if span else None), _number(span.high if span else None)]
         writer.writerow([*row, _csv_text(_note(bench, line))])
     return out.getvalue()
 

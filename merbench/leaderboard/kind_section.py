@@ -49,6 +49,9 @@ class KindTable(Protocol):
     # the runs ``runs`` counts, for ``export`` to say
     # (:func:`~merbench.leaderboard.export_rows.left_out_words`). It is not required, so a
     # plugin's kind written before it still exports (as leaving nothing out).
+    # It may also give ``without_interval() -> frozenset[str]``: the score headers it never
+    # gives an interval, which the CSV writes without ``low`` and ``high`` columns
+    # (:func:`~merbench.leaderboard.export.to_csv`); optional for the same reason.
 
     def published(self) -> list[PublishedLine]:
         """Every row its page publishes, reduced ones too, each with what tells it apart

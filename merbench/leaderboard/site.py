@@ -60,6 +60,7 @@ class BuildReport:
     published: dict[str, int] = field(default_factory=dict)
     written: bool = True  # False: --strict found a rejected file, and ``out`` is as it was
     held_back: int = 0  # results --require-audit left out: no audit a trusted key signed
+    summaries_held_back: int = 0  # summaries over seeds it left out: none is itself audited
 
     @property
     def lead(self) -> tuple[str, int]:
@@ -182,4 +183,5 @@ def build_site(results: list[Path], out: Path,
             raise
     return BuildReport(out=out, benchmarks=len(benchmarks), rejected=rejected,
                        published=rendered.published, written=written,
-                       held_back=gate.held_back)
+                       held_back=gate.held_back,
+                       summaries_held_back=gate.summaries_held_back)

@@ -22,6 +22,9 @@ class RunInfo:
     folds_to_train: int
     epochs: int
     device: str
+    #: False: saved weights are evaluated (``--weights``), nothing trained, so a reporter
+    #: says "evaluated", not "trained"
+    trains: bool = True
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ def set_up_trainer(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
     device = device_name(plan)
     info = RunInfo(run_dir=run_dir.path, model=spec.model, dataset=spec.dataset,
                    protocol=spec.protocol, n_folds=len(data.folds),
-                   folds_to_train=folds_to_train, epochs=plan.epochs, device=device)
+                   folds_to_train=folds_to_train, epochs=plan.epochs, device=device,
+                   trains=spec.weights is None)
     return Trainer(data, features, data.labels, info, device, notify,
                    SavedStates(data, identity, run_dir))

@@ -36,7 +36,7 @@ class FoundSpotting:
     folders: Sequence[Path]
     runs: list[SpottingRun]
     rejected: list[Rejected]  # a summary over a rejected run is not published either
-    over_seeds: bool  # False under --require-audit: a summary over seeds is not audited
+    gate: AuditGate  # which summaries over seeds are published (none under --require-audit)
 
 
 class SpottingSection:
@@ -52,7 +52,7 @@ class SpottingSection:
              ) -> tuple[FoundSpotting, list[Rejected]]:
         runs, rejected = find_spotting_runs(folders)  # each checked in full anyway
         kept = [run for run in runs if gate.keeps([run.audited])]
-        return FoundSpotting(folders, kept, rejected, not gate.required), rejected
+        return FoundSpotting(folders, kept, rejected, gate), rejected
 
     def tables(self, found: FoundSpotting) -> list[SpottingTable]:
         return spotting_tables(found.runs)
@@ -61,7 +61,7 @@ class SpottingSection:
         spotting, refused = copy_spotting_files(found.runs, out)
         summaries, summaries_rejected = find_str_seeds(found.folders, found.rejected + refused)
         over_seeds, summaries_refused = copy_str_seeds_files(
-            summaries if found.over_seeds else [], out)
+            found.gate.summaries(summaries), out)
         (out / "spotting.html").write_text(env.get_template("spotting.html").render(
             root="", sections=spotting_sections(spotting, default_plugins().registries,
                                                 over_seeds)), encoding="utf-8")

@@ -31,7 +31,7 @@ class FoundTunings:
 
     folders: Sequence[Path]
     tunings: list[Tuning]
-    over_seeds: bool  # False under --require-audit: a summary over seeds is not audited
+    gate: AuditGate  # which summaries over seeds are published (none under --require-audit)
 
 
 class TuningSection:
@@ -48,7 +48,7 @@ class TuningSection:
         # strict: every trial's run validated whole, as 'merbench validate' checks it
         tunings, rejected = find_tunings(folders, deep=strict)
         kept = [tuning for tuning in tunings if gate.keeps([tuning.audited])]
-        return FoundTunings(folders, kept, not gate.required), rejected
+        return FoundTunings(folders, kept, gate), rejected
 
     def tables(self, found: FoundTunings) -> list[TuningTable]:
         return tuning_tables(found.tunings)
@@ -56,5 +56,5 @@ class TuningSection:
     def render(self, env: Any, found: FoundTunings, out: Path) -> Shown:
         # validated, and its rejection said, even where --require-audit does not publish it
         summaries, rejected = find_tune_seeds(found.folders, found.tunings)
-        write_tuning_page(env, found.tunings, summaries if found.over_seeds else [], out)
+        write_tuning_page(env, found.tunings, found.gate.summaries(summaries), out)
         return Shown({"searches": len(found.tunings)}, len(found.tunings), rejected)
