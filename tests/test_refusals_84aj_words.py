@@ -1,0 +1,69 @@
+"""Refusals whose words did not fit what the user had given (issue 84, pass 84aj).
+
+AJ13: a timm model's ``pretrained_path`` naming an empty, text or non-state-dict file was
+refused in Python's, torch's or safetensors' words ("list index out of range", torch's
+advice on unsafe pickle fallbacks cut mid-word, "header too small"); it is read by the
+checker ``run --weights`` uses, so each is one line in merbench's words.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import struct
+from pathlib import Path
+
+import pytest
+import torch
+
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import default_plugins
+
+#: words of the readers' own that once reached the user
+LIBRARY_WORDS = ("list index", "RuntimeError", "SafetensorError", "weights_only",
+                 "header too small", "pickle globals", "Error while")
+
+
+def _pretrained_refusal(path: Path) -> str:
+    entry = default_plugins().registries.models.get("timm-resnet18")
+    with pytest.raises(MerbenchError) as caught:
+        entry.create("model", num_classes=3, pretrained_path=str(path))
+    said = str(caught.value)
+    assert "\n" not in said and not any(words in said for words in LIBRARY_WORDS), said
+    return said
+
+
+def _written(folder: Path, name: str, content: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("empty.pth", b"", r"empty\.pth is empty \(0 bytes\); copy or save it again"),
+    ("README.md", b"# The data\nhello\n", r"README\.md is a text file, not a torch checkpoint "
+                                          r"\(it begins '# The data'\)"),
+    ("text.safetensors", b"hello", r"text\.safetensors is a text file, not a safetensors file "
+                                   r"\(it begins 'hello'\); give the file safetensors"),
+    ("empty.safetensors", b"", r"empty\.safetensors is empty \(0 bytes\)"),
+    ("long.safetensors", struct.pack("<Q", 10**6) + b"\x00\xff" * 8,
+     r"long\.safetensors is not a safetensors file: its first 8 bytes give a header of "
+     r"1,000,000 bytes, and 16 follow them"),
+    ("table.safetensors", struct.pack("<Q", 4) + b"\xff\xfe\x00\x01",
+     r"table\.safetensors is not a safetensors file: its header is not a JSON table"),
+    ("pick.pth", pickle.dumps({"a": [1, 2]}), r"pick\.pth is a pickle that torch cannot read"),
+])
+def test_a_pretrained_path_no_weights_are_in_is_said_in_merbench_words(
+        tmp_path: Path, name: str, content: bytes, said: str) -> None:
+    path = _written(tmp_path, name, content)
+    found = _pretrained_refusal(path)
+    assert found.startswith("timm-resnet18: pretrained_path "), found
+    assert re.search(said, found), found
+
+
+def test_a_pretrained_path_that_holds_no_state_dict_is_said_so(tmp_path: Path) -> None:
+    path = tmp_path / "lists.pth"
+    torch.save({"a": [1, 2]}, path)
+    said = _pretrained_refusal(path)
+    assert "lists.pth holds no state dict (a dict of parameter names to tensors); save one " \
+           "with torch.save(model.state_dict(), path)" in said, said
