@@ -4,6 +4,9 @@ AJ13: a timm model's ``pretrained_path`` naming an empty, text or non-state-dict
 refused in Python's, torch's or safetensors' words ("list index out of range", torch's
 advice on unsafe pickle fallbacks cut mid-word, "header too small"); it is read by the
 checker ``run --weights`` uses, so each is one line in merbench's words.
+
+AJ12: ``predict -d video --dataset-opt path=FOLDER`` without a frame rate was told to "give
+--fps", which that form refuses; the option it takes is named beside predict PATH's flag.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import run_cli
 
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import default_plugins
@@ -67,3 +71,19 @@ def test_a_pretrained_path_that_holds_no_state_dict_is_said_so(tmp_path: Path) -
     said = _pretrained_refusal(path)
     assert "lists.pth holds no state dict (a dict of parameter names to tensors); save one " \
            "with torch.save(model.state_dict(), path)" in said, said
+
+
+def test_a_folder_given_by_dataset_opt_path_is_told_the_option_for_its_frame_rate(
+        tmp_path: Path) -> None:
+    """AJ12: ``predict -d video --dataset-opt path=FOLDER`` was told to "give --fps", which
+    that form refuses; the option it takes is named, and taking it gets past the refusal."""
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    (folder / "img001.jpg").write_bytes(b"")
+    given = ("predict", "-d", "video", "--dataset-opt", f"path={folder}")
+    code, _, err = run_cli(*given, "--out", tmp_path / "p")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "a folder of frames has no frame rate; give --fps N with PATH, or --dataset-opt " \
+           "fps=N with --dataset video (e.g. 200 for CASME II" in err, err
+    code, _, err = run_cli(*given, "--dataset-opt", "fps=30", "--out", tmp_path / "p")
+    assert code == 2 and "frame rate" not in err and "--fps" not in err, err
