@@ -7,6 +7,10 @@ checker ``run --weights`` uses, so each is one line in merbench's words.
 
 AJ12: ``predict -d video --dataset-opt path=FOLDER`` without a frame rate was told to "give
 --fps", which that form refuses; the option it takes is named beside predict PATH's flag.
+
+AJ15: ``run --resume DIR --data-root OTHER_COPY`` blamed run.json ("disagrees with itself")
+and advised restoring it or starting again, when only the data copy differed; said as
+``predict --from-run`` says it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import torch
 from conftest import run_cli
 
 from merbench.base.errors import MerbenchError
+from merbench.cli.run_command import _refuse_edited_run_file
 from merbench.plugin_system.manager import default_plugins
+from merbench.results.rundir import DifferentRun
 
 #: words of the readers' own that once reached the user
 LIBRARY_WORDS = ("list index", "RuntimeError", "SafetensorError", "weights_only",
@@ -87,3 +93,27 @@ def test_a_folder_given_by_dataset_opt_path_is_told_the_option_for_its_frame_rat
            "fps=N with --dataset video (e.g. 200 for CASME II" in err, err
     code, _, err = run_cli(*given, "--dataset-opt", "fps=30", "--out", tmp_path / "p")
     assert code == 2 and "frame rate" not in err and "--fps" not in err, err
+
+
+def _identity(fingerprint: str, subjects: str = "1,2,3") -> dict[str, object]:
+    return {"model": {"name": "ststnet", "version": 1, "options": {}},
+            "dataset": {"name": "casme2", "version": 1, "options": {"subjects": subjects},
+                        "fingerprint": fingerprint}}
+
+
+def test_resume_from_another_copy_of_the_data_names_the_copy_not_run_json(
+        tmp_path: Path) -> None:
+    """Only the fingerprint of the data read differs: no recorded option does, so run.json
+    is not what is wrong, and neither restoring it nor starting again would help."""
+    other = DifferentRun(tmp_path, _identity("94321d06892eae8f"), _identity("0c5502c3c9b30222"))
+    with pytest.raises(MerbenchError) as caught:
+        _refuse_edited_run_file(other, "c2int2", "casme2")
+    assert str(caught.value) == (
+        "this copy of dataset 'casme2' is not the one c2int2 trained on (fingerprint "
+        "94321d06892eae8f, the run's 0c5502c3c9b30222); give --data-root of the copy it used")
+    # an option edited in run.json (its fingerprint differing with it) is still said so
+    edited = DifferentRun(tmp_path, _identity("94321d06892eae8f", "1,2"),
+                          _identity("0c5502c3c9b30222"))
+    with pytest.raises(MerbenchError, match=r"^--resume c2int2: its run.json disagrees with "
+                                            r"itself \(dataset.fingerprint"):
+        _refuse_edited_run_file(edited, "c2int2", "casme2")
