@@ -114,6 +114,8 @@ from merbench.spotting.spotter import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
     import torch
 
@@ -216,6 +218,7 @@ __all__ = [
     "read_user_image",
     "read_user_text",
     "read_user_workbook",
+    "read_weights",
     "refuse_beyond_memory",
     "renamed",
     "subject_meant",
@@ -223,6 +226,20 @@ __all__ = [
     "whole_count",
     "whole_value",
 ]
+
+
+def read_weights(path: Path, what: str, wrappers: tuple[str, ...] | None = None
+                 ) -> dict[str, torch.Tensor]:
+    """The state dict in the weights file ``path`` a user names (``torch.save``'d, or a
+    ``.safetensors`` file), checked as ``run --weights`` checks its checkpoints, so a file
+    that is empty, text or no state dict is refused in merbench's words, not a reader's.
+    ``what``: the file as a refusal of a path that is no regular file calls it;
+    ``wrappers``: the keys of a dict that holds the weights, the first found taken (None:
+    those ``torch.save`` is given by merbench's own scripts and most others)."""
+    from merbench.training.weights_file import read_weights_file  # torch, deferred
+
+    return read_weights_file(path, what) if wrappers is None else \
+        read_weights_file(path, what, wrappers)
 
 
 @runtime_checkable

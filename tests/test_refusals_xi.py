@@ -188,8 +188,8 @@ def test_a_video_declaring_a_frame_rate_no_face_video_has_is_refused(
     writer.release()
     code, _, err = cli("predict", video, "--no-face-crop", "--out", tmp_path / "p")
     assert code == 2, err
-    assert "declares 0.01 fps, no frame rate a face video has; give its true rate as --fps " \
-           "(from 1 to 10,000)" in err, err
+    assert "declares 0.01 fps, no frame rate a face video has; give its true rate as --fps N " \
+           "with PATH, or --dataset-opt fps=N with --dataset video (from 1 to 10,000)" in err, err
     _one_line(err)
     # its true rate given, the same video is read
     code, _, err = cli("predict", video, "--no-face-crop", "--fps", "30", "--out",

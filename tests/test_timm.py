@@ -141,8 +141,9 @@ def test_weights_that_hold_code_are_refused(tmp_path: Path) -> None:
     unsafe = tmp_path / "unsafe.pth"
     torch.save({"state_dict": timm.create_model("resnet18").state_dict(),
                 "extra": pd.Timestamp("2026-01-01")}, unsafe)  # not a plain tensor file
-    with pytest.raises(MerbenchError, match=r"timm-resnet18 cannot read pretrained_path "
-                                            r".*unsafe\.pth"):
+    with pytest.raises(MerbenchError, match=r"timm-resnet18: pretrained_path .*unsafe\.pth "
+                                            r"holds code-bearing Python objects \(it names "
+                                            r"pandas\."):
         MODELS.get("timm-resnet18").create("model", num_classes=3, pretrained_path=str(unsafe))
 
 

@@ -29,6 +29,7 @@ from merbench.meta import ReducedSetting
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import names_current_folder
+from merbench.results.run_differences import another_copy, data_copies
 from merbench.results.rundir import RUN_KEPT, DifferentRun, folder_is_held, running_there
 from merbench.runner.execute import run
 from merbench.runner.plan import plan_run
@@ -96,7 +97,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         result = run(spec, settings, plugins=plugins)
     except MerbenchError as exc:
         if hasattr(args, "resume"):
-            _refuse_edited_run_file(exc, args.resume)
+            _refuse_edited_run_file(exc, args.resume, spec.dataset)
         raise
     except KeyboardInterrupt:
         reporter.stop()
@@ -142,10 +143,16 @@ def _check_plugins(run_dir: Path, spec: RunSpec, plugins: Plugins, purpose: str)
                            "protocol": spec.protocol})
 
 
-def _refuse_edited_run_file(exc: MerbenchError, resume: str) -> None:
+def _refuse_edited_run_file(exc: MerbenchError, resume: str, dataset: str) -> None:
     """A run ``--resume`` goes on with that is another than its run.json records: the
     options there were edited, since ``--resume`` takes every option from the file. Said
-    so, not "choose another --out" (the user gave no --out)."""
+    so, not "choose another --out" (the user gave no --out). Where only the dataset's
+    fingerprint differs, no option does: the data read is another copy than the run
+    trained on (another --data-root), said as predict --from-run says it, since restoring
+    run.json or starting again would not help."""
+    copies = data_copies(exc.identity, exc.stored) if isinstance(exc, DifferentRun) else None
+    if copies is not None:
+        raise MerbenchError(another_copy(dataset, resume, *copies)) from None
     if isinstance(exc, DifferentRun):
         raise MerbenchError(
             f"--resume {resume}: its run.json disagrees with itself ({exc.differences}; "

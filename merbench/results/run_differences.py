@@ -44,6 +44,27 @@ def differing_leaves(ours: Any, theirs: Any, prefix: str = "") -> list[tuple[str
     return []
 
 
+#: the one part of an identity no recorded option decides: computed from the data read
+DATA_COPY = "dataset.fingerprint"
+
+
+def data_copies(ours: Any, theirs: Any) -> tuple[Any, Any] | None:
+    """The two fingerprints of the data read, where two runs' identities differ only there
+    (the same options, read from another copy of the dataset, or a copy changed since);
+    None where they differ otherwise, or one records no fingerprint (an edited record)."""
+    if [key for key, _, _ in differing_leaves(ours, theirs)] != [DATA_COPY]:
+        return None
+    here, there = ours["dataset"].get("fingerprint"), theirs["dataset"].get("fingerprint")
+    return None if here is None or there is None else (here, there)
+
+
+def another_copy(dataset: str, run: object, here: object, theirs: object) -> str:
+    """The refusal of a copy of ``dataset`` whose fingerprint (``here``) is not the one
+    ``run`` trained on (``theirs``), for every command that goes on from a run."""
+    return (f"this copy of dataset '{dataset}' is not the one {run} trained on (fingerprint "
+            f"{here}, the run's {theirs}); give --data-root of the copy it used")
+
+
 def _said(value: Any) -> str:
     """A value of an identity as a refusal line quotes it: every value as JSON writes it
     (``"flow-uvos"``, telling ``"03"`` from ``3``; null, true, an object), as an option

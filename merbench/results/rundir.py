@@ -89,11 +89,12 @@ def anew(folder: Path, command: str = "the same command") -> str:
 
 
 class DifferentRun(MerbenchError):
-    """The run directory holds another run than the one asked for; ``stored`` is its
-    identity, for a caller that can say more about a particular difference."""
+    """The run directory holds another run than the one asked for (``identity``); ``stored``
+    is its identity, for a caller that can say more about a particular difference."""
 
     def __init__(self, path: Path, identity: dict[str, Any], stored: Any) -> None:
         self.differences = differences_said(identity, stored)
+        self.identity = identity
         super().__init__(f"--out {path} holds a different run ({self.differences}); choose "
                          "another --out, or delete that directory to start over")
         self.stored = stored

@@ -47,6 +47,7 @@ from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.protocols import Fold
 from merbench.results.prediction_file import RECORD_FILE
+from merbench.results.run_differences import another_copy
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.user_files import check_user_file, read_user_json
@@ -121,9 +122,7 @@ def plan_recogniser(run_dir: Path, data_root: str | None, device: str,
     here = run_identity(data).to_dict()["dataset"].get("fingerprint")
     theirs = stored.identity.get("dataset", {}).get("fingerprint")
     if theirs is not None and here != theirs:
-        raise MerbenchError(f"this copy of dataset '{spec.dataset}' is not the one {run_dir} "
-                            f"trained on (fingerprint {here}, the run's {theirs}); give "
-                            "--data-root of the copy it used")
+        raise MerbenchError(another_copy(spec.dataset, run_dir, here, theirs))
     return data
 
 

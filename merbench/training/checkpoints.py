@@ -27,16 +27,18 @@ from merbench.base.errors import MerbenchError, TooLargeToBuild, os_reason
 from merbench.base.memory import machine_memory
 from merbench.results.lfs_pointer import LFS_SAID, is_lfs_pointer
 from merbench.results.user_files import check_user_file, opened_user_file
-from merbench.training.state_dict_found import unwrap
+from merbench.training.state_dict_found import WRAPPERS, unwrap
 from merbench.training.torch_archive import what_is_wrong_in_zip
 
 SHOWN = 4  # keys listed per kind of mismatch; the rest are counted
 
 
-def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor]:
-    """The tensors saved in ``path`` (a ``torch.save``'d state dict, possibly wrapped).
-    ``mmap`` maps the tensors instead of loading them: a whole file is checked (archive,
-    pickle, every key and shape, every value finite) without holding its tensors in memory."""
+def read_state_dict(path: Path, *, mmap: bool = False,
+                    wrappers: tuple[str, ...] = WRAPPERS) -> dict[str, torch.Tensor]:
+    """The tensors saved in ``path`` (a ``torch.save``'d state dict, possibly wrapped in a
+    dict under one of ``wrappers``, the first found taken). ``mmap`` maps the tensors instead
+    of loading them: a whole file is checked (archive, pickle, every key and shape, every
+    value finite) without holding its tensors in memory."""
     path = Path(path)
     if not os.path.lexists(path):
         raise MerbenchError(f"checkpoint {path} does not exist")
@@ -57,7 +59,15 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
             wrong = (f"could not be read ({os_reason(failed)}); copy it again, or give the "
                      ".pth file torch.save wrote")
         raise MerbenchError(f"checkpoint {path} {wrong}") from None
-    state = unwrap(loaded, path)
+    return checked_state_dict(loaded, path, wrappers)
+
+
+def checked_state_dict(loaded: Any, path: Path,
+                       wrappers: tuple[str, ...] = WRAPPERS) -> dict[str, torch.Tensor]:
+    """The state dict in what was read from ``path``, refused in one line where it is none
+    or holds weights no training saves: the checks of every weights file, whichever reader
+    read it (torch's, or safetensors')."""
+    state = unwrap(loaded, path, wrappers)
     _refuse_unplain(state, path)
     _refuse_non_finite(state, path)
     _refuse_negative_statistics(state, path)
@@ -180,7 +190,7 @@ def _what_is_wrong(path: Path, exc: Exception) -> str:
                                     isinstance(exc, pickle.UnpicklingError))
     if refused is not None:
         return refused
-    text = _as_text(head)
+    text = as_text(head)
     if text is not None:
         start = (text.splitlines() or [""])[0][:30]
         return (f"is a text file, not a torch checkpoint (it begins '{start}'); give the "
@@ -204,7 +214,7 @@ def _refused_global(exc: Exception) -> str | None:
     return found.group(1) if found else None
 
 
-def _as_text(head: bytes) -> str | None:
+def as_text(head: bytes) -> str | None:
     """``head`` as text when it reads as UTF-8 (a character the read cut in two counts)."""
     try:
         text = codecs.getincrementaldecoder("utf-8")().decode(head)  # not final: no error

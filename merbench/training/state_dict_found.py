@@ -23,12 +23,14 @@ SHOWN = 4  # entries named in a refusal; the rest are counted
 DEPTH = 2  # how deep in nested dicts the tensors are looked for, to say where they are
 
 
-def unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
-    """The state dict in ``loaded`` (at its top, or under one of :data:`WRAPPERS`), with the
+def unwrap(loaded: Any, path: Path,
+           wrappers: tuple[str, ...] = WRAPPERS) -> dict[str, torch.Tensor]:
+    """The state dict in ``loaded`` (at its top, or under one of ``wrappers``, the first
+    found taken; a family's own, such as timm's EMA keys, or :data:`WRAPPERS`), with the
     ``module.`` prefixes of ``nn.DataParallel`` removed; refused in one line otherwise."""
     state = loaded
     if isinstance(loaded, dict):
-        state = next((loaded[key] for key in WRAPPERS if isinstance(loaded.get(key), dict)),
+        state = next((loaded[key] for key in wrappers if isinstance(loaded.get(key), dict)),
                      loaded)
     if not _is_state_dict(state):
         raise MerbenchError(f"checkpoint {path}{_why_not(loaded)}")

@@ -34,6 +34,10 @@ from merbench.api import (
 )
 
 NAME = "video"
+#: how a frame rate is given, whichever way the video came: predict's PATH has a flag of
+#: its own, while ``--dataset video`` (its ``path=`` given by --dataset-opt) takes options
+#: only and refuses --fps
+FPS_GIVEN = f"--fps N with PATH, or --dataset-opt fps=N with --dataset {NAME}"
 
 
 
@@ -68,8 +72,8 @@ def make_user_video(path: str, fps: float | None = None,
             raise MerbenchError(f"the folder '{where}' holds no numbered frame image; give a "
                                 "folder of frames (img001.jpg, ...) or a video file")
         if fps is None:
-            raise MerbenchError(f"a folder of frames has no frame rate; give --fps (e.g. 200 "
-                                f"for CASME II, 30 for most cameras) for '{where}'")
+            raise MerbenchError(f"a folder of frames has no frame rate; give {FPS_GIVEN} (e.g. "
+                                f"200 for CASME II, 30 for most cameras) for '{where}'")
     elif where.is_file():
         frames = VideoFileFrames(where)
         if fps is not None and frames.fps > 0 and fps != frames.fps:
@@ -80,11 +84,11 @@ def make_user_video(path: str, fps: float | None = None,
         if fps is None and frames.fps and not MIN_FPS <= frames.fps <= MAX_FPS:
             # the bounds --fps has: a file's own header is checked as a user's number is
             raise MerbenchError(f"the video '{where}' declares {frames.fps:g} fps, no frame "
-                                "rate a face video has; give its true rate as --fps (from "
-                                f"{MIN_FPS} to {MAX_FPS:,})")
+                                f"rate a face video has; give its true rate as {FPS_GIVEN} "
+                                f"(from {MIN_FPS} to {MAX_FPS:,})")
         fps = fps if fps is not None else frames.fps
         if not fps or fps <= 0:
-            raise MerbenchError(f"the video '{where}' declares no frame rate; give --fps")
+            raise MerbenchError(f"the video '{where}' declares no frame rate; give {FPS_GIVEN}")
     elif where.exists() or where.is_symlink():
         # a fifo, a socket or a device: never opened (a fifo would hang the read)
         raise MerbenchError(f"'{where}' is {_kind(where)}, not a video file or a frame "

@@ -23,10 +23,12 @@ whose sample would need more memory than the machine has
 (:mod:`merbench_timm.input_sizes`).
 
 Pretrained weights cannot be downloaded during a run: ``pretrained_path`` names a local file
-(.pth / .bin, read by timm's ``load_state_dict`` with ``torch.load(weights_only=True)``, which
-refuses a file that holds code; or .safetensors), a state dict of the architecture (timm's
-keys, or a merbench model's, whose keys start with ``network.``). A classifier of another
-shape (ImageNet's 1000 classes) is left out, so the head is trained for the run's classes;
+(.pth / .bin, read with ``torch.load(weights_only=True)``, which refuses a file that holds
+code; or .safetensors), a state dict of the architecture (timm's keys, or a merbench
+model's, whose keys start with ``network.``), read and checked as ``run --weights`` checks
+its files, so an empty file, a text file or one that holds no state dict is said so. A
+classifier of another shape (ImageNet's 1000 classes) is left out, so the head is trained
+for the run's classes;
 every other weight must be in the file and every weight of the file must fit, or the build
 fails naming the first that does not: weights that silently did not load would leave a run
 that trained from scratch under the file's name. The file's SHA-256 is part of the run's
@@ -41,7 +43,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from merbench.api import MerbenchError, check_user_file
+from merbench.api import MerbenchError, check_user_file, read_weights
 from merbench_timm.input_sizes import (
     LARGEST_SIDE,
     PROBE_SIDE,
@@ -139,15 +141,13 @@ def build_timm_model(*, arch: str, family: str, native_size: int, num_classes: i
 def load_pretrained(network: nn.Module, name: str, path: str) -> None:
     """The weights of ``path`` into ``network``, its classifier left out when its shape
     differs; any other weight that is missing, left over or of another shape is refused."""
-    from timm.models import load_state_dict
-
-    check_user_file(Path(path), WEIGHTS_FILE)  # a fifo or a device is never handed to torch
-    try:
-        state = load_state_dict(path, weights_only=True)  # .safetensors too; EMA / nested keys
-    except Exception as exc:
-        raise MerbenchError(f"{name} cannot read pretrained_path {path}: {type(exc).__name__}: "
-                            f"{str(exc).splitlines()[0][:200]}; give a state dict saved with "
-                            "torch.save(model.state_dict(), FILE) or a .safetensors file") from None
+    check_user_file(Path(path), WEIGHTS_FILE)  # a fifo or a device: said as what it is
+    try:  # read and checked as run --weights checks its files, refused in merbench's words
+        state = read_weights(Path(path), WEIGHTS_FILE, TIMM_WRAPPERS)
+    except MerbenchError as exc:
+        said = str(exc)
+        raise MerbenchError(f"{name}: pretrained_path "
+                            f"{said.removeprefix('checkpoint ')}") from None
     state = {key.removeprefix("network."): value for key, value in state.items()}
     own = network.state_dict()
     classifier = (getattr(network, "pretrained_cfg", None) or {}).get("classifier") or ()
@@ -168,6 +168,10 @@ def load_pretrained(network: nn.Module, name: str, path: str) -> None:
                                 "give a state dict of this architecture")
     network.load_state_dict(state, strict=False)
 
+
+#: where timm's checkpoints keep the weights, in the order timm's own loader takes them (an
+#: exponential moving average first)
+TIMM_WRAPPERS = ("state_dict_ema", "model_ema", "state_dict", "model")
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
