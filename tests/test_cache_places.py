@@ -111,7 +111,20 @@ def test_a_folder_holding_a_run_in_the_cache_is_said_so(
     assert line == (f"merbench: error: refusing to clear the cache {cached}: 'features/runs' "
                     "is a folder holding a merbench result "
                     f"({cached / 'features' / 'runs' / 'r1'}), not merbench's cache; move it "
-                    "out of the cache folder, then clear; nothing was deleted"), line
+                    "out of the cache folder, or set MERBENCH_CACHE_DIR to a folder only "
+                    "merbench writes to, then clear; nothing was deleted"), line
+
+
+def test_cache_info_names_a_result_in_the_cache_on_one_line(
+        cached: Path, tiny_finished_run: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder named with a newline split the line naming it in two."""
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(cached))
+    shutil.copytree(tiny_finished_run, cached / "features" / "my\nrun", symlinks=True)
+    code, out, err = cli("cache", "info")
+    assert code == 0, err
+    assert f"{cached}: 'features/my\\nrun' is a merbench result (an emotion run), not " \
+           "merbench's cache; move it out of the cache folder (until then 'merbench cache " \
+           "clear' refuses to clear the cache)" in out.splitlines(), out
 
 
 def test_clearing_one_feature_minds_only_what_lies_in_its_store(

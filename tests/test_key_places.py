@@ -89,8 +89,8 @@ def test_keygen_takes_no_name_holding_a_comment_sign(tmp_path: Path, cli) -> Non
 
 def test_keygen_refuses_a_folder_of_results(tmp_path: Path, monkeypatch, cli) -> None:
     """``leaderboards/results`` and a sweep's ``out`` are folders of results, published
-    whole: a private key written there went out with them. A folder is one where
-    ``--results`` would find results below it, however deep."""
+    whole: a private key written there went out with them. A folder is one with a result
+    directly in it or one or two levels below it."""
     monkeypatch.chdir(tmp_path)
     for run in ("leaderboards/results/r1", "res/ststnet-synthetic-loso-86dfaaca/seed-0",
                 "runs/ablation/ststnet-a/seed-0"):

@@ -5,14 +5,19 @@ a score moved with the same runs."""
 from __future__ import annotations
 
 import dataclasses
+import io
+import os
 import re
 import shutil
 import subprocess
+import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from merbench.base.errors import MerbenchError
+from merbench.cli import revision_folder
 from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.score_diff import PublishedRow, RowChange, score_changes
 
@@ -332,3 +337,20 @@ def test_a_revisions_lfs_pointer_is_said_with_the_revisions_fix(
     assert code == 0 and "merbench: rejected (OLD): HEAD:results/run: fold file fold-000.npz " \
         "is a Git LFS pointer, not the file: git archive gave the revision's pointers" in err, err
     assert "git lfs fetch origin HEAD" in err and "git lfs pull" not in err, err
+
+
+@pytest.mark.parametrize("name", ["../escape", "up/escape"])
+def test_a_crafted_archive_makes_no_link_outside_the_copy(tmp_path: Path, name: str) -> None:
+    """A link member whose name leads out of the copy (by '..', or through a link made just
+    before it) is refused, as a file's is, and nothing is made outside the copy."""
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        for member_name, target in [("up", ".."), (name, "anything")]:
+            member = tarfile.TarInfo(member_name)
+            member.type, member.linkname = tarfile.SYMTYPE, target
+            tar.addfile(member)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    with pytest.raises(MerbenchError, match="could not be taken out of git"):
+        revision_folder._extract("HEAD:results", archive.getvalue(), copy)
+    assert not os.path.lexists(tmp_path / "escape")

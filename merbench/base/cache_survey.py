@@ -79,5 +79,9 @@ def result_said(survey: CacheSurvey) -> str:
     never deleted (a folder of results is no stranger's to remove)."""
     (path, what), more = survey.results[0], len(survey.results) - 1
     also = f" ({more} more such {'folder' if more == 1 else 'folders'})" if more else ""
+    # a folder merely holding a result may be the user's project folder: the cache is what
+    # is in the wrong place there, not the results
+    instead = (f", or set {CACHE_ENV} to a folder only merbench writes to"
+               if what.startswith("a folder holding") else "")
     return (f"'{path}' is {what}, not merbench's cache{also}; move it out of the cache "
-            "folder")
+            f"folder{instead}")

@@ -19,7 +19,7 @@ from merbench.base.literal import pasted_command
 from merbench.base.terminal import say
 from merbench.base.whole_numbers import whole_value
 from merbench.cli.audit_progress import AuditProgress
-from merbench.cli.keygen_command import refuse_published_key
+from merbench.cli.key_places import refuse_published_key
 from merbench.kinds import (
     AuditRequest,
     check_audit_options,

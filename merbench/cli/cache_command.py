@@ -61,8 +61,10 @@ def main(args: argparse.Namespace) -> int:
             say(f"{shown}: {fault}; until then 'merbench cache clear' refuses to clear "
                 f"the cache")
         for path, what in survey.results:  # moved out, never deleted: it is no cache store
+            # one line: a folder named with a newline split the record in two
             say(f"{shown}: '{path}' is {what}, not merbench's cache; move it out of the cache "
-                "folder (until then 'merbench cache clear' refuses to clear the cache)")
+                "folder (until then 'merbench cache clear' refuses to clear the cache)",
+                one_line=True)
         if survey.foreign:
             held = "also holds" if survey.stores else "holds no merbench cache entries, only"
             say(f"{shown} {held} {describe_foreign(survey)}, so 'merbench cache clear' will "

@@ -6,26 +6,19 @@ out with it, beside files ``validate`` does not look at. A system folder is refu
 every command's output is: ``--out /proc/x.key`` was the system's "no such file or
 folder", with advice to check a path that exists.
 
-Nor may the key go into a folder of results (``leaderboards/results``, a sweep's ``out``),
-which is committed and published whole, or anywhere in a git work tree, where one ``git
-add`` commits it: the key's own advice is "never in a repository", and nothing that reads
-results afterwards (validate, the build) looks at a file that is not a result's."""
+Nor may the key go into a folder of results or a git work tree, where it gets published or
+committed (:mod:`merbench.cli.key_places`, which ``audit --sign`` asks too)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import pasted_command
 from merbench.base.terminal import path_shown, say
-from merbench.cli.out_places import (
-    file_to_write,
-    refuse_result_place,
-    result_below,
-    result_holding,
-)
+from merbench.cli.key_places import refuse_published_place
+from merbench.cli.out_places import file_to_write, refuse_result_place
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.signing_keys import public_key_path, write_key_pair
 
@@ -63,67 +56,3 @@ def refuse_public_name(out: Path) -> None:
     raise MerbenchError(f"--out {path_shown(out)}: that is the name of a public key; give the "
                         f"private key's name ({path_shown(private)}), and keygen writes "
                         f"{path_shown(public_key_path(private))} beside it")
-
-
-#: where a private key is kept instead, as the refusals below say
-_KEEP = "keep the private key outside it, e.g. --out ~/.merbench/audit-key, or in a CI secret"
-
-
-def _shown(folder: Path, given: Path) -> Path:
-    """``folder`` in the form ``given`` was given: relative to the current folder when it
-    was."""
-    cwd = Path.cwd()
-    return folder.relative_to(cwd) if not given.is_absolute() and \
-        folder.is_relative_to(cwd) and folder != cwd else folder
-
-
-def git_work_tree(path: Path) -> Path | None:
-    """The top of the git work tree ``path`` lies in (the folder holding ``.git``, a folder
-    or, in a linked work tree or a submodule, a file), or None."""
-    absolute = Path(path).absolute()
-    real = Path(os.path.realpath(absolute.parent)) / absolute.name  # a link on the way
-    for parent in dict.fromkeys([*absolute.parents, *real.parents]):
-        if os.path.lexists(parent / ".git"):
-            return parent
-    return None
-
-
-def refuse_published_place(out: Path) -> None:
-    """Refuse ``--out`` in a folder of results or anywhere in a git work tree, in one line
-    naming the place (the module's docstring). A folder of results is the key's own folder
-    where ``--results`` would find results in it; a key in a new folder beside them
-    (``keys/``) is not in it."""
-    folder = Path(out).absolute().parent
-    held = result_below(folder)
-    if held is not None:
-        raise MerbenchError(f"--out {out} is inside {_shown(folder, out)}, a folder of "
-                            f"merbench results (it holds {held.relative_to(folder)}), which "
-                            f"is published whole; {_KEEP}")
-    tree = git_work_tree(out)
-    if tree is not None:
-        raise MerbenchError(f"--out {out} is inside the git work tree {_shown(tree, out)}, "
-                            f"where a 'git add' commits it; {_KEEP}")
-
-
-def refuse_published_key(key: Path) -> None:
-    """Refuse ``audit --sign KEY`` where the private key lies where keygen refuses to write
-    one: inside a result's folder (the one audited among them), which is published with its
-    files, in a folder of results or in a git work tree. Signing from there said nothing,
-    and the key went out with the result it signed; a key that has lain there may already
-    be copied, so a new one is made."""
-    fix = ("move the key out (e.g. ~/.merbench/audit-key) and make a new one with 'merbench "
-           "keygen', as this one may already be copied")
-    result = result_holding(key)
-    if result is not None:
-        raise MerbenchError(f"--sign {key} is inside the result {_shown(result, key)}, which "
-                            f"gets published with its files: {fix}")
-    folder = Path(os.path.normpath(Path(key).absolute())).parent
-    held = result_below(folder)
-    if held is not None:
-        raise MerbenchError(f"--sign {key} is inside {_shown(folder, key)}, a folder of "
-                            f"merbench results (it holds {held.relative_to(folder)}), which "
-                            f"is published whole: {fix}")
-    tree = git_work_tree(key)
-    if tree is not None:
-        raise MerbenchError(f"--sign {key} is inside the git work tree {_shown(tree, key)}, "
-                            f"where a 'git add' commits it: {fix}")

@@ -78,9 +78,9 @@ def _result_files(folder: Path) -> list[str]:
     return held
 
 
-def result_below(folder: Path) -> Path | None:
+def result_below(folder: Path, levels: int = RESULTS_BELOW) -> Path | None:
     """The first result's folder (a run, a ``--seeds`` folder, a tuning) below ``folder``,
-    as ``--results`` finds one: breadth first, at most ``RESULTS_BELOW`` levels down, never
+    as ``--results`` finds one: breadth first, at most ``levels`` levels down, never
     through a symbolic link. None where there is none, and where ``folder`` is the home
     folder, a system folder or has more folders than a walk of results looks into: each of
     these is no folder of results (``validate`` and the build refuse to walk it)."""
@@ -101,7 +101,7 @@ def result_below(folder: Path) -> Path | None:
         for entry in below:
             if _result_files(entry):
                 return entry
-            if depth + 1 < RESULTS_BELOW:
+            if depth + 1 < levels:
                 waiting.append((entry, depth + 1))
     return None
 

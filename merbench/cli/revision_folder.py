@@ -115,7 +115,13 @@ def _extract(given: str, archive_bytes: bytes, copy: Path) -> None:
                 os.path.join(os.getcwd(), os.path.dirname(member.name), member.linkname))
             if _inside(copy, copy / os.path.dirname(member.name) / member.linkname):
                 target = member.linkname  # a link within the folder: as committed
-            os.symlink(target, copy / member.name)
+            place = copy / member.name
+            # a crafted name ('../x', or one under a link made just before) would put the
+            # link outside the copy, as data_filter refuses a file's
+            if not _inside(copy, place) or os.path.normpath(place) == str(copy) or \
+                    not _inside(copy, Path(os.path.realpath(place.parent))):
+                raise tarfile.OutsideDestinationError(member, str(place))
+            os.symlink(target, place)
     except (tarfile.TarError, OSError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
             "git's archive of them could not be read"
