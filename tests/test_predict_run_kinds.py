@@ -8,6 +8,7 @@ said so, and its estimate is named by its protocol, never called a LOSO one."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from merbench.runner.final_model import _key
 from merbench.training import torch_trainer
 
 VIDEO = ["-d", "synthetic-long", "--video", "synthetic-long/sub01/v1"]
@@ -101,3 +103,14 @@ def test_the_recogniser_trains_on_what_the_protocol_used(
 def no_interval(why: str) -> str:
     """The words the estimate's line gives where its interval is none."""
     return f"no interval: {why}"
+
+
+def test_a_protocol_of_every_row_keeps_the_key_of_a_recogniser_of_the_whole_dataset() -> None:
+    """A recogniser trained on the whole dataset, kept before its rows were part of its key,
+    is loaded, not trained again, for a protocol that used every row; for one that left rows
+    out it was trained on rows the protocol never read, and is trained again."""
+    identity: dict[str, Any] = {"model": {"name": "ststnet"}, "seed": 0}
+    text = json.dumps([identity, "cpu"], sort_keys=True)
+    whole = hashlib.sha256(text.encode()).hexdigest()[:16]
+    assert _key(identity, "cpu", np.arange(6), 6) == whole
+    assert _key(identity, "cpu", np.arange(4), 6) != whole

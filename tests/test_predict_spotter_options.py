@@ -86,3 +86,21 @@ def test_options_recorded_as_typed_are_read_as_the_spotter_takes_them(
     path.write_text(json.dumps(found))
     code, _, err = _predict(frames, out)
     assert code == 0, err
+
+
+def test_a_folder_of_the_first_layout_is_gone_on_with_in_the_second(
+        frames: Path, tmp_path: Path) -> None:
+    """Layout 1 recorded the spotter's options as typed and no recogniser's protocol; no
+    command reads it as a record, so predict into its folder writes layout 2 over it."""
+    out = tmp_path / "p"
+    code, _, err = _predict(frames, out)
+    assert code == 0, err
+    path = out / "predictions.json"
+    found = json.loads(path.read_text())
+    found["schema_version"] = 1
+    found["spotter"]["options"] = {"max_side": 128}
+    path.write_text(json.dumps(found))
+    code, _, err = _predict(frames, out)
+    assert code == 0, err
+    found = json.loads(path.read_text())
+    assert found["schema_version"] == 2 and found["spotter"]["options"] == {}

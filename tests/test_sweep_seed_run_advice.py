@@ -57,3 +57,21 @@ def test_status_and_show_name_the_command_that_made_the_configuration(
     command = "merbench sweep" if sweep else "merbench run --seeds"
     assert err.rstrip().endswith(f"or run the same {command} command again, which writes "
                                  "seeds.json (their finished seeds kept)"), err
+
+
+def test_a_seed_run_added_to_a_folder_named_for_another_spelling_is_the_sweeps(
+        examples: dict[str, Path], cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """A sweep that goes on in a configuration's folder under a plan spelling its options
+    another way (a recipe default written out) adds seed runs recording that spelling,
+    whose own record names another folder; the folder is still the sweep's."""
+    folder = _copied(examples, tmp_path / "respelled", sweep=True, stopped=True)
+    added = folder / "seed-2"
+    shutil.copytree(folder / "seed-1", added, symlinks=True)
+    record = json.loads((added / "run.json").read_text())
+    record["config"]["seed"] = 2
+    record["config"]["lr"] = 5e-05  # STSTNet's recipe learning rate, spelled out
+    assert configuration_name(RunSpec.from_dict(record["config"])) != folder.name
+    (added / "run.json").write_text(json.dumps(record))
+    _, out, _ = cli("status", folder.parent)
+    line = next(line for line in out.splitlines() if line.startswith(f"{added}:"))
+    assert line.endswith(SWEEP_AGAIN), line

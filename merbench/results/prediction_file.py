@@ -5,7 +5,11 @@ validated against one. The file says what was run on what (the video, its frame 
 size, whether its face was cropped; the spotter and its options; the recogniser and the run
 whose recipe trained it) and each interval found: its frames and times, its type, and the
 emotion with the recogniser's softmax over the classes. Versioned on its own
-(:data:`PREDICTION_SCHEMA`): this layout is the first.
+(:data:`PREDICTION_SCHEMA`). Layout 1 lacked the recogniser's ``n_dataset_subjects`` and
+``protocol`` and recorded the spotter's options as typed, defaults too; it has no
+migration, as no command reads the file as this record: ``predict`` into its folder reads
+only its video, spotter (options compared with defaults left out) and run, and writes this
+layout over it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from merbench.results.model import EnvironmentRecord
 from merbench.results.user_files import read_written_json
 
 PREDICTIONS_FILE = "predictions.json"
-PREDICTION_SCHEMA = 1
+PREDICTION_SCHEMA = 2
 #: the record of the recogniser ``predict`` trained, beside its predictions
 RECORD_FILE = "recogniser.json"
 

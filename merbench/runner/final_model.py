@@ -143,11 +143,16 @@ def protocol_rows(folds: list[Fold]) -> np.ndarray:
     return np.unique(np.concatenate(used)) if used else np.zeros(0, dtype=np.int64)
 
 
-def _key(stored_identity: dict[str, Any], device: str, rows: np.ndarray) -> str:
+def _key(stored_identity: dict[str, Any], device: str, rows: np.ndarray,
+         n_samples: int) -> str:
     """What a kept recogniser must have been trained as to be loaded: the run, the device,
-    and the rows it trained on (weights trained on the whole dataset, before only the
-    protocol's samples were, are trained again)."""
-    text = json.dumps([stored_identity, device, rows.tolist()], sort_keys=True)
+    and, where its protocol leaves some of the dataset's ``n_samples`` rows out, the rows it
+    trained on. A protocol of every row keeps the key a recogniser trained on the whole
+    dataset has always had, so one trained before the rows were keyed is loaded, not trained
+    again, while one trained on the whole dataset for a protocol of part of it is not."""
+    every = len(rows) == n_samples  # protocol_rows are distinct rows of the sample table
+    parts: list[Any] = [stored_identity, device] + ([] if every else [rows.tolist()])
+    text = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -169,10 +174,10 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
     assert recipe is not None
     stored = RunDirectory(run_dir).read_run_file().identity
     rows = protocol_rows(data.folds)
-    key = _key(stored, device, rows)
+    every = data.dataset.samples[["database", "subject"]]
+    key = _key(stored, device, rows, len(every))
     weights, record_path = Path(folder) / WEIGHTS_FILE, Path(folder) / RECORD_FILE
     seed = fold_seed(plan.spec.seed, ("all",))
-    every = data.dataset.samples[["database", "subject"]]
     subjects = every.iloc[rows].drop_duplicates()
     record = {"key": key, "run": os.path.abspath(run_dir), "identity": stored,
               "model": plan.spec.model, "model_options": dict(plan.spec.model_options),
