@@ -275,6 +275,6 @@ def _spot_again(run: SpottingRun, videos: Sequence[LongVideo], recorded: list[Sp
         kept = {i: recorded[i] for i in range(len(videos)) if i not in chosen}
         learners = [run.spotter(variant) for variant in run.variants]
         found = spot_learned(run.spotter_entry, learners,  # type: ignore[arg-type]
-                             videos, kept, lambda index, video: None, None, {})
+                             videos, kept, lambda index, video: None, None)
         return {i: found[i] for i in chosen}
     return {i: run.spot(base, videos[i]) for i in chosen}
