@@ -33,6 +33,7 @@ from merbench.api import (
 )
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import load_plugins
+from merbench.results.run_files import ResultRejected
 from merbench.runner.spot import SpotSpec, SpottingRun
 from merbench.runner.spot_learned import training_digest
 from merbench.spotting_kind.check import validate_spotting
@@ -124,7 +125,7 @@ def test_each_subject_is_spotted_by_a_fit_without_it(learner_plugins: Any,
     subjects = [f"{v.database}/{v.subject}" for v in results.videos]
     assert RecordingLearner.fits == [sorted(set(subjects) - {s}) for s in subjects]
     assert RecordingLearner.spotted == RecordingLearner.fits  # each video by its own fit
-    assert run.fitted == {s: [{"trained_on": 2}] for s in subjects}
+    assert [v.fitted for v in results.videos] == [[{"trained_on": 2}]] * 3
     assert validate_spotting(tmp_path / "run").dataset.n_videos == 3
 
 
@@ -135,9 +136,11 @@ def test_an_interrupted_learned_run_fits_only_the_subjects_left(learner_plugins:
         _run(learner_plugins, tmp_path / "run").execute()
     assert len(list((tmp_path / "run" / "videos").glob("*.json"))) == 1
     RecordingLearner.fits, RecordingLearner.spotted, RecordingLearner.stop_on = [], [], None
-    _run(learner_plugins, tmp_path / "run").execute()
+    results = _run(learner_plugins, tmp_path / "run").execute()
     assert len(RecordingLearner.fits) == 2  # the first subject's fit is not made again
     assert "synthetic-long/sub01" in RecordingLearner.fits[0]
+    # the kept video's fit is still recorded: it came back with the video's file
+    assert [v.fitted for v in results.videos] == [[{"trained_on": 2}]] * 3
 
 
 def test_the_contract_check_names_a_learner_whose_intervals_leave_the_video(
@@ -185,6 +188,46 @@ def test_flow_score_spots_synthetic_long_end_to_end(tmp_path: Path) -> None:
     results = validate_spotting(out)
     assert results.spotter.name == "flow-score" and results.variants == [{}]
     assert results.policies["training-subjects"].scores.all.tp > 0
+
+
+def test_show_says_what_each_fit_chose_as_spot_said_it(tmp_path: Path) -> None:
+    """The threshold of each subject's fit, and how it was chosen (here the grid's middle:
+    one training subject leaves nothing to choose on), is recorded, so the result says it
+    once the terminal is gone."""
+    out = tmp_path / "spots"
+    code, spotted, err = run_cli("spot", "--spotter", "flow-score", "--dataset",
+                                 "synthetic-long", "--dataset-opt", "subjects=2",
+                                 *SMALL[2:], "--out", out)
+    assert code == 0, err
+    line = next(x for x in spotted.splitlines() if "fitted on the other subjects" in x)
+    assert "synthetic-long/sub01 threshold=" in line and "the middle of the grid" in line
+    code, shown, err = run_cli("show", out)
+    assert code == 0, err
+    assert line in shown.splitlines()
+    videos = json.loads((out / "spotting.json").read_text())["videos"]
+    assert all("the middle of the grid" in v["fitted"][0]["chosen"] for v in videos)
+    assert validate_spotting(out).videos[0].fitted == videos[0]["fitted"]
+
+
+def test_validate_checks_each_videos_fits(learner_plugins: Any, tmp_path: Path) -> None:
+    """One fit a setting, the same for every video of a subject, and the video's own file's."""
+    _run(learner_plugins, tmp_path / "run", {**SMALL_OPTIONS, "videos_per_subject": 2}
+         ).execute()
+    path = tmp_path / "run" / "spotting.json"
+    kept = json.loads(path.read_text())
+    for index, fitted, words in ((0, [{"trained_on": 2}] * 2, "holds 2 settings' fits, not 1"),
+                                 (1, [{"trained_on": 9}], "not its subject's first video's")):
+        data = json.loads(json.dumps(kept))
+        data["videos"][index]["fitted"] = fitted
+        path.write_text(json.dumps(data))
+        with pytest.raises(ResultRejected, match=words):
+            validate_spotting(tmp_path / "run")
+    data = json.loads(json.dumps(kept))
+    for video in data["videos"][:2]:  # both of the first subject's, its video files not
+        video["fitted"] = [{"trained_on": 9}]
+    path.write_text(json.dumps(data))
+    with pytest.raises(ResultRejected, match=r"is not video 0 of spotting\.json"):
+        validate_spotting(tmp_path / "run")
 
 
 def test_settings_share_features_only_where_their_feature_params_agree(

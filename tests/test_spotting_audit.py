@@ -107,6 +107,20 @@ def test_a_spotting_forgery_validate_accepts_fails_its_audit(spotted: dict[str, 
     assert code == 1 and "audit FAILED" in out and said in out, out
 
 
+def test_a_forged_fit_choice_validate_accepts_fails_its_audit(spotted: dict[str, Path],
+                                                             tmp_path: Path, cli) -> None:
+    """A learned spotter's recorded choice (a threshold chosen on held-out training
+    subjects, say, where the fit fell back to a default) is fitted again and compared."""
+    forged = _rewritten(spotted["flow-score"], tmp_path / "forged", lambda videos: [
+        dataclasses.replace(v, fitted=[{**f, "chosen": "forged"} for f in v.fitted or []])
+        for v in videos])
+    code, _, err = cli("validate", forged)
+    assert code == 0, err
+    code, out, _ = cli("audit", forged, "--folds", "1", "--seed", "0")
+    assert code == 1 and "audit FAILED" in out, out
+    assert "chosen=forged, fitted again it chose" in out, out
+
+
 def test_copies_of_one_spotting_claim_must_hold_the_same_intervals(spotted: dict[str, Path],
                                                                    tmp_path: Path,
                                                                    cli) -> None:

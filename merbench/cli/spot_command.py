@@ -48,7 +48,6 @@ from merbench.spotting.record import (
 )
 from merbench.spotting.str_record import STR_FILE, StrResults
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE
-from merbench.spotting_kind.finish_text import setting_text
 from merbench.spotting_kind.str_check import validate_str
 
 #: what a spotting run's folder holds: what spot writes, and the audits of it (a spot
@@ -197,12 +196,7 @@ def _say_spotted(out: Path, run: SpottingRun, said: bool) -> None:
     if run.restored:
         say(f"{counted(run.restored, 'video')} read back from {out}, spotted by an earlier "
             "command")
-    fitted = []
-    if run.fitted:  # a learned spotter: what each subject's fit chose, on the others
-        chosen = "; ".join(f"{subject} {', '.join(setting_text(f) for f in fits)}"
-                           for subject, fits in run.fitted.items())
-        fitted.append(f"  fitted on the other subjects: {chosen}")
-    spotted.show(fitted)
+    spotted.show()
 
 
 def recognised_before(out: Path, results: SpottingResults) -> StrResults | None:

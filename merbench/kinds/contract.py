@@ -105,7 +105,7 @@ class FinishedText:
     again: the kind answers it (issue 82), so neither the commands nor ``show`` tell the
     kinds apart. Its scores first, then the lines naming its files, then the texts of the
     results kept with it (a spotting run's recognition). A command's own lines about how it
-    made the result (folds gone on from a saved state, a learned spotter's choices) go
+    made the result (folds gone on from a saved state) go
     between the scores and the files, printed as the kind prints its lines (``notes``); a
     command that names the file itself (a recognition read back) prints the scores alone,
     and one that only says where a result is (a seed's shared spotting) the files alone."""

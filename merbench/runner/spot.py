@@ -173,8 +173,6 @@ class SpottingRun:
         self.spec = spec = replace(
             spec, dataset_options=self.dataset_entry.without_defaults(dict(spec.dataset_options)),
             spotter_options=self.spotter_entry.without_defaults(dict(spec.spotter_options)))
-        #: a learned spotter's choices per subject (``database/subject`` -> one per setting)
-        self.fitted: dict[str, list[dict[str, Any]]] = {}
         #: videos spotted by an earlier command into the same folder, read back, not spotted
         self.restored = 0
         self.identity = {
@@ -303,7 +301,7 @@ class SpottingRun:
         if isinstance(base, LearnsToSpot):
             learners = [self.spotter(variant) for variant in self.variants]
             videos = spot_learned(self.spotter_entry, learners,  # type: ignore[arg-type]
-                                  dataset.videos, kept, write, progress, self.fitted)
+                                  dataset.videos, kept, write, progress)
         else:
             videos = []
             for index, video in enumerate(dataset.videos):

@@ -64,11 +64,11 @@ def feature_key(learner: LearnsToSpot) -> str:
 
 def spot_learned(spotter: Entry[SpotterMeta], learners: Sequence[LearnsToSpot],
                  videos: Sequence[LongVideo], kept: dict[int, SpottedVideo],
-                 write: Callable[[int, SpottedVideo], None], progress: Progress | None,
-                 fitted: dict[str, list[dict[str, Any]]]
+                 write: Callable[[int, SpottedVideo], None], progress: Progress | None
                  ) -> list[SpottedVideo]:
     """Every video's intervals, one list per learner (setting), each from a fit without the
-    video's subject (module doc); what each fit chose goes into ``fitted``."""
+    video's subject (module doc), and what each fit chose, kept with the video so that the
+    run's record says it whether the video was spotted now or by an earlier call."""
     if len(kept) == len(videos):
         return [kept[i] for i in range(len(videos))]
     keys = [feature_key(learner) for learner in learners]
@@ -90,18 +90,19 @@ def spot_learned(spotter: Entry[SpotterMeta], learners: Sequence[LearnsToSpot],
         if all(i in kept for i in mine):
             continue
         found: dict[int, list[tuple[Spotted, ...]]] = {i: [] for i in mine}
+        fitted: list[dict[str, Any]] = []
         for learner, key in zip(learners, keys, strict=True):
             training = [TrainingVideo(features[key][i], float(v.fps), truth_positions(v),
                                       f"{v.database}/{v.subject}")
                         for i, v in enumerate(videos) if v.key != subject]
             fit, chose = fitted_on(spotter, learner, training, "/".join(subject))
-            fitted.setdefault("/".join(subject), []).append(chose)
+            fitted.append(chose)
             for i in mine:
                 found[i].append(intervals_of(spotter, guarded(spotter, videos[i], partial(
                     fit.spot_features, features[key][i], videos[i].fps)),
                     videos[i].key_text, len(videos[i].frames.numbers)))
         for i in mine:
-            out[i] = video_record(videos[i], found[i], seconds[i])
+            out[i] = video_record(videos[i], found[i], seconds[i], fitted)
             write(i, out[i])
             if progress is not None:
                 progress(len(out), len(videos), videos[i].key_text)
@@ -119,6 +120,8 @@ def fitted_on(spotter: Entry[SpotterMeta], learner: LearnsToSpot,
     try:
         fit = learner.fit(training)
         chose = dict(fit.fitted) if isinstance(fit, FittedSpotter) else None
+        if chose is not None:  # as the run's files will read it back: JSON, one spelling
+            chose = json.loads(json.dumps(chose, allow_nan=False))
     except MerbenchError:
         raise
     except (Exception, SystemExit) as exc:  # the plugin's own code

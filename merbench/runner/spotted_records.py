@@ -69,14 +69,16 @@ def truth_positions(video: LongVideo) -> tuple[Expression, ...]:
                             e.kind, e.emotion) for e in video.truth)
 
 
-def video_record(video: LongVideo, found: Sequence[Sequence[Spotted]],
-                 seconds: float) -> SpottedVideo:
-    """``video`` with each setting's intervals ``found`` (positions), as the run stores it."""
+def video_record(video: LongVideo, found: Sequence[Sequence[Spotted]], seconds: float,
+                 fitted: list[dict[str, Any]] | None = None) -> SpottedVideo:
+    """``video`` with each setting's intervals ``found`` (positions), as the run stores it,
+    and what each setting's fit chose where a learned spotter's fits spotted it."""
     return SpottedVideo(
         database=video.database, subject=video.subject, name=video.name,
         fps=float(video.fps), first_frame=int(video.first_frame),
         last_frame=int(video.last_frame), truth=truth_records(video),
-        spotted=[numbered(s, video) for s in found], seconds=round(seconds, 3))
+        spotted=[numbered(s, video) for s in found], seconds=round(seconds, 3),
+        fitted=fitted)
 
 
 def guarded(spotter: Entry[Any], video: LongVideo, work: Callable[[], T], kept: str = "",

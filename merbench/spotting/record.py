@@ -49,7 +49,14 @@ class IntervalRecord:
 @dataclass(frozen=True)
 class SpottedVideo:
     """One video: who, its frame rate and frames, the ground truth, and the intervals each
-    setting (``variants``, in the run's order) spotted in it."""
+    setting (``variants``, in the run's order) spotted in it.
+
+    ``fitted``: a learned spotter's choices, one per setting, of the fit that spotted this
+    video (on the other subjects' videos): a threshold, and how it was chosen, which only
+    the fit knows (a grid's middle where one training subject left nothing to choose on).
+    Each video keeps its subject's, so a video kept from an interrupted run still says what
+    spotted it. None for a spotter that is not fitted, and in a file written before it was
+    recorded: an optional field, so older files keep their layout."""
 
     database: str
     subject: str
@@ -60,6 +67,7 @@ class SpottedVideo:
     truth: list[IntervalRecord]
     spotted: list[list[IntervalRecord]]  # one list per variant
     seconds: float  # the spotter's time on this video, all variants
+    fitted: list[dict[str, Any]] | None = None  # one per variant; None: not fitted
 
 
 @dataclass(frozen=True)

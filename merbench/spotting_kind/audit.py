@@ -12,7 +12,9 @@ the data and the spotter can tell, so the audit goes back to them:
 2. the chosen subjects' videos are spotted again with the recorded spotter, options and
    settings (a learned spotter fitted again on the other subjects' videos, as the run fitted
    it), and every setting's intervals must be the stored ones exactly: merbench's spotters
-   are deterministic, so an interval moved by a frame is a difference.
+   are deterministic, so an interval moved by a frame is a difference; so is a learned
+   spotter's recorded choice (its threshold, and how it was chosen) that its fit again does
+   not make, which ``validate`` cannot recompute without the data.
 
 3. where the run was recognised too (``str.json``, spot-then-recognise), the chosen subjects'
    recognisers are trained again (each on the other subjects' ground truth, on the audit's
@@ -53,6 +55,7 @@ from merbench.spotting.record import SpottedVideo, SpottingResults
 from merbench.spotting.spotter import LearnsToSpot
 from merbench.spotting.str_record import STR_FILE, StrResults
 from merbench.spotting_kind.check import CheckedSpotting
+from merbench.spotting_kind.finish_text import setting_text
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,12 @@ def _first_difference(kept: SpottedVideo, again: SpottedVideo,
             setting = ", ".join(f"{k}={v}" for k, v in variants[number].items()) or "default"
             return (f"video {kept.database}/{kept.subject}/{kept.name}, setting {setting}: "
                     f"{len(stored)} intervals stored, {len(found)} spotted again, not the same")
+    if kept.fitted is not None and to_json(kept.fitted) != to_json(again.fitted):
+        # what a fit chose is recorded too (a threshold, and whether it was chosen at all)
+        said = ["; ".join(setting_text(f) for f in fits or []) for fits in (kept.fitted,
+                                                                            again.fitted)]
+        return (f"video {kept.database}/{kept.subject}/{kept.name}: its fit is recorded as "
+                f"choosing {said[0]}, fitted again it chose {said[1]}, not the same")
     return None
 
 
@@ -275,6 +284,6 @@ def _spot_again(run: SpottingRun, videos: Sequence[LongVideo], recorded: list[Sp
         kept = {i: recorded[i] for i in range(len(videos)) if i not in chosen}
         learners = [run.spotter(variant) for variant in run.variants]
         found = spot_learned(run.spotter_entry, learners,  # type: ignore[arg-type]
-                             videos, kept, lambda index, video: None, None, {})
+                             videos, kept, lambda index, video: None, None)
         return {i: found[i] for i in chosen}
     return {i: run.spot(base, videos[i]) for i in chosen}

@@ -118,6 +118,13 @@ def read_spotting_file(path: Path) -> SpottingResults:
         if len(video.spotted) != n_variants:
             raise ResultRejected(file, f"{where} holds {len(video.spotted)} settings' "
                                        f"intervals, not {n_variants}")
+        if video.fitted is not None and len(video.fitted) != n_variants:
+            raise ResultRejected(file, f"{where} holds {len(video.fitted)} settings' fits, "
+                                       f"not {n_variants}")
+        first = next(u for u in results.videos if subject_of(u) == subject_of(video))
+        if to_json(video.fitted) != to_json(first.fitted):  # one fit spotted a subject
+            raise ResultRejected(file, f"{where}.fitted is not its subject's first video's: "
+                                       "one fit per setting spotted every video of a subject")
         if video.fps <= 0 or video.first_frame > video.last_frame:
             raise ResultRejected(file, f"{where} has fps {video.fps} and frames "
                                        f"{video.first_frame}..{video.last_frame}")

@@ -97,10 +97,23 @@ def report(results: SpottingResults) -> list[str]:
             for i, n in sorted(used.items())))
     oracle = "the oracle row is TEST-SET SELECTION, shown for comparison only"
     if lone:  # as an emotion run's scopes of one subject are said (one line each reason)
-        return [*lines, *lone_notes(dict.fromkeys(SCOPES, lone), SCOPES), oracle]
+        return [*lines, *lone_notes(dict.fromkeys(SCOPES, lone), SCOPES), oracle,
+                *fitted_lines(results)]
     lines.append(f"[low, high]: 95% interval of the pooled F1, percentile bootstrap over "
                  f"subjects; {oracle}")
-    return lines
+    return [*lines, *fitted_lines(results)]
+
+
+def fitted_lines(results: SpottingResults) -> list[str]:
+    """A learned spotter's choice for each subject, made on the other subjects (each
+    setting's threshold, say, and how it was chosen: the only place a reader learns that a
+    fit fell back to a default where it had nothing to choose on); nothing for a spotter
+    that is not fitted or a file that does not record it. Read from the file, so the
+    command that wrote it and ``merbench show`` say the same."""
+    fits = {f"{v.database}/{v.subject}": v.fitted for v in results.videos}
+    chosen = "; ".join(f"{subject} {', '.join(setting_text(f) for f in fitted)}"
+                       for subject, fitted in fits.items() if fitted is not None)
+    return [f"  fitted on the other subjects: {chosen}"] if chosen else []
 
 
 def setting_text(variant: dict[str, object]) -> str:
