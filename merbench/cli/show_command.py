@@ -18,6 +18,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted, pasted_command
+from merbench.cli.status_command import given_link
 from merbench.kinds import (
     finished_text,
     kind_of,
@@ -70,5 +71,9 @@ def main(args: argparse.Namespace) -> int:
     if kind is not None:  # what status or validate refuse without recomputing, refused
         refuse_stray_files(path)
         kind.check_shown(path)
+        linked = given_link(path)  # a kind whose check reads its files, not its folder
+        if linked is not None:  # as validate refuses it, and status
+            raise MerbenchError(f"{linked} ('merbench validate' refuses it too; show prints "
+                                "only a result whose files agree)")
     finished_text(path).show()
     return 0

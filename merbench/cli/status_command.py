@@ -1,6 +1,8 @@
 """``merbench status DIR...``: how far each result has got, one line each, whatever its
-kind (:mod:`merbench.kinds`); exit status 2 when one cannot be read (the others are still
-shown)."""
+kind (:mod:`merbench.kinds`). Exit status 2 when one cannot be read: no result there, a
+symbolic link given or found (no result is read through one), files that cannot say how far
+it has got (the others are still shown); 0 when each has its line, one saying that validate
+refuses the result included: status reports states, validate passes or fails a result."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from merbench.results.folder_walk import (
     not_there,
 )
 from merbench.results.result_files import summary_markers
+from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
@@ -55,6 +58,9 @@ def under_way(path: Path) -> list[Path]:
                         "'tune'), a --seeds folder or a folder of runs")
     if missing is not None:
         raise MerbenchError(missing)
+    linked = given_link(path)
+    if linked is not None:
+        raise MerbenchError(linked)
     predicted = command_output_said(path)
     if predicted and not path.is_dir() and started_kind(path.parent) is None:
         raise MerbenchError(f"{path} {predicted}")
@@ -77,6 +83,22 @@ def under_way(path: Path) -> list[Path]:
         if predicted:  # predict's folder: no run, and said as what it is
             raise MerbenchError(f"{path} {predicted}") from None
         raise
+
+
+def given_link(path: Path) -> str | None:
+    """What is said of ``path``, given as the argument, where it is a symbolic link to a
+    folder, in validate's and show's words; None for a folder of its own. No result is
+    read through a link, whether given or found under the folder given (:func:`linked_entry`),
+    so status says it as the error it is to validate, show, audit and compare, with exit
+    status 2, never as the state of the result behind it (a script that checks status
+    would take a result every other command refuses as fine)."""
+    if not (path.is_symlink() and path.is_dir()):
+        return None
+    try:
+        check_entry(path, path.parent, folder=True)
+    except UnsafeFile as exc:
+        return str(ResultRejected(path, str(exc)))
+    return None  # not reached: a link is no folder of its own
 
 
 def own_files() -> tuple[str, ...]:

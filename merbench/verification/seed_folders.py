@@ -59,11 +59,12 @@ def recomputed(path: Path, summary_file: str, validate: Callable[[Path], Run]) -
 
 def read_summary(file: Path, read: Callable[[Path], Run], kind: str) -> Run:
     """The summary ``file`` read by ``read``, checked as every summary is first: a regular
-    file of its own folder, of its layout (said of the file), with no audit record beside it
-    (``kind``: the summary in words; its audits are its seed runs', each in its own
-    folder)."""
+    file of its own folder (a folder of its own, no link to one, as a run's is), of its
+    layout (said of the file), with no audit record beside it (``kind``: the summary in
+    words; its audits are its seed runs', each in its own folder)."""
     base = file.parent
     try:
+        check_entry(base, base.parent, folder=True)  # no result is read through a link
         check_entry(file, base)
         summary = read(file)
     except UnsafeFile as exc:
