@@ -66,6 +66,7 @@ from merbench.protocols.lodo import LeaveOneDatabaseOut
 from merbench.protocols.loso import LeaveOneSubjectOut
 from merbench.results.schema import installed_version
 from merbench.results.user_files import (
+    LfsPointer,
     UnreadableFile,
     check_user_file,
     checked_user_video,
@@ -155,6 +156,7 @@ __all__ = [
     "LearnsToSpot",
     "LeaveOneDatabaseOut",
     "LeaveOneSubjectOut",
+    "LfsPointer",
     "LongVideo",
     "LongVideoDataset",
     "LongVideoMeta",

@@ -67,3 +67,24 @@ def test_every_reader_of_a_results_binary_says_it(tmp_path: Path) -> None:
         assert str(refused.value).startswith(said) and "damaged" not in str(refused.value) \
             and "again" not in str(refused.value), str(refused.value)
 
+
+
+def test_a_pointer_handed_to_a_reader_with_a_fix_of_its_own_is_said_with_the_fetch_alone(
+        tmp_path: Path) -> None:
+    """A signing key, the label CSV and an image of a release are fetched like any file
+    kept with Git LFS: never "give the file keygen wrote", "restore it from the preprocessed
+    release" or "check its permissions" after the fetch."""
+    from merbench_datasets.composite import _read_bytes
+    from merbench_datasets.composite_csv import read_label_csv
+
+    from merbench.results.signing_keys import load_signing_key
+
+    pointer = tmp_path / "file"
+    pointer.write_bytes(POINTER)
+    for read, said in ((lambda: load_signing_key(pointer), f"--sign {pointer} "),
+                       (lambda: read_label_csv(pointer), f"composite: '{pointer}' "),
+                       (lambda: _read_bytes(str(pointer), "s1", "apex image"),
+                        f"composite: the apex image '{pointer}' of sample s1 ")):
+        with pytest.raises(MerbenchError) as refused:
+            read()
+        assert str(refused.value) == said + LFS_SAID

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from merbench.api import MerbenchError, UnreadableFile, read_user_csv
+from merbench.api import LfsPointer, MerbenchError, UnreadableFile, read_user_csv
 from merbench_datasets.megc2019_official import CLASSES
 
 RELEASE_COLUMNS = ("dataset", "sub", "filename_o", "label", "apex", "imagename", "sub_filename")
@@ -48,6 +48,8 @@ def read_label_csv(path: Path) -> pd.DataFrame:
     try:
         table = read_user_csv(path, "label CSV", dtype=str, keep_default_na=False,
                               skip_blank_lines=False)
+    except LfsPointer as exc:  # fetched, not restored from the release
+        raise fail(f"'{path}' {exc.reason}") from None
     except UnreadableFile as exc:
         raise fail(f"cannot read '{path}' as a CSV ({exc.because}); restore it from the "
                    "preprocessed release") from None
