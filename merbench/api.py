@@ -38,6 +38,7 @@ from merbench.data.clips import (
 )
 from merbench.data.dataset import Dataset, InMemoryDataset
 from merbench.export.authors_weights import check_layout, joined, renamed, whole_count
+from merbench.export.layouts import apex_image_name
 from merbench.features import Extracted, Sample, SampleExtractor
 from merbench.meta import (
     DatasetMeta,
@@ -188,6 +189,7 @@ __all__ = [
     "Video",
     "VideoFileFrames",
     "WholeDatasetFeature",
+    "apex_image_name",
     "check_layout",
     "check_user_file",
     "checked_user_video",
