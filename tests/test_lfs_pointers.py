@@ -88,3 +88,25 @@ def test_a_pointer_handed_to_a_reader_with_a_fix_of_its_own_is_said_with_the_fet
         with pytest.raises(MerbenchError) as refused:
             read()
         assert str(refused.value) == said + LFS_SAID
+
+
+def test_a_pointer_as_a_report_a_record_or_a_frame_is_said_with_the_fetch_alone(
+        tmp_path: Path) -> None:
+    """An export's report, a spotting run's record and a frame: never "delete the folder or
+    give another --out", "is the folder a merbench spotting run?" or "restore the file"
+    after the fetch."""
+    from merbench_features.frames import read_frame
+
+    from merbench.export.folder import REPORT, claim
+    from merbench.spotting_kind.agrees import SPOTTING_RUN_FILE, read_spot_run
+
+    pointer = tmp_path / SPOTTING_RUN_FILE
+    pointer.write_bytes(POINTER)
+    (tmp_path / REPORT).write_bytes(POINTER)
+    for read, said in ((lambda: claim(tmp_path), f"{tmp_path / REPORT} "),
+                       (lambda: read_spot_run(tmp_path), f"{pointer} "),
+                       (lambda: read_frame(pointer, "s1", "frames"),
+                        f"feature frames: '{pointer}' of sample s1 ")):
+        with pytest.raises(MerbenchError) as refused:
+            read()
+        assert str(refused.value) == said + LFS_SAID
