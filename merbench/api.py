@@ -38,6 +38,7 @@ from merbench.data.clips import (
 )
 from merbench.data.dataset import Dataset, InMemoryDataset
 from merbench.export.authors_weights import check_layout, joined, renamed, whole_count
+from merbench.export.layouts import apex_image_name
 from merbench.features import Extracted, Sample, SampleExtractor
 from merbench.meta import (
     DatasetMeta,
@@ -66,10 +67,12 @@ from merbench.protocols.lodo import LeaveOneDatabaseOut
 from merbench.protocols.loso import LeaveOneSubjectOut
 from merbench.results.schema import installed_version
 from merbench.results.user_files import (
+    LfsPointer,
     UnreadableFile,
     check_user_file,
     checked_user_video,
     decode_user_image,
+    fix_after,
     opened_user_file,
     read_user_bytes,
     read_user_csv,
@@ -157,6 +160,7 @@ __all__ = [
     "LearnsToSpot",
     "LeaveOneDatabaseOut",
     "LeaveOneSubjectOut",
+    "LfsPointer",
     "LongVideo",
     "LongVideoDataset",
     "LongVideoMeta",
@@ -188,11 +192,13 @@ __all__ = [
     "Video",
     "VideoFileFrames",
     "WholeDatasetFeature",
+    "apex_image_name",
     "check_layout",
     "check_user_file",
     "checked_user_video",
     "counted",
     "decode_user_image",
+    "fix_after",
     "fixed_options",
     "folder_from_env",
     "frame_fault",

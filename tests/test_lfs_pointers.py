@@ -67,3 +67,46 @@ def test_every_reader_of_a_results_binary_says_it(tmp_path: Path) -> None:
         assert str(refused.value).startswith(said) and "damaged" not in str(refused.value) \
             and "again" not in str(refused.value), str(refused.value)
 
+
+
+def test_a_pointer_handed_to_a_reader_with_a_fix_of_its_own_is_said_with_the_fetch_alone(
+        tmp_path: Path) -> None:
+    """A signing key, the label CSV and an image of a release are fetched like any file
+    kept with Git LFS: never "give the file keygen wrote", "restore it from the preprocessed
+    release" or "check its permissions" after the fetch."""
+    from merbench_datasets.composite import _read_bytes
+    from merbench_datasets.composite_csv import read_label_csv
+
+    from merbench.results.signing_keys import load_signing_key
+
+    pointer = tmp_path / "file"
+    pointer.write_bytes(POINTER)
+    for read, said in ((lambda: load_signing_key(pointer), f"--sign {pointer} "),
+                       (lambda: read_label_csv(pointer), f"composite: '{pointer}' "),
+                       (lambda: _read_bytes(str(pointer), "s1", "apex image"),
+                        f"composite: the apex image '{pointer}' of sample s1 ")):
+        with pytest.raises(MerbenchError) as refused:
+            read()
+        assert str(refused.value) == said + LFS_SAID
+
+
+def test_a_pointer_as_a_report_a_record_or_a_frame_is_said_with_the_fetch_alone(
+        tmp_path: Path) -> None:
+    """An export's report, a spotting run's record and a frame: never "delete the folder or
+    give another --out", "is the folder a merbench spotting run?" or "restore the file"
+    after the fetch."""
+    from merbench_features.frames import read_frame
+
+    from merbench.export.folder import REPORT, claim
+    from merbench.spotting_kind.agrees import SPOTTING_RUN_FILE, read_spot_run
+
+    pointer = tmp_path / SPOTTING_RUN_FILE
+    pointer.write_bytes(POINTER)
+    (tmp_path / REPORT).write_bytes(POINTER)
+    for read, said in ((lambda: claim(tmp_path), f"{tmp_path / REPORT} "),
+                       (lambda: read_spot_run(tmp_path), f"{pointer} "),
+                       (lambda: read_frame(pointer, "s1", "frames"),
+                        f"feature frames: '{pointer}' of sample s1 ")):
+        with pytest.raises(MerbenchError) as refused:
+            read()
+        assert str(refused.value) == said + LFS_SAID

@@ -271,3 +271,21 @@ def test_an_au_cell_no_parser_reads_is_named_once(samm_root: Path, cli, tmp_path
     assert code == 2 and err.count("\n") == 1, err
     assert f"row 4, column 'Action Units': cannot read the action units {said}" in err
     assert err.count("X7") == (1 if cell == "X7" else 2), err
+
+
+def test_apex_sheet_labels_as_words_name_the_dataset_that_read_the_sheet(
+        tmp_path: Path) -> None:
+    """megc2019 reads SMIC's apex sheet as its ``smic_apex_sheet``: the refusal names
+    megc2019, the dataset the user ran, not smic."""
+    import pandas as pd
+    from merbench_datasets.sheets import SheetRole
+    from merbench_datasets.smic import _labels
+
+    from merbench.base.errors import MerbenchError
+
+    rows = pd.DataFrame({"label": ["negative", "positive"]}, index=[2, 3])
+    sheet = tmp_path / "words.xlsx"
+    with pytest.raises(MerbenchError) as caught:
+        _labels(rows, sheet, SheetRole("megc2019", "SMIC apex sheet", "smic_apex_sheet"))
+    assert str(caught.value).startswith(f"megc2019: the apex sheet '{sheet}' labels rows 2-3 "
+                                        "'negative', 'positive', not 0, 1 or 2")

@@ -45,7 +45,16 @@ def test_an_entry_that_is_no_tensor_is_named_with_its_value(tmp_path: Path,
 STATES: list[tuple[Any, str]] = [
     ({"net": {"w": torch.ones(2)}, "ema": {"w": torch.ones(2)}},
      " holds state dicts under 'net' (1 tensor) and 'ema' (1 tensor), not at its top: "
-     "re-save the model's alone, torch.save(torch.load(path)['net'], path)"),
+     "re-save the one to score alone: torch.save(torch.load(path)[KEY], path), KEY one of "
+     "'net', 'ema'"),
+    ({"ema": {"w": torch.ones(2)}, "model_ema": {"w": torch.ones(2)}},
+     " holds state dicts under 'ema' (1 tensor) and 'model_ema' (1 tensor), not at its top: "
+     "re-save the one to score alone: torch.save(torch.load(path)[KEY], path), KEY one of "
+     "'ema', 'model_ema'"),
+    ({"run": {"net": {"w": torch.ones(2)}}, "ema": {"w": torch.ones(2)}},
+     " holds state dicts under ['run']['net'] (1 tensor) and 'ema' (1 tensor), not at its "
+     "top: re-save the one to score alone: torch.save(torch.load(path)WHERE, path), WHERE "
+     "one of ['run']['net'], ['ema']"),
     ({"state_dict": {"w": torch.ones(2), "note": "best"}},
      ": entry 'note' under 'state_dict' is 'best' (a str), not a tensor; a state dict holds "
      "tensors alone: drop it and save torch.load(path)['state_dict'] again"),
@@ -61,7 +70,8 @@ STATES: list[tuple[Any, str]] = [
 
 
 @pytest.mark.parametrize(("saved", "said"), STATES,
-                         ids=["two", "wrapped-note", "int-key", "no-tensor", "tensor"])
+                         ids=["two", "two-ema", "nested", "wrapped-note", "int-key",
+                              "no-tensor", "tensor"])
 def test_what_a_checkpoint_holds_instead_is_said(tmp_path: Path, saved: Any,
                                                  said: str) -> None:
     """``run --weights`` reads its files as convert-weights does, so says the same."""
@@ -108,3 +118,17 @@ def test_one_folds_file_under_two_cases_is_refused(tmp_path: Path) -> None:
         fold_checkpoint(tmp_path, ("syn1", "s01"), ambiguous=False)
     assert str(caught.value) == (f"--weights {tmp_path} holds s01.PTH and s01.pth, one fold's "
                                  "checkpoint under two names; keep the one to score")
+
+
+def test_one_folds_file_under_two_cases_in_its_database_folder_names_what_was_given(
+        tmp_path: Path) -> None:
+    """The user gave ``--weights`` the top folder; the refusal says that folder, then which
+    folder under it holds the two files."""
+    (tmp_path / "casme2").mkdir()
+    for name in ("s01.Pth", "s01.pth"):
+        torch.save({"w": torch.ones(1)}, tmp_path / "casme2" / name)
+    with pytest.raises(MerbenchError) as caught:
+        fold_checkpoint(tmp_path, ("casme2", "s01"), ambiguous=True)
+    assert str(caught.value) == (f"--weights {tmp_path}: its folder casme2/ holds s01.Pth and "
+                                 "s01.pth, one fold's checkpoint under two names; keep the one "
+                                 "to score")

@@ -169,3 +169,20 @@ def test_every_real_row_names_its_own_apex_image_and_a_neighbours_is_refused(
     message = error_of(lambda: make_composite(str(folder)))
     assert f"lines {line} and {line + 1} both name the apex image '006_006_1_3.jpg'" \
         in message, message
+
+
+@pytest.mark.parametrize(("database", "subject", "clip"), [
+    ("smic", "s01", "s01_ne_01"), ("smic", "s11", "s11_po_02"), ("smic", "x01", "x01_ne_01"),
+    ("smic", "s01", "s01ne_01"), ("casme2", "sub01", "EP02_01f")])
+def test_the_apex_name_export_writes_is_one_the_loader_takes(database: str, subject: str,
+                                                             clip: str) -> None:
+    """Export and the composite loader read a SMIC subject's number by one rule: a release
+    merbench exports is never refused by its own loader."""
+    from merbench_datasets.composite_csv import apex_names
+
+    from merbench.export.layouts import release_names
+
+    samples = pd.DataFrame({"sample_id": [f"{database}/{subject}/{clip}"],
+                            "database": [database], "subject": [subject]})
+    written = release_names(samples)["imagename"].iloc[0]
+    assert written in apex_names(database, subject, clip)

@@ -32,7 +32,12 @@ from merbench.results.command_files import ExportReport
 from merbench.results.command_outputs import EXPORT_REPORT
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.safe_files import UnsafeFile, entry_kind
-from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_json
+from merbench.results.user_files import (
+    UnreadableFile,
+    fix_after,
+    read_user_bytes,
+    read_user_json,
+)
 
 REPORT = EXPORT_REPORT  # named once, where every command recognises it
 #: bytes: the report of a whole database's export is some hundred kilobytes; a larger one is
@@ -67,7 +72,7 @@ def claim(out: Path, making: tuple[str, str, list[str]] | None = None,
         raise MerbenchError(f"{report} is {path_kind(report)}, not the report merbench "
                             f"export wrote; {again}") from None
     except UnreadableFile as exc:  # "is not JSON (...)", "is UTF-16 LE text, ...": one level
-        raise MerbenchError(f"{report} {exc.reason}; {again}") from None
+        raise MerbenchError(f"{report} {exc.reason}{fix_after(exc, again)}") from None
     if not isinstance(data, dict):
         raise MerbenchError(f"{report} is not a merbench export report (not a JSON object); "
                             f"{again}")

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -81,15 +82,22 @@ def release_names(samples: pd.DataFrame) -> pd.DataFrame:
     writes them."""
     clips = [str(sid).split("/", 2)[-1].replace("/", "_") for sid in samples["sample_id"]]
     subjects = samples["subject"].astype(str).tolist()
-    apex = []
-    for database, subject, clip in zip(samples["database"], subjects, clips, strict=True):
-        if database == "smic" and subject[1:].isdigit() and clip.startswith(subject):
-            apex.append(f"{subject}_s{int(subject[1:])}{clip[len(subject):]}.jpg")
-        else:
-            apex.append(f"{subject}_{clip}.jpg")
+    apex = [apex_image_name(database, subject, clip)
+            for database, subject, clip in zip(samples["database"], subjects, clips, strict=True)]
     return pd.DataFrame({"sub": subjects, "filename_o": clips,
                          "stem": [f"{s}_{c}" for s, c in zip(subjects, clips, strict=True)],
                          "imagename": apex}, index=samples.index)
+
+
+def apex_image_name(database: str, subject: str, clip: str) -> str:
+    """The name the release gives a sample's apex image: its flow image's stem plus ``.jpg``,
+    but a SMIC clip's own subject without its leading zeros (``s01_s1_ne_01.jpg``), as the
+    authors' preprocessing wrote it; export writes it so and the composite loader reads it
+    so, in one place, so that the two cannot parse SMIC's names apart."""
+    unpadded = re.fullmatch(r"s0*(\d+)", subject)
+    if database == "smic" and unpadded and clip.startswith(f"{subject}_"):
+        return f"{subject}_s{unpadded.group(1)}{clip[len(subject):]}.jpg"
+    return f"{subject}_{clip}.jpg"
 
 
 def png(image_chw: np.ndarray) -> bytes:

@@ -30,7 +30,12 @@ from merbench.results.out_folders import (
     refuse_unwritable_shape,
 )
 from merbench.results.safe_files import entry_kind
-from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_text
+from merbench.results.user_files import (
+    LfsPointer,
+    UnreadableFile,
+    read_user_bytes,
+    read_user_text,
+)
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -106,6 +111,8 @@ def _read_small(path: Path, what: str) -> bytes:
                             "--out KEY'")
     try:
         return read_user_bytes(path, f"{what} file", MAX_KEY_FILE)
+    except LfsPointer as exc:  # fetched, not made again with keygen
+        raise MerbenchError(f"{what} {path} {exc.reason}") from None
     except UnreadableFile as exc:
         raise MerbenchError(f"{what} {path} {exc.reason}; give the file 'merbench keygen' "
                             "wrote") from None

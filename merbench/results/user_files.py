@@ -82,6 +82,12 @@ class LfsPointer(UnreadableFile):
     told apart, so that no reader says "damaged" of it, nor advises training again."""
 
 
+def fix_after(exc: UnreadableFile, fix: str) -> str:
+    """``; FIX`` to follow ``exc.reason``, or nothing for a Git LFS pointer: its reason ends
+    in its own fix (fetch the file), which a handler's "restore it" would contradict."""
+    return "" if isinstance(exc, LfsPointer) else f"; {fix}"
+
+
 def refused_file(path: Path, what: str, reason: str, fix: str) -> UnreadableFile:
     """The refusal of a file a user handed over: ``PATH (WHAT) REASON; FIX`` (the bounded
     readers' one wording, .npz archives' too), ``reason`` kept for a caller's own words."""

@@ -14,6 +14,7 @@ from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.user_files import (
+    LfsPointer,
     UnreadableFile,
     json_kind,
     read_user_json_object,
@@ -89,6 +90,8 @@ def read_spot_run(folder: Path) -> dict[str, Any]:
     path = folder / SPOTTING_RUN_FILE
     try:
         started = read_user_json_object(path, "spotting run's record")
+    except LfsPointer as exc:  # a spotting run's record, to be fetched
+        raise MerbenchError(f"{path} {exc.reason}") from None
     except UnreadableFile as exc:
         raise MerbenchError(f"{path} cannot be read ({exc.because}); is the folder a merbench "
                             "spotting run?") from None

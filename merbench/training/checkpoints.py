@@ -27,10 +27,8 @@ from merbench.base.errors import MerbenchError, TooLargeToBuild, os_reason
 from merbench.base.memory import machine_memory
 from merbench.results.lfs_pointer import LFS_SAID, is_lfs_pointer
 from merbench.results.user_files import check_user_file, opened_user_file
-from merbench.training.state_dict_found import WRAPPERS, unwrap
+from merbench.training.state_dict_found import WRAPPERS, listed, unwrap
 from merbench.training.torch_archive import what_is_wrong_in_zip
-
-SHOWN = 4  # keys listed per kind of mismatch; the rest are counted
 
 
 def read_state_dict(path: Path, *, mmap: bool = False,
@@ -223,11 +221,6 @@ def as_text(head: bytes) -> str | None:
     return text if all(c.isprintable() or c in "\r\n\t" for c in text) else None
 
 
-def _listed(keys: list[str]) -> str:
-    shown = ", ".join(keys[:SHOWN])
-    return shown + (f" and {len(keys) - SHOWN} more" if len(keys) > SHOWN else "")
-
-
 def _other_output_count(expected: dict[str, torch.Tensor], state: dict[str, torch.Tensor],
                         reshaped: list[str], outputs: int) -> tuple[str, int] | None:
     """The first key and the output count of weights that differ from the model only in its
@@ -263,12 +256,12 @@ def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: s
                 for k in expected if k in state and state[k].shape != expected[k].shape]
     problems = []
     if missing:
-        problems.append(f"{len(missing)} missing key(s): {_listed(list(map(named, missing)))}")
+        problems.append(f"{len(missing)} missing key(s): {listed(list(map(named, missing)))}")
     if unexpected:
         problems.append(f"{len(unexpected)} unexpected key(s): "
-                        f"{_listed(list(map(named, unexpected)))}")
+                        f"{listed(list(map(named, unexpected)))}")
     if reshaped:
-        problems.append(f"{len(reshaped)} of another shape: {_listed(reshaped)}")
+        problems.append(f"{len(reshaped)} of another shape: {listed(reshaped)}")
     if problems:
         hint = ("it was saved from another model or another configuration of it; give that "
                 "configuration with --model-opt KEY=VALUE")
@@ -358,18 +351,19 @@ def fold_checkpoint(directory: Path, key: tuple[str, ...], ambiguous: bool) -> P
     """Where a fold's saved weights are: ``<dir>/<subject>.pth`` as the HTNet and STSTNet
     authors' scripts name them, or ``<dir>/<database>/<subject>.pth`` (needed when two
     databases share a subject id, i.e. ``ambiguous``). ``None`` if neither exists."""
-    nested = _named(Path(directory, *key[:-1]), key[-1])
+    nested = _named(Path(directory), key[:-1], key[-1])
     if nested is not None:
         return nested
-    flat = _named(Path(directory), key[-1])
+    flat = _named(Path(directory), (), key[-1])
     return flat if flat is not None and not ambiguous else None
 
 
-def _named(folder: Path, stem: str) -> Path | None:
-    """The file ``<stem>.pth`` in ``folder``, its ending in any case (``S01.PTH``, as a
-    release unpacked on a system that ignores case may name it, and as convert-weights
-    keeps it); two that differ only in the ending's case are refused, since either could
-    be the fold's."""
+def _named(directory: Path, inner: tuple[str, ...], stem: str) -> Path | None:
+    """The file ``<stem>.pth`` in ``directory/<inner...>``, its ending in any case
+    (``S01.PTH``, as a release unpacked on a system that ignores case may name it, and as
+    convert-weights keeps it); two that differ only in the ending's case are refused, since
+    either could be the fold's. The refusal names ``directory`` as the user gave it."""
+    folder = Path(directory, *inner)
     exact = folder / f"{stem}.pth"
     try:
         names = os.listdir(folder) if folder.is_dir() else []
@@ -378,6 +372,7 @@ def _named(folder: Path, stem: str) -> Path | None:
     found = sorted(folder / name for name in names if name[:-4] == stem
                    and name[-4:].lower() == ".pth" and (folder / name).is_file())
     if len(found) > 1:
-        raise MerbenchError(f"--weights {folder} holds {' and '.join(p.name for p in found)}, "
-                            "one fold's checkpoint under two names; keep the one to score")
+        where = f"--weights {directory}" + (f": its folder {Path(*inner)}/" if inner else "")
+        raise MerbenchError(f"{where} holds {' and '.join(p.name for p in found)}, one fold's "
+                            "checkpoint under two names; keep the one to score")
     return found[0] if found else None

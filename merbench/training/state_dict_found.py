@@ -19,7 +19,7 @@ from merbench.base.errors import MerbenchError
 
 WRAPPERS = ("state_dict", "model_state_dict", "model")  # dicts that hold the weights
 SAVE = "torch.save(model.state_dict(), path)"
-SHOWN = 4  # entries named in a refusal; the rest are counted
+SHOWN = 4  # entries (keys) named in a refusal; the rest are counted
 DEPTH = 2  # how deep in nested dicts the tensors are looked for, to say where they are
 
 
@@ -78,10 +78,11 @@ def _why_not(loaded: Any) -> str:
     if _is_state_dict(weights):
         whole = [(k, d) for k, d in holders if k and _is_state_dict(d)]
         said = " and ".join(f"{_place(k)} ({_count(d)})" for k, d in whole[:SHOWN])
-        several = len(whole) > 1  # a model's and its moving average's, say: the user picks
-        which = "the model's" if several else "that dict"
-        return (f" holds {'state dicts' if several else 'a state dict'} under {said}, not at "
-                f"its top: re-save {which} alone, torch.save({reach}, path)")
+        if len(whole) > 1:  # a model's and its moving average's, say: equals, the user picks
+            return (f" holds state dicts under {said}, not at its top: re-save the one to "
+                    f"score alone: {_pick([k for k, _ in whole])}")
+        return (f" holds a state dict under {said}, not at its top: re-save that dict "
+                f"alone, torch.save({reach}, path)")
     under = _under(keys)
     odd = [k for k in weights if not isinstance(k, str)]
     if odd:
@@ -89,10 +90,20 @@ def _why_not(loaded: Any) -> str:
                 f"names (text); save one with {SAVE}")
     bad = [k for k, v in weights.items() if not isinstance(v, torch.Tensor)]
     first = f"entry {bad[0]!r}{under} is {_said(weights[bad[0]])}, not a tensor"
-    others = f" (nor are {_listed(bad[1:])})" if len(bad) > 1 else ""
+    others = f" (nor are {listed([repr(k) for k in bad[1:]])})" if len(bad) > 1 else ""
     again = f"save {reach} again" if keys else "save the dict again"
     return (f": {first}{others}; a state dict holds tensors alone: drop "
             f"{'them' if others else 'it'} and {again}")
+
+
+def _pick(places: list[tuple[Any, ...]]) -> str:
+    """How to re-save one of several state dicts, none of which is named the model's: the
+    file cannot tell a model's weights from its moving average's, so the user chooses."""
+    if all(len(keys) == 1 for keys in places):
+        return (f"torch.save(torch.load(path)[KEY], path), KEY one of "
+                f"{listed([repr(keys[0]) for keys in places])}")
+    reaches = [''.join(f'[{key!r}]' for key in keys) for keys in places]
+    return f"torch.save(torch.load(path)WHERE, path), WHERE one of {listed(reaches)}"
 
 
 def _under(keys: tuple[Any, ...]) -> str:
@@ -108,12 +119,13 @@ def _no_tensors(loaded: Any) -> str:
     """A dict's keys, for a dict that holds no tensor (an optimiser's state, a config)."""
     if not isinstance(loaded, dict) or not loaded:
         return ""
-    return f" with no tensor (its keys: {_listed(list(loaded))})"
+    return f" with no tensor (its keys: {listed([repr(k) for k in loaded])})"
 
 
-def _listed(keys: list[Any]) -> str:
-    shown = ", ".join(repr(k) for k in keys[:SHOWN])
-    return shown + (f" and {len(keys) - SHOWN} more" if len(keys) > SHOWN else "")
+def listed(items: list[str]) -> str:
+    """The first :data:`SHOWN` of ``items``, the rest counted: a refusal stays one line."""
+    shown = ", ".join(items[:SHOWN])
+    return shown + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
 
 
 def _said(value: Any) -> str:

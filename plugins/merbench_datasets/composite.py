@@ -87,6 +87,7 @@ import pandas as pd
 
 from merbench.api import (
     Dataset,
+    LfsPointer,
     UnreadableFile,
     check_user_file,
     decode_user_image,
@@ -163,6 +164,8 @@ def _read_bytes(path: str, sample_id: str, what: str) -> bytes:
                     "file; put the release's file there")
     try:
         return read_user_bytes(Path(path), what)
+    except LfsPointer as exc:  # fetched, not a permission to change
+        raise fail(f"the {what} '{path}' of sample {sample_id} {exc.reason}") from None
     except UnreadableFile as exc:
         raise fail(f"cannot read the {what} '{path}' of sample {sample_id} "
                     f"({exc.because}); check its permissions") from None

@@ -16,14 +16,19 @@ the CSV line and the fix.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from merbench.api import MerbenchError, UnreadableFile, read_user_csv
+from merbench.api import (
+    LfsPointer,
+    MerbenchError,
+    UnreadableFile,
+    apex_image_name,
+    read_user_csv,
+)
 from merbench_datasets.megc2019_official import CLASSES
 
 RELEASE_COLUMNS = ("dataset", "sub", "filename_o", "label", "apex", "imagename", "sub_filename")
@@ -48,6 +53,8 @@ def read_label_csv(path: Path) -> pd.DataFrame:
     try:
         table = read_user_csv(path, "label CSV", dtype=str, keep_default_na=False,
                               skip_blank_lines=False)
+    except LfsPointer as exc:  # fetched, not restored from the release
+        raise fail(f"'{path}' {exc.reason}") from None
     except UnreadableFile as exc:
         raise fail(f"cannot read '{path}' as a CSV ({exc.because}); restore it from the "
                    "preprocessed release") from None
@@ -103,13 +110,10 @@ def check_rows(table: pd.DataFrame, path: Path) -> np.ndarray:
 
 
 def apex_names(database: str, subject: str, clip: str) -> tuple[str, ...]:
-    """The names the release gives the apex image of a sample: its flow image's stem plus
-    ``.jpg``, and for SMIC the clip's subject also without its leading zeros."""
-    stems = [f"{subject}_{clip}"]
-    unpadded = re.fullmatch(r"s0*(\d+)", subject)
-    if database == "smic" and unpadded and clip.startswith(f"{subject}_"):
-        stems.append(f"{subject}_s{unpadded.group(1)}{clip[len(subject):]}")
-    return tuple(dict.fromkeys(f"{stem}.jpg" for stem in stems))
+    """The names the apex image of a sample is found under: its flow image's stem plus
+    ``.jpg``, and the release's own name (for SMIC, the subject also unpadded)."""
+    return tuple(dict.fromkeys((f"{subject}_{clip}.jpg",
+                                apex_image_name(database, subject, clip))))
 
 
 def check_apex_names(table: pd.DataFrame, path: Path) -> None:

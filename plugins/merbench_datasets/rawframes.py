@@ -45,6 +45,7 @@ import pandas as pd
 
 from merbench.api import (
     Dataset,
+    LfsPointer,
     MerbenchError,
     UnreadableFile,
     decode_user_image,
@@ -236,6 +237,9 @@ class RawFramesDataset(Dataset):
         path = row[source.replace("_frame", "_path")]
         try:
             return read_user_image(Path(path), "frame", cv2.IMREAD_COLOR)
+        except LfsPointer as exc:  # fetched, not restored
+            raise MerbenchError(f"{self.name}: the {source.replace('_', ' ')} '{path}' of "
+                                f"sample {row['sample_id']} {exc.reason}") from None
         except UnreadableFile as exc:
             raise MerbenchError(f"{self.name}: cannot read the {source.replace('_', ' ')} "
                                 f"'{path}' of sample {row['sample_id']} (it was readable when "

@@ -119,18 +119,20 @@ def _label(cell: str) -> str:
     return CLASSES[number] if number is not None and 0 <= number <= 2 else ""
 
 
-def _labels(rows: pd.DataFrame, path: Path) -> pd.Series:
+def _labels(rows: pd.DataFrame, path: Path, role: SheetRole) -> pd.Series:
     """The class each row's label cell names ("" where it is not 0, 1 or 2). A sheet none of
     whose labels is 0, 1 or 2 (written as words, say) is one line for the column, not a
-    problem for each row and again for each clip left without its row."""
+    problem for each row and again for each clip left without its row; it is said as the
+    dataset run (``role.dataset``: ``megc2019`` reads this sheet too) says it."""
     label = rows["label"].map(_label)
     if (label == "").all():
         cells = list(dict.fromkeys(rows["label"]))
         shown = ", ".join(f"'{c}'" for c in cells[:3]) + (", ..." if len(cells) > 3 else "")
         lines = f"{rows.index[0]}-{rows.index[-1]}" if len(rows) > 1 else f"{rows.index[0]}"
         raise MerbenchError(
-            f"{NAME}: the apex sheet '{path}' labels rows {lines} {shown}, not 0, 1 or 2 (its "
-            "label column is 0 negative, 1 positive, 2 surprise); correct the column")
+            f"{role.dataset}: the apex sheet '{path}' labels rows {lines} {shown}, not 0, 1 "
+            "or 2 (its label column is 0 negative, 1 positive, 2 surprise); correct the "
+            "column")
     return label
 
 
@@ -139,7 +141,7 @@ def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]], root: Path,
     rows = read_sheet(path, SHEET_COLUMNS, role)
     clip = rows["clip"].map(official)
     subject = clip.str.split("_").str[0]
-    label = _labels(rows, path)
+    label = _labels(rows, path, role)
     raw = rows["clip"]
     folder = [str(clips[c][1]) if c in clips else _expected_folder(root, r, lab)
               for c, r, lab in zip(clip, raw, label, strict=True)]

@@ -34,6 +34,7 @@ from merbench.api import (
     Extracted,
     MerbenchError,
     UnreadableFile,
+    fix_after,
     read_user_image,
 )
 
@@ -93,8 +94,9 @@ def build_causalnet_release(images: str | None = None) -> Callable[[Dataset], Ex
                 try:
                     image = read_user_image(path, "CausalNet image", cv2.IMREAD_COLOR)
                 except UnreadableFile as exc:
-                    raise MerbenchError(f"feature {FEATURE}: '{path}' {exc.reason}; restore "
-                                        "it from CausalNet's repository") from None
+                    fix = fix_after(exc, "restore it from CausalNet's repository")
+                    raise MerbenchError(f"feature {FEATURE}: '{path}' {exc.reason}{fix}") \
+                        from None
                 if image.shape != (SIDE, SIDE, 3):
                     raise MerbenchError(f"feature {FEATURE}: '{path}' is {image.shape[1]}x"
                                         f"{image.shape[0]}, not {SIDE}x{SIDE}; the folder is "

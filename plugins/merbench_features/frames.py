@@ -58,6 +58,7 @@ from merbench.api import (
     MerbenchError,
     Sample,
     UnreadableFile,
+    fix_after,
     read_user_image,
 )
 from merbench_features.faces import OpenCVExtractor, check_size
@@ -182,7 +183,7 @@ def read_frame(path: Path, sample_id: str, feature: str) -> np.ndarray:
         return read_user_image(path, "frame", cv2.IMREAD_COLOR)
     except UnreadableFile as exc:
         raise MerbenchError(f"feature {feature}: '{path}' of sample {sample_id} "
-                            f"{exc.reason}; restore the file") from None
+                            f"{exc.reason}{fix_after(exc, 'restore the file')}") from None
 
 
 def needs_columns(dataset: Dataset, feature: str, columns: Sequence[str], fix: str) -> None:
