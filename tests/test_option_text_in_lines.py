@@ -105,7 +105,8 @@ def test_predict_says_its_runs_reduced_setting_on_one_line(
     """``predict --from-run`` says how far to trust the run it trained on, its REDUCED line
     naming the options the run departs in."""
     _, run, _ = tagged
-    recogniser = SimpleNamespace(feature="flow-uvos", trained_feature="flow-uvos")
+    recogniser = SimpleNamespace(feature="flow-uvos", trained_feature="flow-uvos",
+                                 run=str(run))
     lines = trust(validate_run(run).results, recogniser)  # type: ignore[arg-type]
     reduced = [line for line in lines if "REDUCED" in line]
     assert len(reduced) == 1 and "\n" not in reduced[0] and SHOWN in reduced[0], lines

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted, pasted_command
-from merbench.cli.status_command import given_link
+from merbench.cli.given_link import given_link
 from merbench.kinds import (
     finished_text,
     kind_of,

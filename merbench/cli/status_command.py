@@ -12,6 +12,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import say
+from merbench.cli.given_link import given_link
 from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import (
     kind_of,
@@ -34,7 +35,6 @@ from merbench.results.folder_walk import (
     not_there,
 )
 from merbench.results.result_files import summary_markers
-from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
@@ -83,22 +83,6 @@ def under_way(path: Path) -> list[Path]:
         if predicted:  # predict's folder: no run, and said as what it is
             raise MerbenchError(f"{path} {predicted}") from None
         raise
-
-
-def given_link(path: Path) -> str | None:
-    """What is said of ``path``, given as the argument, where it is a symbolic link to a
-    folder, in validate's and show's words; None for a folder of its own. No result is
-    read through a link, whether given or found under the folder given (:func:`linked_entry`),
-    so status says it as the error it is to validate, show, audit and compare, with exit
-    status 2, never as the state of the result behind it (a script that checks status
-    would take a result every other command refuses as fine)."""
-    if not (path.is_symlink() and path.is_dir()):
-        return None
-    try:
-        check_entry(path, path.parent, folder=True)
-    except UnsafeFile as exc:
-        return str(ResultRejected(path, str(exc)))
-    return None  # not reached: a link is no folder of its own
 
 
 def own_files() -> tuple[str, ...]:
