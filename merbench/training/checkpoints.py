@@ -167,6 +167,18 @@ def non_finite(value: Any) -> str | None:
     return None
 
 
+def first_bytes(path: Path) -> tuple[int, bytes, str | None]:
+    """``path``'s size, its first bytes, and what is wrong with it where those say it
+    whatever its format (empty, or a Git LFS pointer in place of the file): the first look
+    of every reader of weights files, torch's or safetensors'."""
+    size = path.stat().st_size
+    with opened_user_file(path, "checkpoint") as handle:
+        head = handle.read(64)
+    if size == 0:
+        return size, head, "is empty (0 bytes); copy or save it again"
+    return size, head, LFS_SAID if is_lfs_pointer(head, size) else None
+
+
 def _what_is_wrong(path: Path, exc: Exception) -> str:
     """Why ``path`` could not be read, in words (torch's messages name internals: an
     'unsupported GLOBAL', a miniz error, ``KeyError: 101``, ``Errno 22``): found from the
@@ -176,13 +188,9 @@ def _what_is_wrong(path: Path, exc: Exception) -> str:
         f"holds code-bearing Python objects (it names {code}), and merbench never unpickles "
         "those, since unpickling can run any code; re-save the weights alone as a plain state "
         "dict: torch.save(model.state_dict(), path)")
-    size = path.stat().st_size
-    with opened_user_file(path, "checkpoint") as handle:
-        head = handle.read(64)
-    if size == 0:
-        return "is empty (0 bytes); copy or save it again"
-    if is_lfs_pointer(head, size):
-        return LFS_SAID
+    size, head, said = first_bytes(path)
+    if said is not None:
+        return said
     if head.startswith(b"PK\x03\x04"):  # torch's zip format, or any zip archive
         return what_is_wrong_in_zip(path, size, refused,
                                     isinstance(exc, pickle.UnpicklingError))

@@ -19,9 +19,13 @@ import torch
 from safetensors.torch import load_file
 
 from merbench.base.errors import MerbenchError
-from merbench.results.lfs_pointer import LFS_SAID, is_lfs_pointer
 from merbench.results.user_files import check_user_file, opened_user_file
-from merbench.training.checkpoints import as_text, checked_state_dict, read_state_dict
+from merbench.training.checkpoints import (
+    as_text,
+    checked_state_dict,
+    first_bytes,
+    read_state_dict,
+)
 from merbench.training.state_dict_found import WRAPPERS
 
 SAFETENSORS_SUFFIX = ".safetensors"
@@ -50,13 +54,9 @@ def read_weights_file(path: Path, what: str, wrappers: tuple[str, ...] = WRAPPER
 
 def _what_is_wrong(path: Path) -> str:
     """Why the ``.safetensors`` file at ``path`` could not be read, found from the file."""
-    size = path.stat().st_size
-    with opened_user_file(path, "checkpoint") as handle:
-        head = handle.read(64)
-    if size == 0:
-        return "is empty (0 bytes); copy or save it again"
-    if is_lfs_pointer(head, size):
-        return LFS_SAID
+    size, head, said = first_bytes(path)
+    if said is not None:
+        return said
     text = as_text(head)
     if text is not None:
         start = (text.splitlines() or [""])[0][:30]
