@@ -23,11 +23,11 @@ from merbench.leaderboard.collect import reduced_setting
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.results.folder_walk import natural_order
-from merbench.results.out_folders import SEED_RUN
 from merbench.scores.interval_records import lone_notes, lone_subject_scopes
 from merbench.sweep.configuration import SweepPlan
 from merbench.sweep.plan_file import read_plan
 from merbench.sweep.run_plan import run_sweep
+from merbench.sweep.same_identity import seed_runs
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
@@ -96,7 +96,7 @@ def _not_asked_for(plan: SweepPlan) -> str | None:
         return None
     asked = {configuration.out.name for configuration in plan.configurations}
     others = sorted((entry for entry in plan.out.iterdir() if entry.name not in asked
-                     and entry.is_dir() and not entry.is_symlink() and _seed_runs(entry)),
+                     and entry.is_dir() and not entry.is_symlink() and seed_runs(entry)),
                     key=natural_order)
     if not others:
         return None
@@ -104,7 +104,7 @@ def _not_asked_for(plan: SweepPlan) -> str | None:
     said = (f"{path_shown(plan.out)} holds {counted(len(others), 'configuration')} this plan "
             f"does not ask for ({', '.join(entry.name for entry in others[:3])}{more}), left "
             "as " + ("it is" if len(others) == 1 else "they are"))
-    begun = [run for entry in others for run in _seed_runs(entry)
+    begun = [run for entry in others for run in seed_runs(entry)
              if kind_of(run) is None and started_kind(run) is not None]
     if not begun:
         return said
@@ -114,15 +114,6 @@ def _not_asked_for(plan: SweepPlan) -> str | None:
             f"{'it' if one else 'them'}: "
             f"{pasted_command('merbench run --resume {}', begun[0])} finishes "
             f"{'it' if one else 'one'}")
-
-
-def _seed_runs(folder: Path) -> list[Path]:
-    """The ``seed-N`` run folders in ``folder`` (a configuration's), in natural order."""
-    try:
-        return sorted((entry for entry in folder.iterdir() if SEED_RUN.match(entry.name)
-                       and entry.is_dir() and not entry.is_symlink()), key=natural_order)
-    except OSError:
-        return []
 
 
 def _print_summary(swept: Any) -> None:

@@ -122,11 +122,17 @@ def _less_seed(identity: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in identity.items() if key != "seed"}
 
 
-def _seed_runs(folder: Path) -> list[Path]:
-    """The ``seed-N`` run folders of ``folder`` that hold a ``run.json``, in natural order."""
+def seed_runs(folder: Path) -> list[Path]:
+    """The ``seed-N`` run folders in ``folder`` (a configuration's), begun or not, in
+    natural order; none through a link."""
     try:
         entries = sorted(folder.iterdir(), key=natural_order)
     except OSError:
         return []
     return [entry for entry in entries if SEED_RUN.match(entry.name) and entry.is_dir()
-            and not entry.is_symlink() and (entry / "run.json").is_file()]
+            and not entry.is_symlink()]
+
+
+def _seed_runs(folder: Path) -> list[Path]:
+    """The ``seed-N`` run folders of ``folder`` that hold a ``run.json``, in natural order."""
+    return [run for run in seed_runs(folder) if (run / "run.json").is_file()]
