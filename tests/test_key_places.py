@@ -8,12 +8,12 @@ own runs beside a stranger file names the stranger to move out."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import run_cli
+from test_signed_audits import _benchmark  # the one-benchmark definition its builds use
 
 import merbench
 from merbench.results.signing_keys import parse_public_key
@@ -33,16 +33,6 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     code, _, err = run_cli("audit", run, "--folds", "1", "--seed", "0", "--sign", keys / "a")
     assert code == 0, err
     return run, keys / "a"
-
-
-def _benchmark(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "synthetic.json").write_text(json.dumps({
-        "id": "synthetic-loso", "title": "Synthetic", "dataset": "synthetic", "protocol": "loso",
-        "classes": ["negative", "positive", "surprise"], "dataset_options": SMALL,
-        "rank": ["fixed"], "test_set_selection": ["oracle"], "metrics": ["uf1"],
-        "columns": [{"scope": "overall", "label": "All"}]}))
-    return folder
 
 
 def test_a_trusted_audit_is_credited_to_the_name_the_trust_file_gives(
