@@ -15,6 +15,7 @@ Going on with a stopped run there is the sweep's to do, which writes the configu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,10 @@ from merbench.results.out_folders import SEED_RUN
 from merbench.results.rundir import RunDirectory
 from merbench.runner.identity import json_hash
 from merbench.runner.spec import RunSpec, what_runs
+
+#: how every name :func:`configuration_name` gives ends: a folder that does not is no
+#: sweep's, told before any seed run's record is read (status asks of every seed run)
+_HASHED = re.compile(r"-[0-9a-f]{8}$")
 
 
 def configuration_name(spec: RunSpec) -> str:
@@ -39,7 +44,7 @@ def made_by_sweep(run_dir: Path, config: Mapping[str, Any]) -> bool:
     sweep's configuration: a ``seed-N`` folder in a folder named as a sweep names the
     configuration its record runs, or the one a sibling seed run's record runs (module
     doc). A record that does not read as a run's says no."""
-    if not SEED_RUN.match(run_dir.name):
+    if not SEED_RUN.match(run_dir.name) or not _HASHED.search(run_dir.parent.name):
         return False
     if _names_folder(run_dir.parent, config):
         return True
